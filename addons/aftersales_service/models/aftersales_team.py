@@ -1,0 +1,70 @@
+import ast
+
+from odoo import api, fields, models
+
+
+class AftersalesTeam(models.Model):
+    _name = "aftersales.team"
+    _description = "After-Sales Team"
+    _inherit = ["mail.alias.mixin.optional"]
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    color = fields.Integer()
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Team Leader",
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        help="Receives the escalation activities of the team's breached tickets.",
+    )
+    member_ids = fields.Many2many(
+        "res.users",
+        "aftersales_team_member_rel",
+        "team_id",
+        "user_id",
+        string="Members",
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+    )
+    ticket_ids = fields.One2many("aftersales.ticket", "team_id", string="Tickets")
+    open_ticket_count = fields.Integer(compute="_compute_open_ticket_count")
+
+    def _compute_open_ticket_count(self):
+        counts = dict(
+            self.env["aftersales.ticket"]._read_group(
+                [("team_id", "in", self.ids), ("is_closed", "=", False)],
+                ["team_id"],
+                ["__count"],
+            )
+        )
+        for team in self:
+            team.open_ticket_count = counts.get(team, 0)
+
+    def _alias_get_creation_values(self):
+        values = super()._alias_get_creation_values()
+        values["alias_model_id"] = self.env["ir.model"]._get_id("aftersales.ticket")
+        if self.id:
+            values["alias_defaults"] = defaults = ast.literal_eval(self.alias_defaults or "{}")
+            defaults["team_id"] = self.id
+            defaults.setdefault("channel", "email")
+        return values
+
+    @api.model
+    def _default_team(self):
+        """The first team of the current user in the current company, else the first one."""
+        teams = self.search([("company_id", "in", self.env.companies.ids)])
+        return teams.filtered(lambda team: self.env.user in team.member_ids | team.user_id)[:1] or teams[:1]
+
+    def action_view_tickets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales_service.aftersales_ticket_action"
+        )
+        action["domain"] = [("team_id", "=", self.id)]
+        action["context"] = {"default_team_id": self.id, "search_default_filter_open": 1}
+        return action

@@ -1,0 +1,715 @@
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import is_html_empty
+
+TICKET_PRIORITIES = [
+    ("0", "Low"),
+    ("1", "Normal"),
+    ("2", "High"),
+    ("3", "Urgent"),
+]
+
+TICKET_CHANNELS = [
+    ("phone", "Phone"),
+    ("email", "E-mail"),
+    ("portal", "Customer Portal"),
+    ("web", "Web Form"),
+    ("walk_in", "Walk-in"),
+]
+
+SLA_STATUSES = [
+    ("on_time", "On Time"),
+    ("at_risk", "At Risk"),
+    ("breached", "Breached"),
+]
+
+
+class AftersalesTicket(models.Model):
+    _name = "aftersales.ticket"
+    _description = "Service Ticket"
+    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin"]
+    _order = "priority desc, id desc"
+    _primary_email = "email_from"
+    _rec_names_search = ["reference", "name"]
+    _check_company_auto = True
+    _mail_post_access = "read"
+
+    def _default_stage_id(self):
+        team_id = self.env.context.get("default_team_id")
+        return self.env["aftersales.ticket.stage"].search(
+            [("is_closed", "=", False), "|", ("team_ids", "=", False), ("team_ids", "in", team_id or [])],
+            limit=1,
+        )
+
+    def _default_team_id(self):
+        return self.env["aftersales.team"]._default_team()
+
+    # Identification
+    reference = fields.Char(
+        required=True, readonly=True, copy=False, index="trigram", default=lambda self: _("New")
+    )
+    name = fields.Char(string="Subject", required=True, tracking=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    description = fields.Html()
+    color = fields.Integer()
+
+    # Customer and unit
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        index=True,
+        tracking=True,
+        check_company=True,
+        compute="_compute_partner_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True, string="Customer Company"
+    )
+    contact_id = fields.Many2one(
+        "res.partner",
+        string="Contact",
+        check_company=True,
+        domain="[('id', 'child_of', commercial_partner_id)]",
+        help="The person to talk to at the customer, if not the customer itself.",
+    )
+    email_from = fields.Char(
+        string="Email",
+        compute="_compute_email_from",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Address of the requester; filled in from the customer, or from the sender "
+        "of an incoming e-mail that matches no contact.",
+    )
+    partner_phone = fields.Char(related="partner_id.phone", string="Phone")
+    product_id = fields.Many2one(
+        "product.product",
+        string="Product",
+        index=True,
+        tracking=True,
+        check_company=True,
+        compute="_compute_product_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    product_category_id = fields.Many2one(related="product_id.categ_id", string="Product Category")
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Serial Number",
+        index=True,
+        tracking=True,
+        check_company=True,
+        domain="[('product_id', '=?', product_id)]",
+    )
+    sale_order_id = fields.Many2one(
+        "sale.order",
+        string="Sale Order",
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        compute="_compute_sale_order_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    sale_line_id = fields.Many2one(
+        "sale.order.line",
+        string="Sale Order Line",
+        index="btree_not_null",
+        check_company=True,
+        domain="[('order_id', '=?', sale_order_id)]",
+        compute="_compute_sale_line_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+
+    # Classification and routing
+    ticket_type_id = fields.Many2one(
+        "aftersales.ticket.type", string="Type", index=True, tracking=True
+    )
+    channel = fields.Selection(TICKET_CHANNELS, required=True, default="phone")
+    priority = fields.Selection(TICKET_PRIORITIES, default="1", required=True, index=True, tracking=True)
+    tag_ids = fields.Many2many("aftersales.ticket.tag", string="Tags")
+    team_id = fields.Many2one(
+        "aftersales.team",
+        string="Team",
+        index=True,
+        tracking=True,
+        check_company=True,
+        default=_default_team_id,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Assigned to",
+        index=True,
+        tracking=True,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+    )
+    stage_id = fields.Many2one(
+        "aftersales.ticket.stage",
+        string="Stage",
+        index=True,
+        tracking=True,
+        copy=False,
+        ondelete="restrict",
+        group_expand="_read_group_stage_ids",
+        domain="['|', ('team_ids', '=', False), ('team_ids', 'in', team_id)]",
+        default=_default_stage_id,
+    )
+    is_closed = fields.Boolean(related="stage_id.is_closed", store=True, string="Closed")
+    fold = fields.Boolean(related="stage_id.fold")
+    closed_date = fields.Datetime(string="Closed on", readonly=True, copy=False, tracking=True)
+    reopen_count = fields.Integer(string="Reopened", readonly=True, copy=False)
+
+    # Diagnosis and resolution
+    fault_code_id = fields.Many2one(
+        "aftersales.fault.code", string="Fault Code", index=True, check_company=True, tracking=True
+    )
+    solution_id = fields.Many2one(
+        "aftersales.solution", string="Solution Applied", index=True, check_company=True, copy=False
+    )
+    resolution = fields.Html(copy=False)
+    suggested_solution_ids = fields.Many2many(
+        "aftersales.solution",
+        string="Suggested Solutions",
+        compute="_compute_suggested_solution_ids",
+        help="Articles of the knowledge base that fit the product category, the type and "
+        "the words of this ticket.",
+    )
+
+    # Service level
+    request_date = fields.Datetime(
+        string="Reported on",
+        required=True,
+        default=fields.Datetime.now,
+        copy=False,
+        help="When the customer asked; the SLA deadlines count from here.",
+    )
+    sla_policy_id = fields.Many2one(
+        "aftersales.sla.policy",
+        string="SLA Policy",
+        index=True,
+        check_company=True,
+        compute="_compute_sla_policy_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    sla_response_deadline = fields.Datetime(
+        string="Respond by",
+        compute="_compute_sla_deadlines",
+        store=True,
+        precompute=True,
+        tracking=True,
+    )
+    sla_resolve_deadline = fields.Datetime(
+        string="Solve by",
+        index=True,
+        compute="_compute_sla_deadlines",
+        store=True,
+        precompute=True,
+        tracking=True,
+    )
+    sla_at_risk_date = fields.Datetime(
+        string="At Risk from",
+        compute="_compute_sla_deadlines",
+        store=True,
+        precompute=True,
+    )
+    first_response_date = fields.Datetime(
+        string="First Response",
+        readonly=True,
+        copy=False,
+        help="The first answer sent to the customer by an employee.",
+    )
+    sla_paused_hours = fields.Float(
+        string="Paused Working Hours",
+        readonly=True,
+        copy=False,
+        help="Working time spent in stages that pause the SLA; the deadlines move by it.",
+    )
+    sla_paused_since = fields.Datetime(readonly=True, copy=False)
+    sla_status = fields.Selection(
+        SLA_STATUSES,
+        string="SLA Status",
+        index=True,
+        compute="_compute_sla_status",
+        store=True,
+        precompute=True,
+    )
+    sla_escalated = fields.Boolean(
+        string="Escalated",
+        readonly=True,
+        copy=False,
+        help="The breach of this ticket's SLA was escalated to its team leader.",
+    )
+
+    _sql_constraints = [
+        ("reference_company_uniq", "unique (reference, company_id)", "Ticket references must be unique."),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("reference", "name")
+    def _compute_display_name(self):
+        for ticket in self:
+            if ticket.reference and ticket.reference != _("New"):
+                ticket.display_name = f"{ticket.reference} - {ticket.name or ''}"
+            else:
+                ticket.display_name = ticket.name or _("New Ticket")
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for ticket in self:
+            ticket.access_url = f"/my/tickets/{ticket.id}"
+
+    @api.depends("lot_id", "sale_line_id")
+    def _compute_product_id(self):
+        for ticket in self:
+            product = ticket.lot_id.product_id or ticket.sale_line_id.product_id
+            if product:
+                ticket.product_id = product
+
+    @api.depends("lot_id")
+    def _compute_sale_line_id(self):
+        lines_by_lot = self.lot_id._aftersales_sale_lines()
+        for ticket in self:
+            line = lines_by_lot.get(ticket.lot_id.id)
+            if line:
+                ticket.sale_line_id = line
+
+    @api.depends("sale_line_id")
+    def _compute_sale_order_id(self):
+        for ticket in self:
+            if ticket.sale_line_id:
+                ticket.sale_order_id = ticket.sale_line_id.order_id
+
+    @api.depends("sale_order_id")
+    def _compute_partner_id(self):
+        for ticket in self:
+            if ticket.sale_order_id and not ticket.partner_id:
+                ticket.partner_id = ticket.sale_order_id.partner_id
+
+    @api.depends("partner_id")
+    def _compute_email_from(self):
+        for ticket in self:
+            if ticket.partner_id.email:
+                ticket.email_from = ticket.partner_id.email
+
+    @api.depends(
+        "product_id", "ticket_type_id", "fault_code_id", "name", "description", "company_id"
+    )
+    def _compute_suggested_solution_ids(self):
+        solutions = self.env["aftersales.solution"].search(
+            [("company_id", "in", [False, *self.company_id.ids])]
+        )
+        for ticket in self:
+            words = solutions._aftersales_text_words(ticket.name, ticket.description)
+            scored = [
+                (score, solution)
+                for solution in solutions.filtered(
+                    lambda s, t=ticket: not s.company_id or s.company_id == t.company_id
+                )
+                if (score := solution._aftersales_score(ticket, words))
+            ]
+            scored.sort(key=lambda pair: (-pair[0], pair[1].sequence, pair[1].id))
+            ticket.suggested_solution_ids = [solution.id for _score, solution in scored[:5]]
+
+    @api.depends("team_id", "ticket_type_id", "priority", "partner_id.category_id", "company_id")
+    def _compute_sla_policy_id(self):
+        policies = self.env["aftersales.sla.policy"].search(
+            [("company_id", "in", self.company_id.ids)]
+        )
+        for ticket in self:
+            if ticket.is_closed:
+                continue
+            ticket.sla_policy_id = next(
+                (policy for policy in policies if policy._aftersales_matches(ticket)), False
+            )
+
+    @api.depends(
+        "sla_policy_id.calendar_id",
+        "sla_policy_id.response_hours",
+        "sla_policy_id.resolution_hours",
+        "sla_policy_id.at_risk_percent",
+        "request_date",
+        "sla_paused_hours",
+    )
+    def _compute_sla_deadlines(self):
+        """Plan the deadlines in working hours, one calendar at a time.
+
+        The paused working time is added to the targets, so a pause pushes the
+        deadlines by exactly the working time spent waiting.
+        """
+        by_calendar = defaultdict(lambda: self.browse())
+        for ticket in self:
+            if ticket.is_closed and ticket.sla_resolve_deadline:
+                continue  # a closed ticket keeps the deadlines it was judged on
+            if not ticket.sla_policy_id or not ticket.request_date:
+                ticket.sla_response_deadline = ticket.sla_resolve_deadline = False
+                ticket.sla_at_risk_date = False
+                continue
+            by_calendar[ticket.sla_policy_id.calendar_id] |= ticket
+        for calendar, tickets in by_calendar.items():
+            requests = []
+            for ticket in tickets:
+                policy, paused = ticket.sla_policy_id, ticket.sla_paused_hours
+                requests += [
+                    (ticket.request_date, policy.response_hours + paused),
+                    (ticket.request_date, policy.resolution_hours + paused),
+                    (ticket.request_date, policy.resolution_hours * policy.at_risk_percent / 100 + paused),
+                ]
+            planned = iter(calendar._aftersales_plan_hours_batch(requests))
+            for ticket in tickets:
+                ticket.sla_response_deadline = next(planned)
+                ticket.sla_resolve_deadline = next(planned)
+                ticket.sla_at_risk_date = next(planned)
+
+    @api.depends(
+        "sla_response_deadline",
+        "sla_resolve_deadline",
+        "sla_at_risk_date",
+        "first_response_date",
+        "closed_date",
+        "sla_paused_since",
+    )
+    def _compute_sla_status(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            if not ticket.sla_resolve_deadline:
+                ticket.sla_status = False
+                continue
+            # while paused, the clock stands still at the start of the pause
+            reference = ticket.closed_date or ticket.sla_paused_since or now
+            responded = ticket.first_response_date or ticket.closed_date or reference
+            if responded > ticket.sla_response_deadline or reference > ticket.sla_resolve_deadline:
+                ticket.sla_status = "breached"
+            elif not ticket.closed_date and reference >= ticket.sla_at_risk_date:
+                ticket.sla_status = "at_risk"
+            else:
+                ticket.sla_status = "on_time"
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        team_id = self.env.context.get("default_team_id")
+        stage_domain = [("team_ids", "=", False)]
+        if team_id:
+            stage_domain = ["|", ("team_ids", "in", team_id), *stage_domain]
+        return stages.search(["|", ("id", "in", stages.ids), *stage_domain])
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+
+    @api.constrains("lot_id", "product_id", "sale_line_id", "sale_order_id")
+    def _check_unit_consistency(self):
+        for ticket in self:
+            if ticket.lot_id and ticket.product_id and ticket.lot_id.product_id != ticket.product_id:
+                raise ValidationError(
+                    _(
+                        "Serial number %(lot)s belongs to %(lot_product)s, not to %(product)s.",
+                        lot=ticket.lot_id.name,
+                        lot_product=ticket.lot_id.product_id.display_name,
+                        product=ticket.product_id.display_name,
+                    )
+                )
+            line = ticket.sale_line_id
+            if line and ticket.sale_order_id and line.order_id != ticket.sale_order_id:
+                raise ValidationError(
+                    _(
+                        "The sale order line %(line)s is not part of %(order)s.",
+                        line=line.display_name,
+                        order=ticket.sale_order_id.name,
+                    )
+                )
+            if line and ticket.product_id and line.product_id != ticket.product_id:
+                raise ValidationError(
+                    _(
+                        "The sale order line %(line)s sold %(line_product)s, not %(product)s.",
+                        line=line.display_name,
+                        line_product=line.product_id.display_name,
+                        product=ticket.product_id.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        sequence = self.env["ir.sequence"]
+        now = fields.Datetime.now()
+        stages = self.env["aftersales.ticket.stage"].browse(
+            {vals["stage_id"] for vals in vals_list if vals.get("stage_id")}
+        )
+        closed_stage_ids = set(stages.filtered("is_closed").ids)
+        for vals in vals_list:
+            if not vals.get("reference") or vals["reference"] == _("New"):
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["reference"] = sequence.with_company(company).next_by_code(
+                    "aftersales.ticket"
+                ) or _("New")
+            if vals.get("stage_id") in closed_stage_ids:
+                if is_html_empty(vals.get("resolution")):
+                    raise UserError(self._aftersales_missing_resolution_message())
+                vals.setdefault("closed_date", now)
+        tickets = super().create(vals_list)
+        tickets._aftersales_subscribe_customers()
+        return tickets
+
+    def write(self, vals):
+        if "stage_id" in vals:
+            vals = self._aftersales_prepare_stage_change(vals)
+        result = super().write(vals)
+        if "partner_id" in vals:
+            self._aftersales_subscribe_customers()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_history(self):
+        if any(ticket.message_ids.filtered(lambda m: m.message_type != "notification") for ticket in self):
+            raise UserError(
+                _(
+                    "Tickets with a conversation cannot be deleted: archive them instead, "
+                    "so their history stays."
+                )
+            )
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        for ticket, vals in zip(self, vals_list, strict=True):
+            vals.setdefault("name", _("%(subject)s (copy)", subject=ticket.name))
+        return vals_list
+
+    # ------------------------------------------------------------------
+    # Mail
+    # ------------------------------------------------------------------
+
+    def _track_subtype(self, init_values):
+        self.ensure_one()
+        if "stage_id" in init_values and self.is_closed:
+            return self.env.ref("aftersales_service.mt_ticket_closed")
+        if "stage_id" in init_values and not init_values["stage_id"]:
+            return self.env.ref("aftersales_service.mt_ticket_new")
+        if "stage_id" in init_values:
+            return self.env.ref("aftersales_service.mt_ticket_stage")
+        return super()._track_subtype(init_values)
+
+    def _creation_subtype(self):
+        return self.env.ref("aftersales_service.mt_ticket_new")
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A mail sent to a team's alias opens a ticket for the sender's contact."""
+        values = dict(custom_values or {})
+        values.setdefault("channel", "email")
+        values.setdefault("description", msg_dict.get("body"))
+        author = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
+        if not author and msg_dict.get("email_from"):
+            author = self.env["mail.thread"]._mail_find_partner_from_emails(
+                [msg_dict["email_from"]], force_create=False
+            )[0] or self.env["res.partner"]
+        if author and not author.user_ids.filtered(lambda user: not user.share):
+            values.setdefault("partner_id", author.id)
+        if not msg_dict.get("subject"):
+            values.setdefault("name", _("Request from %(sender)s", sender=msg_dict.get("email_from")))
+        return super().message_new(msg_dict, custom_values=values)
+
+    def _message_post_after_hook(self, message, msg_values):
+        """Record the first answer an employee sends to the customer."""
+        if (
+            message.message_type in ("comment", "email_outgoing")
+            and message.subtype_id == self.env.ref("mail.mt_comment")
+            and message.author_id.user_ids.filtered(lambda user: not user.share)
+        ):
+            self.filtered(lambda t: not t.first_response_date).sudo().write(
+                {"first_response_date": message.date or fields.Datetime.now()}
+            )
+        return super()._message_post_after_hook(message, msg_values)
+
+    def _message_get_suggested_recipients(self):
+        recipients = super()._message_get_suggested_recipients()
+        if self.partner_id and self.partner_id not in self.message_partner_ids:
+            self._message_add_suggested_recipient(recipients, partner=self.partner_id, reason=_("Customer"))
+        elif not self.partner_id and self.email_from:
+            self._message_add_suggested_recipient(recipients, email=self.email_from, reason=_("Requester"))
+        return recipients
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_assign_to_me(self):
+        self.write({"user_id": self.env.user.id})
+
+    def action_close(self):
+        """Move the tickets to the first closing stage."""
+        stage = self.env["aftersales.ticket.stage"].search([("is_closed", "=", True)], limit=1)
+        if not stage:
+            raise UserError(_("Define a closing stage in the configuration first."))
+        self.write({"stage_id": stage.id})
+        return True
+
+    def action_reopen(self):
+        """Bring closed tickets back to the first open stage."""
+        not_closed = self.filtered(lambda t: not t.is_closed)
+        if not_closed:
+            raise UserError(
+                _("Only closed tickets can be reopened: %(tickets)s", tickets=", ".join(not_closed.mapped("display_name")))
+            )
+        stage = self.env["aftersales.ticket.stage"].search([("is_closed", "=", False)], limit=1)
+        if not stage:
+            raise UserError(_("Define an open stage in the configuration first."))
+        self.write({"stage_id": stage.id})
+        return True
+
+    def action_apply_solution(self, solution):
+        """Record ``solution`` on the tickets and put its text in their resolution."""
+        solution.ensure_one()
+        for ticket in self:
+            resolution = solution.content or ""
+            if not is_html_empty(ticket.resolution):
+                resolution = f"{ticket.resolution}{resolution}"
+            ticket.write({"solution_id": solution.id, "resolution": resolution})
+        self._message_log_batch(
+            bodies={
+                ticket.id: _("Solution applied: %(solution)s", solution=solution.name)
+                for ticket in self
+            }
+        )
+        return True
+
+    def action_view_sale_order(self):
+        self.ensure_one()
+        return self.sale_order_id._get_formview_action() if self.sale_order_id else False
+
+    # ------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_escalate_sla_breaches(self, batch_size=500):
+        """Flag breached and at-risk tickets and escalate each breach once.
+
+        Only tickets whose stored status is out of date are read, in batches: the
+        deadlines themselves are planned when a ticket changes, never here.
+        """
+        now = fields.Datetime.now()
+        base = [("is_closed", "=", False), ("sla_paused_since", "=", False)]
+        stale = self.search(
+            base
+            + [
+                ("sla_status", "in", ("on_time", "at_risk")),
+                "|",
+                "|",
+                ("sla_resolve_deadline", "<", now),
+                ("sla_at_risk_date", "<=", now),
+                "&",
+                ("first_response_date", "=", False),
+                ("sla_response_deadline", "<", now),
+            ],
+            limit=batch_size,
+        )
+        if stale:
+            self.env.add_to_compute(self._fields["sla_status"], stale)
+            stale.flush_recordset(["sla_status"])
+        to_escalate = self.search(
+            base + [("sla_status", "=", "breached"), ("sla_escalated", "=", False)],
+            limit=batch_size,
+        )
+        to_escalate._aftersales_escalate()
+        remaining = self.search_count(
+            base + [("sla_status", "=", "breached"), ("sla_escalated", "=", False)]
+        )
+        self.env["ir.cron"]._notify_progress(done=len(to_escalate), remaining=remaining)
+        return to_escalate
+
+    def _aftersales_escalate(self):
+        """An activity for the team leader and a note in the chatter, once per breach."""
+        if not self:
+            return
+        self.write({"sla_escalated": True})
+        by_leader = defaultdict(lambda: self.browse())
+        for ticket in self:
+            by_leader[ticket.team_id.user_id or ticket.user_id] |= ticket
+        for leader, tickets in by_leader.items():
+            if leader:
+                tickets.activity_schedule(
+                    "aftersales_service.mail_activity_type_sla_breach",
+                    user_id=leader.id,
+                    note=_("The service level agreement of this ticket is breached."),
+                )
+        self._message_log_batch(
+            bodies={
+                ticket.id: _(
+                    "SLA breached (solve by %(deadline)s): escalated to %(leader)s.",
+                    deadline=ticket.sla_resolve_deadline,
+                    leader=(ticket.team_id.user_id or ticket.user_id).name or _("nobody"),
+                )
+                for ticket in self
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _aftersales_missing_resolution_message(self):
+        return _("Write the resolution before closing the ticket: the customer and the team need to know how it was solved.")
+
+    def _aftersales_prepare_stage_change(self, vals):
+        """Check the closing rules and keep the SLA clock right on a stage change."""
+        stage = self.env["aftersales.ticket.stage"].browse(vals["stage_id"])
+        now = fields.Datetime.now()
+        vals = dict(vals)
+        if stage.is_closed:
+            missing = self.filtered(lambda t: is_html_empty(vals.get("resolution", t.resolution)))
+            if missing:
+                raise UserError(self._aftersales_missing_resolution_message())
+            vals.setdefault("closed_date", now)
+        else:
+            reopened = self.filtered("is_closed")
+            if reopened:
+                vals["closed_date"] = False
+                for ticket in reopened:
+                    ticket.reopen_count += 1
+                reopened._message_log_batch(
+                    bodies={t.id: _("Ticket reopened.") for t in reopened}
+                )
+        if stage.sla_pause:
+            self.filtered(lambda t: not t.sla_paused_since and not t.stage_id.sla_pause).write(
+                {"sla_paused_since": now}
+            )
+        else:
+            for ticket in self.filtered("sla_paused_since"):
+                calendar = ticket.sla_policy_id.calendar_id
+                paused = calendar.get_work_hours_count(ticket.sla_paused_since, now) if calendar else 0.0
+                ticket.write(
+                    {
+                        "sla_paused_since": False,
+                        "sla_paused_hours": ticket.sla_paused_hours + paused,
+                    }
+                )
+        return vals
+
+    def _aftersales_subscribe_customers(self):
+        """The customer follows their tickets, so replies reach them."""
+        by_partner = defaultdict(lambda: self.browse())
+        for ticket in self.filtered("partner_id"):
+            by_partner[ticket.partner_id] |= ticket
+        for partner, tickets in by_partner.items():
+            tickets.message_subscribe(partner_ids=partner.ids)

@@ -1,0 +1,54 @@
+from odoo import _, fields, models
+
+
+class StockLot(models.Model):
+    _inherit = "stock.lot"
+
+    aftersales_ticket_ids = fields.One2many("aftersales.ticket", "lot_id", string="Service Tickets")
+    aftersales_ticket_count = fields.Integer(
+        string="Service Ticket Count", compute="_compute_aftersales_ticket_count"
+    )
+
+    def _compute_aftersales_ticket_count(self):
+        counts = dict(
+            self.env["aftersales.ticket"]._read_group(
+                [("lot_id", "in", self.ids)], ["lot_id"], ["__count"]
+            )
+        )
+        for lot in self:
+            lot.aftersales_ticket_count = counts.get(lot, 0)
+
+    def _aftersales_sale_lines(self):
+        """The sale order line each serial number was delivered for, by lot id.
+
+        Read from the done outgoing stock moves, the most recent delivery winning
+        (a unit sold again after a return belongs to its last sale).
+        """
+        if not self.ids:
+            return {}
+        move_lines = self.env["stock.move.line"].sudo().search(
+            [
+                ("lot_id", "in", self.ids),
+                ("state", "=", "done"),
+                ("move_id.sale_line_id", "!=", False),
+            ],
+            order="date, id",
+        )
+        lines = {}
+        for move_line in move_lines:
+            lines[move_line.lot_id.id] = move_line.move_id.sale_line_id.with_env(self.env)
+        return lines
+
+    def action_view_aftersales_tickets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales_service.aftersales_ticket_action"
+        )
+        action["domain"] = [("lot_id", "=", self.id)]
+        action["context"] = {
+            "default_lot_id": self.id,
+            "default_product_id": self.product_id.id,
+            "default_company_id": self.company_id.id or self.env.company.id,
+        }
+        action["name"] = _("Tickets of %(serial)s", serial=self.name)
+        return action
