@@ -26,7 +26,15 @@
         "views/res_partner_views.xml",
         "views/stock_lot_views.xml",
         "views/aftersales_menus.xml",
+        "views/aftersales_portal_templates.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/aftersales_service_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "aftersales_service/static/tests/tours/**/*",
+        ],
+    },
     "application": True,
 }
