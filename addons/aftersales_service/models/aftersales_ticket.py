@@ -450,18 +450,26 @@ class AftersalesTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        sequence = self.env["ir.sequence"]
         now = fields.Datetime.now()
+        sequences, default_stages = {}, {}
+        default_team = self.env.context.get("default_team_id")
+        for vals in vals_list:
+            if not vals.get("reference") or vals["reference"] == _("New"):
+                company_id = vals.get("company_id") or self.env.company.id
+                if company_id not in sequences:
+                    sequences[company_id] = self._aftersales_sequence(company_id)
+                sequence = sequences[company_id]
+                vals["reference"] = sequence.next_by_id() if sequence else _("New")
+            if "stage_id" not in vals:
+                team_id = vals.get("team_id", default_team)
+                if team_id not in default_stages:
+                    default_stages[team_id] = self.with_context(default_team_id=team_id)._default_stage_id()
+                vals["stage_id"] = default_stages[team_id].id
         stages = self.env["aftersales.ticket.stage"].browse(
             {vals["stage_id"] for vals in vals_list if vals.get("stage_id")}
         )
         closed_stage_ids = set(stages.filtered("is_closed").ids)
         for vals in vals_list:
-            if not vals.get("reference") or vals["reference"] == _("New"):
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["reference"] = sequence.with_company(company).next_by_code(
-                    "aftersales.ticket"
-                ) or _("New")
             if vals.get("stage_id") in closed_stage_ids:
                 if is_html_empty(vals.get("resolution")):
                     raise UserError(self._aftersales_missing_resolution_message())
@@ -478,15 +486,25 @@ class AftersalesTicket(models.Model):
             self._aftersales_subscribe_customers()
         return result
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_history(self):
-        if any(ticket.message_ids.filtered(lambda m: m.message_type != "notification") for ticket in self):
+    def unlink(self):
+        # Checked here rather than in an ondelete hook: mail.thread removes the
+        # messages before the hooks run, and the conversation is what we protect.
+        talked = self.env["mail.message"].search_count(
+            [
+                ("model", "=", self._name),
+                ("res_id", "in", self.ids),
+                ("message_type", "in", ("comment", "email")),
+            ],
+            limit=1,
+        )
+        if talked:
             raise UserError(
                 _(
                     "Tickets with a conversation cannot be deleted: archive them instead, "
                     "so their history stays."
                 )
             )
+        return super().unlink()
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
@@ -507,9 +525,6 @@ class AftersalesTicket(models.Model):
         if "stage_id" in init_values:
             return self.env.ref("aftersales_service.mt_ticket_stage")
         return super()._track_subtype(init_values)
-
-    def _creation_subtype(self):
-        return self.env.ref("aftersales_service.mt_ticket_new")
 
     @api.model
     def message_new(self, msg_dict, custom_values=None):
@@ -585,10 +600,9 @@ class AftersalesTicket(models.Model):
                 resolution = f"{ticket.resolution}{resolution}"
             ticket.write({"solution_id": solution.id, "resolution": resolution})
         self._message_log_batch(
-            bodies={
-                ticket.id: _("Solution applied: %(solution)s", solution=solution.name)
-                for ticket in self
-            }
+            bodies=dict.fromkeys(
+                self.ids, _("Solution applied: %(solution)s", solution=solution.name)
+            )
         )
         return True
 
@@ -647,17 +661,19 @@ class AftersalesTicket(models.Model):
             by_leader[ticket.team_id.user_id or ticket.user_id] |= ticket
         for leader, tickets in by_leader.items():
             if leader:
-                tickets.activity_schedule(
+                # one activity per breach in the leader's to-do list, without one
+                # e-mail per activity: the escalation runs in batches
+                tickets.with_context(mail_activity_quick_update=True).activity_schedule(
                     "aftersales_service.mail_activity_type_sla_breach",
                     user_id=leader.id,
                     note=_("The service level agreement of this ticket is breached."),
                 )
         self._message_log_batch(
             bodies={
-                ticket.id: _(
+                ticket.id: self.env._(
                     "SLA breached (solve by %(deadline)s): escalated to %(leader)s.",
                     deadline=ticket.sla_resolve_deadline,
-                    leader=(ticket.team_id.user_id or ticket.user_id).name or _("nobody"),
+                    leader=(ticket.team_id.user_id or ticket.user_id).name or self.env._("nobody"),
                 )
                 for ticket in self
             }
@@ -666,6 +682,15 @@ class AftersalesTicket(models.Model):
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
+
+    @api.model
+    def _aftersales_sequence(self, company_id):
+        """The ticket sequence of a company, read once per batch of tickets."""
+        return self.env["ir.sequence"].search(
+            [("code", "=", "aftersales.ticket"), ("company_id", "in", [company_id, False])],
+            order="company_id",
+            limit=1,
+        )
 
     @api.model
     def _aftersales_missing_resolution_message(self):
@@ -687,9 +712,7 @@ class AftersalesTicket(models.Model):
                 vals["closed_date"] = False
                 for ticket in reopened:
                     ticket.reopen_count += 1
-                reopened._message_log_batch(
-                    bodies={t.id: _("Ticket reopened.") for t in reopened}
-                )
+                reopened._message_log_batch(bodies=dict.fromkeys(reopened.ids, _("Ticket reopened.")))
         if stage.sla_pause:
             self.filtered(lambda t: not t.sla_paused_since and not t.stage_id.sla_pause).write(
                 {"sla_paused_since": now}

@@ -26,7 +26,7 @@ class AftersalesCommon(TransactionCase):
             login="as_agent",
             name="Adam Agent",
             email="adam.agent@example.com",
-            groups="aftersales_service.aftersales_service_group_user",
+            groups="aftersales_service.aftersales_service_group_user,stock.group_production_lot",
         )
         # 9:00 to 18:00 from Monday to Friday, in UTC so the figures read plainly
         cls.calendar = cls.env["resource.calendar"].create(
@@ -129,6 +129,11 @@ class AftersalesCommon(TransactionCase):
         picking.move_ids.picked = True
         picking.button_validate()
         return order, lot
+
+    def _flush_tracking(self):
+        """Tracking is written just before commit: run that step now."""
+        self.env.flush_all()
+        self.cr.precommit.run()
 
     def _ticket(self, **values):
         vals = {
