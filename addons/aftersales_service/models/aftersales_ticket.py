@@ -333,8 +333,8 @@ class AftersalesTicket(models.Model):
             [("company_id", "in", self.company_id.ids)]
         )
         for ticket in self:
-            if ticket.is_closed:
-                continue
+            if ticket.is_closed and ticket.sla_policy_id:
+                continue  # a closed ticket keeps the policy it was judged on
             ticket.sla_policy_id = next(
                 (policy for policy in policies if policy._aftersales_matches(ticket)), False
             )
@@ -469,11 +469,14 @@ class AftersalesTicket(models.Model):
             {vals["stage_id"] for vals in vals_list if vals.get("stage_id")}
         )
         closed_stage_ids = set(stages.filtered("is_closed").ids)
+        paused_stage_ids = set(stages.filtered("sla_pause").ids)
         for vals in vals_list:
             if vals.get("stage_id") in closed_stage_ids:
                 if is_html_empty(vals.get("resolution")):
                     raise UserError(self._aftersales_missing_resolution_message())
                 vals.setdefault("closed_date", now)
+            elif vals.get("stage_id") in paused_stage_ids:
+                vals.setdefault("sla_paused_since", now)
         tickets = super().create(vals_list)
         tickets._aftersales_subscribe_customers()
         return tickets
