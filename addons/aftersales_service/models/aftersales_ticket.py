@@ -75,7 +75,6 @@ class AftersalesTicket(models.Model):
     )
     contact_id = fields.Many2one(
         "res.partner",
-        string="Contact",
         check_company=True,
         domain="[('id', 'child_of', commercial_partner_id)]",
         help="The person to talk to at the customer, if not the customer itself.",
@@ -92,7 +91,6 @@ class AftersalesTicket(models.Model):
     partner_phone = fields.Char(related="partner_id.phone", string="Phone")
     product_id = fields.Many2one(
         "product.product",
-        string="Product",
         index=True,
         tracking=True,
         check_company=True,
@@ -112,7 +110,6 @@ class AftersalesTicket(models.Model):
     )
     sale_order_id = fields.Many2one(
         "sale.order",
-        string="Sale Order",
         index="btree_not_null",
         tracking=True,
         check_company=True,
@@ -142,7 +139,6 @@ class AftersalesTicket(models.Model):
     tag_ids = fields.Many2many("aftersales.ticket.tag", string="Tags")
     team_id = fields.Many2one(
         "aftersales.team",
-        string="Team",
         index=True,
         tracking=True,
         check_company=True,
@@ -157,7 +153,6 @@ class AftersalesTicket(models.Model):
     )
     stage_id = fields.Many2one(
         "aftersales.ticket.stage",
-        string="Stage",
         index=True,
         tracking=True,
         copy=False,
@@ -173,7 +168,7 @@ class AftersalesTicket(models.Model):
 
     # Diagnosis and resolution
     fault_code_id = fields.Many2one(
-        "aftersales.fault.code", string="Fault Code", index=True, check_company=True, tracking=True
+        "aftersales.fault.code", index=True, check_company=True, tracking=True
     )
     solution_id = fields.Many2one(
         "aftersales.solution", string="Solution Applied", index=True, check_company=True, copy=False
@@ -271,7 +266,6 @@ class AftersalesTicket(models.Model):
                 ticket.display_name = ticket.name or _("New Ticket")
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for ticket in self:
             ticket.access_url = f"/my/tickets/{ticket.id}"
 
