@@ -1,1 +1,282 @@
 # The customer portal of service tickets.
+from odoo import _, http
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import request
+from odoo.osv import expression
+from odoo.tools import plaintext2html
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+TICKET_HISTORY_KEY = "my_aftersales_tickets_history"
+
+
+class AftersalesCustomerPortal(CustomerPortal):
+    # ------------------------------------------------------------------
+    # Home page counter
+    # ------------------------------------------------------------------
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "ticket_count" in counters:
+            Ticket = request.env["aftersales.ticket"]
+            values["ticket_count"] = (
+                Ticket.search_count(self._aftersales_ticket_domain()) if Ticket.has_access("read") else 0
+            )
+        return values
+
+    # ------------------------------------------------------------------
+    # Ticket list
+    # ------------------------------------------------------------------
+
+    def _aftersales_ticket_domain(self):
+        """Tickets shown on the portal: the record rules decide which ones."""
+        return []
+
+    def _aftersales_ticket_sortings(self):
+        return {
+            "date": {"label": _("Newest"), "order": "request_date desc, id desc"},
+            "reference": {"label": _("Reference"), "order": "reference desc, id desc"},
+            "stage": {"label": _("Stage"), "order": "stage_id, request_date desc, id desc"},
+        }
+
+    def _aftersales_ticket_filters(self):
+        return {
+            "all": {"label": _("All"), "domain": []},
+            "open": {"label": _("Open"), "domain": [("is_closed", "=", False)]},
+            "closed": {"label": _("Closed"), "domain": [("is_closed", "=", True)]},
+        }
+
+    def _aftersales_ticket_search_inputs(self):
+        return {
+            "all": {"input": "all", "label": _("Reference or Subject")},
+        }
+
+    def _aftersales_ticket_search_domain(self, search_in, search):
+        if not search:
+            return []
+        return ["|", ("reference", "ilike", search), ("name", "ilike", search)]
+
+    @http.route(["/my/tickets", "/my/tickets/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_aftersales_tickets(self, page=1, sortby=None, filterby=None, search=None, search_in="all", **kw):
+        Ticket = request.env["aftersales.ticket"]
+        values = self._prepare_portal_layout_values()
+
+        sortings = self._aftersales_ticket_sortings()
+        filters = self._aftersales_ticket_filters()
+        if sortby not in sortings:
+            sortby = "date"
+        if filterby not in filters:
+            filterby = "all"
+        domain = expression.AND(
+            [
+                self._aftersales_ticket_domain(),
+                filters[filterby]["domain"],
+                self._aftersales_ticket_search_domain(search_in, search),
+            ]
+        )
+        ticket_count = Ticket.search_count(domain) if Ticket.has_access("read") else 0
+        pager = portal_pager(
+            url="/my/tickets",
+            url_args={"sortby": sortby, "filterby": filterby, "search": search, "search_in": search_in},
+            total=ticket_count,
+            page=page,
+            step=self._items_per_page,
+        )
+        tickets = (
+            Ticket.search(domain, order=sortings[sortby]["order"], limit=self._items_per_page, offset=pager["offset"])
+            if ticket_count
+            else Ticket
+        )
+        request.session[TICKET_HISTORY_KEY] = tickets.ids[:100]
+
+        values.update(
+            {
+                # the record rules already filtered them: sudo only to read the stages
+                "tickets": tickets.sudo(),
+                "page_name": "aftersales_ticket",
+                "default_url": "/my/tickets",
+                "pager": pager,
+                "searchbar_sortings": sortings,
+                "sortby": sortby,
+                "searchbar_filters": filters,
+                "filterby": filterby,
+                "searchbar_inputs": self._aftersales_ticket_search_inputs(),
+                "search_in": search_in,
+                "search": search,
+            }
+        )
+        return request.render("aftersales_service.portal_my_aftersales_tickets", values)
+
+    # ------------------------------------------------------------------
+    # One ticket
+    # ------------------------------------------------------------------
+
+    @http.route(["/my/tickets/<int:ticket_id>"], type="http", auth="public", website=True)
+    def portal_my_aftersales_ticket(self, ticket_id, access_token=None, **kw):
+        try:
+            ticket_sudo = self._document_check_access("aftersales.ticket", ticket_id, access_token=access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        order = ticket_sudo.sale_order_id
+        values = {
+            "aftersales_ticket": ticket_sudo,
+            "page_name": "aftersales_ticket",
+            "created": kw.get("created"),
+            # link the order only for those who may open it on the portal
+            "sale_order_url": order.get_portal_url()
+            if order and order.with_user(request.env.user).has_access("read")
+            else False,
+        }
+        values = self._get_page_view_values(ticket_sudo, access_token, values, TICKET_HISTORY_KEY, False, **kw)
+        return request.render("aftersales_service.portal_my_aftersales_ticket", values)
+
+    # ------------------------------------------------------------------
+    # New ticket
+    # ------------------------------------------------------------------
+
+    def _aftersales_portal_sale_lines(self, partner):
+        """Confirmed sale order lines of the customer's company, newest first."""
+        commercial = partner.commercial_partner_id
+        return request.env["sale.order.line"].sudo().search(
+            [
+                ("order_id.partner_id", "child_of", commercial.id),
+                ("state", "=", "sale"),
+                ("display_type", "=", False),
+                ("is_downpayment", "=", False),
+                ("product_id", "!=", False),
+            ],
+            order="id desc",
+        )
+
+    def _aftersales_portal_lots(self, partner):
+        """Serial numbers delivered to the customer's company and still with it.
+
+        A unit counts as theirs when its last completed move went to a customer
+        location through a transfer addressed to their company: one returned or
+        delivered to someone else since then is not theirs any more.
+        """
+        commercial = partner.commercial_partner_id
+        MoveLine = request.env["stock.move.line"].sudo()
+        delivered = MoveLine.search(
+            [
+                ("state", "=", "done"),
+                ("lot_id", "!=", False),
+                ("location_dest_id.usage", "=", "customer"),
+                ("picking_id.partner_id", "child_of", commercial.id),
+            ]
+        )
+        if not delivered:
+            return request.env["stock.lot"].sudo()
+        last_move_by_lot = {}
+        for move_line in MoveLine.search(
+            [("state", "=", "done"), ("lot_id", "in", delivered.lot_id.ids)], order="date, id"
+        ):
+            last_move_by_lot[move_line.lot_id] = move_line
+        lots = request.env["stock.lot"].sudo()
+        for lot, move_line in last_move_by_lot.items():
+            if move_line.location_dest_id.usage == "customer" and move_line in delivered:
+                lots |= lot
+        return lots.sorted(lambda lot: (lot.product_id.display_name, lot.name))
+
+    def _aftersales_portal_units(self, partner):
+        """What the customer may open a ticket for: products and serial numbers."""
+        lines = self._aftersales_portal_sale_lines(partner)
+        lots = self._aftersales_portal_lots(partner)
+        products = (lines.product_id | lots.product_id).sorted("display_name")
+        return products, lots, lines
+
+    def _aftersales_portal_new_values(self, partner, **extra):
+        products, lots, _lines = self._aftersales_portal_units(partner)
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "aftersales_ticket_new",
+                "products": products,
+                "lots": lots,
+                "errors": [],
+                "form": {},
+            }
+        )
+        values.update(extra)
+        return values
+
+    @staticmethod
+    def _aftersales_int(value):
+        try:
+            return int(value or 0)
+        except (TypeError, ValueError):
+            return -1  # never a valid id: the choice is refused
+
+    def _aftersales_portal_validate(self, partner, post):
+        """Check the posted form; return (ticket values, error messages).
+
+        Nothing of the form is trusted: the product and the serial number must be
+        among the ones sold and delivered to the customer's company.
+        """
+        products, lots, lines = self._aftersales_portal_units(partner)
+        errors = []
+        subject = (post.get("name") or "").strip()
+        description = (post.get("description") or "").strip()
+        product_id = self._aftersales_int(post.get("product_id"))
+        lot_id = self._aftersales_int(post.get("lot_id"))
+        if not subject:
+            errors.append(_("Tell us in a few words what the problem is."))
+        if not product_id and not lot_id:
+            errors.append(_("Choose the product or the serial number concerned."))
+        product = products.filtered(lambda p: p.id == product_id) if product_id else products.browse()
+        lot = lots.filtered(lambda candidate: candidate.id == lot_id) if lot_id else lots.browse()
+        if product_id and not product:
+            errors.append(_("This product is not among the ones you bought from us."))
+        if lot_id and not lot:
+            errors.append(_("This serial number is not among the units delivered to you."))
+        if product and lot and lot.product_id != product:
+            errors.append(
+                _(
+                    "Serial number %(serial)s is a %(lot_product)s, not a %(product)s.",
+                    serial=lot.name,
+                    lot_product=lot.product_id.display_name,
+                    product=product.display_name,
+                )
+            )
+        if errors:
+            return {}, errors
+
+        values = {
+            "name": subject,
+            "description": plaintext2html(description) if description else False,
+            "channel": "portal",
+            "partner_id": partner.id,
+        }
+        if lot:
+            # the ticket finds its sale order line and order from the serial number
+            values.update(lot_id=lot.id, product_id=lot.product_id.id)
+            company = lot.company_id or lines.filtered(lambda line: line.product_id == lot.product_id)[:1].company_id
+        else:
+            line = lines.filtered(lambda line: line.product_id == product)[:1]
+            values.update(product_id=product.id)
+            if line:
+                values["sale_line_id"] = line.id
+                values["sale_order_id"] = line.order_id.id
+            company = line.company_id
+        if company:
+            values["company_id"] = company.id
+        return values, []
+
+    @http.route(["/my/tickets/new"], type="http", auth="user", methods=["GET", "POST"], website=True)
+    def portal_new_aftersales_ticket(self, **post):
+        partner = request.env.user.partner_id
+        if request.httprequest.method == "POST":
+            ticket_values, errors = self._aftersales_portal_validate(partner, post)
+            if not errors:
+                company = request.env["res.company"].browse(ticket_values.get("company_id"))
+                Ticket = request.env["aftersales.ticket"].sudo()
+                if company:
+                    Ticket = Ticket.with_company(company)
+                ticket = Ticket.create(ticket_values)
+                return request.redirect(f"{ticket.access_url}?created=1")
+            values = self._aftersales_portal_new_values(partner, errors=errors, form=post)
+            return request.render("aftersales_service.portal_new_aftersales_ticket", values)
+        form = {key: post[key] for key in ("product_id", "lot_id") if post.get(key)}
+        values = self._aftersales_portal_new_values(partner, form=form)
+        return request.render("aftersales_service.portal_new_aftersales_ticket", values)
