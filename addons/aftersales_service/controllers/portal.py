@@ -138,15 +138,19 @@ class AftersalesCustomerPortal(CustomerPortal):
     def _aftersales_portal_sale_lines(self, partner):
         """Confirmed sale order lines of the customer's company, newest first."""
         commercial = partner.commercial_partner_id
-        return request.env["sale.order.line"].sudo().search(
-            [
-                ("order_id.partner_id", "child_of", commercial.id),
-                ("state", "=", "sale"),
-                ("display_type", "=", False),
-                ("is_downpayment", "=", False),
-                ("product_id", "!=", False),
-            ],
-            order="id desc",
+        return (
+            request.env["sale.order.line"]
+            .sudo()
+            .search(
+                [
+                    ("order_id.partner_id", "child_of", commercial.id),
+                    ("state", "=", "sale"),
+                    ("display_type", "=", False),
+                    ("is_downpayment", "=", False),
+                    ("product_id", "!=", False),
+                ],
+                order="id desc",
+            )
         )
 
     def _aftersales_portal_lots(self, partner):

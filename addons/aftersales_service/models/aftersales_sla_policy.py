@@ -11,23 +11,13 @@ class AftersalesSlaPolicy(models.Model):
     _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
-    sequence = fields.Integer(
-        default=10, help="The first matching policy, in this order, applies to a ticket."
-    )
+    sequence = fields.Integer(default=10, help="The first matching policy, in this order, applies to a ticket.")
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     description = fields.Text(translate=True)
-    team_id = fields.Many2one(
-        "aftersales.team", check_company=True, help="Leave empty to apply to every team."
-    )
-    ticket_type_id = fields.Many2one(
-        "aftersales.ticket.type", help="Leave empty to apply to every ticket type."
-    )
-    priority = fields.Selection(
-        TICKET_PRIORITIES, help="Leave empty to apply to every priority."
-    )
+    team_id = fields.Many2one("aftersales.team", check_company=True, help="Leave empty to apply to every team.")
+    ticket_type_id = fields.Many2one("aftersales.ticket.type", help="Leave empty to apply to every ticket type.")
+    priority = fields.Selection(TICKET_PRIORITIES, help="Leave empty to apply to every priority.")
     partner_category_ids = fields.Many2many(
         "res.partner.category",
         string="Customer Tags",
@@ -73,8 +63,7 @@ class AftersalesSlaPolicy(models.Model):
             if policy.response_hours > policy.resolution_hours:
                 raise ValidationError(
                     _(
-                        "The first response target of %(policy)s cannot be longer than its "
-                        "resolution target.",
+                        "The first response target of %(policy)s cannot be longer than its resolution target.",
                         policy=policy.name,
                     )
                 )

@@ -46,9 +46,7 @@ class AftersalesSolution(models.Model):
 
     def _compute_ticket_count(self):
         counts = dict(
-            self.env["aftersales.ticket"]._read_group(
-                [("solution_id", "in", self.ids)], ["solution_id"], ["__count"]
-            )
+            self.env["aftersales.ticket"]._read_group([("solution_id", "in", self.ids)], ["solution_id"], ["__count"])
         )
         for solution in self:
             solution.ticket_count = counts.get(solution, 0)
@@ -89,9 +87,7 @@ class AftersalesSolution(models.Model):
 
     def action_view_tickets(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "aftersales_service.aftersales_ticket_action"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_ticket_action")
         action["domain"] = [("solution_id", "=", self.id)]
         action["context"] = {}
         return action

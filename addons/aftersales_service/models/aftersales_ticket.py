@@ -47,14 +47,10 @@ class AftersalesTicket(models.Model):
         return self.env["aftersales.team"]._default_team()
 
     # Identification
-    reference = fields.Char(
-        required=True, readonly=True, copy=False, index="trigram", default=lambda self: _("New")
-    )
+    reference = fields.Char(required=True, readonly=True, copy=False, index="trigram", default=lambda self: _("New"))
     name = fields.Char(string="Subject", required=True, tracking=True)
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     description = fields.Html()
     color = fields.Integer()
 
@@ -131,9 +127,7 @@ class AftersalesTicket(models.Model):
     )
 
     # Classification and routing
-    ticket_type_id = fields.Many2one(
-        "aftersales.ticket.type", string="Type", index=True, tracking=True
-    )
+    ticket_type_id = fields.Many2one("aftersales.ticket.type", string="Type", index=True, tracking=True)
     channel = fields.Selection(TICKET_CHANNELS, required=True, default="phone")
     priority = fields.Selection(TICKET_PRIORITIES, default="1", required=True, index=True, tracking=True)
     tag_ids = fields.Many2many("aftersales.ticket.tag", string="Tags")
@@ -167,9 +161,7 @@ class AftersalesTicket(models.Model):
     reopen_count = fields.Integer(string="Reopened", readonly=True, copy=False)
 
     # Diagnosis and resolution
-    fault_code_id = fields.Many2one(
-        "aftersales.fault.code", index=True, check_company=True, tracking=True
-    )
+    fault_code_id = fields.Many2one("aftersales.fault.code", index=True, check_company=True, tracking=True)
     solution_id = fields.Many2one(
         "aftersales.solution", string="Solution Applied", index=True, check_company=True, copy=False
     )
@@ -178,8 +170,7 @@ class AftersalesTicket(models.Model):
         "aftersales.solution",
         string="Suggested Solutions",
         compute="_compute_suggested_solution_ids",
-        help="Articles of the knowledge base that fit the product category, the type and "
-        "the words of this ticket.",
+        help="Articles of the knowledge base that fit the product category, the type and the words of this ticket.",
     )
 
     # Service level
@@ -302,20 +293,14 @@ class AftersalesTicket(models.Model):
             if ticket.partner_id.email:
                 ticket.email_from = ticket.partner_id.email
 
-    @api.depends(
-        "product_id", "ticket_type_id", "fault_code_id", "name", "description", "company_id"
-    )
+    @api.depends("product_id", "ticket_type_id", "fault_code_id", "name", "description", "company_id")
     def _compute_suggested_solution_ids(self):
-        solutions = self.env["aftersales.solution"].search(
-            [("company_id", "in", [False, *self.company_id.ids])]
-        )
+        solutions = self.env["aftersales.solution"].search([("company_id", "in", [False, *self.company_id.ids])])
         for ticket in self:
             words = solutions._aftersales_text_words(ticket.name, ticket.description)
             scored = [
                 (score, solution)
-                for solution in solutions.filtered(
-                    lambda s, t=ticket: not s.company_id or s.company_id == t.company_id
-                )
+                for solution in solutions.filtered(lambda s, t=ticket: not s.company_id or s.company_id == t.company_id)
                 if (score := solution._aftersales_score(ticket, words))
             ]
             scored.sort(key=lambda pair: (-pair[0], pair[1].sequence, pair[1].id))
@@ -323,15 +308,11 @@ class AftersalesTicket(models.Model):
 
     @api.depends("team_id", "ticket_type_id", "priority", "partner_id.category_id", "company_id")
     def _compute_sla_policy_id(self):
-        policies = self.env["aftersales.sla.policy"].search(
-            [("company_id", "in", self.company_id.ids)]
-        )
+        policies = self.env["aftersales.sla.policy"].search([("company_id", "in", self.company_id.ids)])
         for ticket in self:
             if ticket.is_closed and ticket.sla_policy_id:
                 continue  # a closed ticket keeps the policy it was judged on
-            ticket.sla_policy_id = next(
-                (policy for policy in policies if policy._aftersales_matches(ticket)), False
-            )
+            ticket.sla_policy_id = next((policy for policy in policies if policy._aftersales_matches(ticket)), False)
 
     @api.depends(
         "sla_policy_id.calendar_id",
@@ -496,10 +477,7 @@ class AftersalesTicket(models.Model):
         )
         if talked:
             raise UserError(
-                _(
-                    "Tickets with a conversation cannot be deleted: archive them instead, "
-                    "so their history stays."
-                )
+                _("Tickets with a conversation cannot be deleted: archive them instead, so their history stays.")
             )
         return super().unlink()
 
@@ -531,9 +509,10 @@ class AftersalesTicket(models.Model):
         values.setdefault("description", msg_dict.get("body"))
         author = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
         if not author and msg_dict.get("email_from"):
-            author = self.env["mail.thread"]._mail_find_partner_from_emails(
-                [msg_dict["email_from"]], force_create=False
-            )[0] or self.env["res.partner"]
+            author = (
+                self.env["mail.thread"]._mail_find_partner_from_emails([msg_dict["email_from"]], force_create=False)[0]
+                or self.env["res.partner"]
+            )
         if author and not author.user_ids.filtered(lambda user: not user.share):
             values.setdefault("partner_id", author.id)
         if not msg_dict.get("subject"):
@@ -580,7 +559,10 @@ class AftersalesTicket(models.Model):
         not_closed = self.filtered(lambda t: not t.is_closed)
         if not_closed:
             raise UserError(
-                _("Only closed tickets can be reopened: %(tickets)s", tickets=", ".join(not_closed.mapped("display_name")))
+                _(
+                    "Only closed tickets can be reopened: %(tickets)s",
+                    tickets=", ".join(not_closed.mapped("display_name")),
+                )
             )
         stage = self.env["aftersales.ticket.stage"].search([("is_closed", "=", False)], limit=1)
         if not stage:
@@ -597,9 +579,7 @@ class AftersalesTicket(models.Model):
                 resolution = f"{ticket.resolution}{resolution}"
             ticket.write({"solution_id": solution.id, "resolution": resolution})
         self._message_log_batch(
-            bodies=dict.fromkeys(
-                self.ids, _("Solution applied: %(solution)s", solution=solution.name)
-            )
+            bodies=dict.fromkeys(self.ids, _("Solution applied: %(solution)s", solution=solution.name))
         )
         return True
 
@@ -642,9 +622,7 @@ class AftersalesTicket(models.Model):
             limit=batch_size,
         )
         to_escalate._aftersales_escalate()
-        remaining = self.search_count(
-            base + [("sla_status", "=", "breached"), ("sla_escalated", "=", False)]
-        )
+        remaining = self.search_count(base + [("sla_status", "=", "breached"), ("sla_escalated", "=", False)])
         self.env["ir.cron"]._notify_progress(done=len(to_escalate), remaining=remaining)
         return to_escalate
 
@@ -691,7 +669,9 @@ class AftersalesTicket(models.Model):
 
     @api.model
     def _aftersales_missing_resolution_message(self):
-        return _("Write the resolution before closing the ticket: the customer and the team need to know how it was solved.")
+        return _(
+            "Write the resolution before closing the ticket: the customer and the team need to know how it was solved."
+        )
 
     def _aftersales_prepare_stage_change(self, vals):
         """Check the closing rules and keep the SLA clock right on a stage change."""

@@ -15,8 +15,7 @@ class AftersalesTicketStage(models.Model):
     )
     is_closed = fields.Boolean(
         string="Closing Stage",
-        help="Tickets in this stage are solved: a resolution is required to reach it "
-        "and the SLA clock stops.",
+        help="Tickets in this stage are solved: a resolution is required to reach it and the SLA clock stops.",
     )
     sla_pause = fields.Boolean(
         string="Pauses the SLA",

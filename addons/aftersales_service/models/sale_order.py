@@ -4,12 +4,8 @@ from odoo import _, fields, models
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    aftersales_ticket_ids = fields.One2many(
-        "aftersales.ticket", "sale_order_id", string="Service Tickets"
-    )
-    aftersales_ticket_count = fields.Integer(
-        string="Service Ticket Count", compute="_compute_aftersales_ticket_count"
-    )
+    aftersales_ticket_ids = fields.One2many("aftersales.ticket", "sale_order_id", string="Service Tickets")
+    aftersales_ticket_count = fields.Integer(string="Service Ticket Count", compute="_compute_aftersales_ticket_count")
 
     def _compute_aftersales_ticket_count(self):
         counts = dict(
@@ -22,9 +18,7 @@ class SaleOrder(models.Model):
 
     def action_view_aftersales_tickets(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "aftersales_service.aftersales_ticket_action"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_ticket_action")
         action["domain"] = [("sale_order_id", "=", self.id)]
         action["context"] = {
             "default_sale_order_id": self.id,

@@ -5,16 +5,10 @@ class StockLot(models.Model):
     _inherit = "stock.lot"
 
     aftersales_ticket_ids = fields.One2many("aftersales.ticket", "lot_id", string="Service Tickets")
-    aftersales_ticket_count = fields.Integer(
-        string="Service Ticket Count", compute="_compute_aftersales_ticket_count"
-    )
+    aftersales_ticket_count = fields.Integer(string="Service Ticket Count", compute="_compute_aftersales_ticket_count")
 
     def _compute_aftersales_ticket_count(self):
-        counts = dict(
-            self.env["aftersales.ticket"]._read_group(
-                [("lot_id", "in", self.ids)], ["lot_id"], ["__count"]
-            )
-        )
+        counts = dict(self.env["aftersales.ticket"]._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"]))
         for lot in self:
             lot.aftersales_ticket_count = counts.get(lot, 0)
 
@@ -26,13 +20,17 @@ class StockLot(models.Model):
         """
         if not self.ids:
             return {}
-        move_lines = self.env["stock.move.line"].sudo().search(
-            [
-                ("lot_id", "in", self.ids),
-                ("state", "=", "done"),
-                ("move_id.sale_line_id", "!=", False),
-            ],
-            order="date, id",
+        move_lines = (
+            self.env["stock.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("lot_id", "in", self.ids),
+                    ("state", "=", "done"),
+                    ("move_id.sale_line_id", "!=", False),
+                ],
+                order="date, id",
+            )
         )
         lines = {}
         for move_line in move_lines:
@@ -41,9 +39,7 @@ class StockLot(models.Model):
 
     def action_view_aftersales_tickets(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "aftersales_service.aftersales_ticket_action"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_ticket_action")
         action["domain"] = [("lot_id", "=", self.id)]
         action["context"] = {
             "default_lot_id": self.id,

@@ -113,9 +113,7 @@ class AftersalesCommon(TransactionCase):
     def _sell_and_deliver(cls, customer, product, serial):
         """Sell one unit and deliver it with ``serial`` through Odoo's own flows."""
         warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
-        lot = cls.env["stock.lot"].create(
-            {"name": serial, "product_id": product.id, "company_id": cls.company.id}
-        )
+        lot = cls.env["stock.lot"].create({"name": serial, "product_id": product.id, "company_id": cls.company.id})
         cls.env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 1.0, lot_id=lot)
         order = cls.env["sale.order"].create(
             {

@@ -10,7 +10,7 @@ class TestKnowledge(AftersalesCommon):
         super().setUpClass()
         Solution = cls.env["aftersales.solution"]
         cls.fault = cls.env["aftersales.fault.code"].create(
-            {"code": "E21", "name": "Drain timeout", "product_category_ids": [(6, 0, cls.category.ids)]}
+            {"code": "TST-E21", "name": "Drain timeout", "product_category_ids": [(6, 0, cls.category.ids)]}
         )
         cls.solution_drain = Solution.create(
             {
@@ -37,8 +37,9 @@ class TestKnowledge(AftersalesCommon):
         )
 
     def test_fault_code_display(self):
-        self.assertEqual(self.fault.display_name, "E21 - Drain timeout")
-        self.assertEqual(self.env["aftersales.fault.code"].name_search("E21")[0][0], self.fault.id)
+        self.assertEqual(self.fault.display_name, "TST-E21 - Drain timeout")
+        self.assertEqual(self.env["aftersales.fault.code"].name_search("TST-E21")[0][0], self.fault.id)
+        self.assertIn(self.fault.id, [i for i, _n in self.env["aftersales.fault.code"].name_search("Drain timeout")])
 
     def test_suggestions_from_category_and_words(self):
         ticket = self._ticket(

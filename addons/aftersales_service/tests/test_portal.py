@@ -30,9 +30,7 @@ class AftersalesPortalCommon(AftersalesCommon):
         cls.other_customer = cls.env["res.partner"].create(
             {"name": "Doris Dryer", "email": "doris@example.com", "is_company": True}
         )
-        cls.other_order, cls.other_lot = cls._sell_and_deliver(
-            cls.other_customer, cls.other_product, "DR3-0001"
-        )
+        cls.other_order, cls.other_lot = cls._sell_and_deliver(cls.other_customer, cls.other_product, "DR3-0001")
         cls.other_portal_user = new_test_user(
             cls.env,
             login="as_portal_doris",
@@ -267,9 +265,7 @@ class TestPortal(AftersalesPortalCommon, HttpCase):
         self.authenticate(self.portal_user.login, self.portal_user.login)
         count = self.env["aftersales.ticket"].search_count([])
         with self.assertLogs("odoo.http", level="WARNING"):
-            response = self.url_open(
-                "/my/tickets/new", data={"name": "No token", "lot_id": str(self.lot.id)}
-            )
+            response = self.url_open("/my/tickets/new", data={"name": "No token", "lot_id": str(self.lot.id)})
         self.assertEqual(response.status_code, 400)
         self.assertEqual(self.env["aftersales.ticket"].search_count([]), count)
 
@@ -277,9 +273,7 @@ class TestPortal(AftersalesPortalCommon, HttpCase):
         """A serial number that came back from the customer is not theirs any more."""
         picking = self.sale_order.picking_ids
         return_wizard = (
-            self.env["stock.return.picking"]
-            .with_context(active_id=picking.id, active_model="stock.picking")
-            .create({})
+            self.env["stock.return.picking"].with_context(active_id=picking.id, active_model="stock.picking").create({})
         )
         return_wizard.product_return_moves.quantity = 1.0
         return_picking = return_wizard._create_return()
@@ -309,9 +303,7 @@ class TestPortal(AftersalesPortalCommon, HttpCase):
                 },
             },
         )
-        message = self.ticket.message_ids.filtered(
-            lambda m: "The noise is worse since yesterday." in (m.body or "")
-        )
+        message = self.ticket.message_ids.filtered(lambda m: "The noise is worse since yesterday." in (m.body or ""))
         self.assertEqual(len(message), 1)
         self.assertEqual(message.author_id, self.customer_contact)
         self.assertEqual(message.message_type, "comment")

@@ -101,12 +101,18 @@ class TestSla(AftersalesCommon):
     def test_first_response_recorded(self):
         ticket = self._ticket(request_date=TUESDAY_10H)
         with freeze_time("2026-06-09 10:30:00"):
-            ticket.with_user(self.agent).message_post(body="We are on it", message_type="comment", subtype_xmlid="mail.mt_note")
+            ticket.with_user(self.agent).message_post(
+                body="We are on it", message_type="comment", subtype_xmlid="mail.mt_note"
+            )
             self.assertFalse(ticket.first_response_date, "an internal note is no answer")
-            ticket.with_user(self.agent).message_post(body="Hello, we are on it", message_type="comment", subtype_xmlid="mail.mt_comment")
+            ticket.with_user(self.agent).message_post(
+                body="Hello, we are on it", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
         self.assertEqual(ticket.first_response_date, datetime(2026, 6, 9, 10, 30))
         with freeze_time("2026-06-09 12:00:00"):
-            ticket.with_user(self.agent).message_post(body="Again", message_type="comment", subtype_xmlid="mail.mt_comment")
+            ticket.with_user(self.agent).message_post(
+                body="Again", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
         self.assertEqual(ticket.first_response_date, datetime(2026, 6, 9, 10, 30))
 
     def test_status_at_risk_then_breached_and_escalated_once(self):
@@ -152,6 +158,9 @@ class TestSla(AftersalesCommon):
     def test_cron_queries_do_not_grow(self):
         """Escalating 5 or 25 breaches costs the same number of queries."""
         cron = self.env["aftersales.ticket"]._cron_escalate_sla_breaches
+        with freeze_time("2026-06-15 10:00:00"):
+            while cron():  # whatever the database already holds
+                pass
         counts = []
         for size in (2, 5, 25):  # the first run warms the caches up
             tickets = self.env["aftersales.ticket"].create(

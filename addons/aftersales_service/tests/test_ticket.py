@@ -78,9 +78,7 @@ class TestTicket(AftersalesCommon):
         self.assertTrue(ticket.message_ids.filtered(lambda m: "reopened" in (m.body or "")))
         self._flush_tracking()
         ticket.invalidate_recordset(["message_ids"])
-        stage_tracking = ticket.message_ids.tracking_value_ids.filtered(
-            lambda t: t.field_id.name == "stage_id"
-        )
+        stage_tracking = ticket.message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == "stage_id")
         self.assertGreaterEqual(len(stage_tracking), 2, "closing and reopening are tracked")
 
     def test_assign_to_me_tracked(self):
@@ -90,9 +88,7 @@ class TestTicket(AftersalesCommon):
         self.assertEqual(ticket.user_id, self.agent)
         self._flush_tracking()
         ticket.invalidate_recordset(["message_ids"])
-        self.assertTrue(
-            ticket.message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == "user_id")
-        )
+        self.assertTrue(ticket.message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == "user_id"))
 
     def test_smart_buttons(self):
         contact = self.env["res.partner"].create({"name": "Walter", "parent_id": self.customer.id})
@@ -132,7 +128,9 @@ class TestTicket(AftersalesCommon):
 
     def test_multi_company_isolation(self):
         other_company = self.env["res.company"].create({"name": "Other Service Co"})
-        other_ticket = self.env["aftersales.ticket"].with_company(other_company).create(
-            {"name": "Elsewhere", "company_id": other_company.id, "team_id": False}
+        other_ticket = (
+            self.env["aftersales.ticket"]
+            .with_company(other_company)
+            .create({"name": "Elsewhere", "company_id": other_company.id, "team_id": False})
         )
         self.assertNotIn(other_ticket, self.env["aftersales.ticket"].with_user(self.agent).search([]))

@@ -16,8 +16,7 @@ class TestUi(AftersalesCommon, HttpCase):
             login="as_tour_agent",
             name="Tessa Tour",
             email="tessa.tour@example.com",
-            groups="aftersales_service.aftersales_service_group_user,"
-            "sales_team.group_sale_salesman_all_leads",
+            groups="aftersales_service.aftersales_service_group_user,sales_team.group_sale_salesman_all_leads",
         )
         cls.team.member_ids = [(4, cls.tour_user.id)]
 
