@@ -600,30 +600,34 @@ class AftersalesTicket(models.Model):
         """
         now = fields.Datetime.now()
         base = [("is_closed", "=", False), ("sla_paused_since", "=", False)]
-        stale = self.search(
-            base
-            + [
-                ("sla_status", "in", ("on_time", "at_risk")),
-                "|",
-                "|",
-                ("sla_resolve_deadline", "<", now),
-                ("sla_at_risk_date", "<=", now),
-                "&",
-                ("first_response_date", "=", False),
-                ("sla_response_deadline", "<", now),
-            ],
-            limit=batch_size,
-        )
+        overdue = [
+            "|",
+            ("sla_resolve_deadline", "<", now),
+            "&",
+            ("first_response_date", "=", False),
+            ("sla_response_deadline", "<", now),
+        ]
+        # statuses that time has made wrong: on time but at risk or overdue, at risk but overdue
+        stale_domain = base + [
+            "|",
+            "&",
+            ("sla_status", "=", "on_time"),
+            "|",
+            ("sla_at_risk_date", "<=", now),
+            *overdue,
+            "&",
+            ("sla_status", "=", "at_risk"),
+            *overdue,
+        ]
+        unescalated_domain = base + [("sla_status", "=", "breached"), ("sla_escalated", "=", False)]
+        stale = self.search(stale_domain, limit=batch_size)
         if stale:
             self.env.add_to_compute(self._fields["sla_status"], stale)
             stale.flush_recordset(["sla_status"])
-        to_escalate = self.search(
-            base + [("sla_status", "=", "breached"), ("sla_escalated", "=", False)],
-            limit=batch_size,
-        )
+        to_escalate = self.search(unescalated_domain, limit=batch_size)
         to_escalate._aftersales_escalate()
-        remaining = self.search_count(base + [("sla_status", "=", "breached"), ("sla_escalated", "=", False)])
-        self.env["ir.cron"]._notify_progress(done=len(to_escalate), remaining=remaining)
+        remaining = self.search_count(stale_domain) + self.search_count(unescalated_domain)
+        self.env["ir.cron"]._notify_progress(done=len(stale | to_escalate), remaining=remaining)
         return to_escalate
 
     def _aftersales_escalate(self):

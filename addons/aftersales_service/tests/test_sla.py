@@ -220,3 +220,26 @@ class TestSla(AftersalesCommon):
                 )
         with self.assertRaises(ValidationError):
             self.policy_standard.at_risk_percent = 100
+
+    def test_cron_works_through_batches(self):
+        """Small batches: at-risk tickets do not clog the queue, and the cron reports
+        what is left so that ir.cron runs it again until all is flagged and escalated."""
+        cron = self.env["aftersales.ticket"]._cron_escalate_sla_breaches
+        with freeze_time("2026-06-09 09:00:00"):
+            while cron():  # whatever the database already holds
+                pass
+        at_risk = self._ticket(request_date=datetime(2026, 6, 9, 9, 0))
+        at_risk.first_response_date = datetime(2026, 6, 9, 9, 30)
+        late = self.env["aftersales.ticket"].create(
+            [
+                {"name": f"Late {index}", "team_id": self.team.id, "request_date": datetime(2026, 6, 1, 9, 0)}
+                for index in range(5)
+            ]
+        )
+        with freeze_time("2026-06-09 16:30:00"):
+            escalated = self.env["aftersales.ticket"]
+            for _call in range(10):
+                escalated |= cron(batch_size=2)
+            self.assertEqual(escalated, late)
+            self.assertEqual(at_risk.sla_status, "at_risk")
+            self.assertEqual(set(late.mapped("sla_status")), {"breached"})
