@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import is_html_empty
 
@@ -711,9 +711,40 @@ class AftersalesTicket(models.Model):
         return vals
 
     def _aftersales_subscribe_customers(self):
-        """The customer follows their tickets, so replies reach them."""
-        by_partner = defaultdict(lambda: self.browse())
-        for ticket in self.filtered("partner_id"):
-            by_partner[ticket.partner_id] |= ticket
-        for partner, tickets in by_partner.items():
-            tickets.message_subscribe(partner_ids=partner.ids)
+        """The customer follows their tickets, so that answers reach them.
+
+        Followers are inserted in one batch with the default subtypes, as
+        ``message_subscribe`` would give them, instead of one call per customer.
+        """
+        tickets = self.filtered("partner_id")
+        if not tickets:
+            return
+        Followers = self.env["mail.followers"].sudo()
+        following = {
+            (follower.res_id, follower.partner_id.id)
+            for follower in Followers.search_fetch(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", tickets.ids),
+                    ("partner_id", "in", tickets.partner_id.ids),
+                ],
+                ["res_id", "partner_id"],
+            )
+        }
+        default, _internal, external = self.env["mail.message.subtype"].default_subtypes(self._name)
+        vals_list = []
+        for ticket in tickets:
+            partner = ticket.partner_id
+            if (ticket.id, partner.id) in following:
+                continue
+            following.add((ticket.id, partner.id))
+            subtypes = external if partner.partner_share else default
+            vals_list.append(
+                {
+                    "res_model": self._name,
+                    "res_id": ticket.id,
+                    "partner_id": partner.id,
+                    "subtype_ids": [Command.set(subtypes.ids)],
+                }
+            )
+        Followers.create(vals_list)
