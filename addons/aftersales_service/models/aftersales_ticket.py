@@ -67,7 +67,11 @@ class AftersalesTicket(models.Model):
         precompute=True,
     )
     commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, index=True, string="Customer Company"
+        related="partner_id.commercial_partner_id",
+        store=True,
+        precompute=True,
+        index=True,
+        string="Customer Company",
     )
     contact_id = fields.Many2one(
         "res.partner",
@@ -155,7 +159,7 @@ class AftersalesTicket(models.Model):
         domain="['|', ('team_ids', '=', False), ('team_ids', 'in', team_id)]",
         default=_default_stage_id,
     )
-    is_closed = fields.Boolean(related="stage_id.is_closed", store=True, string="Closed")
+    is_closed = fields.Boolean(related="stage_id.is_closed", store=True, precompute=True, string="Closed")
     fold = fields.Boolean(related="stage_id.fold")
     closed_date = fields.Datetime(string="Closed on", readonly=True, copy=False, tracking=True)
     reopen_count = fields.Integer(string="Reopened", readonly=True, copy=False)
@@ -328,7 +332,7 @@ class AftersalesTicket(models.Model):
         The paused working time is added to the targets, so a pause pushes the
         deadlines by exactly the working time spent waiting.
         """
-        by_calendar = defaultdict(lambda: self.browse())
+        by_calendar = defaultdict(list)
         for ticket in self:
             if ticket.is_closed and ticket.sla_resolve_deadline:
                 continue  # a closed ticket keeps the deadlines it was judged on
@@ -336,8 +340,9 @@ class AftersalesTicket(models.Model):
                 ticket.sla_response_deadline = ticket.sla_resolve_deadline = False
                 ticket.sla_at_risk_date = False
                 continue
-            by_calendar[ticket.sla_policy_id.calendar_id] |= ticket
-        for calendar, tickets in by_calendar.items():
+            by_calendar[ticket.sla_policy_id.calendar_id].append(ticket.id)
+        for calendar, ticket_ids in by_calendar.items():
+            tickets = self.browse(ticket_ids)
             requests = []
             for ticket in tickets:
                 policy, paused = ticket.sla_policy_id, ticket.sla_paused_hours
@@ -635,10 +640,11 @@ class AftersalesTicket(models.Model):
         if not self:
             return
         self.write({"sla_escalated": True})
-        by_leader = defaultdict(lambda: self.browse())
+        by_leader = defaultdict(list)
         for ticket in self:
-            by_leader[ticket.team_id.user_id or ticket.user_id] |= ticket
-        for leader, tickets in by_leader.items():
+            by_leader[ticket.team_id.user_id or ticket.user_id].append(ticket.id)
+        for leader, ticket_ids in by_leader.items():
+            tickets = self.browse(ticket_ids)
             if leader:
                 # one activity per breach in the leader's to-do list, without one
                 # e-mail per activity: the escalation runs in batches
