@@ -7,6 +7,11 @@ from . import aftersales_sla_policy
 from . import aftersales_fault_code
 from . import aftersales_solution
 from . import aftersales_ticket
+from . import aftersales_zone
+from . import aftersales_technician
+from . import aftersales_technician_skill
+from . import aftersales_visit_type
+from . import aftersales_visit
 from . import res_partner
 from . import sale_order
 from . import stock_lot

@@ -177,6 +177,10 @@ class AftersalesTicket(models.Model):
         help="Articles of the knowledge base that fit the product category, the type and the words of this ticket.",
     )
 
+    # Field service
+    visit_ids = fields.One2many("aftersales.visit", "ticket_id", string="Visits")
+    visit_count = fields.Integer(compute="_compute_visit_count")
+
     # Service level
     request_date = fields.Datetime(
         string="Reported on",
@@ -259,6 +263,13 @@ class AftersalesTicket(models.Model):
                 ticket.display_name = f"{ticket.reference} - {ticket.name or ''}"
             else:
                 ticket.display_name = ticket.name or _("New Ticket")
+
+    def _compute_visit_count(self):
+        counts = dict(
+            self.env["aftersales.visit"]._read_group([("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"])
+        )
+        for ticket in self:
+            ticket.visit_count = counts.get(ticket, 0)
 
     def _compute_access_url(self):
         for ticket in self:
@@ -587,6 +598,13 @@ class AftersalesTicket(models.Model):
             bodies=dict.fromkeys(self.ids, _("Solution applied: %(solution)s", solution=solution.name))
         )
         return True
+
+    def action_view_visits(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_visit_action")
+        action["domain"] = [("ticket_id", "=", self.id)]
+        action["context"] = {"default_ticket_id": self.id}
+        return action
 
     def action_view_sale_order(self):
         self.ensure_one()

@@ -1,0 +1,84 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class AftersalesTechnician(models.Model):
+    _name = "aftersales.technician"
+    _description = "Technician"
+    _inherit = ["mail.thread"]
+    _order = "name, id"
+    _check_company_auto = True
+
+    user_id = fields.Many2one(
+        "res.users",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        domain="[('share', '=', False)]",
+        tracking=True,
+    )
+    name = fields.Char(related="user_id.name", store=True, readonly=True)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    skill_ids = fields.One2many("aftersales.technician.skill", "technician_id", string="Skills")
+    zone_ids = fields.Many2many("aftersales.zone", string="Service Zones", check_company=True)
+    resource_calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Working Hours",
+        required=True,
+        check_company=True,
+        default=lambda self: self.env.company.resource_calendar_id,
+        help="Visits are planned inside these hours; time off goes in as leaves of this calendar.",
+    )
+    daily_capacity = fields.Integer(
+        string="Visits per Day", default=6, tracking=True, help="The most visits planned on one day."
+    )
+    home_partner_id = fields.Many2one(
+        "res.partner",
+        string="Home Base",
+        check_company=True,
+        help="Where the technician's day starts; its coordinates measure the first trip.",
+    )
+    visit_ids = fields.One2many("aftersales.visit", "technician_id", string="Visits")
+    visit_count = fields.Integer(compute="_compute_visit_count")
+
+    _sql_constraints = [
+        ("user_company_uniq", "unique (user_id, company_id)", "This user is already a technician of the company."),
+    ]
+
+    def _compute_visit_count(self):
+        counts = dict(
+            self.env["aftersales.visit"]._read_group(
+                [("technician_id", "in", self.ids), ("state", "not in", ("done", "cancel"))],
+                ["technician_id"],
+                ["__count"],
+            )
+        )
+        for technician in self:
+            technician.visit_count = counts.get(technician, 0)
+
+    @api.constrains("daily_capacity")
+    def _check_daily_capacity(self):
+        for technician in self:
+            if technician.daily_capacity <= 0:
+                raise ValidationError(
+                    _("%(technician)s must be able to make at least one visit a day.", technician=technician.name)
+                )
+
+    def _aftersales_skill_level(self, category, ticket_type):
+        """The technician's best level for a product category and a ticket type (0: none)."""
+        self.ensure_one()
+        levels = [int(skill.level) for skill in self.skill_ids if skill._aftersales_matches(category, ticket_type)]
+        return max(levels, default=0)
+
+    def _aftersales_covers(self, partner):
+        """Whether one of the technician's zones covers ``partner``'s address."""
+        self.ensure_one()
+        return any(zone._aftersales_covers(partner) for zone in self.zone_ids)
+
+    def action_view_visits(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_visit_action")
+        action["domain"] = [("technician_id", "=", self.id)]
+        action["context"] = {"default_technician_id": self.id}
+        return action

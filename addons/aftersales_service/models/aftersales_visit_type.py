@@ -1,0 +1,36 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+VISIT_KINDS = [
+    ("installation", "Installation"),
+    ("repair", "Repair"),
+    ("maintenance", "Maintenance"),
+    ("inspection", "Inspection"),
+    ("follow_up", "Follow-up"),
+]
+
+
+class AftersalesVisitType(models.Model):
+    _name = "aftersales.visit.type"
+    _description = "Visit Type"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    kind = fields.Selection(VISIT_KINDS, required=True, default="repair")
+    default_duration = fields.Float(
+        string="Duration (hours)", default=1.0, help="The time planned for a visit of this type."
+    )
+    requires_signature = fields.Boolean(
+        help="A visit of this type is done only once the customer has signed its work report."
+    )
+    checklist = fields.Text(translate=True, help="The steps of the visit, one per line; the technician ticks them off.")
+
+    @api.constrains("default_duration")
+    def _check_default_duration(self):
+        for visit_type in self:
+            if visit_type.default_duration <= 0:
+                raise ValidationError(
+                    _("Visits of type %(type)s must last more than zero hours.", type=visit_type.name)
+                )

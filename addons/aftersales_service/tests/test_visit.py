@@ -1,0 +1,177 @@
+import base64
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, new_test_user, tagged
+
+from .common import AftersalesCommon
+
+# a 1x1 PNG, standing for a drawn signature
+SIGNATURE = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+    )
+)
+
+
+@tagged("post_install", "-at_install")
+class TestVisit(AftersalesCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.zone_north = cls.env["aftersales.zone"].create(
+            {
+                "name": "North",
+                "zip_from": "1000",
+                "zip_to": "1999",
+                "country_ids": [Command.set(cls.env.ref("base.be").ids)],
+            }
+        )
+        cls.customer.write({"zip": "1050", "country_id": cls.env.ref("base.be").id, "city": "Brussels"})
+        users = [
+            new_test_user(
+                cls.env,
+                login=login,
+                name=name,
+                groups="aftersales_service.aftersales_service_group_technician",
+            )
+            for login, name in (("as_tech_a", "Tara Tech"), ("as_tech_b", "Ben Bolt"))
+        ]
+        cls.tech_a, cls.tech_b = cls.env["aftersales.technician"].create(
+            [
+                {
+                    "user_id": user.id,
+                    "resource_calendar_id": cls.calendar.id,
+                    "zone_ids": [Command.set(cls.zone_north.ids)],
+                    "skill_ids": [Command.create({"product_category_id": cls.category.id, "level": "3"})],
+                }
+                for user in users
+            ]
+        )
+        cls.type_repair_visit = cls.env.ref("aftersales_service.visit_type_repair")
+        cls.type_follow_up = cls.env.ref("aftersales_service.visit_type_follow_up")
+        cls.ticket = cls.env["aftersales.ticket"].create(
+            {"name": "Machine does not drain", "lot_id": cls.lot.id, "team_id": cls.team.id}
+        )
+
+    def _visit(self, **values):
+        vals = {"ticket_id": self.ticket.id, "visit_type_id": self.type_repair_visit.id}
+        vals.update(values)
+        return self.env["aftersales.visit"].create(vals)
+
+    def test_visit_from_ticket(self):
+        visit = self._visit(scheduled_start=datetime(2026, 6, 9, 10, 0))
+        self.assertTrue(visit.name.startswith("VIS/"))
+        self.assertEqual(visit.partner_id, self.customer)
+        self.assertEqual(visit.company_id, self.ticket.company_id)
+        self.assertEqual(visit.scheduled_end, datetime(2026, 6, 9, 11, 30), "repairs last 1.5 hours")
+        self.assertEqual(self.ticket.visit_count, 1)
+        follow_up = self._visit(visit_type_id=self.type_follow_up.id, previous_visit_id=visit.id)
+        self.assertEqual(follow_up.previous_visit_id, visit)
+        self.assertEqual(self.ticket.action_view_visits()["domain"], [("ticket_id", "=", self.ticket.id)])
+
+    def test_visit_in_form(self):
+        with Form(self.env["aftersales.visit"].with_context(default_ticket_id=self.ticket.id)) as form:
+            form.visit_type_id = self.type_follow_up
+            form.scheduled_start = datetime(2026, 6, 9, 14, 0)
+            self.assertEqual(form.partner_id, self.customer)
+            self.assertEqual(form.scheduled_end, datetime(2026, 6, 9, 14, 30))
+            form.technician_id = self.tech_a
+
+    def test_flow_with_report_and_signature(self):
+        visit = self._visit()
+        with self.assertRaisesRegex(UserError, "technician"):
+            visit.action_schedule()
+        visit.write({"technician_id": self.tech_a.id, "scheduled_start": datetime(2026, 6, 9, 10, 0)})
+        visit.action_schedule()
+        visit.action_confirm()
+        with freeze_time("2026-06-09 10:05:00"):
+            visit.with_user(self.tech_a.user_id).action_start()
+        self.assertEqual(visit.state, "in_progress")
+        self.assertEqual(visit.check_in, datetime(2026, 6, 9, 10, 5))
+        with self.assertRaisesRegex(UserError, "work report"):
+            visit.action_done()
+        visit.work_report = "<p>Replaced the drain pump.</p>"
+        with self.assertRaisesRegex(UserError, "sign"):
+            visit.action_done()
+        visit.write({"signature": SIGNATURE, "signed_by": "Wendy Washer"})
+        with freeze_time("2026-06-09 11:35:00"):
+            visit.with_user(self.tech_a.user_id).action_done()
+        self.assertEqual(visit.state, "done")
+        self.assertAlmostEqual(visit.time_spent, 1.5)
+        with self.assertRaises(UserError):
+            visit.action_start()
+
+    def test_no_signature_needed_for_follow_up(self):
+        visit = self._visit(
+            visit_type_id=self.type_follow_up.id,
+            technician_id=self.tech_b.id,
+            scheduled_start=datetime(2026, 6, 10, 9, 0),
+        )
+        visit.action_schedule()
+        visit.action_start()
+        visit.work_report = "<p>The customer is happy.</p>"
+        visit.action_done()
+        self.assertEqual(visit.state, "done")
+
+    def test_bad_input(self):
+        with self.assertRaises(ValidationError):
+            self._visit(scheduled_start=datetime(2026, 6, 9, 10, 0), scheduled_end=datetime(2026, 6, 9, 9, 0))
+        visit = self._visit()
+        with self.assertRaises(ValidationError):
+            visit.time_spent = -1.0
+        self.tech_b.action_archive()
+        with self.assertRaisesRegex(ValidationError, "Ben Bolt"):
+            visit.technician_id = self.tech_b
+        with self.assertRaises(ValidationError):
+            self.tech_a.daily_capacity = 0
+        with self.assertRaises(ValidationError):
+            self.type_follow_up.default_duration = 0
+
+    def test_started_visit_is_cancelled_not_deleted(self):
+        visit = self._visit(technician_id=self.tech_a.id, scheduled_start=datetime(2026, 6, 9, 10, 0))
+        visit.action_schedule()
+        with self.assertRaises(UserError):
+            visit.unlink()
+        visit.action_cancel()
+        self.assertEqual(visit.state, "cancel")
+        visit.action_reset_draft()
+        self.assertEqual(visit.state, "draft")
+
+    def test_technicians_see_only_their_visits(self):
+        visit_a = self._visit(technician_id=self.tech_a.id)
+        other_ticket = self._ticket(name="Dryer is noisy")
+        visit_b = self._visit(ticket_id=other_ticket.id, technician_id=self.tech_b.id)
+        user_a = self.tech_a.user_id
+        visit_a.with_user(user_a).read(["name", "ticket_id"])
+        self.ticket.with_user(user_a).read(["name"])
+        with self.assertRaises(AccessError):
+            visit_b.with_user(user_a).read(["name"])
+        with self.assertRaises(AccessError):
+            other_ticket.with_user(user_a).read(["name"])
+        self.assertEqual(self.env["aftersales.visit"].with_user(user_a).search([]), visit_a)
+        with self.assertRaises(AccessError):
+            self.env["aftersales.visit"].with_user(user_a).create(
+                {"ticket_id": self.ticket.id, "visit_type_id": self.type_repair_visit.id}
+            )
+        # helpers see the visit too
+        visit_b.helper_ids = self.tech_a
+        visit_b.with_user(user_a).read(["name"])
+        # agents see every visit
+        self.assertIn(visit_b, self.env["aftersales.visit"].with_user(self.agent).search([]))
+
+    def test_zones_and_skills(self):
+        self.assertTrue(self.tech_a._aftersales_covers(self.customer))
+        far = self.env["res.partner"].create(
+            {"name": "Far away", "zip": "9000", "country_id": self.env.ref("base.be").id}
+        )
+        self.assertFalse(self.tech_a._aftersales_covers(far))
+        sub = self.env["product.category"].create({"name": "Front loaders", "parent_id": self.category.id})
+        self.assertEqual(self.tech_a._aftersales_skill_level(sub, self.type_repair), 3)
+        self.assertEqual(self.tech_a._aftersales_skill_level(self.env["product.category"], self.type_repair), 0)
+        with self.assertRaises(ValidationError):
+            self.env["aftersales.zone"].create({"name": "Wrong", "zip_from": "2000", "zip_to": "1000"})
