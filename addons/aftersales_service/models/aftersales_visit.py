@@ -1,8 +1,21 @@
+from collections import defaultdict
 from datetime import timedelta
+from math import asin, cos, radians, sin, sqrt
+
+from markupsafe import Markup
+from pytz import utc
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import is_html_empty
+
+from .aftersales_technician_skill import SKILL_LEVELS
+
+EARTH_RADIUS_KM = 6371.0
+# the score weighs kilometres against visits already planned and skill levels
+WORKLOAD_WEIGHT = 10.0
+SKILL_WEIGHT = 5.0
+UNKNOWN_DISTANCE_KM = 100.0
 
 VISIT_STATES = [
     ("draft", "Draft"),
@@ -207,3 +220,140 @@ class AftersalesVisit(models.Model):
     def action_reset_draft(self):
         self._aftersales_check_state(("cancel",), _("Resetting"))
         self.write({"state": "draft"})
+
+    # ------------------------------------------------------------------
+    # Dispatch
+    # ------------------------------------------------------------------
+
+    def action_auto_assign(self):
+        """Choose a technician for each visit, earliest SLA deadline first, and say why.
+
+        Candidates are the active technicians with the skill at the level the visit
+        type asks for, whose zones cover the address, who are free for the slot
+        (inside their working hours, not on leave, no other visit at the same time)
+        and under their daily capacity. The best has the lowest score: kilometres
+        from the previous stop of the day (or the home base), plus the visits they
+        already have that day, minus their skill level. The choice and its reasons,
+        or why nobody fits, go in the visit's chatter.
+        """
+        not_plannable = self.filtered(lambda v: v.state != "draft" or v.technician_id or not v.scheduled_start)
+        if not_plannable:
+            raise UserError(
+                _(
+                    "Only draft visits with a start and no technician can be assigned automatically: %(visits)s",
+                    visits=", ".join(not_plannable.mapped("name")),
+                )
+            )
+        planner = _DayPlanner(self)
+        for visit in self.sorted(lambda v: (v.ticket_id.sla_resolve_deadline or v.scheduled_start, v.id)):
+            planner.assign(visit)
+        return True
+
+    def _aftersales_post_choice(self, technician, parts, others):
+        self.ensure_one()
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            _("Assigned to %(technician)s automatically:", technician=technician.name),
+            Markup("").join(Markup("<li>%s</li>") % part for part in parts),
+        )
+        if others:
+            body += Markup("<p>%s</p>") % _("Other candidates: %(others)s", others=", ".join(others))
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _aftersales_post_no_fit(self, refusals):
+        self.ensure_one()
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            _("No technician fits this visit; it stays unassigned."),
+            Markup("").join(Markup("<li>%s: %s</li>") % (name, reason) for name, reason in refusals),
+        )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+
+def _distance_km(origin, destination):
+    """Great-circle distance between two partners' coordinates, None when one lacks them."""
+    points = [(p.partner_latitude, p.partner_longitude) for p in (origin, destination)]
+    if not origin or not destination or any(lat == lon == 0.0 for lat, lon in points):
+        return None
+    (lat1, lon1), (lat2, lon2) = [(radians(lat), radians(lon)) for lat, lon in points]
+    chord = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * asin(sqrt(chord))
+
+
+class _DayPlanner:
+    """The technicians' bookings and working hours over the days of a batch of
+    visits, read once, so that planning many visits costs a few queries."""
+
+    def __init__(self, visits):
+        self.env = visits.env
+        self.technicians = self.env["aftersales.technician"].search([("company_id", "in", visits.company_id.ids)])
+        first = min(visits.mapped("scheduled_start")).replace(hour=0, minute=0, second=0)
+        last = max(visits.mapped("scheduled_end")).replace(hour=0, minute=0, second=0) + timedelta(days=1)
+        self.bookings = defaultdict(list)  # technician id -> [(start, end, partner)]
+        for booked in visits.search(
+            [
+                ("technician_id", "in", self.technicians.ids),
+                ("state", "!=", "cancel"),
+                ("scheduled_start", "<", last),
+                ("scheduled_end", ">", first),
+            ]
+        ):
+            self.bookings[booked.technician_id.id].append(
+                (booked.scheduled_start, booked.scheduled_end, booked.partner_id)
+            )
+        self.work = {}  # calendar -> [(start, end)] in naive UTC
+        for calendar in self.technicians.resource_calendar_id:
+            intervals = calendar._work_intervals_batch(first.replace(tzinfo=utc), last.replace(tzinfo=utc))[False]
+            self.work[calendar] = [
+                (start.astimezone(utc).replace(tzinfo=None), stop.astimezone(utc).replace(tzinfo=None))
+                for start, stop, _meta in intervals
+            ]
+
+    def _refusal(self, technician, visit, level):
+        """Why ``technician`` cannot take ``visit``, or None."""
+        if level < int(visit.visit_type_id.skill_level):
+            return self.env._("not skilled enough")
+        if not technician._aftersales_covers(visit.partner_id):
+            return self.env._("outside their zones")
+        start, end = visit.scheduled_start, visit.scheduled_end
+        if not any(begin <= start and end <= stop for begin, stop in self.work[technician.resource_calendar_id]):
+            return self.env._("not working then")
+        bookings = self.bookings[technician.id]
+        if any(begin < end and start < stop for begin, stop, _partner in bookings):
+            return self.env._("busy then")
+        if sum(1 for begin, _stop, _partner in bookings if begin.date() == start.date()) >= technician.daily_capacity:
+            return self.env._("no capacity left that day")
+        return None
+
+    def assign(self, visit):
+        category, ticket_type = visit.ticket_id.product_id.categ_id, visit.ticket_id.ticket_type_id
+        candidates, refusals = [], []
+        for technician in self.technicians:
+            level = technician._aftersales_skill_level(category, ticket_type)
+            reason = self._refusal(technician, visit, level)
+            if reason:
+                refusals.append((technician.name, reason))
+                continue
+            day = [b for b in self.bookings[technician.id] if b[0].date() == visit.scheduled_start.date()]
+            before = [b for b in day if b[1] <= visit.scheduled_start]
+            origin = max(before, key=lambda b: b[1])[2] if before else technician.home_partner_id
+            distance = _distance_km(origin, visit.partner_id)
+            score = (distance if distance is not None else UNKNOWN_DISTANCE_KM) + WORKLOAD_WEIGHT * len(day)
+            score -= SKILL_WEIGHT * level
+            candidates.append((score, technician, distance, len(day), level, origin))
+        if not candidates:
+            visit._aftersales_post_no_fit(refusals)
+            return False
+        candidates.sort(key=lambda candidate: (candidate[0], candidate[1].id))
+        _score, technician, distance, workload, level, origin = candidates[0]
+        visit.technician_id = technician
+        self.bookings[technician.id].append((visit.scheduled_start, visit.scheduled_end, visit.partner_id))
+        levels = dict(SKILL_LEVELS)
+        parts = [
+            self.env._("%(km).1f km from %(origin)s", km=distance, origin=origin.display_name)
+            if distance is not None
+            else self.env._("distance unknown (no coordinates)"),
+            self.env._("%(count)s other visits that day", count=workload),
+            self.env._("skill level: %(level)s", level=levels[str(level)]),
+        ]
+        others = [f"{c[1].name} ({c[0]:.1f})" for c in candidates[1:4]]
+        visit._aftersales_post_choice(technician, parts, others)
+        return technician

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .aftersales_technician_skill import SKILL_LEVELS
+
 VISIT_KINDS = [
     ("installation", "Installation"),
     ("repair", "Repair"),
@@ -21,6 +23,14 @@ class AftersalesVisitType(models.Model):
     kind = fields.Selection(VISIT_KINDS, required=True, default="repair")
     default_duration = fields.Float(
         string="Duration (hours)", default=1.0, help="The time planned for a visit of this type."
+    )
+    skill_level = fields.Selection(
+        SKILL_LEVELS,
+        string="Required Level",
+        required=True,
+        default="1",
+        help="The least skill level, for the ticket's product category and type, a technician "
+        "needs to be chosen for a visit of this type.",
     )
     requires_signature = fields.Boolean(
         help="A visit of this type is done only once the customer has signed its work report."

@@ -175,3 +175,93 @@ class TestVisit(AftersalesCommon):
         self.assertEqual(self.tech_a._aftersales_skill_level(self.env["product.category"], self.type_repair), 0)
         with self.assertRaises(ValidationError):
             self.env["aftersales.zone"].create({"name": "Wrong", "zip_from": "2000", "zip_to": "1000"})
+
+
+@tagged("post_install", "-at_install")
+class TestAutoAssign(TestVisit):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer.write({"partner_latitude": 50.8466, "partner_longitude": 4.3528})  # Brussels
+        Partner = cls.env["res.partner"]
+        cls.tech_a.home_partner_id = Partner.create(
+            {"name": "Base A", "partner_latitude": 50.8798, "partner_longitude": 4.7005}  # Leuven, ~25 km
+        )
+        cls.tech_b.home_partner_id = Partner.create(
+            {"name": "Base B", "partner_latitude": 51.2194, "partner_longitude": 4.4025}  # Antwerp, ~42 km
+        )
+        cls.tech_b.skill_ids.level = "2"
+        # other technicians of the database stay out of these tests
+        cls.env["aftersales.technician"].search([("id", "not in", (cls.tech_a | cls.tech_b).ids)]).active = False
+
+    def _draft(self, start, **values):
+        return self._visit(scheduled_start=start, **values)
+
+    def test_nearest_skilled_free_technician_with_reasons(self):
+        visit = self._draft(datetime(2026, 6, 9, 10, 0))
+        visit.action_auto_assign()
+        self.assertEqual(visit.technician_id, self.tech_a)
+        note = visit.message_ids[0].body
+        self.assertIn("Tara Tech", note)
+        self.assertIn("km from Base A", note)
+        self.assertIn("Ben Bolt", note, "the other candidates are named")
+
+    def test_never_double_books(self):
+        first, second = self._draft(datetime(2026, 6, 9, 10, 0)), self._draft(datetime(2026, 6, 9, 10, 30))
+        (first | second).action_auto_assign()
+        self.assertEqual(first.technician_id | second.technician_id, self.tech_a | self.tech_b)
+        third = self._draft(datetime(2026, 6, 9, 11, 0))
+        third.action_auto_assign()
+        self.assertFalse(third.technician_id, "both are busy until 11:30 and 12:00")
+        self.assertIn("busy then", third.message_ids[0].body)
+
+    def test_respects_leaves_hours_capacity_skill_and_zone(self):
+        holiday = self._draft(datetime(2026, 6, 8, 10, 0))  # public holiday on their calendar
+        evening = self._draft(datetime(2026, 6, 9, 19, 0))
+        (holiday | evening).action_auto_assign()
+        self.assertFalse(holiday.technician_id)
+        self.assertFalse(evening.technician_id)
+        self.assertIn("not working then", holiday.message_ids[0].body)
+        self.tech_a.daily_capacity = 1
+        morning, afternoon = self._draft(datetime(2026, 6, 10, 9, 0)), self._draft(datetime(2026, 6, 10, 14, 0))
+        (morning | afternoon).action_auto_assign()
+        self.assertEqual(morning.technician_id, self.tech_a)
+        self.assertEqual(afternoon.technician_id, self.tech_b, "A has no capacity left that day")
+        self.type_repair_visit.skill_level = "3"
+        expert_only = self._draft(datetime(2026, 6, 11, 9, 0))
+        self.tech_a.daily_capacity = 5
+        expert_only.action_auto_assign()
+        self.assertEqual(expert_only.technician_id, self.tech_a)
+        far = self.env["res.partner"].create({"name": "Far", "zip": "9000", "country_id": self.env.ref("base.be").id})
+        outside = self._draft(datetime(2026, 6, 11, 14, 0), partner_id=far.id)
+        outside.action_auto_assign()
+        self.assertFalse(outside.technician_id)
+        self.assertIn("outside their zones", outside.message_ids[0].body)
+
+    def test_only_draft_unassigned_visits(self):
+        visit = self._draft(datetime(2026, 6, 9, 10, 0), technician_id=self.tech_b.id)
+        with self.assertRaises(UserError):
+            visit.action_auto_assign()
+        with self.assertRaises(UserError):
+            self._visit().action_auto_assign()
+
+    def test_assigning_many_visits_costs_the_same_queries(self):
+        counts = []
+        for day, size in ((15, 2), (16, 6)):
+            visits = self.env["aftersales.visit"].create(
+                [
+                    {
+                        "ticket_id": self.ticket.id,
+                        "visit_type_id": self.type_follow_up.id,
+                        "scheduled_start": datetime(2026, 6, day, 9 + index, 0),
+                    }
+                    for index in range(size)
+                ]
+            )
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            visits.action_auto_assign()
+            self.env.flush_all()
+            counts.append((self.cr.sql_log_count - before) / size)
+        self.assertLessEqual(counts[1], counts[0], f"queries per visit for 2 and 6 visits: {counts}")
