@@ -16,6 +16,8 @@ EARTH_RADIUS_KM = 6371.0
 WORKLOAD_WEIGHT = 10.0
 SKILL_WEIGHT = 5.0
 UNKNOWN_DISTANCE_KM = 100.0
+PLANNED_STATES = ("draft", "scheduled", "confirmed")
+ASSIGNMENT_FIELDS = {"technician_id", "scheduled_start", "scheduled_end", "partner_id", "assignment_forced"}
 
 VISIT_STATES = [
     ("draft", "Draft"),
@@ -68,6 +70,14 @@ class AftersalesVisit(models.Model):
     )
     technician_user_id = fields.Many2one(related="technician_id.user_id", store=True, string="Technician User")
     helper_ids = fields.Many2many("aftersales.technician", string="Helpers", check_company=True)
+    assignment_forced = fields.Boolean(
+        string="Force Assignment",
+        tracking=True,
+        copy=False,
+        groups="aftersales_service.aftersales_service_group_dispatcher",
+        help="Keep this technician and time even though they break a rule (skill, zone, working "
+        "hours, another visit, daily capacity); the conflicts are written in the chatter.",
+    )
     state = fields.Selection(VISIT_STATES, required=True, default="draft", tracking=True, index=True, copy=False)
     check_in = fields.Datetime(readonly=True, copy=False)
     check_out = fields.Datetime(readonly=True, copy=False)
@@ -148,7 +158,15 @@ class AftersalesVisit(models.Model):
         for vals in vals_list:
             if vals.get("name", _("New")) == _("New"):
                 vals["name"] = sequence.next_by_code("aftersales.visit") or _("New")
-        return super().create(vals_list)
+        visits = super().create(vals_list)
+        visits._aftersales_check_assignment()
+        return visits
+
+    def write(self, vals):
+        result = super().write(vals)
+        if ASSIGNMENT_FIELDS.intersection(vals):
+            self._aftersales_check_assignment()
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
@@ -249,6 +267,44 @@ class AftersalesVisit(models.Model):
             planner.assign(visit)
         return True
 
+    def _aftersales_check_assignment(self):
+        """Refuse a technician who breaks a planning rule, unless a dispatcher forces it."""
+        if self.env.context.get("aftersales_assignment_checked"):
+            return
+        visits = self.filtered(
+            lambda v: v.technician_id and v.scheduled_start and v.scheduled_end and v.state in PLANNED_STATES
+        )
+        if not visits:
+            return
+        planner = _DayPlanner(visits, technicians=visits.technician_id, exclude=visits)
+        for visit in visits:
+            technician = visit.technician_id
+            level = technician._aftersales_skill_level(
+                visit.ticket_id.product_id.categ_id, visit.ticket_id.ticket_type_id
+            )
+            reason = planner._refusal(technician, visit, level)
+            planner.book(technician, visit)
+            if not reason:
+                continue
+            if not visit.sudo().assignment_forced:
+                raise ValidationError(
+                    _(
+                        "%(technician)s cannot take visit %(visit)s: %(reason)s. A dispatcher can force "
+                        "the assignment.",
+                        technician=technician.name,
+                        visit=visit.name,
+                        reason=reason,
+                    )
+                )
+            visit.message_post(
+                body=_(
+                    "Assignment of %(technician)s forced despite: %(reason)s.",
+                    technician=technician.name,
+                    reason=reason,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
     def _aftersales_post_choice(self, technician, parts, others):
         self.ensure_one()
         body = Markup("<p>%s</p><ul>%s</ul>") % (
@@ -282,9 +338,11 @@ class _DayPlanner:
     """The technicians' bookings and working hours over the days of a batch of
     visits, read once, so that planning many visits costs a few queries."""
 
-    def __init__(self, visits):
+    def __init__(self, visits, technicians=None, exclude=None):
         self.env = visits.env
-        self.technicians = self.env["aftersales.technician"].search([("company_id", "in", visits.company_id.ids)])
+        if technicians is None:
+            technicians = self.env["aftersales.technician"].search([("company_id", "in", visits.company_id.ids)])
+        self.technicians = technicians
         first = min(visits.mapped("scheduled_start")).replace(hour=0, minute=0, second=0)
         last = max(visits.mapped("scheduled_end")).replace(hour=0, minute=0, second=0) + timedelta(days=1)
         self.bookings = defaultdict(list)  # technician id -> [(start, end, partner)]
@@ -294,6 +352,7 @@ class _DayPlanner:
                 ("state", "!=", "cancel"),
                 ("scheduled_start", "<", last),
                 ("scheduled_end", ">", first),
+                ("id", "not in", exclude.ids if exclude else []),
             ]
         ):
             self.bookings[booked.technician_id.id].append(
@@ -306,6 +365,9 @@ class _DayPlanner:
                 (start.astimezone(utc).replace(tzinfo=None), stop.astimezone(utc).replace(tzinfo=None))
                 for start, stop, _meta in intervals
             ]
+
+    def book(self, technician, visit):
+        self.bookings[technician.id].append((visit.scheduled_start, visit.scheduled_end, visit.partner_id))
 
     def _refusal(self, technician, visit, level):
         """Why ``technician`` cannot take ``visit``, or None."""
@@ -344,8 +406,9 @@ class _DayPlanner:
             return False
         candidates.sort(key=lambda candidate: (candidate[0], candidate[1].id))
         _score, technician, distance, workload, level, origin = candidates[0]
-        visit.technician_id = technician
-        self.bookings[technician.id].append((visit.scheduled_start, visit.scheduled_end, visit.partner_id))
+        # the planner has just checked every rule: no second check on write
+        visit.with_context(aftersales_assignment_checked=True).technician_id = technician
+        self.book(technician, visit)
         levels = dict(SKILL_LEVELS)
         parts = [
             self.env._("%(km).1f km from %(origin)s", km=distance, origin=origin.display_name)

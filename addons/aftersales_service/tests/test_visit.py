@@ -265,3 +265,24 @@ class TestAutoAssign(TestVisit):
             self.env.flush_all()
             counts.append((self.cr.sql_log_count - before) / size)
         self.assertLessEqual(counts[1], counts[0], f"queries per visit for 2 and 6 visits: {counts}")
+
+    def test_manual_assignment_conflicts_refused_unless_forced(self):
+        booked = self._draft(datetime(2026, 6, 9, 10, 0), technician_id=self.tech_a.id)
+        self.assertEqual(booked.technician_id, self.tech_a)
+        clash = self._draft(datetime(2026, 6, 9, 10, 30))
+        with self.assertRaisesRegex(ValidationError, "busy then"):
+            clash.technician_id = self.tech_a
+        with self.assertRaisesRegex(ValidationError, "not working then"):
+            self._draft(datetime(2026, 6, 9, 20, 0), technician_id=self.tech_b.id)
+        far = self.env["res.partner"].create({"name": "Far", "zip": "9000", "country_id": self.env.ref("base.be").id})
+        with self.assertRaisesRegex(ValidationError, "outside their zones"):
+            self._draft(datetime(2026, 6, 10, 10, 0), technician_id=self.tech_b.id, partner_id=far.id)
+        # an agent cannot force; a dispatcher can, and the conflict is written down
+        with self.assertRaises(AccessError):
+            clash.with_user(self.agent).write({"assignment_forced": True, "technician_id": self.tech_a.id})
+        dispatcher = new_test_user(
+            self.env, login="as_dispatcher", groups="aftersales_service.aftersales_service_group_dispatcher"
+        )
+        clash.with_user(dispatcher).write({"assignment_forced": True, "technician_id": self.tech_a.id})
+        self.assertEqual(clash.technician_id, self.tech_a)
+        self.assertTrue(clash.message_ids.filtered(lambda m: "forced despite" in (m.body or "")))
