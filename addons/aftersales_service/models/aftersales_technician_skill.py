@@ -2,7 +2,7 @@ from odoo import fields, models
 
 SKILL_LEVELS = [
     ("1", "Junior"),
-    ("2", "Confirmed"),
+    ("2", "Proficient"),
     ("3", "Expert"),
 ]
 

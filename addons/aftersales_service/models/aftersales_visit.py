@@ -9,8 +9,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import is_html_empty
 
-from .aftersales_technician_skill import SKILL_LEVELS
-
 EARTH_RADIUS_KM = 6371.0
 # the score weighs kilometres against visits already planned and skill levels
 WORKLOAD_WEIGHT = 10.0
@@ -409,7 +407,7 @@ class _DayPlanner:
         # the planner has just checked every rule: no second check on write
         visit.with_context(aftersales_assignment_checked=True).technician_id = technician
         self.book(technician, visit)
-        levels = dict(SKILL_LEVELS)
+        levels = dict(self.env["aftersales.technician.skill"]._fields["level"]._description_selection(self.env))
         parts = [
             self.env._("%(km).1f km from %(origin)s", km=distance, origin=origin.display_name)
             if distance is not None
