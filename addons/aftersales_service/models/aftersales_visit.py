@@ -15,7 +15,16 @@ WORKLOAD_WEIGHT = 10.0
 SKILL_WEIGHT = 5.0
 UNKNOWN_DISTANCE_KM = 100.0
 PLANNED_STATES = ("draft", "scheduled", "confirmed")
-ASSIGNMENT_FIELDS = {"technician_id", "scheduled_start", "scheduled_end", "partner_id", "assignment_forced"}
+# what the planning rules read: the type sets the duration and the skill level needed
+ASSIGNMENT_FIELDS = {
+    "technician_id",
+    "scheduled_start",
+    "scheduled_end",
+    "partner_id",
+    "visit_type_id",
+    "ticket_id",
+    "assignment_forced",
+}
 
 VISIT_STATES = [
     ("draft", "Draft"),

@@ -286,3 +286,32 @@ class TestAutoAssign(TestVisit):
         clash.with_user(dispatcher).write({"assignment_forced": True, "technician_id": self.tech_a.id})
         self.assertEqual(clash.technician_id, self.tech_a)
         self.assertTrue(clash.message_ids.filtered(lambda m: "forced despite" in (m.body or "")))
+
+    def test_changing_the_type_rechecks_the_assignment(self):
+        """A longer type moves the end of the visit into the technician's next one."""
+        short = self._draft(
+            datetime(2026, 6, 9, 10, 30), visit_type_id=self.type_follow_up.id, technician_id=self.tech_a.id
+        )
+        self._draft(datetime(2026, 6, 9, 11, 0), technician_id=self.tech_a.id)
+        with self.assertRaisesRegex(ValidationError, "busy then"):
+            short.visit_type_id = self.type_repair_visit
+        self.type_repair_visit.skill_level = "3"
+        follow_up_b = self._draft(
+            datetime(2026, 6, 10, 9, 0), visit_type_id=self.type_follow_up.id, technician_id=self.tech_b.id
+        )
+        with self.assertRaisesRegex(ValidationError, "not skilled enough"):
+            follow_up_b.visit_type_id = self.type_repair_visit
+
+    def test_portal_customers_see_their_company_visits(self):
+        contact = self.env["res.partner"].create({"name": "Walter", "parent_id": self.customer.id})
+        portal_user = new_test_user(
+            self.env, login="as_portal_visits", groups="base.group_portal", partner_id=contact.id
+        )
+        own = self._visit()
+        other_customer = self.env["res.partner"].create({"name": "Other Customer"})
+        other = self._visit(ticket_id=self._ticket(partner_id=other_customer.id).id, partner_id=other_customer.id)
+        self.assertEqual(self.env["aftersales.visit"].with_user(portal_user).search([]), own)
+        with self.assertRaises(AccessError):
+            other.with_user(portal_user).read(["name"])
+        with self.assertRaises(AccessError):
+            own.with_user(portal_user).write({"work_report": "<p>Mine</p>"})
