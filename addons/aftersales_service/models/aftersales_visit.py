@@ -1,19 +1,20 @@
 from collections import defaultdict
-from datetime import timedelta
-from math import asin, cos, radians, sin, sqrt
+from datetime import datetime, time, timedelta
 
 from markupsafe import Markup
-from pytz import utc
+from pytz import timezone, utc
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import is_html_empty
+from odoo.tools import format_datetime, is_html_empty
 
-EARTH_RADIUS_KM = 6371.0
+from ..tools.route_planning import DEFAULT_SPEED_KMH, NO_CANDIDATE, Job, RoutePlanner, Worker, great_circle_km
+
 # the score weighs kilometres against visits already planned and skill levels
 WORKLOAD_WEIGHT = 10.0
 SKILL_WEIGHT = 5.0
 UNKNOWN_DISTANCE_KM = 100.0
+SPEED_PARAM = "aftersales_service.travel_speed_kmh"
 PLANNED_STATES = ("draft", "scheduled", "confirmed")
 # what the planning rules read: the type sets the duration and the skill level needed
 ASSIGNMENT_FIELDS = {
@@ -274,6 +275,202 @@ class AftersalesVisit(models.Model):
             planner.assign(visit)
         return True
 
+    def action_plan_day(self):
+        """Open the day planner on the selected visits."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_visit_plan_action")
+        action["context"] = {"default_visit_ids": self.ids}
+        return action
+
+    def _aftersales_plannable(self):
+        return self.filtered(lambda v: v.state == "draft" and not v.technician_id)
+
+    def _aftersales_plan_days(self, day=None, technicians=None):
+        """Assign and order draft visits to keep the technicians' total travel low.
+
+        The visits are planned day by day: the day of a visit is the local date of
+        its start (its time only says which day), or ``day`` for visits without a
+        start. Each day's candidates are ``technicians`` (default: every active
+        technician of the visits' companies) who have the skill at the level the
+        visit type asks for and cover the address; their free time is their working
+        hours minus leaves and their other visits, and their daily capacity counts
+        those visits too. Earliest SLA deadlines are planned first. Visits that fit
+        are scheduled with a technician and times, and their chatter says why;
+        the others stay draft with the reason. Returns the planned visits.
+        """
+        if not self:
+            return self
+        not_plannable = self - self._aftersales_plannable()
+        if not_plannable:
+            raise UserError(
+                _(
+                    "Only draft visits without a technician can be planned: %(visits)s",
+                    visits=", ".join(not_plannable.mapped("name")),
+                )
+            )
+        undated = self.filtered(lambda v: not v.scheduled_start)
+        if undated and not day:
+            raise UserError(_("Choose the day to plan %(visits)s on.", visits=", ".join(undated.mapped("name"))))
+        if technicians is None:
+            technicians = self.env["aftersales.technician"].search([("company_id", "in", self.company_id.ids)])
+        technicians = technicians.filtered("active")
+        tz = timezone(self.env.user.tz or self.env.company.resource_calendar_id.tz or "UTC")
+        by_day = defaultdict(lambda: self.browse())
+        for visit in self:
+            if visit.scheduled_start:
+                local_day = utc.localize(visit.scheduled_start).astimezone(tz).date()
+            else:
+                local_day = day
+            by_day[local_day] |= visit
+        planned = self.browse()
+        for local_day, visits in sorted(by_day.items()):
+            planned |= visits._aftersales_plan_one_day(local_day, tz, technicians)
+        return planned
+
+    def _aftersales_plan_one_day(self, day, tz, technicians):
+        day_start = tz.localize(datetime.combine(day, time.min)).astimezone(utc).replace(tzinfo=None)
+        day_end = tz.localize(datetime.combine(day + timedelta(days=1), time.min)).astimezone(utc).replace(tzinfo=None)
+        workers = self._aftersales_day_workers(technicians, day_start, day_end)
+        jobs, needs = self._aftersales_day_jobs(technicians)
+        speed = float(self.env["ir.config_parameter"].sudo().get_param(SPEED_PARAM, DEFAULT_SPEED_KMH) or 0.0)
+        planner = RoutePlanner(workers, speed_kmh=speed if speed > 0 else DEFAULT_SPEED_KMH)
+        result = planner.plan(jobs)
+
+        visits_by_id = {visit.id: visit for visit in self}
+        levels = dict(self.env["aftersales.technician.skill"]._fields["level"]._description_selection(self.env))
+        technician_by_id = {technician.id: technician for technician in technicians}
+        bodies, planned = {}, self.browse()
+        for key, stops in result.rounds.items():
+            technician = technician_by_id[key]
+            origin = technician.home_partner_id
+            for number, stop in enumerate(stops, start=1):
+                visit = visits_by_id[stop.job.key]
+                visit.with_context(aftersales_assignment_checked=True, tracking_disable=True).write(
+                    {
+                        "technician_id": technician.id,
+                        "scheduled_start": stop.start,
+                        "scheduled_end": stop.end,
+                        "state": "scheduled",
+                    }
+                )
+                planned |= visit
+                bodies[visit.id] = visit._aftersales_plan_note(
+                    technician, stop, number, len(stops), origin, levels[str(needs[visit.id][technician.id])], tz
+                )
+                origin = visit.partner_id
+        for visit in self - planned:
+            if result.unplanned.get(visit.id) == NO_CANDIDATE:
+                reason = _("no technician has the skill for it and covers its address: check the skills and zones")
+            else:
+                reason = _("the technicians who could do it have no free time or capacity left that day")
+            bodies[visit.id] = Markup("<p>%s</p>") % _(
+                "The day planner could not place this visit: %(reason)s. It stays unassigned.", reason=reason
+            )
+        self._message_log_batch(bodies)
+        return planned
+
+    def _aftersales_day_workers(self, technicians, day_start, day_end):
+        """Each technician's free time and capacity left between ``day_start`` and ``day_end``."""
+        busy = defaultdict(list)
+        for booked in self.search(
+            [
+                ("technician_id", "in", technicians.ids),
+                ("state", "!=", "cancel"),
+                ("scheduled_start", "<", day_end),
+                ("scheduled_end", ">", day_start),
+                ("id", "not in", self.ids),
+            ]
+        ):
+            busy[booked.technician_id.id].append((booked.scheduled_start, booked.scheduled_end))
+        work = {}
+        for calendar in technicians.resource_calendar_id:
+            intervals = calendar._work_intervals_batch(day_start.replace(tzinfo=utc), day_end.replace(tzinfo=utc))
+            work[calendar] = [
+                (start.astimezone(utc).replace(tzinfo=None), stop.astimezone(utc).replace(tzinfo=None))
+                for start, stop, _meta in intervals[False]
+            ]
+        workers = []
+        for technician in technicians:
+            free = _subtract(work[technician.resource_calendar_id], sorted(busy[technician.id]))
+            workers.append(
+                Worker(
+                    key=technician.id,
+                    home=_point(technician.home_partner_id),
+                    free=free,
+                    capacity=max(technician.daily_capacity - len(busy[technician.id]), 0),
+                )
+            )
+        return workers
+
+    def _aftersales_day_jobs(self, technicians):
+        """The visits as jobs, and the level of each technician allowed to do each visit."""
+        covers = {}  # (zone, partner) -> bool, few zones and many addresses
+        skill_levels = {}  # (technician, category, ticket type) -> level
+        jobs, needs = [], {}
+        for visit in self:
+            category, ticket_type = visit.ticket_id.product_id.categ_id, visit.ticket_id.ticket_type_id
+            needs[visit.id] = allowed = {}
+            for technician in technicians:
+                level_key = (technician.id, category.id, ticket_type.id)
+                if level_key not in skill_levels:
+                    skill_levels[level_key] = technician._aftersales_skill_level(category, ticket_type)
+                level = skill_levels[level_key]
+                if level < int(visit.visit_type_id.skill_level):
+                    continue
+                covered = False
+                for zone in technician.zone_ids:
+                    zone_key = (zone.id, visit.partner_id.id)
+                    if zone_key not in covers:
+                        covers[zone_key] = zone._aftersales_covers(visit.partner_id)
+                    if covers[zone_key]:
+                        covered = True
+                        break
+                if covered:
+                    allowed[technician.id] = level
+            if visit.scheduled_start and visit.scheduled_end:
+                duration = visit.scheduled_end - visit.scheduled_start
+            else:
+                duration = timedelta(hours=visit.visit_type_id.default_duration or 1.0)
+            jobs.append(
+                Job(
+                    key=visit.id,
+                    point=_point(visit.partner_id),
+                    duration=duration,
+                    candidates=tuple(allowed),
+                    deadline=visit.ticket_id.sla_resolve_deadline or None,
+                )
+            )
+        return jobs, needs
+
+    def _aftersales_plan_note(self, technician, stop, number, count, origin, level, tz):
+        self.ensure_one()
+        start = format_datetime(self.env, stop.start, tz=tz.zone, dt_format="short")
+        end = format_datetime(self.env, stop.end, tz=tz.zone, dt_format="HH:mm")
+        parts = [
+            _("stop %(number)s of %(count)s of their day", number=number, count=count),
+            _("%(km).1f km from %(origin)s", km=stop.km, origin=origin.display_name)
+            if origin and _point(origin) and _point(self.partner_id)
+            else _("distance unknown (no coordinates)"),
+            _("skill level: %(level)s", level=level),
+        ]
+        if self.ticket_id.sla_resolve_deadline:
+            parts.append(
+                _(
+                    "SLA deadline: %(deadline)s",
+                    deadline=format_datetime(
+                        self.env, self.ticket_id.sla_resolve_deadline, tz=tz.zone, dt_format="short"
+                    ),
+                )
+            )
+        return Markup("<p>%s</p><ul>%s</ul>") % (
+            _(
+                "Planned for %(technician)s, %(start)s - %(end)s, by the day planner:",
+                technician=technician.name,
+                start=start,
+                end=end,
+            ),
+            Markup("").join(Markup("<li>%s</li>") % part for part in parts),
+        )
+
     def _aftersales_check_assignment(self):
         """Refuse a technician who breaks a planning rule, unless a dispatcher forces it."""
         if self.env.context.get("aftersales_assignment_checked"):
@@ -331,14 +528,31 @@ class AftersalesVisit(models.Model):
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
 
+def _point(partner):
+    """A partner's ``(latitude, longitude)``, None without coordinates."""
+    if not partner or (partner.partner_latitude == partner.partner_longitude == 0.0):
+        return None
+    return (partner.partner_latitude, partner.partner_longitude)
+
+
 def _distance_km(origin, destination):
     """Great-circle distance between two partners' coordinates, None when one lacks them."""
-    points = [(p.partner_latitude, p.partner_longitude) for p in (origin, destination)]
-    if not origin or not destination or any(lat == lon == 0.0 for lat, lon in points):
-        return None
-    (lat1, lon1), (lat2, lon2) = [(radians(lat), radians(lon)) for lat, lon in points]
-    chord = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * asin(sqrt(chord))
+    return great_circle_km(_point(origin), _point(destination))
+
+
+def _subtract(intervals, busy):
+    """``intervals`` without the ``busy`` ones; both sorted lists of (start, end)."""
+    free = []
+    for start, end in intervals:
+        for busy_start, busy_end in busy:
+            if busy_end <= start or busy_start >= end:
+                continue
+            if busy_start > start:
+                free.append((start, busy_start))
+            start = max(start, busy_end)
+        if start < end:
+            free.append((start, end))
+    return free
 
 
 class _DayPlanner:

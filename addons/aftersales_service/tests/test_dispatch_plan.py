@@ -1,0 +1,208 @@
+from datetime import date, datetime
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import Form, new_test_user, tagged
+
+from ..tools.route_planning import RoutePlanner, great_circle_km
+from .common import AftersalesCommon
+
+# one kilometre northwards, in degrees of latitude
+KM = 0.0089932
+BRUSSELS = (50.85, 4.35)
+TUESDAY = date(2026, 6, 9)
+
+
+@tagged("post_install", "-at_install")
+class TestDayPlan(AftersalesCommon):
+    """Plan a day on a line of addresses north of Brussels, where the figures are easy to follow."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.user.tz = "UTC"
+        belgium = cls.env.ref("base.be")
+        cls.zone = cls.env["aftersales.zone"].create(
+            {"name": "Brabant", "zip_from": "1000", "zip_to": "1999", "country_ids": [Command.set(belgium.ids)]}
+        )
+        cls.env["aftersales.technician"].search([]).active = False
+        Partner = cls.env["res.partner"]
+        cls.technicians = cls.env["aftersales.technician"]
+        for login, name, km in (("as_plan_a", "Anna Amps", 0), ("as_plan_b", "Bert Bolt", 20)):
+            user = new_test_user(
+                cls.env, login=login, name=name, groups="aftersales_service.aftersales_service_group_technician"
+            )
+            cls.technicians |= cls.env["aftersales.technician"].create(
+                {
+                    "user_id": user.id,
+                    "resource_calendar_id": cls.calendar.id,
+                    "zone_ids": [Command.set(cls.zone.ids)],
+                    "skill_ids": [Command.create({"product_category_id": cls.category.id, "level": "2"})],
+                    "home_partner_id": Partner.create({"name": f"Base of {name}", **cls._at(km)}).id,
+                }
+            )
+        cls.anna, cls.bert = cls.technicians
+        cls.visit_type = cls.env.ref("aftersales_service.visit_type_follow_up")  # half an hour, level 1
+        cls.ticket = cls.env["aftersales.ticket"].create(
+            {"name": "Yearly round", "lot_id": cls.lot.id, "team_id": cls.team.id}
+        )
+        # the order of creation is the order of urgency (same ticket, same deadline)
+        cls.addresses = Partner.create(
+            [
+                {"name": f"Address {km} km", "zip": "1500", "country_id": belgium.id, **cls._at(km)}
+                for km in (10, 1, 9, 2, 19, 11, 21, 12)
+            ]
+        )
+
+    @classmethod
+    def _at(cls, km):
+        return {"partner_latitude": BRUSSELS[0] + km * KM, "partner_longitude": BRUSSELS[1]}
+
+    def _visits(self, addresses=None, day=TUESDAY, **values):
+        return self.env["aftersales.visit"].create(
+            [
+                {
+                    "ticket_id": self.ticket.id,
+                    "visit_type_id": self.visit_type.id,
+                    "partner_id": address.id,
+                    "scheduled_start": datetime.combine(day, datetime.min.time()),
+                    **values,
+                }
+                for address in (addresses if addresses is not None else self.addresses)
+            ]
+        )
+
+    def _travel(self, visits):
+        """Kilometres driven: from each technician's base to each visit of the day in turn."""
+        total = 0.0
+        for technician in visits.technician_id:
+            previous = technician.home_partner_id
+            for visit in visits.filtered(lambda v, t=technician: v.technician_id == t).sorted("scheduled_start"):
+                total += great_circle_km(
+                    (previous.partner_latitude, previous.partner_longitude),
+                    (visit.partner_id.partner_latitude, visit.partner_id.partner_longitude),
+                )
+                previous = visit.partner_id
+        return total
+
+    def test_plan_travels_less_than_nearest_free_technician(self):
+        visits = self._visits()
+        tz = visits.env.user.tz
+        self.assertEqual(tz, "UTC")
+        start, end = datetime(2026, 6, 9), datetime(2026, 6, 10)
+        planner = RoutePlanner(visits._aftersales_day_workers(self.technicians, start, end))
+        naive = planner.plan_nearest_free(visits._aftersales_day_jobs(self.technicians)[0])
+        self.assertFalse(naive.unplanned)
+
+        planned = visits._aftersales_plan_days()
+
+        self.assertEqual(planned, visits, "every visit fits")
+        travel = self._travel(visits)
+        self.assertAlmostEqual(travel, 15.0, delta=0.1, msg="Anna 1-2-9-10-11-12, Bert 21-19")
+        self.assertAlmostEqual(naive.total_km(), 62.0, delta=0.1)
+        self.assertLess(travel, 0.85 * naive.total_km())
+        self.assertEqual(set(visits.mapped("state")), {"scheduled"})
+        for technician in self.technicians:
+            day = visits.filtered(lambda v, t=technician: v.technician_id == t).sorted("scheduled_start")
+            for before, after in zip(day, day[1:], strict=False):
+                self.assertLessEqual(before.scheduled_end, after.scheduled_start, "no overlap")
+            self.assertGreaterEqual(day[0].scheduled_start, datetime(2026, 6, 9, 9, 0), "not before 9:00")
+            self.assertLessEqual(day[-1].scheduled_end, datetime(2026, 6, 9, 18, 0), "not after 18:00")
+
+    def test_plan_explains_each_choice(self):
+        visits = self._visits(self.addresses[:2])
+        visits._aftersales_plan_days()
+        first = visits.sorted("scheduled_start")[0]
+        note = first.message_ids[0].body
+        self.assertIn("Anna Amps", note)
+        self.assertIn("by the day planner", note)
+        self.assertIn("1.0 km from Base of Anna Amps", note)
+        self.assertIn("stop 1 of 2", note)
+        self.assertIn("skill level: Proficient", note)
+        # the travel is in the timetable (1 km, then 9 km, at 40 km/h), on round times:
+        # 9:00 + 1.5 min -> 9:05, half an hour on site, 9:35 + 13.5 min -> 9:50
+        self.assertEqual(first.scheduled_start, datetime(2026, 6, 9, 9, 5))
+        self.assertEqual((visits - first).scheduled_start, datetime(2026, 6, 9, 9, 50))
+
+    def test_plan_respects_leaves_capacity_bookings_skill_and_zone(self):
+        # Monday is a public holiday on their calendar
+        holiday = self._visits(self.addresses[:1], day=date(2026, 6, 8))
+        holiday._aftersales_plan_days()
+        self.assertFalse(holiday.technician_id)
+        self.assertIn("no free time or capacity left", holiday.message_ids[0].body)
+        # Anna takes 2 visits a day and already has one from 9:00 to 17:00; Bert has none free
+        self.anna.daily_capacity = 2
+        self.bert.active = False
+        booked = self._visits(
+            self.addresses[:1],
+            technician_id=self.anna.id,
+            scheduled_start=datetime(2026, 6, 9, 9, 0),
+            scheduled_end=datetime(2026, 6, 9, 16, 0),
+        )
+        visits = self._visits(self.addresses[1:4])
+        planned = visits._aftersales_plan_days(technicians=self.technicians)
+        self.assertEqual(len(planned), 1, "one visit left in her capacity")
+        self.assertEqual(planned.technician_id, self.anna)
+        self.assertGreaterEqual(planned.scheduled_start, booked.scheduled_end)
+        self.assertFalse(planned.technician_id == self.bert, "inactive technicians get nothing")
+        # an expert-level visit type, and an address outside every zone
+        self.anna.daily_capacity = 6
+        expert = self.visit_type.copy({"name": "Expert check", "skill_level": "3"})
+        outside = self.env["res.partner"].create({"name": "Ghent", "zip": "9000", **self._at(5)})
+        refused = self._visits(self.addresses[4:5], day=date(2026, 6, 10), visit_type_id=expert.id)
+        refused |= self._visits(outside, day=date(2026, 6, 10))
+        refused._aftersales_plan_days()
+        self.assertFalse(refused.technician_id)
+        self.assertIn("no technician has the skill for it and covers its address", refused[0].message_ids[0].body)
+        self.assertIn("no technician has the skill for it and covers its address", refused[1].message_ids[0].body)
+
+    def test_plan_a_day_wizard(self):
+        dispatcher = new_test_user(
+            self.env,
+            login="as_dispatcher_plan",
+            groups="aftersales_service.aftersales_service_group_dispatcher",
+            tz="UTC",
+        )
+        visits = self._visits(self.addresses[:3])
+        undated = self._visits(self.addresses[3:4], scheduled_start=False)
+        other_day = self._visits(self.addresses[4:5], day=date(2026, 6, 10))
+        wizard_form = Form(self.env["aftersales.visit.plan"].with_user(dispatcher))
+        wizard_form.date = TUESDAY
+        wizard = wizard_form.save()
+        self.assertEqual(
+            wizard.visit_ids & (visits | undated | other_day), visits | undated, "the day's visits and the undated one"
+        )
+        action = wizard.action_plan()
+        self.assertEqual(action["res_model"], "aftersales.visit")
+        self.assertTrue(all(v.technician_id for v in visits | undated))
+        self.assertEqual(undated.scheduled_start.date(), TUESDAY)
+        self.assertFalse(other_day.technician_id)
+        # from a selection of visits in the list
+        action = other_day.with_user(dispatcher).action_plan_day()
+        wizard = self.env["aftersales.visit.plan"].with_user(dispatcher).with_context(action["context"]).create({})
+        self.assertEqual(wizard.visit_ids, other_day)
+        wizard.action_plan()
+        self.assertTrue(other_day.technician_id)
+
+    def test_bad_input(self):
+        visits = self._visits(self.addresses[:1])
+        visits._aftersales_plan_days()
+        with self.assertRaises(UserError):
+            visits._aftersales_plan_days()  # already planned
+        with self.assertRaises(UserError):
+            self._visits(self.addresses[1:2], scheduled_start=False)._aftersales_plan_days()  # which day?
+        wizard = self.env["aftersales.visit.plan"].create({"date": date(2030, 1, 1), "visit_ids": [Command.set([])]})
+        with self.assertRaises(UserError):
+            wizard.action_plan()  # nothing to plan
+
+    def test_queries_do_not_grow_with_the_visits(self):
+        counts = []
+        for day, addresses in ((date(2026, 6, 10), self.addresses[:2]), (date(2026, 6, 11), self.addresses)):
+            visits = self._visits(addresses, day=day)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            visits._aftersales_plan_days()
+            self.env.flush_all()
+            counts.append((self.cr.sql_log_count - before) / len(visits))
+        self.assertLessEqual(counts[1], counts[0], f"queries per visit for 2 and 8 visits: {counts}")
