@@ -36,6 +36,9 @@
         "demo/aftersales_service_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "aftersales_service/static/src/**/*",
+        ],
         "web.assets_tests": [
             "aftersales_service/static/tests/tours/**/*",
         ],

@@ -6,3 +6,4 @@ from . import test_visit
 from . import test_portal
 from . import test_ui
 from . import test_dispatch_plan
+from . import test_dispatch_board
