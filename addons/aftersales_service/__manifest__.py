@@ -34,6 +34,7 @@
     ],
     "demo": [
         "demo/aftersales_service_demo.xml",
+        "demo/aftersales_dispatch_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

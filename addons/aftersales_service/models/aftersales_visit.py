@@ -6,7 +6,7 @@ from pytz import timezone, utc
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_datetime, is_html_empty
+from odoo.tools import format_datetime, format_time, is_html_empty
 
 from ..tools.route_planning import DEFAULT_SPEED_KMH, NO_CANDIDATE, Job, RoutePlanner, Worker, great_circle_km
 
@@ -444,12 +444,14 @@ class AftersalesVisit(models.Model):
     def _aftersales_plan_note(self, technician, stop, number, count, origin, level, tz):
         self.ensure_one()
         start = format_datetime(self.env, stop.start, tz=tz.zone, dt_format="short")
-        end = format_datetime(self.env, stop.end, tz=tz.zone, dt_format="HH:mm")
+        end = format_time(self.env, stop.end, tz=tz.zone, time_format="short")
         parts = [
             _("stop %(number)s of %(count)s of their day", number=number, count=count),
-            _("%(km).1f km from %(origin)s", km=stop.km, origin=origin.display_name)
-            if origin and _point(origin) and _point(self.partner_id)
-            else _("distance unknown (no coordinates)"),
+            _("distance unknown (no coordinates)")
+            if not (_point(origin) and _point(self.partner_id))
+            else _("%(km).1f km from their home base", km=stop.km)
+            if origin == technician.home_partner_id
+            else _("%(km).1f km from %(origin)s", km=stop.km, origin=origin.display_name),
             _("skill level: %(level)s", level=level),
         ]
         if self.ticket_id.sla_resolve_deadline:

@@ -116,7 +116,8 @@ class TestDayPlan(AftersalesCommon):
         note = first.message_ids[0].body
         self.assertIn("Anna Amps", note)
         self.assertIn("by the day planner", note)
-        self.assertIn("1.0 km from Base of Anna Amps", note)
+        self.assertIn("1.0 km from their home base", note)
+        self.assertIn("9.0 km from Address 1 km", (visits - first).message_ids[0].body)
         self.assertIn("stop 1 of 2", note)
         self.assertIn("skill level: Proficient", note)
         # the travel is in the timetable (1 km, then 9 km, at 40 km/h), on round times:
