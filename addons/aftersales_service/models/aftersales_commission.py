@@ -61,7 +61,7 @@ class AftersalesCommission(models.Model):
     @api.model
     def _aftersales_compute_for_visits(self, visits):
         """Create or update the commissions of done ``visits``; closed periods stay as they are."""
-        visits = visits.filtered(lambda v: v.state == "done" and v.technician_id and v.check_out)
+        visits = visits.with_env(self.env).filtered(lambda v: v.state == "done" and v.technician_id and v.check_out)
         if not visits:
             return self.browse()
         Period = self.env["aftersales.commission.period"]

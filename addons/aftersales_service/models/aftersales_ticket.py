@@ -625,7 +625,7 @@ class AftersalesTicket(models.Model):
         self.ensure_one()
         orders = self.visit_ids.line_ids.sale_line_ids.order_id | self.fee_order_id
         if len(orders) == 1:
-            return orders._get_formview_action()
+            return orders.get_formview_action()
         action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
         action["domain"] = [("id", "in", orders.ids)]
         action["context"] = {"create": False}
@@ -633,7 +633,7 @@ class AftersalesTicket(models.Model):
 
     def action_view_sale_order(self):
         self.ensure_one()
-        return self.sale_order_id._get_formview_action() if self.sale_order_id else False
+        return self.sale_order_id.get_formview_action() if self.sale_order_id else False
 
     # ------------------------------------------------------------------
     # Cron

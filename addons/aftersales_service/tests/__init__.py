@@ -5,3 +5,5 @@ from . import test_knowledge
 from . import test_visit
 from . import test_portal
 from . import test_ui
+from . import test_fees
+from . import test_commission
