@@ -38,7 +38,6 @@ class AftersalesVisitType(models.Model):
     checklist = fields.Text(translate=True, help="The steps of the visit, one per line; the technician ticks them off.")
     labour_product_id = fields.Many2one(
         "product.product",
-        string="Labour Product",
         domain="[('type', '=', 'service'), ('sale_ok', '=', True)]",
         help="Service product billed per hour for the labour lines of visits of this type.",
     )
