@@ -26,6 +26,7 @@
         "views/aftersales_knowledge_views.xml",
         "views/aftersales_visit_views.xml",
         "views/aftersales_technician_views.xml",
+        "views/aftersales_commission_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "views/stock_lot_views.xml",

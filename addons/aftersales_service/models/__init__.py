@@ -15,3 +15,8 @@ from . import aftersales_visit
 from . import res_partner
 from . import sale_order
 from . import stock_lot
+from . import aftersales_visit_line
+from . import aftersales_commission_rule
+from . import aftersales_commission_period
+from . import aftersales_commission
+from . import sale_order_line

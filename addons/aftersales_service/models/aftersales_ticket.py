@@ -179,6 +179,16 @@ class AftersalesTicket(models.Model):
 
     # Field service
     visit_ids = fields.One2many("aftersales.visit", "ticket_id", string="Visits")
+    fee_order_id = fields.Many2one(
+        "sale.order",
+        string="Service Order",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="The sale order the fees of the visits go to; a new one is made when it can no longer be changed.",
+    )
+    fee_order_count = fields.Integer(string="Service Orders", compute="_compute_fee_order_count")
     visit_count = fields.Integer(compute="_compute_visit_count")
 
     # Service level
@@ -270,6 +280,11 @@ class AftersalesTicket(models.Model):
         )
         for ticket in self:
             ticket.visit_count = counts.get(ticket, 0)
+
+    @api.depends("fee_order_id", "visit_ids.line_ids.sale_line_ids")
+    def _compute_fee_order_count(self):
+        for ticket in self:
+            ticket.fee_order_count = len(ticket.visit_ids.line_ids.sale_line_ids.order_id | ticket.fee_order_id)
 
     def _compute_access_url(self):
         for ticket in self:
@@ -606,9 +621,19 @@ class AftersalesTicket(models.Model):
         action["context"] = {"default_ticket_id": self.id}
         return action
 
+    def action_view_fee_order(self):
+        self.ensure_one()
+        orders = self.visit_ids.line_ids.sale_line_ids.order_id | self.fee_order_id
+        if len(orders) == 1:
+            return orders.get_formview_action()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
+        action["domain"] = [("id", "in", orders.ids)]
+        action["context"] = {"create": False}
+        return action
+
     def action_view_sale_order(self):
         self.ensure_one()
-        return self.sale_order_id._get_formview_action() if self.sale_order_id else False
+        return self.sale_order_id.get_formview_action() if self.sale_order_id else False
 
     # ------------------------------------------------------------------
     # Cron
@@ -687,6 +712,32 @@ class AftersalesTicket(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
+    def _aftersales_fee_order(self):
+        """The service order the next fees go to: the current one while lines can still be
+        added to it, otherwise a new order for the customer, in its pricelist."""
+        self.ensure_one()
+        order = self.fee_order_id
+        if order and order.state in ("draft", "sent", "sale") and not order.locked:
+            return order
+        if not self.partner_id:
+            raise UserError(
+                _("Set the customer of ticket %(ticket)s before billing its visits.", ticket=self.reference)
+            )
+        order = self.env["sale.order"].create(self._prepare_fee_order_vals())
+        self.fee_order_id = order
+        return order
+
+    def _prepare_fee_order_vals(self):
+        self.ensure_one()
+        partner = self.partner_id.with_company(self.company_id)
+        return {
+            "partner_id": partner.id,
+            "company_id": self.company_id.id,
+            "pricelist_id": partner.property_product_pricelist.id,
+            "origin": self.reference,
+            "client_order_ref": self.name,
+        }
+
     def _aftersales_sequence(self, company_id):
         """The ticket sequence of a company, read once per batch of tickets."""
         return self.env["ir.sequence"].search(

@@ -104,6 +104,16 @@ class AftersalesVisit(models.Model):
     signed_by = fields.Char(copy=False, help="Name of the person who signed the work report.")
     signed_on = fields.Datetime(copy=False)
     requires_signature = fields.Boolean(related="visit_type_id.requires_signature")
+    line_ids = fields.One2many("aftersales.visit.line", "visit_id", string="Billable Lines", copy=False)
+    fee_amount = fields.Monetary(
+        string="Fees",
+        compute="_compute_fee_amount",
+        currency_field="fee_currency_id",
+        help="Total of the billable lines.",
+    )
+    fee_currency_id = fields.Many2one("res.currency", compute="_compute_fee_amount")
+    fee_order_ids = fields.Many2many("sale.order", string="Service Orders", compute="_compute_fee_order_ids")
+    commission_ids = fields.One2many("aftersales.commission", "visit_id", string="Commissions", readonly=True)
 
     # ------------------------------------------------------------------
     # Computes and constraints
@@ -128,6 +138,17 @@ class AftersalesVisit(models.Model):
         for visit in self:
             if visit.check_in and visit.check_out:
                 visit.time_spent = (visit.check_out - visit.check_in).total_seconds() / 3600.0
+
+    @api.depends("line_ids.price_subtotal")
+    def _compute_fee_amount(self):
+        for visit in self:
+            visit.fee_currency_id = visit.line_ids.currency_id[:1] or visit.company_id.currency_id
+            visit.fee_amount = sum(visit.line_ids.mapped("price_subtotal"))
+
+    @api.depends("line_ids.sale_line_ids")
+    def _compute_fee_order_ids(self):
+        for visit in self:
+            visit.fee_order_ids = visit.line_ids.sale_line_ids.order_id
 
     @api.constrains("scheduled_start", "scheduled_end")
     def _check_schedule(self):
@@ -238,6 +259,8 @@ class AftersalesVisit(models.Model):
         now = fields.Datetime.now()
         for visit in self:
             visit.write({"state": "done", "check_out": visit.check_out or now})
+        self._aftersales_bill_lines()
+        self.env["aftersales.commission"].sudo()._aftersales_compute_for_visits(self)
 
     def action_cancel(self):
         self._aftersales_check_state(("draft", "scheduled", "confirmed", "in_progress"), _("Cancelling"))
@@ -246,6 +269,94 @@ class AftersalesVisit(models.Model):
     def action_reset_draft(self):
         self._aftersales_check_state(("cancel",), _("Resetting"))
         self.write({"state": "draft"})
+
+    def action_view_fee_orders(self):
+        self.ensure_one()
+        return self.ticket_id.action_view_fee_order()
+
+    # ------------------------------------------------------------------
+    # Fees
+    # ------------------------------------------------------------------
+
+    def _aftersales_check_lines_editable(self):
+        done = self.filtered(lambda visit: visit.state == "done")
+        if done:
+            raise UserError(
+                _(
+                    "The fees of %(visits)s are billed: they can no longer be changed. Correct the service "
+                    "order instead.",
+                    visits=", ".join(done.mapped("name")),
+                )
+            )
+
+    def _aftersales_zone(self):
+        """The zone the visit's address is in, the technician's zones first."""
+        self.ensure_one()
+        zones = self.technician_id.zone_ids or self.env["aftersales.zone"].search(
+            [("company_id", "in", [False, self.company_id.id])]
+        )
+        return next((zone for zone in zones if zone._aftersales_covers(self.partner_id)), self.env["aftersales.zone"])
+
+    def _aftersales_fee_product(self, line_type):
+        """The service product proposed for a new billable line of ``line_type``."""
+        self.ensure_one()
+        visit_type = self.visit_type_id
+        if line_type == "labour":
+            return visit_type.labour_product_id
+        if line_type == "travel_zone":
+            return self._aftersales_zone().travel_product_id
+        if line_type == "travel_km":
+            return visit_type.travel_km_product_id
+        return visit_type.fee_product_id
+
+    def _aftersales_travel_km(self):
+        """Kilometres from the technician's home base to the address and back (0 when unknown)."""
+        self.ensure_one()
+        distance = _distance_km(self.technician_id.home_partner_id, self.partner_id)
+        return round(2 * distance, 1) if distance else 0.0
+
+    def _aftersales_rework_ticket(self, days):
+        """The first other ticket for the same unit reported within ``days`` after this visit
+        was done: same serial number, or same product and customer when there is none."""
+        self.ensure_one()
+        ticket = self.ticket_id
+        if not self.check_out or not (ticket.lot_id or ticket.product_id):
+            return self.env["aftersales.ticket"]
+        if ticket.lot_id:
+            unit_domain = [("lot_id", "=", ticket.lot_id.id)]
+        else:
+            unit_domain = [
+                ("product_id", "=", ticket.product_id.id),
+                ("commercial_partner_id", "=", ticket.commercial_partner_id.id),
+            ]
+        return (
+            self.env["aftersales.ticket"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    *unit_domain,
+                    ("id", "!=", ticket.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("request_date", ">", self.check_out),
+                    ("request_date", "<=", self.check_out + timedelta(days=days)),
+                ],
+                order="request_date, id",
+                limit=1,
+            )
+        )
+
+    def _aftersales_bill_lines(self):
+        """Put the billable lines of done visits on their ticket's service order."""
+        for visit in self.filtered(lambda v: v.line_ids and not v.line_ids.sale_line_ids):
+            ticket = visit.ticket_id.sudo()
+            order = ticket._aftersales_fee_order()
+            lines = visit.line_ids.sudo()
+            self.env["sale.order.line"].sudo().create([line._prepare_sale_line_vals(order) for line in lines])
+            if order.state in ("draft", "sent"):
+                order.action_confirm()
+            visit.message_post(
+                body=_("Fees billed on %(order)s.", order=order._get_html_link()), subtype_xmlid="mail.mt_note"
+            )
 
     # ------------------------------------------------------------------
     # Dispatch

@@ -36,6 +36,23 @@ class AftersalesVisitType(models.Model):
         help="A visit of this type is done only once the customer has signed its work report."
     )
     checklist = fields.Text(translate=True, help="The steps of the visit, one per line; the technician ticks them off.")
+    labour_product_id = fields.Many2one(
+        "product.product",
+        domain="[('type', '=', 'service'), ('sale_ok', '=', True)]",
+        help="Service product billed per hour for the labour lines of visits of this type.",
+    )
+    travel_km_product_id = fields.Many2one(
+        "product.product",
+        string="Travel per km",
+        domain="[('type', '=', 'service'), ('sale_ok', '=', True)]",
+        help="Service product billed per kilometre when the visit's zone has no flat travel fee.",
+    )
+    fee_product_id = fields.Many2one(
+        "product.product",
+        string="Fixed Fee",
+        domain="[('type', '=', 'service'), ('sale_ok', '=', True)]",
+        help="Service product proposed for the fixed-fee lines of visits of this type (call-out fee).",
+    )
 
     @api.constrains("default_duration")
     def _check_default_duration(self):

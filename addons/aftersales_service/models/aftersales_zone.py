@@ -17,6 +17,14 @@ class AftersalesZone(models.Model):
     cities = fields.Char(help="City names separated by commas; leave empty for every city.")
     zip_from = fields.Char(string="ZIP From", help="First postal code of the zone (compared as text).")
     zip_to = fields.Char(string="ZIP To", help="Last postal code of the zone (compared as text).")
+    travel_product_id = fields.Many2one(
+        "product.product",
+        string="Travel Fee",
+        check_company=True,
+        domain="[('type', '=', 'service'), ('sale_ok', '=', True)]",
+        help="Service product billed once per visit for travelling in this zone; its price comes "
+        "from the customer's pricelist.",
+    )
 
     @api.constrains("zip_from", "zip_to")
     def _check_zip_range(self):

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 
 class SaleOrder(models.Model):
@@ -6,6 +6,10 @@ class SaleOrder(models.Model):
 
     aftersales_ticket_ids = fields.One2many("aftersales.ticket", "sale_order_id", string="Service Tickets")
     aftersales_ticket_count = fields.Integer(string="Service Ticket Count", compute="_compute_aftersales_ticket_count")
+    aftersales_visit_ids = fields.Many2many(
+        "aftersales.visit", string="Visits", compute="_compute_aftersales_visit_ids", help="The visits billed here."
+    )
+    aftersales_visit_count = fields.Integer(string="Visit Count", compute="_compute_aftersales_visit_ids")
 
     def _compute_aftersales_ticket_count(self):
         counts = dict(
@@ -15,6 +19,22 @@ class SaleOrder(models.Model):
         )
         for order in self:
             order.aftersales_ticket_count = counts.get(order, 0)
+
+    @api.depends("order_line.aftersales_visit_id")
+    def _compute_aftersales_visit_ids(self):
+        for order in self:
+            order.aftersales_visit_ids = order.order_line.aftersales_visit_id
+            order.aftersales_visit_count = len(order.aftersales_visit_ids)
+
+    def action_view_aftersales_visits(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_visit_action")
+        action["domain"] = [("id", "in", self.aftersales_visit_ids.ids)]
+        action["context"] = {"create": False}
+        action["view_mode"] = "list,form"
+        action["views"] = [(False, "list"), (False, "form")]
+        action["name"] = _("Visits of %(order)s", order=self.name)
+        return action
 
     def action_view_aftersales_tickets(self):
         self.ensure_one()

@@ -7,3 +7,5 @@ from . import test_portal
 from . import test_ui
 from . import test_dispatch_plan
 from . import test_dispatch_board
+from . import test_fees
+from . import test_commission

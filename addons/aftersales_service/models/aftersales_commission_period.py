@@ -1,0 +1,193 @@
+import base64
+import io
+from datetime import date
+
+import xlsxwriter
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+PERIOD_STATES = [
+    ("open", "Open"),
+    ("closed", "Closed"),
+]
+
+
+class AftersalesCommissionPeriod(models.Model):
+    _name = "aftersales.commission.period"
+    _description = "Commission Period"
+    _inherit = ["mail.thread"]
+    _order = "date_from desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True)
+    date_from = fields.Date(required=True)
+    date_to = fields.Date(required=True)
+    state = fields.Selection(PERIOD_STATES, required=True, default="open", tracking=True, readonly=True, copy=False)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    commission_ids = fields.One2many("aftersales.commission", "period_id", string="Commissions")
+    commission_count = fields.Integer(compute="_compute_totals")
+    total = fields.Monetary(compute="_compute_totals", string="Net Commissions")
+    export_file = fields.Binary(string="Excel Export", readonly=True, copy=False, attachment=True)
+    export_filename = fields.Char(readonly=True, copy=False)
+
+    @api.depends("commission_ids.total")
+    def _compute_totals(self):
+        for period in self:
+            period.commission_count = len(period.commission_ids)
+            period.total = sum(period.commission_ids.mapped("total"))
+
+    @api.constrains("date_from", "date_to", "company_id")
+    def _check_dates(self):
+        for period in self:
+            if period.date_to < period.date_from:
+                raise ValidationError(_("Commission period %(period)s ends before it starts.", period=period.name))
+            overlap = self.search_count(
+                [
+                    ("id", "!=", period.id),
+                    ("company_id", "=", period.company_id.id),
+                    ("date_from", "<=", period.date_to),
+                    ("date_to", ">=", period.date_from),
+                ],
+                limit=1,
+            )
+            if overlap:
+                raise ValidationError(
+                    _("Commission period %(period)s overlaps another period of the company.", period=period.name)
+                )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_with_commissions(self):
+        if self.commission_ids:
+            raise UserError(_("Periods with commissions cannot be deleted."))
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_compute(self):
+        """Compute again the commissions of the visits done in these open periods."""
+        self._aftersales_check_open()
+        for period in self:
+            visits = self.env["aftersales.visit"].search(
+                [
+                    ("company_id", "=", period.company_id.id),
+                    ("state", "=", "done"),
+                    ("check_out", ">=", fields.Datetime.to_datetime(period.date_from)),
+                    ("check_out", "<", fields.Datetime.to_datetime(period.date_to + relativedelta(days=1))),
+                ]
+            )
+            self.env["aftersales.commission"].sudo()._aftersales_compute_for_visits(visits)
+        return True
+
+    def action_close(self):
+        """Compute the commissions a last time and freeze them."""
+        self.action_compute()
+        self.write({"state": "closed"})
+
+    def action_reopen(self):
+        self.write({"state": "open"})
+
+    @api.model
+    def _cron_compute_open_periods(self):
+        """Re-work shows up after the visit: compute the open periods again every day."""
+        self.search([("state", "=", "open")]).action_compute()
+
+    def action_view_commissions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_commission_action")
+        action["domain"] = [("period_id", "=", self.id)]
+        action["context"] = {"search_default_groupby_technician": 1}
+        return action
+
+    def action_export_xlsx(self):
+        """Fill the Excel export of the period and download it."""
+        self.ensure_one()
+        self.check_access("read")
+        filename = f"{self.name.replace('/', '-')}.xlsx"
+        self.sudo().write({"export_file": base64.b64encode(self._aftersales_xlsx()), "export_filename": filename})
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self._name}/{self.id}/export_file/{filename}?download=true",
+            "target": "self",
+        }
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    def _aftersales_check_open(self):
+        closed = self.filtered(lambda period: period.state == "closed")
+        if closed:
+            raise UserError(
+                _(
+                    "Commission period %(periods)s is closed: its commissions can no longer change.",
+                    periods=", ".join(closed.mapped("name")),
+                )
+            )
+
+    @api.model
+    def _aftersales_period_for(self, company, day):
+        """The period of ``company`` holding ``day``; a calendar month is opened when there is none."""
+        period = self.search(
+            [("company_id", "=", company.id), ("date_from", "<=", day), ("date_to", ">=", day)], limit=1
+        )
+        if not period:
+            first = date(day.year, day.month, 1)
+            period = self.create(
+                {
+                    "name": first.strftime("%Y-%m"),
+                    "company_id": company.id,
+                    "date_from": first,
+                    "date_to": first + relativedelta(months=1, days=-1),
+                }
+            )
+        return period
+
+    def _aftersales_xlsx(self):
+        """The commissions of the period as an Excel workbook (bytes): one line per
+        commission, then the totals per technician."""
+        self.ensure_one()
+        output = io.BytesIO()
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        bold = workbook.add_format({"bold": True})
+        money = workbook.add_format({"num_format": "#,##0.00"})
+        day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        sheet = workbook.add_worksheet(_("Commissions"))
+        headers = [
+            _("Technician"),
+            _("Date"),
+            _("Visit"),
+            _("Ticket"),
+            _("Rule"),
+            _("Billed Fees"),
+            _("Commission"),
+            _("Deduction"),
+            _("Net Commission"),
+        ]
+        sheet.write_row(0, 0, headers, bold)
+        totals = {}
+        commissions = self.commission_ids.sorted(lambda c: (c.technician_id.name or "", c.date, c.id))
+        for row, commission in enumerate(commissions, start=1):
+            sheet.write(row, 0, commission.technician_id.name)
+            sheet.write_datetime(row, 1, fields.Datetime.to_datetime(commission.date), day)
+            sheet.write(row, 2, commission.visit_id.name)
+            sheet.write(row, 3, commission.ticket_id.display_name)
+            sheet.write(row, 4, commission.rule_id.name)
+            for column, value in enumerate(
+                (commission.base_amount, commission.amount, commission.deduction, commission.total), start=5
+            ):
+                sheet.write_number(row, column, value, money)
+            totals[commission.technician_id.name] = totals.get(commission.technician_id.name, 0.0) + commission.total
+        sheet.set_column(0, 4, 20)
+        sheet.set_column(5, 8, 14)
+        summary = workbook.add_worksheet(_("Per Technician"))
+        summary.write_row(0, 0, [_("Technician"), _("Net Commission")], bold)
+        for row, (name, total) in enumerate(sorted(totals.items()), start=1):
+            summary.write(row, 0, name)
+            summary.write_number(row, 1, total, money)
+        summary.set_column(0, 1, 20)
+        workbook.close()
+        return output.getvalue()

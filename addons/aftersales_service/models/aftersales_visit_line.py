@@ -1,0 +1,206 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+LINE_TYPES = [
+    ("labour", "Labour"),
+    ("travel_zone", "Travel (zone)"),
+    ("travel_km", "Travel (distance)"),
+    ("fee", "Fixed Fee"),
+]
+
+
+class AftersalesVisitLine(models.Model):
+    _name = "aftersales.visit.line"
+    _description = "Visit Billable Line"
+    _order = "visit_id, sequence, id"
+    _check_company_auto = True
+
+    visit_id = fields.Many2one("aftersales.visit", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="visit_id.company_id", store=True, index=True, precompute=True)
+    sequence = fields.Integer(default=10)
+    line_type = fields.Selection(LINE_TYPES, string="Type", required=True, default="labour")
+    product_id = fields.Many2one(
+        "product.product",
+        required=True,
+        check_company=True,
+        domain="[('type', '=', 'service'), ('sale_ok', '=', True)]",
+        compute="_compute_product_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    name = fields.Char(
+        string="Description", compute="_compute_name", store=True, readonly=False, precompute=True, required=True
+    )
+    quantity = fields.Float(
+        digits="Product Unit of Measure",
+        compute="_compute_quantity",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Hours for labour (the visit's time spent by default), kilometres for travel by distance, "
+        "one trip or one fee otherwise.",
+    )
+    product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
+    pricelist_id = fields.Many2one(
+        "product.pricelist", compute="_compute_pricelist_id", help="The pricelist of the ticket's customer."
+    )
+    currency_id = fields.Many2one(
+        "res.currency", compute="_compute_currency_id", store=True, precompute=True, readonly=True
+    )
+    price_unit = fields.Monetary(
+        string="Unit Price",
+        compute="_compute_price_unit",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="From the customer's pricelist; can be changed before the visit is done.",
+    )
+    price_subtotal = fields.Monetary(string="Subtotal", compute="_compute_price_subtotal", store=True)
+    goodwill = fields.Boolean(help="Free of charge: the line goes to the service order with a 100% discount.")
+    goodwill_reason = fields.Char(help="Why the customer does not pay this line; printed on the order line.")
+    sale_line_ids = fields.One2many(
+        "sale.order.line", "aftersales_visit_line_id", string="Sale Order Lines", readonly=True, copy=False
+    )
+    visit_state = fields.Selection(related="visit_id.state", string="Visit Status")
+
+    # ------------------------------------------------------------------
+    # Computes and constraints
+    # ------------------------------------------------------------------
+
+    @api.depends("line_type", "visit_id.visit_type_id", "visit_id.partner_id", "visit_id.technician_id")
+    def _compute_product_id(self):
+        for line in self:
+            line.product_id = line.product_id or line.visit_id._aftersales_fee_product(line.line_type)
+
+    @api.depends("product_id", "goodwill", "goodwill_reason")
+    def _compute_name(self):
+        for line in self:
+            name = line.product_id.get_product_multiline_description_sale() if line.product_id else ""
+            if line.goodwill:
+                name = _("%(name)s (goodwill: %(reason)s)", name=name, reason=line.goodwill_reason or "")
+            line.name = name
+
+    @api.depends("line_type", "visit_id.time_spent")
+    def _compute_quantity(self):
+        for line in self:
+            if line.sale_line_ids:
+                line.quantity = line.quantity  # billed: keep what the order says
+            elif line.line_type == "labour":
+                line.quantity = line.visit_id.time_spent
+            elif line.line_type == "travel_km":
+                line.quantity = line.visit_id._aftersales_travel_km()
+            else:
+                line.quantity = line.quantity or 1.0
+
+    @api.depends("visit_id.ticket_id.partner_id")
+    def _compute_pricelist_id(self):
+        for line in self:
+            partner = line.visit_id.ticket_id.partner_id or line.visit_id.partner_id
+            line.pricelist_id = partner.with_company(line.company_id).property_product_pricelist
+
+    @api.depends("visit_id.ticket_id.partner_id", "company_id")
+    def _compute_currency_id(self):
+        for line in self:
+            line.currency_id = (
+                line.pricelist_id.currency_id or line.company_id.currency_id or self.env.company.currency_id
+            )
+
+    @api.depends("product_id", "quantity", "visit_id.ticket_id.partner_id")
+    def _compute_price_unit(self):
+        for line in self:
+            if not line.product_id:
+                line.price_unit = 0.0
+                continue
+            product = line.product_id.with_company(line.company_id)
+            if line.pricelist_id:
+                line.price_unit = line.pricelist_id._get_product_price(
+                    product, line.quantity or 1.0, currency=line.currency_id, uom=product.uom_id
+                )
+            else:
+                line.price_unit = product.lst_price
+
+    @api.depends("quantity", "price_unit", "goodwill")
+    def _compute_price_subtotal(self):
+        for line in self:
+            line.price_subtotal = 0.0 if line.goodwill else line.currency_id.round(line.quantity * line.price_unit)
+
+    @api.constrains("quantity", "price_unit")
+    def _check_amounts(self):
+        for line in self:
+            if line.quantity < 0 or line.price_unit < 0:
+                raise ValidationError(
+                    _(
+                        "The quantity and the price of %(line)s on visit %(visit)s cannot be negative.",
+                        line=line.name,
+                        visit=line.visit_id.name,
+                    )
+                )
+
+    @api.constrains("goodwill", "goodwill_reason")
+    def _check_goodwill_reason(self):
+        for line in self:
+            if line.goodwill and not (line.goodwill_reason or "").strip():
+                raise ValidationError(
+                    _(
+                        "Say why %(line)s on visit %(visit)s is free of charge (goodwill reason).",
+                        line=line.product_id.display_name,
+                        visit=line.visit_id.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        visits = self.env["aftersales.visit"].browse(
+            {vals.get("visit_id") for vals in vals_list if vals.get("visit_id")}
+        )
+        visits._aftersales_check_lines_editable()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.visit_id._aftersales_check_lines_editable()
+        result = super().write(vals)
+        if "visit_id" in vals:
+            self.visit_id._aftersales_check_lines_editable()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_done(self):
+        self.visit_id._aftersales_check_lines_editable()
+
+    # ------------------------------------------------------------------
+    # Billing
+    # ------------------------------------------------------------------
+
+    def _prepare_sale_line_vals(self, order):
+        """Values of the sale order line that bills this visit line on ``order``.
+
+        This is the extension point through which other addons (warranty, contracts)
+        decide the coverage of a fee: override it, call ``super()`` and change the
+        returned values. Contract:
+
+        - called once per line, when its visit is done, with the service order
+          (``sale.order``, already created, in the customer's pricelist and currency);
+        - returns a dict for ``sale.order.line.create()``, which must keep
+          ``order_id``, ``product_id`` and ``aftersales_visit_line_id``;
+        - ``price_unit`` is the price of the line (from the pricelist), ``discount``
+          a percentage: a covered or free line sets ``discount`` to 100 (or
+          ``price_unit`` to 0) and says why in ``name``, as goodwill lines do;
+        - the commission of the technician is based on what the sale lines bill.
+        """
+        self.ensure_one()
+        return {
+            "order_id": order.id,
+            "product_id": self.product_id.id,
+            "name": self.name,
+            "product_uom_qty": self.quantity,
+            "product_uom": self.product_id.uom_id.id,
+            "price_unit": self.price_unit,
+            "discount": 100.0 if self.goodwill else 0.0,
+            "sequence": self.sequence,
+            "aftersales_visit_line_id": self.id,
+        }
