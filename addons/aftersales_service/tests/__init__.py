@@ -5,3 +5,4 @@ from . import test_knowledge
 from . import test_visit
 from . import test_portal
 from . import test_ui
+from . import test_visit_appointment
