@@ -4,9 +4,7 @@ import json
 from collections import defaultdict
 from datetime import timedelta
 
-import psycopg2
 import pytz
-from psycopg2 import errorcodes
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
@@ -251,22 +249,14 @@ class AftersalesVisit(models.Model):
     # ------------------------------------------------------------------
 
     def _aftersales_lock_technician(self, technician):
-        """Lock the technician's row for the rest of the transaction.
+        """Lock the technician's row until the end of the transaction.
 
-        A second booking for the same technician at the same moment is refused as
-        taken. The row is also rewritten: a booking whose snapshot predates our
-        commit then fails to lock it with a serialization error, and the request
-        is replayed on fresh data, where our visit is seen.
+        Two bookings for the same technician run one after the other. The row is
+        also rewritten: a booking that waited for our lock, and whose snapshot
+        predates our commit, then fails with a serialization error and the request
+        is replayed on fresh data, where our visit is seen and the slot refused.
         """
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM aftersales_technician WHERE id = %s FOR UPDATE NOWAIT", [technician.id]
-                )
-        except psycopg2.OperationalError as error:
-            if error.pgcode != errorcodes.LOCK_NOT_AVAILABLE:
-                raise
-            raise AftersalesSlotTaken(self._aftersales_slot_taken_message()) from error
+        self.env.cr.execute("SELECT id FROM aftersales_technician WHERE id = %s FOR UPDATE", [technician.id])
         self.env.cr.execute("UPDATE aftersales_technician SET write_date = write_date WHERE id = %s", [technician.id])
 
     @api.model
