@@ -17,6 +17,7 @@
         "data/aftersales_ticket_type_data.xml",
         "data/aftersales_visit_type_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
         "wizard/aftersales_visit_plan_views.xml",
         "views/aftersales_ticket_views.xml",
         "views/aftersales_ticket_stage_views.xml",

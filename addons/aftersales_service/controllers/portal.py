@@ -1,12 +1,17 @@
 # The customer portal of service tickets.
+from werkzeug.exceptions import NotFound
+from werkzeug.urls import url_encode
+
 from odoo import _, http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 from odoo.osv import expression
 from odoo.tools import plaintext2html
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from ..models.aftersales_visit_appointment import AftersalesSlotTaken
 
 TICKET_HISTORY_KEY = "my_aftersales_tickets_history"
 
@@ -128,8 +133,98 @@ class AftersalesCustomerPortal(CustomerPortal):
             if order and order.with_user(request.env.user).has_access("read")
             else False,
         }
+        values.update(self._aftersales_portal_visit_values(ticket_sudo, kw))
         values = self._get_page_view_values(ticket_sudo, access_token, values, TICKET_HISTORY_KEY, False, **kw)
         return request.render("aftersales_service.portal_my_aftersales_ticket", values)
+
+    # ------------------------------------------------------------------
+    # Visits: appointments with the customer
+    # ------------------------------------------------------------------
+
+    def _aftersales_visit_messages(self):
+        """Texts shown after a booking, by the code put in the address."""
+        return {
+            "booked": ("success", _("Your appointment is booked. A confirmation is on its way by e-mail.")),
+            "requested": ("success", _("Thank you: we will get back to you with another time.")),
+            "taken": ("warning", _("This slot was just taken. Please pick another one.")),
+            "not_offered": (
+                "danger",
+                _("This time is not one we offered for this visit. Please pick one of the list."),
+            ),
+            "error": ("danger", _("Your request could not be handled. Please try again.")),
+        }
+
+    def _aftersales_portal_visit_values(self, ticket_sudo, kw):
+        visits = ticket_sudo.visit_ids.filtered(lambda visit: visit.state != "cancel")
+        slots = {visit.id: visit._aftersales_portal_slots() for visit in visits if visit._aftersales_needs_time()}
+        message = self._aftersales_visit_messages().get(kw.get("visit_message"))
+        return {
+            "aftersales_visits": visits,
+            "aftersales_visit_slots": slots,
+            "aftersales_visit_message": message,
+            "aftersales_visit_message_id": self._aftersales_int(kw.get("visit_id")),
+            "aftersales_visit_error": kw.get("visit_error"),
+            "access_token": kw.get("access_token") or None,
+        }
+
+    def _aftersales_portal_visit(self, ticket_id, visit_id, access_token):
+        """The visit of a ticket the user may see, in sudo; 404 otherwise."""
+        try:
+            ticket_sudo = self._document_check_access("aftersales.ticket", ticket_id, access_token=access_token)
+        except (AccessError, MissingError) as error:
+            raise NotFound() from error
+        visit_sudo = ticket_sudo.visit_ids.filtered(lambda visit: visit.id == visit_id)
+        if not visit_sudo:
+            raise NotFound()
+        return ticket_sudo, visit_sudo
+
+    def _aftersales_portal_author(self, ticket_sudo):
+        user = request.env.user
+        return ticket_sudo.partner_id if user._is_public() else user.partner_id
+
+    def _aftersales_visit_redirect(self, ticket_sudo, visit_sudo, code, access_token=None):
+        query = {"visit_message": code, "visit_id": visit_sudo.id}
+        if access_token:
+            query["access_token"] = access_token
+        return request.redirect(f"{ticket_sudo.access_url}?{url_encode(query)}#aftersales_visit_{visit_sudo.id}")
+
+    @http.route(
+        ["/my/tickets/<int:ticket_id>/visits/<int:visit_id>/book"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_book_aftersales_visit(self, ticket_id, visit_id, access_token=None, slot=None, **post):
+        ticket_sudo, visit_sudo = self._aftersales_portal_visit(ticket_id, visit_id, access_token)
+        try:
+            visit_sudo._aftersales_book_slot(slot, author=self._aftersales_portal_author(ticket_sudo))
+        except AftersalesSlotTaken:
+            code = "taken"
+        except UserError:
+            code = "not_offered"
+        else:
+            code = "booked"
+        return self._aftersales_visit_redirect(ticket_sudo, visit_sudo, code, access_token)
+
+    @http.route(
+        ["/my/tickets/<int:ticket_id>/visits/<int:visit_id>/request"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_request_aftersales_visit_time(self, ticket_id, visit_id, access_token=None, **post):
+        ticket_sudo, visit_sudo = self._aftersales_portal_visit(ticket_id, visit_id, access_token)
+        try:
+            visit_sudo._aftersales_request_other_time(
+                post.get("preferred"), post.get("message"), author=self._aftersales_portal_author(ticket_sudo)
+            )
+        except UserError:
+            code = "error"
+        else:
+            code = "requested"
+        return self._aftersales_visit_redirect(ticket_sudo, visit_sudo, code, access_token)
 
     # ------------------------------------------------------------------
     # New ticket

@@ -9,3 +9,4 @@ from . import test_dispatch_plan
 from . import test_dispatch_board
 from . import test_fees
 from . import test_commission
+from . import test_visit_appointment

@@ -1,0 +1,380 @@
+# Appointments with the customer: free slots offered on the portal, booking,
+# confirmation and reminder e-mails. The planning rules stay in _DayPlanner.
+import json
+from collections import defaultdict
+from datetime import timedelta
+
+import pytz
+
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import UserError, ValidationError
+
+from .aftersales_visit import _DayPlanner
+
+SLOT_DAYS_PARAM = "aftersales_service.portal_slot_days"
+SLOT_NOTICE_PARAM = "aftersales_service.portal_slot_notice_hours"
+DEFAULT_SLOT_DAYS = 14
+DEFAULT_SLOT_NOTICE_HOURS = 24
+# slots start on the hour from the beginning of each working interval
+SLOT_STEP = timedelta(hours=1)
+SLOTS_PER_DAY = 3
+SLOTS_MAX = 10
+SLOT_SIGNATURE_SCOPE = "aftersales.visit.portal_slot"
+
+
+class AftersalesSlotTaken(UserError):
+    """The slot the customer picked is no longer free."""
+
+
+class AftersalesVisit(models.Model):
+    _inherit = "aftersales.visit"
+
+    appointment_window = fields.Char(
+        string="Time Window",
+        compute="_compute_appointment_window",
+        help="Date and hours of the visit in the customer's time zone.",
+    )
+    reminder_sent = fields.Boolean(
+        copy=False, help="The customer received the reminder the day before the visit.", readonly=True
+    )
+
+    @api.depends("scheduled_start", "scheduled_end", "partner_id.tz", "ticket_id.partner_id.tz")
+    @api.depends_context("lang")
+    def _compute_appointment_window(self):
+        for visit in self:
+            visit.appointment_window = visit._aftersales_format_window(visit.scheduled_start, visit.scheduled_end)
+
+    # ------------------------------------------------------------------
+    # CRUD and actions
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        if "scheduled_start" in vals:
+            # a new time deserves a new reminder
+            vals = dict(vals, reminder_sent=False)
+        return super().write(vals)
+
+    def action_confirm(self):
+        result = super().action_confirm()
+        self._aftersales_send_confirmation()
+        return result
+
+    # ------------------------------------------------------------------
+    # Time zone and formatting
+    # ------------------------------------------------------------------
+
+    def _aftersales_customer(self):
+        self.ensure_one()
+        return self.ticket_id.partner_id or self.partner_id
+
+    def _aftersales_customer_tz(self):
+        """The customer's time zone, else the company's working hours' one, else UTC."""
+        self.ensure_one()
+        tz = self._aftersales_customer().tz or self.partner_id.tz or self.company_id.resource_calendar_id.tz
+        return tz if tz in pytz.all_timezones_set else "UTC"
+
+    def _aftersales_format_window(self, start, end):
+        """'Tuesday, June 9, 2026, 10:00 - 11:30 (Europe/Brussels)' in the customer's time zone."""
+        self.ensure_one()
+        if not start or not end:
+            return False
+        tz = self._aftersales_customer_tz()
+        day = tools.format_date(self.env, self._aftersales_local(start).date(), date_format="full")
+        return _(
+            "%(day)s, %(start)s - %(end)s (%(tz)s)",
+            day=day,
+            start=tools.format_time(self.env, start, tz=tz, time_format="short"),
+            end=tools.format_time(self.env, end, tz=tz, time_format="short"),
+            tz=tz,
+        )
+
+    def _aftersales_local(self, value):
+        """A naive UTC datetime in the customer's time zone."""
+        return pytz.utc.localize(value).astimezone(pytz.timezone(self._aftersales_customer_tz()))
+
+    # ------------------------------------------------------------------
+    # Slots offered to the customer
+    # ------------------------------------------------------------------
+
+    def _aftersales_needs_time(self):
+        """Whether the customer may still choose the time of this visit."""
+        self.ensure_one()
+        return self.state == "draft"
+
+    @api.model
+    def _aftersales_slot_settings(self):
+        params = self.env["ir.config_parameter"].sudo()
+        try:
+            days = int(params.get_param(SLOT_DAYS_PARAM, DEFAULT_SLOT_DAYS))
+            notice = float(params.get_param(SLOT_NOTICE_PARAM, DEFAULT_SLOT_NOTICE_HOURS))
+        except ValueError:
+            days, notice = DEFAULT_SLOT_DAYS, DEFAULT_SLOT_NOTICE_HOURS
+        return max(days, 1), max(notice, 0.0)
+
+    def _aftersales_slot_candidates(self, technicians=None, now=None):
+        """Technicians and a planner for the window where slots may be offered.
+
+        Returns (planner, eligible technicians with their levels, first, last,
+        duration); the planner is None when nobody may take the visit.
+        """
+        self.ensure_one()
+        days, notice = self._aftersales_slot_settings()
+        now = (now or fields.Datetime.now()).replace(microsecond=0)
+        first, last = now + timedelta(hours=notice), now + timedelta(days=days)
+        duration = timedelta(hours=self.visit_type_id.default_duration or 1.0)
+        if technicians is None:
+            technicians = self.env["aftersales.technician"].search([("company_id", "=", self.company_id.id)])
+        category, ticket_type = self.ticket_id.product_id.categ_id, self.ticket_id.ticket_type_id
+        required = int(self.visit_type_id.skill_level)
+        levels = {}
+        for technician in technicians.filtered("active"):
+            level = technician._aftersales_skill_level(category, ticket_type)
+            if level >= required and technician._aftersales_covers(self.partner_id):
+                levels[technician] = level
+        if not levels or first + duration > last:
+            return None, levels, first, last, duration
+        # an unsaved visit spanning the window tells the planner which days to read
+        span = self.new({"scheduled_start": first, "scheduled_end": last})
+        planner = _DayPlanner(span, technicians=technicians.browse([t.id for t in levels]), exclude=self)
+        return planner, levels, first, last, duration
+
+    def _aftersales_probe(self, start, end):
+        """The visit at another time, in memory only, for the planning rules."""
+        self.ensure_one()
+        return self.new(
+            {
+                "ticket_id": self.ticket_id.id,
+                "visit_type_id": self.visit_type_id.id,
+                "partner_id": self.partner_id.id,
+                "scheduled_start": start,
+                "scheduled_end": end,
+            }
+        )
+
+    def _aftersales_portal_slots(self, now=None, per_day=SLOTS_PER_DAY, limit=SLOTS_MAX):
+        """Free slots to offer the customer: a few per day, spread over the day.
+
+        Each slot is a dict with ``start``, ``end`` (naive UTC), ``technician``,
+        ``day`` and ``window`` (texts in the customer's time zone) and ``key``,
+        the signed value the customer posts back.
+        """
+        self.ensure_one()
+        planner, levels, first, last, duration = self._aftersales_slot_candidates(now=now)
+        if not planner:
+            return []
+        starts = defaultdict(list)  # start -> technicians working then
+        for technician in levels:
+            for begin, stop in planner.work[technician.resource_calendar_id]:
+                start = begin
+                if start < first:
+                    start += SLOT_STEP * -((begin - first) // SLOT_STEP)
+                while start + duration <= stop and start + duration <= last:
+                    starts[start].append(technician)
+                    start += SLOT_STEP
+        by_day = defaultdict(list)
+        for start in sorted(starts):
+            by_day[self._aftersales_local(start).date()].append(start)
+        slots = []
+        for day in sorted(by_day):
+            free = []
+            for start in by_day[day]:
+                probe = self._aftersales_probe(start, start + duration)
+                candidates = sorted(
+                    starts[start],
+                    key=lambda t: (sum(1 for b in planner.bookings[t.id] if b[0].date() == start.date()), t.id),
+                )
+                technician = next((t for t in candidates if not planner._refusal(t, probe, levels[t])), None)
+                if technician:
+                    free.append((start, technician))
+            for start, technician in self._aftersales_spread(free, per_day):
+                slots.append(self._aftersales_slot(start, start + duration, technician))
+                if len(slots) >= limit:
+                    return slots
+        return slots
+
+    @staticmethod
+    def _aftersales_spread(items, count):
+        """At most ``count`` items, first and last included, evenly apart."""
+        if len(items) <= count:
+            return items
+        if count == 1:
+            return items[:1]
+        step = (len(items) - 1) / (count - 1)
+        return [items[round(index * step)] for index in range(count)]
+
+    def _aftersales_slot(self, start, end, technician):
+        self.ensure_one()
+        tz = self._aftersales_customer_tz()
+        return {
+            "start": start,
+            "end": end,
+            "technician": technician,
+            "day": tools.format_date(self.env, self._aftersales_local(start).date(), date_format="full"),
+            "window": "%s - %s"
+            % (
+                tools.format_time(self.env, start, tz=tz, time_format="short"),
+                tools.format_time(self.env, end, tz=tz, time_format="short"),
+            ),
+            "key": self._aftersales_slot_key(start, end, technician),
+        }
+
+    def _aftersales_slot_message(self, start, end, technician_id):
+        return json.dumps([self.id, technician_id, fields.Datetime.to_string(start), fields.Datetime.to_string(end)])
+
+    def _aftersales_slot_key(self, start, end, technician):
+        """The value posted back for a slot, signed so that it cannot be forged."""
+        self.ensure_one()
+        message = self._aftersales_slot_message(start, end, technician.id)
+        signature = tools.hmac(self.env(su=True), SLOT_SIGNATURE_SCOPE, message)
+        return f"{technician.id}|{fields.Datetime.to_string(start)}|{fields.Datetime.to_string(end)}|{signature}"
+
+    def _aftersales_parse_slot_key(self, key):
+        """(start, end, technician) of a posted slot, or None if it was not offered by us."""
+        self.ensure_one()
+        try:
+            technician_id, start, end, signature = (key or "").split("|")
+            technician_id = int(technician_id)
+            start, end = fields.Datetime.to_datetime(start), fields.Datetime.to_datetime(end)
+        except (TypeError, ValueError):
+            return None
+        expected = tools.hmac(
+            self.env(su=True), SLOT_SIGNATURE_SCOPE, self._aftersales_slot_message(start, end, technician_id)
+        )
+        if not tools.consteq(expected, signature):
+            return None
+        return start, end, self.env["aftersales.technician"].browse(technician_id)
+
+    # ------------------------------------------------------------------
+    # Booking
+    # ------------------------------------------------------------------
+
+    def _aftersales_lock_technician(self, technician):
+        """Lock the technician's row until the end of the transaction.
+
+        Two bookings for the same technician run one after the other. The row is
+        also rewritten: a booking that waited for our lock, and whose snapshot
+        predates our commit, then fails with a serialization error and the request
+        is replayed on fresh data, where our visit is seen and the slot refused.
+        """
+        self.env.cr.execute("SELECT id FROM aftersales_technician WHERE id = %s FOR UPDATE", [technician.id])
+        self.env.cr.execute("UPDATE aftersales_technician SET write_date = write_date WHERE id = %s", [technician.id])
+
+    @api.model
+    def _aftersales_slot_taken_message(self):
+        return _("This slot was just taken. Please pick another one.")
+
+    def _aftersales_book_slot(self, key, author=None, now=None):
+        """Book the visit at the slot the customer picked, and confirm it.
+
+        Raises UserError when the slot was not offered (``AftersalesSlotTaken``
+        when it was, but is no longer free).
+        """
+        self.ensure_one()
+        if not self._aftersales_needs_time():
+            raise UserError(_("The time of visit %(visit)s is already set.", visit=self.name))
+        slot = self._aftersales_parse_slot_key(key)
+        if not slot:
+            raise UserError(_("This time is not one we offered for this visit. Please pick one of the list."))
+        start, end, technician = slot
+        now = now or fields.Datetime.now()
+        if not technician.exists():
+            raise AftersalesSlotTaken(self._aftersales_slot_taken_message())
+        self._aftersales_lock_technician(technician)
+        # everything is read again under the lock: the rules, the bookings, the window
+        planner, levels, first, _last, duration = self._aftersales_slot_candidates(technicians=technician, now=now)
+        if not planner or technician not in levels or start < first or end - start != duration:
+            raise AftersalesSlotTaken(self._aftersales_slot_taken_message())
+        if planner._refusal(technician, self._aftersales_probe(start, end), levels[technician]):
+            raise AftersalesSlotTaken(self._aftersales_slot_taken_message())
+        try:
+            with self.env.cr.savepoint():
+                self.write({"technician_id": technician.id, "scheduled_start": start, "scheduled_end": end})
+                self.action_schedule()
+                self.message_post(
+                    body=_(
+                        "Booked by the customer on the portal: %(window)s with %(technician)s.",
+                        window=self.appointment_window,
+                        technician=technician.name,
+                    ),
+                    author_id=author.id if author else None,
+                    subtype_xmlid="mail.mt_note",
+                )
+                self.action_confirm()
+        except ValidationError as error:
+            self.env.invalidate_all()
+            raise AftersalesSlotTaken(self._aftersales_slot_taken_message()) from error
+        return True
+
+    def _aftersales_request_other_time(self, preferred, message, author=None):
+        """Post the customer's wish in the chatter and ask the dispatcher to plan it."""
+        self.ensure_one()
+        if not self._aftersales_needs_time():
+            raise UserError(_("The time of visit %(visit)s is already set.", visit=self.name))
+        preferred, message = (preferred or "").strip(), (message or "").strip()
+        if not preferred and not message:
+            raise UserError(_("Tell us when you would be available."))
+        body = _(
+            "The customer asks for another time. Preferred: %(preferred)s. Message: %(message)s",
+            preferred=preferred or "-",
+            message=message or "-",
+        )
+        self.message_post(body=body, author_id=author.id if author else None, subtype_xmlid="mail.mt_note")
+        responsible = self.ticket_id.team_id.user_id or self.ticket_id.user_id
+        if responsible:
+            self.activity_schedule(
+                "aftersales_service.mail_activity_type_visit_time_request",
+                user_id=responsible.id,
+                note=body,
+            )
+        return True
+
+    # ------------------------------------------------------------------
+    # E-mails
+    # ------------------------------------------------------------------
+
+    def _aftersales_send_confirmation(self):
+        template = self.env.ref("aftersales_service.mail_template_visit_confirmed", raise_if_not_found=False)
+        if not template:
+            return
+        for visit in self.filtered(lambda v: v._aftersales_customer().email):
+            visit.with_context(mail_post_autofollow=False).message_post_with_source(
+                template, subtype_xmlid="mail.mt_comment"
+            )
+
+    @api.model
+    def _cron_send_reminders(self, batch_size=500):
+        """Remind customers of their visit the day before, once.
+
+        One search reads the visits starting in the next two days; those on the
+        customer's next day get the reminder, rendered and sent in one batch.
+        """
+        now = fields.Datetime.now()
+        visits = self.search(
+            [
+                ("state", "in", ("scheduled", "confirmed")),
+                ("reminder_sent", "=", False),
+                ("scheduled_start", ">", now),
+                ("scheduled_start", "<", now + timedelta(days=2)),
+            ],
+            limit=batch_size,
+        )
+        due = visits.filtered(
+            lambda v: (
+                v._aftersales_local(v.scheduled_start).date() == v._aftersales_local(now).date() + timedelta(days=1)
+                and v._aftersales_customer().email
+            )
+        )
+        template = self.env.ref("aftersales_service.mail_template_visit_reminder", raise_if_not_found=False)
+        if not due or not template:
+            return due
+        due.write({"reminder_sent": True})
+        template.send_mail_batch(due.ids)
+        due._message_log_batch(
+            bodies={
+                visit.id: self.env._(
+                    "Reminder of the visit sent to %(customer)s.", customer=visit._aftersales_customer().name
+                )
+                for visit in due
+            }
+        )
+        return due
