@@ -12,6 +12,9 @@ from . import aftersales_technician
 from . import aftersales_technician_skill
 from . import aftersales_visit_type
 from . import aftersales_visit
+from . import aftersales_installation_card
 from . import res_partner
 from . import sale_order
 from . import stock_lot
+from . import product_template
+from . import stock_picking
