@@ -36,6 +36,7 @@
     ],
     "demo": [
         "demo/aftersales_service_demo.xml",
+        "demo/aftersales_installation_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -136,7 +136,6 @@ class AftersalesVisit(models.Model):
         compute="_compute_installation_card_id",
         store=True,
         index="btree_not_null",
-        string="Installation Card",
     )
     installation_card_state = fields.Selection(related="installation_card_id.state", string="Card Status")
 
