@@ -248,6 +248,17 @@ class AftersalesVisit(models.Model):
                 )
             )
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_installation_recorded(self):
+        recorded = self.filtered(lambda visit: visit.installation_card_id.state not in (False, "draft"))
+        if recorded:
+            raise UserError(
+                _(
+                    "The installation cards of %(visits)s are handed in: cancel these visits instead.",
+                    visits=", ".join(recorded.mapped("name")),
+                )
+            )
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------

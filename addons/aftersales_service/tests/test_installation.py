@@ -177,6 +177,20 @@ class TestInstallation(AftersalesCommon):
         self.assertEqual(self._visits(order), visits)
         self.assertFalse(return_picking.aftersales_installation_count)
 
+    def test_warehouse_user_without_service_role_delivers(self):
+        clerk = new_test_user(
+            self.env, login="as_clerk", name="Carl Clerk", groups="base.group_user,stock.group_stock_user"
+        )
+        self._stock(self.oven, 1, serials=["OV2-7001"])
+        order = self._sell([(self.oven, 1)])
+        picking = order.picking_ids.with_user(clerk)
+        self._validate(picking)
+        visit = self._visits(order)
+        self.assertEqual(len(visit), 1)
+        self.assertEqual(visit.ticket_id.lot_id.name, "OV2-7001")
+        with self.assertRaises(AccessError):
+            visit.with_user(clerk).read(["name"])
+
     def test_untracked_product_one_installation_per_move(self):
         self._stock(self.hood, 3)
         order = self._sell([(self.hood, 3), (self.other_product, 1)])
@@ -243,6 +257,8 @@ class TestInstallation(AftersalesCommon):
         with freeze_time("2026-06-09 11:50:00"):
             card.action_confirm()
         self.assertRecordValues(card, [{"state": "confirmed", "customer_confirmed_on": datetime(2026, 6, 9, 11, 50)}])
+        with self.assertRaisesRegex(UserError, "handed in"):
+            visit._unlink_except_installation_recorded()
         for action in (card.action_return, card.action_confirm, card.action_reset_draft):
             with self.assertRaises(UserError):
                 action()
