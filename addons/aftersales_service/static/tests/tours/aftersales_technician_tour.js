@@ -3,7 +3,7 @@
 import { registry } from "@web/core/registry";
 
 /**
- * A technician on a phone: open today's visit from "My Visits", start it,
+ * A technician on a phone: start today's visit from its card in "My Visits", open it,
  * have the customer sign, write the work report, and finish it. The report is
  * written last: an HTML field hidden by a tab switch keeps no pending change.
  * Started on the "My Visits" action by the Python test (tests/test_ui.py).
@@ -16,13 +16,18 @@ registry.category("web_tour.tours").add("aftersales_technician_tour", {
                 ".o_kanban_view:not(:has(.o_kanban_record:contains(Olga Oldclient))) .o_kanban_record:contains(Wendy Washer)",
         },
         {
-            content: "Open today's visit",
-            trigger: ".o_kanban_record:contains(Wendy Washer) .fw-bold:contains(Wendy Washer)",
+            content: "Start the visit from its card on arrival",
+            trigger: ".o_kanban_record:contains(Wendy Washer) button[name='action_start']",
             run: "click",
         },
         {
-            content: "Start the visit",
-            trigger: ".o_form_view .o_form_sheet div[name='technician_buttons'] button[name='action_start']",
+            content: "The visit is in progress: the card offers Stop and Done",
+            trigger:
+                ".o_kanban_record:contains(Wendy Washer):has(button[name='action_stop']):has(button[name='action_done']):not(:has(button[name='action_start']))",
+        },
+        {
+            content: "Open today's visit",
+            trigger: ".o_kanban_record:contains(Wendy Washer) .fw-bold:contains(Wendy Washer)",
             run: "click",
         },
         {
