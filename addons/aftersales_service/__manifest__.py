@@ -26,17 +26,21 @@
         "views/aftersales_sla_policy_views.xml",
         "views/aftersales_knowledge_views.xml",
         "views/aftersales_visit_views.xml",
+        "views/aftersales_installation_card_views.xml",
         "views/aftersales_technician_views.xml",
         "views/aftersales_commission_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "views/stock_lot_views.xml",
+        "views/stock_picking_views.xml",
+        "views/product_template_views.xml",
         "views/aftersales_menus.xml",
         "views/aftersales_portal_templates.xml",
     ],
     "demo": [
         "demo/aftersales_service_demo.xml",
         "demo/aftersales_dispatch_demo.xml",
+        "demo/aftersales_installation_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

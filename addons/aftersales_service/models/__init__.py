@@ -21,3 +21,6 @@ from . import aftersales_commission_rule
 from . import aftersales_commission_period
 from . import aftersales_commission
 from . import sale_order_line
+from . import aftersales_installation_card
+from . import product_template
+from . import stock_picking

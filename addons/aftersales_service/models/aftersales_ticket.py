@@ -17,6 +17,7 @@ TICKET_CHANNELS = [
     ("portal", "Customer Portal"),
     ("web", "Web Form"),
     ("walk_in", "Walk-in"),
+    ("delivery", "Delivery"),
 ]
 
 SLA_STATUSES = [

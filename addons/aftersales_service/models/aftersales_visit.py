@@ -114,6 +114,41 @@ class AftersalesVisit(models.Model):
     fee_currency_id = fields.Many2one("res.currency", compute="_compute_fee_amount")
     fee_order_ids = fields.Many2many("sale.order", string="Service Orders", compute="_compute_fee_order_ids")
     commission_ids = fields.One2many("aftersales.commission", "visit_id", string="Commissions", readonly=True)
+    photo_ids = fields.Many2many(
+        "ir.attachment",
+        "aftersales_visit_photo_rel",
+        "visit_id",
+        "attachment_id",
+        string="Photos",
+        copy=False,
+        help="Pictures taken on site: the unit, its serial plate, the work done.",
+    )
+    visit_kind = fields.Selection(related="visit_type_id.kind")
+    product_id = fields.Many2one(related="ticket_id.product_id", tracking=False)
+    lot_id = fields.Many2one(related="ticket_id.lot_id", string="Serial Number", tracking=False)
+    sale_order_id = fields.Many2one(related="ticket_id.sale_order_id", tracking=False)
+    partner_street = fields.Char(related="partner_id.street", string="Street")
+    partner_city = fields.Char(related="partner_id.city", string="City")
+    time_window = fields.Char(
+        compute="_compute_time_window", help="The planned hours of the visit, in the user's time zone."
+    )
+    picking_id = fields.Many2one(
+        "stock.picking",
+        string="Delivery",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The delivery that asked for this installation.",
+    )
+    move_id = fields.Many2one("stock.move", string="Delivered Move", readonly=True, copy=False, index="btree_not_null")
+    installation_card_ids = fields.One2many("aftersales.installation.card", "visit_id", string="Installation Cards")
+    installation_card_id = fields.Many2one(
+        "aftersales.installation.card",
+        compute="_compute_installation_card_id",
+        store=True,
+        index="btree_not_null",
+    )
+    installation_card_state = fields.Selection(related="installation_card_id.state", string="Card Status")
 
     # ------------------------------------------------------------------
     # Computes and constraints
@@ -132,6 +167,25 @@ class AftersalesVisit(models.Model):
                 visit.scheduled_end = visit.scheduled_start + timedelta(
                     hours=visit.visit_type_id.default_duration or 1.0
                 )
+
+    @api.depends("installation_card_ids")
+    def _compute_installation_card_id(self):
+        for visit in self:
+            visit.installation_card_id = visit.installation_card_ids[:1]
+
+    @api.depends("scheduled_start", "scheduled_end")
+    @api.depends_context("tz")
+    def _compute_time_window(self):
+        for visit in self:
+            if not visit.scheduled_start:
+                visit.time_window = False
+                continue
+            start = fields.Datetime.context_timestamp(visit, visit.scheduled_start)
+            window = format_time(self.env, start.time(), time_format="short")
+            if visit.scheduled_end:
+                end = fields.Datetime.context_timestamp(visit, visit.scheduled_end)
+                window = f"{window} - {format_time(self.env, end.time(), time_format='short')}"
+            visit.time_window = window
 
     @api.depends("check_in", "check_out")
     def _compute_time_spent(self):
@@ -187,14 +241,22 @@ class AftersalesVisit(models.Model):
         for vals in vals_list:
             if vals.get("name", _("New")) == _("New"):
                 vals["name"] = sequence.next_by_code("aftersales.visit") or _("New")
+        for vals in vals_list:
+            if vals.get("signature"):
+                vals.setdefault("signed_on", fields.Datetime.now())
         visits = super().create(vals_list)
         visits._aftersales_check_assignment()
+        visits._aftersales_create_installation_cards()
         return visits
 
     def write(self, vals):
+        if vals.get("signature") and "signed_on" not in vals:
+            vals = dict(vals, signed_on=fields.Datetime.now())
         result = super().write(vals)
         if ASSIGNMENT_FIELDS.intersection(vals):
             self._aftersales_check_assignment()
+        if "visit_type_id" in vals:
+            self._aftersales_create_installation_cards()
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -205,6 +267,17 @@ class AftersalesVisit(models.Model):
                 _(
                     "Cancel visits rather than deleting them, so their history stays: %(visits)s",
                     visits=", ".join(started.mapped("name")),
+                )
+            )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_installation_recorded(self):
+        recorded = self.filtered(lambda visit: visit.installation_card_id.state not in (False, "draft"))
+        if recorded:
+            raise UserError(
+                _(
+                    "The installation cards of %(visits)s are handed in: cancel these visits instead.",
+                    visits=", ".join(recorded.mapped("name")),
                 )
             )
 
@@ -255,6 +328,13 @@ class AftersalesVisit(models.Model):
             if visit.requires_signature and not visit.signature:
                 raise UserError(
                     _("The customer must sign the work report of %(visit)s before it is done.", visit=visit.name)
+                )
+            if visit.visit_kind == "installation" and visit.installation_card_id.state != "confirmed":
+                raise UserError(
+                    _(
+                        "The customer must confirm the installation card of %(visit)s before it is done.",
+                        visit=visit.name,
+                    )
                 )
         now = fields.Datetime.now()
         for visit in self:
@@ -357,6 +437,26 @@ class AftersalesVisit(models.Model):
             visit.message_post(
                 body=_("Fees billed on %(order)s.", order=order._get_html_link()), subtype_xmlid="mail.mt_note"
             )
+    def action_view_installation_card(self):
+        self.ensure_one()
+        if not self.installation_card_id:
+            raise UserError(_("Visit %(visit)s has no installation card.", visit=self.name))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.installation_card_id.display_name,
+            "res_model": "aftersales.installation.card",
+            "res_id": self.installation_card_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def _aftersales_create_installation_cards(self):
+        """Each installation visit has its card, created along with it."""
+        missing = self.filtered(lambda visit: visit.visit_kind == "installation" and not visit.installation_card_ids)
+        if missing:
+            # a consequence of the visit's type, whoever set it
+            self.env["aftersales.installation.card"].sudo().create([{"visit_id": visit.id} for visit in missing])
+            missing.invalidate_recordset(["installation_card_ids"])
 
     # ------------------------------------------------------------------
     # Dispatch
