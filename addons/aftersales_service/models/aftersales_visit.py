@@ -437,6 +437,7 @@ class AftersalesVisit(models.Model):
             visit.message_post(
                 body=_("Fees billed on %(order)s.", order=order._get_html_link()), subtype_xmlid="mail.mt_note"
             )
+
     def action_view_installation_card(self):
         self.ensure_one()
         if not self.installation_card_id:
