@@ -30,7 +30,7 @@ class AftersalesVisit(models.Model):
     _inherit = "aftersales.visit"
 
     appointment_window = fields.Char(
-        string="Time Window",
+        string="Customer Time Window",
         compute="_compute_appointment_window",
         help="Date and hours of the visit in the customer's time zone.",
     )
