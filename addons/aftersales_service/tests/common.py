@@ -1,7 +1,16 @@
+import base64
 from datetime import datetime
 
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
+
+# a 1x1 PNG, standing for a drawn signature
+SIGNATURE = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+    )
+)
 
 
 class AftersalesCommon(TransactionCase):
@@ -108,6 +117,31 @@ class AftersalesCommon(TransactionCase):
             {"name": "Dryer DR-3", "is_storable": True, "tracking": "serial"}
         )
         cls.sale_order, cls.lot = cls._sell_and_deliver(cls.customer, cls.product, "WM7-0001")
+
+    @classmethod
+    def _create_technicians(cls, zone, **values):
+        """Tara Tech and Ben Bolt, experts of the product's category in ``zone``, on the 9-18 calendar."""
+        users = [
+            new_test_user(
+                cls.env,
+                login=login,
+                name=name,
+                groups="aftersales_service.aftersales_service_group_technician",
+            )
+            for login, name in (("as_tech_a", "Tara Tech"), ("as_tech_b", "Ben Bolt"))
+        ]
+        return cls.env["aftersales.technician"].create(
+            [
+                {
+                    "user_id": user.id,
+                    "resource_calendar_id": cls.calendar.id,
+                    "zone_ids": [Command.set(zone.ids)],
+                    "skill_ids": [Command.create({"product_category_id": cls.category.id, "level": "3"})],
+                    **values,
+                }
+                for user in users
+            ]
+        )
 
     @classmethod
     def _sell_and_deliver(cls, customer, product, serial):

@@ -180,7 +180,7 @@ class TestDayPlan(AftersalesCommon):
         self.assertFalse(other_day.technician_id)
         # from a selection of visits in the list
         action = other_day.with_user(dispatcher).action_plan_day()
-        wizard = self.env["aftersales.visit.plan"].with_user(dispatcher).with_context(action["context"]).create({})
+        wizard = self.env["aftersales.visit.plan"].with_user(dispatcher).with_context(**action["context"]).create({})
         self.assertEqual(wizard.visit_ids, other_day)
         wizard.action_plan()
         self.assertTrue(other_day.technician_id)

@@ -6,8 +6,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import AftersalesCommon
-from .test_visit import SIGNATURE
+from .common import SIGNATURE, AftersalesCommon
 
 
 @tagged("post_install", "-at_install")

@@ -1,4 +1,3 @@
-import base64
 from datetime import datetime
 
 from freezegun import freeze_time
@@ -7,15 +6,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import AftersalesCommon
-
-# a 1x1 PNG, standing for a drawn signature
-SIGNATURE = base64.b64encode(
-    bytes.fromhex(
-        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-        "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
-    )
-)
+from .common import SIGNATURE, AftersalesCommon
 
 
 @tagged("post_install", "-at_install")
@@ -32,26 +23,7 @@ class TestVisit(AftersalesCommon):
             }
         )
         cls.customer.write({"zip": "1050", "country_id": cls.env.ref("base.be").id, "city": "Brussels"})
-        users = [
-            new_test_user(
-                cls.env,
-                login=login,
-                name=name,
-                groups="aftersales_service.aftersales_service_group_technician",
-            )
-            for login, name in (("as_tech_a", "Tara Tech"), ("as_tech_b", "Ben Bolt"))
-        ]
-        cls.tech_a, cls.tech_b = cls.env["aftersales.technician"].create(
-            [
-                {
-                    "user_id": user.id,
-                    "resource_calendar_id": cls.calendar.id,
-                    "zone_ids": [Command.set(cls.zone_north.ids)],
-                    "skill_ids": [Command.create({"product_category_id": cls.category.id, "level": "3"})],
-                }
-                for user in users
-            ]
-        )
+        cls.tech_a, cls.tech_b = cls._create_technicians(cls.zone_north)
         cls.type_repair_visit = cls.env.ref("aftersales_service.visit_type_repair")
         cls.type_follow_up = cls.env.ref("aftersales_service.visit_type_follow_up")
         cls.ticket = cls.env["aftersales.ticket"].create(
