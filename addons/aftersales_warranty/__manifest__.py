@@ -7,5 +7,14 @@
     "website": "https://github.com/aftersales-odoo/aftersales",
     "license": "LGPL-3",
     "depends": ["aftersales_service"],
-    "data": [],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/aftersales_warranty_rules.xml",
+        "data/ir_sequence_data.xml",
+        "data/ir_cron_data.xml",
+        "views/aftersales_warranty_policy_views.xml",
+        "views/aftersales_warranty_views.xml",
+        "views/aftersales_ticket_views.xml",
+        "views/aftersales_warranty_menus.xml",
+    ],
 }

@@ -1,0 +1,258 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+WARRANTY_STATES = [
+    ("draft", "Waiting for Start"),
+    ("active", "Active"),
+    ("expired", "Expired"),
+    ("void", "Void"),
+]
+WARRANTY_ORIGINS = [
+    ("sale", "Sale"),
+    ("registration", "Customer Registration"),
+    ("manual", "Manual"),
+]
+# states in which a unit's warranty still counts (only one per unit)
+OPEN_STATES = ("draft", "active")
+
+
+class AftersalesWarranty(models.Model):
+    _name = "aftersales.warranty"
+    _description = "Warranty"
+    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin"]
+    _order = "end_date desc, id desc"
+    _check_company_auto = True
+    _rec_names_search = ["name", "lot_name", "partner_id.name"]
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, index="trigram", default=lambda self: _("New")
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, tracking=True, check_company=True
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True, string="Customer Company"
+    )
+    product_id = fields.Many2one("product.product", required=True, index=True, check_company=True)
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Serial Number",
+        index=True,
+        check_company=True,
+        domain="[('product_id', '=', product_id)]",
+    )
+    lot_name = fields.Char(
+        related="lot_id.name", store=True, index=True, string="Serial", help="The serial number, for fast lookups."
+    )
+    quantity = fields.Float(default=1.0, digits="Product Unit of Measure", help="Units covered (1 for a serial).")
+    policy_id = fields.Many2one("aftersales.warranty.policy", required=True, check_company=True, tracking=True)
+    origin = fields.Selection(WARRANTY_ORIGINS, required=True, default="manual", readonly=True)
+    sale_line_id = fields.Many2one("sale.order.line", string="Sale Order Line", index="btree_not_null", readonly=True)
+    sale_order_id = fields.Many2one(related="sale_line_id.order_id", store=True, index="btree_not_null")
+    picking_id = fields.Many2one("stock.picking", string="Delivery", index="btree_not_null", readonly=True)
+    move_id = fields.Many2one("stock.move", string="Delivered Move", index="btree_not_null", readonly=True)
+    invoice_id = fields.Many2one("account.move", string="Invoice", index="btree_not_null", readonly=True)
+    purchase_date = fields.Date(help="When the customer bought the unit (registrations of units bought elsewhere).")
+    start_date = fields.Date(tracking=True, help="Empty until what starts the clock happens (see the policy).")
+    end_date = fields.Date(
+        tracking=True,
+        compute="_compute_end_date",
+        store=True,
+        readonly=False,
+        index=True,
+        help="The last day covered, extensions included.",
+    )
+    extension_months = fields.Integer(
+        compute="_compute_extension_months",
+        store=True,
+        help="Months added by extended warranties sold for this unit.",
+    )
+    covered_until = fields.Date(
+        compute="_compute_covered_until", store=True, help="The end plus the policy's grace days."
+    )
+    covers_parts = fields.Boolean(
+        string="Parts", compute="_compute_coverage", store=True, readonly=False, precompute=True
+    )
+    covers_labour = fields.Boolean(
+        string="Labour", compute="_compute_coverage", store=True, readonly=False, precompute=True
+    )
+    covers_travel = fields.Boolean(
+        string="Travel", compute="_compute_coverage", store=True, readonly=False, precompute=True
+    )
+    state = fields.Selection(WARRANTY_STATES, required=True, default="draft", tracking=True, index=True, copy=False)
+    void_reason = fields.Char(tracking=True, copy=False)
+    days_left = fields.Integer(compute="_compute_days_left", help="Days of coverage left today (0 once ended).")
+
+    # ------------------------------------------------------------------
+    # Computes and constraints
+    # ------------------------------------------------------------------
+
+    def _compute_extension_months(self):
+        """Extended warranties add months; without them there is nothing to add."""
+        for warranty in self:
+            warranty.extension_months = 0
+
+    @api.depends("start_date", "policy_id.duration", "policy_id.duration_unit", "extension_months")
+    def _compute_end_date(self):
+        for warranty in self:
+            if warranty.start_date and warranty.policy_id:
+                warranty.end_date = warranty.policy_id._aftersales_end_date(
+                    warranty.start_date, warranty.extension_months
+                )
+            elif not warranty.start_date:
+                warranty.end_date = False
+
+    @api.depends("end_date", "policy_id.grace_days")
+    def _compute_covered_until(self):
+        for warranty in self:
+            warranty.covered_until = warranty.end_date and warranty.end_date + relativedelta(
+                days=warranty.policy_id.grace_days
+            )
+
+    @api.depends("policy_id")
+    def _compute_coverage(self):
+        for warranty in self:
+            policy = warranty.policy_id
+            warranty.covers_parts = policy.covers_parts
+            warranty.covers_labour = policy.covers_labour
+            warranty.covers_travel = policy.covers_travel
+
+    @api.depends_context("date")
+    def _compute_days_left(self):
+        today = fields.Date.context_today(self)
+        for warranty in self:
+            if warranty.state == "active" and warranty.end_date and warranty.end_date >= today:
+                warranty.days_left = (warranty.end_date - today).days + 1
+            else:
+                warranty.days_left = 0
+
+    @api.constrains("start_date", "end_date")
+    def _check_dates(self):
+        for warranty in self:
+            if warranty.start_date and warranty.end_date and warranty.end_date < warranty.start_date:
+                raise ValidationError(
+                    _("Warranty %(warranty)s cannot end before it starts.", warranty=warranty.display_name)
+                )
+
+    def _aftersales_check_serials_free(self, lot_ids):
+        """Refuse a second running warranty for a serial number (``lot_ids`` about to run)."""
+        lot_ids = [lot_id for lot_id in lot_ids if lot_id]
+        if not lot_ids:
+            return
+        doubled = [lot_id for lot_id in set(lot_ids) if lot_ids.count(lot_id) > 1]
+        if not doubled:
+            doubled = (
+                self.sudo()
+                .search([("lot_id", "in", lot_ids), ("state", "in", OPEN_STATES), ("id", "not in", self.ids)], limit=1)
+                .lot_id.ids
+            )
+        if doubled:
+            raise ValidationError(
+                _(
+                    "Serial number %(serial)s already has a warranty that runs: void it first.",
+                    serial=self.env["stock.lot"].browse(doubled[0]).name,
+                )
+            )
+
+    def init(self):
+        # the database keeps one running warranty per serial, whatever the code does
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS aftersales_warranty_open_lot_uniq
+                ON aftersales_warranty (lot_id)
+             WHERE lot_id IS NOT NULL AND state IN ('draft', 'active')
+            """
+        )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        sequence = self.env["ir.sequence"]
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = sequence.next_by_code("aftersales.warranty") or _("New")
+        self.browse()._aftersales_check_serials_free(
+            [vals.get("lot_id") for vals in vals_list if vals.get("state", "draft") in OPEN_STATES]
+        )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "lot_id" in vals or vals.get("state") in OPEN_STATES:
+            self._aftersales_check_serials_free(
+                [
+                    vals.get("lot_id", warranty.lot_id.id)
+                    for warranty in self
+                    if vals.get("state", warranty.state) in OPEN_STATES
+                ]
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_started(self):
+        if any(warranty.state != "draft" or warranty.origin == "sale" for warranty in self):
+            raise UserError(_("Void warranties rather than deleting them, so that their history stays."))
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for warranty in self:
+            warranty.access_url = f"/my/warranties/{warranty.id}"
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_activate(self):
+        """Start the clock today for warranties still waiting for their start."""
+        waiting = self.filtered(lambda w: w.state == "draft")
+        if waiting != self:
+            raise UserError(_("Only warranties waiting for their start can be started."))
+        waiting._aftersales_start(fields.Date.context_today(self))
+
+    def action_void(self, reason=None):
+        wrong = self.filtered(lambda w: w.state == "void")
+        if wrong:
+            raise UserError(
+                _("Warranties %(warranties)s are already void.", warranties=", ".join(wrong.mapped("name")))
+            )
+        self.write(
+            {"state": "void", "void_reason": reason or self.env._("Voided by %(user)s", user=self.env.user.name)}
+        )
+
+    def _aftersales_start(self, start_date):
+        """Start the clock of waiting warranties on ``start_date``; those already over expire."""
+        self.write({"start_date": start_date, "state": "active"})
+        today = fields.Date.context_today(self)
+        self.filtered(lambda w: w.covered_until and w.covered_until < today).write({"state": "expired"})
+
+    def _aftersales_covers(self, kind, on_date=None):
+        """Whether this warranty covers ``kind`` ('parts', 'labour' or 'travel') on ``on_date`` (today)."""
+        self.ensure_one()
+        on_date = on_date or fields.Date.context_today(self)
+        return (
+            self.state == "active"
+            and self.start_date
+            and self.start_date <= on_date <= (self.covered_until or self.end_date)
+            and self[f"covers_{kind}"]
+        )
+
+    @api.model
+    def _aftersales_lookup(self, serial):
+        """The warranty that runs for the unit with this serial number, else its latest one."""
+        return self.search([("lot_name", "=", serial)], order="state, end_date desc", limit=1)
+
+    @api.model
+    def _cron_expire(self, batch_size=1000):
+        """Expire, in batches, the active warranties whose coverage (grace days included) ended."""
+        today = fields.Date.context_today(self)
+        domain = [("state", "=", "active"), ("covered_until", "<", today)]
+        warranties = self.search(domain, limit=batch_size)
+        warranties.write({"state": "expired"})
+        remaining = self.search_count(domain) if len(warranties) == batch_size else 0
+        self.env["ir.cron"]._notify_progress(done=len(warranties), remaining=remaining)
+        return len(warranties)

@@ -1,0 +1,78 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import WarrantyCommon
+
+
+@tagged("post_install", "-at_install")
+class TestWarranty(WarrantyCommon):
+    def test_dates_from_the_policy(self):
+        warranty = self._warranty(lot_id=self.lot.id)
+        self.assertEqual(warranty.state, "draft")
+        self.assertFalse(warranty.end_date, "no end before the start")
+        self.assertTrue(warranty.name.startswith("WAR/"))
+        warranty._aftersales_start(date(2026, 3, 15))
+        self.assertEqual(warranty.end_date, date(2028, 3, 14))
+        self.assertEqual(warranty.covered_until, date(2028, 3, 24), "ten grace days")
+        self.policy.write({"duration": 90, "duration_unit": "day"})
+        self.assertEqual(warranty.end_date, date(2026, 6, 12))
+        self.policy.write({"duration": 6, "duration_unit": "month"})
+        self.assertEqual(warranty.end_date, date(2026, 9, 14))
+
+    def test_coverage_and_days_left(self):
+        warranty = self._warranty(lot_id=self.lot.id)
+        warranty._aftersales_start(date(2026, 1, 1))
+        with freeze_time("2026-12-22"):
+            self.assertEqual(warranty.with_context(date=date(2026, 12, 22)).days_left, 375)
+            self.assertTrue(warranty._aftersales_covers("labour"))
+            self.assertFalse(warranty._aftersales_covers("travel"), "the policy leaves travel out")
+        self.assertTrue(warranty._aftersales_covers("parts", date(2028, 1, 5)), "within the grace days")
+        self.assertFalse(warranty._aftersales_covers("parts", date(2028, 1, 20)))
+
+    def test_lookup_by_serial(self):
+        old = self._warranty(lot_id=self.lot.id)
+        old._aftersales_start(date(2020, 1, 1))
+        old.action_void("Unit returned")
+        current = self._warranty(lot_id=self.lot.id)
+        current._aftersales_start(date(2026, 1, 1))
+        self.assertEqual(self.env["aftersales.warranty"]._aftersales_lookup("WM7-0001"), current)
+        ticket = self._ticket(lot_id=self.lot.id)
+        self.assertEqual(ticket.warranty_id, current)
+        self.assertEqual(ticket.warranty_state, "active")
+        self.assertEqual(ticket.warranty_end_date, date(2027, 12, 31))
+
+    def test_cron_expires_in_batches(self):
+        warranties = self.env["aftersales.warranty"]
+        for serial in ("EXP-1", "EXP-2", "EXP-3"):
+            lot = self.env["stock.lot"].create({"name": serial, "product_id": self.product.id})
+            warranties |= self._warranty(lot_id=lot.id)
+        warranties._aftersales_start(date(2020, 1, 1))
+        self.assertEqual(set(warranties.mapped("state")), {"expired"}, "started after their end: expired at once")
+        warranties.write({"state": "active"})
+        Warranty = self.env["aftersales.warranty"]
+        self.assertEqual(Warranty._cron_expire(batch_size=2), 2)
+        self.assertEqual(Warranty._cron_expire(batch_size=2), 1)
+        self.assertEqual(Warranty._cron_expire(batch_size=2), 0)
+        self.assertEqual(set(warranties.mapped("state")), {"expired"})
+
+    def test_bad_input(self):
+        with self.assertRaises(ValidationError):
+            self.policy.duration = 0
+        with self.assertRaises(ValidationError):
+            self.env["aftersales.warranty.policy"].create({"name": "Never", "duration": -1})
+        warranty = self._warranty(lot_id=self.lot.id)
+        warranty._aftersales_start(date(2026, 1, 1))
+        with self.assertRaises(ValidationError):
+            warranty.end_date = date(2025, 12, 1)
+        with self.assertRaises(ValidationError):
+            self._warranty(lot_id=self.lot.id)  # the serial already has a running warranty
+        with self.assertRaises(UserError):
+            warranty.unlink()
+        warranty.action_void("Registered by mistake")
+        self.assertEqual(warranty.void_reason, "Registered by mistake")
+        with self.assertRaises(UserError):
+            warranty.action_void()
