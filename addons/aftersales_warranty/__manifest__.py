@@ -17,4 +17,7 @@
         "views/aftersales_ticket_views.xml",
         "views/aftersales_warranty_menus.xml",
     ],
+    "demo": [
+        "demo/aftersales_warranty_demo.xml",
+    ],
 }
