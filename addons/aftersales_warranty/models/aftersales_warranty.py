@@ -242,8 +242,16 @@ class AftersalesWarranty(models.Model):
 
     @api.model
     def _aftersales_lookup(self, serial):
-        """The warranty that runs for the unit with this serial number, else its latest one."""
-        return self.search([("lot_name", "=", serial)], order="state, end_date desc", limit=1)
+        """The warranty that runs for the unit with this serial number, else its latest one.
+
+        One query: the search also fetches what a lookup shows (``search_fetch``).
+        """
+        return self.search_fetch(
+            [("lot_name", "=", serial)],
+            ["state", "start_date", "end_date", "covered_until", "partner_id", "product_id", "lot_id", "policy_id"],
+            order="state, end_date desc",
+            limit=1,
+        )
 
     @api.model
     def _cron_expire(self, batch_size=1000):
