@@ -177,27 +177,32 @@ def measure_lookup(env, count, lookups):
     serials = [f"LOOK-{rng.randint(1, count):07d}" for _index in range(lookups)]
     Warranty = env["aftersales.warranty"]
     cr = env.cr
-    # warm up both paths
+    raw_query = (
+        "SELECT id, state, end_date, partner_id FROM aftersales_warranty WHERE lot_name = %s "
+        "ORDER BY state, end_date DESC LIMIT 1"
+    )
+    # warm up: the same rows in PostgreSQL's buffers for both, and the ORM's caches
+    for serial in serials:
+        cr.execute(raw_query, [serial])
+        cr.fetchall()
     for serial in serials[:20]:
         _show(Warranty._aftersales_lookup(serial))
-    env.invalidate_all()
-    queries_before = cr.sql_log_count
-    started = time.perf_counter()
-    found = 0
+    Warranty.invalidate_model()
+    orm_seconds = raw_seconds = 0.0
+    orm_queries = found = 0
     for serial in serials:
+        # the lookup as a request of a running server makes it: the warranties are not cached
+        queries_before = cr.sql_log_count
+        started = time.perf_counter()
         found += bool(_show(Warranty._aftersales_lookup(serial)))
-        env.invalidate_all()
-    orm_seconds = time.perf_counter() - started
-    orm_queries = (cr.sql_log_count - queries_before) / lookups
-    started = time.perf_counter()
-    for serial in serials:
-        cr.execute(
-            "SELECT id, state, end_date, partner_id FROM aftersales_warranty WHERE lot_name = %s "
-            "ORDER BY state, end_date DESC LIMIT 1",
-            [serial],
-        )
+        orm_seconds += time.perf_counter() - started
+        orm_queries += cr.sql_log_count - queries_before
+        Warranty.invalidate_model()
+        started = time.perf_counter()
+        cr.execute(raw_query, [serial])
         cr.fetchall()
-    raw_seconds = time.perf_counter() - started
+        raw_seconds += time.perf_counter() - started
+    orm_queries /= lookups
     cr.execute(
         "EXPLAIN SELECT id FROM aftersales_warranty WHERE lot_name = %s "
         "ORDER BY state, end_date DESC LIMIT 1",
