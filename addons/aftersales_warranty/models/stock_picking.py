@@ -54,9 +54,10 @@ class StockPicking(models.Model):
             lambda p: p.state == "done" and p.picking_type_code == "outgoing" and p.location_dest_id.usage == "customer"
         )
         moves = deliveries.move_ids.filtered(lambda m: m.state == "done" and m.quantity > 0)
+        # warehouse users validate deliveries without reading policies, invoices or warranties
         policies = {}
         for product in moves.product_id:
-            policies[product] = product._aftersales_warranty_policy()
+            policies[product] = product.sudo()._aftersales_warranty_policy()
         moves = moves.filtered(lambda m: policies[m.product_id])
         if not moves:
             return self.env["aftersales.warranty"]
@@ -87,7 +88,7 @@ class StockPicking(models.Model):
             )
             for picking, picking_former in _group(former, lambda w: picking_of_lot[w.lot_id]).items():
                 picking_former.action_void(self.env._("Delivered again with %(picking)s", picking=picking.name))
-        invoices = self._aftersales_posted_invoices(moves.sale_line_id)
+        invoices = self._aftersales_posted_invoices(moves.sale_line_id.sudo())
         vals_list = [
             self._aftersales_prepare_warranty_vals(move, lot, quantity, policies[move.product_id], invoices)
             for move, lot, quantity in units

@@ -250,7 +250,7 @@ class TestWarrantyRegistration(WarrantyCommon):
         picking.move_ids.move_line_ids.sorted("id")[-1].unlink()
         picking.move_ids.picked = True
         result = picking.button_validate()
-        Form(self.env[result["res_model"]].with_context(result["context"])).save().process()
+        Form(self.env[result["res_model"]].with_context(**result["context"])).save().process()
         self.assertEqual(picking.state, "done")
         first = self._warranties(order)
         self.assertEqual(len(first), 2)
@@ -266,6 +266,17 @@ class TestWarrantyRegistration(WarrantyCommon):
         (picking | backorder)._action_done()
         self.assertEqual(self._warranties(order), warranties)
         self.assertEqual(set(warranties.mapped("state")), {"active"})
+
+    def test_warehouse_user_without_service_role_registers(self):
+        clerk = new_test_user(
+            self.env, login="reg_clerk", name="Carl Clerk", groups="base.group_user,stock.group_stock_user"
+        )
+        self._stock(self.fridge, serials=["CLERK-1"])
+        order = self._sell(self.fridge, 1)
+        self._invoice(order, date(2026, 1, 15))
+        self._validate(order.picking_ids.with_user(clerk))
+        self.assertRecordValues(self._warranties(order), [{"state": "active", "start_date": date(2026, 1, 15)}])
+        self.assertEqual(order.picking_ids.with_user(clerk).aftersales_warranty_count, 1)
 
     def test_receipts_unpolicied_and_undone_pickings_register_nothing(self):
         self._stock(self.other_product, serials=["DR3-1"])
