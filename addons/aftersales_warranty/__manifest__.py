@@ -12,12 +12,17 @@
         "security/aftersales_warranty_rules.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "wizard/aftersales_warranty_transfer_views.xml",
         "views/aftersales_warranty_policy_views.xml",
         "views/aftersales_warranty_views.xml",
         "views/aftersales_ticket_views.xml",
+        "views/stock_picking_views.xml",
+        "views/stock_lot_views.xml",
+        "views/sale_order_views.xml",
         "views/aftersales_warranty_menus.xml",
     ],
     "demo": [
         "demo/aftersales_warranty_demo.xml",
+        "demo/aftersales_warranty_registration_demo.xml",
     ],
 }

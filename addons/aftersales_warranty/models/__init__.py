@@ -4,3 +4,8 @@ from . import product_category
 from . import product_template
 from . import product_product
 from . import aftersales_ticket
+from . import stock_picking
+from . import stock_lot
+from . import sale_order
+from . import account_move
+from . import aftersales_visit

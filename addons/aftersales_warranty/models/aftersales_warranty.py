@@ -199,8 +199,10 @@ class AftersalesWarranty(models.Model):
             raise UserError(_("Void warranties rather than deleting them, so that their history stays."))
 
     def _compute_access_url(self):
+        result = super()._compute_access_url()
         for warranty in self:
             warranty.access_url = f"/my/warranties/{warranty.id}"
+        return result
 
     # ------------------------------------------------------------------
     # Actions
@@ -226,8 +228,14 @@ class AftersalesWarranty(models.Model):
     def _aftersales_start(self, start_date):
         """Start the clock of waiting warranties on ``start_date``; those already over expire."""
         self.write({"start_date": start_date, "state": "active"})
+        self._aftersales_expire_ended()
+
+    def _aftersales_expire_ended(self):
+        """Expire the active warranties among these whose coverage already ended."""
         today = fields.Date.context_today(self)
-        self.filtered(lambda w: w.covered_until and w.covered_until < today).write({"state": "expired"})
+        self.filtered(lambda w: w.state == "active" and w.covered_until and w.covered_until < today).write(
+            {"state": "expired"}
+        )
 
     def _aftersales_covers(self, kind, on_date=None):
         """Whether this warranty covers ``kind`` ('parts', 'labour' or 'travel') on ``on_date`` (today)."""
@@ -239,6 +247,21 @@ class AftersalesWarranty(models.Model):
             and self.start_date <= on_date <= (self.covered_until or self.end_date)
             and self[f"covers_{kind}"]
         )
+
+    def action_open_transfer(self):
+        """Open the wizard that hands these warranties over to another customer."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales_warranty.aftersales_warranty_transfer_action"
+        )
+        action["context"] = {"active_model": self._name, "active_ids": self.ids}
+        return action
+
+    @api.model
+    def _aftersales_action_for(self, domain, name):
+        """The warranties action narrowed to ``domain`` (smart buttons of other documents)."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_warranty.aftersales_warranty_action")
+        action.update(domain=domain, context={}, name=name)
+        return action
 
     @api.model
     def _aftersales_lookup(self, serial):

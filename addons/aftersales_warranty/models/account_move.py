@@ -1,0 +1,45 @@
+from collections import defaultdict
+
+from odoo import models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def _post(self, soft=True):
+        posted = super()._post(soft)
+        posted._aftersales_link_warranties()
+        return posted
+
+    def _aftersales_link_warranties(self):
+        """Link posted customer invoices to the warranties of the units they bill.
+
+        Warranties that wait for the invoice start on its date; the others only get the link.
+        One search for the whole batch of invoices.
+        """
+        invoices = self.filtered(lambda move: move.state == "posted" and move.move_type == "out_invoice")
+        invoice_of_line = {}
+        for invoice in invoices.sorted(lambda move: (move.invoice_date, move.id)):
+            for sale_line in invoice.invoice_line_ids.sale_line_ids:
+                invoice_of_line.setdefault(sale_line, invoice)
+        if not invoice_of_line:
+            return
+        warranties = (
+            self.env["aftersales.warranty"]
+            .sudo()
+            .search(
+                [
+                    ("sale_line_id", "in", [line.id for line in invoice_of_line]),
+                    ("invoice_id", "=", False),
+                    ("state", "in", ("draft", "active")),
+                ]
+            )
+        )
+        by_invoice = defaultdict(lambda: warranties.browse())
+        for warranty in warranties:
+            by_invoice[invoice_of_line[warranty.sale_line_id]] |= warranty
+        for invoice, invoice_warranties in by_invoice.items():
+            invoice_warranties.write({"invoice_id": invoice.id})
+            invoice_warranties.filtered(
+                lambda w: w.state == "draft" and w.policy_id.start_trigger == "invoice"
+            )._aftersales_start(invoice.invoice_date)

@@ -1,0 +1,192 @@
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.tools import float_compare
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    aftersales_warranty_ids = fields.One2many(
+        "aftersales.warranty",
+        "picking_id",
+        string="Warranties",
+        groups="aftersales_service.aftersales_service_group_user,stock.group_stock_user",
+    )
+    aftersales_warranty_count = fields.Integer(
+        string="Warranty Count",
+        compute="_compute_aftersales_warranty_count",
+        groups="aftersales_service.aftersales_service_group_user,stock.group_stock_user",
+    )
+
+    def _compute_aftersales_warranty_count(self):
+        counts = dict(
+            self.env["aftersales.warranty"]._read_group([("picking_id", "in", self.ids)], ["picking_id"], ["__count"])
+        )
+        for picking in self:
+            picking.aftersales_warranty_count = counts.get(picking, 0)
+
+    def _action_done(self):
+        result = super()._action_done()
+        self._aftersales_register_warranties()
+        self._aftersales_release_returned_warranties()
+        return result
+
+    def action_view_aftersales_warranties(self):
+        self.ensure_one()
+        return self.env["aftersales.warranty"]._aftersales_action_for(
+            [("picking_id", "=", self.id)], _("Warranties of %(picking)s", picking=self.name)
+        )
+
+    # ------------------------------------------------------------------
+    # Registration
+    # ------------------------------------------------------------------
+
+    def _aftersales_register_warranties(self):
+        """Register a warranty per unit delivered to a customer whose product has a policy.
+
+        A serial-tracked unit gets its own warranty, other products one per stock move with
+        the delivered quantity. Units already registered (the hook ran before) are skipped,
+        so running it twice registers nothing twice. A serial delivered again voids the
+        warranty it still had.
+        """
+        deliveries = self.filtered(
+            lambda p: p.state == "done" and p.picking_type_code == "outgoing" and p.location_dest_id.usage == "customer"
+        )
+        moves = deliveries.move_ids.filtered(lambda m: m.state == "done" and m.quantity > 0)
+        # warehouse users validate deliveries without reading policies, invoices or warranties
+        policies = {}
+        for product in moves.product_id:
+            policies[product] = product.sudo()._aftersales_warranty_policy()
+        moves = moves.filtered(lambda m: policies[m.product_id])
+        if not moves:
+            return self.env["aftersales.warranty"]
+        Warranty = self.env["aftersales.warranty"].sudo().with_context(active_test=False)
+        existing = {
+            (warranty.move_id.id, warranty.lot_id.id)
+            for warranty in Warranty.search_fetch([("move_id", "in", moves.ids)], ["move_id", "lot_id"])
+        }
+        units = []  # (move, lot, quantity)
+        for move in moves:
+            if move.has_tracking == "serial":
+                lots = move.move_line_ids.filtered(lambda line: line.quantity > 0).lot_id
+                for lot in lots:
+                    if (move.id, lot.id) not in existing:
+                        existing.add((move.id, lot.id))
+                        units.append((move, lot, 1.0))
+            elif (move.id, False) not in existing:
+                existing.add((move.id, False))
+                quantity = move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id)
+                units.append((move, self.env["stock.lot"], quantity))
+        if not units:
+            return Warranty.browse()
+        # a unit delivered again (after a return) leaves its former warranty behind
+        picking_of_lot = {lot: move.picking_id for move, lot, _qty in units if lot}
+        if picking_of_lot:
+            former = Warranty.search(
+                [("lot_id", "in", [lot.id for lot in picking_of_lot]), ("state", "in", ("draft", "active"))]
+            )
+            for picking, picking_former in _group(former, lambda w: picking_of_lot[w.lot_id]).items():
+                picking_former.action_void(self.env._("Delivered again with %(picking)s", picking=picking.name))
+        invoices = self._aftersales_posted_invoices(moves.sale_line_id.sudo())
+        vals_list = [
+            self._aftersales_prepare_warranty_vals(move, lot, quantity, policies[move.product_id], invoices)
+            for move, lot, quantity in units
+        ]
+        warranties = Warranty.create(vals_list)
+        warranties._aftersales_expire_ended()
+        return warranties
+
+    @api.model
+    def _aftersales_posted_invoices(self, sale_lines):
+        """The first posted customer invoice of each sale line, as {sale line: invoice}."""
+        first = {}
+        for line in sale_lines:
+            posted = line.invoice_lines.move_id.filtered(
+                lambda move: move.state == "posted" and move.move_type == "out_invoice"
+            )
+            if posted:
+                first[line] = posted.sorted(lambda move: (move.invoice_date, move.id))[0]
+        return first
+
+    def _aftersales_prepare_warranty_vals(self, move, lot, quantity, policy, invoices):
+        """Values of the warranty of one delivered unit (``lot`` may be empty).
+
+        ``invoices`` maps sale lines to their posted invoice: the warranty links it, and a
+        policy that starts at the invoice starts at once when the invoice came first.
+        """
+        picking = move.picking_id
+        order = move.sale_line_id.order_id
+        invoice = invoices.get(move.sale_line_id)
+        vals = {
+            "origin": "sale",
+            "company_id": picking.company_id.id,
+            "partner_id": (order.partner_id or picking.partner_id.commercial_partner_id).id,
+            "product_id": move.product_id.id,
+            "lot_id": lot.id,
+            "quantity": quantity,
+            "policy_id": policy.id,
+            "sale_line_id": move.sale_line_id.id,
+            "picking_id": picking.id,
+            "move_id": move.id,
+            "invoice_id": invoice.id if invoice else False,
+            "state": "draft",
+        }
+        start = False
+        if policy.start_trigger == "delivery":
+            start = fields.Date.context_today(self, picking.date_done)
+        elif policy.start_trigger == "invoice" and invoice:
+            start = invoice.invoice_date
+        if start:
+            vals.update(start_date=start, state="active")
+        return vals
+
+    # ------------------------------------------------------------------
+    # Returns
+    # ------------------------------------------------------------------
+
+    def _aftersales_release_returned_warranties(self):
+        """Units returned by the customer lose their warranty.
+
+        A returned serial's warranty is voided; the warranty of an untracked move keeps the
+        quantity still at the customer's, and is voided when nothing is left. The quantity is
+        worked out from all the done returns of the move, so running this again changes nothing.
+        """
+        returns = self.filtered(lambda p: p.state == "done" and p.location_id.usage == "customer")
+        moves = returns.move_ids.filtered(lambda m: m.state == "done" and m.origin_returned_move_id)
+        if not moves:
+            return
+        Warranty = self.env["aftersales.warranty"].sudo()
+        open_states = ("draft", "active")
+        serial_moves = moves.filtered(lambda m: m.has_tracking == "serial")
+        lots = serial_moves.move_line_ids.filtered(lambda line: line.quantity > 0).lot_id
+        if lots:
+            picking_of_lot = {line.lot_id: line.picking_id for line in serial_moves.move_line_ids if line.quantity > 0}
+            warranties = Warranty.search([("lot_id", "in", lots.ids), ("state", "in", open_states)])
+            for picking, picking_warranties in _group(warranties, lambda w: picking_of_lot[w.lot_id]).items():
+                picking_warranties.action_void(self.env._("Returned with %(picking)s", picking=picking.name))
+        origins = (moves - serial_moves).origin_returned_move_id
+        if not origins:
+            return
+        warranties = Warranty.search(
+            [("move_id", "in", origins.ids), ("lot_id", "=", False), ("state", "in", open_states)]
+        )
+        for warranty in warranties:
+            origin = warranty.move_id
+            returned = origin.returned_move_ids.filtered(lambda m: m.state == "done")
+            uom = origin.product_id.uom_id
+            left = origin.product_uom._compute_quantity(origin.quantity, uom) - sum(
+                move.product_uom._compute_quantity(move.quantity, uom) for move in returned
+            )
+            if float_compare(left, 0.0, precision_rounding=uom.rounding) <= 0:
+                last = (returned & moves)[-1:] or returned[-1:]
+                warranty.action_void(self.env._("Returned with %(picking)s", picking=last.picking_id.name))
+            elif float_compare(left, warranty.quantity, precision_rounding=uom.rounding) != 0:
+                warranty.quantity = left
+
+
+def _group(records, key):
+    grouped = defaultdict(lambda: records.browse())
+    for record in records:
+        grouped[key(record)] |= record
+    return grouped
