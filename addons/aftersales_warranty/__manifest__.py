@@ -15,6 +15,11 @@
         "views/aftersales_warranty_policy_views.xml",
         "views/aftersales_warranty_views.xml",
         "views/aftersales_ticket_views.xml",
+        "views/aftersales_visit_line_views.xml",
+        "views/aftersales_warranty_extension_views.xml",
         "views/aftersales_warranty_menus.xml",
+    ],
+    "demo": [
+        "demo/aftersales_warranty_extension_demo.xml",
     ],
 }
