@@ -25,7 +25,6 @@ class AftersalesVisitLine(models.Model):
     )
     covering_warranty_id = fields.Many2one(
         "aftersales.warranty",
-        string="Covering Warranty",
         compute="_compute_coverage",
         store=True,
         precompute=True,
@@ -118,9 +117,10 @@ class AftersalesVisitLine(models.Model):
 
     @api.depends("coverage")
     def _compute_price_subtotal(self):
-        super()._compute_price_subtotal()
+        result = super()._compute_price_subtotal()
         for line in self.filtered(lambda line: line.coverage and line.coverage != "billable"):
             line.price_subtotal = 0.0
+        return result
 
     @api.constrains("coverage_override", "coverage_override_reason")
     def _check_coverage_override_reason(self):
