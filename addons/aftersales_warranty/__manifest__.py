@@ -19,10 +19,13 @@
         "views/stock_picking_views.xml",
         "views/stock_lot_views.xml",
         "views/sale_order_views.xml",
+        "views/aftersales_visit_line_views.xml",
+        "views/aftersales_warranty_extension_views.xml",
         "views/aftersales_warranty_menus.xml",
     ],
     "demo": [
         "demo/aftersales_warranty_demo.xml",
         "demo/aftersales_warranty_registration_demo.xml",
+        "demo/aftersales_warranty_extension_demo.xml",
     ],
 }

@@ -1,5 +1,6 @@
 from . import aftersales_warranty_policy
 from . import aftersales_warranty
+from . import aftersales_warranty_extension
 from . import product_category
 from . import product_template
 from . import product_product
@@ -9,3 +10,5 @@ from . import stock_lot
 from . import sale_order
 from . import account_move
 from . import aftersales_visit
+from . import aftersales_visit_line
+from . import sale_order_line

@@ -7,9 +7,17 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     def _post(self, soft=True):
-        posted = super()._post(soft)
+        posted = super()._post(soft=soft)
         posted._aftersales_link_warranties()
+        posted._aftersales_refund_extensions()
         return posted
+
+    def _aftersales_refund_extensions(self):
+        """A posted credit note that refunds an extended warranty cancels it."""
+        for line in self.filtered(lambda m: m.move_type == "out_refund").invoice_line_ids:
+            for sale_line in line.sale_line_ids.filtered("aftersales_is_extension"):
+                quantity = line.product_uom_id._compute_quantity(line.quantity, sale_line.product_uom)
+                sale_line.sudo()._aftersales_refund_extensions(quantity)
 
     def _aftersales_link_warranties(self):
         """Link posted customer invoices to the warranties of the units they bill.

@@ -15,6 +15,19 @@ class AftersalesTicket(models.Model):
         compute="_compute_warranty_id",
     )
     warranty_end_date = fields.Date(string="Warranty End", compute="_compute_warranty_id")
+    visit_line_ids = fields.Many2many(
+        "aftersales.visit.line",
+        string="Fees and Coverage",
+        compute="_compute_visit_line_ids",
+        help="The billable lines of the ticket's visits, with who pays each of them.",
+    )
+    warranty_covered_amount = fields.Monetary(
+        string="Covered by Warranty",
+        compute="_compute_visit_line_ids",
+        currency_field="warranty_currency_id",
+        help="What the customer would have paid for the fees covered by the warranty.",
+    )
+    warranty_currency_id = fields.Many2one("res.currency", compute="_compute_visit_line_ids")
 
     @api.depends("lot_id")
     def _compute_warranty_id(self):
@@ -30,3 +43,13 @@ class AftersalesTicket(models.Model):
             ticket.warranty_id = warranty.sudo(False)
             ticket.warranty_state = warranty.state
             ticket.warranty_end_date = warranty.end_date
+
+    @api.depends("visit_ids.line_ids.coverage", "visit_ids.line_ids.covered_amount")
+    def _compute_visit_line_ids(self):
+        for ticket in self:
+            lines = ticket.visit_ids.line_ids
+            ticket.visit_line_ids = lines
+            ticket.warranty_currency_id = lines.currency_id[:1] or ticket.company_id.currency_id
+            ticket.warranty_covered_amount = sum(
+                lines.filtered(lambda line: line.coverage == "warranty").mapped("covered_amount")
+            )

@@ -85,15 +85,19 @@ class AftersalesWarranty(models.Model):
     state = fields.Selection(WARRANTY_STATES, required=True, default="draft", tracking=True, index=True, copy=False)
     void_reason = fields.Char(tracking=True, copy=False)
     days_left = fields.Integer(compute="_compute_days_left", help="Days of coverage left today (0 once ended).")
+    extension_ids = fields.One2many("aftersales.warranty.extension", "warranty_id", string="Extensions", readonly=True)
 
     # ------------------------------------------------------------------
     # Computes and constraints
     # ------------------------------------------------------------------
 
+    @api.depends("extension_ids.state", "extension_ids.months")
     def _compute_extension_months(self):
-        """Extended warranties add months; without them there is nothing to add."""
+        """The months added by the active extended warranties sold for the unit."""
         for warranty in self:
-            warranty.extension_months = 0
+            warranty.extension_months = sum(
+                warranty.extension_ids.filtered(lambda e: e.state == "active").mapped("months")
+            )
 
     @api.depends("start_date", "policy_id.duration", "policy_id.duration_unit", "extension_months")
     def _compute_end_date(self):
@@ -112,13 +116,14 @@ class AftersalesWarranty(models.Model):
                 days=warranty.policy_id.grace_days
             )
 
-    @api.depends("policy_id")
+    @api.depends("policy_id", "extension_ids.state")
     def _compute_coverage(self):
         for warranty in self:
             policy = warranty.policy_id
-            warranty.covers_parts = policy.covers_parts
-            warranty.covers_labour = policy.covers_labour
-            warranty.covers_travel = policy.covers_travel
+            extensions = warranty.extension_ids.filtered(lambda e: e.state == "active")
+            warranty.covers_parts = policy.covers_parts or any(extensions.mapped("covers_parts"))
+            warranty.covers_labour = policy.covers_labour or any(extensions.mapped("covers_labour"))
+            warranty.covers_travel = policy.covers_travel or any(extensions.mapped("covers_travel"))
 
     @api.depends_context("date")
     def _compute_days_left(self):
@@ -180,7 +185,10 @@ class AftersalesWarranty(models.Model):
         self.browse()._aftersales_check_serials_free(
             [vals.get("lot_id") for vals in vals_list if vals.get("state", "draft") in OPEN_STATES]
         )
-        return super().create(vals_list)
+        warranties = super().create(vals_list)
+        # extended warranties sold before the unit had its warranty
+        self.env["aftersales.warranty.extension"].sudo()._aftersales_attach(warranties)
+        return warranties
 
     def write(self, vals):
         if "lot_id" in vals or vals.get("state") in OPEN_STATES:

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ProductTemplate(models.Model):
@@ -10,3 +11,28 @@ class ProductTemplate(models.Model):
         check_company=True,
         help="The warranty each delivered unit gets; leave empty to use the category's.",
     )
+    aftersales_extension_months = fields.Integer(
+        string="Warranty Extension",
+        help="Months this service adds to the warranty of each unit it is sold for (0: not an extended warranty).",
+    )
+    aftersales_extension_parts = fields.Boolean(
+        string="Extension Covers Parts", help="The extended warranty covers parts, whatever the policy says."
+    )
+    aftersales_extension_labour = fields.Boolean(
+        string="Extension Covers Labour", help="The extended warranty covers labour, whatever the policy says."
+    )
+    aftersales_extension_travel = fields.Boolean(
+        string="Extension Covers Travel", help="The extended warranty covers travel, whatever the policy says."
+    )
+
+    @api.constrains("aftersales_extension_months", "type")
+    def _check_aftersales_extension(self):
+        for template in self:
+            if template.aftersales_extension_months < 0:
+                raise ValidationError(
+                    _("The warranty extension of %(product)s cannot be negative.", product=template.display_name)
+                )
+            if template.aftersales_extension_months and template.type != "service":
+                raise ValidationError(
+                    _("Only a service can extend warranties, not %(product)s.", product=template.display_name)
+                )

@@ -24,3 +24,13 @@ class SaleOrder(models.Model):
         return self.env["aftersales.warranty"]._aftersales_action_for(
             [("sale_order_id", "=", self.id)], _("Warranties of %(order)s", order=self.name)
         )
+
+    def _action_confirm(self):
+        result = super()._action_confirm()
+        self.order_line._aftersales_create_extensions()
+        return result
+
+    def _action_cancel(self):
+        result = super()._action_cancel()
+        self.order_line.aftersales_extension_ids.sudo()._aftersales_cancel()
+        return result

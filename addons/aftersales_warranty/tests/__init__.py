@@ -1,2 +1,3 @@
 from . import test_warranty
 from . import test_warranty_registration
+from . import test_coverage

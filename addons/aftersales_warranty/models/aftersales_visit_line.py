@@ -1,0 +1,254 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+# How a billable line is paid for. Other addons add their own ways (a service contract)
+# with ``selection_add`` and return their covering records from ``_aftersales_coverage_sources``.
+COVERAGES = [
+    ("billable", "Billable"),
+    ("warranty", "Warranty"),
+]
+MANAGER_GROUP = "aftersales_service.aftersales_service_group_manager"
+
+
+class AftersalesVisitLine(models.Model):
+    _inherit = "aftersales.visit.line"
+
+    coverage = fields.Selection(
+        COVERAGES,
+        compute="_compute_coverage",
+        store=True,
+        precompute=True,
+        index=True,
+        help="Who pays the line: the customer (billable), or the company under the unit's warranty. "
+        "Decided from the warranty of the ticket's serial number on the visit's date, unless a manager "
+        "overrode it.",
+    )
+    covering_warranty_id = fields.Many2one(
+        "aftersales.warranty",
+        compute="_compute_coverage",
+        store=True,
+        precompute=True,
+        index="btree_not_null",
+    )
+    coverage_override = fields.Selection(
+        COVERAGES,
+        copy=False,
+        help="Set by a manager to decide the coverage of this line instead of the warranty rules.",
+    )
+    coverage_override_reason = fields.Char(copy=False, help="Why a manager decided the coverage of this line.")
+    visit_date = fields.Date(
+        compute="_compute_visit_date",
+        store=True,
+        precompute=True,
+        index=True,
+        help="The day of the visit: its check-in, else its planned start.",
+    )
+    lot_id = fields.Many2one(related="visit_id.ticket_id.lot_id", string="Serial Number", store=True, index=True)
+    unit_product_id = fields.Many2one(
+        related="visit_id.ticket_id.product_id", string="Unit Product", store=True, index=True
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    cost_amount = fields.Monetary(
+        string="Cost",
+        currency_field="company_currency_id",
+        compute="_compute_cost_amount",
+        store=True,
+        help="What the line costs the company: the standard cost of its product times the quantity.",
+    )
+    covered_amount = fields.Monetary(
+        compute="_compute_covered_amount",
+        store=True,
+        help="What the customer would have paid for a covered line.",
+    )
+
+    # ------------------------------------------------------------------
+    # Computes and constraints
+    # ------------------------------------------------------------------
+
+    @api.depends("visit_id.check_in", "visit_id.scheduled_start")
+    def _compute_visit_date(self):
+        for line in self:
+            moment = line.visit_id.check_in or line.visit_id.scheduled_start
+            line.visit_date = moment.date() if moment else fields.Date.context_today(line)
+
+    @api.depends(
+        "line_type",
+        "visit_date",
+        "visit_id.state",
+        "visit_id.ticket_id.lot_id",
+        "coverage_override",
+    )
+    def _compute_coverage(self):
+        lots = self.visit_id.ticket_id.lot_id
+        running = {
+            warranty.lot_id: warranty
+            for warranty in self.env["aftersales.warranty"]
+            .sudo()
+            .search([("lot_id", "in", lots.ids), ("state", "=", "active")], order="end_date, id")
+        }
+        stored_ids = [line_id for line_id in self.ids if isinstance(line_id, int)]
+        billed = set(
+            self.env["sale.order.line"]
+            .sudo()
+            .search([("aftersales_visit_line_id", "in", stored_ids)])
+            .aftersales_visit_line_id.ids
+        )
+        for line in self:
+            if line.id in billed and line.coverage:
+                # billed: the order says what the customer paid
+                line.coverage = line.coverage
+                line.covering_warranty_id = line.covering_warranty_id
+                continue
+            coverage, source = line._aftersales_decide_coverage(running)
+            line.coverage = coverage
+            line.covering_warranty_id = source if source._name == "aftersales.warranty" else False
+
+    @api.depends("product_id", "quantity", "company_id")
+    def _compute_cost_amount(self):
+        for line in self:
+            cost = line.product_id.with_company(line.company_id).standard_price
+            line.cost_amount = line.company_currency_id.round(cost * line.quantity) if line.product_id else 0.0
+
+    @api.depends("coverage", "quantity", "price_unit")
+    def _compute_covered_amount(self):
+        for line in self:
+            covered = line.coverage and line.coverage != "billable"
+            line.covered_amount = line.currency_id.round(line.quantity * line.price_unit) if covered else 0.0
+
+    @api.depends("coverage")
+    def _compute_price_subtotal(self):
+        result = super()._compute_price_subtotal()
+        for line in self.filtered(lambda line: line.coverage and line.coverage != "billable"):
+            line.price_subtotal = 0.0
+        return result
+
+    @api.constrains("coverage_override", "coverage_override_reason")
+    def _check_coverage_override_reason(self):
+        for line in self:
+            if line.coverage_override and not (line.coverage_override_reason or "").strip():
+                raise ValidationError(
+                    _(
+                        "Say why the coverage of %(line)s on visit %(visit)s is overridden.",
+                        line=line.name,
+                        visit=line.visit_id.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("coverage_override") for vals in vals_list):
+            self._aftersales_check_override_rights()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if {"coverage_override", "coverage_override_reason"} & set(vals):
+            self._aftersales_check_override_rights()
+            before = {line: line.coverage for line in self}
+            result = super().write(vals)
+            self._aftersales_log_override(before)
+            return result
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Coverage
+    # ------------------------------------------------------------------
+
+    def _aftersales_coverage_kind(self):
+        """What the line is, for a warranty: 'parts', 'labour' or 'travel' (False: never covered).
+
+        Override to map new line types (the parts addon maps its parts lines to 'parts').
+        A fixed fee (call-out) counts as labour.
+        """
+        self.ensure_one()
+        if self.line_type in ("travel_zone", "travel_km"):
+            return "travel"
+        if self.line_type in ("labour", "fee"):
+            return "labour"
+        return False
+
+    def _aftersales_coverage_sources(self, running=None):
+        """The records that may cover this line, in the order they are tried.
+
+        Returns a list of ``(coverage, record)`` pairs: ``coverage`` is a key of the
+        ``coverage`` selection and ``record`` has ``_aftersales_covers(kind, on_date)``.
+        The first record that covers the line's kind on the visit's date decides the
+        coverage. Other addons (service contracts) override this method, call ``super()``
+        and insert their records where they rank, after adding their key with ``selection_add``.
+        ``running`` maps serial numbers to their active warranty, read once for a batch of lines.
+        """
+        self.ensure_one()
+        lot = self.visit_id.ticket_id.lot_id
+        if not lot:
+            return []
+        if running is None:
+            warranty = (
+                self.env["aftersales.warranty"]
+                .sudo()
+                .search([("lot_id", "=", lot.id), ("state", "=", "active")], order="end_date desc, id desc", limit=1)
+            )
+        else:
+            warranty = running.get(lot)
+        return [("warranty", warranty)] if warranty else []
+
+    def _aftersales_decide_coverage(self, running=None):
+        """The coverage of the line and the record that covers it (an empty recordset when billable)."""
+        self.ensure_one()
+        nothing = self.env["aftersales.warranty"]
+        if self.coverage_override == "billable":
+            return "billable", nothing
+        if self.coverage_override:
+            sources = self._aftersales_coverage_sources(running)
+            source = next((record for key, record in sources if key == self.coverage_override), None)
+            if source is None and self.coverage_override == "warranty":
+                source = self.visit_id.ticket_id.sudo().warranty_id
+            return self.coverage_override, source or nothing
+        kind = self._aftersales_coverage_kind()
+        if kind:
+            for coverage, record in self._aftersales_coverage_sources(running):
+                if record._aftersales_covers(kind, self.visit_date):
+                    return coverage, record
+        return "billable", nothing
+
+    def _aftersales_check_override_rights(self):
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Only after-sales managers can override the coverage of a fee."))
+
+    def _aftersales_log_override(self, before):
+        labels = dict(self._fields["coverage"]._description_selection(self.env))
+        for line in self:
+            line.visit_id.message_post(
+                body=_(
+                    "Coverage of %(line)s changed from %(old)s to %(new)s by %(user)s: %(reason)s",
+                    line=line.name,
+                    old=labels.get(before.get(line), ""),
+                    new=labels.get(line.coverage, ""),
+                    user=self.env.user.name,
+                    reason=line.coverage_override_reason or _("back to the warranty rules"),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    # ------------------------------------------------------------------
+    # Billing
+    # ------------------------------------------------------------------
+
+    def _prepare_sale_line_vals(self, order):
+        vals = super()._prepare_sale_line_vals(order)
+        if self.coverage and self.coverage != "billable":
+            vals["discount"] = 100.0
+            vals["name"] = f"{vals['name']}\n{self._aftersales_coverage_label()}"
+        return vals
+
+    def _aftersales_coverage_label(self):
+        """The line printed on the service order under a covered fee."""
+        self.ensure_one()
+        if self.coverage == "warranty":
+            if self.covering_warranty_id:
+                return _("Covered by warranty %(warranty)s", warranty=self.covering_warranty_id.name)
+            return _("Covered by warranty")
+        labels = dict(self._fields["coverage"]._description_selection(self.env))
+        return _("Covered: %(coverage)s", coverage=labels.get(self.coverage, self.coverage))

@@ -1,0 +1,81 @@
+import math
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    aftersales_is_extension = fields.Boolean(
+        string="Is a Warranty Extension", compute="_compute_aftersales_is_extension"
+    )
+    aftersales_extended_lot_ids = fields.Many2many(
+        "stock.lot",
+        "sale_order_line_aftersales_extended_lot_rel",
+        "sale_line_id",
+        "lot_id",
+        string="Extended Units",
+        copy=False,
+        help="The serial numbers whose warranty this extended warranty lengthens, one per unit sold.",
+    )
+    aftersales_extension_ids = fields.One2many(
+        "aftersales.warranty.extension", "sale_line_id", string="Warranty Extensions", readonly=True
+    )
+
+    @api.depends("product_id")
+    def _compute_aftersales_is_extension(self):
+        for line in self:
+            line.aftersales_is_extension = line.product_id.aftersales_extension_months > 0
+
+    def _aftersales_create_extensions(self):
+        """Extend the warranties of the units chosen on the extension lines (order confirmed)."""
+        Extension = self.env["aftersales.warranty.extension"].sudo()
+        Warranty = self.env["aftersales.warranty"].sudo()
+        vals_list = []
+        for line in self.filtered("aftersales_is_extension"):
+            lots = line.aftersales_extended_lot_ids
+            if not lots or len(lots) != line.product_uom_qty:
+                raise UserError(
+                    _(
+                        "Choose one serial number per unit of %(product)s on %(order)s (%(count)s chosen for "
+                        "a quantity of %(qty)s).",
+                        product=line.product_id.display_name,
+                        order=line.order_id.name,
+                        count=len(lots),
+                        qty=line.product_uom_qty,
+                    )
+                )
+            done = line.aftersales_extension_ids.filtered(lambda e: e.state != "cancelled").lot_id
+            warranties = Warranty.search([("lot_id", "in", lots.ids)], order="end_date desc, id desc")
+            template = line.product_id.product_tmpl_id
+            for lot in lots - done:
+                lot_warranties = warranties.filtered(lambda w, lot=lot: w.lot_id == lot)
+                running = lot_warranties.filtered(lambda w: w.state in ("draft", "active"))[:1]
+                if lot_warranties and not running:
+                    raise UserError(
+                        _(
+                            "The warranty of serial number %(serial)s is void or over: it cannot be extended.",
+                            serial=lot.name,
+                        )
+                    )
+                vals_list.append(
+                    {
+                        "company_id": line.company_id.id,
+                        "lot_id": lot.id,
+                        "warranty_id": running.id,
+                        "sale_line_id": line.id,
+                        "months": template.aftersales_extension_months,
+                        "covers_parts": template.aftersales_extension_parts,
+                        "covers_labour": template.aftersales_extension_labour,
+                        "covers_travel": template.aftersales_extension_travel,
+                        "state": "active" if running else "pending",
+                    }
+                )
+        return Extension.create(vals_list)
+
+    def _aftersales_refund_extensions(self, quantity):
+        """``quantity`` units of this extension line were refunded: cancel as many extensions."""
+        self.ensure_one()
+        running = self.aftersales_extension_ids.filtered(lambda e: e.state != "cancelled").sorted("id", reverse=True)
+        running[: math.ceil(quantity)]._aftersales_cancel()
