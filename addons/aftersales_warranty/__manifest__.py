@@ -12,9 +12,15 @@
         "security/aftersales_warranty_rules.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "wizard/aftersales_warranty_reject_views.xml",
         "views/aftersales_warranty_policy_views.xml",
         "views/aftersales_warranty_views.xml",
         "views/aftersales_ticket_views.xml",
+        "views/aftersales_supplier_claim_views.xml",
+        "views/aftersales_warranty_portal_templates.xml",
         "views/aftersales_warranty_menus.xml",
+    ],
+    "demo": [
+        "demo/aftersales_warranty_registration_demo.xml",
     ],
 }

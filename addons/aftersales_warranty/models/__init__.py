@@ -4,3 +4,8 @@ from . import product_category
 from . import product_template
 from . import product_product
 from . import aftersales_ticket
+from . import product_supplierinfo
+from . import stock_lot
+from . import stock_picking
+from . import aftersales_supplier_claim
+from . import aftersales_visit
