@@ -75,7 +75,9 @@ class AftersalesWarrantyPortal(CustomerPortal):
     # ------------------------------------------------------------------
 
     def _aftersales_registrable_products(self):
-        """Products whose warranty customers may register: saleable ones with a policy."""
+        """Products whose warranty customers may register: saleable goods with a policy of their own
+        or from their category (or a parent category)."""
+        categories = request.env["product.category"].sudo().search([("aftersales_warranty_policy_id", "!=", False)])
         products = (
             request.env["product.product"]
             .sudo()
@@ -83,9 +85,10 @@ class AftersalesWarrantyPortal(CustomerPortal):
                 [
                     ("sale_ok", "=", True),
                     ("type", "=", "consu"),
+                    ("company_id", "in", [False, request.env.company.id]),
                     "|",
-                    ("company_id", "=", False),
-                    ("company_id", "=", request.env.company.id),
+                    ("aftersales_warranty_policy_id", "!=", False),
+                    ("categ_id", "child_of", categories.ids),
                 ],
                 order="name, id",
             )

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields, http
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 from .common import WarrantyCommon
@@ -247,3 +247,33 @@ class TestWarrantyPortal(WarrantyPortalCommon, HttpCase):
             response = self._post_registration(csrf_token="forged")
         self.assertEqual(response.status_code, 400)
         self.assertFalse(self._registrations())
+
+
+@tagged("post_install", "-at_install")
+class TestWarrantyPortalAccess(WarrantyPortalCommon):
+    """What the record rules and access rights let a portal user do, without HTTP."""
+
+    def test_portal_user_reads_own_warranties_only(self):
+        Warranty = self.env["aftersales.warranty"].with_user(self.portal_user)
+        self.assertEqual(Warranty.search([("lot_id", "in", (self.lot | self.other_lot).ids)]), self.warranty)
+        with self.assertRaises(AccessError):
+            Warranty.browse(self.other_warranty.id).read(["name"])
+        with self.assertRaises(AccessError):
+            Warranty.browse(self.warranty.id).write({"end_date": "2099-12-31"})
+        registration = self.env["aftersales.warranty"]._aftersales_register(
+            self.contact, self.product, "WM7-SELF-1", self.today, attachments=[("receipt.png", b"PNG")]
+        )
+        with self.assertRaises(AccessError):
+            Warranty.browse(registration.id).action_approve_registration()
+        self.assertEqual(registration.registration_state, "to_approve")
+
+    def test_supplier_claims_are_internal(self):
+        with self.assertRaises(AccessError):
+            self.env["aftersales.supplier.claim"].with_user(self.portal_user).search([])
+        technician = new_test_user(
+            self.env, login="as_wportal_tech", groups="aftersales_service.aftersales_service_group_technician"
+        )
+        with self.assertRaises(AccessError):
+            self.env["aftersales.supplier.claim"].with_user(technician).create(
+                {"partner_id": self.customer.id, "lot_id": self.lot.id}
+            )
