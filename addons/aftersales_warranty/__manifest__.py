@@ -13,6 +13,7 @@
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "wizard/aftersales_warranty_transfer_views.xml",
+        "wizard/aftersales_warranty_reject_views.xml",
         "views/aftersales_warranty_policy_views.xml",
         "views/aftersales_warranty_views.xml",
         "views/aftersales_ticket_views.xml",
@@ -21,6 +22,8 @@
         "views/sale_order_views.xml",
         "views/aftersales_visit_line_views.xml",
         "views/aftersales_warranty_extension_views.xml",
+        "views/aftersales_supplier_claim_views.xml",
+        "views/aftersales_warranty_portal_templates.xml",
         "views/aftersales_warranty_menus.xml",
     ],
     "demo": [

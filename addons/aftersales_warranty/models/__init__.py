@@ -12,3 +12,5 @@ from . import account_move
 from . import aftersales_visit
 from . import aftersales_visit_line
 from . import sale_order_line
+from . import product_supplierinfo
+from . import aftersales_supplier_claim

@@ -9,6 +9,7 @@ class AftersalesVisit(models.Model):
     def action_done(self):
         result = super().action_done()
         self._aftersales_start_installed_warranties()
+        self._aftersales_propose_supplier_claims()
         return result
 
     def _aftersales_start_installed_warranties(self):
@@ -50,3 +51,9 @@ class AftersalesVisit(models.Model):
         if self.move_id:
             return waiting.filtered(lambda w: not w.lot_id and w.move_id == self.move_id)
         return waiting.filtered(lambda w: not w.lot_id and w.sale_line_id == ticket.sale_line_id)
+
+    def _aftersales_propose_supplier_claims(self):
+        """Covered work on a unit still under its supplier's warranty: propose a claim on the supplier."""
+        Claim = self.env["aftersales.supplier.claim"]
+        for visit in self.filtered(lambda v: v.state == "done" and v.ticket_id.lot_id):
+            Claim._aftersales_propose(visit.ticket_id.lot_id, ticket=visit.ticket_id, visit=visit)

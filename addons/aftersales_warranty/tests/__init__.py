@@ -1,3 +1,5 @@
 from . import test_warranty
 from . import test_warranty_registration
 from . import test_coverage
+from . import test_warranty_portal
+from . import test_supplier_warranty

@@ -1,1 +1,2 @@
 from . import aftersales_warranty_transfer
+from . import aftersales_warranty_reject
