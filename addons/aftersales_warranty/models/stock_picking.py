@@ -185,13 +185,6 @@ class StockPicking(models.Model):
             elif float_compare(left, warranty.quantity, precision_rounding=uom.rounding) != 0:
                 warranty.quantity = left
 
-
-def _group(records, key):
-    grouped = defaultdict(lambda: records.browse())
-    for record in records:
-        grouped[key(record)] |= record
-    return grouped
-
     def _aftersales_set_supplier_warranty(self):
         """Give the lots received from a vendor the warranty of the vendor's price line.
 
@@ -229,3 +222,10 @@ def _group(records, key):
             )
             .sorted(lambda info: (not info.product_id, info.sequence, info.id))[:1]
         )
+
+
+def _group(records, key):
+    grouped = defaultdict(lambda: records.browse())
+    for record in records:
+        grouped[key(record)] |= record
+    return grouped
