@@ -12,9 +12,15 @@
         "security/aftersales_warranty_rules.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
         "views/aftersales_warranty_policy_views.xml",
         "views/aftersales_warranty_views.xml",
         "views/aftersales_ticket_views.xml",
         "views/aftersales_warranty_menus.xml",
+        "views/aftersales_contract_views.xml",
+        "views/aftersales_contract_menus.xml",
+    ],
+    "demo": [
+        "demo/aftersales_contract_demo.xml",
     ],
 }

@@ -15,6 +15,18 @@ class AftersalesTicket(models.Model):
         compute="_compute_warranty_id",
     )
     warranty_end_date = fields.Date(string="Warranty End", compute="_compute_warranty_id")
+    contract_id = fields.Many2one(
+        "aftersales.contract",
+        string="Service Contract",
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        compute="_compute_contract_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="The running contract that covers the serial number or the service address.",
+    )
 
     @api.depends("lot_id")
     def _compute_warranty_id(self):
@@ -30,3 +42,22 @@ class AftersalesTicket(models.Model):
             ticket.warranty_id = warranty.sudo(False)
             ticket.warranty_state = warranty.state
             ticket.warranty_end_date = warranty.end_date
+
+    @api.depends("lot_id", "partner_id")
+    def _compute_contract_id(self):
+        Contract = self.env["aftersales.contract"].sudo()
+        for ticket in self:
+            if ticket.is_closed and ticket.contract_id:
+                continue
+            on_date = fields.Date.context_today(ticket, ticket.request_date) if ticket.request_date else None
+            ticket.contract_id = Contract._aftersales_running_for(ticket.lot_id, ticket.partner_id, on_date).sudo(False)
+
+    @api.depends("contract_id.sla_policy_id")
+    def _compute_sla_policy_id(self):
+        super()._compute_sla_policy_id()
+        for ticket in self:
+            if ticket.is_closed and ticket.sla_policy_id:
+                continue
+            policy = ticket.contract_id.sudo().sla_policy_id
+            if policy:
+                ticket.sla_policy_id = policy

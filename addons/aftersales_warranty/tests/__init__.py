@@ -1,1 +1,2 @@
 from . import test_warranty
+from . import test_contract
