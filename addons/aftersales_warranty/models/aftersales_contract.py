@@ -222,7 +222,6 @@ class AftersalesContract(models.Model):
             contract.invoice_count = counts.get(contract, 0)
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for contract in self:
             contract.access_url = f"/my/contracts/{contract.id}"
 

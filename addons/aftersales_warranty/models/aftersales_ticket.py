@@ -54,10 +54,11 @@ class AftersalesTicket(models.Model):
 
     @api.depends("contract_id.sla_policy_id")
     def _compute_sla_policy_id(self):
-        super()._compute_sla_policy_id()
+        result = super()._compute_sla_policy_id()
         for ticket in self:
             if ticket.is_closed and ticket.sla_policy_id:
                 continue
             policy = ticket.contract_id.sudo().sla_policy_id
             if policy:
                 ticket.sla_policy_id = policy
+        return result

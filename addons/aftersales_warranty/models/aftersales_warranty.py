@@ -56,7 +56,7 @@ class AftersalesWarranty(models.Model):
     sale_order_id = fields.Many2one(related="sale_line_id.order_id", store=True, index="btree_not_null")
     picking_id = fields.Many2one("stock.picking", string="Delivery", index="btree_not_null", readonly=True)
     move_id = fields.Many2one("stock.move", string="Delivered Move", index="btree_not_null", readonly=True)
-    invoice_id = fields.Many2one("account.move", string="Invoice", index="btree_not_null", readonly=True)
+    invoice_id = fields.Many2one("account.move", index="btree_not_null", readonly=True)
     purchase_date = fields.Date(help="When the customer bought the unit (registrations of units bought elsewhere).")
     start_date = fields.Date(tracking=True, help="Empty until what starts the clock happens (see the policy).")
     end_date = fields.Date(
@@ -201,7 +201,6 @@ class AftersalesWarranty(models.Model):
             raise UserError(_("Void warranties rather than deleting them, so that their history stays."))
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for warranty in self:
             warranty.access_url = f"/my/warranties/{warranty.id}"
 
