@@ -625,8 +625,16 @@ class AftersalesContract(models.Model):
             ],
             order="end_date desc, id desc",
         )
-        by_lot = contracts.filtered(lambda c: set(c.lot_ids.ids) & set(lot_ids))
-        return (by_lot or contracts)[:1]
+        return contracts._aftersales_pick(lot, partner, on_date)
+
+    def _aftersales_pick(self, lot, partner, on_date):
+        """Among these contracts (ordered by end date, latest first), the running one covering ``lot`` or
+        ``partner`` on ``on_date``: the serial wins over the address. No query: for batches."""
+        running = self.filtered(lambda c: c.state in RUNNING_STATES and c.start_date <= on_date <= c.end_date)
+        by_lot = running.filtered(lambda c: lot and lot in c.lot_ids)
+        if by_lot:
+            return by_lot[:1]
+        return running.filtered(lambda c: partner and partner in c.site_partner_ids)[:1]
 
     def _aftersales_covers(self, kind, on_date=None):
         """Whether this contract covers ``kind`` ('parts', 'labour' or 'travel') on ``on_date`` (today)."""

@@ -45,12 +45,28 @@ class AftersalesTicket(models.Model):
 
     @api.depends("lot_id", "partner_id")
     def _compute_contract_id(self):
-        Contract = self.env["aftersales.contract"].sudo()
-        for ticket in self:
-            if ticket.is_closed and ticket.contract_id:
-                continue
-            on_date = fields.Date.context_today(ticket, ticket.request_date) if ticket.request_date else None
-            ticket.contract_id = Contract._aftersales_running_for(ticket.lot_id, ticket.partner_id, on_date).sudo(False)
+        todo = self.filtered(lambda t: not (t.is_closed and t.contract_id))
+        if not todo.lot_id and not todo.partner_id:
+            todo.contract_id = False
+            return
+        # one search for the whole batch, the choice per ticket in memory
+        contracts = (
+            self.env["aftersales.contract"]
+            .sudo()
+            .search(
+                [
+                    ("state", "in", ("running", "to_renew")),
+                    "|",
+                    ("lot_ids", "in", todo.lot_id.ids),
+                    ("site_partner_ids", "in", todo.partner_id.ids),
+                ],
+                order="end_date desc, id desc",
+            )
+        )
+        today = fields.Date.context_today(self)
+        for ticket in todo:
+            on_date = fields.Date.context_today(ticket, ticket.request_date) if ticket.request_date else today
+            ticket.contract_id = contracts._aftersales_pick(ticket.lot_id, ticket.partner_id, on_date).sudo(False)
 
     @api.depends("contract_id.sla_policy_id")
     def _compute_sla_policy_id(self):
