@@ -12,6 +12,7 @@
         "security/aftersales_warranty_rules.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
         "wizard/aftersales_warranty_transfer_views.xml",
         "wizard/aftersales_warranty_reject_views.xml",
         "views/aftersales_warranty_policy_views.xml",
@@ -25,10 +26,13 @@
         "views/aftersales_supplier_claim_views.xml",
         "views/aftersales_warranty_portal_templates.xml",
         "views/aftersales_warranty_menus.xml",
+        "views/aftersales_contract_views.xml",
+        "views/aftersales_contract_menus.xml",
     ],
     "demo": [
         "demo/aftersales_warranty_demo.xml",
         "demo/aftersales_warranty_registration_demo.xml",
         "demo/aftersales_warranty_extension_demo.xml",
+        "demo/aftersales_contract_demo.xml",
     ],
 }

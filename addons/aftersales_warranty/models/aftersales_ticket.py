@@ -29,6 +29,19 @@ class AftersalesTicket(models.Model):
     )
     warranty_currency_id = fields.Many2one("res.currency", compute="_compute_visit_line_ids")
 
+    contract_id = fields.Many2one(
+        "aftersales.contract",
+        string="Service Contract",
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        compute="_compute_contract_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="The running contract that covers the serial number or the service address.",
+    )
+
     @api.depends("lot_id")
     def _compute_warranty_id(self):
         warranties = (
@@ -53,3 +66,39 @@ class AftersalesTicket(models.Model):
             ticket.warranty_covered_amount = sum(
                 lines.filtered(lambda line: line.coverage == "warranty").mapped("covered_amount")
             )
+
+    @api.depends("lot_id", "partner_id")
+    def _compute_contract_id(self):
+        todo = self.filtered(lambda t: not (t.is_closed and t.contract_id))
+        if not todo.lot_id and not todo.partner_id:
+            todo.contract_id = False
+            return
+        # one search for the whole batch, the choice per ticket in memory
+        contracts = (
+            self.env["aftersales.contract"]
+            .sudo()
+            .search(
+                [
+                    ("state", "in", ("running", "to_renew")),
+                    "|",
+                    ("lot_ids", "in", todo.lot_id.ids),
+                    ("site_partner_ids", "in", todo.partner_id.ids),
+                ],
+                order="end_date desc, id desc",
+            )
+        )
+        today = fields.Date.context_today(self)
+        for ticket in todo:
+            on_date = fields.Date.context_today(ticket, ticket.request_date) if ticket.request_date else today
+            ticket.contract_id = contracts._aftersales_pick(ticket.lot_id, ticket.partner_id, on_date).sudo(False)
+
+    @api.depends("contract_id.sla_policy_id")
+    def _compute_sla_policy_id(self):
+        result = super()._compute_sla_policy_id()
+        for ticket in self:
+            if ticket.is_closed and ticket.sla_policy_id:
+                continue
+            policy = ticket.contract_id.sudo().sla_policy_id
+            if policy:
+                ticket.sla_policy_id = policy
+        return result

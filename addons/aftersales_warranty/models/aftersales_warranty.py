@@ -3,6 +3,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools.xlsx_export import xlsx_download_action
+
 WARRANTY_STATES = [
     ("draft", "Waiting for Start"),
     ("active", "Active"),
@@ -464,3 +466,34 @@ class AftersalesWarranty(models.Model):
             "target": "new",
             "context": {"default_warranty_ids": self.ids},
         }
+
+    def action_export_xlsx(self):
+        """Download the selected warranties (all of them when none is selected) as an Excel file."""
+        warranties = self or self.search([])
+        states = dict(self._fields["state"]._description_selection(self.env))
+        headers = [
+            _("Reference"),
+            _("Customer"),
+            _("Product"),
+            _("Serial Number"),
+            _("Policy"),
+            _("Status"),
+            _("Start"),
+            _("End"),
+            _("Covered Until"),
+        ]
+        rows = [
+            [
+                warranty.name,
+                warranty.partner_id.display_name,
+                warranty.product_id.display_name,
+                warranty.lot_name or "",
+                warranty.policy_id.name,
+                states[warranty.state],
+                warranty.start_date,
+                warranty.end_date,
+                warranty.covered_until,
+            ]
+            for warranty in warranties
+        ]
+        return xlsx_download_action(self.env, _("Warranties"), "warranties.xlsx", headers, rows)

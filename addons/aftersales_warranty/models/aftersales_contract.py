@@ -1,0 +1,696 @@
+from datetime import datetime, time
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date
+
+from ..tools.xlsx_export import xlsx_download_action
+
+CONTRACT_STATES = [
+    ("draft", "Draft"),
+    ("running", "Running"),
+    ("to_renew", "To Renew"),
+    ("expired", "Expired"),
+    ("cancel", "Cancelled"),
+]
+# states in which a contract covers its units and sites
+RUNNING_STATES = ("running", "to_renew")
+INVOICING_PERIODS = [("monthly", "Monthly"), ("quarterly", "Quarterly"), ("yearly", "Yearly")]
+PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+COVERAGE_KINDS = ("parts", "labour", "travel")
+
+
+class AftersalesContract(models.Model):
+    _name = "aftersales.contract"
+    _description = "Service Contract"
+    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin"]
+    _order = "end_date desc, id desc"
+    _check_company_auto = True
+    _rec_names_search = ["name", "partner_id.name"]
+
+    def _default_visit_type_id(self):
+        return self.env.ref("aftersales_service.visit_type_maintenance", raise_if_not_found=False)
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, index="trigram", default=lambda self: _("New")
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, tracking=True, check_company=True
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True, string="Customer Company"
+    )
+    state = fields.Selection(CONTRACT_STATES, required=True, default="draft", tracking=True, index=True, copy=False)
+
+    # What is covered
+    lot_ids = fields.Many2many(
+        "stock.lot",
+        "aftersales_contract_stock_lot_rel",
+        "contract_id",
+        "lot_id",
+        string="Covered Serials",
+        check_company=True,
+    )
+    site_partner_ids = fields.Many2many(
+        "res.partner",
+        "aftersales_contract_site_partner_rel",
+        "contract_id",
+        "partner_id",
+        string="Covered Sites",
+        check_company=True,
+        help="Service addresses whose tickets are covered, whatever the unit.",
+    )
+    covers_parts = fields.Boolean(string="Parts", default=True, tracking=True)
+    covers_labour = fields.Boolean(string="Labour", default=True, tracking=True)
+    covers_travel = fields.Boolean(string="Travel", default=True, tracking=True)
+    sla_policy_id = fields.Many2one(
+        "aftersales.sla.policy",
+        string="SLA Policy",
+        check_company=True,
+        tracking=True,
+        help="The service level the tickets of the covered units and sites get, instead of the usual rules.",
+    )
+
+    # Maintenance plan
+    visits_per_year = fields.Integer(
+        help="Planned maintenance visits per contract year, evenly spaced from the start (4: every three months).",
+    )
+    visit_type_id = fields.Many2one("aftersales.visit.type", default=_default_visit_type_id)
+    team_id = fields.Many2one("aftersales.team", check_company=True)
+    visit_lead_days = fields.Integer(
+        string="Plan Days Ahead",
+        default=14,
+        help="The maintenance ticket and its draft visit are opened this many days before the planned date.",
+    )
+    included_visits = fields.Integer(help="Visits included in the price per term (0: unlimited).")
+    included_hours = fields.Float(help="Hours on site included in the price per term (0: unlimited).")
+    visits_used = fields.Integer(compute="_compute_consumption", help="Done visits of this contract's tickets.")
+    hours_used = fields.Float(compute="_compute_consumption", help="Hours spent on the done visits.")
+    occurrence_ids = fields.One2many("aftersales.contract.visit", "contract_id", string="Planned Visits")
+    ticket_ids = fields.One2many("aftersales.ticket", "contract_id", string="Tickets")
+    ticket_count = fields.Integer(compute="_compute_ticket_count")
+    visit_count = fields.Integer(compute="_compute_consumption")
+
+    # Price and invoicing
+    product_id = fields.Many2one(
+        "product.product",
+        string="Service Product",
+        check_company=True,
+        domain="[('type', '=', 'service')]",
+        help="The product on the contract's invoices.",
+    )
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        check_company=True,
+        compute="_compute_pricelist_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    currency_id = fields.Many2one(
+        "res.currency", compute="_compute_currency_id", store=True, precompute=True, readonly=False, required=True
+    )
+    recurring_amount = fields.Monetary(tracking=True, help="The amount invoiced for each period, in advance.")
+    invoicing_period = fields.Selection(INVOICING_PERIODS, required=True, default="yearly", tracking=True)
+    annual_amount = fields.Monetary(compute="_compute_annual_amount", store=True, help="Recurring amount per year.")
+    next_invoice_date = fields.Date(
+        copy=False,
+        index=True,
+        help="The start of the next period to invoice; empty once the whole term is invoiced.",
+    )
+    invoice_ids = fields.One2many("account.move", "aftersales_contract_id", string="Invoices", readonly=True)
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
+
+    # Term and renewal
+    start_date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    term_months = fields.Integer(string="Term (months)", default=12, required=True)
+    end_date = fields.Date(
+        compute="_compute_end_date", store=True, readonly=False, precompute=True, index=True, tracking=True
+    )
+    reminder_days = fields.Integer(
+        string="Remind Days Before End",
+        default=30,
+        help="The contract is to renew, and the customer gets a reminder, this many days before its end.",
+    )
+    reminder_sent = fields.Boolean(readonly=True, copy=False)
+    auto_renew = fields.Boolean(
+        tracking=True, help="Renew for another term at the renewal price when the contract ends."
+    )
+    renewal_amount = fields.Monetary(
+        string="Renewal Price", help="The recurring amount of the next term; empty to keep the current one."
+    )
+    previous_contract_id = fields.Many2one(
+        "aftersales.contract", string="Renews", readonly=True, copy=False, index="btree_not_null"
+    )
+    renewal_contract_id = fields.Many2one(
+        "aftersales.contract", string="Renewed by", readonly=True, copy=False, index="btree_not_null"
+    )
+    sale_line_id = fields.Many2one(
+        "sale.order.line", string="Sale Order Line", readonly=True, copy=False, index="btree_not_null"
+    )
+    sale_order_id = fields.Many2one(related="sale_line_id.order_id", store=True, index="btree_not_null")
+    note = fields.Html()
+
+    _sql_constraints = [
+        ("visits_per_year_positive", "CHECK (visits_per_year >= 0)", "Visits per year cannot be negative."),
+        ("sale_line_uniq", "UNIQUE (sale_line_id)", "A sale order line makes one contract only."),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes and constraints
+    # ------------------------------------------------------------------
+
+    @api.depends("partner_id")
+    def _compute_pricelist_id(self):
+        for contract in self:
+            if contract.partner_id and not contract.pricelist_id:
+                contract.pricelist_id = contract.partner_id.property_product_pricelist
+
+    @api.depends("pricelist_id", "company_id")
+    def _compute_currency_id(self):
+        for contract in self:
+            contract.currency_id = (
+                contract.pricelist_id.currency_id or contract.company_id.currency_id or self.env.company.currency_id
+            )
+
+    @api.depends("start_date", "term_months")
+    def _compute_end_date(self):
+        for contract in self:
+            if contract.start_date and contract.term_months > 0:
+                contract.end_date = contract.start_date + relativedelta(months=contract.term_months, days=-1)
+
+    @api.depends("recurring_amount", "invoicing_period")
+    def _compute_annual_amount(self):
+        for contract in self:
+            contract.annual_amount = contract.recurring_amount * 12 / PERIOD_MONTHS[contract.invoicing_period]
+
+    def _compute_consumption(self):
+        stats = {contract_id: [0, 0, 0.0] for contract_id in self.ids}
+        groups = (
+            self.env["aftersales.visit"]
+            .sudo()
+            ._read_group(
+                [("ticket_id.contract_id", "in", self.ids)], ["ticket_id", "state"], ["__count", "time_spent:sum"]
+            )
+        )
+        for ticket, state, count, hours in groups:
+            contract_stats = stats[ticket.contract_id.id]
+            contract_stats[0] += count
+            if state == "done":
+                contract_stats[1] += count
+                contract_stats[2] += hours
+        for contract in self:
+            contract.visit_count, contract.visits_used, contract.hours_used = stats.get(contract.id, (0, 0, 0.0))
+
+    def _compute_ticket_count(self):
+        counts = dict(
+            self.env["aftersales.ticket"]._read_group([("contract_id", "in", self.ids)], ["contract_id"], ["__count"])
+        )
+        for contract in self:
+            contract.ticket_count = counts.get(contract, 0)
+
+    def _compute_invoice_count(self):
+        counts = dict(
+            self.env["account.move"]._read_group(
+                [("aftersales_contract_id", "in", self.ids)], ["aftersales_contract_id"], ["__count"]
+            )
+        )
+        for contract in self:
+            contract.invoice_count = counts.get(contract, 0)
+
+    def _compute_access_url(self):
+        for contract in self:
+            contract.access_url = f"/my/contracts/{contract.id}"
+
+    @api.constrains("start_date", "end_date", "term_months")
+    def _check_dates(self):
+        for contract in self:
+            if contract.end_date and contract.end_date < contract.start_date:
+                raise ValidationError(
+                    _("Contract %(contract)s cannot end before it starts.", contract=contract.display_name)
+                )
+            if contract.term_months <= 0:
+                raise ValidationError(
+                    _("The term of contract %(contract)s must be at least one month.", contract=contract.display_name)
+                )
+
+    @api.constrains("recurring_amount", "renewal_amount", "included_visits", "included_hours", "visit_lead_days")
+    def _check_amounts(self):
+        for contract in self:
+            if (
+                min(
+                    contract.recurring_amount,
+                    contract.renewal_amount,
+                    contract.included_visits,
+                    contract.included_hours,
+                    contract.visit_lead_days,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    _(
+                        "Prices, included visits and hours and days ahead of contract %(contract)s cannot be negative.",
+                        contract=contract.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        sequence = self.env["ir.sequence"]
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = sequence.next_by_code("aftersales.contract") or _("New")
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_started(self):
+        if any(contract.state != "draft" or contract.invoice_ids for contract in self):
+            raise UserError(_("Cancel contracts rather than deleting them, so that their history stays."))
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_start(self):
+        """Put draft contracts to work: they cover their units and are invoiced from their start."""
+        if any(contract.state != "draft" for contract in self):
+            raise UserError(_("Only draft contracts can be started."))
+        for contract in self:
+            contract.write({"state": "running", "next_invoice_date": contract.next_invoice_date or contract.start_date})
+        self._aftersales_update_states()
+
+    def action_cancel(self):
+        self.write({"state": "cancel"})
+
+    def action_reset_draft(self):
+        if any(contract.state != "cancel" or contract.invoice_ids for contract in self):
+            raise UserError(_("Only cancelled contracts that were never invoiced can go back to draft."))
+        self.write({"state": "draft"})
+
+    def action_invoice(self):
+        """Invoice the periods that have started and are not invoiced yet."""
+        cancelled = self.filtered(lambda c: c.state == "cancel")
+        if cancelled:
+            raise UserError(
+                _("Cancelled contracts are not invoiced: %(contracts)s.", contracts=", ".join(cancelled.mapped("name")))
+            )
+        if any(contract.state == "draft" for contract in self):
+            raise UserError(_("Start the contract before invoicing it."))
+        return self._aftersales_invoice_due(fields.Date.context_today(self))
+
+    def action_renew(self):
+        """Continue each contract for another term, at its renewal price, in a new contract linked to it."""
+        wrong = self.filtered(lambda c: c.state not in (*RUNNING_STATES, "expired") or c.renewal_contract_id)
+        if wrong:
+            raise UserError(
+                _(
+                    "Only running or expired contracts not renewed yet can be renewed: %(contracts)s.",
+                    contracts=", ".join(wrong.mapped("name")),
+                )
+            )
+        renewals = self.env["aftersales.contract"]
+        for contract in self:
+            renewal = contract.copy(contract._prepare_renewal_vals())
+            contract.renewal_contract_id = renewal
+            renewal.action_start()
+            contract.message_post(
+                body=_("Renewed by %(contract)s from %(date)s.", contract=renewal.name, date=renewal.start_date)
+            )
+            renewals |= renewal
+        if self:
+            self._aftersales_update_states()
+        if len(renewals) == 1:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "aftersales.contract",
+                "res_id": renewals.id,
+                "view_mode": "form",
+            }
+        return True
+
+    def action_send_reminder(self):
+        template = self.env.ref("aftersales_warranty.mail_template_contract_renewal_reminder")
+        for contract in self:
+            contract.message_post_with_source(
+                template,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=contract.partner_id.ids,
+            )
+        self.write({"reminder_sent": True})
+
+    def action_view_tickets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_ticket_action")
+        action["domain"] = [("contract_id", "=", self.id)]
+        action["context"] = {"default_contract_id": self.id, "default_partner_id": self.partner_id.id}
+        action["name"] = _("Tickets of %(contract)s", contract=self.name)
+        return action
+
+    def action_view_visits(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_visit_action")
+        action["domain"] = [("ticket_id.contract_id", "=", self.id)]
+        action["context"] = {"create": False}
+        action["view_mode"] = "list,form"
+        action["views"] = [(False, "list"), (False, "form")]
+        action["name"] = _("Visits of %(contract)s", contract=self.name)
+        return action
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
+        action["domain"] = [("aftersales_contract_id", "=", self.id)]
+        action["context"] = {"create": False, "default_move_type": "out_invoice"}
+        return action
+
+    def action_export_xlsx(self):
+        """Download the selected contracts (all of them when none is selected) as an Excel file."""
+        contracts = self or self.search([])
+        headers = [
+            _("Reference"),
+            _("Customer"),
+            _("Status"),
+            _("Start"),
+            _("End"),
+            _("Invoicing"),
+            _("Recurring Amount"),
+            _("Annual Amount"),
+            _("Currency"),
+            _("Visits per Year"),
+            _("Visits Done"),
+            _("Serials"),
+            _("Sites"),
+            _("SLA Policy"),
+            _("Auto-Renew"),
+        ]
+        states = dict(self._fields["state"]._description_selection(self.env))
+        periods = dict(self._fields["invoicing_period"]._description_selection(self.env))
+        rows = [
+            [
+                contract.name,
+                contract.partner_id.display_name,
+                states[contract.state],
+                contract.start_date,
+                contract.end_date,
+                periods[contract.invoicing_period],
+                contract.recurring_amount,
+                contract.annual_amount,
+                contract.currency_id.name,
+                contract.visits_per_year,
+                contract.visits_used,
+                ", ".join(contract.lot_ids.mapped("name")),
+                ", ".join(contract.site_partner_ids.mapped("display_name")),
+                contract.sla_policy_id.name or "",
+                contract.auto_renew,
+            ]
+            for contract in contracts
+        ]
+        return xlsx_download_action(self.env, _("Service Contracts"), "service_contracts.xlsx", headers, rows)
+
+    # ------------------------------------------------------------------
+    # Renewal and states
+    # ------------------------------------------------------------------
+
+    def _prepare_renewal_vals(self):
+        """Values of the contract that continues this one (extension point)."""
+        self.ensure_one()
+        start = self.end_date + relativedelta(days=1)
+        return {
+            "start_date": start,
+            "end_date": start + relativedelta(months=self.term_months, days=-1),
+            "recurring_amount": self.renewal_amount or self.recurring_amount,
+            "renewal_amount": 0.0,
+            "previous_contract_id": self.id,
+            "lot_ids": [Command.set(self.lot_ids.ids)],
+            "site_partner_ids": [Command.set(self.site_partner_ids.ids)],
+            "next_invoice_date": start,
+        }
+
+    def _aftersales_update_states(self, today=None):
+        """Move contracts between running, to renew and expired; remind and auto-renew on the way."""
+        today = today or fields.Date.context_today(self)
+        ended = self.filtered(lambda c: c.state in RUNNING_STATES and c.end_date < today)
+        to_renew = ended.filtered(lambda c: c.auto_renew and not c.renewal_contract_id)
+        if to_renew:
+            to_renew.action_renew()
+        ended.write({"state": "expired"})
+        ending = self.filtered(
+            lambda c: c.state == "running" and c.end_date - relativedelta(days=c.reminder_days) <= today
+        )
+        ending.write({"state": "to_renew"})
+        to_remind = (self - ended).filtered(
+            lambda c: c.state == "to_renew" and not c.reminder_sent and not c.renewal_contract_id
+        )
+        to_remind.action_send_reminder()
+
+    # ------------------------------------------------------------------
+    # Maintenance plan
+    # ------------------------------------------------------------------
+
+    def _aftersales_planned_dates(self):
+        """The planned maintenance dates of the term: ``visits_per_year`` evenly spaced over each contract year."""
+        self.ensure_one()
+        if self.visits_per_year <= 0:
+            return []
+        dates = []
+        year = 0
+        while True:
+            year_start = self.start_date + relativedelta(years=year)
+            if year_start > self.end_date:
+                return dates
+            for index in range(self.visits_per_year):
+                planned = year_start + relativedelta(months=12 * index // self.visits_per_year)
+                if planned > self.end_date:
+                    return dates
+                dates.append(planned)
+            year += 1
+
+    def _aftersales_plan_visits(self, today):
+        """Open the maintenance ticket and draft visit of each planned date within the lead days, once."""
+        Occurrence = self.env["aftersales.contract.visit"]
+        planned = {(occ.contract_id.id, occ.planned_date) for occ in self.occurrence_ids}
+        vals_list = []
+        for contract in self:
+            horizon = today + relativedelta(days=contract.visit_lead_days)
+            for planned_date in contract._aftersales_planned_dates():
+                if planned_date <= horizon and (contract.id, planned_date) not in planned:
+                    vals_list.append(contract._prepare_occurrence_vals(planned_date))
+        if not vals_list:
+            return Occurrence
+        occurrences = Occurrence.create(vals_list)
+        occurrences._aftersales_open()
+        return occurrences
+
+    def _prepare_occurrence_vals(self, planned_date):
+        self.ensure_one()
+        return {"contract_id": self.id, "planned_date": planned_date}
+
+    def _prepare_maintenance_ticket_vals(self, planned_date):
+        """Values of the ticket opened for the maintenance visit of ``planned_date`` (extension point)."""
+        self.ensure_one()
+        ticket_type = self.env.ref("aftersales_service.ticket_type_maintenance", raise_if_not_found=False)
+        vals = {
+            "name": _(
+                "Planned maintenance of %(date)s (%(contract)s)",
+                date=format_date(self.env, planned_date),
+                contract=self.name,
+            ),
+            "partner_id": (self.site_partner_ids[:1] or self.partner_id).id,
+            "company_id": self.company_id.id,
+            "contract_id": self.id,
+            "ticket_type_id": ticket_type.id,
+            "lot_id": self.lot_ids[:1].id,
+        }
+        if self.team_id:
+            vals["team_id"] = self.team_id.id
+        return vals
+
+    def _prepare_maintenance_visit_vals(self, ticket, planned_date):
+        """Values of the draft visit of a maintenance ticket (extension point)."""
+        self.ensure_one()
+        return {
+            "ticket_id": ticket.id,
+            "visit_type_id": (self.visit_type_id or self._default_visit_type_id()).id,
+            "scheduled_start": datetime.combine(planned_date, time(9, 0)),
+        }
+
+    # ------------------------------------------------------------------
+    # Invoicing
+    # ------------------------------------------------------------------
+
+    def _aftersales_period_end(self, period_start):
+        self.ensure_one()
+        period_end = period_start + relativedelta(months=PERIOD_MONTHS[self.invoicing_period], days=-1)
+        return min(period_end, self.end_date)
+
+    def _aftersales_invoice_due(self, today):
+        """Create one invoice per period that has started by ``today`` and is not invoiced yet (catching up)."""
+        vals_list = []
+        for contract in self.filtered(lambda c: c.recurring_amount and c.next_invoice_date):
+            if not contract.product_id:
+                raise UserError(
+                    _("Choose the service product of contract %(contract)s to invoice it.", contract=contract.name)
+                )
+            invoiced = set(
+                contract.invoice_ids.filtered(lambda m: m.state != "cancel").mapped("aftersales_period_start")
+            )
+            period_start = contract.next_invoice_date
+            while period_start and period_start <= today:
+                if period_start > contract.end_date:
+                    period_start = False
+                    break
+                if period_start not in invoiced:
+                    vals_list.append(contract._prepare_invoice_vals(period_start))
+                period_start = contract._aftersales_period_end(period_start) + relativedelta(days=1)
+            if period_start and period_start > contract.end_date:
+                period_start = False
+            contract.next_invoice_date = period_start
+        moves = self.env["account.move"].sudo().with_context(default_move_type="out_invoice").create(vals_list)
+        for move in moves:
+            move.aftersales_contract_id.message_post(
+                body=_("Invoice %(invoice)s created for %(period)s.", invoice=move.name, period=move.ref)
+            )
+        return moves.sudo(False)
+
+    def _prepare_invoice_vals(self, period_start):
+        """Values of the customer invoice of the period that starts on ``period_start`` (extension point)."""
+        self.ensure_one()
+        period_end = self._aftersales_period_end(period_start)
+        period = _(
+            "%(start)s to %(end)s",
+            start=format_date(self.env, period_start, lang_code=self.partner_id.lang),
+            end=format_date(self.env, period_end, lang_code=self.partner_id.lang),
+        )
+        label = _(
+            "%(product)s, contract %(contract)s, %(period)s",
+            product=self.product_id.display_name,
+            contract=self.name,
+            period=period,
+        )
+        return {
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "currency_id": self.currency_id.id,
+            "invoice_date": period_start,
+            "invoice_origin": self.name,
+            "ref": period,
+            "aftersales_contract_id": self.id,
+            "aftersales_period_start": period_start,
+            "aftersales_period_end": period_end,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "product_id": self.product_id.id,
+                        "name": label,
+                        "quantity": 1.0,
+                        "price_unit": self.recurring_amount,
+                    }
+                )
+            ],
+        }
+
+    # ------------------------------------------------------------------
+    # Coverage API
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _aftersales_running_for(self, lot=None, partner=None, on_date=None):
+        """The running contract that covers the unit ``lot`` or the service address ``partner`` on ``on_date``.
+
+        A contract naming the serial wins over one naming the address; among several, the one
+        that ends last. Returns an empty recordset when nothing covers them.
+        """
+        on_date = on_date or fields.Date.context_today(self)
+        lot_ids = lot.ids if lot else []
+        partner_ids = partner.ids if partner else []
+        if not lot_ids and not partner_ids:
+            return self.browse()
+        contracts = self.search(
+            [
+                ("state", "in", RUNNING_STATES),
+                ("start_date", "<=", on_date),
+                ("end_date", ">=", on_date),
+                "|",
+                ("lot_ids", "in", lot_ids),
+                ("site_partner_ids", "in", partner_ids),
+            ],
+            order="end_date desc, id desc",
+        )
+        return contracts._aftersales_pick(lot, partner, on_date)
+
+    def _aftersales_pick(self, lot, partner, on_date):
+        """Among these contracts (ordered by end date, latest first), the running one covering ``lot`` or
+        ``partner`` on ``on_date``: the serial wins over the address. No query: for batches."""
+        running = self.filtered(lambda c: c.state in RUNNING_STATES and c.start_date <= on_date <= c.end_date)
+        by_lot = running.filtered(lambda c: lot and lot in c.lot_ids)
+        if by_lot:
+            return by_lot[:1]
+        return running.filtered(lambda c: partner and partner in c.site_partner_ids)[:1]
+
+    def _aftersales_covers(self, kind, on_date=None):
+        """Whether this contract covers ``kind`` ('parts', 'labour' or 'travel') on ``on_date`` (today)."""
+        self.ensure_one()
+        if kind not in COVERAGE_KINDS:
+            raise ValueError(f"Unknown coverage kind {kind!r}")
+        on_date = on_date or fields.Date.context_today(self)
+        return bool(
+            self.state in RUNNING_STATES and self.start_date <= on_date <= self.end_date and self[f"covers_{kind}"]
+        )
+
+    # ------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_process(self, batch_size=200):
+        """Daily: states, reminders and renewals, maintenance visits, then invoices of started periods.
+
+        Each step works in batches and looks at what is already done, so running it twice does
+        nothing more, and a run after days off catches up.
+        """
+        today = fields.Date.context_today(self)
+        done = 0
+        # states: contracts that reach their reminder window or their end
+        domain_states = [
+            "|",
+            "&",
+            ("state", "=", "running"),
+            ("end_date", "<=", today + relativedelta(days=366)),
+            ("state", "=", "to_renew"),
+        ]
+        contracts = self.search(domain_states)
+        contracts = contracts.filtered(
+            lambda c: (
+                c.end_date < today
+                or (c.state == "running" and c.end_date - relativedelta(days=c.reminder_days) <= today)
+                or (c.state == "to_renew" and not c.reminder_sent and not c.renewal_contract_id)
+            )
+        )[:batch_size]
+        contracts._aftersales_update_states(today)
+        done += len(contracts)
+        # maintenance visits
+        to_plan = self.search([("state", "in", RUNNING_STATES), ("visits_per_year", ">", 0)])
+        occurrences = to_plan._aftersales_plan_visits(today)
+        done += len(occurrences)
+        # invoices, catching up missed periods (expired contracts too, for their last periods)
+        to_invoice_domain = [
+            ("state", "in", (*RUNNING_STATES, "expired")),
+            ("next_invoice_date", "<=", today),
+            ("recurring_amount", ">", 0),
+            ("product_id", "!=", False),
+        ]
+        to_invoice = self.search(to_invoice_domain, limit=batch_size)
+        to_invoice._aftersales_invoice_due(today)
+        done += len(to_invoice)
+        remaining = self.search_count(to_invoice_domain) if len(to_invoice) == batch_size else 0
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done

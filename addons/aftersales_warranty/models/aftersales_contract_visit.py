@@ -1,0 +1,44 @@
+from odoo import api, fields, models
+
+
+class AftersalesContractVisit(models.Model):
+    _name = "aftersales.contract.visit"
+    _description = "Planned Contract Visit"
+    _order = "planned_date, id"
+    _check_company_auto = True
+
+    contract_id = fields.Many2one("aftersales.contract", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
+    planned_date = fields.Date(required=True, index=True)
+    ticket_id = fields.Many2one("aftersales.ticket", readonly=True, check_company=True, index="btree_not_null")
+    visit_id = fields.Many2one("aftersales.visit", readonly=True, check_company=True, index="btree_not_null")
+    visit_state = fields.Selection(related="visit_id.state", string="Visit Status")
+
+    _sql_constraints = [
+        (
+            "contract_date_uniq",
+            "UNIQUE (contract_id, planned_date)",
+            "A contract plans one maintenance visit per date.",
+        ),
+    ]
+
+    @api.depends("contract_id", "planned_date")
+    def _compute_display_name(self):
+        for occurrence in self:
+            occurrence.display_name = f"{occurrence.contract_id.name} - {occurrence.planned_date}"
+
+    def _aftersales_open(self):
+        """Open the ticket and draft visit of these planned dates."""
+        Ticket = self.env["aftersales.ticket"].sudo()
+        Visit = self.env["aftersales.visit"].sudo()
+        tickets = Ticket.create(
+            [occurrence.contract_id._prepare_maintenance_ticket_vals(occurrence.planned_date) for occurrence in self]
+        )
+        visits = Visit.create(
+            [
+                occurrence.contract_id._prepare_maintenance_visit_vals(ticket, occurrence.planned_date)
+                for occurrence, ticket in zip(self, tickets, strict=True)
+            ]
+        )
+        for occurrence, ticket, visit in zip(self, tickets, visits, strict=True):
+            occurrence.write({"ticket_id": ticket.id, "visit_id": visit.id})
