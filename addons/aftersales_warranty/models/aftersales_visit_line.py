@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, ValidationError
 COVERAGES = [
     ("billable", "Billable"),
     ("warranty", "Warranty"),
+    ("contract", "Service Contract"),
 ]
 MANAGER_GROUP = "aftersales_service.aftersales_service_group_manager"
 
@@ -29,6 +30,15 @@ class AftersalesVisitLine(models.Model):
         store=True,
         precompute=True,
         index="btree_not_null",
+    )
+    covering_contract_id = fields.Many2one(
+        "aftersales.contract",
+        string="Covering Contract",
+        compute="_compute_coverage",
+        store=True,
+        precompute=True,
+        index="btree_not_null",
+        help="The service contract that pays for this line.",
     )
     coverage_override = fields.Selection(
         COVERAGES,
@@ -76,6 +86,7 @@ class AftersalesVisitLine(models.Model):
         "visit_date",
         "visit_id.state",
         "visit_id.ticket_id.lot_id",
+        "visit_id.ticket_id.contract_id",
         "coverage_override",
     )
     def _compute_coverage(self):
@@ -98,10 +109,12 @@ class AftersalesVisitLine(models.Model):
                 # billed: the order says what the customer paid
                 line.coverage = line.coverage
                 line.covering_warranty_id = line.covering_warranty_id
+                line.covering_contract_id = line.covering_contract_id
                 continue
             coverage, source = line._aftersales_decide_coverage(running)
             line.coverage = coverage
             line.covering_warranty_id = source if source._name == "aftersales.warranty" else False
+            line.covering_contract_id = source if source._name == "aftersales.contract" else False
 
     @api.depends("product_id", "quantity", "company_id")
     def _compute_cost_amount(self):
@@ -176,14 +189,19 @@ class AftersalesVisitLine(models.Model):
         Returns a list of ``(coverage, record)`` pairs: ``coverage`` is a key of the
         ``coverage`` selection and ``record`` has ``_aftersales_covers(kind, on_date)``.
         The first record that covers the line's kind on the visit's date decides the
-        coverage. Other addons (service contracts) override this method, call ``super()``
-        and insert their records where they rank, after adding their key with ``selection_add``.
-        ``running`` maps serial numbers to their active warranty, read once for a batch of lines.
+        coverage: the unit's running warranty, then the ticket's service contract. Other
+        addons override this method, call ``super()`` and insert their records where they
+        rank, after adding their key with ``selection_add``. ``running`` maps serial numbers
+        to their active warranty, read once for a batch of lines.
         """
         self.ensure_one()
-        lot = self.visit_id.ticket_id.lot_id
+        ticket = self.visit_id.ticket_id
+        # the manufacturer's warranty pays first, then the customer's service contract
+        contract = ticket.sudo().contract_id
+        contracts = [("contract", contract)] if contract else []
+        lot = ticket.lot_id
         if not lot:
-            return []
+            return contracts
         if running is None:
             warranty = (
                 self.env["aftersales.warranty"]
@@ -192,7 +210,7 @@ class AftersalesVisitLine(models.Model):
             )
         else:
             warranty = running.get(lot)
-        return [("warranty", warranty)] if warranty else []
+        return ([("warranty", warranty)] if warranty else []) + contracts
 
     def _aftersales_decide_coverage(self, running=None):
         """The coverage of the line and the record that covers it (an empty recordset when billable)."""
@@ -250,5 +268,7 @@ class AftersalesVisitLine(models.Model):
             if self.covering_warranty_id:
                 return _("Covered by warranty %(warranty)s", warranty=self.covering_warranty_id.name)
             return _("Covered by warranty")
+        if self.coverage == "contract" and self.covering_contract_id:
+            return _("Covered by contract %(contract)s", contract=self.covering_contract_id.sudo().name)
         labels = dict(self._fields["coverage"]._description_selection(self.env))
         return _("Covered: %(coverage)s", coverage=labels.get(self.coverage, self.coverage))

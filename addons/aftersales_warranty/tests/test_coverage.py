@@ -102,6 +102,37 @@ class TestCoverage(CoverageCommon):
         self.assertEqual(self.ticket.visit_line_ids, visit.line_ids)
         self.assertEqual(self.ticket.warranty_covered_amount, 120.0)
 
+    def test_contract_covers_what_the_warranty_does_not(self):
+        warranty = self._running_warranty()
+        contract = self.env["aftersales.contract"].create(
+            {
+                "partner_id": self.customer.id,
+                "product_id": self.fee_product.id,
+                "start_date": date(2026, 1, 1),
+                "term_months": 12,
+                "recurring_amount": 100.0,
+                "covers_parts": False,
+                "covers_labour": True,
+                "covers_travel": True,
+                "lot_ids": [Command.set(self.lot.ids)],
+            }
+        )
+        contract.action_start()
+        self.ticket.invalidate_recordset(["contract_id"])
+        self.ticket._compute_contract_id()
+        self.assertEqual(self.ticket.contract_id, contract)
+        visit = self._do_visit(self._visit(), lines=[{"line_type": "labour"}, {"line_type": "travel_zone"}])
+        labour, travel = visit.line_ids
+        self.assertEqual(labour.coverage, "warranty", "the manufacturer pays first")
+        self.assertEqual(labour.covering_warranty_id, warranty)
+        self.assertEqual(travel.coverage, "contract", "the warranty leaves travel out, the contract covers it")
+        self.assertEqual(travel.covering_contract_id, contract)
+        self.assertIn(f"Covered by contract {contract.name}", travel.sale_line_ids.name)
+        self.assertEqual(travel.sale_line_ids.order_id.amount_untaxed, 0.0)
+        warranty.action_void("Returned")
+        second = self._do_visit(self._visit(), start=datetime(2026, 6, 10, 10, 0), lines=[{"line_type": "labour"}])
+        self.assertEqual(second.line_ids.coverage, "contract", "without the warranty, the contract pays")
+
     def test_expired_unit_is_billed_fully(self):
         warranty = self._running_warranty(start=date(2024, 1, 1))
         self.assertEqual(warranty.state, "expired")
