@@ -33,7 +33,6 @@ class AftersalesVisitLine(models.Model):
     )
     covering_contract_id = fields.Many2one(
         "aftersales.contract",
-        string="Covering Contract",
         compute="_compute_coverage",
         store=True,
         precompute=True,

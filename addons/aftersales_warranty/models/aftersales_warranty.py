@@ -2,6 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..tools.xlsx_export import xlsx_download_action
 
@@ -200,10 +201,9 @@ class AftersalesWarranty(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        sequence = self.env["ir.sequence"]
-        for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
-                vals["name"] = sequence.next_by_code("aftersales.warranty") or _("New")
+        unnamed = [vals for vals in vals_list if vals.get("name", _("New")) == _("New")]
+        for vals, name in zip(unnamed, self._aftersales_next_names(len(unnamed)), strict=True):
+            vals["name"] = name
         self.browse()._aftersales_check_serials_free(
             [vals.get("lot_id") for vals in vals_list if vals.get("state", "draft") in OPEN_STATES]
         )
@@ -211,6 +211,34 @@ class AftersalesWarranty(models.Model):
         # extended warranties sold before the unit had its warranty
         self.env["aftersales.warranty.extension"].sudo()._aftersales_attach(warranties)
         return warranties
+
+    @api.model
+    def _aftersales_next_names(self, count):
+        """``count`` references from the warranty sequence, drawn in one query.
+
+        A delivery registers many units at once: a standard sequence gives all its numbers
+        with one ``nextval`` per batch instead of a search and a ``nextval`` per warranty.
+        """
+        if not count:
+            return []
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [("code", "=", "aftersales.warranty"), ("company_id", "in", [self.env.company.id, False])],
+                order="company_id",
+                limit=1,
+            )
+        )
+        if not sequence:
+            return [_("New")] * count
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence._next() for _index in range(count)]
+        self.env.cr.execute(
+            SQL("SELECT nextval(%s) FROM generate_series(1, %s)", f"ir_sequence_{sequence.id:03d}", count)
+        )
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in self.env.cr.fetchall()]
 
     def write(self, vals):
         if "lot_id" in vals or vals.get("state") in OPEN_STATES:
