@@ -201,7 +201,8 @@ class AftersalesWarranty(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        unnamed = [vals for vals in vals_list if vals.get("name", _("New")) == _("New")]
+        new = _("New")
+        unnamed = [vals for vals in vals_list if vals.get("name", new) == new]
         for vals, name in zip(unnamed, self._aftersales_next_names(len(unnamed)), strict=True):
             vals["name"] = name
         self.browse()._aftersales_check_serials_free(
