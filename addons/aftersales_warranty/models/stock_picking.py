@@ -1,4 +1,6 @@
-from collections import defaultdict
+from collections import Counter, defaultdict
+
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.tools import float_compare
@@ -94,7 +96,16 @@ class StockPicking(models.Model):
             self._aftersales_prepare_warranty_vals(move, lot, quantity, policies[move.product_id], invoices)
             for move, lot, quantity in units
         ]
-        warranties = Warranty.create(vals_list)
+        # a delivery registers many units: no creation message, followers or tracking per
+        # warranty (its delivery is on it), and one note per delivery, written in one batch
+        warranties = Warranty.with_context(tracking_disable=True).create(vals_list)
+        counts = Counter(warranty.picking_id for warranty in warranties)
+        warranties.picking_id._message_log_batch(
+            {
+                picking.id: Markup("<p>%s</p>") % self.env._("Warranties registered for %(count)s units.", count=count)
+                for picking, count in counts.items()
+            }
+        )
         warranties._aftersales_expire_ended()
         return warranties
 
