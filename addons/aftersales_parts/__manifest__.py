@@ -7,5 +7,21 @@
     "website": "https://github.com/aftersales-odoo/aftersales",
     "license": "LGPL-3",
     "depends": ["aftersales_warranty"],
-    "data": [],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/aftersales_parts_rules.xml",
+        "data/ir_sequence_data.xml",
+        "data/aftersales_rma_reason_data.xml",
+        "views/aftersales_rma_views.xml",
+        "views/stock_picking_views.xml",
+        "views/account_move_views.xml",
+        "views/sale_order_views.xml",
+        "views/aftersales_ticket_views.xml",
+        "views/product_category_views.xml",
+        "views/res_company_views.xml",
+        "views/aftersales_parts_menus.xml",
+    ],
+    "demo": [
+        "demo/aftersales_rma_demo.xml",
+    ],
 }

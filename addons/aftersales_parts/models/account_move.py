@@ -1,0 +1,45 @@
+from odoo import _, fields, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    aftersales_rma_id = fields.Many2one(
+        "aftersales.rma", string="Return Authorization", index="btree_not_null", copy=False, readonly=True
+    )
+    aftersales_rma_origin_count = fields.Integer(
+        compute="_compute_aftersales_rma_origin_count",
+        string="Return Count",
+        groups="aftersales_service.aftersales_service_group_user",
+    )
+
+    def _compute_aftersales_rma_origin_count(self):
+        counts = dict(
+            self.env["aftersales.rma"]._read_group([("invoice_id", "in", self.ids)], ["invoice_id"], ["__count"])
+        )
+        for move in self:
+            move.aftersales_rma_origin_count = counts.get(move, 0)
+
+    def action_view_aftersales_rma(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "aftersales.rma",
+            "res_id": self.aftersales_rma_id.id,
+            "views": [(False, "form")],
+        }
+
+    def action_view_aftersales_rmas(self):
+        self.ensure_one()
+        action = self.env["aftersales.rma"]._aftersales_action_list([("invoice_id", "=", self.id)])
+        action["name"] = _("Returns of %(invoice)s", invoice=self.name)
+        return action
+
+    def action_aftersales_new_rma(self):
+        self.ensure_one()
+        return self.env["aftersales.rma"]._aftersales_action_new(
+            invoice_id=self.id,
+            partner_id=self.commercial_partner_id.id,
+            sale_order_id=self.invoice_line_ids.sale_line_ids.order_id[:1].id,
+            company_id=self.company_id.id,
+        )

@@ -1,0 +1,482 @@
+from collections import defaultdict
+
+from psycopg2.errors import LockNotAvailable
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare, mute_logger
+
+RMA_STATES = [
+    ("draft", "Draft"),
+    ("approved", "Approved"),
+    ("received", "Received"),
+    ("done", "Done"),
+    ("rejected", "Rejected"),
+    ("cancelled", "Cancelled"),
+]
+
+
+class AftersalesRma(models.Model):
+    _name = "aftersales.rma"
+    _description = "Return Authorization"
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, index="trigram", default=lambda self: _("New")
+    )
+    direction = fields.Selection(
+        [("customer", "From a Customer"), ("supplier", "To a Supplier")],
+        required=True,
+        default="customer",
+        help="Only returns from customers are handled for now.",
+    )
+    state = fields.Selection(RMA_STATES, required=True, default="draft", tracking=True, index=True, copy=False)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, tracking=True, check_company=True
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True, string="Commercial Entity"
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Responsible", default=lambda self: self.env.user, tracking=True, index="btree_not_null"
+    )
+    date = fields.Date(string="Request Date", required=True, default=fields.Date.context_today)
+    sale_order_id = fields.Many2one(
+        "sale.order", string="Sale Order", index="btree_not_null", check_company=True, tracking=True
+    )
+    invoice_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        index="btree_not_null",
+        check_company=True,
+        domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted')]",
+    )
+    picking_id = fields.Many2one(
+        "stock.picking",
+        string="Delivery",
+        index="btree_not_null",
+        check_company=True,
+        domain="[('picking_type_code', '=', 'outgoing'), ('state', '=', 'done')]",
+    )
+    ticket_id = fields.Many2one("aftersales.ticket", index="btree_not_null", check_company=True, tracking=True)
+    line_ids = fields.One2many("aftersales.rma.line", "rma_id", string="Lines", copy=True)
+    reject_reason = fields.Text(tracking=True, copy=False)
+    description = fields.Html(string="Notes")
+    return_picking_ids = fields.One2many("stock.picking", "aftersales_rma_id", string="Receipts", copy=False)
+    return_picking_count = fields.Integer(compute="_compute_return_picking_count", string="Receipt Count")
+    refund_ids = fields.One2many("account.move", "aftersales_rma_id", string="Credit Notes", copy=False)
+    refund_count = fields.Integer(compute="_compute_refund_count", string="Credit Note Count")
+    amount_refund = fields.Monetary(
+        compute="_compute_amount_refund",
+        string="Refund Amount",
+        help="Taxes included, at the prices of the invoice, of the lines to refund.",
+    )
+
+    @api.depends("return_picking_ids")
+    def _compute_return_picking_count(self):
+        for rma in self:
+            rma.return_picking_count = len(rma.sudo().return_picking_ids)
+
+    @api.depends("refund_ids")
+    def _compute_refund_count(self):
+        for rma in self:
+            rma.refund_count = len(rma.sudo().refund_ids)
+
+    @api.depends("line_ids.quantity", "line_ids.invoice_line_id", "line_ids.resolution")
+    def _compute_amount_refund(self):
+        for rma in self:
+            rma.amount_refund = sum(
+                rma.line_ids.filtered(lambda line: line.resolution == "refund").mapped("amount_total")
+            )
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for rma in self:
+            rma.access_url = f"/my/rmas/{rma.id}"
+
+    @api.onchange("sale_order_id", "picking_id", "invoice_id")
+    def _onchange_origin(self):
+        """Propose the delivered units of the origin document when the return has no lines yet."""
+        if self.line_ids:
+            return
+        moves = self.sudo()._aftersales_origin_moves()
+        if not moves:
+            return
+        self.partner_id = self.partner_id or moves.picking_id.partner_id[:1]
+        self.line_ids = [Command.create(vals) for vals in self.line_ids._prepare_lines_from_moves(moves)]
+
+    def _aftersales_origin_moves(self):
+        """The done deliveries to the customer of the origin picking, sale order or invoice."""
+        self.ensure_one()
+        if self.picking_id:
+            moves = self.picking_id.move_ids
+        elif self.sale_order_id:
+            moves = self.sale_order_id.order_line.move_ids
+        elif self.invoice_id:
+            moves = self.invoice_id.invoice_line_ids.sale_line_ids.move_ids
+        else:
+            return self.env["stock.move"]
+        return moves.filtered(
+            lambda m: m.state == "done" and m.location_dest_id.usage == "customer" and not m.origin_returned_move_id
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("aftersales.rma") or _("New")
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_processed(self):
+        if any(rma.state not in ("draft", "cancelled") for rma in self):
+            raise UserError(_("Cancel or reject returns rather than deleting them."))
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def _aftersales_check_state(self, states, action):
+        wrong = self.filtered(lambda rma: rma.state not in states)
+        if wrong:
+            raise UserError(
+                _(
+                    "%(action)s is not possible for returns %(rmas)s in their current status.",
+                    action=action,
+                    rmas=", ".join(wrong.mapped("name")),
+                )
+            )
+
+    def action_approve(self):
+        self._aftersales_check_state(("draft",), _("Approving"))
+        is_manager = self.env.user.has_group("aftersales_service.aftersales_service_group_manager")
+        for rma in self:
+            if not rma.line_ids:
+                raise UserError(_("Add the returned products to %(rma)s before approving it.", rma=rma.name))
+            rma.line_ids._check_return_window()
+            rma.line_ids._check_returnable_quantities()
+            limit = rma.company_id.aftersales_rma_approval_amount
+            if limit and not is_manager and float_compare(rma.amount_refund, limit, 2) > 0:
+                raise UserError(
+                    _(
+                        "The refund of %(rma)s (%(amount)s) is above %(limit)s: an after-sales manager approves it.",
+                        rma=rma.name,
+                        amount=rma.amount_refund,
+                        limit=limit,
+                    )
+                )
+        self.write({"state": "approved"})
+        for rma in self.sudo():
+            rma._aftersales_create_receipts()
+
+    def action_reject(self, reason=None):
+        self._aftersales_check_state(("draft", "approved"), _("Rejecting"))
+        reason = reason or self.env.context.get("aftersales_reject_reason")
+        if not reason:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "aftersales.rma.reject",
+                "view_mode": "form",
+                "target": "new",
+                "context": {"active_model": self._name, "active_ids": self.ids},
+            }
+        if self.return_picking_ids.filtered(lambda p: p.state == "done"):
+            raise UserError(_("Goods were already received for this return: finish it rather than rejecting it."))
+        self.return_picking_ids.filtered(lambda p: p.state != "cancel").sudo().action_cancel()
+        self.write({"state": "rejected", "reject_reason": reason})
+        return True
+
+    def action_cancel(self):
+        self._aftersales_check_state(("draft", "approved"), _("Cancelling"))
+        if self.return_picking_ids.filtered(lambda p: p.state == "done"):
+            raise UserError(_("Goods were already received for this return: it cannot be cancelled."))
+        self.return_picking_ids.filtered(lambda p: p.state != "cancel").sudo().action_cancel()
+        self.write({"state": "cancelled"})
+
+    def action_draft(self):
+        self._aftersales_check_state(("rejected", "cancelled"), _("Resetting to draft"))
+        self.write({"state": "draft", "reject_reason": False})
+
+    def action_done(self):
+        self._aftersales_check_state(("received",), _("Closing"))
+        self.write({"state": "done"})
+
+    # ------------------------------------------------------------------
+    # Receipts
+    # ------------------------------------------------------------------
+
+    def _aftersales_create_receipts(self):
+        """Create the receipts of the approved lines.
+
+        Lines coming from a delivery are received through Odoo's return of that delivery,
+        so the delivered quantities of the sale order stay right; other lines through a
+        plain receipt from the customer.
+        """
+        self.ensure_one()
+        pickings = self.env["stock.picking"]
+        lines_by_picking = defaultdict(lambda: self.env["aftersales.rma.line"])
+        for line in self.line_ids:
+            lines_by_picking[line.move_id.picking_id] |= line
+        for delivery, lines in lines_by_picking.items():
+            if delivery:
+                pickings |= self._aftersales_return_delivery(delivery, lines)
+            else:
+                pickings |= self._aftersales_receive_from_customer(lines)
+        pickings.sudo().write({"aftersales_rma_id": self.id})
+        return pickings
+
+    def _aftersales_return_delivery(self, delivery, lines):
+        quantities = defaultdict(float)
+        for line in lines:
+            quantities[line.move_id] += line.product_uom_id._compute_quantity(line.quantity, line.product_id.uom_id)
+        wizard = (
+            self.env["stock.return.picking"]
+            .sudo()
+            .with_context(active_model="stock.picking", active_id=delivery.id, active_ids=delivery.ids)
+            .create({"picking_id": delivery.id})
+        )
+        for return_line in wizard.product_return_moves:
+            return_line.write({"quantity": quantities.get(return_line.move_id, 0.0), "to_refund": True})
+        picking = wizard._create_return()
+        picking.write({"origin": _("%(rma)s (%(origin)s)", rma=self.name, origin=picking.origin)})
+        self._aftersales_set_lots(picking, lines)
+        return picking
+
+    def _aftersales_receive_from_customer(self, lines):
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.company_id.id)], limit=1)
+        if not warehouse:
+            raise UserError(_("Company %(company)s has no warehouse to receive returns.", company=self.company_id.name))
+        picking_type = warehouse.in_type_id
+        source = self.env.ref("stock.stock_location_customers")
+        picking = (
+            self.env["stock.picking"]
+            .sudo()
+            .create(
+                {
+                    "picking_type_id": picking_type.id,
+                    "partner_id": self.partner_id.id,
+                    "origin": self.name,
+                    "company_id": self.company_id.id,
+                    "location_id": source.id,
+                    "location_dest_id": picking_type.default_location_dest_id.id,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "name": line.product_id.display_name,
+                                "product_id": line.product_id.id,
+                                "product_uom_qty": line.quantity,
+                                "product_uom": line.product_uom_id.id,
+                                "location_id": source.id,
+                                "location_dest_id": picking_type.default_location_dest_id.id,
+                                "company_id": self.company_id.id,
+                                "aftersales_rma_line_id": line.id,
+                            }
+                        )
+                        for line in lines
+                    ],
+                }
+            )
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        self._aftersales_set_lots(picking, lines)
+        return picking
+
+    def _aftersales_set_lots(self, picking, lines):
+        """Put the returned serials on the receipt's detailed operations."""
+        for move in picking.move_ids:
+            lots = lines.filtered(
+                lambda line, move=move: (
+                    line.lot_id
+                    and (line.move_id == move.origin_returned_move_id or line == move.aftersales_rma_line_id)
+                )
+            ).lot_id
+            if not lots:
+                continue
+            move.move_line_ids.unlink()
+            self.env["stock.move.line"].sudo().create(
+                [
+                    dict(
+                        move._prepare_move_line_vals(quantity=1.0 if lot.product_id.tracking == "serial" else 0.0),
+                        lot_id=lot.id,
+                    )
+                    for lot in lots
+                ]
+            )
+
+    def _aftersales_update_received(self):
+        """Record the quantities received on the lines, and mark fully received returns."""
+        for rma in self:
+            done_moves = rma.return_picking_ids.move_ids.filtered(lambda m: m.state == "done")
+            remaining = defaultdict(float)
+            lots = defaultdict(set)
+            for move in done_moves:
+                key = move.aftersales_rma_line_id or move.origin_returned_move_id
+                remaining[key] += move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id)
+                lots[key] |= set(move.move_line_ids.lot_id.ids)
+            for line in rma.line_ids:
+                key = line if line in remaining else line.move_id
+                if line.lot_id:
+                    received = 1.0 if line.lot_id.id in lots.get(key, ()) else 0.0
+                else:
+                    wanted = line.product_uom_id._compute_quantity(line.quantity, line.product_id.uom_id)
+                    received = min(wanted, remaining.get(key, 0.0))
+                    remaining[key] = remaining.get(key, 0.0) - received
+                    received = line.product_id.uom_id._compute_quantity(received, line.product_uom_id)
+                line.qty_received = received
+            open_pickings = rma.return_picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+            if rma.state == "approved" and done_moves and not open_pickings:
+                rma.state = "received"
+
+    # ------------------------------------------------------------------
+    # Refunds
+    # ------------------------------------------------------------------
+
+    def _aftersales_lock(self):
+        """Lock the returns' rows so that two users never refund the same lines at once."""
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute("SELECT id FROM aftersales_rma WHERE id IN %s FOR UPDATE NOWAIT", [tuple(self.ids)])
+        except LockNotAvailable:
+            raise UserError(_("Another user is refunding this return: try again in a moment.")) from None
+        self.invalidate_recordset()
+        self.line_ids.invalidate_recordset(["qty_refunded", "refund_line_ids"])
+
+    def action_refund(self):
+        """Refund the received units of the lines to refund, by reversing their invoices."""
+        self._aftersales_check_state(("approved", "received", "done"), _("Refunding"))
+        self.check_access("write")
+        self._aftersales_lock()
+        refunds = self.env["account.move"].sudo()
+        for rma in self.sudo():
+            lines = rma.line_ids.filtered(
+                lambda line: (
+                    line.resolution == "refund"
+                    and float_compare(
+                        line.qty_received, line.qty_refunded, precision_rounding=line.product_uom_id.rounding
+                    )
+                    > 0
+                )
+            )
+            if not lines:
+                raise UserError(_("Return %(rma)s has no received units left to refund.", rma=rma.name))
+            missing = lines.filtered(lambda line: not line.invoice_line_id)
+            if missing:
+                raise UserError(
+                    _(
+                        "No posted invoice line is known for %(products)s: refund them from the invoice.",
+                        products=", ".join(missing.product_id.mapped("display_name")),
+                    )
+                )
+            lines._check_refundable_quantities()
+            by_invoice = defaultdict(lambda: self.env["aftersales.rma.line"])
+            for line in lines:
+                by_invoice[line.invoice_line_id.move_id] |= line
+            for invoice, invoice_lines in by_invoice.items():
+                refunds |= rma._aftersales_reverse_invoice(invoice, invoice_lines)
+        if refunds and any(self.company_id.mapped("aftersales_rma_post_refund")):
+            refunds.filtered(lambda move: move.company_id.aftersales_rma_post_refund).action_post()
+        return self.action_view_refunds() if len(self) == 1 else True
+
+    def _prepare_refund_vals(self, invoice):
+        return {
+            "ref": _("Return %(rma)s of %(invoice)s", rma=self.name, invoice=invoice.name),
+            "invoice_date": fields.Date.context_today(self),
+            "aftersales_rma_id": self.id,
+        }
+
+    def _aftersales_reverse_invoice(self, invoice, lines):
+        """Reverse ``invoice`` keeping only the lines of ``lines`` with their quantities to refund."""
+        refund = invoice.sudo()._reverse_moves([self._prepare_refund_vals(invoice)])
+        originals = invoice.invoice_line_ids.filtered(lambda line: line.display_type == "product").sorted("id")
+        copies = refund.invoice_line_ids.filtered(lambda line: line.display_type == "product").sorted("id")
+        if len(originals) != len(copies) or originals.product_id != copies.product_id:
+            raise UserError(_("The credit note of %(invoice)s does not match its invoice.", invoice=invoice.name))
+        quantities = defaultdict(float)
+        for line in lines:
+            quantities[line.invoice_line_id] += line.product_uom_id._compute_quantity(
+                line.qty_received - line.qty_refunded, line.invoice_line_id.product_uom_id
+            )
+        commands = []
+        kept = {}
+        for original, copy in zip(originals, copies, strict=True):
+            if original in quantities:
+                commands.append(Command.update(copy.id, {"quantity": quantities[original]}))
+                kept[original] = copy
+            else:
+                commands.append(Command.delete(copy.id))
+        refund.write({"invoice_line_ids": commands})
+        for line in lines:
+            line.write(
+                {
+                    "qty_refunded": line.qty_received,
+                    "refund_line_ids": [Command.link(kept[line.invoice_line_id].id)],
+                }
+            )
+        body = _("Credit note created for the return %(rma)s.", rma=self._get_html_link())
+        refund.message_post(body=body)
+        return refund
+
+    # ------------------------------------------------------------------
+    # Smart buttons
+    # ------------------------------------------------------------------
+
+    def action_view_receipts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
+        action["domain"] = [("aftersales_rma_id", "=", self.id)]
+        action["context"] = {"create": False}
+        pickings = self.sudo().return_picking_ids
+        if len(pickings) == 1:
+            action["views"] = [(False, "form")]
+            action["res_id"] = pickings.id
+        return action
+
+    def action_view_refunds(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_refund_type")
+        action["domain"] = [("aftersales_rma_id", "=", self.id)]
+        action["context"] = {"default_move_type": "out_refund", "create": False}
+        refunds = self.sudo().refund_ids
+        if len(refunds) == 1:
+            action["views"] = [(False, "form")]
+            action["res_id"] = refunds.id
+        return action
+
+    def _aftersales_open(self, model, record_id):
+        return {"type": "ir.actions.act_window", "res_model": model, "res_id": record_id, "views": [(False, "form")]}
+
+    def action_view_sale_order(self):
+        self.ensure_one()
+        return self._aftersales_open("sale.order", self.sale_order_id.id)
+
+    def action_view_invoice(self):
+        self.ensure_one()
+        return self._aftersales_open("account.move", self.invoice_id.id)
+
+    def action_view_delivery(self):
+        self.ensure_one()
+        return self._aftersales_open("stock.picking", self.picking_id.id)
+
+    def action_view_ticket(self):
+        self.ensure_one()
+        return self._aftersales_open("aftersales.ticket", self.ticket_id.id)
+
+    @api.model
+    def _aftersales_action_new(self, **defaults):
+        """The action opening a new return prefilled from an origin document."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_parts.aftersales_rma_action")
+        action["views"] = [(False, "form")]
+        action["context"] = {f"default_{key}": value for key, value in defaults.items() if value}
+        return action
+
+    @api.model
+    def _aftersales_action_list(self, domain, **defaults):
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_parts.aftersales_rma_action")
+        action["domain"] = domain
+        action["context"] = {f"default_{key}": value for key, value in defaults.items() if value}
+        return action

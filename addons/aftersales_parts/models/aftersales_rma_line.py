@@ -1,0 +1,288 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare
+
+OPEN_STATES = ("draft", "approved")
+
+
+class AftersalesRmaLine(models.Model):
+    _name = "aftersales.rma.line"
+    _description = "Return Authorization Line"
+    _order = "rma_id, sequence, id"
+    _check_company_auto = True
+
+    rma_id = fields.Many2one("aftersales.rma", string="Return", required=True, index=True, ondelete="cascade")
+    sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(related="rma_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="rma_id.currency_id")
+    state = fields.Selection(related="rma_id.state", store=True, string="Status")
+    partner_id = fields.Many2one(related="rma_id.partner_id", string="Customer")
+    product_id = fields.Many2one("product.product", required=True, index=True, check_company=True)
+    tracking = fields.Selection(related="product_id.tracking")
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Serial Number",
+        index="btree_not_null",
+        check_company=True,
+        domain="[('product_id', '=', product_id)]",
+    )
+    quantity = fields.Float(digits="Product Unit of Measure", required=True, default=1.0)
+    product_uom_id = fields.Many2one(
+        "uom.uom",
+        string="Unit",
+        required=True,
+        compute="_compute_product_uom_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        domain="[('category_id', '=', product_uom_category_id)]",
+    )
+    product_uom_category_id = fields.Many2one(related="product_id.uom_id.category_id")
+    reason_id = fields.Many2one("aftersales.rma.reason", string="Reason", required=True)
+    resolution = fields.Selection(
+        [
+            ("refund", "Refund"),
+            ("replacement", "Replacement"),
+            ("repair", "Repair"),
+            ("return", "Return As Is"),
+        ],
+        string="Requested Resolution",
+        required=True,
+        default="refund",
+    )
+    move_id = fields.Many2one(
+        "stock.move",
+        string="Delivery Move",
+        index="btree_not_null",
+        check_company=True,
+        help="The move that delivered the unit to the customer; its delivery is the one returned.",
+    )
+    invoice_line_id = fields.Many2one(
+        "account.move.line",
+        string="Invoice Line",
+        index="btree_not_null",
+        check_company=True,
+        help="The invoice line reversed by the refund.",
+    )
+    qty_received = fields.Float(string="Received", digits="Product Unit of Measure", readonly=True, copy=False)
+    qty_refunded = fields.Float(string="Refunded", digits="Product Unit of Measure", readonly=True, copy=False)
+    refund_line_ids = fields.Many2many(
+        "account.move.line",
+        "aftersales_rma_line_refund_rel",
+        "rma_line_id",
+        "move_line_id",
+        string="Credit Note Lines",
+        readonly=True,
+        copy=False,
+    )
+    amount_total = fields.Monetary(
+        compute="_compute_amount_total",
+        string="Amount",
+        help="Taxes included, at the price of the invoice line.",
+    )
+    warranty_state = fields.Selection(
+        [
+            ("none", "No Warranty"),
+            ("draft", "Waiting for Start"),
+            ("active", "Active"),
+            ("expired", "Expired"),
+            ("void", "Void"),
+        ],
+        string="Warranty",
+        compute="_compute_warranty_state",
+    )
+
+    @api.depends("product_id")
+    def _compute_product_uom_id(self):
+        for line in self:
+            if not line.product_uom_id or line.product_uom_id.category_id != line.product_id.uom_id.category_id:
+                line.product_uom_id = line.product_id.uom_id
+
+    @api.depends("quantity", "invoice_line_id")
+    def _compute_amount_total(self):
+        for line in self:
+            invoice_line = line.sudo().invoice_line_id
+            if not invoice_line or not invoice_line.quantity:
+                line.amount_total = 0.0
+                continue
+            quantity = line.product_uom_id._compute_quantity(line.quantity, invoice_line.product_uom_id)
+            line.amount_total = invoice_line.price_total * quantity / invoice_line.quantity
+
+    @api.depends("lot_id")
+    def _compute_warranty_state(self):
+        Warranty = self.env["aftersales.warranty"].sudo()
+        for line in self:
+            warranty = line.lot_id and Warranty._aftersales_lookup(line.lot_id.name)
+            line.warranty_state = warranty.state if warranty else "none"
+
+    @api.onchange("move_id")
+    def _onchange_move_id(self):
+        if self.move_id:
+            self.product_id = self.move_id.product_id
+            self.invoice_line_id = self._aftersales_invoice_line(self.move_id)
+
+    @api.constrains("quantity", "lot_id", "product_id")
+    def _check_quantity(self):
+        for line in self:
+            if float_compare(line.quantity, 0.0, precision_rounding=line.product_uom_id.rounding or 0.01) <= 0:
+                raise ValidationError(
+                    _("The quantity returned of %(product)s must be positive.", product=line.product_id.display_name)
+                )
+            if line.lot_id and line.lot_id.product_id != line.product_id:
+                raise ValidationError(
+                    _(
+                        "Serial %(serial)s is not a serial of %(product)s.",
+                        serial=line.lot_id.name,
+                        product=line.product_id.display_name,
+                    )
+                )
+            if line.lot_id and line.product_id.tracking == "serial" and line.quantity != 1.0:
+                raise ValidationError(
+                    _("A serial number is returned one unit at a time (%(serial)s).", serial=line.lot_id.name)
+                )
+
+    @api.constrains("quantity", "lot_id", "move_id", "product_uom_id")
+    def _check_returnable(self):
+        self.filtered(lambda line: line.state in OPEN_STATES)._check_returnable_quantities()
+
+    @api.constrains("move_id")
+    def _check_return_window_constraint(self):
+        self.filtered(lambda line: line.state == "draft")._check_return_window()
+
+    # ------------------------------------------------------------------
+    # Checks
+    # ------------------------------------------------------------------
+
+    def _check_return_window(self):
+        today = fields.Date.context_today(self)
+        for line in self.sudo().filtered("move_id"):
+            days = line.product_id.categ_id.aftersales_return_days
+            delivered = fields.Date.context_today(self, line.move_id.date)
+            if days and delivered + timedelta(days=days) < today:
+                raise ValidationError(
+                    _(
+                        "%(product)s was delivered on %(date)s: the return window of %(days)s days is over.",
+                        product=line.product_id.display_name,
+                        date=delivered,
+                        days=days,
+                    )
+                )
+
+    def _check_returnable_quantities(self):
+        """Never return more than delivered, counting done returns and other open returns."""
+        lines = self.sudo().filtered("move_id")
+        if not lines:
+            return
+        moves = lines.move_id
+        open_lines = self.sudo().search([("move_id", "in", moves.ids), ("state", "in", OPEN_STATES)])
+        for move in moves:
+            product = move.product_id
+            delivered = move.product_uom._compute_quantity(move.quantity, product.uom_id)
+            returns = move.returned_move_ids.filtered(lambda m: m.state == "done")
+            returned = sum(m.product_uom._compute_quantity(m.quantity, product.uom_id) for m in returns)
+            move_lines = open_lines.filtered(lambda line, move=move: line.move_id == move)
+            # lines whose receipt is done are already counted by the done returns
+            requested = sum(
+                line.product_uom_id._compute_quantity(line.quantity - line.qty_received, product.uom_id)
+                for line in move_lines
+            )
+            others = sum(
+                line.product_uom_id._compute_quantity(line.quantity - line.qty_received, product.uom_id)
+                for line in move_lines - lines
+            )
+            if float_compare(returned + requested, delivered, precision_rounding=product.uom_id.rounding) > 0:
+                raise ValidationError(
+                    _(
+                        "Only %(available)s %(uom)s of %(product)s delivered by %(picking)s can still be returned "
+                        "(%(delivered)s delivered, %(returned)s returned, %(open)s on open returns).",
+                        available=max(delivered - returned - others, 0.0),
+                        uom=product.uom_id.name,
+                        product=product.display_name,
+                        picking=move.picking_id.name,
+                        delivered=delivered,
+                        returned=returned,
+                        open=requested,
+                    )
+                )
+            delivered_lots = move.move_line_ids.lot_id
+            returned_lots = returns.move_line_ids.lot_id
+            counted = defaultdict(int)
+            for line in move_lines.filtered("lot_id"):
+                counted[line.lot_id] += 1
+            for line in (lines & move_lines).filtered("lot_id"):
+                if line.lot_id not in delivered_lots:
+                    raise ValidationError(
+                        _(
+                            "Serial %(serial)s was not delivered by %(picking)s.",
+                            serial=line.lot_id.name,
+                            picking=move.picking_id.name,
+                        )
+                    )
+                if line.lot_id in returned_lots and not line.qty_received:
+                    raise ValidationError(_("Serial %(serial)s was already returned.", serial=line.lot_id.name))
+                if counted[line.lot_id] > 1:
+                    raise ValidationError(
+                        _("Serial %(serial)s is already on another open return.", serial=line.lot_id.name)
+                    )
+
+    def _check_refundable_quantities(self):
+        """Never refund more than invoiced: count what other returns already refunded."""
+        invoice_lines = self.invoice_line_id
+        refunded_lines = self.sudo().search([("invoice_line_id", "in", invoice_lines.ids), ("qty_refunded", ">", 0)])
+        for invoice_line in invoice_lines:
+            uom = invoice_line.product_uom_id
+            already = sum(
+                line.product_uom_id._compute_quantity(line.qty_refunded, uom)
+                for line in refunded_lines.filtered(lambda line, il=invoice_line: line.invoice_line_id == il)
+            )
+            asked = sum(
+                line.product_uom_id._compute_quantity(line.qty_received - line.qty_refunded, uom)
+                for line in self.filtered(lambda line, il=invoice_line: line.invoice_line_id == il)
+            )
+            if float_compare(already + asked, invoice_line.quantity, precision_rounding=uom.rounding) > 0:
+                raise UserError(
+                    _(
+                        "%(product)s: %(asked)s %(uom)s cannot be refunded, %(already)s of the %(invoiced)s invoiced "
+                        "on %(invoice)s were already refunded.",
+                        product=invoice_line.product_id.display_name,
+                        asked=asked,
+                        uom=uom.name,
+                        already=already,
+                        invoiced=invoice_line.quantity,
+                        invoice=invoice_line.move_id.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _aftersales_invoice_line(self, move):
+        """The posted customer invoice line of the sale line that ``move`` delivered."""
+        return move.sale_line_id.invoice_lines.filtered(
+            lambda line: line.move_id.move_type == "out_invoice" and line.move_id.state == "posted"
+        )[:1]
+
+    @api.model
+    def _prepare_lines_from_moves(self, moves):
+        """Values of the lines proposed for the delivered ``moves``: one per serial, else one per move."""
+        reason = self.env["aftersales.rma.reason"].search([], limit=1)
+        vals_list = []
+        for move in moves:
+            common = {
+                "product_id": move.product_id.id,
+                "product_uom_id": move.product_uom.id,
+                "move_id": move.id,
+                "invoice_line_id": self._aftersales_invoice_line(move).id,
+                "reason_id": reason.id,
+            }
+            lots = move.move_line_ids.lot_id
+            if lots and move.product_id.tracking == "serial":
+                vals_list += [dict(common, lot_id=lot.id, quantity=1.0) for lot in lots]
+            else:
+                vals_list.append(dict(common, quantity=move.quantity))
+        return vals_list

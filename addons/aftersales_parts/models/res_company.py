@@ -1,0 +1,16 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    aftersales_rma_approval_amount = fields.Monetary(
+        string="Return Refunds Needing a Manager",
+        currency_field="currency_id",
+        help="A return whose refund exceeds this amount (taxes included) is approved by an after-sales manager. "
+        "0 means any after-sales user approves.",
+    )
+    aftersales_rma_post_refund = fields.Boolean(
+        string="Post Return Credit Notes",
+        help="Post the credit notes of returns at once instead of leaving them in draft.",
+    )

@@ -1,0 +1,51 @@
+from odoo import _, fields, models
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    aftersales_rma_id = fields.Many2one(
+        "aftersales.rma", string="Return Authorization", index="btree_not_null", copy=False, readonly=True
+    )
+    aftersales_rma_line_ids = fields.One2many(related="aftersales_rma_id.line_ids", string="Returned Units")
+    aftersales_rma_origin_count = fields.Integer(
+        compute="_compute_aftersales_rma_origin_count",
+        string="Return Count",
+        groups="aftersales_service.aftersales_service_group_user",
+    )
+
+    def _compute_aftersales_rma_origin_count(self):
+        counts = dict(
+            self.env["aftersales.rma"]._read_group([("picking_id", "in", self.ids)], ["picking_id"], ["__count"])
+        )
+        for picking in self:
+            picking.aftersales_rma_origin_count = counts.get(picking, 0)
+
+    def _action_done(self):
+        result = super()._action_done()
+        self.aftersales_rma_id.sudo()._aftersales_update_received()
+        return result
+
+    def action_view_aftersales_rma(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "aftersales.rma",
+            "res_id": self.aftersales_rma_id.id,
+            "views": [(False, "form")],
+        }
+
+    def action_view_aftersales_rmas(self):
+        self.ensure_one()
+        action = self.env["aftersales.rma"]._aftersales_action_list([("picking_id", "=", self.id)])
+        action["name"] = _("Returns of %(picking)s", picking=self.name)
+        return action
+
+    def action_aftersales_new_rma(self):
+        self.ensure_one()
+        return self.env["aftersales.rma"]._aftersales_action_new(
+            picking_id=self.id,
+            partner_id=self.partner_id.commercial_partner_id.id,
+            sale_order_id=self.sale_id.id,
+            company_id=self.company_id.id,
+        )

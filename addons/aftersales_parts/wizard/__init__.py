@@ -1,0 +1,1 @@
+from . import aftersales_rma_reject
