@@ -45,12 +45,9 @@ class AftersalesRma(models.Model):
         "res.users", string="Responsible", default=lambda self: self.env.user, tracking=True, index="btree_not_null"
     )
     date = fields.Date(string="Request Date", required=True, default=fields.Date.context_today)
-    sale_order_id = fields.Many2one(
-        "sale.order", string="Sale Order", index="btree_not_null", check_company=True, tracking=True
-    )
+    sale_order_id = fields.Many2one("sale.order", index="btree_not_null", check_company=True, tracking=True)
     invoice_id = fields.Many2one(
         "account.move",
-        string="Invoice",
         index="btree_not_null",
         check_company=True,
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted')]",
@@ -94,9 +91,10 @@ class AftersalesRma(models.Model):
             )
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for rma in self:
             rma.access_url = f"/my/rmas/{rma.id}"
+        return result
 
     @api.onchange("sale_order_id", "picking_id", "invoice_id")
     def _onchange_origin(self):

@@ -41,7 +41,7 @@ class AftersalesRmaLine(models.Model):
         domain="[('category_id', '=', product_uom_category_id)]",
     )
     product_uom_category_id = fields.Many2one(related="product_id.uom_id.category_id")
-    reason_id = fields.Many2one("aftersales.rma.reason", string="Reason", required=True)
+    reason_id = fields.Many2one("aftersales.rma.reason", required=True)
     resolution = fields.Selection(
         [
             ("refund", "Refund"),
@@ -62,7 +62,6 @@ class AftersalesRmaLine(models.Model):
     )
     invoice_line_id = fields.Many2one(
         "account.move.line",
-        string="Invoice Line",
         index="btree_not_null",
         check_company=True,
         help="The invoice line reversed by the refund.",
