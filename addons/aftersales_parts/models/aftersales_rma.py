@@ -4,7 +4,7 @@ from psycopg2.errors import LockNotAvailable
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, mute_logger
+from odoo.tools import SQL, float_compare, mute_logger
 
 RMA_STATES = [
     ("draft", "Draft"),
@@ -14,6 +14,9 @@ RMA_STATES = [
     ("rejected", "Rejected"),
     ("cancelled", "Cancelled"),
 ]
+
+# first key of the advisory lock taken while a return is refunded (the second is its id)
+REFUND_LOCK_KEY = 20261122
 
 
 class AftersalesRma(models.Model):
@@ -335,7 +338,17 @@ class AftersalesRma(models.Model):
     # ------------------------------------------------------------------
 
     def _aftersales_lock(self):
-        """Lock the returns' rows so that two users never refund the same lines at once."""
+        """Make sure that two users never refund the same returns at once.
+
+        Each return is locked for the transaction (an advisory lock on its id, then its row):
+        the second user is told to try again, and once the first one has committed, the lines
+        they refunded can no longer be refunded (concurrent updates of the same lines make
+        PostgreSQL refuse the second transaction, which Odoo retries and then refuses).
+        """
+        for rma_id in self.ids:
+            self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", REFUND_LOCK_KEY, rma_id))
+            if not self.env.cr.fetchone()[0]:
+                raise UserError(_("Another user is refunding this return: try again in a moment."))
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
                 self.env.cr.execute("SELECT id FROM aftersales_rma WHERE id IN %s FOR UPDATE NOWAIT", [tuple(self.ids)])

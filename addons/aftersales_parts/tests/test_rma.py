@@ -1,13 +1,11 @@
 from contextlib import contextmanager
 from datetime import timedelta
-from unittest.mock import patch
-
-from psycopg2.errors import LockNotAvailable
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
+from ..models.aftersales_rma import REFUND_LOCK_KEY
 from .common import RmaCommon
 
 
@@ -204,27 +202,18 @@ class TestRma(RmaCommon):
         rma = self._rma([(self.box_move, 2.0, {})])
         rma.with_user(self.rma_user).action_approve()
         self._receive(rma)
-        # the return was created in this uncommitted transaction, so another cursor cannot see
-        # its row: the lock another user would hold is simulated at the lock statement itself
-        cr_class = type(self.env.cr)
-        execute = cr_class.execute
-
-        def locked_execute(cr, query, params=None, log_exceptions=True):
-            if "FOR UPDATE NOWAIT" in str(query):
-                raise LockNotAvailable("could not obtain lock on row in relation aftersales_rma")
-            return execute(cr, query, params, log_exceptions)
-
-        with patch.object(cr_class, "execute", locked_execute):
+        # another user refunding the same return holds its lock until they commit
+        with self.registry.cursor() as other_cr:
+            other_cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REFUND_LOCK_KEY, rma.id])
             with self._refused(UserError, "Another user is refunding this return"):
                 rma.with_user(self.rma_user).action_refund()
-        self.assertFalse(rma.sudo().refund_ids)
-        self.assertEqual(rma.line_ids.qty_refunded, 0.0)
-        # a real second transaction holding locks does not block returns it cannot see
-        with self.registry.cursor() as other_cr:
-            other_cr.execute("SELECT id FROM aftersales_rma WHERE id = %s FOR UPDATE", [rma.id])
-            rma.with_user(self.rma_user).action_refund()
+            self.assertFalse(rma.sudo().refund_ids)
+            self.assertEqual(rma.line_ids.qty_refunded, 0.0)
             other_cr.rollback()
+        # once they are done, the return can be refunded, once
+        rma.with_user(self.rma_user).action_refund()
         self.assertEqual(rma.line_ids.qty_refunded, 2.0)
+        self.assertEqual(len(rma.sudo().refund_ids), 1)
 
     def test_new_rma_prefilled_from_sale_order(self):
         action = self.order.with_user(self.rma_user).action_aftersales_new_rma()
