@@ -7,5 +7,19 @@
     "website": "https://github.com/aftersales-odoo/aftersales",
     "license": "LGPL-3",
     "depends": ["aftersales_warranty"],
-    "data": [],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/aftersales_parts_rules.xml",
+        "data/ir_sequence_data.xml",
+        "data/stock_location_data.xml",
+        "views/aftersales_parts_request_views.xml",
+        "views/aftersales_visit_part_views.xml",
+        "views/aftersales_visit_views.xml",
+        "views/aftersales_technician_views.xml",
+        "views/product_template_views.xml",
+        "views/aftersales_parts_menus.xml",
+    ],
+    "demo": [
+        "demo/aftersales_parts_demo.xml",
+    ],
 }
