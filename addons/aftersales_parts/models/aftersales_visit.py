@@ -111,7 +111,7 @@ class AftersalesVisit(models.Model):
             available = quants._get_available_quantity(product, van) if van else 0.0
             quantity = min(quantity, available)
             if float_compare(quantity, 0.0, precision_rounding=product.uom_id.rounding) > 0:
-                lines.append((product, quantity, False))
+                lines.append((product, quantity, self.env["stock.lot"]))
         if not lines:
             raise UserError(_("Visit %(visit)s has no unused parts left in the van.", visit=self.name))
         warehouse = van.warehouse_id
@@ -211,6 +211,9 @@ class AftersalesVisit(models.Model):
                 parts = used.filtered(lambda part, location=location: part.location_id == location)
                 warehouse = location.warehouse_id or visit._aftersales_warehouse()
                 visit._aftersales_parts_picking(warehouse.out_type_id, location, customers, parts, validate=True)
+            # the order line billing a part is delivered by the move that consumed it
+            for part in used:
+                part.move_id.sale_line_id = part.visit_line_id.sale_line_ids[:1]
 
     def _aftersales_collect_removed_parts(self):
         """Removed parts come back to the Defective Parts location by an internal transfer, and

@@ -53,4 +53,8 @@ class PartsCommon(test_coverage.CoverageCommon):
         return request
 
     def _van_quantity(self, product=None, location=None):
-        return self.env["stock.quant"]._get_available_quantity(product or self.pump, location or self.van)
+        """What ``location`` itself holds (not its sublocations)."""
+        quants = self.env["stock.quant"].search(
+            [("product_id", "=", (product or self.pump).id), ("location_id", "=", (location or self.van).id)]
+        )
+        return sum(quants.mapped("quantity"))

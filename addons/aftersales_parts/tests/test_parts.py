@@ -16,8 +16,8 @@ class TestVanStock(PartsCommon):
         self.assertIn("Tara Tech", self.van.name)
         with self.assertRaises(UserError):
             self.tech_a.action_aftersales_create_van_location()
-        rule = self.warehouse.aftersales_van_route_id.rule_ids
-        self.assertEqual(rule.location_dest_id, self.van)
+        rule = self.warehouse.aftersales_van_route_id.rule_ids.filtered(lambda rule: rule.location_dest_id == self.van)
+        self.assertEqual(rule.location_src_id, self.warehouse.lot_stock_id)
         self.assertEqual(rule.picking_type_id, self.warehouse.int_type_id)
 
     def test_parts_request_is_an_internal_transfer(self):
@@ -101,6 +101,8 @@ class TestVisitParts(PartsCommon):
         self.assertEqual(line.price_unit, 45.0)
         self.assertEqual(line.sale_line_ids.price_subtotal, 90.0)
         self.assertEqual(line.sale_line_ids.product_uom_qty, 2.0)
+        self.assertEqual(line.sale_line_ids.qty_delivered, 2.0, "delivered by the consumption move")
+        self.assertFalse(line.sale_line_ids.order_id.picking_ids - move.picking_id, "no second delivery")
         with self.assertRaises(UserError):
             part.quantity = 1.0
         with self.assertRaises(UserError):
