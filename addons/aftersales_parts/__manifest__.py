@@ -12,6 +12,7 @@
         "security/aftersales_parts_rules.xml",
         "data/ir_sequence_data.xml",
         "data/aftersales_rma_reason_data.xml",
+        "data/stock_location_data.xml",
         "views/aftersales_rma_views.xml",
         "views/stock_picking_views.xml",
         "views/account_move_views.xml",
@@ -19,9 +20,15 @@
         "views/aftersales_ticket_views.xml",
         "views/product_category_views.xml",
         "views/res_company_views.xml",
+        "views/aftersales_parts_request_views.xml",
+        "views/aftersales_visit_part_views.xml",
+        "views/aftersales_visit_views.xml",
+        "views/aftersales_technician_views.xml",
+        "views/product_template_views.xml",
         "views/aftersales_parts_menus.xml",
     ],
     "demo": [
         "demo/aftersales_rma_demo.xml",
+        "demo/aftersales_parts_demo.xml",
     ],
 }

@@ -8,3 +8,13 @@ from . import account_move
 from . import sale_order
 from . import aftersales_ticket
 from . import stock_move
+from . import aftersales_parts_kit_line
+from . import aftersales_parts_request
+from . import aftersales_parts_request_line
+from . import aftersales_technician
+from . import aftersales_visit
+from . import aftersales_visit_line
+from . import aftersales_visit_part
+from . import product_template
+from . import stock_warehouse
+from . import sale_order_line

@@ -7,6 +7,14 @@ class StockPicking(models.Model):
     aftersales_rma_id = fields.Many2one(
         "aftersales.rma", string="Return Authorization", index="btree_not_null", copy=False, readonly=True
     )
+    aftersales_visit_id = fields.Many2one(
+        "aftersales.visit",
+        string="After-Sales Visit",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        help="The visit whose parts this transfer carries.",
+    )
     aftersales_rma_line_ids = fields.One2many(related="aftersales_rma_id.line_ids", string="Returned Units")
     aftersales_rma_origin_count = fields.Integer(
         compute="_compute_aftersales_rma_origin_count",

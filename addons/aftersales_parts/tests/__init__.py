@@ -1,1 +1,2 @@
 from . import test_rma
+from . import test_parts

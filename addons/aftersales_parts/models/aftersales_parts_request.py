@@ -1,0 +1,171 @@
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
+
+REQUEST_STATES = [
+    ("draft", "Draft"),
+    ("requested", "Requested"),
+    ("done", "Received"),
+    ("cancel", "Cancelled"),
+]
+
+
+class AftersalesPartsRequest(models.Model):
+    _name = "aftersales.parts.request"
+    _description = "Parts Request"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, index="trigram", default=lambda self: _("New")
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    technician_id = fields.Many2one(
+        "aftersales.technician",
+        required=True,
+        index=True,
+        check_company=True,
+        tracking=True,
+        compute="_compute_technician_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    visit_id = fields.Many2one("aftersales.visit", index="btree_not_null", check_company=True, tracking=True)
+    ticket_id = fields.Many2one(
+        "aftersales.ticket",
+        index="btree_not_null",
+        check_company=True,
+        compute="_compute_ticket_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    location_dest_id = fields.Many2one(related="technician_id.aftersales_van_location_id", string="Van")
+    line_ids = fields.One2many("aftersales.parts.request.line", "request_id", string="Parts", copy=True)
+    picking_id = fields.Many2one("stock.picking", string="Transfer", readonly=True, copy=False, index="btree_not_null")
+    picking_state = fields.Selection(related="picking_id.state", string="Transfer Status")
+    state = fields.Selection(
+        REQUEST_STATES, compute="_compute_state", store=True, index=True, tracking=True, default="draft"
+    )
+    cancelled = fields.Boolean(copy=False, readonly=True)
+
+    @api.depends("visit_id")
+    def _compute_technician_id(self):
+        for request in self:
+            if request.visit_id.technician_id:
+                request.technician_id = request.visit_id.technician_id
+
+    @api.depends("visit_id")
+    def _compute_ticket_id(self):
+        for request in self:
+            if request.visit_id:
+                request.ticket_id = request.visit_id.ticket_id
+
+    @api.depends("picking_id.state", "cancelled")
+    def _compute_state(self):
+        for request in self:
+            if request.cancelled or request.picking_state == "cancel":
+                request.state = "cancel"
+            elif request.picking_state == "done":
+                request.state = "done"
+            elif request.picking_id:
+                request.state = "requested"
+            else:
+                request.state = "draft"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("aftersales.parts.request") or _("New")
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_requested(self):
+        if self.filtered("picking_id"):
+            raise UserError(_("Cancel parts requests rather than deleting them once they are requested."))
+
+    def action_request(self):
+        """Ask the warehouse for the parts: an internal transfer from its stock to the van."""
+        for request in self:
+            if request.state != "draft":
+                raise UserError(_("Parts request %(request)s is already sent.", request=request.name))
+            van = request.technician_id.aftersales_van_location_id
+            if not van:
+                raise UserError(
+                    _(
+                        "%(technician)s has no van location: create it on the technician first.",
+                        technician=request.technician_id.name,
+                    )
+                )
+            if not request.line_ids:
+                raise UserError(_("Add the parts to request on %(request)s.", request=request.name))
+            warehouse = van.warehouse_id
+            picking = (
+                self.env["stock.picking"]
+                .sudo()
+                .create(
+                    {
+                        "picking_type_id": warehouse.int_type_id.id,
+                        "location_id": warehouse.lot_stock_id.id,
+                        "location_dest_id": van.id,
+                        "origin": request.name,
+                        "company_id": request.company_id.id,
+                        "aftersales_visit_id": request.visit_id.id,
+                        "move_ids": [
+                            Command.create(
+                                {
+                                    "name": line.product_id.display_name,
+                                    "product_id": line.product_id.id,
+                                    "product_uom_qty": line.quantity,
+                                    "product_uom": line.product_id.uom_id.id,
+                                    "location_id": warehouse.lot_stock_id.id,
+                                    "location_dest_id": van.id,
+                                    "company_id": request.company_id.id,
+                                }
+                            )
+                            for line in request.line_ids
+                        ],
+                    }
+                )
+            )
+            picking.action_confirm()
+            picking.action_assign()
+            request.picking_id = picking
+            request.message_post(
+                body=_("Parts asked to the warehouse by %(picking)s.", picking=picking._get_html_link()),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_cancel(self):
+        for request in self:
+            if request.state == "done":
+                raise UserError(
+                    _("The parts of %(request)s are in the van: return them instead.", request=request.name)
+                )
+            if request.picking_id:
+                request.picking_id.sudo().action_cancel()
+            request.cancelled = True
+        return True
+
+    def _aftersales_check_draft(self):
+        sent = self.filtered(lambda request: request.state != "draft")
+        if sent:
+            raise UserError(
+                _(
+                    "Parts requests %(requests)s are sent: request other parts separately.",
+                    requests=", ".join(sent.mapped("name")),
+                )
+            )
+
+    def action_view_picking(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "stock.picking",
+            "res_id": self.picking_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }

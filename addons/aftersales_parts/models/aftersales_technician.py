@@ -1,0 +1,65 @@
+from odoo import Command, _, fields, models
+from odoo.exceptions import UserError
+
+
+class AftersalesTechnician(models.Model):
+    _inherit = "aftersales.technician"
+
+    aftersales_van_location_id = fields.Many2one(
+        "stock.location",
+        string="Van Location",
+        check_company=True,
+        domain="[('usage', '=', 'internal')]",
+        copy=False,
+        tracking=True,
+        help="The stock the technician carries: parts requests fill it, the parts used on visits leave it.",
+    )
+    aftersales_warehouse_id = fields.Many2one(related="aftersales_van_location_id.warehouse_id", string="Van Warehouse")
+
+    def action_aftersales_create_van_location(self):
+        """Create the technician's van under the stock location of the company's warehouse."""
+        for technician in self:
+            if technician.aftersales_van_location_id:
+                raise UserError(
+                    _(
+                        "%(technician)s already has a van: %(location)s.",
+                        technician=technician.name,
+                        location=technician.aftersales_van_location_id.display_name,
+                    )
+                )
+            warehouse = self.env["stock.warehouse"].search([("company_id", "=", technician.company_id.id)], limit=1)
+            if not warehouse:
+                raise UserError(_("Create a warehouse for %(company)s first.", company=technician.company_id.name))
+            location = (
+                self.env["stock.location"]
+                .sudo()
+                .create(
+                    {
+                        "name": _("Van %(technician)s", technician=technician.name),
+                        "usage": "internal",
+                        "location_id": warehouse.lot_stock_id.id,
+                        "company_id": technician.company_id.id,
+                    }
+                )
+            )
+            # min/max rules on the van run this rule: warehouse stock -> van, by internal transfer
+            warehouse._aftersales_van_route().write(
+                {
+                    "rule_ids": [
+                        Command.create(
+                            {
+                                "name": location.complete_name,
+                                "action": "pull",
+                                "procure_method": "make_to_stock",
+                                "picking_type_id": warehouse.int_type_id.id,
+                                "location_src_id": warehouse.lot_stock_id.id,
+                                "location_dest_id": location.id,
+                                "company_id": technician.company_id.id,
+                                "warehouse_id": warehouse.id,
+                            }
+                        )
+                    ]
+                }
+            )
+            technician.aftersales_van_location_id = location
+        return True

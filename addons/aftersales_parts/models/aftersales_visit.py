@@ -1,0 +1,305 @@
+from collections import defaultdict
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare, float_is_zero
+
+
+class AftersalesVisit(models.Model):
+    _inherit = "aftersales.visit"
+
+    aftersales_part_ids = fields.One2many("aftersales.visit.part", "visit_id", string="Parts", copy=False)
+    aftersales_parts_request_ids = fields.One2many(
+        "aftersales.parts.request", "visit_id", string="Parts Requests", copy=False
+    )
+    aftersales_picking_ids = fields.One2many(
+        "stock.picking", "aftersales_visit_id", string="Parts Transfers", readonly=True, copy=False
+    )
+    aftersales_picking_count = fields.Integer(string="Transfers", compute="_compute_aftersales_picking_count")
+    aftersales_suggested_part_ids = fields.Many2many(
+        "product.product",
+        string="Suggested Parts",
+        compute="_compute_aftersales_suggested_part_ids",
+        help="The usual spare parts and the compatible parts of the unit's product.",
+    )
+
+    @api.depends("aftersales_picking_ids")
+    def _compute_aftersales_picking_count(self):
+        for visit in self:
+            visit.aftersales_picking_count = len(visit.aftersales_picking_ids)
+
+    @api.depends("ticket_id.product_id")
+    def _compute_aftersales_suggested_part_ids(self):
+        for visit in self:
+            template = visit.ticket_id.product_id.product_tmpl_id
+            visit.aftersales_suggested_part_ids = (
+                template.aftersales_spare_part_ids.part_id | template.aftersales_compatible_part_ids
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_done(self):
+        visits = self.filtered(lambda visit: visit.state == "in_progress")
+        visits._aftersales_check_parts_available()
+        visits._aftersales_create_part_lines()
+        result = super().action_done()
+        visits._aftersales_consume_parts()
+        visits._aftersales_collect_removed_parts()
+        return result
+
+    def action_aftersales_add_usual_parts(self):
+        """Add the usual spare parts of the unit's product that are not on the visit yet."""
+        self._aftersales_check_parts_editable()
+        for visit in self:
+            template = visit.ticket_id.product_id.product_tmpl_id
+            if not template.aftersales_spare_part_ids:
+                raise UserError(
+                    _(
+                        "%(product)s has no usual spare parts: add them on the product.",
+                        product=template.display_name or _("The unit"),
+                    )
+                )
+            present = visit.aftersales_part_ids.filtered(lambda part: not part.removed).product_id
+            visit.aftersales_part_ids = [
+                Command.create({"product_id": kit.part_id.id, "quantity": kit.quantity})
+                for kit in template.aftersales_spare_part_ids
+                if kit.part_id not in present
+            ]
+        return True
+
+    def action_aftersales_request_parts(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Request Parts"),
+            "res_model": "aftersales.parts.request",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "context": {
+                "default_visit_id": self.id,
+                "default_line_ids": [
+                    Command.create({"product_id": part.product_id.id, "quantity": part.quantity})
+                    for part in self.aftersales_part_ids.filtered(lambda part: not part.removed)
+                ],
+            },
+        }
+
+    def action_aftersales_return_unused_parts(self):
+        """Send back to the warehouse what was brought to the van for this visit and not used."""
+        self.ensure_one()
+        van = self.technician_id.aftersales_van_location_id
+        brought = defaultdict(float)
+        for request in self.aftersales_parts_request_ids.filtered(lambda request: request.state == "done"):
+            for move in request.picking_id.move_ids.filtered(lambda move: move.state == "done"):
+                brought[move.product_id] += move.quantity
+        for part in self.aftersales_part_ids.filtered(lambda part: not part.removed and part.location_id == van):
+            brought[part.product_id] -= part.quantity
+        for picking in self.aftersales_picking_ids.filtered(
+            lambda picking: (
+                picking.location_id == van
+                and picking.location_dest_id == van.warehouse_id.lot_stock_id
+                and picking.state != "cancel"
+            )
+        ):
+            for move in picking.move_ids:
+                brought[move.product_id] -= move.product_uom_qty
+        quants = self.env["stock.quant"]
+        lines = []
+        for product, quantity in brought.items():
+            available = quants._get_available_quantity(product, van) if van else 0.0
+            quantity = min(quantity, available)
+            if float_compare(quantity, 0.0, precision_rounding=product.uom_id.rounding) > 0:
+                lines.append((product, quantity, self.env["stock.lot"]))
+        if not lines:
+            raise UserError(_("Visit %(visit)s has no unused parts left in the van.", visit=self.name))
+        warehouse = van.warehouse_id
+        picking = self._aftersales_parts_picking(
+            warehouse.int_type_id, van, warehouse.lot_stock_id, lines, validate=False
+        )
+        self.message_post(
+            body=_("Unused parts go back to the warehouse by %(picking)s.", picking=picking._get_html_link()),
+            subtype_xmlid="mail.mt_note",
+        )
+        return True
+
+    def action_aftersales_view_pickings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
+        action["domain"] = [("aftersales_visit_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
+    # ------------------------------------------------------------------
+    # Parts
+    # ------------------------------------------------------------------
+
+    def _aftersales_check_parts_editable(self):
+        done = self.filtered(lambda visit: visit.state in ("done", "cancel"))
+        if done:
+            raise UserError(
+                _(
+                    "The parts of %(visits)s are recorded and moved: they can no longer be changed.",
+                    visits=", ".join(done.mapped("name")),
+                )
+            )
+
+    def _aftersales_check_parts_available(self):
+        """Refuse to finish a visit using parts its source locations do not hold."""
+        needed = defaultdict(float)
+        for part in self.aftersales_part_ids.filtered(lambda part: not part.removed):
+            if part.product_id.tracking != "none" and not part.lot_id:
+                raise UserError(
+                    _(
+                        "Give the lot or serial number of %(part)s used on visit %(visit)s.",
+                        part=part.product_id.display_name,
+                        visit=part.visit_id.name,
+                    )
+                )
+            if not part.location_id:
+                raise UserError(
+                    _(
+                        "Say where %(part)s used on visit %(visit)s is taken from: the technician has no van.",
+                        part=part.product_id.display_name,
+                        visit=part.visit_id.name,
+                    )
+                )
+            if part.product_id.is_storable:
+                needed[part.product_id, part.location_id, part.lot_id] += part.quantity
+        quants = self.env["stock.quant"].sudo()
+        for (product, location, lot), quantity in needed.items():
+            available = quants._get_available_quantity(product, location, lot_id=lot or None, strict=bool(lot))
+            if float_compare(available, quantity, precision_rounding=product.uom_id.rounding) < 0:
+                raise UserError(
+                    _(
+                        "%(location)s holds %(available)s %(unit)s of %(part)s%(serial)s, not the %(quantity)s "
+                        "used: correct the quantity or the location.",
+                        location=location.display_name,
+                        available=available,
+                        unit=product.uom_id.name,
+                        part=product.display_name,
+                        serial=f" ({lot.name})" if lot else "",
+                        quantity=quantity,
+                    )
+                )
+
+    def _aftersales_create_part_lines(self):
+        """Each part used becomes a billable line: the warranty or a contract may cover it."""
+        parts = self.aftersales_part_ids.filtered(lambda part: not part.removed and not part.visit_line_id)
+        lines = self.env["aftersales.visit.line"].create(
+            [
+                {
+                    "visit_id": part.visit_id.id,
+                    "line_type": "part",
+                    "product_id": part.product_id.id,
+                    "quantity": part.quantity,
+                    "sequence": 100 + part.sequence,
+                }
+                for part in parts
+            ]
+        )
+        for part, line in zip(parts, lines, strict=True):
+            part.visit_line_id = line
+
+    def _aftersales_consume_parts(self):
+        """The parts used leave their location for the customer's, by a validated delivery."""
+        customers = self.env.ref("stock.stock_location_customers")
+        for visit in self:
+            used = visit.aftersales_part_ids.filtered(lambda part: not part.removed and not part.move_id)
+            for location in used.location_id:
+                parts = used.filtered(lambda part, location=location: part.location_id == location)
+                warehouse = location.warehouse_id or visit._aftersales_warehouse()
+                visit._aftersales_parts_picking(warehouse.out_type_id, location, customers, parts, validate=True)
+            # the order line billing a part is delivered by the move that consumed it
+            for part in used:
+                part.move_id.sale_line_id = part.visit_line_id.sale_line_ids[:1]
+
+    def _aftersales_collect_removed_parts(self):
+        """Removed parts come back to the Defective Parts location by an internal transfer, and
+        a claim is proposed to the supplier of those still under supplier warranty."""
+        customers = self.env.ref("stock.stock_location_customers")
+        claims = self.env["aftersales.supplier.claim"]
+        for visit in self:
+            removed = visit.aftersales_part_ids.filtered(lambda part: part.removed and not part.move_id)
+            if not removed:
+                continue
+            warehouse = visit.technician_id.aftersales_van_location_id.warehouse_id or visit._aftersales_warehouse()
+            defective = warehouse._aftersales_defective_location()
+            visit._aftersales_parts_picking(warehouse.int_type_id, customers, defective, removed, validate=False)
+            for claim in claims._aftersales_propose(removed.lot_id, ticket=visit.ticket_id, visit=visit):
+                removed.filtered(lambda part, claim=claim: part.lot_id == claim.lot_id).claim_id = claim
+
+    def _aftersales_warehouse(self):
+        self.ensure_one()
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.company_id.id)], limit=1)
+        if not warehouse:
+            raise UserError(_("Create a warehouse for %(company)s first.", company=self.company_id.name))
+        return warehouse
+
+    def _aftersales_parts_picking(self, picking_type, location, location_dest, parts, validate):
+        """A transfer of ``parts`` from ``location`` to ``location_dest``, linked to the visit.
+
+        ``parts`` are visit parts (their moves are linked back to them) or ``(product, quantity,
+        lot)`` triples. The lots are set on the move lines; ``validate`` validates the transfer,
+        otherwise it waits, reserved, for the warehouse.
+        """
+        self.ensure_one()
+        is_parts = isinstance(parts, models.BaseModel)
+        items = [(part.product_id, part.quantity, part.lot_id) for part in parts] if is_parts else parts
+        picking = (
+            self.env["stock.picking"]
+            .sudo()
+            .create(
+                {
+                    "picking_type_id": picking_type.id,
+                    "location_id": location.id,
+                    "location_dest_id": location_dest.id,
+                    "partner_id": self.partner_id.id,
+                    "origin": self.name,
+                    "company_id": self.company_id.id,
+                    "aftersales_visit_id": self.id,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "name": product.display_name,
+                                "product_id": product.id,
+                                "product_uom_qty": quantity,
+                                "product_uom": product.uom_id.id,
+                                "location_id": location.id,
+                                "location_dest_id": location_dest.id,
+                                "company_id": self.company_id.id,
+                            }
+                        )
+                        for product, quantity, _lot in items
+                    ],
+                }
+            )
+        )
+        picking.action_confirm()
+        moves = picking.move_ids.sorted("id")
+        moves.move_line_ids.unlink()
+        self.env["stock.move.line"].sudo().create(
+            [
+                {
+                    "move_id": move.id,
+                    "picking_id": picking.id,
+                    "product_id": product.id,
+                    "product_uom_id": product.uom_id.id,
+                    "location_id": location.id,
+                    "location_dest_id": location_dest.id,
+                    "lot_id": lot.id,
+                    "quantity": quantity,
+                    "company_id": self.company_id.id,
+                }
+                for move, (product, quantity, lot) in zip(moves, items, strict=True)
+                if not float_is_zero(quantity, precision_rounding=product.uom_id.rounding)
+            ]
+        )
+        if validate:
+            moves.picked = True
+            picking._action_done()
+        if is_parts:
+            for part, move in zip(parts, moves, strict=True):
+                part.move_id = move
+        return picking

@@ -1,0 +1,194 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+# what a technician records; the rest is written by the visit's flow
+EDITABLE_FIELDS = {"visit_id", "product_id", "quantity", "lot_id", "location_id", "removed", "sequence"}
+DEFECTIVE_STATES = [
+    ("to_receive", "To Receive"),
+    ("received", "In Defective Parts"),
+    ("scrapped", "Scrapped"),
+    ("repaired", "Repaired"),
+]
+
+
+class AftersalesVisitPart(models.Model):
+    _name = "aftersales.visit.part"
+    _description = "Part Used or Removed on a Visit"
+    _order = "visit_id, sequence, id"
+    _check_company_auto = True
+
+    sequence = fields.Integer(default=10)
+    visit_id = fields.Many2one("aftersales.visit", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="visit_id.company_id", store=True, index=True, precompute=True)
+    ticket_id = fields.Many2one(related="visit_id.ticket_id", store=True, index=True)
+    visit_state = fields.Selection(related="visit_id.state", string="Visit Status")
+    product_id = fields.Many2one(
+        "product.product",
+        string="Part",
+        required=True,
+        check_company=True,
+        domain="[('type', '=', 'consu')]",
+        index=True,
+    )
+    quantity = fields.Float(default=1.0, digits="Product Unit of Measure", required=True)
+    product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
+    tracking = fields.Selection(related="product_id.tracking")
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Lot/Serial Number",
+        check_company=True,
+        domain="[('product_id', '=', product_id)]",
+        index="btree_not_null",
+        help="The serial of the part fitted, or of the part removed from the unit.",
+    )
+    removed = fields.Boolean(
+        help="A defective part taken out of the customer's unit: it comes back to the Defective Parts "
+        "location instead of being used and billed."
+    )
+    location_id = fields.Many2one(
+        "stock.location",
+        string="Taken From",
+        check_company=True,
+        domain="[('usage', '=', 'internal')]",
+        compute="_compute_location_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Where the part is taken from: the technician's van, or a warehouse stock location.",
+    )
+    visit_line_id = fields.Many2one(
+        "aftersales.visit.line", string="Billable Line", readonly=True, copy=False, index="btree_not_null"
+    )
+    move_id = fields.Many2one("stock.move", string="Stock Move", readonly=True, copy=False, index="btree_not_null")
+    move_state = fields.Selection(related="move_id.state", string="Move Status")
+    scrap_id = fields.Many2one("stock.scrap", readonly=True, copy=False, index="btree_not_null")
+    repair_picking_id = fields.Many2one(
+        "stock.picking", string="Back to Stock", readonly=True, copy=False, index="btree_not_null"
+    )
+    claim_id = fields.Many2one(
+        "aftersales.supplier.claim", string="Supplier Claim", readonly=True, copy=False, index="btree_not_null"
+    )
+    defective_state = fields.Selection(DEFECTIVE_STATES, compute="_compute_defective_state", store=True, index=True)
+
+    @api.depends("removed", "visit_id.technician_id")
+    def _compute_location_id(self):
+        for part in self:
+            if part.removed:
+                part.location_id = False
+            elif not part.location_id:
+                part.location_id = part.visit_id.technician_id.aftersales_van_location_id
+
+    @api.depends("removed", "move_id.state", "scrap_id.state", "repair_picking_id.state")
+    def _compute_defective_state(self):
+        for part in self:
+            if not part.removed or not part.move_id:
+                part.defective_state = False
+            elif part.scrap_id.state == "done":
+                part.defective_state = "scrapped"
+            elif part.repair_picking_id.state == "done":
+                part.defective_state = "repaired"
+            elif part.move_id.state == "done":
+                part.defective_state = "received"
+            else:
+                part.defective_state = "to_receive"
+
+    @api.constrains("quantity", "lot_id", "product_id")
+    def _check_quantity(self):
+        for part in self:
+            if part.quantity <= 0:
+                raise ValidationError(
+                    _(
+                        "The quantity of %(part)s on visit %(visit)s must be positive.",
+                        part=part.product_id.display_name,
+                        visit=part.visit_id.name,
+                    )
+                )
+            if part.product_id.tracking == "serial" and part.lot_id and part.quantity != 1:
+                raise ValidationError(
+                    _(
+                        "Serial number %(serial)s is one part: record each serial on its own line.",
+                        serial=part.lot_id.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        visits = self.env["aftersales.visit"].browse({vals.get("visit_id") for vals in vals_list})
+        visits._aftersales_check_parts_editable()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if EDITABLE_FIELDS.intersection(vals):
+            self.visit_id._aftersales_check_parts_editable()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_done(self):
+        self.visit_id._aftersales_check_parts_editable()
+
+    # ------------------------------------------------------------------
+    # Defective parts
+    # ------------------------------------------------------------------
+
+    def _aftersales_check_received(self, action):
+        wrong = self.filtered(lambda part: part.defective_state != "received")
+        if wrong:
+            raise UserError(
+                _(
+                    "%(action)s needs parts received in the Defective Parts location: %(parts)s.",
+                    action=action,
+                    parts=", ".join(wrong.mapped(lambda part: part.lot_id.name or part.product_id.display_name)),
+                )
+            )
+
+    def action_aftersales_scrap(self):
+        """Scrap defective parts that cannot be repaired, with an ordinary scrap order."""
+        self._aftersales_check_received(_("Scrapping"))
+        for part in self:
+            scrap = (
+                self.env["stock.scrap"]
+                .sudo()
+                .create(
+                    {
+                        "product_id": part.product_id.id,
+                        "product_uom_id": part.product_id.uom_id.id,
+                        "lot_id": part.lot_id.id,
+                        "scrap_qty": part.quantity,
+                        "location_id": part.move_id.location_dest_id.id,
+                        "company_id": part.company_id.id,
+                        "origin": part.visit_id.name,
+                    }
+                )
+            )
+            scrap.action_validate()
+            part.scrap_id = scrap
+        return True
+
+    def action_aftersales_repair(self):
+        """Put repaired parts back into the warehouse stock by an internal transfer."""
+        self._aftersales_check_received(_("Putting back to stock"))
+        for part in self:
+            source = part.move_id.location_dest_id
+            warehouse = source.warehouse_id
+            part.repair_picking_id = part.visit_id._aftersales_parts_picking(
+                warehouse.int_type_id, source, warehouse.lot_stock_id, part, validate=True
+            )
+        return True
+
+    def action_aftersales_claim_supplier(self):
+        """Propose a claim on the supplier of each removed part still under supplier warranty."""
+        for part in self:
+            if not part.removed or not part.lot_id:
+                raise UserError(_("Only removed parts with a serial number can be claimed from the supplier."))
+            claim = self.env["aftersales.supplier.claim"]._aftersales_propose(
+                part.lot_id, ticket=part.ticket_id, visit=part.visit_id
+            )
+            if not claim:
+                raise UserError(
+                    _(
+                        "%(serial)s is not under supplier warranty, or a claim is already proposed for it.",
+                        serial=part.lot_id.name,
+                    )
+                )
+            part.claim_id = claim
+        return True

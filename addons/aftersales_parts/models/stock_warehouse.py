@@ -1,0 +1,64 @@
+from odoo import _, api, fields, models
+
+
+class StockWarehouse(models.Model):
+    _inherit = "stock.warehouse"
+
+    aftersales_defective_location_id = fields.Many2one(
+        "stock.location",
+        string="Defective Parts Location",
+        check_company=True,
+        copy=False,
+        help="Where the parts removed by technicians wait to be scrapped, repaired or sent back to their supplier.",
+    )
+
+    aftersales_van_route_id = fields.Many2one(
+        "stock.route",
+        string="Van Replenishment Route",
+        check_company=True,
+        copy=False,
+        help="Choose it on a min/max rule of a van location: the rule then fills the van from the "
+        "warehouse stock by an internal transfer.",
+    )
+
+    def _aftersales_defective_location(self):
+        """The warehouse's Defective Parts location, created on first use."""
+        self.ensure_one()
+        if not self.aftersales_defective_location_id:
+            self.sudo().aftersales_defective_location_id = (
+                self.env["stock.location"]
+                .sudo()
+                .create(
+                    {
+                        "name": _("Defective Parts"),
+                        "usage": "internal",
+                        "location_id": self.view_location_id.id,
+                        "company_id": self.company_id.id,
+                    }
+                )
+            )
+        return self.aftersales_defective_location_id
+
+    @api.model
+    def _aftersales_install_defective_locations(self):
+        """Give every warehouse its Defective Parts location (called on install)."""
+        for warehouse in self.sudo().search([("aftersales_defective_location_id", "=", False)]):
+            warehouse._aftersales_defective_location()
+
+    def _aftersales_van_route(self):
+        """The route that replenishes the warehouse's vans from its stock, created on first use."""
+        self.ensure_one()
+        if not self.aftersales_van_route_id:
+            self.sudo().aftersales_van_route_id = (
+                self.env["stock.route"]
+                .sudo()
+                .create(
+                    {
+                        "name": _("%(warehouse)s: Van Replenishment", warehouse=self.name),
+                        "company_id": self.company_id.id,
+                        "product_selectable": False,
+                        "sequence": 100,
+                    }
+                )
+            )
+        return self.aftersales_van_route_id
