@@ -171,6 +171,7 @@ class AftersalesVisit(models.Model):
         for (product, location, lot), quantity in needed.items():
             available = quants._get_available_quantity(product, location, lot_id=lot or None, strict=bool(lot))
             if float_compare(available, quantity, precision_rounding=product.uom_id.rounding) < 0:
+                serial = f" ({lot.name})" if lot else ""
                 raise UserError(
                     _(
                         "%(location)s holds %(available)s %(unit)s of %(part)s%(serial)s, not the %(quantity)s "
@@ -179,7 +180,7 @@ class AftersalesVisit(models.Model):
                         available=available,
                         unit=product.uom_id.name,
                         part=product.display_name,
-                        serial=f" ({lot.name})" if lot else "",
+                        serial=serial,
                         quantity=quantity,
                     )
                 )
