@@ -26,6 +26,7 @@
         "views/aftersales_technician_views.xml",
         "views/product_template_views.xml",
         "views/aftersales_parts_menus.xml",
+        "views/aftersales_rma_portal_templates.xml",
     ],
     "demo": [
         "demo/aftersales_rma_demo.xml",
