@@ -31,5 +31,6 @@
     "demo": [
         "demo/aftersales_rma_demo.xml",
         "demo/aftersales_parts_demo.xml",
+        "demo/aftersales_rma_portal_demo.xml",
     ],
 }

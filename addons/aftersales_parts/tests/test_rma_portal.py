@@ -54,6 +54,10 @@ class TestRmaPortal(RmaCommon, HttpCase):
         self.assertIn(self.lot.name, response.text, "a serial product is returned serial by serial")
         self.assertIn(self.reason.name, response.text)
 
+        response = self.url_open(f"/my/orders/{self.order.id}")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("o_aftersales_rma_order_link", response.text, "the order page offers to return products")
+
         response = self._post()
         self.assertEqual(response.status_code, 200)
         rma = self._customer_rmas()
@@ -173,3 +177,30 @@ class TestRmaPortal(RmaCommon, HttpCase):
             self.env["aftersales.rma"]._aftersales_portal_create(
                 self.contact, [dict(line, move_id=wm_move.id, lot_id=self.lot.id, quantity=1)]
             )
+
+    def _returnable_queries(self):
+        self.env.invalidate_all()
+        queries = self.cr.sql_log_count
+        self.env["aftersales.rma"]._aftersales_portal_returnable(self.contact)
+        return self.cr.sql_log_count - queries
+
+    def test_returnable_queries_do_not_grow_with_deliveries(self):
+        self._returnable_queries()
+        before = self._returnable_queries()
+        for _index in range(3):
+            order = self.env["sale.order"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "order_line": [
+                        (0, 0, {"product_id": self.box.id, "product_uom_qty": 1.0}),
+                        (0, 0, {"product_id": self.kettle.id, "product_uom_qty": 1.0}),
+                    ],
+                }
+            )
+            order.action_confirm()
+            self._validate(order.picking_ids)
+        self._returnable_queries()
+        after = self._returnable_queries()
+        self.assertEqual(len(self.env["aftersales.rma"]._aftersales_portal_returnable(self.contact)), 9)
+        self.assertGreater(before, 0)
+        self.assertLessEqual(after, before, "listing what can be returned does not grow with the deliveries")
