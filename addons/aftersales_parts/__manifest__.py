@@ -26,9 +26,11 @@
         "views/aftersales_technician_views.xml",
         "views/product_template_views.xml",
         "views/aftersales_parts_menus.xml",
+        "views/aftersales_rma_portal_templates.xml",
     ],
     "demo": [
         "demo/aftersales_rma_demo.xml",
         "demo/aftersales_parts_demo.xml",
+        "demo/aftersales_rma_portal_demo.xml",
     ],
 }

@@ -285,3 +285,39 @@ class AftersalesRmaLine(models.Model):
             else:
                 vals_list.append(dict(common, quantity=move.quantity))
         return vals_list
+
+    @api.model
+    def _aftersales_returnable(self, moves):
+        """What can still be returned of the delivery ``moves``, counted as the checks do.
+
+        Return ``{move: (quantity, lots)}`` in the product's unit, for the moves with something
+        left within the return window: the delivered quantity minus the done returns and the
+        units held by open returns, and for serial products the serials still returnable.
+        """
+        moves = moves.sudo()
+        open_lines = self.sudo().search([("move_id", "in", moves.ids), ("state", "in", OPEN_STATES)])
+        today = fields.Date.context_today(self)
+        result = {}
+        for move in moves:
+            product = move.product_id
+            days = product.categ_id.aftersales_return_days
+            if days and fields.Date.context_today(self, move.date) + timedelta(days=days) < today:
+                continue
+            delivered = move.product_uom._compute_quantity(move.quantity, product.uom_id)
+            returns = move.returned_move_ids.filtered(lambda m: m.state == "done")
+            returned = sum(m.product_uom._compute_quantity(m.quantity, product.uom_id) for m in returns)
+            move_lines = open_lines.filtered(lambda line, move=move: line.move_id == move)
+            held = sum(
+                line.product_uom_id._compute_quantity(line.quantity - line.qty_received, product.uom_id)
+                for line in move_lines
+            )
+            available = delivered - returned - held
+            if float_compare(available, 0.0, precision_rounding=product.uom_id.rounding) <= 0:
+                continue
+            lots = self.env["stock.lot"]
+            if product.tracking == "serial":
+                lots = move.move_line_ids.lot_id - returns.move_line_ids.lot_id - move_lines.lot_id
+                if not lots:
+                    continue
+            result[move] = (available, lots)
+        return result
