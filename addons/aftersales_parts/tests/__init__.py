@@ -1,2 +1,3 @@
 from . import test_rma
 from . import test_parts
+from . import test_rma_resolution
