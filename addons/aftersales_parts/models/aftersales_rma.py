@@ -74,7 +74,7 @@ class AftersalesRma(models.Model):
         "aftersales.rma.line", "rma_id", string="Inspection", domain=[("qty_received", ">", 0)]
     )
     out_picking_count = fields.Integer(compute="_compute_resolution_counts", string="Outgoing Transfer Count")
-    repair_ticket_count = fields.Integer(compute="_compute_resolution_counts", string="Repair Ticket Count")
+    repair_ticket_count = fields.Integer(compute="_compute_resolution_counts")
     amount_refund = fields.Monetary(
         compute="_compute_amount_refund",
         string="Refund Amount",

@@ -109,9 +109,7 @@ class AftersalesRmaLine(models.Model):
     )
     decision_applied = fields.Boolean(readonly=True, copy=False)
     scrap_id = fields.Many2one("stock.scrap", index="btree_not_null", readonly=True, copy=False, check_company=True)
-    repair_ticket_id = fields.Many2one(
-        "aftersales.ticket", string="Repair Ticket", index="btree_not_null", readonly=True, copy=False
-    )
+    repair_ticket_id = fields.Many2one("aftersales.ticket", index="btree_not_null", readonly=True, copy=False)
     out_picking_ids = fields.One2many(
         "stock.picking",
         "aftersales_rma_line_id",

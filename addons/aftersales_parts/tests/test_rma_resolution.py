@@ -145,3 +145,14 @@ class TestRmaResolution(RmaCommon):
         with self.assertRaisesRegex(UserError, "not received yet"):
             line.with_user(self.rma_user).action_replace()
         self.assertFalse(line.scrap_id)
+
+    def test_back_to_stock(self):
+        rma = self._received_rma([(self.box_move, 1.0, {})])
+        line = rma.line_ids
+        line.write({"condition": "good", "decision": "stock"})
+        line.with_user(self.rma_user).action_inspect()
+        self.assertTrue(line.decision_applied)
+        self.assertFalse(line.out_picking_ids, "the receipt already put the unit in stock")
+        with self.assertRaisesRegex(UserError, "Choose what becomes"):
+            line.write({"decision_applied": False, "decision": False})
+            line.action_inspect()
