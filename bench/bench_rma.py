@@ -221,7 +221,8 @@ def main(argv):
                 }
             )
             log(
-                f"  batch {size}, {path}: {returns} returns, {seconds:.1f} s, {queries / returns:.1f} q/return"
+                f"  batch {size}, {path}: {returns} returns, {seconds:.1f} s, "
+                f"{queries / returns:.1f} q/return"
             )
     by_key = {(row["path"], row["batch_size"]): row for row in results["rows"]}
     results["ratios"] = {

@@ -14,6 +14,7 @@
         "data/aftersales_rma_reason_data.xml",
         "data/stock_location_data.xml",
         "views/aftersales_rma_views.xml",
+        "views/aftersales_rma_resolution_views.xml",
         "views/stock_picking_views.xml",
         "views/account_move_views.xml",
         "views/sale_order_views.xml",
@@ -32,5 +33,6 @@
         "demo/aftersales_rma_demo.xml",
         "demo/aftersales_parts_demo.xml",
         "demo/aftersales_rma_portal_demo.xml",
+        "demo/aftersales_rma_resolution_demo.xml",
     ],
 }

@@ -70,6 +70,11 @@ class AftersalesRma(models.Model):
     return_picking_count = fields.Integer(compute="_compute_return_picking_count", string="Receipt Count")
     refund_ids = fields.One2many("account.move", "aftersales_rma_id", string="Credit Notes", copy=False)
     refund_count = fields.Integer(compute="_compute_refund_count", string="Credit Note Count")
+    inspection_line_ids = fields.One2many(
+        "aftersales.rma.line", "rma_id", string="Inspection", domain=[("qty_received", ">", 0)]
+    )
+    out_picking_count = fields.Integer(compute="_compute_resolution_counts", string="Outgoing Transfer Count")
+    repair_ticket_count = fields.Integer(compute="_compute_resolution_counts")
     amount_refund = fields.Monetary(
         compute="_compute_amount_refund",
         string="Refund Amount",
@@ -80,6 +85,13 @@ class AftersalesRma(models.Model):
     def _compute_return_picking_count(self):
         for rma in self:
             rma.return_picking_count = len(rma.sudo().return_picking_ids)
+
+    @api.depends("line_ids.out_picking_ids", "line_ids.repair_ticket_id")
+    def _compute_resolution_counts(self):
+        for rma in self:
+            lines = rma.sudo().line_ids
+            rma.out_picking_count = len(lines.out_picking_ids)
+            rma.repair_ticket_count = len(lines.repair_ticket_id)
 
     @api.depends("refund_ids")
     def _compute_refund_count(self):
@@ -205,6 +217,22 @@ class AftersalesRma(models.Model):
     def action_done(self):
         self._aftersales_check_state(("received",), _("Closing"))
         self.write({"state": "done"})
+
+    def action_view_out_pickings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
+        action.update(domain=[("aftersales_rma_line_id.rma_id", "=", self.id)], context={})
+        return action
+
+    def action_view_repair_tickets(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Repairs of %(rma)s", rma=self.name),
+            "res_model": "aftersales.ticket",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.line_ids.repair_ticket_id.ids)],
+        }
 
     # ------------------------------------------------------------------
     # Receipts

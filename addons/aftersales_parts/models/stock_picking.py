@@ -15,6 +15,14 @@ class StockPicking(models.Model):
         readonly=True,
         help="The visit whose parts this transfer carries.",
     )
+    aftersales_rma_line_id = fields.Many2one(
+        "aftersales.rma.line",
+        string="Resolved Return Line",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        help="The return line whose replacement, or unit sent back, this transfer delivers.",
+    )
     aftersales_rma_line_ids = fields.One2many(related="aftersales_rma_id.line_ids", string="Returned Units")
     aftersales_rma_origin_count = fields.Integer(
         compute="_compute_aftersales_rma_origin_count",
@@ -32,7 +40,18 @@ class StockPicking(models.Model):
     def _action_done(self):
         result = super()._action_done()
         self.aftersales_rma_id.sudo()._aftersales_update_received()
+        for picking in self.filtered(lambda p: p.state == "done" and p.aftersales_rma_line_id):
+            line = picking.aftersales_rma_line_id.sudo()
+            line._aftersales_carry_warranty(picking)
+            if line.resolution == "replacement" and line.lot_id:
+                line.replacement_lot_id = (picking.move_line_ids.lot_id - line.lot_id)[:1]
         return result
+
+    def _aftersales_register_warranties(self):
+        """Replacements and units sent back keep the rest of the returned unit's warranty, no new one."""
+        return super(
+            StockPicking, self.filtered(lambda p: not p.aftersales_rma_line_id)
+        )._aftersales_register_warranties()
 
     def action_view_aftersales_rma(self):
         self.ensure_one()
