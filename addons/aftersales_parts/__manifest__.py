@@ -28,11 +28,13 @@
         "views/product_template_views.xml",
         "views/aftersales_parts_menus.xml",
         "views/aftersales_rma_portal_templates.xml",
+        "views/aftersales_rma_report_views.xml",
     ],
     "demo": [
         "demo/aftersales_rma_demo.xml",
         "demo/aftersales_parts_demo.xml",
         "demo/aftersales_rma_portal_demo.xml",
         "demo/aftersales_rma_resolution_demo.xml",
+        "demo/aftersales_rma_report_demo.xml",
     ],
 }

@@ -18,3 +18,4 @@ from . import aftersales_visit_part
 from . import product_template
 from . import stock_warehouse
 from . import sale_order_line
+from . import aftersales_rma_report

@@ -6,6 +6,8 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare, mute_logger, plaintext2html
 
+from odoo.addons.aftersales_warranty.tools.xlsx_export import xlsx_download_action
+
 RMA_STATES = [
     ("draft", "Draft"),
     ("approved", "Approved"),
@@ -75,6 +77,31 @@ class AftersalesRma(models.Model):
     )
     out_picking_count = fields.Integer(compute="_compute_resolution_counts", string="Outgoing Transfer Count")
     repair_ticket_count = fields.Integer(compute="_compute_resolution_counts")
+    date_approved = fields.Datetime(
+        compute="_compute_date_approved", store=True, readonly=True, copy=False, string="Approved On"
+    )
+    date_closed = fields.Datetime(
+        compute="_compute_date_closed",
+        store=True,
+        readonly=True,
+        copy=False,
+        string="Closed On",
+        help="When the return was first refunded or closed.",
+    )
+    approval_days = fields.Float(
+        compute="_compute_cycle_days",
+        store=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Days from the request to its approval.",
+    )
+    cycle_days = fields.Float(
+        compute="_compute_cycle_days",
+        store=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Days from the request to its refund or closing.",
+    )
     amount_refund = fields.Monetary(
         compute="_compute_amount_refund",
         string="Refund Amount",
@@ -104,6 +131,83 @@ class AftersalesRma(models.Model):
             rma.amount_refund = sum(
                 rma.line_ids.filtered(lambda line: line.resolution == "refund").mapped("amount_total")
             )
+
+    @api.depends("state")
+    def _compute_date_approved(self):
+        now = fields.Datetime.now()
+        for rma in self:
+            if not rma.date_approved and rma.state in ("approved", "received", "done"):
+                rma.date_approved = now
+            else:
+                rma.date_approved = rma.date_approved
+
+    @api.depends("state", "refund_ids")
+    def _compute_date_closed(self):
+        now = fields.Datetime.now()
+        for rma in self:
+            if not rma.date_closed and (rma.state == "done" or rma.refund_ids):
+                rma.date_closed = now
+            else:
+                rma.date_closed = rma.date_closed
+
+    @api.depends("create_date", "date_approved", "date_closed")
+    def _compute_cycle_days(self):
+        for rma in self:
+            start = rma.create_date or fields.Datetime.now()
+            rma.approval_days = rma.date_approved and (rma.date_approved - start).total_seconds() / 86400.0
+            rma.cycle_days = rma.date_closed and (rma.date_closed - start).total_seconds() / 86400.0
+
+    def action_export_xlsx(self):
+        """Download the returns with one row per line as an Excel workbook."""
+        states = dict(self._fields["state"]._description_selection(self.env))
+        resolutions = dict(self.env["aftersales.rma.line"]._fields["resolution"]._description_selection(self.env))
+        headers = [
+            _("Return"),
+            _("Request Date"),
+            _("Customer"),
+            _("Status"),
+            _("Sale Order"),
+            _("Product"),
+            _("Serial Number"),
+            _("Quantity"),
+            _("Received"),
+            _("Refunded"),
+            _("Reason"),
+            _("Resolution"),
+            _("Fault Code"),
+            _("Refunded Amount"),
+            _("Approval Days"),
+            _("Cycle Days"),
+        ]
+        rows = []
+        for rma in self:
+            head = [
+                rma.name,
+                rma.date,
+                rma.partner_id.display_name,
+                states.get(rma.state),
+                rma.sale_order_id.name or None,
+            ]
+            tail = [rma.approval_days, rma.cycle_days]
+            for line in rma.line_ids:
+                rows.append(
+                    head
+                    + [
+                        line.product_id.display_name,
+                        line.lot_id.name or None,
+                        line.quantity,
+                        line.qty_received,
+                        line.qty_refunded,
+                        line.reason_id.name,
+                        resolutions.get(line.resolution),
+                        line.fault_code_id.display_name or None,
+                        line.amount_refunded,
+                    ]
+                    + tail
+                )
+            if not rma.line_ids:
+                rows.append(head + [None] * 9 + tail)
+        return xlsx_download_action(self.env, _("Returns"), "returns.xlsx", headers, rows)
 
     def _compute_access_url(self):
         result = super()._compute_access_url()

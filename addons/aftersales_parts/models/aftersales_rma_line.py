@@ -82,6 +82,16 @@ class AftersalesRmaLine(models.Model):
         string="Amount",
         help="Taxes included, at the price of the invoice line.",
     )
+    amount_refunded = fields.Monetary(
+        compute="_compute_amount_refunded",
+        store=True,
+        string="Refunded Amount",
+        help="Untaxed amount of the credit note lines of this line.",
+    )
+    rma_date = fields.Date(related="rma_id.date", store=True, string="Request Date")
+    fault_code_id = fields.Many2one(
+        related="rma_id.ticket_id.fault_code_id", store=True, string="Fault Code", index="btree_not_null"
+    )
     warranty_state = fields.Selection(
         [
             ("none", "No Warranty"),
@@ -135,6 +145,12 @@ class AftersalesRmaLine(models.Model):
                 continue
             quantity = line.product_uom_id._compute_quantity(line.quantity, invoice_line.product_uom_id)
             line.amount_total = invoice_line.price_total * quantity / invoice_line.quantity
+
+    @api.depends("refund_line_ids.price_subtotal", "refund_line_ids.parent_state")
+    def _compute_amount_refunded(self):
+        for line in self:
+            refund_lines = line.refund_line_ids.filtered(lambda aml: aml.parent_state != "cancel")
+            line.amount_refunded = sum(refund_lines.mapped("price_subtotal"))
 
     @api.depends("lot_id")
     def _compute_warranty_state(self):

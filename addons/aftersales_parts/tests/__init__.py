@@ -2,3 +2,4 @@ from . import test_rma
 from . import test_parts
 from . import test_rma_portal
 from . import test_rma_resolution
+from . import test_rma_report
