@@ -11,8 +11,8 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("aftersales_rma_receipt_tour", {
     steps: () => [
         {
-            content: "The receipt of the return is listed, with the return in its source document",
-            trigger: ".o_list_view .o_data_row td[name='origin']:contains(RMA/)",
+            content: "The customer's receipt is listed, with the return in its source document",
+            trigger: ".o_list_view .o_data_row:contains(Wendy Washer) td[name='origin']:contains(RMA/)",
             run: "click",
         },
         {
