@@ -36,5 +36,11 @@
         "demo/aftersales_rma_portal_demo.xml",
         "demo/aftersales_rma_resolution_demo.xml",
         "demo/aftersales_rma_report_demo.xml",
+        "demo/aftersales_rma_dealer_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "aftersales_parts/static/tests/tours/**/*",
+        ],
+    },
 }
