@@ -737,6 +737,15 @@ class AftersalesRma(models.Model):
         action["context"] = {f"default_{key}": value for key, value in defaults.items() if value}
         return action
 
+    def _aftersales_action_form(self):
+        """Open this return; the smart buttons of deliveries and credit notes use it."""
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "aftersales.rma",
+            "res_id": self.id,
+            "views": [(False, "form")],
+        }
+
     @api.model
     def _aftersales_action_list(self, domain, **defaults):
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_parts.aftersales_rma_action")

@@ -189,6 +189,23 @@ class AftersalesRmaLine(models.Model):
     def _check_returnable(self):
         self.filtered(lambda line: line.state in OPEN_STATES)._check_returnable_quantities()
 
+    @api.constrains("move_id", "rma_id")
+    def _check_move_of_the_customer(self):
+        """A customer returns only what was delivered to them (their company or its contacts)."""
+        for line in self.sudo().filtered(lambda line: line.move_id and line.rma_id.direction == "customer"):
+            delivered_to = line.move_id.picking_id.partner_id.commercial_partner_id
+            if delivered_to and delivered_to != line.rma_id.commercial_partner_id:
+                raise ValidationError(
+                    _(
+                        "%(product)s of %(picking)s was delivered to %(delivered)s, not to %(customer)s: "
+                        "it cannot be on their return.",
+                        product=line.product_id.display_name,
+                        picking=line.move_id.picking_id.name,
+                        delivered=delivered_to.display_name,
+                        customer=line.rma_id.commercial_partner_id.display_name,
+                    )
+                )
+
     @api.constrains("move_id")
     def _check_return_window_constraint(self):
         self.filtered(lambda line: line.state == "draft")._check_return_window()

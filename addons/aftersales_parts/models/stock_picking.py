@@ -55,12 +55,7 @@ class StockPicking(models.Model):
 
     def action_view_aftersales_rma(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "aftersales.rma",
-            "res_id": self.aftersales_rma_id.id,
-            "views": [(False, "form")],
-        }
+        return self.aftersales_rma_id._aftersales_action_form()
 
     def action_view_aftersales_rmas(self):
         self.ensure_one()

@@ -215,6 +215,11 @@ class TestRma(RmaCommon):
         self.assertEqual(rma.line_ids.qty_refunded, 2.0)
         self.assertEqual(len(rma.sudo().refund_ids), 1)
 
+    def test_line_of_another_customer_refused(self):
+        stranger = self.env["res.partner"].create({"name": "Someone Else", "is_company": True})
+        with self._refused(ValidationError, "cannot be on their return"):
+            self._rma([(self.box_move, 1.0, {})], partner_id=stranger.id, sale_order_id=False)
+
     def test_new_rma_prefilled_from_sale_order(self):
         action = self.order.with_user(self.rma_user).action_aftersales_new_rma()
         form = Form.from_action(self.env(user=self.rma_user), action)
