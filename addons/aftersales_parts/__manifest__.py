@@ -6,7 +6,7 @@
     "author": "After-Sales for Odoo",
     "website": "https://github.com/aftersales-odoo/aftersales",
     "license": "LGPL-3",
-    "depends": ["aftersales_warranty"],
+    "depends": ["aftersales_warranty", "repair"],
     "data": [
         "security/ir.model.access.csv",
         "security/aftersales_parts_rules.xml",
@@ -16,6 +16,7 @@
         "views/aftersales_rma_views.xml",
         "views/aftersales_rma_resolution_views.xml",
         "views/stock_picking_views.xml",
+        "views/repair_order_views.xml",
         "views/account_move_views.xml",
         "views/sale_order_views.xml",
         "views/aftersales_ticket_views.xml",

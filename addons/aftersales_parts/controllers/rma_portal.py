@@ -70,13 +70,23 @@ class AftersalesRmaPortal(CustomerPortal):
         )
         return values
 
-    def _aftersales_rma_form_lines(self, post):
-        """The lines asked for in the posted form: ``qty_<move>`` and ``lot_<move>_<serial>`` fields."""
+    @staticmethod
+    def _aftersales_rma_form_reason(value):
         try:
-            reason_id = int(post.get("reason_id") or 0)
+            return int(value or 0)
         except ValueError:
-            reason_id = 0
-        common = {"reason_id": reason_id, "resolution": post.get("resolution")}
+            return 0
+
+    def _aftersales_rma_form_lines(self, post):
+        """The lines asked for in the posted form: ``qty_<move>`` and ``lot_<move>_<serial>`` fields.
+
+        Each delivered product may have its own ``reason_<move>`` and ``resolution_<move>``; when
+        left empty, the reason and resolution chosen for the whole request apply.
+        """
+        common = {
+            "reason_id": self._aftersales_rma_form_reason(post.get("reason_id")),
+            "resolution": post.get("resolution"),
+        }
         lines = []
         for key, value in post.items():
             parts = key.split("_")
@@ -85,11 +95,22 @@ class AftersalesRmaPortal(CustomerPortal):
                     quantity = float(value or 0.0)
                     if quantity < 0:
                         raise ValueError(value)
-                    lines.append(dict(common, move_id=int(parts[1]), quantity=quantity))
+                    line = {"move_id": int(parts[1]), "quantity": quantity}
                 elif parts[0] == "lot" and len(parts) == 3:
-                    lines.append(dict(common, move_id=int(parts[1]), lot_id=int(parts[2]), quantity=1.0))
+                    line = {"move_id": int(parts[1]), "lot_id": int(parts[2]), "quantity": 1.0}
+                else:
+                    continue
             except ValueError:
                 raise UserError(_("The quantities to return must be positive numbers.")) from None
+            own_reason = self._aftersales_rma_form_reason(post.get(f"reason_{parts[1]}"))
+            own_resolution = post.get(f"resolution_{parts[1]}")
+            lines.append(
+                dict(
+                    line,
+                    reason_id=own_reason or common["reason_id"],
+                    resolution=own_resolution or common["resolution"],
+                )
+            )
         return lines
 
     @http.route(["/my/rmas/new"], type="http", auth="user", methods=["GET", "POST"], website=True)

@@ -77,6 +77,7 @@ class AftersalesRma(models.Model):
     )
     out_picking_count = fields.Integer(compute="_compute_resolution_counts", string="Outgoing Transfer Count")
     repair_ticket_count = fields.Integer(compute="_compute_resolution_counts")
+    repair_order_count = fields.Integer(compute="_compute_resolution_counts")
     date_approved = fields.Datetime(
         compute="_compute_date_approved", store=True, readonly=True, copy=False, string="Approved On"
     )
@@ -113,12 +114,13 @@ class AftersalesRma(models.Model):
         for rma in self:
             rma.return_picking_count = len(rma.sudo().return_picking_ids)
 
-    @api.depends("line_ids.out_picking_ids", "line_ids.repair_ticket_id")
+    @api.depends("line_ids.out_picking_ids", "line_ids.repair_ticket_id", "line_ids.repair_order_id")
     def _compute_resolution_counts(self):
         for rma in self:
             lines = rma.sudo().line_ids
             rma.out_picking_count = len(lines.out_picking_ids)
             rma.repair_ticket_count = len(lines.repair_ticket_id)
+            rma.repair_order_count = len(lines.repair_order_id)
 
     @api.depends("refund_ids")
     def _compute_refund_count(self):
@@ -337,6 +339,19 @@ class AftersalesRma(models.Model):
             "view_mode": "list,form",
             "domain": [("id", "in", self.line_ids.repair_ticket_id.ids)],
         }
+
+    def action_view_repair_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("repair.action_repair_order_tree")
+        repairs = self.sudo().line_ids.repair_order_id
+        action.update(
+            name=_("Repair Orders of %(rma)s", rma=self.name),
+            domain=[("id", "in", repairs.ids)],
+            context={"create": False},
+        )
+        if len(repairs) == 1:
+            action.update(views=[(False, "form")], res_id=repairs.id)
+        return action
 
     # ------------------------------------------------------------------
     # Receipts

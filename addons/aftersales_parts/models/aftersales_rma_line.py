@@ -120,6 +120,15 @@ class AftersalesRmaLine(models.Model):
     decision_applied = fields.Boolean(readonly=True, copy=False)
     scrap_id = fields.Many2one("stock.scrap", index="btree_not_null", readonly=True, copy=False, check_company=True)
     repair_ticket_id = fields.Many2one("aftersales.ticket", index="btree_not_null", readonly=True, copy=False)
+    repair_order_id = fields.Many2one(
+        "repair.order",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="The repair order of the received unit, when the company repairs returned units by repair orders.",
+    )
+    repair_order_state = fields.Selection(related="repair_order_id.state", string="Repair Status")
     out_picking_ids = fields.One2many(
         "stock.picking",
         "aftersales_rma_line_id",
@@ -460,9 +469,88 @@ class AftersalesRmaLine(models.Model):
         return self._aftersales_send_back()
 
     def _aftersales_decide_repair(self):
+        if self.company_id.aftersales_rma_repair_mode == "order":
+            return self._aftersales_create_repair_order()
         ticket = self.env["aftersales.ticket"].create(self._prepare_repair_ticket_vals())
         self.repair_ticket_id = ticket
         return ticket
+
+    def action_create_repair_order(self):
+        """Open a repair order for the received units to repair (again, when the previous one was cancelled)."""
+        self._aftersales_check_received()
+        for line in self:
+            if line.decision != "repair":
+                raise UserError(
+                    _("%(product)s is not to be repaired: choose Repair first.", product=line.product_id.display_name)
+                )
+        repairs = self.env["repair.order"]
+        for line in self.sudo():
+            repairs |= line._aftersales_create_repair_order()
+            line.decision_applied = True
+        return repairs
+
+    def _aftersales_create_repair_order(self):
+        self.ensure_one()
+        if self.repair_order_id and self.repair_order_id.state != "cancel":
+            raise UserError(
+                _(
+                    "%(product)s of %(rma)s already has repair order %(repair)s.",
+                    product=self.product_id.display_name,
+                    rma=self.rma_id.name,
+                    repair=self.repair_order_id.name,
+                )
+            )
+        repair = self.env["repair.order"].create(self._prepare_repair_order_vals())
+        self.repair_order_id = repair
+        return repair
+
+    def _aftersales_under_warranty(self):
+        """Whether the warranty of the returned serial covers its repair (parts or labour) today.
+
+        The receipt of the return voided the warranty of the serial; that warranty still counts
+        for the repair of the unit it came back with, the unit leaving with the rest of it.
+        """
+        self.ensure_one()
+        if not self.lot_id:
+            return False
+        warranty = (
+            self.env["aftersales.warranty"].sudo().search([("lot_id", "=", self.lot_id.id)], order="id desc", limit=1)
+        )
+        receipts = self.rma_id.sudo().return_picking_ids.filtered(lambda p: p.state == "done").mapped("name")
+        voided_by_return = warranty.state == "void" and any(name in (warranty.void_reason or "") for name in receipts)
+        if not warranty.start_date or (warranty.state != "active" and not voided_by_return):
+            return False
+        today = fields.Date.context_today(self)
+        return warranty.start_date <= today <= (warranty.covered_until or warranty.end_date) and (
+            warranty.covers_parts or warranty.covers_labour
+        )
+
+    def _prepare_repair_order_vals(self):
+        """The repair order of the received unit, where its receipt put it."""
+        self.ensure_one()
+        warehouse = self._aftersales_warehouse()
+        if not warehouse.repair_type_id:
+            raise UserError(_("Warehouse %(warehouse)s has no repair operation type.", warehouse=warehouse.name))
+        location = self._aftersales_received_location() or warehouse.lot_stock_id
+        receipt = self.rma_id.return_picking_ids.filtered(
+            lambda p: p.state == "done" and p.return_id and self.product_id in p.move_ids.product_id
+        )[:1]
+        return {
+            "picking_type_id": warehouse.repair_type_id.id,
+            "company_id": self.company_id.id,
+            "partner_id": self.rma_id.partner_id.id,
+            "product_id": self.product_id.id,
+            "product_qty": self.qty_received,
+            "product_uom": self.product_uom_id.id,
+            "lot_id": self.lot_id.id,
+            "picking_id": receipt.id,
+            "product_location_src_id": location.id,
+            "product_location_dest_id": location.id,
+            "under_warranty": self._aftersales_under_warranty(),
+            "aftersales_rma_line_id": self.id,
+            "aftersales_ticket_id": self.rma_id.ticket_id.id,
+            "internal_notes": self.rma_id.description,
+        }
 
     def _prepare_repair_ticket_vals(self):
         self.ensure_one()
@@ -480,11 +568,18 @@ class AftersalesRmaLine(models.Model):
         }
 
     def action_send_back(self):
-        """Send the repaired units back to the customer once their repair ticket is closed."""
+        """Send the repaired units back to the customer once their repair ticket or order is closed."""
         for line in self:
-            if line.decision != "repair" or not line.repair_ticket_id:
+            if line.decision != "repair" or not (line.repair_ticket_id or line.repair_order_id):
                 raise UserError(_("Only units sent to repair are sent back once repaired."))
-            if not line.repair_ticket_id.is_closed:
+            if line.repair_order_id and line.repair_order_id.sudo().state != "done":
+                raise UserError(
+                    _(
+                        "Finish repair order %(repair)s before sending the unit back.",
+                        repair=line.repair_order_id.sudo().name,
+                    )
+                )
+            if line.repair_ticket_id and not line.repair_ticket_id.is_closed:
                 raise UserError(
                     _(
                         "Close repair ticket %(ticket)s before sending the unit back.",

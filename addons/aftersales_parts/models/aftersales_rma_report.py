@@ -37,17 +37,29 @@ class AftersalesRmaReport(models.Model):
     )
 
     def _select_moves(self):
+        """Done moves to and from customers, counted by what was done in the product's unit.
+
+        The done quantity is converted from the unit of the move to the unit of the product with
+        the units' factors: the demand would overcount a move done short whose backorder was
+        cancelled.
+        """
         return SQL(
             """
             SELECT sm.company_id,
                    sm.product_id,
                    date_trunc('month', sm.date)::date AS date,
-                   CASE WHEN dest.usage = 'customer' THEN sm.product_qty ELSE 0 END AS delivered_qty,
-                   CASE WHEN src.usage = 'customer' THEN sm.product_qty ELSE 0 END AS returned_qty,
+                   CASE WHEN dest.usage = 'customer' THEN sm.quantity / move_uom.factor * product_uom.factor
+                        ELSE 0 END AS delivered_qty,
+                   CASE WHEN src.usage = 'customer' THEN sm.quantity / move_uom.factor * product_uom.factor
+                        ELSE 0 END AS returned_qty,
                    0.0 AS refunded_amount
               FROM stock_move sm
               JOIN stock_location src ON src.id = sm.location_id
               JOIN stock_location dest ON dest.id = sm.location_dest_id
+              JOIN uom_uom move_uom ON move_uom.id = sm.product_uom
+              JOIN product_product move_product ON move_product.id = sm.product_id
+              JOIN product_template move_template ON move_template.id = move_product.product_tmpl_id
+              JOIN uom_uom product_uom ON product_uom.id = move_template.uom_id
              WHERE sm.state = 'done'
                AND ((dest.usage = 'customer' AND src.usage != 'customer' AND sm.origin_returned_move_id IS NULL)
                     OR (src.usage = 'customer' AND dest.usage != 'customer'

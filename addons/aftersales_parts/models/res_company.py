@@ -14,3 +14,11 @@ class ResCompany(models.Model):
         string="Post Return Credit Notes",
         help="Post the credit notes of returns at once instead of leaving them in draft.",
     )
+    aftersales_rma_repair_mode = fields.Selection(
+        [("ticket", "Service Ticket"), ("order", "Repair Order")],
+        string="Repair Returned Units By",
+        required=True,
+        default="ticket",
+        help="How a returned unit inspected 'to repair' is repaired: a repair ticket of the after-sales team, "
+        "or a repair order of the warehouse that sends the unit back to the customer once it is repaired.",
+    )

@@ -123,6 +123,67 @@ class TestRmaPortal(RmaCommon, HttpCase):
         response = self.url_open("/my/rmas/new")
         self.assertNotIn(self.box.name, response.text, "nothing was delivered to this customer")
 
+    def test_reason_and_resolution_per_product(self):
+        """Each product may have its own reason and resolution; the others take the request's."""
+        damaged = self.env.ref("aftersales_parts.rma_reason_damaged")
+        wrong_item = self.env.ref("aftersales_parts.rma_reason_wrong_item")
+        wm_move = self.sale_order.order_line.move_ids
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        response = self.url_open("/my/rmas/new")
+        self.assertIn(f'name="reason_{self.box_move.id}"', response.text)
+        self.assertIn(f'name="resolution_{self.kettle_move.id}"', response.text)
+
+        response = self._post(
+            **{
+                f"qty_{self.kettle_move.id}": "1",
+                f"lot_{wm_move.id}_{self.lot.id}": "on",
+                f"reason_{self.box_move.id}": str(damaged.id),
+                f"resolution_{self.box_move.id}": "replacement",
+                f"reason_{self.kettle_move.id}": "",
+                f"resolution_{self.kettle_move.id}": "",
+                f"reason_{wm_move.id}": str(wrong_item.id),
+                f"resolution_{wm_move.id}": "repair",
+                "reason_id": str(self.reason.id),
+                "resolution": "refund",
+            }
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("o_aftersales_rma_errors", response.text)
+        rma = self._customer_rmas()
+        self.assertEqual(len(rma), 1)
+        lines = {line.product_id: line for line in rma.line_ids}
+        self.assertEqual(len(lines), 3)
+        self.assertEqual((lines[self.box].reason_id, lines[self.box].resolution), (damaged, "replacement"))
+        self.assertEqual((lines[self.box].quantity, lines[self.kettle].quantity), (2.0, 1.0))
+        self.assertEqual(
+            (lines[self.kettle].reason_id, lines[self.kettle].resolution),
+            (self.reason, "refund"),
+            "the request's reason and resolution by default",
+        )
+        wm_line = lines[wm_move.product_id]
+        self.assertEqual((wm_line.reason_id, wm_line.resolution, wm_line.lot_id), (wrong_item, "repair", self.lot))
+
+        # every product with its own reason: none is needed for the whole request
+        rma.sudo().action_cancel()
+        response = self._post(
+            **{
+                f"reason_{self.box_move.id}": str(damaged.id),
+                "reason_id": "",
+            }
+        )
+        self.assertNotIn("o_aftersales_rma_errors", response.text)
+        last = self._customer_rmas() - rma
+        self.assertEqual(last.line_ids.reason_id, damaged)
+        # a product without a reason when the request has none is refused, and so is a wrong resolution
+        last.sudo().action_cancel()
+        for values, message in (
+            ({f"qty_{self.kettle_move.id}": "1", "reason_id": ""}, "Choose the reason"),
+            ({f"resolution_{self.box_move.id}": "cash"}, "Choose what you expect"),
+        ):
+            response = self._post(**{f"reason_{self.box_move.id}": str(damaged.id), **values})
+            self.assertIn(message, response.text)
+        self.assertEqual(len(self._customer_rmas()), 2)
+
     def test_tampered_requests_are_refused(self):
         self.authenticate(self.portal_user.login, self.portal_user.login)
         response = self._post(**{f"qty_{self.box_move.id}": "9"})

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import openpyxl
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from .common import RmaCommon
@@ -56,6 +56,52 @@ class TestRmaReport(RmaCommon):
             [("rma_id", "=", rma.id)], ["reason_id", "rma_date:month"], ["quantity:sum", "amount_refunded:sum"]
         )
         self.assertEqual(groups, [(self.reason, groups[0][1], 2.0, 200.0)])
+
+    def test_return_rate_counts_done_quantities(self):
+        """A delivery done short with its backorder cancelled counts what left, in the product's unit."""
+        lamp = self.env["product.product"].create({"name": "Desk Lamp", "is_storable": True, "list_price": 30.0})
+        self.env["stock.quant"]._update_available_quantity(lamp, self.warehouse.lot_stock_id, 30.0)
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [Command.create({"product_id": lamp.id, "product_uom_qty": 5.0})],
+            }
+        )
+        order.action_confirm()
+        move = order.order_line.move_ids
+        self._validate(order.picking_ids, quantities={lamp: 3.0})
+        self.assertEqual(move.state, "done")
+        self.assertEqual(move.product_qty, 5.0, "the demand stays 5")
+        self.assertFalse(order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")), "no backorder")
+        self.assertEqual(self._report(lamp)[:2], (3.0, 0.0), "3 delivered, not the 5 asked")
+
+        # a delivery in dozens counts units
+        dozen = self.env.ref("uom.product_uom_dozen")
+        customers = self.env.ref("stock.stock_location_customers")
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "partner_id": self.customer.id,
+                "location_id": self.warehouse.lot_stock_id.id,
+                "location_dest_id": customers.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": lamp.name,
+                            "product_id": lamp.id,
+                            "product_uom_qty": 1.0,
+                            "product_uom": dozen.id,
+                            "location_id": self.warehouse.lot_stock_id.id,
+                            "location_dest_id": customers.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        self._validate(picking)
+        self.assertEqual(picking.move_ids.product_uom, dozen)
+        self.assertEqual(self._report(lamp)[:2], (15.0, 0.0))
 
     def test_return_rate_other_company_hidden(self):
         self._receive(self._rma([(self.box_move, 1.0, {})]))

@@ -134,6 +134,8 @@ class TestRmaResolution(RmaCommon):
         ticket.write({"stage_id": closed.id, "resolution": "<p>Control board replaced.</p>"})
         line.action_send_back()
         self.assertEqual(line.out_picking_ids.move_line_ids.lot_id, self.lots[1])
+        self.assertFalse(line.repair_order_id, "the company repairs by tickets")
+        self.assertEqual(rma.repair_order_count, 0)
 
     def test_not_received_refused(self):
         rma = self._rma([(self.box_move, 1.0, {"resolution": "replacement"})])
@@ -156,3 +158,106 @@ class TestRmaResolution(RmaCommon):
         with self.assertRaisesRegex(UserError, "Choose what becomes"):
             line.write({"decision_applied": False, "decision": False})
             line.action_inspect()
+
+    def test_repair_order_sends_the_unit_back(self):
+        """Receive, inspect to repair, repair by a repair order, deliver the unit back to the customer."""
+        self.company.aftersales_rma_repair_mode = "order"
+        ticket = self._ticket()
+        rma = self._received_rma(
+            [(self.serial_move, 1.0, {"lot_id": self.lots[1].id, "resolution": "repair", "invoice_line_id": False})],
+            sale_order_id=self.serial_order.id,
+            picking_id=self.serial_delivery.id,
+            invoice_id=False,
+            ticket_id=ticket.id,
+        )
+        line = rma.line_ids
+        receipt = rma.sudo().return_picking_ids
+        received_at = receipt.move_line_ids.location_dest_id
+        self.assertEqual(received_at, self.warehouse.lot_stock_id)
+        line.write({"condition": "defective", "decision": "repair"})
+        line.with_user(self.rma_user).action_inspect()
+        self.assertFalse(line.repair_ticket_id, "no ticket: a repair order")
+        repair = line.repair_order_id
+        self.assertEqual(repair.state, "draft")
+        self.assertEqual(repair.product_id, self.product)
+        self.assertEqual(repair.lot_id, self.lots[1])
+        self.assertEqual(repair.product_qty, 1.0)
+        self.assertEqual(repair.partner_id, self.customer)
+        self.assertEqual(repair.picking_type_id, self.warehouse.repair_type_id)
+        self.assertEqual(repair.product_location_src_id, received_at)
+        self.assertEqual(repair.product_location_dest_id, received_at)
+        self.assertEqual(repair.picking_id, receipt, "the return the unit came back with")
+        self.assertEqual(repair.aftersales_rma_line_id, line)
+        self.assertEqual(repair.aftersales_rma_id, rma)
+        self.assertEqual(repair.aftersales_ticket_id, ticket)
+        self.assertTrue(repair.under_warranty, "the warranty voided by the return covers parts and labour")
+        self.assertEqual(rma.repair_order_count, 1)
+        self.assertEqual(rma.repair_ticket_count, 0)
+        action = rma.with_user(self.rma_user).action_view_repair_orders()
+        self.assertEqual((action["res_model"], action["res_id"]), ("repair.order", repair.id))
+        action = repair.with_user(self.rma_user).action_view_aftersales_rma()
+        self.assertEqual((action["res_model"], action["res_id"]), ("aftersales.rma", rma.id))
+
+        with self.assertRaisesRegex(UserError, "already has repair order"):
+            line.with_user(self.rma_user).action_create_repair_order()
+        with self.assertRaisesRegex(UserError, "Finish repair order"):
+            line.with_user(self.rma_user).action_send_back()
+        self.assertEqual(self.env["repair.order"].search_count([("aftersales_rma_line_id", "=", line.id)]), 1)
+
+        # the warehouse repairs it; once repaired it goes back to the customer
+        repair = repair.with_user(self.stock_user)
+        self.assertIs(repair.action_validate(), True)
+        self.assertEqual(repair.state, "confirmed")
+        repair.action_repair_start()
+        self.assertEqual(repair.state, "under_repair")
+        self.assertFalse(line.out_picking_ids)
+        repair.action_repair_end()
+        self.assertEqual(repair.state, "done")
+        delivery = line.out_picking_ids
+        self.assertEqual(len(delivery), 1)
+        self.assertEqual(delivery.picking_type_id, self.warehouse.out_type_id)
+        self.assertEqual(delivery.partner_id, self.customer)
+        self.assertEqual(delivery.location_id, received_at)
+        self.assertEqual(delivery.location_dest_id.usage, "customer")
+        self.assertEqual(delivery.move_line_ids.lot_id, self.lots[1])
+        self.assertEqual(rma.out_picking_count, 1)
+        with self.assertRaisesRegex(UserError, "already sent back"):
+            line.with_user(self.rma_user).action_send_back()
+        self._validate(delivery.with_user(self.stock_user))
+        self.assertEqual(delivery.state, "done")
+        customers = self.env.ref("stock.stock_location_customers")
+        at_customer = self.env["stock.quant"]._gather(self.product, customers, lot_id=self.lots[1], strict=True)
+        self.assertEqual(sum(at_customer.mapped("quantity")), 1.0, "the repaired unit is at the customer")
+        in_stock = self.env["stock.quant"]._gather(self.product, received_at, lot_id=self.lots[1], strict=True)
+        self.assertEqual(sum(in_stock.mapped("quantity")), 0.0)
+        warranties = self.Warranty.search([("lot_id", "=", self.lots[1].id), ("state", "=", "active")])
+        self.assertEqual(len(warranties), 1, "the unit sent back keeps one warranty")
+
+    def test_repair_order_refusals(self):
+        self.company.aftersales_rma_repair_mode = "order"
+        rma = self._rma([(self.box_move, 1.0, {"resolution": "repair"})])
+        rma.with_user(self.rma_user).action_approve()
+        line = rma.line_ids
+        line.decision = "repair"
+        with self.assertRaisesRegex(UserError, "not received yet"):
+            line.with_user(self.rma_user).action_inspect()
+        with self.assertRaisesRegex(UserError, "not received yet"):
+            line.with_user(self.rma_user).action_create_repair_order()
+        self.assertFalse(line.repair_order_id)
+        self._validate(rma.sudo().return_picking_ids.with_user(self.stock_user))
+        line.decision = "stock"
+        with self.assertRaisesRegex(UserError, "not to be repaired"):
+            line.with_user(self.rma_user).action_create_repair_order()
+        line.decision = "repair"
+        line.with_user(self.rma_user).action_inspect()
+        first = line.repair_order_id
+        self.assertFalse(first.under_warranty, "no serial, no warranty")
+        with self.assertRaisesRegex(UserError, "already applied"):
+            line.with_user(self.rma_user).action_inspect()
+        with self.assertRaisesRegex(UserError, "already has repair order"):
+            line.with_user(self.rma_user).action_create_repair_order()
+        # a cancelled repair order may be replaced by a new one
+        first.with_user(self.stock_user).action_repair_cancel()
+        second = line.with_user(self.rma_user).action_create_repair_order()
+        self.assertNotEqual(second, first)
+        self.assertEqual(line.repair_order_id, second)

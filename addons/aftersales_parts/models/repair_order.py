@@ -1,0 +1,47 @@
+from odoo import _, fields, models
+
+
+class RepairOrder(models.Model):
+    _inherit = "repair.order"
+
+    aftersales_rma_line_id = fields.Many2one(
+        "aftersales.rma.line",
+        string="Returned Unit",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        help="The return line whose received unit this order repairs; the unit goes back to the customer "
+        "once repaired.",
+    )
+    aftersales_rma_id = fields.Many2one(
+        related="aftersales_rma_line_id.rma_id", store=True, index="btree_not_null", string="Return Authorization"
+    )
+    aftersales_ticket_id = fields.Many2one(
+        "aftersales.ticket",
+        string="After-Sales Ticket",
+        index="btree_not_null",
+        check_company=True,
+        copy=False,
+        help="The service ticket the returned unit came with.",
+    )
+
+    def action_repair_done(self):
+        result = super().action_repair_done()
+        for repair in self.filtered(lambda ro: ro.state == "done" and ro.aftersales_rma_line_id):
+            line = repair.aftersales_rma_line_id.sudo()
+            if line.out_picking_ids.filtered(lambda p: p.state != "cancel"):
+                continue
+            picking = line._aftersales_send_back()
+            line.rma_id.message_post(
+                body=_(
+                    "%(product)s was repaired by %(repair)s and goes back to the customer with %(picking)s.",
+                    product=line.product_id.display_name,
+                    repair=repair._get_html_link(),
+                    picking=picking._get_html_link(),
+                )
+            )
+        return result
+
+    def action_view_aftersales_rma(self):
+        self.ensure_one()
+        return self.aftersales_rma_id._aftersales_action_form()
