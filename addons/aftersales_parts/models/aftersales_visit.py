@@ -186,22 +186,26 @@ class AftersalesVisit(models.Model):
                 )
 
     def _aftersales_create_part_lines(self):
-        """Each part used becomes a billable line: the warranty or a contract may cover it."""
+        """The parts used become billable lines, one per product used on a visit: the warranty or a
+        contract may cover them. One batch of lines, whatever the number of parts recorded."""
         parts = self.aftersales_part_ids.filtered(lambda part: not part.removed and not part.visit_line_id)
+        groups = defaultdict(lambda: self.env["aftersales.visit.part"])
+        for part in parts:
+            groups[part.visit_id, part.product_id] |= part
         lines = self.env["aftersales.visit.line"].create(
             [
                 {
-                    "visit_id": part.visit_id.id,
+                    "visit_id": visit.id,
                     "line_type": "part",
-                    "product_id": part.product_id.id,
-                    "quantity": part.quantity,
-                    "sequence": 100 + part.sequence,
+                    "product_id": product.id,
+                    "quantity": sum(group.mapped("quantity")),
+                    "sequence": 100 + min(group.mapped("sequence")),
                 }
-                for part in parts
+                for (visit, product), group in groups.items()
             ]
         )
-        for part, line in zip(parts, lines, strict=True):
-            part.visit_line_id = line
+        for group, line in zip(groups.values(), lines, strict=True):
+            group.visit_line_id = line
 
     def _aftersales_consume_parts(self):
         """The parts used leave their location for the customer's, by a validated delivery."""
@@ -242,12 +246,18 @@ class AftersalesVisit(models.Model):
         """A transfer of ``parts`` from ``location`` to ``location_dest``, linked to the visit.
 
         ``parts`` are visit parts (their moves are linked back to them) or ``(product, quantity,
-        lot)`` triples. The lots are set on the move lines; ``validate`` validates the transfer,
-        otherwise it waits, reserved, for the warehouse.
+        lot)`` triples. The transfer has one move per product and one move line per lot, so that
+        its cost does not grow with the number of parts of the same product; ``validate``
+        validates it, otherwise it waits, reserved, for the warehouse.
         """
         self.ensure_one()
         is_parts = isinstance(parts, models.BaseModel)
         items = [(part.product_id, part.quantity, part.lot_id) for part in parts] if is_parts else parts
+        by_product = defaultdict(float)
+        by_lot = defaultdict(float)
+        for product, quantity, lot in items:
+            by_product[product] += quantity
+            by_lot[product, lot] += quantity
         picking = (
             self.env["stock.picking"]
             .sudo()
@@ -272,18 +282,19 @@ class AftersalesVisit(models.Model):
                                 "company_id": self.company_id.id,
                             }
                         )
-                        for product, quantity, _lot in items
+                        for product, quantity in by_product.items()
                     ],
                 }
             )
         )
         picking.action_confirm()
-        moves = picking.move_ids.sorted("id")
+        moves = picking.move_ids
+        move_of = {move.product_id: move for move in moves}
         moves.move_line_ids.unlink()
         self.env["stock.move.line"].sudo().create(
             [
                 {
-                    "move_id": move.id,
+                    "move_id": move_of[product].id,
                     "picking_id": picking.id,
                     "product_id": product.id,
                     "product_uom_id": product.uom_id.id,
@@ -293,7 +304,7 @@ class AftersalesVisit(models.Model):
                     "quantity": quantity,
                     "company_id": self.company_id.id,
                 }
-                for move, (product, quantity, lot) in zip(moves, items, strict=True)
+                for (product, lot), quantity in by_lot.items()
                 if not float_is_zero(quantity, precision_rounding=product.uom_id.rounding)
             ]
         )
@@ -301,6 +312,6 @@ class AftersalesVisit(models.Model):
             moves.picked = True
             picking._action_done()
         if is_parts:
-            for part, move in zip(parts, moves, strict=True):
-                part.move_id = move
+            for part in parts:
+                part.move_id = move_of[part.product_id]
         return picking

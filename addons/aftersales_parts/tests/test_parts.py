@@ -1,8 +1,12 @@
-from datetime import date
+from datetime import date, timedelta
+
+from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
+
+from odoo.addons.aftersales_warranty.tests.test_coverage import VISIT_START
 
 from .common import PartsCommon
 
@@ -261,3 +265,72 @@ class TestDefectiveParts(PartsCommon):
         self.assertEqual(claim.partner_id, self.supplier)
         self.assertEqual(claim.visit_id, visit)
         self.assertEqual(claim.ticket_id, self.ticket)
+
+
+@tagged("post_install", "-at_install")
+class TestVisitPartsQueries(PartsCommon):
+    """Finishing a visit costs the same queries whatever the number of part lines recorded.
+
+    The number of different products used drives Odoo's own stock and sale work (a move and an
+    order line each); the number of lines recorded by the technician must not.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.parts = cls.env["product.product"].create(
+            [{"name": f"Spare Part SP-{index}", "is_storable": True, "list_price": 10.0 + index} for index in range(2)]
+        )
+        for part in cls.parts:
+            cls._inventory(part, cls.van, 50.0)
+
+    def _finish_queries(self, count, weeks, expected=None):
+        """Finish a visit of a ticket of its own with ``count`` lines of the two parts; return its queries,
+        or check that it costs ``expected`` queries."""
+        visit = self._visit(ticket=self.ticket.copy())
+        start = VISIT_START - timedelta(weeks=weeks)
+        visit.write({"technician_id": self.tech_a.id, "scheduled_start": start})
+        visit.action_schedule()
+        with freeze_time(start):
+            visit.action_start()
+        visit.write(
+            {
+                "work_report": "<p>Done.</p>",
+                "aftersales_part_ids": [
+                    Command.create({"product_id": self.parts[index % 2].id, "quantity": 1.0}) for index in range(count)
+                ],
+            }
+        )
+        self.env.flush_all()
+        self.env.cr.flush()
+        self.env.invalidate_all()
+        queries = self.cr.sql_log_count
+        if expected is None:
+            # counted as assertQueryCount counts: with the flush of the records and of the tracking
+            self._finish_visit(visit)
+            self.env.flush_all()
+            self.env.cr.flush()
+        else:
+            with self.assertQueryCount(expected):
+                self._finish_visit(visit)
+        used = self.cr.sql_log_count - queries
+        self.assertEqual(visit.state, "done")
+        return visit, used
+
+    def test_finishing_a_visit_does_not_grow_with_part_lines(self):
+        self._finish_queries(2, weeks=3)  # warm the caches
+        two_lines, two = self._finish_queries(2, weeks=2)
+        eight_lines, _eight = self._finish_queries(8, weeks=1, expected=two)
+
+        # the same documents, with the quantities of all the lines
+        moves = eight_lines.aftersales_part_ids.move_id
+        self.assertEqual(len(moves), 2, "one move per product")
+        self.assertEqual(moves.mapped("quantity"), [4.0, 4.0])
+        self.assertEqual(set(moves.mapped("state")), {"done"})
+        self.assertEqual(len(eight_lines.aftersales_picking_ids), 1)
+        billed = eight_lines.aftersales_part_ids.visit_line_id
+        self.assertEqual(len(billed), 2, "one billable line per product")
+        self.assertEqual(billed.mapped("quantity"), [4.0, 4.0])
+        self.assertEqual(billed.sale_line_ids.mapped("qty_delivered"), [4.0, 4.0])
+        self.assertEqual(len(two_lines.aftersales_part_ids.visit_line_id), 2)
+        self.assertEqual(self._van_quantity(self.parts[0]), 50.0 - 1 - 1 - 4)
