@@ -520,8 +520,9 @@ class AftersalesRmaLine(models.Model):
         voided_by_return = warranty.state == "void" and any(name in (warranty.void_reason or "") for name in receipts)
         if not warranty.start_date or (warranty.state != "active" and not voided_by_return):
             return False
+        # a started warranty (its start may be dated in another time zone): only its end matters
         today = fields.Date.context_today(self)
-        return warranty.start_date <= today <= (warranty.covered_until or warranty.end_date) and (
+        return today <= (warranty.covered_until or warranty.end_date) and bool(
             warranty.covers_parts or warranty.covers_labour
         )
 
