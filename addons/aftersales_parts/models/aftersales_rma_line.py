@@ -516,8 +516,8 @@ class AftersalesRmaLine(models.Model):
         warranty = (
             self.env["aftersales.warranty"].sudo().search([("lot_id", "=", self.lot_id.id)], order="id desc", limit=1)
         )
-        receipts = self.rma_id.sudo().return_picking_ids.filtered(lambda p: p.state == "done").mapped("name")
-        voided_by_return = warranty.state == "void" and any(name in (warranty.void_reason or "") for name in receipts)
+        receipts = self.rma_id.sudo().return_picking_ids.filtered(lambda p: p.state == "done")
+        voided_by_return = warranty.state == "void" and warranty.void_picking_id in receipts
         if not warranty.start_date or (warranty.state != "active" and not voided_by_return):
             return False
         # a started warranty (its start may be dated in another time zone): only its end matters

@@ -92,6 +92,14 @@ class AftersalesWarranty(models.Model):
     )
     state = fields.Selection(WARRANTY_STATES, required=True, default="draft", tracking=True, index=True, copy=False)
     void_reason = fields.Char(tracking=True, copy=False)
+    void_picking_id = fields.Many2one(
+        "stock.picking",
+        string="Voided by Transfer",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The return or delivery that voided this warranty.",
+    )
     days_left = fields.Integer(compute="_compute_days_left", help="Days of coverage left today (0 once ended).")
     extension_ids = fields.One2many("aftersales.warranty.extension", "warranty_id", string="Extensions", readonly=True)
     registration_state = fields.Selection(
@@ -274,14 +282,18 @@ class AftersalesWarranty(models.Model):
             raise UserError(_("Only warranties waiting for their start can be started."))
         waiting._aftersales_start(fields.Date.context_today(self))
 
-    def action_void(self, reason=None):
+    def action_void(self, reason=None, picking=None):
         wrong = self.filtered(lambda w: w.state == "void")
         if wrong:
             raise UserError(
                 _("Warranties %(warranties)s are already void.", warranties=", ".join(wrong.mapped("name")))
             )
         self.write(
-            {"state": "void", "void_reason": reason or self.env._("Voided by %(user)s", user=self.env.user.name)}
+            {
+                "state": "void",
+                "void_reason": reason or self.env._("Voided by %(user)s", user=self.env.user.name),
+                "void_picking_id": picking.id if picking else False,
+            }
         )
 
     def _aftersales_start(self, start_date):
