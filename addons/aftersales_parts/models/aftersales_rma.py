@@ -734,14 +734,11 @@ class AftersalesRma(models.Model):
         for rma in self.sudo():
             lines = rma.line_ids.filtered(
                 lambda line: (
-                    float_compare(line.qty_sent, line.qty_refunded, precision_rounding=line.product_uom_id.rounding)
-                    > 0
+                    float_compare(line.qty_sent, line.qty_refunded, precision_rounding=line.product_uom_id.rounding) > 0
                 )
             )
             if not lines:
-                raise UserError(
-                    _("Return %(rma)s has no units sent to the supplier left to claim.", rma=rma.name)
-                )
+                raise UserError(_("Return %(rma)s has no units sent to the supplier left to claim.", rma=rma.name))
             billed = lines.filtered("vendor_bill_line_id")
             billed._check_refundable_quantities()
             by_bill = defaultdict(lambda: self.env["aftersales.rma.line"])

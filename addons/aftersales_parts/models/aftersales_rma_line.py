@@ -147,7 +147,6 @@ class AftersalesRmaLine(models.Model):
     )
     vendor_bill_line_id = fields.Many2one(
         "account.move.line",
-        string="Vendor Bill Line",
         index="btree_not_null",
         check_company=True,
         domain="[('move_type', '=', 'in_invoice'), ('parent_state', '=', 'posted'), "
@@ -179,7 +178,6 @@ class AftersalesRmaLine(models.Model):
     )
     supplier_claim_id = fields.Many2one(
         "aftersales.supplier.claim",
-        string="Supplier Claim",
         index="btree_not_null",
         check_company=True,
         copy=False,
@@ -306,9 +304,7 @@ class AftersalesRmaLine(models.Model):
             if line.rma_id.direction != "supplier":
                 raise ValidationError(_("Only the lines of a return to a supplier have a vendor bill line."))
             if bill.move_type != "in_invoice" or bill.state != "posted":
-                raise ValidationError(
-                    _("%(bill)s is not a posted vendor bill.", bill=bill.display_name)
-                )
+                raise ValidationError(_("%(bill)s is not a posted vendor bill.", bill=bill.display_name))
             if bill.commercial_partner_id != line.rma_id.commercial_partner_id:
                 raise ValidationError(
                     _(

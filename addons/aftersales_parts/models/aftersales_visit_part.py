@@ -80,7 +80,11 @@ class AftersalesVisitPart(models.Model):
                 part.location_id = part.visit_id.technician_id.aftersales_van_location_id
 
     @api.depends(
-        "removed", "move_id.state", "scrap_id.state", "repair_picking_id.state", "claim_id.aftersales_rma_line_ids.qty_sent"
+        "removed",
+        "move_id.state",
+        "scrap_id.state",
+        "repair_picking_id.state",
+        "claim_id.aftersales_rma_line_ids.qty_sent",
     )
     def _compute_defective_state(self):
         for part in self:

@@ -225,9 +225,7 @@ class TestSupplierRma(PartsCommon):
         stray = self.env["stock.lot"].create(
             {"name": "CB-STRAY", "product_id": self.board.id, "company_id": self.company.id}
         )
-        rma = self._supplier_rma(
-            [{"product_id": self.board.id, "lot_id": stray.id, "location_id": self.defective.id}]
-        )
+        rma = self._supplier_rma([{"product_id": self.board.id, "lot_id": stray.id, "location_id": self.defective.id}])
         with self.assertRaisesRegex(UserError, "Serial CB-STRAY is not in"):
             rma.action_approve()
         self.assertEqual(rma.state, "draft")
