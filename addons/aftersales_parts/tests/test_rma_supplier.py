@@ -1,3 +1,4 @@
+from ast import literal_eval
 from datetime import date
 
 from odoo import Command
@@ -127,6 +128,8 @@ class TestSupplierRma(PartsCommon):
         self.assertEqual(picking.move_line_ids.lot_id, self.old_board)
         self.assertEqual(picking.aftersales_rma_id, rma)
         self.assertEqual(rma.return_picking_count, 1)
+        returns = self.env["ir.actions.act_window"]._for_xml_id("aftersales_parts.stock_picking_action_aftersales_rma")
+        self.assertIn(picking, self.env["stock.picking"].search(literal_eval(returns["domain"])))
         with self.assertRaisesRegex(UserError, "no units sent to the supplier"):
             rma.action_create_vendor_refund()
 
@@ -324,3 +327,20 @@ class TestSupplierRma(PartsCommon):
             again.action_approve()
         board_rma.action_cancel()
         self.assertEqual(board_rma.return_picking_ids.state, "cancel")
+
+    def test_portal_never_sees_supplier_returns(self):
+        """A vendor that is also a customer sees its own returns on the portal, never those sent to it."""
+        portal = new_test_user(self.env, login="as_srma_vendor", name="Vera Vendor", groups="base.group_portal")
+        portal.partner_id.parent_id = self.vendor
+        supplier_rma = self._supplier_rma(
+            [{"product_id": self.pump.id, "quantity": 1.0, "location_id": self.warehouse.lot_stock_id.id}]
+        )
+        customer_rma = self.env["aftersales.rma"].create(
+            {
+                "partner_id": self.vendor.id,
+                "line_ids": [Command.create({"product_id": self.pump.id, "reason_id": self.reason.id})],
+            }
+        )
+        Rma = self.env["aftersales.rma"].with_user(portal)
+        self.assertEqual(Rma.search([("id", "in", (supplier_rma | customer_rma).ids)]), customer_rma)
+        self.assertFalse(self.env["aftersales.rma.line"].with_user(portal).search([("rma_id", "=", supplier_rma.id)]))
