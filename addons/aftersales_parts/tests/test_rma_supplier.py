@@ -5,6 +5,7 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from ..models.aftersales_rma import REFUND_LOCK_KEY
 from .common import PartsCommon
 
 
@@ -344,3 +345,24 @@ class TestSupplierRma(PartsCommon):
         Rma = self.env["aftersales.rma"].with_user(portal)
         self.assertEqual(Rma.search([("id", "in", (supplier_rma | customer_rma).ids)]), customer_rma)
         self.assertFalse(self.env["aftersales.rma.line"].with_user(portal).search([("rma_id", "=", supplier_rma.id)]))
+
+    def test_vendor_credit_note_lock(self):
+        """Two users never ask for the credit note of the same return at once."""
+        user = new_test_user(
+            self.env, login="as_srma_user", name="Uma User", groups="aftersales_service.aftersales_service_group_user"
+        )
+        rma = self._supplier_rma(
+            [{"product_id": self.pump.id, "quantity": 3.0, "location_id": self.warehouse.lot_stock_id.id}]
+        )
+        rma.with_user(user).action_approve()
+        self._ship(rma.return_picking_ids)
+        with self.registry.cursor() as other_cr:
+            other_cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REFUND_LOCK_KEY, rma.id])
+            with self.assertRaisesRegex(UserError, "Another user is refunding this return"):
+                rma.with_user(user).action_create_vendor_refund()
+            self.assertFalse(rma.refund_ids)
+            other_cr.rollback()
+        rma.with_user(user).action_create_vendor_refund()
+        self.assertEqual(rma.line_ids.qty_refunded, 3.0)
+        self.assertEqual(rma.refund_ids.amount_untaxed, 54.0)
+        self.assertEqual(rma.refund_ids.state, "draft")
