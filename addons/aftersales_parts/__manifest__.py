@@ -24,6 +24,7 @@
         "views/res_company_views.xml",
         "views/aftersales_parts_request_views.xml",
         "views/aftersales_visit_part_views.xml",
+        "views/aftersales_supplier_claim_views.xml",
         "views/aftersales_visit_views.xml",
         "views/aftersales_technician_views.xml",
         "views/product_template_views.xml",
@@ -38,6 +39,7 @@
         "demo/aftersales_rma_resolution_demo.xml",
         "demo/aftersales_rma_report_demo.xml",
         "demo/aftersales_rma_dealer_demo.xml",
+        "demo/aftersales_rma_supplier_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -20,3 +20,4 @@ from . import stock_warehouse
 from . import sale_order_line
 from . import aftersales_rma_report
 from . import repair_order
+from . import aftersales_supplier_claim

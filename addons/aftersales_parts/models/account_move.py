@@ -20,6 +20,12 @@ class AccountMove(models.Model):
         for move in self:
             move.aftersales_rma_origin_count = counts.get(move, 0)
 
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        credits = posted.filtered(lambda move: move.move_type == "in_refund" and move.aftersales_rma_id)
+        credits.aftersales_rma_id.sudo()._aftersales_credit_posted()
+        return posted
+
     def action_view_aftersales_rma(self):
         self.ensure_one()
         return self.aftersales_rma_id._aftersales_action_form()

@@ -12,6 +12,7 @@ RMA_STATES = [
     ("draft", "Draft"),
     ("approved", "Approved"),
     ("received", "Received"),
+    ("sent", "Sent to Supplier"),
     ("done", "Done"),
     ("rejected", "Rejected"),
     ("cancelled", "Cancelled"),
@@ -35,7 +36,9 @@ class AftersalesRma(models.Model):
         [("customer", "From a Customer"), ("supplier", "To a Supplier")],
         required=True,
         default="customer",
-        help="Only returns from customers are handled for now.",
+        help="From a customer: the goods come back through a receipt and are refunded by a credit note. "
+        "To a supplier: defective goods leave to the vendor by an outgoing transfer, against the vendor "
+        "credit note expected.",
     )
     state = fields.Selection(RMA_STATES, required=True, default="draft", tracking=True, index=True, copy=False)
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
@@ -103,6 +106,32 @@ class AftersalesRma(models.Model):
         digits=(16, 1),
         help="Days from the request to its refund or closing.",
     )
+    amount_claimed = fields.Monetary(
+        compute="_compute_amount_claimed",
+        store=True,
+        string="Claimed Amount",
+        help="Untaxed amount claimed from the supplier: quantities returned at their claimed unit prices.",
+    )
+    amount_credited = fields.Monetary(
+        compute="_compute_credit_state",
+        store=True,
+        string="Credited Amount",
+        help="Untaxed amount of the posted vendor credit notes of this return.",
+    )
+    credit_state = fields.Selection(
+        [
+            ("to_claim", "To Claim"),
+            ("expected", "Credit Note Expected"),
+            ("partial", "Partially Credited"),
+            ("credited", "Credited"),
+        ],
+        compute="_compute_credit_state",
+        store=True,
+        index="btree_not_null",
+        string="Credit Status",
+        help="Where the vendor credit note of a return to a supplier stands: not asked for yet, in draft "
+        "waiting for the vendor, posted for less than claimed, or posted for the whole claim.",
+    )
     amount_refund = fields.Monetary(
         compute="_compute_amount_refund",
         string="Refund Amount",
@@ -134,11 +163,33 @@ class AftersalesRma(models.Model):
                 rma.line_ids.filtered(lambda line: line.resolution == "refund").mapped("amount_total")
             )
 
+    @api.depends("line_ids.amount_claimed")
+    def _compute_amount_claimed(self):
+        for rma in self:
+            rma.amount_claimed = sum(rma.line_ids.mapped("amount_claimed"))
+
+    @api.depends("direction", "amount_claimed", "refund_ids.state", "refund_ids.amount_untaxed")
+    def _compute_credit_state(self):
+        for rma in self:
+            if rma.direction != "supplier":
+                rma.amount_credited = 0.0
+                rma.credit_state = False
+                continue
+            notes = rma.sudo().refund_ids.filtered(lambda move: move.move_type == "in_refund")
+            posted = notes.filtered(lambda move: move.state == "posted")
+            rma.amount_credited = sum(posted.mapped("amount_untaxed"))
+            if not posted:
+                rma.credit_state = "expected" if notes.filtered(lambda move: move.state == "draft") else "to_claim"
+            elif rma.currency_id.compare_amounts(rma.amount_credited, rma.amount_claimed) < 0:
+                rma.credit_state = "partial"
+            else:
+                rma.credit_state = "credited"
+
     @api.depends("state")
     def _compute_date_approved(self):
         now = fields.Datetime.now()
         for rma in self:
-            if not rma.date_approved and rma.state in ("approved", "received", "done"):
+            if not rma.date_approved and rma.state in ("approved", "received", "sent", "done"):
                 rma.date_approved = now
             else:
                 rma.date_approved = rma.date_approved
@@ -270,12 +321,34 @@ class AftersalesRma(models.Model):
                 )
             )
 
+    def _aftersales_check_direction(self, direction, action):
+        """Refuse ``action`` on the returns of the other direction."""
+        wrong = self.filtered(lambda rma: rma.direction != direction)
+        if not wrong:
+            return
+        if direction == "customer":
+            message = _(
+                "%(action)s is only for returns from customers; %(rmas)s go back to a supplier.",
+                action=action,
+                rmas=", ".join(wrong.mapped("name")),
+            )
+        else:
+            message = _(
+                "%(action)s is only for returns to a supplier; %(rmas)s come from a customer.",
+                action=action,
+                rmas=", ".join(wrong.mapped("name")),
+            )
+        raise UserError(message)
+
     def action_approve(self):
         self._aftersales_check_state(("draft",), _("Approving"))
         is_manager = self.env.user.has_group("aftersales_service.aftersales_service_group_manager")
         for rma in self:
             if not rma.line_ids:
                 raise UserError(_("Add the returned products to %(rma)s before approving it.", rma=rma.name))
+            if rma.direction == "supplier":
+                rma.line_ids._aftersales_check_supplier_lines()
+                continue
             rma.line_ids._check_return_window()
             rma.line_ids._check_returnable_quantities()
             limit = rma.company_id.aftersales_rma_approval_amount
@@ -321,7 +394,7 @@ class AftersalesRma(models.Model):
         self.write({"state": "draft", "reject_reason": False})
 
     def action_done(self):
-        self._aftersales_check_state(("received",), _("Closing"))
+        self._aftersales_check_state(("received", "sent"), _("Closing"))
         self.write({"state": "done"})
 
     def action_view_out_pickings(self):
@@ -365,6 +438,8 @@ class AftersalesRma(models.Model):
         plain receipt from the customer.
         """
         self.ensure_one()
+        if self.direction == "supplier":
+            return self._aftersales_ship_to_supplier()
         pickings = self.env["stock.picking"]
         lines_by_picking = defaultdict(lambda: self.env["aftersales.rma.line"])
         for line in self.line_ids:
@@ -458,7 +533,9 @@ class AftersalesRma(models.Model):
 
     def _aftersales_update_received(self):
         """Record the quantities received on the lines, and mark fully received returns."""
-        for rma in self:
+        suppliers = self.filtered(lambda rma: rma.direction == "supplier")
+        suppliers._aftersales_update_sent()
+        for rma in self - suppliers:
             done_moves = rma.return_picking_ids.move_ids.filtered(lambda m: m.state == "done")
             remaining = defaultdict(float)
             lots = defaultdict(set)
@@ -506,6 +583,7 @@ class AftersalesRma(models.Model):
 
     def action_refund(self):
         """Refund the received units of the lines to refund, by reversing their invoices."""
+        self._aftersales_check_direction("customer", _("Refunding"))
         self._aftersales_check_state(("approved", "received", "done"), _("Refunding"))
         self.check_access("write")
         self._aftersales_lock()
@@ -548,7 +626,11 @@ class AftersalesRma(models.Model):
         }
 
     def _aftersales_reverse_invoice(self, invoice, lines):
-        """Reverse ``invoice`` keeping only the lines of ``lines`` with their quantities to refund."""
+        """Reverse ``invoice`` keeping only the lines of ``lines`` with their quantities to refund.
+
+        The lines of a customer return refund their received units of their invoice line, those
+        of a return to a supplier their units sent, of their vendor bill line.
+        """
         refund = invoice.sudo()._reverse_moves([self._prepare_refund_vals(invoice)])
         originals = invoice.invoice_line_ids.filtered(lambda line: line.display_type == "product").sorted("id")
         copies = refund.invoice_line_ids.filtered(lambda line: line.display_type == "product").sorted("id")
@@ -556,8 +638,9 @@ class AftersalesRma(models.Model):
             raise UserError(_("The credit note of %(invoice)s does not match its invoice.", invoice=invoice.name))
         quantities = defaultdict(float)
         for line in lines:
-            quantities[line.invoice_line_id] += line.product_uom_id._compute_quantity(
-                line.qty_received - line.qty_refunded, line.invoice_line_id.product_uom_id
+            origin = line._aftersales_refund_origin_line()
+            quantities[origin] += line.product_uom_id._compute_quantity(
+                line._aftersales_qty_returned() - line.qty_refunded, origin.product_uom_id
             )
         commands = []
         kept = {}
@@ -571,13 +654,155 @@ class AftersalesRma(models.Model):
         for line in lines:
             line.write(
                 {
-                    "qty_refunded": line.qty_received,
-                    "refund_line_ids": [Command.link(kept[line.invoice_line_id].id)],
+                    "qty_refunded": line._aftersales_qty_returned(),
+                    "refund_line_ids": [Command.link(kept[line._aftersales_refund_origin_line()].id)],
                 }
             )
         body = _("Credit note created for the return %(rma)s.", rma=self._get_html_link())
         refund.message_post(body=body)
         return refund
+
+    # ------------------------------------------------------------------
+    # Returns to a supplier
+    # ------------------------------------------------------------------
+
+    def _aftersales_ship_to_supplier(self):
+        """Create the outgoing transfers of the approved lines to the vendor, one per source location."""
+        self.ensure_one()
+        destination = self.partner_id.with_company(self.company_id).property_stock_supplier
+        if not destination:
+            raise UserError(_("Vendor %(vendor)s has no vendor location.", vendor=self.partner_id.display_name))
+        lines_by_location = defaultdict(lambda: self.env["aftersales.rma.line"])
+        for line in self.line_ids:
+            lines_by_location[line.location_id] |= line
+        pickings = self.env["stock.picking"]
+        for source, lines in lines_by_location.items():
+            warehouse = source.warehouse_id or lines[:1]._aftersales_warehouse()
+            picking = (
+                self.env["stock.picking"]
+                .sudo()
+                .create(self._prepare_supplier_picking_vals(warehouse.out_type_id, source, destination, lines))
+            )
+            picking.action_confirm()
+            picking.action_assign()
+            self._aftersales_set_lots(picking, lines)
+            pickings |= picking
+        pickings.sudo().write({"aftersales_rma_id": self.id})
+        return pickings
+
+    def _prepare_supplier_picking_vals(self, picking_type, source, destination, lines):
+        """Values of the outgoing transfer to the vendor of ``lines``, taken from ``source``."""
+        self.ensure_one()
+        return {
+            "picking_type_id": picking_type.id,
+            "partner_id": self.partner_id.id,
+            "origin": self.name,
+            "company_id": self.company_id.id,
+            "location_id": source.id,
+            "location_dest_id": destination.id,
+            "move_ids": [
+                Command.create(
+                    {
+                        "name": line.product_id.display_name,
+                        "product_id": line.product_id.id,
+                        "product_uom_qty": line.quantity,
+                        "product_uom": line.product_uom_id.id,
+                        "location_id": source.id,
+                        "location_dest_id": destination.id,
+                        "company_id": self.company_id.id,
+                        "aftersales_rma_line_id": line.id,
+                    }
+                )
+                for line in lines
+            ],
+        }
+
+    def _aftersales_update_sent(self):
+        """Record the quantities sent to the vendor on the lines, and mark fully sent returns."""
+        for rma in self:
+            done_moves = rma.return_picking_ids.move_ids.filtered(
+                lambda m: m.state == "done" and m.aftersales_rma_line_id
+            )
+            for line in rma.line_ids:
+                move_lines = done_moves.filtered(lambda m, line=line: m.aftersales_rma_line_id == line).move_line_ids
+                if line.lot_id:
+                    move_lines = move_lines.filtered(lambda ml, line=line: ml.lot_id == line.lot_id)
+                line.qty_sent = sum(
+                    ml.product_uom_id._compute_quantity(ml.quantity, line.product_uom_id) for ml in move_lines
+                )
+            open_pickings = rma.return_picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+            if rma.state == "approved" and done_moves and not open_pickings:
+                rma.state = "sent"
+
+    def action_create_vendor_refund(self):
+        """Create the draft vendor credit note expected for the units sent back to the supplier.
+
+        Lines with a vendor bill line are credited by Odoo's reversal of their bill, for the units
+        sent; the others by a new vendor credit note at their claimed unit prices. The accountant
+        adjusts the draft to what the vendor really credits, and posts it.
+        """
+        self._aftersales_check_direction("supplier", _("Asking for a vendor credit note"))
+        self._aftersales_check_state(("approved", "sent", "done"), _("Asking for a vendor credit note"))
+        self.check_access("write")
+        self._aftersales_lock()
+        refunds = self.env["account.move"].sudo()
+        for rma in self.sudo():
+            lines = rma.line_ids.filtered(
+                lambda line: (
+                    float_compare(line.qty_sent, line.qty_refunded, precision_rounding=line.product_uom_id.rounding) > 0
+                )
+            )
+            if not lines:
+                raise UserError(_("Return %(rma)s has no units sent to the supplier left to claim.", rma=rma.name))
+            billed = lines.filtered("vendor_bill_line_id")
+            billed._check_refundable_quantities()
+            by_bill = defaultdict(lambda: self.env["aftersales.rma.line"])
+            for line in billed:
+                by_bill[line.vendor_bill_line_id.move_id] |= line
+            for bill, bill_lines in by_bill.items():
+                refunds |= rma._aftersales_reverse_invoice(bill, bill_lines)
+            if lines - billed:
+                refunds |= rma._aftersales_new_vendor_refund(lines - billed)
+        return self.action_view_refunds() if len(self) == 1 else True
+
+    def _prepare_vendor_refund_vals(self, lines):
+        """Values of the new vendor credit note claiming the units of ``lines`` sent back."""
+        self.ensure_one()
+        return {
+            "move_type": "in_refund",
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "invoice_date": fields.Date.context_today(self),
+            "ref": _("Return %(rma)s", rma=self.name),
+            "aftersales_rma_id": self.id,
+            "invoice_line_ids": [Command.create(line._prepare_vendor_refund_line_vals()) for line in lines],
+        }
+
+    def _aftersales_new_vendor_refund(self, lines):
+        """A new draft vendor credit note for ``lines``, which have no vendor bill line."""
+        refund = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(self.company_id)
+            .create(self._prepare_vendor_refund_vals(lines))
+        )
+        copies = refund.invoice_line_ids.filtered(lambda line: line.display_type == "product").sorted("id")
+        for line, copy in zip(lines, copies, strict=True):
+            line.write({"qty_refunded": line.qty_sent, "refund_line_ids": [Command.link(copy.id)]})
+        refund.message_post(body=_("Credit note expected for the return %(rma)s.", rma=self._get_html_link()))
+        return refund
+
+    def _aftersales_credit_posted(self):
+        """The vendor credited the return: its supplier claims are accepted."""
+        for rma in self:
+            claims = rma.line_ids.supplier_claim_id.filtered(lambda claim: claim.state in ("draft", "sent"))
+            if not claims:
+                continue
+            claims.write({"state": "accepted"})
+            for claim in claims:
+                claim.message_post(
+                    body=_("Accepted: the vendor credited the return %(rma)s.", rma=rma._get_html_link())
+                )
 
     # ------------------------------------------------------------------
     # Customer portal
@@ -716,9 +941,13 @@ class AftersalesRma(models.Model):
 
     def action_view_refunds(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_refund_type")
+        if self.direction == "supplier":
+            action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_in_refund_type")
+            action["context"] = {"default_move_type": "in_refund", "create": False}
+        else:
+            action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_refund_type")
+            action["context"] = {"default_move_type": "out_refund", "create": False}
         action["domain"] = [("aftersales_rma_id", "=", self.id)]
-        action["context"] = {"default_move_type": "out_refund", "create": False}
         refunds = self.sudo().refund_ids
         if len(refunds) == 1:
             action["views"] = [(False, "form")]

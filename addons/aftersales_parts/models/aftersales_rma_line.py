@@ -139,11 +139,100 @@ class AftersalesRmaLine(models.Model):
         "stock.lot", string="Replacement Serial", readonly=True, copy=False, index="btree_not_null"
     )
 
+    # returns to a supplier
+    direction = fields.Selection(related="rma_id.direction")
+    location_id = fields.Many2one(
+        "stock.location",
+        string="Source Location",
+        compute="_compute_location_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        index="btree_not_null",
+        domain="[('usage', '=', 'internal')]",
+        help="Where the goods sent back to the supplier are taken from: the Defective Parts location "
+        "of the warehouse, or a stock location.",
+    )
+    vendor_bill_line_id = fields.Many2one(
+        "account.move.line",
+        index="btree_not_null",
+        check_company=True,
+        domain="[('move_type', '=', 'in_invoice'), ('parent_state', '=', 'posted'), "
+        "('display_type', '=', 'product'), ('product_id', '=', product_id)]",
+        help="The line of the vendor's posted bill for these goods: the vendor credit note reverses it.",
+    )
+    price_unit_claimed = fields.Float(
+        string="Claimed Unit Price",
+        digits="Product Price",
+        compute="_compute_price_unit_claimed",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Untaxed price per unit claimed from the supplier: the price of the vendor bill line, else "
+        "the vendor's price of the product, else the product's cost.",
+    )
+    amount_claimed = fields.Monetary(
+        compute="_compute_amount_claimed",
+        store=True,
+        string="Claimed Amount",
+        help="Quantity times the claimed unit price, untaxed.",
+    )
+    qty_sent = fields.Float(
+        string="Sent",
+        digits="Product Unit of Measure",
+        readonly=True,
+        copy=False,
+        help="Units that left to the supplier by a done transfer.",
+    )
+    supplier_claim_id = fields.Many2one(
+        "aftersales.supplier.claim",
+        index="btree_not_null",
+        check_company=True,
+        copy=False,
+        help="The supplier warranty claim this line sends back.",
+    )
+
     @api.depends("product_id")
     def _compute_product_uom_id(self):
         for line in self:
             if not line.product_uom_id or line.product_uom_id.category_id != line.product_id.uom_id.category_id:
                 line.product_uom_id = line.product_id.uom_id
+
+    @api.depends("rma_id.direction", "rma_id.company_id", "lot_id")
+    def _compute_location_id(self):
+        for line in self:
+            company = line.rma_id.company_id
+            if line.rma_id.direction != "supplier" or not company:
+                line.location_id = False
+                continue
+            if line.location_id and not line.lot_id:
+                continue
+            location = self.env["stock.location"]
+            if line.lot_id:
+                quants = line.lot_id.quant_ids.filtered(
+                    lambda q, company=company: (
+                        q.quantity > 0 and q.location_id.usage == "internal" and q.company_id == company
+                    )
+                )
+                location = quants.location_id[:1]
+            if not location:
+                warehouse = self.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+                location = warehouse and warehouse._aftersales_defective_location()
+            line.location_id = location or line.location_id
+
+    @api.depends("rma_id.direction", "rma_id.partner_id", "product_id", "product_uom_id", "vendor_bill_line_id")
+    def _compute_price_unit_claimed(self):
+        for line in self:
+            if line.rma_id.direction != "supplier" or not line.product_id:
+                line.price_unit_claimed = 0.0
+            else:
+                line.price_unit_claimed = line._aftersales_claimed_price()
+
+    @api.depends("quantity", "price_unit_claimed")
+    def _compute_amount_claimed(self):
+        for line in self:
+            line.amount_claimed = line.currency_id.round(line.quantity * line.price_unit_claimed)
 
     @api.depends("quantity", "invoice_line_id")
     def _compute_amount_total(self):
@@ -212,6 +301,46 @@ class AftersalesRmaLine(models.Model):
                         picking=line.move_id.picking_id.name,
                         delivered=delivered_to.display_name,
                         customer=line.rma_id.commercial_partner_id.display_name,
+                    )
+                )
+
+    @api.constrains("vendor_bill_line_id", "product_id", "rma_id")
+    def _check_vendor_bill_line(self):
+        """A vendor bill line is one of the vendor's posted bills, for the product sent back."""
+        for line in self.sudo().filtered("vendor_bill_line_id"):
+            bill_line = line.vendor_bill_line_id
+            bill = bill_line.move_id
+            if line.rma_id.direction != "supplier":
+                raise ValidationError(_("Only the lines of a return to a supplier have a vendor bill line."))
+            if bill.move_type != "in_invoice" or bill.state != "posted":
+                raise ValidationError(_("%(bill)s is not a posted vendor bill.", bill=bill.display_name))
+            if bill.commercial_partner_id != line.rma_id.commercial_partner_id:
+                raise ValidationError(
+                    _(
+                        "Vendor bill %(bill)s is from %(bill_vendor)s, not from %(vendor)s.",
+                        bill=bill.name,
+                        bill_vendor=bill.commercial_partner_id.display_name,
+                        vendor=line.rma_id.commercial_partner_id.display_name,
+                    )
+                )
+            if bill_line.product_id != line.product_id:
+                raise ValidationError(
+                    _(
+                        "The line of vendor bill %(bill)s is for %(billed)s, not for %(product)s.",
+                        bill=bill.name,
+                        billed=bill_line.product_id.display_name,
+                        product=line.product_id.display_name,
+                    )
+                )
+
+    @api.constrains("move_id", "invoice_line_id", "rma_id")
+    def _check_supplier_origin(self):
+        for line in self.filtered(lambda line: line.rma_id.direction == "supplier"):
+            if line.move_id or line.invoice_line_id:
+                raise ValidationError(
+                    _(
+                        "%(product)s goes back to a supplier: it has no delivery or customer invoice to return.",
+                        product=line.product_id.display_name,
                     )
                 )
 
@@ -297,17 +426,26 @@ class AftersalesRmaLine(models.Model):
 
     def _check_refundable_quantities(self):
         """Never refund more than invoiced: count what other returns already refunded."""
-        invoice_lines = self.invoice_line_id
-        refunded_lines = self.sudo().search([("invoice_line_id", "in", invoice_lines.ids), ("qty_refunded", ">", 0)])
+        invoice_lines = self.invoice_line_id | self.vendor_bill_line_id
+        refunded_lines = self.sudo().search(
+            [
+                "|",
+                ("invoice_line_id", "in", invoice_lines.ids),
+                ("vendor_bill_line_id", "in", invoice_lines.ids),
+                ("qty_refunded", ">", 0),
+            ]
+        )
         for invoice_line in invoice_lines:
             uom = invoice_line.product_uom_id
             already = sum(
                 line.product_uom_id._compute_quantity(line.qty_refunded, uom)
-                for line in refunded_lines.filtered(lambda line, il=invoice_line: line.invoice_line_id == il)
+                for line in refunded_lines.filtered(
+                    lambda line, il=invoice_line: line._aftersales_refund_origin_line() == il
+                )
             )
             asked = sum(
-                line.product_uom_id._compute_quantity(line.qty_received - line.qty_refunded, uom)
-                for line in self.filtered(lambda line, il=invoice_line: line.invoice_line_id == il)
+                line.product_uom_id._compute_quantity(line._aftersales_qty_returned() - line.qty_refunded, uom)
+                for line in self.filtered(lambda line, il=invoice_line: line._aftersales_refund_origin_line() == il)
             )
             if float_compare(already + asked, invoice_line.quantity, precision_rounding=uom.rounding) > 0:
                 raise UserError(
@@ -326,6 +464,153 @@ class AftersalesRmaLine(models.Model):
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
+
+    def _aftersales_refund_origin_line(self):
+        """The invoice line that the credit note of this line reverses: the customer invoice line,
+        or for a return to a supplier the vendor bill line."""
+        self.ensure_one()
+        return self.vendor_bill_line_id if self.rma_id.direction == "supplier" else self.invoice_line_id
+
+    def _aftersales_qty_returned(self):
+        """The units that came back from the customer, or left to the supplier."""
+        self.ensure_one()
+        return self.qty_sent if self.rma_id.direction == "supplier" else self.qty_received
+
+    def _aftersales_claimed_price(self):
+        """Untaxed unit price claimed from the supplier, in the line's unit and the company's currency."""
+        self.ensure_one()
+        uom = self.product_uom_id or self.product_id.uom_id
+        company = self.company_id or self.rma_id.company_id or self.env.company
+        today = fields.Date.context_today(self)
+        bill_line = self.sudo().vendor_bill_line_id
+        if bill_line and bill_line.quantity:
+            price = bill_line.currency_id._convert(
+                bill_line.price_subtotal / bill_line.quantity, company.currency_id, company, bill_line.date or today
+            )
+            return bill_line.product_uom_id._compute_price(price, uom)
+        product = self.product_id.with_company(company)
+        seller = product._select_seller(partner_id=self.rma_id.partner_id, quantity=self.quantity, uom_id=uom)
+        if seller:
+            price = seller.currency_id._convert(seller.price_discounted, company.currency_id, company, today)
+            return seller.product_uom._compute_price(price, uom)
+        return product.uom_id._compute_price(product.standard_price, uom)
+
+    def _aftersales_check_customer_lines(self, action):
+        """Refuse ``action``, made for returns from customers, on the lines of returns to a supplier."""
+        self.rma_id._aftersales_check_direction("customer", action)
+
+    def _aftersales_check_supplier_lines(self):
+        """What must hold before the goods leave to the supplier.
+
+        The goods are taken from an internal location of the return's company where they are
+        available (each serial really there), nothing is claimed twice on the vendor bill line,
+        and a serial is on one open return to a supplier at a time.
+        """
+        Quant = self.env["stock.quant"].sudo()
+        wanted = defaultdict(float)
+        for line in self:
+            product = line.product_id
+            location = line.location_id
+            if not product.is_storable:
+                raise UserError(
+                    _("Only stored products go back to a supplier (%(product)s).", product=product.display_name)
+                )
+            if not location or location.usage != "internal":
+                raise UserError(
+                    _(
+                        "Choose the internal location %(product)s is taken from.",
+                        product=product.display_name,
+                    )
+                )
+            if product.tracking != "none" and not line.lot_id:
+                raise UserError(
+                    _("Choose the serial number of %(product)s to send back.", product=product.display_name)
+                )
+            quantity = line.product_uom_id._compute_quantity(line.quantity, product.uom_id)
+            if line.lot_id:
+                available = Quant._get_available_quantity(product, location, lot_id=line.lot_id, strict=False)
+                if float_compare(available, quantity, precision_rounding=product.uom_id.rounding) < 0:
+                    raise UserError(
+                        _(
+                            "Serial %(serial)s is not in %(location)s: it cannot be sent back from there.",
+                            serial=line.lot_id.name,
+                            location=location.display_name,
+                        )
+                    )
+                others = self.sudo().search(
+                    [
+                        ("id", "!=", line.id),
+                        ("lot_id", "=", line.lot_id.id),
+                        ("rma_id.direction", "=", "supplier"),
+                        ("state", "in", ("approved", "sent")),
+                        ("qty_sent", "=", 0),
+                    ],
+                    limit=1,
+                )
+                if others:
+                    raise UserError(
+                        _(
+                            "Serial %(serial)s is already on its way to the supplier with %(rma)s.",
+                            serial=line.lot_id.name,
+                            rma=others.rma_id.name,
+                        )
+                    )
+            else:
+                wanted[product, location] += quantity
+        for (product, location), quantity in wanted.items():
+            available = Quant._get_available_quantity(product, location, strict=False)
+            if float_compare(available, quantity, precision_rounding=product.uom_id.rounding) < 0:
+                raise UserError(
+                    _(
+                        "Only %(available)s %(uom)s of %(product)s are available in %(location)s, not the "
+                        "%(quantity)s to send back.",
+                        available=available,
+                        uom=product.uom_id.name,
+                        product=product.display_name,
+                        location=location.display_name,
+                        quantity=quantity,
+                    )
+                )
+        self._aftersales_check_billed_quantities()
+
+    def _aftersales_check_billed_quantities(self):
+        """Never send back against a vendor bill line more than it billed, counting the other returns."""
+        bill_lines = self.sudo().vendor_bill_line_id
+        if not bill_lines:
+            return
+        claimed = self.sudo().search(
+            [("vendor_bill_line_id", "in", bill_lines.ids), ("state", "in", ("approved", "sent", "done"))]
+        )
+        for bill_line in bill_lines:
+            uom = bill_line.product_uom_id
+            lines = (claimed | self).filtered(lambda line, bl=bill_line: line.vendor_bill_line_id == bl)
+            total = sum(line.product_uom_id._compute_quantity(line.quantity, uom) for line in lines)
+            if float_compare(total, bill_line.quantity, precision_rounding=uom.rounding) > 0:
+                raise UserError(
+                    _(
+                        "Vendor bill %(bill)s billed %(billed)s %(uom)s of %(product)s: %(total)s cannot be "
+                        "sent back against it.",
+                        bill=bill_line.move_id.name,
+                        billed=bill_line.quantity,
+                        uom=uom.name,
+                        product=bill_line.product_id.display_name,
+                        total=total,
+                    )
+                )
+
+    def _prepare_vendor_refund_line_vals(self):
+        """Values of the vendor credit note line claiming the units of this line sent back."""
+        self.ensure_one()
+        name = self.product_id.display_name
+        if self.lot_id:
+            name = _("%(product)s (serial %(serial)s)", product=name, serial=self.lot_id.name)
+        return {
+            "product_id": self.product_id.id,
+            "name": name,
+            "quantity": self.qty_sent - self.qty_refunded,
+            "product_uom_id": self.product_uom_id.id,
+            "price_unit": self.price_unit_claimed,
+        }
 
     @api.model
     def _aftersales_invoice_line(self, move):
@@ -418,6 +703,7 @@ class AftersalesRmaLine(models.Model):
 
     def action_inspect(self):
         """Apply the inspection decision of the received lines by an ordinary stock operation."""
+        self._aftersales_check_customer_lines(_("Applying an inspection decision"))
         self._aftersales_check_received()
         for line in self:
             if not line.decision:
@@ -570,6 +856,7 @@ class AftersalesRmaLine(models.Model):
 
     def action_send_back(self):
         """Send the repaired units back to the customer once their repair ticket or order is closed."""
+        self._aftersales_check_customer_lines(_("Sending back a repaired unit"))
         for line in self:
             if line.decision != "repair" or not (line.repair_ticket_id or line.repair_order_id):
                 raise UserError(_("Only units sent to repair are sent back once repaired."))
@@ -603,6 +890,7 @@ class AftersalesRmaLine(models.Model):
 
     def action_replace(self):
         """Deliver a new unit of the same product for the received units to replace."""
+        self._aftersales_check_customer_lines(_("Replacing"))
         self._aftersales_check_received()
         for line in self:
             if line.resolution != "replacement":

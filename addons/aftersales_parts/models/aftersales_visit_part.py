@@ -8,6 +8,7 @@ DEFECTIVE_STATES = [
     ("received", "In Defective Parts"),
     ("scrapped", "Scrapped"),
     ("repaired", "Repaired"),
+    ("supplier", "Sent to Supplier"),
 ]
 
 
@@ -78,11 +79,21 @@ class AftersalesVisitPart(models.Model):
             elif not part.location_id:
                 part.location_id = part.visit_id.technician_id.aftersales_van_location_id
 
-    @api.depends("removed", "move_id.state", "scrap_id.state", "repair_picking_id.state")
+    @api.depends(
+        "removed",
+        "move_id.state",
+        "scrap_id.state",
+        "repair_picking_id.state",
+        "claim_id.aftersales_rma_line_ids.qty_sent",
+    )
     def _compute_defective_state(self):
         for part in self:
             if not part.removed or not part.move_id:
                 part.defective_state = False
+            elif part.lot_id and part.claim_id.aftersales_rma_line_ids.filtered(
+                lambda line, part=part: line.qty_sent and line.lot_id == part.lot_id
+            ):
+                part.defective_state = "supplier"
             elif part.scrap_id.state == "done":
                 part.defective_state = "scrapped"
             elif part.repair_picking_id.state == "done":
@@ -192,3 +203,11 @@ class AftersalesVisitPart(models.Model):
                 )
             part.claim_id = claim
         return True
+
+    def action_aftersales_return_to_supplier(self):
+        """Send removed parts back to their supplier under warranty: a return to a supplier per vendor."""
+        self._aftersales_check_received(_("Returning to the supplier"))
+        unclaimed = self.filtered(lambda part: not part.claim_id)
+        if unclaimed:
+            unclaimed.action_aftersales_claim_supplier()
+        return self.claim_id.action_aftersales_return_to_supplier()

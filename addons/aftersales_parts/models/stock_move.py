@@ -11,3 +11,7 @@ class StockMove(models.Model):
         copy=False,
         help="The return line received by this move, when it does not return a delivery.",
     )
+
+    def _prepare_merge_moves_distinct_fields(self):
+        """The moves of two return lines stay apart: each line counts what its own move carried."""
+        return super()._prepare_merge_moves_distinct_fields() + ["aftersales_rma_line_id"]
