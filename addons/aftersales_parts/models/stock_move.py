@@ -15,3 +15,10 @@ class StockMove(models.Model):
     def _prepare_merge_moves_distinct_fields(self):
         """The moves of two return lines stay apart: each line counts what its own move carried."""
         return super()._prepare_merge_moves_distinct_fields() + ["aftersales_rma_line_id"]
+
+    def _prepare_move_split_vals(self, qty):
+        """The part left for a backorder still receives the same return line."""
+        vals = super()._prepare_move_split_vals(qty)
+        if self.aftersales_rma_line_id:
+            vals["aftersales_rma_line_id"] = self.aftersales_rma_line_id.id
+        return vals

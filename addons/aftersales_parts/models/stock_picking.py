@@ -47,6 +47,13 @@ class StockPicking(models.Model):
                 line.replacement_lot_id = (picking.move_line_ids.lot_id - line.lot_id)[:1]
         return result
 
+    def _create_backorder(self, backorder_moves=None):
+        """A backorder of a return's transfer stays on the return, so its units still count."""
+        backorders = super()._create_backorder(backorder_moves=backorder_moves)
+        for backorder in backorders.filtered(lambda b: b.backorder_id.aftersales_rma_id):
+            backorder.sudo().aftersales_rma_id = backorder.backorder_id.aftersales_rma_id
+        return backorders
+
     def _aftersales_register_warranties(self):
         """Replacements and units sent back keep the rest of the returned unit's warranty, no new one."""
         return super(

@@ -23,6 +23,27 @@ class TestRma(RmaCommon):
         self._validate(receipt.with_user(self.stock_user))
         return receipt
 
+    def test_receipt_in_two_parts(self):
+        """The clerk receives 1 of 2 units and keeps a backorder: the backorder stays on the return."""
+        rma = self._rma([(self.box_move, 2.0, {})])
+        rma.with_user(self.rma_user).action_approve()
+        receipt = rma.sudo().return_picking_ids
+        clerk_receipt = receipt.with_user(self.stock_user)
+        clerk_receipt.action_assign()
+        clerk_receipt.move_ids.quantity = 1.0
+        clerk_receipt.move_ids.picked = True
+        result = clerk_receipt.button_validate()
+        Form.from_action(self.env, result).save().with_user(self.stock_user).process()
+        backorder = rma.sudo().return_picking_ids - receipt
+        self.assertEqual(len(backorder), 1, "the backorder is one of the return's receipts")
+        self.assertEqual(backorder.backorder_id, receipt)
+        self.assertEqual(backorder.move_ids.origin_returned_move_id, self.box_move)
+        self.assertEqual(rma.line_ids.qty_received, 1.0)
+        self.assertEqual(rma.state, "approved", "a unit is still to come")
+        self._validate(backorder.with_user(self.stock_user))
+        self.assertEqual(rma.line_ids.qty_received, 2.0)
+        self.assertEqual(rma.state, "received")
+
     def test_full_chain_refund(self):
         rma = self._rma([(self.box_move, 2.0, {})])
         self.assertTrue(rma.name.startswith("RMA/"))
