@@ -46,6 +46,7 @@
         "demo/aftersales_service_demo.xml",
         "demo/aftersales_dispatch_demo.xml",
         "demo/aftersales_installation_demo.xml",
+        "demo/aftersales_followup_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
