@@ -17,9 +17,7 @@ class AftersalesCareLog(models.Model):
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, readonly=True)
     lot_id = fields.Many2one("stock.lot", string="Serial Number", required=True, index=True, readonly=True)
     product_id = fields.Many2one(related="lot_id.product_id", store=True)
-    unit_date = fields.Date(
-        string="Unit Date", required=True, readonly=True, help="When the unit was delivered or installed."
-    )
+    unit_date = fields.Date(required=True, readonly=True, help="When the unit was delivered or installed.")
     year = fields.Integer(required=True, readonly=True, help="The year of the anniversary the e-mail was sent for.")
     years = fields.Integer(string="Years Since", readonly=True)
     state = fields.Selection(CARE_LOG_STATES, string="Status", readonly=True)

@@ -31,7 +31,6 @@ class AftersalesCareRule(models.Model):
         "anniversary: the day of the unit's confirmed installation card.",
     )
     days_offset = fields.Integer(
-        string="Days Offset",
         help="Days after the anniversary the e-mail is sent; a negative number sends it before.",
     )
     mail_template_id = fields.Many2one(
@@ -54,7 +53,9 @@ class AftersalesCareRule(models.Model):
                 )
 
     def _compute_log_count(self):
-        counts = dict(self.env["aftersales.care.log"]._read_group([("rule_id", "in", self.ids)], ["rule_id"], ["__count"]))
+        counts = dict(
+            self.env["aftersales.care.log"]._read_group([("rule_id", "in", self.ids)], ["rule_id"], ["__count"])
+        )
         for rule in self:
             rule.log_count = counts.get(rule, 0)
 

@@ -137,7 +137,9 @@ class AftersalesFollowup(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_recorded(self):
         if any(followup.state == "done" for followup in self):
-            raise UserError(_("Follow-up calls that were made are part of the ticket's history: they cannot be deleted."))
+            raise UserError(
+                _("Follow-up calls that were made are part of the ticket's history: they cannot be deleted.")
+            )
 
     # ------------------------------------------------------------------
     # Actions
@@ -197,7 +199,10 @@ class AftersalesFollowup(models.Model):
         wrong = self.filtered(lambda f: f.state != "cancel")
         if wrong:
             raise UserError(
-                _("Only cancelled follow-ups can be planned again: %(followups)s", followups=", ".join(wrong.mapped("name")))
+                _(
+                    "Only cancelled follow-ups can be planned again: %(followups)s",
+                    followups=", ".join(wrong.mapped("name")),
+                )
             )
         self.write({"state": "planned", "cancel_reason": False})
         self._aftersales_schedule_activity()
@@ -254,9 +259,11 @@ class AftersalesFollowup(models.Model):
         A call still planned on the ticket moves to the new date instead of a second call.
         """
         visits = visits.filtered(
-            lambda v: v.state == "done"
-            and v.visit_kind in FOLLOWUP_VISIT_KINDS
-            and v.ticket_id.ticket_type_id.followup_required
+            lambda v: (
+                v.state == "done"
+                and v.visit_kind in FOLLOWUP_VISIT_KINDS
+                and v.ticket_id.ticket_type_id.followup_required
+            )
         )
         if not visits:
             return self.browse()
