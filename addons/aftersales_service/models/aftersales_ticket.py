@@ -501,6 +501,7 @@ class AftersalesTicket(models.Model):
             elif vals.get("stage_id") in paused_stage_ids:
                 vals.setdefault("sla_paused_since", now)
         tickets = super().create(vals_list)
+        tickets.filtered("is_closed")._aftersales_check_followup_before_closing()
         tickets._aftersales_subscribe_customers()
         return tickets
 

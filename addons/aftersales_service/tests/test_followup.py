@@ -95,6 +95,17 @@ class TestFollowup(AftersalesFeesCommon):
         with self.assertRaises(UserError):
             followup.unlink()
 
+    def test_no_closed_ticket_without_the_call(self):
+        with self.assertRaisesRegex(UserError, "follow-up call"):
+            self._ticket(ticket_type_id=self.type_followed.id, stage_id=self.stage_solved.id, resolution="<p>Ok</p>")
+        # changing the type while closing counts the new type
+        ticket = self._ticket()
+        ticket.resolution = "<p>Ok</p>"
+        with self.assertRaisesRegex(UserError, "follow-up call"):
+            ticket.write({"stage_id": self.stage_solved.id, "ticket_type_id": self.type_followed.id})
+        ticket.stage_id = self.stage_solved
+        self.assertTrue(ticket.is_closed)
+
     def test_cancel_with_a_reason_then_close(self):
         self._do_visit(self._visit())
         followup = self.ticket.followup_ids
