@@ -31,6 +31,7 @@
         "views/aftersales_parts_menus.xml",
         "views/aftersales_rma_portal_templates.xml",
         "views/aftersales_rma_report_views.xml",
+        "report/aftersales_visit_report_templates.xml",
     ],
     "demo": [
         "demo/aftersales_rma_demo.xml",

@@ -18,6 +18,9 @@
         "data/aftersales_visit_type_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "report/aftersales_visit_reports.xml",
+        "report/aftersales_visit_templates.xml",
+        "data/aftersales_followup_data.xml",
         "wizard/aftersales_visit_plan_views.xml",
         "views/aftersales_ticket_views.xml",
         "views/aftersales_ticket_stage_views.xml",
@@ -34,6 +37,8 @@
         "views/stock_lot_views.xml",
         "views/stock_picking_views.xml",
         "views/product_template_views.xml",
+        "views/aftersales_followup_views.xml",
+        "views/aftersales_care_views.xml",
         "views/aftersales_menus.xml",
         "views/aftersales_portal_templates.xml",
     ],
@@ -41,6 +46,7 @@
         "demo/aftersales_service_demo.xml",
         "demo/aftersales_dispatch_demo.xml",
         "demo/aftersales_installation_demo.xml",
+        "demo/aftersales_followup_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

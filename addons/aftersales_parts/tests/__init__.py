@@ -6,3 +6,4 @@ from . import test_rma_report
 from . import test_rma_ui
 from . import test_rma_dealer
 from . import test_rma_supplier
+from . import test_service_report_parts

@@ -24,3 +24,7 @@ from . import sale_order_line
 from . import aftersales_installation_card
 from . import product_template
 from . import stock_picking
+from . import aftersales_followup
+from . import aftersales_care_rule
+from . import aftersales_care_log
+from . import res_company

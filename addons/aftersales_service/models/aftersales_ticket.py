@@ -191,6 +191,13 @@ class AftersalesTicket(models.Model):
     )
     fee_order_count = fields.Integer(string="Service Orders", compute="_compute_fee_order_count")
     visit_count = fields.Integer(compute="_compute_visit_count")
+    followup_ids = fields.One2many(
+        "aftersales.followup",
+        "ticket_id",
+        string="Follow-up Calls",
+        groups="aftersales_service.aftersales_service_group_user",
+    )
+    followup_count = fields.Integer(string="Follow-ups", compute="_compute_followup_count")
 
     # Service level
     request_date = fields.Datetime(
@@ -281,6 +288,15 @@ class AftersalesTicket(models.Model):
         )
         for ticket in self:
             ticket.visit_count = counts.get(ticket, 0)
+
+    def _compute_followup_count(self):
+        counts = dict(
+            self.env["aftersales.followup"]
+            .sudo()
+            ._read_group([("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"])
+        )
+        for ticket in self:
+            ticket.followup_count = counts.get(ticket, 0)
 
     @api.depends("fee_order_id", "visit_ids.line_ids.sale_line_ids")
     def _compute_fee_order_count(self):
@@ -485,6 +501,7 @@ class AftersalesTicket(models.Model):
             elif vals.get("stage_id") in paused_stage_ids:
                 vals.setdefault("sla_paused_since", now)
         tickets = super().create(vals_list)
+        tickets.filtered("is_closed")._aftersales_check_followup_before_closing()
         tickets._aftersales_subscribe_customers()
         return tickets
 
@@ -620,6 +637,16 @@ class AftersalesTicket(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_visit_action")
         action["domain"] = [("ticket_id", "=", self.id)]
         action["context"] = {"default_ticket_id": self.id}
+        return action
+
+    def action_view_followups(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_followup_action")
+        action["domain"] = [("ticket_id", "=", self.id)]
+        action["context"] = {
+            "default_ticket_id": self.id,
+            "default_user_id": (self.user_id or self.team_id.user_id or self.env.user).id,
+        }
         return action
 
     def action_view_fee_order(self):
@@ -762,6 +789,9 @@ class AftersalesTicket(models.Model):
             missing = self.filtered(lambda t: is_html_empty(vals.get("resolution", t.resolution)))
             if missing:
                 raise UserError(self._aftersales_missing_resolution_message())
+            self.filtered(lambda t: not t.is_closed)._aftersales_check_followup_before_closing(
+                vals.get("ticket_type_id")
+            )
             vals.setdefault("closed_date", now)
         else:
             reopened = self.filtered("is_closed")
@@ -785,6 +815,28 @@ class AftersalesTicket(models.Model):
                     }
                 )
         return vals
+
+    def _aftersales_check_followup_before_closing(self, ticket_type_id=None):
+        """A ticket whose type requires a follow-up call closes only once the last call is done with
+        the problem solved, or cancelled with a reason, and no other call is still planned."""
+        ticket_type = self.env["aftersales.ticket.type"].browse(ticket_type_id) if ticket_type_id else None
+        for ticket in self:
+            if not (ticket_type or ticket.ticket_type_id).followup_required:
+                continue
+            followups = ticket.sudo().followup_ids.filtered(lambda f: f.kind == "after_service").sorted("id")
+            last = followups[-1:]
+            if (
+                not last
+                or "planned" in followups.mapped("state")
+                or (last.state == "done" and last.problem_solved != "yes")
+            ):
+                raise UserError(
+                    _(
+                        "Ticket %(ticket)s needs a follow-up call before it can be closed: record the call with the "
+                        "problem solved, or cancel the planned call with a reason.",
+                        ticket=ticket.display_name,
+                    )
+                )
 
     def _aftersales_subscribe_customers(self):
         """The customer follows their tickets, so that answers reach them.

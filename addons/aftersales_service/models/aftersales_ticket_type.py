@@ -11,7 +11,18 @@ class AftersalesTicketType(models.Model):
     active = fields.Boolean(default=True)
     color = fields.Integer()
     description = fields.Text(translate=True)
+    followup_required = fields.Boolean(
+        string="Requires Follow-up",
+        help="An installation or repair visit done on a ticket of this type plans a follow-up call, and the "
+        "ticket can be closed only once that call is done (or cancelled with a reason).",
+    )
+    followup_delay = fields.Integer(
+        string="Follow-up after (days)",
+        default=3,
+        help="How many days after the visit is done the follow-up call is planned.",
+    )
 
     _sql_constraints = [
         ("name_uniq", "unique (name)", "A ticket type with this name already exists."),
+        ("followup_delay_positive", "CHECK (followup_delay >= 0)", "The follow-up delay cannot be negative."),
     ]

@@ -341,6 +341,8 @@ class AftersalesVisit(models.Model):
             visit.write({"state": "done", "check_out": visit.check_out or now})
         self._aftersales_bill_lines()
         self.env["aftersales.commission"].sudo()._aftersales_compute_for_visits(self)
+        self.env["aftersales.followup"].sudo()._aftersales_plan_for_visits(self)
+        self._aftersales_send_service_report()
 
     def action_cancel(self):
         self._aftersales_check_state(("draft", "scheduled", "confirmed", "in_progress"), _("Cancelling"))
@@ -368,6 +370,29 @@ class AftersalesVisit(models.Model):
                     visits=", ".join(done.mapped("name")),
                 )
             )
+
+    def _aftersales_send_service_report(self):
+        """E-mail the service report of the done visits to their customers, when the company asks for it;
+        a note in the chatter says why when the customer has no e-mail address."""
+        template = self.env.ref("aftersales_service.mail_template_visit_service_report", raise_if_not_found=False)
+        if not template:
+            return
+        for visit in self.filtered(lambda v: v.state == "done" and v.company_id.aftersales_send_service_report):
+            customer = visit._aftersales_report_recipient()
+            if not customer.email:
+                visit.message_post(
+                    body=_(
+                        "The service report was not sent: %(customer)s has no e-mail address.",
+                        customer=customer.display_name or _("the customer"),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                continue
+            visit.sudo().message_post_with_source(template, message_type="comment", subtype_xmlid="mail.mt_comment")
+
+    def _aftersales_report_recipient(self):
+        self.ensure_one()
+        return self.ticket_id.partner_id or self.partner_id
 
     def _aftersales_zone(self):
         """The zone the visit's address is in, the technician's zones first."""

@@ -11,3 +11,6 @@ from . import test_dispatch_board
 from . import test_fees
 from . import test_commission
 from . import test_visit_appointment
+from . import test_followup
+from . import test_care
+from . import test_service_report

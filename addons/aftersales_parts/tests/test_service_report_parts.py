@@ -1,0 +1,23 @@
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import PartsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestServiceReportParts(PartsCommon):
+    def test_parts_on_the_service_report(self):
+        self._inventory(self.seal, self.warehouse.lot_stock_id, 5.0)
+        visit = self._start_visit([])
+        visit.aftersales_part_ids = [
+            Command.create(
+                {"product_id": self.seal.id, "quantity": 2.0, "location_id": self.warehouse.lot_stock_id.id}
+            ),
+            Command.create({"product_id": self.pump.id, "quantity": 1.0, "removed": True}),
+        ]
+        report = self.env.ref("aftersales_service.action_report_visit_service")
+        html = report._render_qweb_html(report.report_name, visit.ids)[0].decode()
+        self.assertIn("Door Seal DS-7", html)
+        self.assertIn("Drain Pump DP-1", html)
+        self.assertIn("removed from the unit", html)
+        self.assertIn(visit.lot_id.name, html)

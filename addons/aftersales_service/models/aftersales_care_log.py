@@ -1,0 +1,46 @@
+from odoo import _, api, fields, models
+
+CARE_LOG_STATES = [
+    ("sent", "Sent"),
+    ("no_email", "No E-mail Address"),
+]
+
+
+class AftersalesCareLog(models.Model):
+    _name = "aftersales.care.log"
+    _description = "Customer Care E-mail"
+    _order = "id desc"
+    _check_company_auto = True
+
+    rule_id = fields.Many2one("aftersales.care.rule", required=True, index=True, ondelete="cascade", readonly=True)
+    company_id = fields.Many2one(related="rule_id.company_id", store=True, index=True, precompute=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, readonly=True)
+    lot_id = fields.Many2one("stock.lot", string="Serial Number", required=True, index=True, readonly=True)
+    product_id = fields.Many2one(related="lot_id.product_id", store=True)
+    unit_date = fields.Date(required=True, readonly=True, help="When the unit was delivered or installed.")
+    year = fields.Integer(required=True, readonly=True, help="The year of the anniversary the e-mail was sent for.")
+    years = fields.Integer(string="Years Since", readonly=True)
+    state = fields.Selection(CARE_LOG_STATES, string="Status", readonly=True)
+
+    _sql_constraints = [
+        (
+            "rule_lot_year_uniq",
+            "unique (rule_id, lot_id, year)",
+            "A care e-mail goes to each unit once a year per rule.",
+        ),
+    ]
+
+    @api.depends("rule_id", "lot_id", "year")
+    def _compute_display_name(self):
+        for log in self:
+            log.display_name = _(
+                "%(rule)s: %(serial)s (%(year)s)", rule=log.rule_id.name, serial=log.lot_id.name, year=log.year
+            )
+
+    def _aftersales_send(self):
+        for log in self:
+            if not log.partner_id.email:
+                log.state = "no_email"
+                continue
+            log.rule_id.mail_template_id.send_mail(log.id, email_layout_xmlid="mail.mail_notification_light")
+            log.state = "sent"

@@ -1,0 +1,178 @@
+import calendar
+from datetime import date, datetime, time, timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+CARE_KINDS = [
+    ("purchase_anniversary", "Purchase Anniversary"),
+    ("installation_anniversary", "Installation Anniversary"),
+]
+
+# how many anniversaries back the daily run looks for
+MAX_YEARS = 30
+
+
+class AftersalesCareRule(models.Model):
+    _name = "aftersales.care.rule"
+    _description = "Customer Care Rule"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    kind = fields.Selection(
+        CARE_KINDS,
+        required=True,
+        default="purchase_anniversary",
+        help="Purchase anniversary: the day each serial number was delivered to the customer. Installation "
+        "anniversary: the day of the unit's confirmed installation card.",
+    )
+    days_offset = fields.Integer(
+        help="Days after the anniversary the e-mail is sent; a negative number sends it before.",
+    )
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="E-mail Template",
+        required=True,
+        domain="[('model', '=', 'aftersales.care.log')]",
+        help="Rendered on the care log of each unit: object.partner_id, object.lot_id, object.product_id, "
+        "object.unit_date and object.years are at hand.",
+    )
+    log_ids = fields.One2many("aftersales.care.log", "rule_id", string="Sent E-mails")
+    log_count = fields.Integer(string="E-mails", compute="_compute_log_count")
+
+    @api.constrains("days_offset")
+    def _check_days_offset(self):
+        for rule in self:
+            if abs(rule.days_offset) > 180:
+                raise ValidationError(
+                    self.env._("The offset of care rule %(rule)s must stay within 180 days.", rule=rule.name)
+                )
+
+    def _compute_log_count(self):
+        counts = dict(
+            self.env["aftersales.care.log"]._read_group([("rule_id", "in", self.ids)], ["rule_id"], ["__count"])
+        )
+        for rule in self:
+            rule.log_count = counts.get(rule, 0)
+
+    def action_view_logs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_care_log_action")
+        action["domain"] = [("rule_id", "=", self.id)]
+        return action
+
+    def action_run(self):
+        """Send today's e-mails of these rules now (the daily job does the same)."""
+        return self._aftersales_send_care_mails()
+
+    @api.model
+    def _cron_send_care_mails(self):
+        return self.search([])._aftersales_send_care_mails()
+
+    def _aftersales_send_care_mails(self, today=None):
+        """E-mail the customers whose units have their anniversary today (shifted by each rule's offset),
+        at most once a year per unit and rule."""
+        today = today or fields.Date.context_today(self)
+        Log = self.env["aftersales.care.log"]
+        logs = Log.browse()
+        for rule in self:
+            anniversary = today - timedelta(days=rule.days_offset)
+            units = rule._aftersales_units(anniversary)
+            if not units:
+                continue
+            done = set(
+                Log.search(
+                    [("rule_id", "=", rule.id), ("year", "=", anniversary.year), ("lot_id", "in", list(units))]
+                ).lot_id.ids
+            )
+            vals_list = [
+                rule._prepare_care_log_vals(lot_id, partner, unit_date, anniversary)
+                for lot_id, (partner, unit_date) in units.items()
+                if lot_id not in done
+            ]
+            logs |= Log.create(vals_list)
+        logs._aftersales_send()
+        return logs
+
+    def _prepare_care_log_vals(self, lot_id, partner, unit_date, anniversary):
+        self.ensure_one()
+        return {
+            "rule_id": self.id,
+            "lot_id": lot_id,
+            "partner_id": partner.id,
+            "unit_date": unit_date,
+            "year": anniversary.year,
+            "years": anniversary.year - unit_date.year,
+        }
+
+    def _aftersales_units(self, anniversary):
+        """{lot id: (customer, date)} of the units whose purchase or installation fell on the day and
+        month of ``anniversary`` in one of the years before."""
+        self.ensure_one()
+        days = _anniversary_days(anniversary)
+        if self.kind == "installation_anniversary":
+            return self._aftersales_installed_units(days)
+        return self._aftersales_delivered_units(days)
+
+    def _aftersales_delivered_units(self, days):
+        domain = [
+            ("state", "=", "done"),
+            ("lot_id", "!=", False),
+            ("location_dest_id.usage", "=", "customer"),
+            ("company_id", "=", self.company_id.id),
+            *_days_domain("date", days),
+        ]
+        units = {}
+        for move_line in self.env["stock.move.line"].sudo().search(domain, order="date, id"):
+            partner = move_line.picking_id.partner_id or move_line.move_id.partner_id
+            if partner:
+                units[move_line.lot_id.id] = (partner, move_line.date.date())
+        return units
+
+    def _aftersales_installed_units(self, days):
+        domain = [
+            ("state", "=", "confirmed"),
+            ("lot_id", "!=", False),
+            ("company_id", "=", self.company_id.id),
+            *_days_domain("installed_date", days),
+        ]
+        units = {}
+        for card in self.env["aftersales.installation.card"].sudo().search(domain, order="installed_date, id"):
+            partner = card.visit_id.ticket_id.partner_id or card.partner_id
+            if partner:
+                units[card.lot_id.id] = (partner, card.installed_date.date())
+        return units
+
+
+def _anniversary_days(anniversary):
+    """The days of the years before ``anniversary`` that have it as their anniversary: the 29th of
+    February has its anniversary on the 28th in the other years."""
+    days = []
+    for years in range(1, MAX_YEARS + 1):
+        year = anniversary.year - years
+        if anniversary.month == 2 and anniversary.day == 29 and not calendar.isleap(year):
+            continue
+        days.append(date(year, anniversary.month, anniversary.day))
+        if (anniversary.month, anniversary.day) == (2, 28) and not calendar.isleap(anniversary.year):
+            if calendar.isleap(year):
+                days.append(date(year, 2, 29))
+    return days
+
+
+def _days_domain(field, days):
+    """A domain matching ``field`` (a datetime) on any of ``days``, one range per day."""
+    domain = []
+    for day in days:
+        start = datetime.combine(day, time.min)
+        domain = [
+            *(["|"] if domain else []),
+            "&",
+            (field, ">=", start),
+            (field, "<", start + timedelta(days=1)),
+            *domain,
+        ]
+    return domain
