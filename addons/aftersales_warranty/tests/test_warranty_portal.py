@@ -15,7 +15,13 @@ class WarrantyPortalCommon(WarrantyCommon):
         super().setUpClass()
         cls.today = fields.Date.context_today(cls.env["aftersales.warranty"])
         cls.contact = cls.env["res.partner"].create(
-            {"name": "Walter Washer", "email": "walter@example.com", "parent_id": cls.customer.id}
+            {
+                "name": "Walter Washer",
+                "email": "walter@example.com",
+                "parent_id": cls.customer.id,
+                # the portal counts the days in the user's time zone: the same day as the test's
+                "tz": cls.env.context.get("tz") or cls.env.user.tz or "UTC",
+            }
         )
         cls.portal_user = new_test_user(
             cls.env, login="as_wportal_walter", groups="base.group_portal", partner_id=cls.contact.id
