@@ -6,7 +6,7 @@
     "author": "After-Sales for Odoo",
     "website": "https://github.com/aftersales-odoo/aftersales",
     "license": "LGPL-3",
-    "depends": ["mail", "portal", "resource", "sale_stock"],
+    "depends": ["mail", "portal", "resource", "sale_stock", "survey"],
     "data": [
         "security/aftersales_service_groups.xml",
         "security/ir.model.access.csv",
@@ -18,6 +18,7 @@
         "data/aftersales_visit_type_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "data/aftersales_csat_data.xml",
         "wizard/aftersales_visit_plan_views.xml",
         "views/aftersales_ticket_views.xml",
         "views/aftersales_ticket_stage_views.xml",
@@ -34,6 +35,8 @@
         "views/stock_lot_views.xml",
         "views/stock_picking_views.xml",
         "views/product_template_views.xml",
+        "views/survey_user_input_views.xml",
+        "views/res_config_settings_views.xml",
         "views/aftersales_menus.xml",
         "views/aftersales_portal_templates.xml",
     ],
@@ -41,6 +44,7 @@
         "demo/aftersales_service_demo.xml",
         "demo/aftersales_dispatch_demo.xml",
         "demo/aftersales_installation_demo.xml",
+        "demo/aftersales_csat_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -24,3 +24,7 @@ from . import sale_order_line
 from . import aftersales_installation_card
 from . import product_template
 from . import stock_picking
+from . import res_company
+from . import res_config_settings
+from . import survey_question
+from . import survey_user_input

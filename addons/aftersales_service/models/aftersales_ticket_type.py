@@ -11,6 +11,11 @@ class AftersalesTicketType(models.Model):
     active = fields.Boolean(default=True)
     color = fields.Integer()
     description = fields.Text(translate=True)
+    csat_survey_id = fields.Many2one(
+        "survey.survey",
+        string="Satisfaction Survey",
+        help="Sent to the customers of this type's tickets; before the team's survey and the company's.",
+    )
 
     _sql_constraints = [
         ("name_uniq", "unique (name)", "A ticket type with this name already exists."),

@@ -341,6 +341,8 @@ class AftersalesVisit(models.Model):
             visit.write({"state": "done", "check_out": visit.check_out or now})
         self._aftersales_bill_lines()
         self.env["aftersales.commission"].sudo()._aftersales_compute_for_visits(self)
+        for visit in self.filtered("ticket_id"):
+            visit.ticket_id._aftersales_send_csat_survey("visit_done", visit=visit)
 
     def action_cancel(self):
         self._aftersales_check_state(("draft", "scheduled", "confirmed", "in_progress"), _("Cancelling"))
