@@ -75,7 +75,9 @@ class AftersalesTechnician(models.Model):
         for technician in self:
             technician.visit_count = counts.get(technician, 0)
 
-    @api.depends("csat_answer_ids.state", "csat_answer_ids.aftersales_overall_score", "csat_answer_ids.aftersales_conduct_score")
+    @api.depends(
+        "csat_answer_ids.state", "csat_answer_ids.aftersales_overall_score", "csat_answer_ids.aftersales_conduct_score"
+    )
     def _compute_csat(self):
         Answer = self.env["survey.user_input"]
         base = [("aftersales_technician_id", "in", self.ids), ("state", "=", "done")]

@@ -327,7 +327,9 @@ class AftersalesTicket(models.Model):
         for ticket in self:
             ticket.csat_answer_count = counts.get(ticket, 0)
 
-    @api.depends("csat_answer_ids.state", "csat_answer_ids.aftersales_overall_score", "csat_answer_ids.aftersales_solved")
+    @api.depends(
+        "csat_answer_ids.state", "csat_answer_ids.aftersales_overall_score", "csat_answer_ids.aftersales_solved"
+    )
     def _compute_csat_score(self):
         for ticket in self:
             answer = ticket.csat_answer_ids.filtered(lambda a: a.state == "done").sorted("end_datetime")[-1:]
@@ -905,7 +907,9 @@ class AftersalesTicket(models.Model):
         """The survey of the ticket's type, else of its team, else of its company."""
         self.ensure_one()
         return (
-            self.ticket_type_id.csat_survey_id or self.team_id.csat_survey_id or self.company_id.aftersales_csat_survey_id
+            self.ticket_type_id.csat_survey_id
+            or self.team_id.csat_survey_id
+            or self.company_id.aftersales_csat_survey_id
         )
 
     def _aftersales_csat_visit(self):

@@ -40,9 +40,7 @@ class ResCompany(models.Model):
             if company.aftersales_csat_deadline_days < 0:
                 raise ValidationError(_("The days to answer the satisfaction survey cannot be negative."))
             if not 0 <= company.aftersales_csat_threshold <= 5:
-                raise ValidationError(
-                    _("The complaint threshold is an overall score between 0 (never) and 5.")
-                )
+                raise ValidationError(_("The complaint threshold is an overall score between 0 (never) and 5."))
 
     @api.model
     def _aftersales_init_csat_survey(self):
