@@ -283,3 +283,29 @@ class TestSurveyLink(AftersalesSurveyCommon, HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn(self.survey.title, response.text)
         self.assertIn(answer.access_token, response.text)
+
+    def test_customer_answers_through_link(self):
+        """The whole way of a customer: open the link, start, submit a low score."""
+        ticket = self._closed_ticket(technician=self.tech_a)
+        answer = ticket.csat_answer_ids
+        self.assertEqual(self.url_open(answer.get_start_url()).status_code, 200)
+        base = f"{self.survey.get_base_url()}/survey/%s/{self.survey.access_token}/{answer.access_token}"
+        response = self.opener.post(url=base % "begin", json={})
+        self.assertEqual(response.status_code, 200)
+        post_data = {
+            str(self.q_overall.id): str(self._choice(self.q_overall, 1).id),
+            str(self.q_solved.id): str(self._choice(self.q_solved, 0).id),
+            str(self.q_conduct.id): str(self._choice(self.q_conduct, 4).id),
+            str(self.q_comment.id): "Nobody called me back.",
+            "token": answer.access_token,
+        }
+        response = self.opener.post(url=base % "submit", json={"params": post_data})
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("error", response.json()["result"][1])
+        self.assertEqual(answer.state, "done")
+        self.assertEqual(ticket.csat_score, 1)
+        self.assertEqual(self.tech_a.csat_avg, 1)
+        complaint = ticket.complaint_ids
+        self.assertEqual(len(complaint), 1)
+        self.assertIn("Nobody called me back.", complaint.description)
+        self.assertEqual(complaint.activity_ids.user_id, self.manager)
