@@ -6,7 +6,7 @@
     "author": "After-Sales for Odoo",
     "website": "https://github.com/aftersales-odoo/aftersales",
     "license": "LGPL-3",
-    "depends": ["mail", "portal", "resource", "sale_stock"],
+    "depends": ["mail", "portal", "resource", "sale_stock", "survey"],
     "data": [
         "security/aftersales_service_groups.xml",
         "security/ir.model.access.csv",
@@ -21,6 +21,7 @@
         "report/aftersales_visit_reports.xml",
         "report/aftersales_visit_templates.xml",
         "data/aftersales_followup_data.xml",
+        "data/aftersales_csat_data.xml",
         "wizard/aftersales_visit_plan_views.xml",
         "views/aftersales_ticket_views.xml",
         "views/aftersales_ticket_stage_views.xml",
@@ -39,6 +40,8 @@
         "views/product_template_views.xml",
         "views/aftersales_followup_views.xml",
         "views/aftersales_care_views.xml",
+        "views/survey_user_input_views.xml",
+        "views/res_config_settings_views.xml",
         "views/aftersales_menus.xml",
         "views/aftersales_portal_templates.xml",
     ],
@@ -47,6 +50,7 @@
         "demo/aftersales_dispatch_demo.xml",
         "demo/aftersales_installation_demo.xml",
         "demo/aftersales_followup_demo.xml",
+        "demo/aftersales_csat_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -31,6 +31,20 @@ class AftersalesTeam(models.Model):
     )
     ticket_ids = fields.One2many("aftersales.ticket", "team_id", string="Tickets")
     open_ticket_count = fields.Integer(compute="_compute_open_ticket_count")
+    csat_survey_id = fields.Many2one(
+        "survey.survey",
+        string="Satisfaction Survey",
+        help="Sent to the customers of the team's tickets whose type has no survey; else the company's survey.",
+    )
+    csat_avg = fields.Float(
+        string="Average CSAT",
+        compute="_compute_csat",
+        store=True,
+        aggregator="avg",
+        digits=(3, 2),
+        help="The average overall score (1 to 5) of the team's rated tickets.",
+    )
+    csat_count = fields.Integer(string="Rated Tickets", compute="_compute_csat", store=True)
 
     def _compute_open_ticket_count(self):
         counts = dict(
@@ -42,6 +56,21 @@ class AftersalesTeam(models.Model):
         )
         for team in self:
             team.open_ticket_count = counts.get(team, 0)
+
+    @api.depends("ticket_ids.csat_score")
+    def _compute_csat(self):
+        stats = {
+            team: (average, count)
+            for team, average, count in self.env["aftersales.ticket"]
+            .with_context(active_test=False)
+            ._read_group(
+                [("team_id", "in", self.ids), ("csat_score", ">", 0)],
+                ["team_id"],
+                ["csat_score:avg", "__count"],
+            )
+        }
+        for team in self:
+            team.csat_avg, team.csat_count = stats.get(team, (0.0, 0))
 
     def _alias_get_creation_values(self):
         values = super()._alias_get_creation_values()
@@ -57,6 +86,10 @@ class AftersalesTeam(models.Model):
         """The first team of the current user in the current company, else the first one."""
         teams = self.search([("company_id", "in", self.env.companies.ids)])
         return teams.filtered(lambda team: self.env.user in team.member_ids | team.user_id)[:1] or teams[:1]
+
+    def action_view_csat_answers(self):
+        self.ensure_one()
+        return self.env["survey.user_input"]._aftersales_csat_action([("aftersales_team_id", "=", self.id)])
 
     def action_view_tickets(self):
         self.ensure_one()

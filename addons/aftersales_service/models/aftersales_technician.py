@@ -41,6 +41,24 @@ class AftersalesTechnician(models.Model):
     )
     visit_ids = fields.One2many("aftersales.visit", "technician_id", string="Visits")
     visit_count = fields.Integer(compute="_compute_visit_count")
+    csat_answer_ids = fields.One2many("survey.user_input", "aftersales_technician_id", string="Satisfaction Answers")
+    csat_avg = fields.Float(
+        string="Average CSAT",
+        compute="_compute_csat",
+        store=True,
+        aggregator="avg",
+        digits=(3, 2),
+        help="The average overall score (1 to 5) the customers gave after this technician's services.",
+    )
+    csat_conduct_avg = fields.Float(
+        string="Average Conduct",
+        compute="_compute_csat",
+        store=True,
+        aggregator="avg",
+        digits=(3, 2),
+        help="The average score (1 to 5) the customers gave to this technician's conduct.",
+    )
+    csat_count = fields.Integer(string="Satisfaction Answers Count", compute="_compute_csat", store=True)
 
     _sql_constraints = [
         ("user_company_uniq", "unique (user_id, company_id)", "This user is already a technician of the company."),
@@ -56,6 +74,31 @@ class AftersalesTechnician(models.Model):
         )
         for technician in self:
             technician.visit_count = counts.get(technician, 0)
+
+    @api.depends(
+        "csat_answer_ids.state", "csat_answer_ids.aftersales_overall_score", "csat_answer_ids.aftersales_conduct_score"
+    )
+    def _compute_csat(self):
+        Answer = self.env["survey.user_input"]
+        base = [("aftersales_technician_id", "in", self.ids), ("state", "=", "done")]
+        overall = {
+            technician: (average, count)
+            for technician, average, count in Answer._read_group(
+                [*base, ("aftersales_overall_score", ">", 0)],
+                ["aftersales_technician_id"],
+                ["aftersales_overall_score:avg", "__count"],
+            )
+        }
+        conduct = dict(
+            Answer._read_group(
+                [*base, ("aftersales_conduct_score", ">", 0)],
+                ["aftersales_technician_id"],
+                ["aftersales_conduct_score:avg"],
+            )
+        )
+        for technician in self:
+            technician.csat_avg, technician.csat_count = overall.get(technician, (0.0, 0))
+            technician.csat_conduct_avg = conduct.get(technician, 0.0)
 
     @api.constrains("daily_capacity")
     def _check_daily_capacity(self):
@@ -75,6 +118,10 @@ class AftersalesTechnician(models.Model):
         """Whether one of the technician's zones covers ``partner``'s address."""
         self.ensure_one()
         return any(zone._aftersales_covers(partner) for zone in self.zone_ids)
+
+    def action_view_csat_answers(self):
+        self.ensure_one()
+        return self.env["survey.user_input"]._aftersales_csat_action([("aftersales_technician_id", "=", self.id)])
 
     def action_view_visits(self):
         self.ensure_one()

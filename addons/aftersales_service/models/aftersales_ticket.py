@@ -1,5 +1,7 @@
 from collections import defaultdict
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import is_html_empty
@@ -266,6 +268,34 @@ class AftersalesTicket(models.Model):
         help="The breach of this ticket's SLA was escalated to its team leader.",
     )
 
+    # Satisfaction
+    csat_answer_ids = fields.One2many("survey.user_input", "aftersales_ticket_id", string="Satisfaction Answers")
+    csat_answer_count = fields.Integer(string="Survey Answers", compute="_compute_csat_answer_count")
+    csat_score = fields.Float(
+        string="CSAT",
+        compute="_compute_csat_score",
+        store=True,
+        aggregator="avg",
+        digits=(3, 2),
+        help="The overall score (1 to 5) the customer gave in the satisfaction survey; 0 while not rated.",
+    )
+    csat_solved = fields.Selection(
+        [("yes", "Solved"), ("no", "Not Solved")],
+        string="Solved for the Customer",
+        compute="_compute_csat_score",
+        store=True,
+    )
+    complaint_of_id = fields.Many2one(
+        "aftersales.ticket",
+        string="Complaint about",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        help="The ticket whose satisfaction survey opened this complaint.",
+    )
+    complaint_ids = fields.One2many("aftersales.ticket", "complaint_of_id", string="Complaints")
+    complaint_count = fields.Integer(compute="_compute_complaint_count")
+
     _sql_constraints = [
         ("reference_company_uniq", "unique (reference, company_id)", "Ticket references must be unique."),
     ]
@@ -302,6 +332,34 @@ class AftersalesTicket(models.Model):
     def _compute_fee_order_count(self):
         for ticket in self:
             ticket.fee_order_count = len(ticket.visit_ids.line_ids.sale_line_ids.order_id | ticket.fee_order_id)
+
+    def _compute_csat_answer_count(self):
+        # a count, shown to anyone who sees the ticket: the answers keep their own access rules
+        counts = dict(
+            self.env["survey.user_input"]
+            .sudo()
+            ._read_group([("aftersales_ticket_id", "in", self.ids)], ["aftersales_ticket_id"], ["__count"])
+        )
+        for ticket in self:
+            ticket.csat_answer_count = counts.get(ticket, 0)
+
+    @api.depends(
+        "csat_answer_ids.state", "csat_answer_ids.aftersales_overall_score", "csat_answer_ids.aftersales_solved"
+    )
+    def _compute_csat_score(self):
+        for ticket in self:
+            answer = ticket.csat_answer_ids.filtered(lambda a: a.state == "done").sorted("end_datetime")[-1:]
+            ticket.csat_score = answer.aftersales_overall_score
+            ticket.csat_solved = answer.aftersales_solved
+
+    def _compute_complaint_count(self):
+        counts = dict(
+            self.with_context(active_test=False)._read_group(
+                [("complaint_of_id", "in", self.ids)], ["complaint_of_id"], ["__count"]
+            )
+        )
+        for ticket in self:
+            ticket.complaint_count = counts.get(ticket, 0)
 
     def _compute_access_url(self):
         for ticket in self:
@@ -506,11 +564,16 @@ class AftersalesTicket(models.Model):
         return tickets
 
     def write(self, vals):
+        closing = self.browse()
         if "stage_id" in vals:
+            if self.env["aftersales.ticket.stage"].browse(vals["stage_id"]).is_closed:
+                closing = self.filtered(lambda t: not t.is_closed)
             vals = self._aftersales_prepare_stage_change(vals)
         result = super().write(vals)
         if "partner_id" in vals:
             self._aftersales_subscribe_customers()
+        if closing:
+            closing._aftersales_send_csat_survey("ticket_close")
         return result
 
     def unlink(self):
@@ -656,6 +719,17 @@ class AftersalesTicket(models.Model):
             return orders.get_formview_action()
         action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
         action["domain"] = [("id", "in", orders.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_view_csat_answers(self):
+        self.ensure_one()
+        return self.env["survey.user_input"]._aftersales_csat_action([("aftersales_ticket_id", "=", self.id)])
+
+    def action_view_complaints(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_ticket_action")
+        action["domain"] = [("complaint_of_id", "=", self.id)]
         action["context"] = {"create": False}
         return action
 
@@ -876,3 +950,116 @@ class AftersalesTicket(models.Model):
                 }
             )
         Followers.create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Satisfaction surveys
+    # ------------------------------------------------------------------
+
+    def _aftersales_csat_survey(self):
+        """The survey of the ticket's type, else of its team, else of its company."""
+        self.ensure_one()
+        return (
+            self.ticket_type_id.csat_survey_id
+            or self.team_id.csat_survey_id
+            or self.company_id.aftersales_csat_survey_id
+        )
+
+    def _aftersales_csat_visit(self):
+        """The last visit done for the ticket: its technician is the one rated."""
+        self.ensure_one()
+        done = self.visit_ids.filtered(lambda visit: visit.state == "done" and visit.technician_id)
+        return done.sorted(lambda visit: (visit.check_out or visit.write_date, visit.id))[-1:]
+
+    def _aftersales_send_csat_survey(self, trigger, visit=None):
+        """Invite the customers to the satisfaction survey, once per ticket.
+
+        ``trigger`` is the event that happened (``ticket_close`` or ``visit_done``):
+        only the tickets of companies sending their surveys on that event are
+        invited. A ticket without a customer e-mail gets a note instead.
+        """
+        tickets = self.filtered(lambda t: t.company_id.aftersales_csat_trigger == trigger)
+        if not tickets:
+            return self.env["survey.user_input"]
+        Answer = self.env["survey.user_input"].sudo()
+        invited = {
+            ticket.id
+            for [ticket] in Answer._read_group([("aftersales_ticket_id", "in", tickets.ids)], ["aftersales_ticket_id"])
+        }
+        template = self.env.ref("aftersales_service.mail_template_csat_invitation", raise_if_not_found=False)
+        answers = Answer
+        for ticket in tickets:
+            survey = ticket._aftersales_csat_survey()
+            if ticket.id in invited or not survey:
+                continue
+            invited.add(ticket.id)
+            partner = ticket.partner_id
+            email = partner.email if partner else ticket.email_from
+            if not email:
+                ticket.message_post(
+                    body=_("No satisfaction survey was sent: the customer has no e-mail address."),
+                    subtype_xmlid="mail.mt_note",
+                )
+                continue
+            # the invitation belongs to the closing of the ticket, allowed to whoever may close it,
+            # even without rights on surveys
+            answer = survey.sudo()._create_answer(
+                partner=partner,
+                email=email,
+                check_attempts=False,
+                **ticket._prepare_csat_answer_vals(visit or ticket._aftersales_csat_visit()),
+            )
+            if not answer.email:
+                answer.email = email
+            if template:
+                template.sudo().send_mail(answer.id, email_layout_xmlid="mail.mail_notification_light")
+            ticket.message_post(
+                body=_(
+                    "Satisfaction survey sent to %(email)s, to answer by %(deadline)s.",
+                    email=email,
+                    deadline=answer.deadline
+                    and fields.Date.to_string(fields.Datetime.context_timestamp(ticket, answer.deadline))
+                    or _("no deadline"),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            answers |= answer
+        return answers
+
+    def _prepare_csat_answer_vals(self, visit):
+        """Values of the survey answer created for the ticket's customer."""
+        self.ensure_one()
+        days = self.company_id.aftersales_csat_deadline_days
+        return {
+            "aftersales_ticket_id": self.id,
+            "aftersales_visit_id": visit.id,
+            "aftersales_technician_id": visit.technician_id.id,
+            "deadline": fields.Datetime.now() + relativedelta(days=days) if days > 0 else False,
+        }
+
+    def _prepare_complaint_vals(self, answer):
+        """Values of the complaint ticket opened from a bad answer to the survey of this ticket."""
+        self.ensure_one()
+        complaint_type = self.env.ref("aftersales_service.ticket_type_complaint", raise_if_not_found=False)
+        return {
+            "name": _("Complaint: %(subject)s", subject=self.name),
+            "ticket_type_id": complaint_type.id if complaint_type else False,
+            "complaint_of_id": self.id,
+            "company_id": self.company_id.id,
+            "team_id": self.team_id.id,
+            "partner_id": self.partner_id.id,
+            "contact_id": self.contact_id.id,
+            "email_from": self.email_from,
+            "product_id": self.product_id.id,
+            "lot_id": self.lot_id.id,
+            "channel": "web",
+            "priority": "2",
+            "description": answer._aftersales_csat_summary(),
+        }
+
+    def _aftersales_complaint_manager(self):
+        """Who handles the complaints of the ticket: the team leader, else the first after-sales manager."""
+        self.ensure_one()
+        if self.team_id.user_id:
+            return self.team_id.user_id
+        managers = self.env.ref("aftersales_service.aftersales_service_group_manager").sudo().users
+        return managers.filtered(lambda user: self.company_id in user.company_ids).sorted("id")[:1]

@@ -21,6 +21,11 @@ class AftersalesTicketType(models.Model):
         default=3,
         help="How many days after the visit is done the follow-up call is planned.",
     )
+    csat_survey_id = fields.Many2one(
+        "survey.survey",
+        string="Satisfaction Survey",
+        help="Sent to the customers of this type's tickets; before the team's survey and the company's.",
+    )
 
     _sql_constraints = [
         ("name_uniq", "unique (name)", "A ticket type with this name already exists."),

@@ -343,6 +343,8 @@ class AftersalesVisit(models.Model):
         self.env["aftersales.commission"].sudo()._aftersales_compute_for_visits(self)
         self.env["aftersales.followup"].sudo()._aftersales_plan_for_visits(self)
         self._aftersales_send_service_report()
+        for visit in self.filtered("ticket_id"):
+            visit.ticket_id._aftersales_send_csat_survey("visit_done", visit=visit)
 
     def action_cancel(self):
         self._aftersales_check_state(("draft", "scheduled", "confirmed", "in_progress"), _("Cancelling"))

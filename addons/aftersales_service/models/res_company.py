@@ -1,11 +1,50 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+CSAT_TRIGGERS = [
+    ("never", "Never"),
+    ("ticket_close", "When the ticket closes"),
+    ("visit_done", "When a visit is done"),
+]
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
 
-    aftersales_send_service_report = fields.Boolean(
-        string="E-mail the Service Report",
-        default=True,
-        help="When a visit is done, its service report is e-mailed to the customer as a PDF.",
+    aftersales_csat_survey_id = fields.Many2one(
+        "survey.survey",
+        string="Default Satisfaction Survey",
+        default=lambda self: self.env.ref("aftersales_service.survey_csat", raise_if_not_found=False),
+        help="Sent to the customers of tickets whose type and team have no survey of their own.",
     )
+    aftersales_csat_trigger = fields.Selection(
+        CSAT_TRIGGERS,
+        string="Send the Satisfaction Survey",
+        required=True,
+        default="ticket_close",
+    )
+    aftersales_csat_deadline_days = fields.Integer(
+        string="Days to Answer",
+        default=14,
+        help="The personal link of the survey expires this many days after the invitation; 0 means never.",
+    )
+    aftersales_csat_threshold = fields.Integer(
+        string="Complaint at or below",
+        default=2,
+        help="An overall score (1 to 5) at or below this one, or a problem not solved, opens a complaint ticket.",
+    )
+
+    @api.constrains("aftersales_csat_deadline_days", "aftersales_csat_threshold")
+    def _check_aftersales_csat_settings(self):
+        for company in self:
+            if company.aftersales_csat_deadline_days < 0:
+                raise ValidationError(_("The days to answer the satisfaction survey cannot be negative."))
+            if not 0 <= company.aftersales_csat_threshold <= 5:
+                raise ValidationError(_("The complaint threshold is an overall score between 0 (never) and 5."))
+
+    @api.model
+    def _aftersales_init_csat_survey(self):
+        """Give the shipped satisfaction survey to the companies that have none."""
+        survey = self.env.ref("aftersales_service.survey_csat", raise_if_not_found=False)
+        if survey:
+            self.search([("aftersales_csat_survey_id", "=", False)]).aftersales_csat_survey_id = survey

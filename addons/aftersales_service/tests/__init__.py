@@ -14,3 +14,4 @@ from . import test_visit_appointment
 from . import test_followup
 from . import test_care
 from . import test_service_report
+from . import test_survey
