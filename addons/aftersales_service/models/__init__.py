@@ -28,7 +28,6 @@ from . import aftersales_followup
 from . import aftersales_care_rule
 from . import aftersales_care_log
 from . import res_company
-from . import res_company
 from . import res_config_settings
 from . import survey_question
 from . import survey_user_input
