@@ -24,3 +24,6 @@ from . import sale_order_line
 from . import aftersales_installation_card
 from . import product_template
 from . import stock_picking
+from . import res_company
+from . import aftersales_ticket_kpi
+from . import aftersales_technician_kpi
