@@ -29,6 +29,7 @@
         "views/aftersales_parts_menus.xml",
         "views/aftersales_rma_portal_templates.xml",
         "views/aftersales_rma_report_views.xml",
+        "views/aftersales_kpi_overview_views.xml",
     ],
     "demo": [
         "demo/aftersales_rma_demo.xml",
