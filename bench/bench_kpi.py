@@ -89,7 +89,13 @@ def create_fixtures(env):
             "tz": "UTC",
             "attendance_ids": [
                 Command.create(
-                    {"name": f"Day {day}", "dayofweek": str(day), "hour_from": 9, "hour_to": 18, "day_period": "morning"}
+                    {
+                        "name": f"Day {day}",
+                        "dayofweek": str(day),
+                        "hour_from": 9,
+                        "hour_to": 18,
+                        "day_period": "morning",
+                    }
                 )
                 for day in range(5)
             ],
@@ -99,7 +105,11 @@ def create_fixtures(env):
     technician_group = env.ref("aftersales_service.aftersales_service_group_technician")
     tech_users = Users.create(
         [
-            {"name": f"Bench Tech {index}", "login": f"bench_kpi_tech_{index}", "groups_id": [Command.set(technician_group.ids)]}
+            {
+                "name": f"Bench Tech {index}",
+                "login": f"bench_kpi_tech_{index}",
+                "groups_id": [Command.set(technician_group.ids)],
+            }
             for index in range(TECHNICIANS)
         ]
     )
@@ -108,20 +118,30 @@ def create_fixtures(env):
     )
     teams = env["aftersales.team"].create(
         [
-            {"name": f"Bench Team {index}", "member_ids": [Command.set(tech_users[index::TEAMS].ids)]}
+            {
+                "name": f"Bench Team {index}",
+                "member_ids": [Command.set(tech_users[index::TEAMS].ids)],
+            }
             for index in range(TEAMS)
         ]
     )
-    partners = env["res.partner"].create([{"name": f"Bench Customer {index}", "is_company": True} for index in range(20)])
+    partners = env["res.partner"].create(
+        [{"name": f"Bench Customer {index}", "is_company": True} for index in range(20)]
+    )
     products = env["product.product"].create(
-        [{"name": f"Bench Appliance {index}", "is_storable": True, "tracking": "serial"} for index in range(5)]
+        [
+            {"name": f"Bench Appliance {index}", "is_storable": True, "tracking": "serial"}
+            for index in range(5)
+        ]
     )
     manager = Users.create(
         {
             "name": "Bench KPI Manager",
             "login": "bench_kpi_manager",
             "tz": "UTC",
-            "groups_id": [Command.set([env.ref("aftersales_service.aftersales_service_group_manager").id])],
+            "groups_id": [
+                Command.set([env.ref("aftersales_service.aftersales_service_group_manager").id])
+            ],
         }
     )
     return {
@@ -142,7 +162,8 @@ def create_fixtures(env):
 def insert_lots(cr, ids, count):
     cr.execute(
         SQL(
-            """INSERT INTO stock_lot (name, product_id, company_id, create_uid, write_uid, create_date, write_date)
+            """INSERT INTO stock_lot (
+                   name, product_id, company_id, create_uid, write_uid, create_date, write_date)
                SELECT 'BENCH-LOT-' || n, (%s::int[])[1 + n %% 5], %s, 1, 1, now(), now()
                  FROM generate_series(1, %s) AS n
             RETURNING id""",
@@ -162,7 +183,8 @@ def insert_tickets(cr, ids, lot_ids, first, last):
             WITH src AS (
                 SELECT n,
                        (now() AT TIME ZONE 'UTC') - random() * interval '730 days' AS requested,
-                       random() AS r_closed, random() AS r_response, random() AS r_resolve, random() AS r_misc
+                       random() AS r_closed, random() AS r_response,
+                       random() AS r_resolve, random() AS r_misc
                   FROM generate_series(%(first)s, %(last)s) AS n
             )
             INSERT INTO aftersales_ticket (
@@ -170,7 +192,8 @@ def insert_tickets(cr, ids, lot_ids, first, last):
                 ticket_type_id, team_id, user_id, stage_id, is_closed, active, channel, priority,
                 request_date, first_response_date, closed_date, reopen_count,
                 sla_response_deadline, sla_resolve_deadline, sla_at_risk_date, sla_status,
-                sla_paused_hours, sla_escalated, color, create_uid, write_uid, create_date, write_date)
+                sla_paused_hours, sla_escalated, color,
+                create_uid, write_uid, create_date, write_date)
             SELECT 'BENCH/' || lpad(n::text, 7, '0'),
                    'Bench ticket ' || n,
                    %(company)s,
@@ -193,7 +216,8 @@ def insert_tickets(cr, ids, lot_ids, first, last):
                    requested + interval '4 hours',
                    requested + interval '48 hours',
                    requested + interval '36 hours',
-                   CASE WHEN r_closed < 0.8 AND r_resolve * 120 <= 48 THEN 'on_time' ELSE 'breached' END,
+                   CASE WHEN r_closed < 0.8 AND r_resolve * 120 <= 48
+                        THEN 'on_time' ELSE 'breached' END,
                    0, false, 0, 1, 1, now(), now()
               FROM src
             """,
@@ -203,7 +227,10 @@ def insert_tickets(cr, ids, lot_ids, first, last):
             lot_count=len(lot_ids),
             team_count=len(ids["teams"]),
             user_count=len(ids["users"]),
-            **{key: ids[key] for key in ("company", "partners", "products", "type", "teams", "users")},
+            **{
+                key: ids[key]
+                for key in ("company", "partners", "products", "type", "teams", "users")
+            },
             stage_closed=ids["stage_closed"],
             stage_open=ids["stage_open"],
         )
@@ -211,27 +238,32 @@ def insert_tickets(cr, ids, lot_ids, first, last):
 
 
 def insert_visits(cr, ids):
-    """A done visit for each closed bench ticket the day after its report, a second one for one in ten."""
+    """A done visit for each closed bench ticket the day after its report, a second one
+    for one in ten."""
     for second in (False, True):
         cr.execute(
             SQL(
                 """
                 INSERT INTO aftersales_visit (
-                    name, ticket_id, company_id, visit_type_id, partner_id, technician_id, technician_user_id,
+                    name, ticket_id, company_id, visit_type_id, partner_id,
+                    technician_id, technician_user_id,
                     state, scheduled_start, scheduled_end, check_in, check_out, time_spent,
                     create_uid, write_uid, create_date, write_date)
-                SELECT 'BV/' || t.id || %(suffix)s, t.id, t.company_id, %(visit_type)s, t.partner_id,
+                SELECT 'BV/' || t.id || %(suffix)s, t.id, t.company_id,
+                       %(visit_type)s, t.partner_id,
                        (%(technicians)s::int[])[1 + t.id %% %(tech_count)s],
                        (%(users)s::int[])[1 + t.id %% %(tech_count)s],
                        'done',
                        t.request_date + interval '1 day',
                        t.request_date + interval '1 day 2 hours',
                        t.request_date + interval '1 day',
-                       t.request_date + interval '1 day' + (0.5 + (t.id %% 5) * 0.5) * interval '1 hour',
+                       t.request_date + interval '1 day'
+                           + (0.5 + (t.id %% 5) * 0.5) * interval '1 hour',
                        0.5 + (t.id %% 5) * 0.5,
                        1, 1, now(), now()
                   FROM aftersales_ticket t
-                 WHERE t.reference LIKE 'BENCH/%%' AND t.is_closed AND (NOT %(second)s OR t.id %% 10 = 0)
+                 WHERE t.reference LIKE 'BENCH/%%' AND t.is_closed
+                   AND (NOT %(second)s OR t.id %% 10 = 0)
                 """,
                 suffix="-2" if second else "",
                 second=second,
@@ -276,15 +308,23 @@ def kpi_queries(env):
             [("is_closed", "=", False)], ["team_id"], ["__count", "backlog_age_days:avg"]
         ),
         "SLA compliance by team, last 12 months": lambda: Kpi._read_group(
-            [("request_date", ">=", year_ago)], ["team_id"], ["sla_response_rate:avg", "sla_resolve_rate:avg"]
+            [("request_date", ">=", year_ago)],
+            ["team_id"],
+            ["sla_response_rate:avg", "sla_resolve_rate:avg"],
         ),
         "mean time to respond and resolve by month": lambda: Kpi._read_group(
             [], ["request_date:month"], ["response_hours:avg", "resolve_hours:avg"]
         ),
-        "first-time fix rate by team": lambda: Kpi._read_group([], ["team_id"], ["first_time_fix_rate:avg"]),
-        "all ticket measures by team, all tickets": lambda: Kpi._read_group([], ["team_id"], all_measures),
+        "first-time fix rate by team": lambda: Kpi._read_group(
+            [], ["team_id"], ["first_time_fix_rate:avg"]
+        ),
+        "all ticket measures by team, all tickets": lambda: Kpi._read_group(
+            [], ["team_id"], all_measures
+        ),
         "technician utilisation by technician, this month": lambda: Tech._read_group(
-            [("date", ">=", month_start), ("date", "<=", today)], ["technician_id"], ["utilisation:avg"]
+            [("date", ">=", month_start), ("date", "<=", today)],
+            ["technician_id"],
+            ["utilisation:avg"],
         ),
         "overview screen, this month (every tile)": overview,
     }
@@ -336,10 +376,17 @@ def export_ours(registry, uid, domain):
             action = wizard._aftersales_write("tickets", domain, "bench-tickets.xlsx")
             seconds = time.perf_counter() - start
             peak = peak_rss_mb() - rss_start
-            attachment = env["ir.attachment"].browse(int(action["url"].split("/web/content/")[1].split("?")[0]))
+            attachment = env["ir.attachment"].browse(
+                int(action["url"].split("/web/content/")[1].split("?")[0])
+            )
             size = attachment.file_size
             cr.rollback()
-            return {"seconds": seconds, "queries": cr.sql_log_count - start_count, "peak_memory_mb": peak, "bytes": size}
+            return {
+                "seconds": seconds,
+                "queries": cr.sql_log_count - start_count,
+                "peak_memory_mb": peak,
+                "bytes": size,
+            }
 
     return in_child(registry, run)
 
@@ -366,13 +413,20 @@ def export_odoo(registry, uid, domain):
             try:
                 records = Ticket.search(domain, order=False)
                 rows = records.export_data(names).get("datas", [])
-                content = ExcelExport().from_data(export_fields, [field["label"] for field in export_fields], rows)
+                content = ExcelExport().from_data(
+                    export_fields, [field["label"] for field in export_fields], rows
+                )
             finally:
                 odoo.http._request_stack.pop()
             seconds = time.perf_counter() - start
             peak = peak_rss_mb() - rss_start
             cr.rollback()
-            return {"seconds": seconds, "queries": cr.sql_log_count - start_count, "peak_memory_mb": peak, "bytes": len(content)}
+            return {
+                "seconds": seconds,
+                "queries": cr.sql_log_count - start_count,
+                "peak_memory_mb": peak,
+                "bytes": len(content),
+            }
 
     return in_child(registry, run)
 
@@ -387,7 +441,9 @@ def main(argv):
         cr.execute("SELECT count(*) FROM aftersales_ticket WHERE reference LIKE 'BENCH/%%'")
         existing = cr.fetchone()[0]
         if existing:
-            raise SystemExit(f"the database already holds {existing} bench tickets: use a fresh one")
+            raise SystemExit(
+                f"the database already holds {existing} bench tickets: use a fresh one"
+            )
         log("fixtures: teams, technicians, customers, products")
         ids = create_fixtures(env)
         cr.commit()
@@ -407,7 +463,8 @@ def main(argv):
         fixture_seconds = time.perf_counter() - started
         log(f"fixtures: {args.tickets} tickets and {visits} visits in {fixture_seconds:.0f} s")
         cr.execute(
-            "SELECT id FROM aftersales_ticket WHERE reference LIKE 'BENCH/%%' ORDER BY id OFFSET %s LIMIT 1",
+            "SELECT id FROM aftersales_ticket WHERE reference LIKE 'BENCH/%%' "
+            "ORDER BY id OFFSET %s LIMIT 1",
             [max(0, min(args.export, args.tickets) - 1)],
         )
         last_export_id = cr.fetchone()[0]
@@ -432,7 +489,11 @@ def main(argv):
     slowest = max(row["seconds"] for row in results["kpis"])
     ours = results["export"]["ours"]
     results["targets"] = {
-        "slowest_kpi_seconds": {"target": TARGET_KPI_SECONDS, "value": slowest, "met": slowest <= TARGET_KPI_SECONDS},
+        "slowest_kpi_seconds": {
+            "target": TARGET_KPI_SECONDS,
+            "value": slowest,
+            "met": slowest <= TARGET_KPI_SECONDS,
+        },
         "export_peak_memory_mb": {
             "target": TARGET_EXPORT_MB,
             "value": ours["peak_memory_mb"],

@@ -24,12 +24,16 @@ class TestRmaReportExport(RmaCommon):
 
     def test_returns_report(self):
         rma = self._receive(self._rma([(self.box_move, 2.0, {}), (self.kettle_move, 1.0, {})]))
-        wizard = self.env["aftersales.report.export"].with_user(self.rma_user).create(
-            {"report_kind": "rmas", **self._today_values()}
+        wizard = (
+            self.env["aftersales.report.export"]
+            .with_user(self.rma_user)
+            .create({"report_kind": "rmas", **self._today_values()})
         )
         action = wizard.action_export()
         attachment = self.env["ir.attachment"].browse(int(action["url"].split("/web/content/")[1].split("?")[0]))
-        rows = list(openpyxl.load_workbook(io.BytesIO(attachment.raw), data_only=True)["Returns"].iter_rows(values_only=True))
+        rows = list(
+            openpyxl.load_workbook(io.BytesIO(attachment.raw), data_only=True)["Returns"].iter_rows(values_only=True)
+        )
         ours = [row for row in rows[3:-1] if row[0] == rma.name]
         self.assertEqual(len(ours), 2)
         self.assertEqual(sorted(row[9] for row in ours), [1.0, 2.0])
@@ -50,6 +54,7 @@ class TestRmaReportExport(RmaCommon):
 
     def test_overview_return_rate(self):
         manager = self.env.ref("base.user_admin")
+
         def overview():
             return self.env["aftersales.kpi.overview"].with_user(manager).create(self._today_values())
 

@@ -19,14 +19,12 @@ class AftersalesTechnicianKpi(models.Model):
 
     date = fields.Date(string="Day", readonly=True)
     technician_id = fields.Many2one("aftersales.technician", readonly=True)
-    user_id = fields.Many2one("res.users", string="User", readonly=True)
+    user_id = fields.Many2one("res.users", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     available_hours = fields.Float(
         string="Working Hours", readonly=True, help="Hours of the technician's calendar on the day."
     )
-    visit_hours = fields.Float(
-        string="Visit Hours", readonly=True, help="Hours spent on the visits done that day (time on site)."
-    )
+    visit_hours = fields.Float(readonly=True, help="Hours spent on the visits done that day (time on site).")
     visit_count = fields.Integer(string="Visits Done", readonly=True)
     utilisation = fields.Float(
         string="Utilisation (%)",

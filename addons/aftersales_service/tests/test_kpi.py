@@ -36,7 +36,10 @@ class AftersalesKpiCommon(AftersalesCommon):
         cls.manager.tz = "UTC"
         cls.kpi_team = cls.env["aftersales.team"].create({"name": "KPI Team", "member_ids": [Command.set([])]})
         tech_user = new_test_user(
-            cls.env, login="as_kpi_tech", name="Kim Kpi", groups="aftersales_service.aftersales_service_group_technician"
+            cls.env,
+            login="as_kpi_tech",
+            name="Kim Kpi",
+            groups="aftersales_service.aftersales_service_group_technician",
         )
         cls.kpi_team.member_ids = tech_user
         cls.technician = cls.env["aftersales.technician"].create(
@@ -125,8 +128,10 @@ class AftersalesKpiCommon(AftersalesCommon):
         return [(0, 2, 2.0), (1, 3, 1.5), (1, 5, 1.0), (2, 4, 0.5), (3, 5, 3.0)]
 
     def _kpi(self, domain=()):
-        return self.env["aftersales.ticket.kpi"].with_user(self.manager).search(
-            [("team_id", "=", self.kpi_team.id), *domain]
+        return (
+            self.env["aftersales.ticket.kpi"]
+            .with_user(self.manager)
+            .search([("team_id", "=", self.kpi_team.id), *domain])
         )
 
 
@@ -150,9 +155,7 @@ class TestKpi(AftersalesKpiCommon):
 
     def test_grouped_kpis_equal_hand_figures(self):
         kpi = self.env["aftersales.ticket.kpi"].with_user(self.manager)
-        [
-            (count, closed, response, resolve, sla_response, sla_resolve, ftf, visits)
-        ] = kpi._read_group(
+        [(count, closed, response, resolve, sla_response, sla_resolve, ftf, visits)] = kpi._read_group(
             [("team_id", "=", self.kpi_team.id)],
             aggregates=[
                 "__count",
@@ -207,8 +210,10 @@ class TestKpi(AftersalesKpiCommon):
         self.assertAlmostEqual(day_utilisation, 100 * 4.0 / 9)
 
     def test_overview_tiles(self):
-        overview = self.env["aftersales.kpi.overview"].with_user(self.manager).create(
-            {"date_from": date(2025, 6, 1), "date_to": date(2025, 6, 30), "team_id": self.kpi_team.id}
+        overview = (
+            self.env["aftersales.kpi.overview"]
+            .with_user(self.manager)
+            .create({"date_from": date(2025, 6, 1), "date_to": date(2025, 6, 30), "team_id": self.kpi_team.id})
         )
         self.assertEqual(overview.ticket_count, 6)
         self.assertEqual(overview.closed_count, 4)
@@ -226,8 +231,10 @@ class TestKpi(AftersalesKpiCommon):
 
     def test_overview_queries_do_not_grow(self):
         def read_overview():
-            overview = self.env["aftersales.kpi.overview"].with_user(self.manager).create(
-                {"date_from": date(2025, 6, 1), "date_to": date(2025, 6, 30), "team_id": self.kpi_team.id}
+            overview = (
+                self.env["aftersales.kpi.overview"]
+                .with_user(self.manager)
+                .create({"date_from": date(2025, 6, 1), "date_to": date(2025, 6, 30), "team_id": self.kpi_team.id})
             )
             self.env.invalidate_all()
             start = self.env.cr.sql_log_count
@@ -297,7 +304,9 @@ class TestReportExport(AftersalesKpiCommon):
                 self.env["ir.attachment"].search([("name", "like", "tickets-2025-06-01")], limit=1, order="id desc").raw
             )
         )
-        self.assertTrue(str(formula_book["Tickets"].cell(len(rows), column["Visits"] + 1).value).startswith("=SUBTOTAL"))
+        self.assertTrue(
+            str(formula_book["Tickets"].cell(len(rows), column["Visits"] + 1).value).startswith("=SUBTOTAL")
+        )
 
     def test_visits_per_technician_report(self):
         book = self._workbook(self._wizard(report_kind="visits", technician_id=self.technician.id).action_export())
@@ -319,7 +328,9 @@ class TestReportExport(AftersalesKpiCommon):
         action = self.env.ref("aftersales_service.aftersales_ticket_action_export_xlsx")
         self.assertEqual(action.binding_model_id.model, "aftersales.ticket")
         selected = self.tickets[:2]
-        result = action.with_user(self.manager).with_context(active_model="aftersales.ticket", active_ids=selected.ids).run()
+        result = (
+            action.with_user(self.manager).with_context(active_model="aftersales.ticket", active_ids=selected.ids).run()
+        )
         rows = list(self._workbook(result)["Tickets"].iter_rows(values_only=True))
         self.assertEqual(len(rows[3:-1]), 2)
 

@@ -17,7 +17,7 @@ from pytz import timezone, utc
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_NAME_MAX = 31
-FORBIDDEN_SHEET_CHARS = str.maketrans({char: "-" for char in "[]:*?/\\"})
+FORBIDDEN_SHEET_CHARS = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
 
 # kind: (number format, default width)
 COLUMN_KINDS = {
@@ -51,7 +51,7 @@ class XlsxReport:
 
     Use it as a context manager; ``add_sheet`` starts a sheet (the previous one
     is finished), ``write_row`` appends a row, ``write_totals`` ends the sheet
-    with a totals row, ``read`` gives the bytes of the closed workbook.
+    with a totals row, ``read_bytes`` gives the bytes of the closed workbook.
     """
 
     def __init__(self, tz_name=None):
@@ -168,7 +168,7 @@ class XlsxReport:
     # Result
     # ------------------------------------------------------------------
 
-    def read(self):
+    def read_bytes(self):
         """Close the workbook and return its bytes."""
         if not self.closed:
             self.workbook.close()
@@ -185,7 +185,9 @@ class XlsxReport:
 
     def download_action(self, env, file_name):
         """Store the workbook as an attachment and return the action that downloads it."""
-        attachment = env["ir.attachment"].create({"name": file_name, "raw": self.read(), "mimetype": XLSX_MIMETYPE})
+        attachment = env["ir.attachment"].create(
+            {"name": file_name, "raw": self.read_bytes(), "mimetype": XLSX_MIMETYPE}
+        )
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{attachment.id}?download=true",

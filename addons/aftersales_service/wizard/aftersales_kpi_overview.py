@@ -36,7 +36,7 @@ class AftersalesKpiOverview(models.TransientModel):
     sla_resolve_rate = fields.Float(string="Resolved on Time (%)", compute="_compute_kpis")
     first_time_fix_rate = fields.Float(string="First-Time Fix (%)", compute="_compute_kpis")
     # technicians in the period
-    visit_hours = fields.Float(string="Visit Hours", compute="_compute_kpis")
+    visit_hours = fields.Float(compute="_compute_kpis")
     utilisation = fields.Float(string="Utilisation (%)", compute="_compute_kpis")
 
     @api.constrains("date_from", "date_to")

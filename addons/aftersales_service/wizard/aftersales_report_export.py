@@ -91,9 +91,7 @@ class AftersalesReportExport(models.TransientModel):
         records = self.env[model]
         last_id = 0
         while True:
-            chunk = records.search_fetch(
-                [*domain, ("id", ">", last_id)], field_names, order="id", limit=chunk_size
-            )
+            chunk = records.search_fetch([*domain, ("id", ">", last_id)], field_names, order="id", limit=chunk_size)
             if not chunk:
                 return
             last_id = chunk[-1].id

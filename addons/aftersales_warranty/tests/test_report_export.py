@@ -27,8 +27,10 @@ class TestWarrantyReports(CoverageCommon):
         )
 
     def _export(self, kind, **values):
-        wizard = self.env["aftersales.report.export"].with_user(self.manager).create(
-            {"report_kind": kind, "date_from": date(2026, 6, 1), "date_to": date(2026, 6, 30), **values}
+        wizard = (
+            self.env["aftersales.report.export"]
+            .with_user(self.manager)
+            .create({"report_kind": kind, "date_from": date(2026, 6, 1), "date_to": date(2026, 6, 30), **values})
         )
         action = wizard.action_export()
         attachment = self.env["ir.attachment"].browse(int(action["url"].split("/web/content/")[1].split("?")[0]))
@@ -77,8 +79,10 @@ class TestWarrantyReports(CoverageCommon):
 
     def test_overview_warranty_cost(self):
         self._covered_visit()
-        overview = self.env["aftersales.kpi.overview"].with_user(self.manager).create(
-            {"date_from": date(2026, 6, 1), "date_to": date(2026, 6, 30)}
+        overview = (
+            self.env["aftersales.kpi.overview"]
+            .with_user(self.manager)
+            .create({"date_from": date(2026, 6, 1), "date_to": date(2026, 6, 30)})
         )
         self.assertEqual((overview.warranty_cost, overview.warranty_covered_amount), (45.0, 120.0))
         action = overview.action_open_warranty_cost()

@@ -5,7 +5,6 @@ class AftersalesKpiOverview(models.TransientModel):
     _inherit = "aftersales.kpi.overview"
 
     warranty_cost = fields.Monetary(
-        string="Warranty Cost",
         compute="_compute_kpis",
         currency_field="currency_id",
         help="What the lines paid by the warranty on the period's visits cost the company.",
@@ -19,7 +18,9 @@ class AftersalesKpiOverview(models.TransientModel):
 
     def action_open_warranty_cost(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_warranty.aftersales_visit_line_action_warranty_cost")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales_warranty.aftersales_visit_line_action_warranty_cost"
+        )
         action["domain"] = self._aftersales_warranty_cost_domain()
         return action
 

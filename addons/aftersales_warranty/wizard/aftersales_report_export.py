@@ -114,7 +114,9 @@ class AftersalesReportExport(models.TransientModel):
         groups = Line._read_group(
             domain, ["unit_product_id"], ["__count", "quantity:sum", "cost_amount:sum", "covered_amount:sum"]
         )
-        manufacturers = self._aftersales_manufacturers(self.env["product.product"].browse([g[0].id for g in groups if g[0]]))
+        manufacturers = self._aftersales_manufacturers(
+            self.env["product.product"].browse([g[0].id for g in groups if g[0]])
+        )
         summary = defaultdict(lambda: [0, 0.0, 0.0, 0, 0])
         for product, count, _quantity, cost, covered in groups:
             name = manufacturers.get(product) and manufacturers[product].display_name or no_manufacturer
