@@ -83,6 +83,7 @@ def parse_args(argv):
 def create_fixtures(env):
     """Teams, users, customers, products and technicians on a 9-18 calendar (ORM)."""
     company = env.company
+    run = int(time.time())  # logins stay unique in a reused database
     calendar = env["resource.calendar"].create(
         {
             "name": "Bench KPI 9-18",
@@ -107,7 +108,7 @@ def create_fixtures(env):
         [
             {
                 "name": f"Bench Tech {index}",
-                "login": f"bench_kpi_tech_{index}",
+                "login": f"bench_kpi_tech_{run}_{index}",
                 "groups_id": [Command.set(technician_group.ids)],
             }
             for index in range(TECHNICIANS)
@@ -137,10 +138,15 @@ def create_fixtures(env):
     manager = Users.create(
         {
             "name": "Bench KPI Manager",
-            "login": "bench_kpi_manager",
+            "login": f"bench_kpi_manager_{run}",
             "tz": "UTC",
             "groups_id": [
-                Command.set([env.ref("aftersales_service.aftersales_service_group_manager").id])
+                Command.set(
+                    [
+                        env.ref("aftersales_service.aftersales_service_group_manager").id,
+                        env.ref("base.group_allow_export").id,  # Odoo's list export needs it
+                    ]
+                )
             ],
         }
     )
@@ -164,7 +170,7 @@ def insert_lots(cr, ids, count):
         SQL(
             """INSERT INTO stock_lot (
                    name, product_id, company_id, create_uid, write_uid, create_date, write_date)
-               SELECT 'BENCH-LOT-' || n, (%s::int[])[1 + n %% 5], %s, 1, 1, now(), now()
+               SELECT 'BENCH-LOT-' || n, (%s::int[])[1 + mod(n, 5)], %s, 1, 1, now(), now()
                  FROM generate_series(1, %s) AS n
             RETURNING id""",
             ids["products"],
@@ -197,18 +203,19 @@ def insert_tickets(cr, ids, lot_ids, first, last):
             SELECT 'BENCH/' || lpad(n::text, 7, '0'),
                    'Bench ticket ' || n,
                    %(company)s,
-                   (%(partners)s::int[])[1 + n %% 20],
-                   (%(partners)s::int[])[1 + n %% 20],
-                   (%(products)s::int[])[1 + n %% 5],
-                   CASE WHEN n %% 5 = 0 THEN (%(lots)s::int[])[1 + (n / 5) %% %(lot_count)s] END,
+                   (%(partners)s::int[])[1 + mod(n, 20)],
+                   (%(partners)s::int[])[1 + mod(n, 20)],
+                   (%(products)s::int[])[1 + mod(n, 5)],
+                   CASE WHEN mod(n, 5) = 0
+                        THEN (%(lots)s::int[])[1 + mod(n / 5, %(lot_count)s)] END,
                    %(type)s,
-                   (%(teams)s::int[])[1 + n %% %(team_count)s],
-                   (%(users)s::int[])[1 + n %% %(user_count)s],
+                   (%(teams)s::int[])[1 + mod(n, %(team_count)s)],
+                   (%(users)s::int[])[1 + mod(n, %(user_count)s)],
                    CASE WHEN r_closed < 0.8 THEN %(stage_closed)s ELSE %(stage_open)s END,
                    r_closed < 0.8,
                    true,
                    'phone',
-                   (ARRAY['0', '1', '1', '2', '3'])[1 + n %% 5],
+                   (ARRAY['0', '1', '1', '2', '3'])[1 + mod(n, 5)],
                    requested,
                    CASE WHEN r_response < 0.9 THEN requested + r_response * interval '8 hours' END,
                    CASE WHEN r_closed < 0.8 THEN requested + r_resolve * interval '120 hours' END,
@@ -251,21 +258,22 @@ def insert_visits(cr, ids):
                     create_uid, write_uid, create_date, write_date)
                 SELECT 'BV/' || t.id || %(suffix)s, t.id, t.company_id,
                        %(visit_type)s, t.partner_id,
-                       (%(technicians)s::int[])[1 + t.id %% %(tech_count)s],
-                       (%(users)s::int[])[1 + t.id %% %(tech_count)s],
+                       (%(technicians)s::int[])[1 + mod(t.id, %(tech_count)s)],
+                       (%(users)s::int[])[1 + mod(t.id, %(tech_count)s)],
                        'done',
                        t.request_date + interval '1 day',
                        t.request_date + interval '1 day 2 hours',
                        t.request_date + interval '1 day',
                        t.request_date + interval '1 day'
-                           + (0.5 + (t.id %% 5) * 0.5) * interval '1 hour',
-                       0.5 + (t.id %% 5) * 0.5,
+                           + (0.5 + mod(t.id, 5) * 0.5) * interval '1 hour',
+                       0.5 + mod(t.id, 5) * 0.5,
                        1, 1, now(), now()
                   FROM aftersales_ticket t
-                 WHERE t.reference LIKE 'BENCH/%%' AND t.is_closed
-                   AND (NOT %(second)s OR t.id %% 10 = 0)
+                 WHERE t.reference LIKE %(pattern)s AND t.is_closed
+                   AND (NOT %(second)s OR mod(t.id, 10) = 0)
                 """,
                 suffix="-2" if second else "",
+                pattern="BENCH/%",
                 second=second,
                 visit_type=ids["visit_type"],
                 technicians=ids["technicians"],
@@ -438,12 +446,11 @@ def main(argv):
     registry = Registry(args.db)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        cr.execute("SELECT count(*) FROM aftersales_ticket WHERE reference LIKE 'BENCH/%%'")
-        existing = cr.fetchone()[0]
-        if existing:
-            raise SystemExit(
-                f"the database already holds {existing} bench tickets: use a fresh one"
-            )
+        # a reused database: the SQL fixtures of an earlier run go (they have no history)
+        cr.execute("DELETE FROM aftersales_visit WHERE name LIKE 'BV/%%'")
+        cr.execute("DELETE FROM aftersales_ticket WHERE reference LIKE 'BENCH/%%'")
+        cr.execute("DELETE FROM stock_lot WHERE name LIKE 'BENCH-LOT-%%'")
+        cr.commit()
         log("fixtures: teams, technicians, customers, products")
         ids = create_fixtures(env)
         cr.commit()
