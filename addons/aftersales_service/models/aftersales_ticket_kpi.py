@@ -122,13 +122,13 @@ class AftersalesTicketKpi(models.Model):
             SQL(
                 """CASE WHEN NOT t.is_closed OR COALESCE(v.done_count, 0) = 0 THEN NULL
                         WHEN t.reopen_count = 0 AND v.visit_count = 1
-                             AND NOT EXISTS (
+                             AND (t.lot_id IS NULL OR NOT EXISTS (
                                  SELECT 1 FROM aftersales_ticket again
                                   WHERE again.lot_id = t.lot_id
                                     AND again.id != t.id
                                     AND again.request_date > t.closed_date
                                     AND again.request_date <= t.closed_date
-                                        + make_interval(days => COALESCE(c.aftersales_revisit_days, 0)))
+                                        + make_interval(days => COALESCE(c.aftersales_revisit_days, 0))))
                         THEN 100.0 ELSE 0.0
                    END AS first_time_fix_rate"""
             ),
