@@ -32,6 +32,7 @@
         "views/aftersales_rma_portal_templates.xml",
         "views/aftersales_rma_report_views.xml",
         "report/aftersales_visit_report_templates.xml",
+        "views/aftersales_kpi_overview_views.xml",
     ],
     "demo": [
         "demo/aftersales_rma_demo.xml",

@@ -29,6 +29,7 @@
         "views/aftersales_warranty_menus.xml",
         "views/aftersales_contract_views.xml",
         "views/aftersales_contract_menus.xml",
+        "views/aftersales_kpi_overview_views.xml",
     ],
     "demo": [
         "demo/aftersales_warranty_demo.xml",

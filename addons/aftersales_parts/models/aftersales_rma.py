@@ -6,7 +6,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare, mute_logger, plaintext2html
 
-from odoo.addons.aftersales_warranty.tools.xlsx_export import xlsx_download_action
+from odoo.addons.aftersales_service.tools.xlsx_export import xlsx_download_action
 
 RMA_STATES = [
     ("draft", "Draft"),

@@ -7,3 +7,4 @@ from . import test_rma_ui
 from . import test_rma_dealer
 from . import test_rma_supplier
 from . import test_service_report_parts
+from . import test_report_export

@@ -1,1 +1,3 @@
 from . import aftersales_rma_reject
+from . import aftersales_report_export
+from . import aftersales_kpi_overview

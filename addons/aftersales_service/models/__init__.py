@@ -31,3 +31,5 @@ from . import res_company
 from . import res_config_settings
 from . import survey_question
 from . import survey_user_input
+from . import aftersales_ticket_kpi
+from . import aftersales_technician_kpi

@@ -11,6 +11,13 @@ CSAT_TRIGGERS = [
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    aftersales_revisit_days = fields.Integer(
+        string="Revisit Window (days)",
+        default=30,
+        help="A new ticket on the same serial number within this many days of closing one means the "
+        "first visit did not fix it (first-time fix rate).",
+    )
+
     aftersales_send_service_report = fields.Boolean(
         string="E-mail the Service Report",
         default=True,

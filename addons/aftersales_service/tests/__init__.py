@@ -15,3 +15,4 @@ from . import test_followup
 from . import test_care
 from . import test_service_report
 from . import test_survey
+from . import test_kpi

@@ -1,1 +1,3 @@
 from . import aftersales_visit_plan
+from . import aftersales_kpi_overview
+from . import aftersales_report_export

@@ -6,7 +6,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
 
-from ..tools.xlsx_export import xlsx_download_action
+from odoo.addons.aftersales_service.tools.xlsx_export import xlsx_download_action
 
 CONTRACT_STATES = [
     ("draft", "Draft"),

@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools.xlsx_export import xlsx_download_action
+from odoo.addons.aftersales_service.tools.xlsx_export import xlsx_download_action
 
 WARRANTY_STATES = [
     ("draft", "Waiting for Start"),

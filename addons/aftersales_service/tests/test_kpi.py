@@ -1,0 +1,361 @@
+import io
+from datetime import date, datetime
+
+import openpyxl
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import SQL
+
+from .common import AftersalesCommon
+
+
+class AftersalesKpiCommon(AftersalesCommon):
+    """A fixed set of tickets reported in June 2025 for a team of their own, with
+    their dates and deadlines set in SQL so that every measure is known by hand:
+
+    ===  ==========  ========  =========  ==============  ==============  ======  ========
+    T    reported    answered  closed     respond by      solve by        visits  reopened
+    ===  ==========  ========  =========  ==============  ==============  ======  ========
+    1    02 08:00    02 09:00  02 20:00   02 10:00        03 08:00        1 done  0
+    2    03 08:00    03 12:00  06 08:00   03 10:00        04 08:00        2 done  0
+    3    04 08:00    -         04 09:00   04 10:00        05 08:00        1 done  1
+    4    05 08:00    05 10:00  05 18:00   -               -               1 done  0
+    5    10 08:00    -         open       10 10:00        11 08:00        -       -
+    6    20 08:00    -         open       -               -               -       -
+    7    archived: counted nowhere
+    ===  ==========  ========  =========  ==============  ==============  ======  ========
+
+    Tickets 4 and 5 are on the same serial number, 5 days apart: 4 was not fixed the first time.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager.tz = "UTC"
+        cls.kpi_team = cls.env["aftersales.team"].create({"name": "KPI Team", "member_ids": [Command.set([])]})
+        tech_user = new_test_user(
+            cls.env,
+            login="as_kpi_tech",
+            name="Kim Kpi",
+            groups="aftersales_service.aftersales_service_group_technician",
+        )
+        cls.kpi_team.member_ids = tech_user
+        cls.technician = cls.env["aftersales.technician"].create(
+            {"user_id": tech_user.id, "resource_calendar_id": cls.calendar.id}
+        )
+        cls.visit_type = cls.env.ref("aftersales_service.visit_type_repair")
+        rows = [
+            # request, response, closed, respond by, solve by, reopen, lot
+            ((2, 8), (2, 9), (2, 20), (2, 10), (3, 8), 0, False),
+            ((3, 8), (3, 12), (6, 8), (3, 10), (4, 8), 0, False),
+            ((4, 8), None, (4, 9), (4, 10), (5, 8), 1, False),
+            ((5, 8), (5, 10), (5, 18), None, None, 0, True),
+            ((10, 8), None, None, (10, 10), (11, 8), 0, True),
+            ((20, 8), None, None, None, None, 0, False),
+            ((21, 8), None, None, None, None, 0, False),
+        ]
+        cls.tickets = cls.env["aftersales.ticket"].create(
+            [
+                {
+                    "name": f"KPI ticket {index}",
+                    "partner_id": cls.customer.id,
+                    "team_id": cls.kpi_team.id,
+                    "ticket_type_id": cls.type_repair.id,
+                    "lot_id": cls.lot.id if row[6] else False,
+                }
+                for index, row in enumerate(rows, start=1)
+            ]
+        )
+
+        def moment(day_hour):
+            return datetime(2025, 6, *day_hour) if day_hour else None
+
+        solved = cls.env.ref("aftersales_service.stage_solved")
+        for ticket, (request, response, closed, respond_by, solve_by, reopen, _lot) in zip(
+            cls.tickets, rows, strict=True
+        ):
+            cls.env.cr.execute(
+                SQL(
+                    """UPDATE aftersales_ticket
+                          SET request_date = %s, first_response_date = %s, closed_date = %s,
+                              sla_response_deadline = %s, sla_resolve_deadline = %s, reopen_count = %s,
+                              stage_id = CASE WHEN %s THEN %s ELSE stage_id END,
+                              is_closed = %s
+                        WHERE id = %s""",
+                    moment(request),
+                    moment(response),
+                    moment(closed),
+                    moment(respond_by),
+                    moment(solve_by),
+                    reopen,
+                    bool(closed),
+                    solved.id,
+                    bool(closed),
+                    ticket.id,
+                )
+            )
+        cls.tickets[6].active = False
+        cls.env.invalidate_all()
+        # visits done: (ticket, day, hours)
+        cls.visits = cls.env["aftersales.visit"].create(
+            [
+                {
+                    "ticket_id": cls.tickets[index].id,
+                    "visit_type_id": cls.visit_type.id,
+                    "technician_id": cls.technician.id,
+                    "scheduled_start": datetime(2025, 6, day, 10, 0),
+                    "scheduled_end": datetime(2025, 6, day, 12, 0),
+                    "assignment_forced": True,  # two visits share a morning: measured, not planned
+                }
+                for index, day, _hours in cls._visit_rows()
+            ]
+        )
+        for visit, (_index, day, hours) in zip(cls.visits, cls._visit_rows(), strict=True):
+            cls.env.cr.execute(
+                SQL(
+                    "UPDATE aftersales_visit SET state = 'done', check_in = %s, time_spent = %s WHERE id = %s",
+                    datetime(2025, 6, day, 10, 0),
+                    hours,
+                    visit.id,
+                )
+            )
+        cls.env.invalidate_all()
+
+    @classmethod
+    def _visit_rows(cls):
+        return [(0, 2, 2.0), (1, 3, 1.5), (1, 5, 1.0), (2, 4, 0.5), (3, 5, 3.0)]
+
+    def _kpi(self, domain=()):
+        return (
+            self.env["aftersales.ticket.kpi"]
+            .with_user(self.manager)
+            .search([("team_id", "=", self.kpi_team.id), *domain])
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestKpi(AftersalesKpiCommon):
+    def test_ticket_measures_by_hand(self):
+        rows = {row.ticket_id: row for row in self._kpi()}
+        self.assertEqual(len(rows), 6, "the archived ticket is not measured")
+        t1, t2, t3, t4, t5, t6 = self.tickets[:6]
+        self.assertEqual(rows[t1].response_hours, 1.0)
+        self.assertEqual(rows[t1].resolve_hours, 12.0)
+        self.assertEqual(rows[t1].first_time_fix_rate, 100.0)
+        self.assertEqual((rows[t2].sla_response_rate, rows[t2].sla_resolve_rate), (0.0, 0.0))
+        self.assertEqual(rows[t2].first_time_fix_rate, 0.0, "two visits")
+        self.assertEqual(rows[t3].sla_response_rate, 100.0, "closing before the deadline answers in time")
+        self.assertEqual(rows[t3].first_time_fix_rate, 0.0, "reopened")
+        self.assertEqual(rows[t4].first_time_fix_rate, 0.0, "a new ticket on the serial 5 days later")
+        self.assertEqual(rows[t4].sla_resolve_rate, 0.0, "no SLA: not measured (empty)")
+        self.assertFalse(rows[t5].first_time_fix_rate, "open: not measured")
+        self.assertEqual(rows[t6].open_count, 1)
+
+    def test_grouped_kpis_equal_hand_figures(self):
+        kpi = self.env["aftersales.ticket.kpi"].with_user(self.manager)
+        [(count, closed, response, resolve, sla_response, sla_resolve, ftf, visits)] = kpi._read_group(
+            [("team_id", "=", self.kpi_team.id)],
+            aggregates=[
+                "__count",
+                "closed_count:sum",
+                "response_hours:avg",
+                "resolve_hours:avg",
+                "sla_response_rate:avg",
+                "sla_resolve_rate:avg",
+                "first_time_fix_rate:avg",
+                "visit_count:sum",
+            ],
+        )
+        self.assertEqual((count, closed, visits), (6, 4, 5))
+        self.assertAlmostEqual(response, (1 + 4 + 2) / 3)
+        self.assertAlmostEqual(resolve, (12 + 72 + 1 + 10) / 4)
+        # answered or breached: T1 yes, T2 no, T3 yes (closed in time), T5 no (deadline passed)
+        self.assertAlmostEqual(sla_response, 50.0)
+        self.assertAlmostEqual(sla_resolve, 50.0)
+        # closed with a visit done: T1 to T4, only T1 fixed the first time
+        self.assertAlmostEqual(ftf, 25.0)
+
+        now = self.env.cr.now()
+        [(open_count, age)] = kpi._read_group(
+            [("team_id", "=", self.kpi_team.id), ("is_closed", "=", False)],
+            aggregates=["open_count:sum", "backlog_age_days:avg"],
+        )
+        expected_age = sum((now - datetime(2025, 6, day, 8)).total_seconds() / 86400 for day in (10, 20)) / 2
+        self.assertEqual(open_count, 2)
+        self.assertAlmostEqual(age, expected_age, places=3)
+
+    def test_revisit_window_is_a_company_setting(self):
+        t4 = self.tickets[3]
+        self.company.aftersales_revisit_days = 3  # the new ticket came 5 days later: outside
+        self.env.flush_all()
+        self.assertEqual(self._kpi([("ticket_id", "=", t4.id)]).first_time_fix_rate, 100.0)
+
+    def test_technician_utilisation(self):
+        kpi = self.env["aftersales.technician.kpi"].with_user(self.manager)
+        domain = [("technician_id", "=", self.technician.id), ("date", ">=", date(2025, 6, 1))]
+        domain += [("date", "<=", date(2025, 6, 30))]
+        [(available, hours, visits, utilisation)] = kpi._read_group(
+            domain, aggregates=["available_hours:sum", "visit_hours:sum", "visit_count:sum", "utilisation:avg"]
+        )
+        # June 2025 has 21 weekdays of 9 hours; the calendar's public holiday is not deducted
+        self.assertEqual(available, 21 * 9.0)
+        self.assertEqual((hours, visits), (8.0, 5))
+        self.assertAlmostEqual(utilisation, 100 * 8.0 / 189)
+        [(day_utilisation,)] = kpi._read_group(
+            [("technician_id", "=", self.technician.id), ("date", "=", date(2025, 6, 5))],
+            aggregates=["utilisation:avg"],
+        )
+        self.assertAlmostEqual(day_utilisation, 100 * 4.0 / 9)
+
+    def test_overview_tiles(self):
+        overview = (
+            self.env["aftersales.kpi.overview"]
+            .with_user(self.manager)
+            .create({"date_from": date(2025, 6, 1), "date_to": date(2025, 6, 30), "team_id": self.kpi_team.id})
+        )
+        self.assertEqual(overview.ticket_count, 6)
+        self.assertEqual(overview.closed_count, 4)
+        self.assertEqual(overview.open_count, 2)
+        self.assertAlmostEqual(overview.first_time_fix_rate, 25.0)
+        self.assertAlmostEqual(overview.sla_resolve_rate, 50.0)
+        self.assertAlmostEqual(overview.resolve_hours, 23.75)
+        self.assertAlmostEqual(overview.utilisation, 100 * 8.0 / 189)
+        action = overview.action_open_backlog()
+        self.assertEqual(action["res_model"], "aftersales.ticket.kpi")
+        self.assertEqual(self.env["aftersales.ticket.kpi"].search_count(action["domain"]), 2)
+        self.assertEqual(overview.action_open_utilisation()["res_model"], "aftersales.technician.kpi")
+        with self.assertRaises(UserError):
+            overview.date_to = date(2025, 5, 1)
+
+    def test_overview_queries_do_not_grow(self):
+        def read_overview():
+            overview = (
+                self.env["aftersales.kpi.overview"]
+                .with_user(self.manager)
+                .create({"date_from": date(2025, 6, 1), "date_to": date(2025, 6, 30), "team_id": self.kpi_team.id})
+            )
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            overview.read(overview._aftersales_kpi_fields())
+            return self.env.cr.sql_log_count - start, overview.ticket_count
+
+        read_overview()  # warm the caches of access rules and rights up
+        queries, count = read_overview()
+        self.env["aftersales.ticket"].create(
+            [
+                {"name": f"More {index}", "partner_id": self.customer.id, "team_id": self.kpi_team.id}
+                for index in range(30)
+            ]
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE aftersales_ticket SET request_date = %s WHERE name LIKE %s",
+                datetime(2025, 6, 15, 8),
+                "More %",
+            )
+        )
+        more_queries, more_count = read_overview()
+        self.assertEqual(more_count, count + 30)
+        self.assertEqual(more_queries, queries)
+        # one grouped query per source (three here, one more per addon adding a tile; the KPI
+        # views first turn the JIT compiler off),
+        # the record and its team's members
+        self.assertLessEqual(queries, 16)
+
+    def test_kpis_for_managers_only(self):
+        with self.assertRaises(AccessError):
+            self.env["aftersales.ticket.kpi"].with_user(self.agent).search([])
+
+
+@tagged("post_install", "-at_install")
+class TestReportExport(AftersalesKpiCommon):
+    def _wizard(self, **values):
+        vals = {"date_from": date(2025, 6, 1), "date_to": date(2025, 6, 30), "team_id": self.kpi_team.id}
+        vals.update(values)
+        return self.env["aftersales.report.export"].with_user(self.manager).create(vals)
+
+    def _workbook(self, action):
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        attachment_id = int(action["url"].split("/web/content/")[1].split("?")[0])
+        attachment = self.env["ir.attachment"].browse(attachment_id)
+        return openpyxl.load_workbook(io.BytesIO(attachment.raw), data_only=True)
+
+    def test_tickets_report(self):
+        book = self._workbook(self._wizard(report_kind="tickets").action_export())
+        sheet = book["Tickets"]
+        rows = list(sheet.iter_rows(values_only=True))
+        self.assertEqual(rows[0][0], "Service Tickets")
+        header = rows[2]
+        self.assertEqual(header[0], "Reference")
+        data, totals = rows[3:-1], rows[-1]
+        self.assertEqual(len(data), 6, "the period's tickets of the team, archived ones aside")
+        self.assertEqual({row[1] for row in data}, {f"KPI ticket {index}" for index in range(1, 7)})
+        column = {title: index for index, title in enumerate(header)}
+        first = next(row for row in data if row[1] == "KPI ticket 1")
+        self.assertEqual(first[column["Reported on"]], datetime(2025, 6, 2, 8, 0))
+        self.assertEqual(first[column["Time to Resolve (h)"]], 12.0)
+        self.assertEqual(totals[0], "Total: 6 tickets")
+        self.assertEqual(totals[column["Visits"]], 5)
+        self.assertEqual(totals[column["Closed"]], 4)
+        self.assertEqual(totals[column["Reopened"]], 1)
+        formula_book = openpyxl.load_workbook(
+            io.BytesIO(
+                self.env["ir.attachment"].search([("name", "like", "tickets-2025-06-01")], limit=1, order="id desc").raw
+            )
+        )
+        self.assertTrue(
+            str(formula_book["Tickets"].cell(len(rows), column["Visits"] + 1).value).startswith("=SUBTOTAL")
+        )
+
+    def test_visits_per_technician_report(self):
+        book = self._workbook(self._wizard(report_kind="visits", technician_id=self.technician.id).action_export())
+        rows = list(book["Visits"].iter_rows(values_only=True))
+        self.assertEqual(len(rows[3:-1]), 5)
+        self.assertEqual(rows[-1][9], 8.0, "hours on site in the totals row")
+        summary = list(book["Per Technician"].iter_rows(values_only=True))
+        self.assertEqual(summary[1], ("Kim Kpi", 5, 5, 8.0))
+        self.assertEqual(summary[-1], ("Total", 5, 5, 8.0))
+
+    def test_commissions_report_empty_period(self):
+        book = self._workbook(self._wizard(report_kind="commissions").action_export())
+        rows = list(book["Commissions"].iter_rows(values_only=True))
+        self.assertEqual(rows[2][0], "Technician")
+        self.assertEqual(rows[-1][0], "Total")
+        self.assertEqual(rows[-1][8], 0)
+
+    def test_list_action_exports_selection(self):
+        action = self.env.ref("aftersales_service.aftersales_ticket_action_export_xlsx")
+        self.assertEqual(action.binding_model_id.model, "aftersales.ticket")
+        selected = self.tickets[:2]
+        result = (
+            action.with_user(self.manager).with_context(active_model="aftersales.ticket", active_ids=selected.ids).run()
+        )
+        rows = list(self._workbook(result)["Tickets"].iter_rows(values_only=True))
+        self.assertEqual(len(rows[3:-1]), 2)
+
+    def test_wrong_input(self):
+        with self.assertRaises(UserError):
+            self._wizard(date_from=date(2025, 7, 1))
+        with self.assertRaises(UserError):
+            self.env["aftersales.report.export"]._aftersales_export_records(self.customer)
+        with self.assertRaises(UserError):
+            self.env["aftersales.report.export"]._aftersales_export_records(self.env["aftersales.ticket"])
+
+    def test_chunks_keep_order_and_count(self):
+        wizard = self._wizard()
+        chunks = list(
+            wizard._aftersales_iter_chunks(
+                "aftersales.ticket", [("team_id", "=", self.kpi_team.id)], ["name"], chunk_size=4
+            )
+        )
+        self.assertEqual([len(chunk) for chunk in chunks], [4, 2])
+        self.assertEqual([record.id for chunk in chunks for record in chunk], sorted(self.tickets[:6].ids))
+
+    def test_wizard_form(self):
+        form = Form(self.env["aftersales.report.export"].with_user(self.manager))
+        form.report_kind = "visits"
+        form.technician_id = self.technician
+        wizard = form.save()
+        self.assertEqual(wizard.date_from.day, 1)
