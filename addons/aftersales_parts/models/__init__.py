@@ -19,3 +19,4 @@ from . import product_template
 from . import stock_warehouse
 from . import sale_order_line
 from . import aftersales_rma_report
+from . import aftersales_unit_event

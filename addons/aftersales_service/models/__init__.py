@@ -24,3 +24,7 @@ from . import sale_order_line
 from . import aftersales_installation_card
 from . import product_template
 from . import stock_picking
+from . import res_company
+from . import aftersales_unit_event
+from . import aftersales_failure_report
+from . import aftersales_batch_alert
