@@ -14,6 +14,25 @@ class AftersalesFailureReport(models.Model):
     _auto = False
     _order = "date desc, id desc"
     _rec_name = "ticket_id"
+    _depends = {
+        "aftersales.ticket": [
+            "request_date",
+            "company_id",
+            "product_id",
+            "lot_id",
+            "fault_code_id",
+            "ticket_type_id",
+            "team_id",
+            "commercial_partner_id",
+            "is_closed",
+            "closed_date",
+            "active",
+        ],
+        "product.product": ["product_tmpl_id"],
+        "product.template": ["categ_id", "tracking"],
+        "stock.lot": ["name", "aftersales_batch"],
+        "res.company": ["aftersales_refail_days"],
+    }
 
     ticket_id = fields.Many2one("aftersales.ticket", readonly=True)
     date = fields.Datetime(string="Reported on", readonly=True)
@@ -34,6 +53,7 @@ class AftersalesFailureReport(models.Model):
         help="The serial number failed again within the company's repeat-failure window after a repair "
         "ticket of it was closed.",
     )
+
 
     def _aftersales_query(self):
         return SQL(

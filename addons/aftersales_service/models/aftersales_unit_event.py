@@ -31,6 +31,45 @@ class AftersalesUnitEvent(models.Model):
     _auto = False
     _order = "date, sequence, id"
     _rec_name = "name"
+    # what the sources read, written to the database before the view is searched
+    _depends = {
+        "stock.move.line": [
+            "lot_id",
+            "state",
+            "date",
+            "move_id",
+            "picking_id",
+            "location_id",
+            "location_dest_id",
+            "company_id",
+        ],
+        "stock.move": ["sale_line_id", "reference", "partner_id"],
+        "stock.picking": ["name", "partner_id"],
+        "stock.lot": ["product_id"],
+        "sale.order.line": ["order_id"],
+        "sale.order": ["date_order", "state", "name", "partner_id", "company_id"],
+        "aftersales.ticket": [
+            "lot_id",
+            "request_date",
+            "closed_date",
+            "is_closed",
+            "active",
+            "reference",
+            "name",
+            "partner_id",
+            "company_id",
+        ],
+        "aftersales.visit": [
+            "ticket_id",
+            "scheduled_start",
+            "scheduled_end",
+            "check_out",
+            "state",
+            "name",
+            "partner_id",
+            "company_id",
+        ],
+    }
 
     date = fields.Datetime(readonly=True)
     sequence = fields.Integer(readonly=True)
@@ -42,6 +81,7 @@ class AftersalesUnitEvent(models.Model):
     res_id = fields.Many2oneReference(string="Document ID", model_field="res_model", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
+
 
     @api.model
     def _aftersales_event_queries(self):

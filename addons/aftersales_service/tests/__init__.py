@@ -11,3 +11,5 @@ from . import test_dispatch_board
 from . import test_fees
 from . import test_commission
 from . import test_visit_appointment
+from . import test_unit_history
+from . import test_failure_analysis
