@@ -4,6 +4,16 @@ from odoo.tools import SQL
 
 class AftersalesUnitEvent(models.Model):
     _inherit = "aftersales.unit.event"
+    _depends = {
+        "aftersales.visit.part": ["visit_id", "removed", "lot_id", "product_id"],
+        "aftersales.rma.line": ["lot_id", "rma_id", "refund_line_ids"],
+        "aftersales.rma": ["state", "date", "name", "partner_id", "company_id"],
+        "stock.picking": ["aftersales_rma_id"],
+        "account.move": ["state", "invoice_date", "name", "partner_id", "company_id"],
+        "account.move.line": ["move_id"],
+        "product.product": ["default_code", "product_tmpl_id"],
+        "product.template": ["name"],
+    }
 
     kind = fields.Selection(
         selection_add=[

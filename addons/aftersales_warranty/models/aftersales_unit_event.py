@@ -4,6 +4,20 @@ from odoo.tools import SQL
 
 class AftersalesUnitEvent(models.Model):
     _inherit = "aftersales.unit.event"
+    _depends = {
+        "aftersales.warranty": ["lot_id", "move_id", "name", "partner_id", "company_id"],
+        "aftersales.warranty.extension": ["state", "lot_id", "warranty_id", "sale_order_id", "company_id"],
+        "aftersales.contract": ["state", "start_date", "lot_ids", "name", "partner_id", "company_id"],
+        "mail.message": ["date", "model", "res_id"],
+        "mail.tracking.value": [
+            "field_id",
+            "mail_message_id",
+            "old_value_integer",
+            "new_value_integer",
+            "old_value_char",
+            "new_value_char",
+        ],
+    }
 
     kind = fields.Selection(
         selection_add=[

@@ -5,3 +5,4 @@ from . import test_warranty_portal
 from . import test_supplier_warranty
 from . import test_contract
 from . import test_contract_portal
+from . import test_unit_history
