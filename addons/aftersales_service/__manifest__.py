@@ -45,6 +45,7 @@
         "demo/aftersales_service_demo.xml",
         "demo/aftersales_dispatch_demo.xml",
         "demo/aftersales_installation_demo.xml",
+        "demo/aftersales_unit_history_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -78,9 +78,7 @@ class TestRmaUnitHistory(RmaCommon):
                 ("kind", "in", ("sale", "delivery", "return", "rma_request", "rma_receive", "rma_refund")),
             ]
         )
-        self.assertEqual(
-            events.mapped("kind"), ["sale", "delivery", "rma_request", "rma_receive", "rma_refund"]
-        )
+        self.assertEqual(events.mapped("kind"), ["sale", "delivery", "rma_request", "rma_receive", "rma_refund"])
         self.assertEqual(events[2].date.date(), datetime(2026, 3, 20).date())
         self.assertEqual(events[3].date, datetime(2026, 3, 22, 15, 0))
         self.assertEqual(events[4].date.date(), datetime(2026, 3, 25).date())

@@ -54,7 +54,6 @@ class AftersalesFailureReport(models.Model):
         "ticket of it was closed.",
     )
 
-
     def _aftersales_query(self):
         return SQL(
             """

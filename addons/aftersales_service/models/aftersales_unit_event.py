@@ -82,7 +82,6 @@ class AftersalesUnitEvent(models.Model):
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
 
-
     @api.model
     def _aftersales_event_queries(self):
         """The sources of the history, as a list of ``(code, kind, query)``.
@@ -241,9 +240,7 @@ class AftersalesUnitEvent(models.Model):
 
     def init(self):
         drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), self._aftersales_event_query())
-        )
+        self.env.cr.execute(SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), self._aftersales_event_query()))
 
     def action_open_document(self):
         """Open the document the event comes from, if the user may read it."""

@@ -3,6 +3,7 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.tests import new_test_user, tagged
 
 from .common import AftersalesCommon
@@ -96,7 +97,10 @@ class TestFailureAnalysis(AftersalesCommon):
         lot = self.env["stock.lot"].create({"name": "CART-77", "product_id": self.bulk_product.id})
         self.env["stock.quant"]._update_available_quantity(self.bulk_product, warehouse.lot_stock_id, 10.0, lot_id=lot)
         order = self.env["sale.order"].create(
-            {"partner_id": self.customer.id, "order_line": [(0, 0, {"product_id": self.bulk_product.id, "product_uom_qty": 10})]}
+            {
+                "partner_id": self.customer.id,
+                "order_line": [Command.create({"product_id": self.bulk_product.id, "product_uom_qty": 10})],
+            }
         )
         order.action_confirm()
         order.picking_ids.action_assign()
@@ -125,7 +129,8 @@ class TestFailureAnalysis(AftersalesCommon):
         Report = self.env["aftersales.failure.report"]
         repeats = Report.search([("is_repeat", "=", True), ("lot_id", "in", lots.ids)])
         self.assertEqual(repeats.ticket_id, again)
-        self.assertFalse(Report.search([("ticket_id", "in", (after_window | first | repaired).ids), ("is_repeat", "=", True)]))
+        others = after_window | first | repaired
+        self.assertFalse(Report.search([("ticket_id", "in", others.ids), ("is_repeat", "=", True)]))
         # a wider window catches the second one too
         self.company.aftersales_refail_days = 60
         self.env.invalidate_all()

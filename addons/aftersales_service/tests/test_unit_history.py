@@ -48,7 +48,11 @@ class TestUnitHistory(AftersalesCommon):
             ticket.write({"stage_id": self.stage_solved.id, "resolution": "<p>Drain cleaned.</p>"})
         # a cancelled visit leaves no trace
         cancelled = self.env["aftersales.visit"].create(
-            {"ticket_id": ticket.id, "visit_type_id": self.visit_type.id, "scheduled_start": datetime(2026, 4, 5, 10, 0)}
+            {
+                "ticket_id": ticket.id,
+                "visit_type_id": self.visit_type.id,
+                "scheduled_start": datetime(2026, 4, 5, 10, 0),
+            }
         )
         cancelled.action_cancel()
 
@@ -79,15 +83,14 @@ class TestUnitHistory(AftersalesCommon):
 
         action = opened.action_open_document()
         self.assertEqual((action["res_model"], action["res_id"]), ("aftersales.ticket", ticket.id))
-        self.assertEqual(lot.aftersales_event_count, len(self.env["aftersales.unit.event"].search([("lot_id", "=", lot.id)])))
+        all_events = self.env["aftersales.unit.event"].search([("lot_id", "=", lot.id)])
+        self.assertEqual(lot.aftersales_event_count, len(all_events))
         self.assertEqual(lot.action_view_aftersales_history()["domain"], [("lot_id", "=", lot.id)])
 
     def test_return_and_access(self):
         picking = self.sale_order.picking_ids
         wizard = (
-            self.env["stock.return.picking"]
-            .with_context(active_id=picking.id, active_model="stock.picking")
-            .create({})
+            self.env["stock.return.picking"].with_context(active_id=picking.id, active_model="stock.picking").create({})
         )
         wizard.product_return_moves.quantity = 1.0
         returned = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
