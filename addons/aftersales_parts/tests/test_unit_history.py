@@ -10,6 +10,19 @@ from .common import PartsCommon, RmaCommon
 
 @tagged("post_install", "-at_install")
 class TestPartsUnitHistory(PartsCommon):
+    def test_view_holds_every_source(self):
+        """Installing the warranty and parts addons recreated the view with their sources."""
+        Event = self.env["aftersales.unit.event"]
+        self.env.cr.execute("SELECT pg_get_viewdef(%s::regclass)", [Event._table])
+        definition = self.env.cr.fetchone()[0]
+        for table in ("aftersales_ticket", "aftersales_warranty", "aftersales_contract", "aftersales_visit_part"):
+            self.assertIn(table, definition)
+        self.assertIn("aftersales_rma_line_refund_rel", definition)
+        codes = [code for code, _kind, _query in Event._aftersales_event_queries()]
+        self.assertEqual(len(codes), len(set(codes)), "one code per source")
+        kinds = {kind for _code, kind, _query in Event._aftersales_event_queries()}
+        self.assertLessEqual(kinds, set(Event._fields["kind"].get_values(self.env)))
+
     def test_parts_replaced_in_the_timeline(self):
         old_board, new_board = self.env["stock.lot"].create(
             [{"name": name, "product_id": self.board.id} for name in ("CB-OLD-9", "CB-NEW-9")]

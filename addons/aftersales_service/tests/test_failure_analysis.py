@@ -47,7 +47,10 @@ class TestFailureAnalysis(AftersalesCommon):
         return self._ticket(lot_id=lot.id, fault_code_id=fault.id, request_date=day, **values)
 
     def _alerts(self):
-        return self.env["aftersales.batch.alert"].search([("company_id", "=", self.company.id)])
+        products = (self.product | self.bulk_product).ids
+        return self.env["aftersales.batch.alert"].search(
+            [("company_id", "=", self.company.id), ("product_id", "in", products)]
+        )
 
     def test_batch_alert_at_threshold(self):
         batch_a = self._units("UH-A", 5)
@@ -82,7 +85,9 @@ class TestFailureAnalysis(AftersalesCommon):
         # batch B reaches the rate with a second failed unit
         self._failure(batch_b[1], self.fault_motor, datetime(2026, 6, 1, 9, 0))
         new = self.env["aftersales.batch.alert"]._aftersales_check_batches(self.company)
+        new = new.filtered(lambda a: a.product_id == self.product)
         self.assertEqual(new.mapped("batch"), ["UH-B"])
+        self.assertEqual(self._alerts(), alert | new)
         self.assertAlmostEqual(new.failure_rate, 100.0 * 2 / 6)
         self.assertEqual(new.action_view_failures()["domain"][-1], ("batch", "=", "UH-B"))
 
@@ -110,8 +115,8 @@ class TestFailureAnalysis(AftersalesCommon):
             self._failure(lot, self.fault_drain, datetime(2026, 5, 4, 9, 0), product_id=self.bulk_product.id)
         stats = self.env["aftersales.batch.alert"]._aftersales_batch_stats(self.company)
         self.assertEqual(stats[(self.bulk_product.id, "CART-77")], (2, 10))
-        alert = self.env["aftersales.batch.alert"]._aftersales_check_batches(self.company)
-        self.assertEqual(alert.batch, "CART-77")
+        self.env["aftersales.batch.alert"]._aftersales_check_batches(self.company)
+        self.assertEqual(self._alerts().batch, "CART-77")
         report = self.env["aftersales.failure.report"].search([("lot_id", "=", lot.id)])
         self.assertEqual(report.mapped("batch"), ["CART-77", "CART-77"])
         self.assertFalse(any(report.mapped("is_repeat")), "a lot is no single unit that fails again")

@@ -87,6 +87,23 @@ class TestUnitHistory(AftersalesCommon):
         self.assertEqual(lot.aftersales_event_count, len(all_events))
         self.assertEqual(lot.action_view_aftersales_history()["domain"], [("lot_id", "=", lot.id)])
 
+    def test_history_in_constant_queries(self):
+        """Reading a unit's history is one query, however many units and events there are."""
+        Event = self.env["aftersales.unit.event"].with_user(self.agent)
+        self.env.flush_all()
+        Event.search_read([("lot_id", "=", self.lot.id)], ["date", "kind", "name", "partner_id"])
+        with self.assertQueryCount(2):
+            Event.search_read([("lot_id", "=", self.lot.id)], ["date", "kind", "name", "partner_id"])
+        for number in range(3):
+            lot = self._sell_and_deliver(self.customer, self.product, f"WM7-Q{number}")[1]
+            self._ticket(lot_id=lot.id)
+        self._ticket(lot_id=self.lot.id)
+        self.env.flush_all()
+        Event.invalidate_model()
+        with self.assertQueryCount(2):
+            events = Event.search_read([("lot_id", "=", self.lot.id)], ["date", "kind", "name", "partner_id"])
+        self.assertEqual(len([e for e in events if e["kind"] in SERVICE_KINDS]), 3)
+
     def test_return_and_access(self):
         picking = self.sale_order.picking_ids
         wizard = (
