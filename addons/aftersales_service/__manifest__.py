@@ -44,6 +44,9 @@
         "views/survey_user_input_views.xml",
         "views/res_config_settings_views.xml",
         "views/aftersales_kpi_views.xml",
+        "views/aftersales_unit_event_views.xml",
+        "views/aftersales_failure_report_views.xml",
+        "views/aftersales_batch_alert_views.xml",
         "views/res_company_views.xml",
         "views/aftersales_menus.xml",
         "views/aftersales_portal_templates.xml",
@@ -54,6 +57,7 @@
         "demo/aftersales_installation_demo.xml",
         "demo/aftersales_followup_demo.xml",
         "demo/aftersales_csat_demo.xml",
+        "demo/aftersales_unit_history_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -21,3 +21,4 @@ from . import sale_order_line
 from . import aftersales_rma_report
 from . import repair_order
 from . import aftersales_supplier_claim
+from . import aftersales_unit_event

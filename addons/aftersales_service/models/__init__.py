@@ -33,3 +33,6 @@ from . import survey_question
 from . import survey_user_input
 from . import aftersales_ticket_kpi
 from . import aftersales_technician_kpi
+from . import aftersales_unit_event
+from . import aftersales_failure_report
+from . import aftersales_batch_alert

@@ -6,11 +6,25 @@ class StockLot(models.Model):
 
     aftersales_ticket_ids = fields.One2many("aftersales.ticket", "lot_id", string="Service Tickets")
     aftersales_ticket_count = fields.Integer(string="Service Ticket Count", compute="_compute_aftersales_ticket_count")
+    aftersales_batch = fields.Char(
+        string="Manufacturing Batch",
+        index="btree_not_null",
+        help="The production batch this serial number was made in; failure rates are followed per batch. "
+        "A lot-tracked product's lot is its own batch.",
+    )
+    aftersales_event_count = fields.Integer(string="History Events", compute="_compute_aftersales_event_count")
 
     def _compute_aftersales_ticket_count(self):
         counts = dict(self.env["aftersales.ticket"]._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"]))
         for lot in self:
             lot.aftersales_ticket_count = counts.get(lot, 0)
+
+    def _compute_aftersales_event_count(self):
+        counts = dict(
+            self.env["aftersales.unit.event"]._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"])
+        )
+        for lot in self:
+            lot.aftersales_event_count = counts.get(lot, 0)
 
     def _aftersales_sale_lines(self):
         """The sale order line each serial number was delivered for, by lot id.
@@ -47,4 +61,12 @@ class StockLot(models.Model):
             "default_company_id": self.company_id.id or self.env.company.id,
         }
         action["name"] = _("Tickets of %(serial)s", serial=self.name)
+        return action
+
+    def action_view_aftersales_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_unit_event_action")
+        action["domain"] = [("lot_id", "=", self.id)]
+        action["context"] = {}
+        action["name"] = _("History of %(serial)s", serial=self.name)
         return action

@@ -16,3 +16,5 @@ from . import test_care
 from . import test_service_report
 from . import test_survey
 from . import test_kpi
+from . import test_unit_history
+from . import test_failure_analysis

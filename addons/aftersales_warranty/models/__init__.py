@@ -16,3 +16,4 @@ from . import aftersales_visit_line
 from . import sale_order_line
 from . import product_supplierinfo
 from . import aftersales_supplier_claim
+from . import aftersales_unit_event

@@ -6,3 +6,4 @@ from . import test_supplier_warranty
 from . import test_contract
 from . import test_contract_portal
 from . import test_report_export
+from . import test_unit_history

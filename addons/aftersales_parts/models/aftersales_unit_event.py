@@ -1,0 +1,165 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+
+class AftersalesUnitEvent(models.Model):
+    _inherit = "aftersales.unit.event"
+    _depends = {
+        "aftersales.visit.part": ["visit_id", "removed", "lot_id", "product_id"],
+        "aftersales.rma.line": ["lot_id", "rma_id", "refund_line_ids"],
+        "aftersales.rma": ["state", "date", "name", "partner_id", "company_id"],
+        "stock.picking": ["aftersales_rma_id"],
+        "account.move": ["state", "invoice_date", "name", "partner_id", "company_id"],
+        "account.move.line": ["move_id"],
+        "product.product": ["default_code", "product_tmpl_id"],
+        "product.template": ["name"],
+    }
+
+    kind = fields.Selection(
+        selection_add=[
+            ("visit_done",),
+            ("part_removed", "Part Removed"),
+            ("part_fitted", "Part Fitted"),
+            ("removed_from_unit", "Removed from a Unit"),
+            ("fitted_in_unit", "Fitted in a Unit"),
+            ("ticket_close",),
+            ("rma_request", "Return Requested"),
+            ("rma_receive", "Return Received"),
+            ("rma_refund", "Return Refunded"),
+        ],
+        ondelete={
+            "part_removed": "cascade",
+            "part_fitted": "cascade",
+            "removed_from_unit": "cascade",
+            "fitted_in_unit": "cascade",
+            "rma_request": "cascade",
+            "rma_receive": "cascade",
+            "rma_refund": "cascade",
+        },
+    )
+
+    @api.model
+    def _aftersales_event_return_where(self):
+        # receipts of returns are told by the return itself
+        return SQL("sp.aftersales_rma_id IS NULL")
+
+    @api.model
+    def _aftersales_event_queries(self):
+        queries = super()._aftersales_event_queries()
+        visit, rma = "aftersales.visit", "aftersales.rma"
+        part_name = SQL("COALESCE(pp.default_code, pt.name->>'en_US') || COALESCE(' ' || part_lot.name, '')")
+        parts = SQL(
+            """
+              FROM aftersales_visit_part vp
+              JOIN aftersales_visit v ON v.id = vp.visit_id
+              JOIN aftersales_ticket t ON t.id = v.ticket_id
+              JOIN product_product pp ON pp.id = vp.product_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+              LEFT JOIN stock_lot part_lot ON part_lot.id = vp.lot_id
+              LEFT JOIN stock_lot unit_lot ON unit_lot.id = t.lot_id
+             WHERE v.state = 'done'
+            """
+        )
+        queries += [
+            (
+                40,
+                "part_removed",
+                SQL(
+                    """
+                    SELECT vp.id, COALESCE(v.check_out, v.scheduled_end), t.lot_id, %(part)s, %(visit)s, v.id,
+                           v.partner_id, v.company_id
+                      %(parts)s AND vp.removed AND t.lot_id IS NOT NULL
+                    """,
+                    part=part_name,
+                    visit=visit,
+                    parts=parts,
+                ),
+            ),
+            (
+                41,
+                "part_fitted",
+                SQL(
+                    """
+                    SELECT vp.id, COALESCE(v.check_out, v.scheduled_end), t.lot_id, %(part)s, %(visit)s, v.id,
+                           v.partner_id, v.company_id
+                      %(parts)s AND NOT COALESCE(vp.removed, FALSE) AND t.lot_id IS NOT NULL
+                    """,
+                    part=part_name,
+                    visit=visit,
+                    parts=parts,
+                ),
+            ),
+            (
+                42,
+                "removed_from_unit",
+                SQL(
+                    """
+                    SELECT vp.id, COALESCE(v.check_out, v.scheduled_end), vp.lot_id,
+                           COALESCE(unit_lot.name, t.reference), %(visit)s, v.id, v.partner_id, v.company_id
+                      %(parts)s AND vp.removed AND vp.lot_id IS NOT NULL
+                    """,
+                    visit=visit,
+                    parts=parts,
+                ),
+            ),
+            (
+                43,
+                "fitted_in_unit",
+                SQL(
+                    """
+                    SELECT vp.id, COALESCE(v.check_out, v.scheduled_end), vp.lot_id,
+                           COALESCE(unit_lot.name, t.reference), %(visit)s, v.id, v.partner_id, v.company_id
+                      %(parts)s AND NOT COALESCE(vp.removed, FALSE) AND vp.lot_id IS NOT NULL
+                    """,
+                    visit=visit,
+                    parts=parts,
+                ),
+            ),
+            (
+                44,
+                "rma_request",
+                SQL(
+                    """
+                    SELECT rl.id, r.date + r.create_date::time, rl.lot_id, r.name, %(rma)s, r.id,
+                           r.partner_id, r.company_id
+                      FROM aftersales_rma_line rl
+                      JOIN aftersales_rma r ON r.id = rl.rma_id
+                     WHERE rl.lot_id IS NOT NULL AND r.state != 'cancelled'
+                    """,
+                    rma=rma,
+                ),
+            ),
+            (
+                45,
+                "rma_receive",
+                SQL(
+                    """
+                    SELECT sml.id, sml.date, sml.lot_id, r.name || ' / ' || sp.name, %(rma)s, r.id,
+                           r.partner_id, sml.company_id
+                      FROM stock_move_line sml
+                      JOIN stock_picking sp ON sp.id = sml.picking_id
+                      JOIN aftersales_rma r ON r.id = sp.aftersales_rma_id
+                      JOIN stock_location src ON src.id = sml.location_id
+                     WHERE sml.lot_id IS NOT NULL AND sml.state = 'done' AND src.usage = 'customer'
+                    """,
+                    rma=rma,
+                ),
+            ),
+            (
+                46,
+                "rma_refund",
+                SQL(
+                    """
+                    SELECT aml.id, am.invoice_date + am.create_date::time, rl.lot_id, am.name, %(move)s, am.id,
+                           am.partner_id, am.company_id
+                      FROM aftersales_rma_line rl
+                      JOIN aftersales_rma_line_refund_rel rel ON rel.rma_line_id = rl.id
+                      JOIN account_move_line aml ON aml.id = rel.move_line_id
+                      JOIN account_move am ON am.id = aml.move_id
+                     WHERE rl.lot_id IS NOT NULL AND am.state = 'posted'
+                    """,
+                    move="account.move",
+                ),
+            ),
+        ]
+        return queries
