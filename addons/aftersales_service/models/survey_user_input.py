@@ -127,10 +127,12 @@ class SurveyUserInput(models.Model):
         solved = dict(self._fields["aftersales_solved"]._description_selection(self.env)).get(
             self.aftersales_solved, _("not answered")
         )
+        score = f"{self.aftersales_overall_score:g}" if self.aftersales_overall_score else "-"
+        conduct = f"{self.aftersales_conduct_score:g}" if self.aftersales_conduct_score else "-"
         summary = Markup("<p>%s</p>") % _(
             "Overall score: %(score)s / 5, technician's conduct: %(conduct)s / 5, problem: %(solved)s.",
-            score=f"{self.aftersales_overall_score:g}" if self.aftersales_overall_score else "-",
-            conduct=f"{self.aftersales_conduct_score:g}" if self.aftersales_conduct_score else "-",
+            score=score,
+            conduct=conduct,
             solved=solved,
         )
         if self.aftersales_comment:
