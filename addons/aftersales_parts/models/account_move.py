@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import Command, _, api, fields, models
 
 
 class AccountMove(models.Model):
@@ -19,6 +19,31 @@ class AccountMove(models.Model):
         )
         for move in self:
             move.aftersales_rma_origin_count = counts.get(move, 0)
+
+    @api.ondelete(at_uninstall=False)
+    def _aftersales_unlink_release_rma_lines(self):
+        self._aftersales_release_rma_lines()
+
+    def button_cancel(self):
+        self._aftersales_release_rma_lines()
+        return super().button_cancel()
+
+    def _aftersales_release_rma_lines(self):
+        """Credit notes of returns cancelled or deleted: their units can be refunded (or claimed) again."""
+        notes = self.filtered("aftersales_rma_id")
+        if not notes:
+            return
+        released = notes.line_ids
+        rma_lines = self.env["aftersales.rma.line"].sudo().search([("refund_line_ids", "in", released.ids)])
+        for line in rma_lines:
+            kept = (line.refund_line_ids - released).filtered(lambda aml: aml.move_id.state != "cancel")
+            kept_qty = sum(aml.product_uom_id._compute_quantity(aml.quantity, line.product_uom_id) for aml in kept)
+            line.write(
+                {
+                    "qty_refunded": min(line.qty_refunded, kept_qty),
+                    "refund_line_ids": [Command.unlink(aml.id) for aml in line.refund_line_ids & released],
+                }
+            )
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)

@@ -168,7 +168,7 @@ class AftersalesRma(models.Model):
         for rma in self:
             rma.amount_claimed = sum(rma.line_ids.mapped("amount_claimed"))
 
-    @api.depends("direction", "amount_claimed", "refund_ids.state", "refund_ids.amount_untaxed")
+    @api.depends("direction", "amount_claimed", "refund_ids.state", "refund_ids.amount_untaxed_signed")
     def _compute_credit_state(self):
         for rma in self:
             if rma.direction != "supplier":
@@ -177,7 +177,8 @@ class AftersalesRma(models.Model):
                 continue
             notes = rma.sudo().refund_ids.filtered(lambda move: move.move_type == "in_refund")
             posted = notes.filtered(lambda move: move.state == "posted")
-            rma.amount_credited = sum(posted.mapped("amount_untaxed"))
+            # in the company's currency, as the claimed amount
+            rma.amount_credited = sum(abs(move.amount_untaxed_signed) for move in posted)
             if not posted:
                 rma.credit_state = "expected" if notes.filtered(lambda move: move.state == "draft") else "to_claim"
             elif rma.currency_id.compare_amounts(rma.amount_credited, rma.amount_claimed) < 0:
@@ -309,6 +310,11 @@ class AftersalesRma(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+
+    @api.constrains("partner_id")
+    def _check_vendor_bill_lines_partner(self):
+        """Another vendor on a supplier return: its bill lines must still be that vendor's."""
+        self.line_ids._check_vendor_bill_line()
 
     def _aftersales_check_state(self, states, action):
         wrong = self.filtered(lambda rma: rma.state not in states)
@@ -524,12 +530,24 @@ class AftersalesRma(models.Model):
             self.env["stock.move.line"].sudo().create(
                 [
                     dict(
-                        move._prepare_move_line_vals(quantity=1.0 if lot.product_id.tracking == "serial" else 0.0),
+                        move._prepare_move_line_vals(quantity=self._aftersales_lot_quantity(move, lines, lot)),
                         lot_id=lot.id,
                     )
                     for lot in lots
                 ]
             )
+
+    def _aftersales_lot_quantity(self, move, lines, lot):
+        """The quantity of ``lot`` to put on ``move``: a serial is one unit; a lot sent to a supplier
+        goes with the quantity of its lines (a lot received from a customer is counted by the clerk)."""
+        if lot.product_id.tracking == "serial":
+            return 1.0
+        if self.direction != "supplier":
+            return 0.0
+        return sum(
+            line.product_uom_id._compute_quantity(line.quantity, move.product_uom)
+            for line in lines.filtered(lambda line: line.lot_id == lot and line == move.aftersales_rma_line_id)
+        )
 
     def _aftersales_update_received(self):
         """Record the quantities received on the lines, and mark fully received returns."""

@@ -763,8 +763,17 @@ class AftersalesRmaLine(models.Model):
 
     def action_create_repair_order(self):
         """Open a repair order for the received units to repair (again, when the previous one was cancelled)."""
+        self.check_access("write")
         self._aftersales_check_received()
         for line in self:
+            if line.repair_ticket_id:
+                raise UserError(
+                    _(
+                        "%(product)s is already repaired through ticket %(ticket)s.",
+                        product=line.product_id.display_name,
+                        ticket=line.repair_ticket_id.display_name,
+                    )
+                )
             if line.decision != "repair":
                 raise UserError(
                     _("%(product)s is not to be repaired: choose Repair first.", product=line.product_id.display_name)

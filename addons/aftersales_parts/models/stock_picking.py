@@ -47,6 +47,12 @@ class StockPicking(models.Model):
                 line.replacement_lot_id = (picking.move_line_ids.lot_id - line.lot_id)[:1]
         return result
 
+    def action_cancel(self):
+        """A return whose last open transfer is cancelled is received (or sent) with what came."""
+        result = super().action_cancel()
+        self.aftersales_rma_id.sudo()._aftersales_update_received()
+        return result
+
     def _create_backorder(self, backorder_moves=None):
         """A backorder of a return's transfer stays on the return, so its units still count."""
         backorders = super()._create_backorder(backorder_moves=backorder_moves)

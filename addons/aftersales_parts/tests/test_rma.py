@@ -44,6 +44,41 @@ class TestRma(RmaCommon):
         self.assertEqual(rma.line_ids.qty_received, 2.0)
         self.assertEqual(rma.state, "received")
 
+    def test_rest_of_the_receipt_cancelled(self):
+        """The clerk receives 1 of 2 units, then cancels the backorder: the return is received with 1."""
+        rma = self._rma([(self.box_move, 2.0, {})])
+        rma.with_user(self.rma_user).action_approve()
+        receipt = rma.sudo().return_picking_ids.with_user(self.stock_user)
+        receipt.action_assign()
+        receipt.move_ids.quantity = 1.0
+        receipt.move_ids.picked = True
+        Form.from_action(self.env, receipt.button_validate()).save().with_user(self.stock_user).process()
+        backorder = rma.sudo().return_picking_ids - receipt
+        self.assertEqual(rma.state, "approved")
+        backorder.with_user(self.stock_user).action_cancel()
+        self.assertEqual(rma.state, "received")
+        self.assertEqual(rma.line_ids.qty_received, 1.0)
+        rma.with_user(self.rma_user).action_refund()
+        self.assertEqual(rma.sudo().refund_ids.invoice_line_ids.quantity, 1.0, "only the unit received is refunded")
+
+    def test_cancelled_credit_note_can_be_made_again(self):
+        rma = self._rma([(self.box_move, 2.0, {})])
+        rma.with_user(self.rma_user).action_approve()
+        self._receive(rma)
+        rma.with_user(self.rma_user).action_refund()
+        first = rma.sudo().refund_ids
+        self.assertEqual(rma.line_ids.qty_refunded, 2.0)
+        first.button_cancel()
+        self.assertEqual(rma.line_ids.qty_refunded, 0.0, "the cancelled credit note refunds nothing")
+        self.assertFalse(rma.line_ids.refund_line_ids)
+        rma.with_user(self.rma_user).action_refund()
+        second = rma.sudo().refund_ids - first
+        self.assertEqual(second.invoice_line_ids.quantity, 2.0)
+        self.assertEqual(second.reversed_entry_id, self.invoice)
+        self.assertEqual(first.state, "cancel", "the cancelled credit note stays, cancelled")
+        with self._refused(UserError, "no received units left"):
+            rma.with_user(self.rma_user).action_refund()
+
     def test_full_chain_refund(self):
         rma = self._rma([(self.box_move, 2.0, {})])
         self.assertTrue(rma.name.startswith("RMA/"))
