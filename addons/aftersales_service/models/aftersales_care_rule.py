@@ -122,6 +122,8 @@ class AftersalesCareRule(models.Model):
         domain = [
             ("state", "=", "done"),
             ("lot_id", "!=", False),
+            # one e-mail per unit: serial numbers only (a lot goes to many customers)
+            ("product_id.tracking", "=", "serial"),
             ("location_dest_id.usage", "=", "customer"),
             ("company_id", "=", self.company_id.id),
             *_days_domain("date", days),
@@ -137,6 +139,7 @@ class AftersalesCareRule(models.Model):
         domain = [
             ("state", "=", "confirmed"),
             ("lot_id", "!=", False),
+            ("lot_id.product_id.tracking", "=", "serial"),
             ("company_id", "=", self.company_id.id),
             *_days_domain("installed_date", days),
         ]

@@ -34,6 +34,7 @@ class AftersalesTeam(models.Model):
     csat_survey_id = fields.Many2one(
         "survey.survey",
         string="Satisfaction Survey",
+        domain="[('active', '=', True), ('access_mode', 'in', ('public', 'token'))]",
         help="Sent to the customers of the team's tickets whose type has no survey; else the company's survey.",
     )
     csat_avg = fields.Float(

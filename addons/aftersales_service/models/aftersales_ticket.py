@@ -992,6 +992,16 @@ class AftersalesTicket(models.Model):
             if ticket.id in invited or not survey:
                 continue
             invited.add(ticket.id)
+            survey_sudo = survey.sudo()
+            if not survey_sudo.active or survey_sudo.access_mode not in ("public", "token"):
+                ticket.message_post(
+                    body=_(
+                        "No satisfaction survey was sent: the survey %(survey)s is archived or needs a login.",
+                        survey=survey_sudo.title,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                continue
             partner = ticket.partner_id
             email = partner.email if partner else ticket.email_from
             if not email:

@@ -24,6 +24,7 @@ class AftersalesTicketType(models.Model):
     csat_survey_id = fields.Many2one(
         "survey.survey",
         string="Satisfaction Survey",
+        domain="[('active', '=', True), ('access_mode', 'in', ('public', 'token'))]",
         help="Sent to the customers of this type's tickets; before the team's survey and the company's.",
     )
 

@@ -27,6 +27,7 @@ class ResCompany(models.Model):
     aftersales_csat_survey_id = fields.Many2one(
         "survey.survey",
         string="Default Satisfaction Survey",
+        domain="[('active', '=', True), ('access_mode', 'in', ('public', 'token'))]",
         default=lambda self: self.env.ref("aftersales_service.survey_csat", raise_if_not_found=False),
         help="Sent to the customers of tickets whose type and team have no survey of their own.",
     )
@@ -53,7 +54,12 @@ class ResCompany(models.Model):
             if company.aftersales_csat_deadline_days < 0:
                 raise ValidationError(_("The days to answer the satisfaction survey cannot be negative."))
             if not 0 <= company.aftersales_csat_threshold <= 5:
-                raise ValidationError(_("The complaint threshold is an overall score between 0 (never) and 5."))
+                raise ValidationError(
+                    _(
+                        "The complaint threshold is an overall score between 0 (a complaint only when the problem "
+                        "is not solved) and 5."
+                    )
+                )
 
     @api.model
     def _aftersales_init_csat_survey(self):

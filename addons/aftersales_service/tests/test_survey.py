@@ -246,6 +246,38 @@ class TestSurvey(AftersalesSurveyCommon):
         self.company.aftersales_csat_survey_id = False
         self.assertFalse(self._closed_ticket().csat_answer_ids)
 
+    def test_archived_or_login_survey_is_not_sent(self):
+        self.survey.active = False
+        ticket = self._closed_ticket()
+        self.assertTrue(ticket.is_closed, "the ticket closes all the same")
+        self.assertFalse(ticket.csat_answer_ids)
+        self.assertIn("archived or needs a login", ticket.message_ids[0].body)
+        self.survey.write({"active": True, "access_mode": "token"})
+        self.assertTrue(self._closed_ticket().csat_answer_ids)
+
+    def test_staff_read_only_the_satisfaction_surveys(self):
+        other = self.env["survey.survey"].create(
+            {
+                "title": "Staff Appraisal",
+                "question_and_page_ids": [
+                    Command.create(
+                        {
+                            "title": "Right answer?",
+                            "question_type": "simple_choice",
+                            "suggested_answer_ids": [Command.create({"value": "Yes", "is_correct": True})],
+                        }
+                    )
+                ],
+            }
+        )
+        Survey = self.env["survey.survey"].with_user(self.agent)
+        self.assertEqual(Survey.search([("id", "in", (self.survey | other).ids)]), self.survey)
+        with self.assertRaises(AccessError):
+            other.with_user(self.agent).read(["title"])
+        with self.assertRaises(AccessError):
+            other.question_ids.suggested_answer_ids.with_user(self.tech_a.user_id).read(["is_correct"])
+        self.assertTrue(self.q_overall.suggested_answer_ids.with_user(self.tech_a.user_id).read(["value"]))
+
     def test_wrong_settings(self):
         with self.assertRaisesRegex(ValidationError, "between 0"):
             self.company.aftersales_csat_threshold = 6

@@ -1,7 +1,7 @@
-from datetime import datetime, time, timedelta
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+
+from ..tools.periods import utc_period_bounds
 
 
 class AftersalesKpiOverview(models.TransientModel):
@@ -85,8 +85,8 @@ class AftersalesKpiOverview(models.TransientModel):
         return [name for name, field in self._fields.items() if field.compute == "_compute_kpis"]
 
     def _aftersales_period_bounds(self):
-        """The period as naive UTC datetimes [start, end)."""
-        return datetime.combine(self.date_from, time.min), datetime.combine(self.date_to + timedelta(days=1), time.min)
+        """The period's days in the user's time zone, as naive UTC datetimes [start, end)."""
+        return utc_period_bounds(self.env, self.date_from, self.date_to)
 
     def _aftersales_scope_domain(self):
         domain = []

@@ -1,8 +1,7 @@
-from datetime import datetime, time, timedelta
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.periods import utc_period_bounds
 from ..tools.xlsx_export import XlsxColumn, XlsxReport
 
 REPORT_KINDS = [
@@ -99,8 +98,8 @@ class AftersalesReportExport(models.TransientModel):
             self.env.invalidate_all()
 
     def _aftersales_period(self):
-        """The period as naive UTC datetimes [start, end)."""
-        return datetime.combine(self.date_from, time.min), datetime.combine(self.date_to + timedelta(days=1), time.min)
+        """The period's days in the user's time zone, as naive UTC datetimes [start, end)."""
+        return utc_period_bounds(self.env, self.date_from, self.date_to)
 
     def _aftersales_company_domain(self, field="company_id"):
         return [(field, "=", self.company_id.id)] if self.company_id else []
