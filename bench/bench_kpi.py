@@ -6,9 +6,9 @@ tickets (1,000,000) of 4 teams, with their visits, in SQL (fixtures only: the OR
 would take hours for a million tickets; every column holds a value the ORM could
 have written: closed tickets in the closed stage with a closing date, deadlines
 after the report, a done visit for each closed ticket and a second one for one in
-ten, a serial number on one ticket in five, one closed ticket in three rated; the visit counts
-and the revisit flag kept on the ticket for the KPIs are filled as the ORM would). Then, as an after-sales manager
-(access rights and record rules apply):
+ten, a serial number on one ticket in five, one closed ticket in three rated; the
+visit counts and the revisit flag kept on the ticket for the KPIs are filled as the
+ORM would). Then, as an after-sales manager (access rights and record rules apply):
 
 * **KPI queries**: each read of the KPI views the pivot, graph and overview
   screens make (``_read_group`` on ``aftersales.ticket.kpi`` and
@@ -195,8 +195,9 @@ def insert_tickets(cr, ids, lot_ids, first, last):
                   FROM generate_series(%(first)s, %(last)s) AS n
             )
             INSERT INTO aftersales_ticket (
-                id, reference, name, company_id, partner_id, commercial_partner_id, product_id, lot_id,
-                ticket_type_id, team_id, user_id, stage_id, is_closed, active, channel, priority,
+                id, reference, name, company_id, partner_id, commercial_partner_id, product_id,
+                lot_id, ticket_type_id, team_id, user_id, stage_id, is_closed, active, channel,
+                priority,
                 request_date, first_response_date, closed_date, reopen_count,
                 sla_response_deadline, sla_resolve_deadline, sla_at_risk_date, sla_status,
                 sla_paused_hours, sla_escalated, color,
@@ -228,7 +229,7 @@ def insert_tickets(cr, ids, lot_ids, first, last):
                    CASE WHEN r_closed < 0.8 AND r_resolve * 120 <= 48
                         THEN 'on_time' ELSE 'breached' END,
                    0, false, 0,
-                   -- the visits insert_visits adds: one done for a closed ticket, two for one in ten
+                   -- the visits insert_visits adds: one done per closed ticket, two for 1 in 10
                    CASE WHEN r_closed < 0.8 THEN 1 + (mod(id, 10) = 0)::int ELSE 0 END,
                    CASE WHEN r_closed < 0.8 THEN 1 + (mod(id, 10) = 0)::int ELSE 0 END,
                    false,  -- set by set_revisits once every ticket is in

@@ -599,13 +599,12 @@ class AftersalesTicket(models.Model):
             if self.env["aftersales.ticket.stage"].browse(vals["stage_id"]).is_closed:
                 closing = self.filtered(lambda t: not t.is_closed)
             vals = self._aftersales_prepare_stage_change(vals)
-        revisit_lot_ids = set()
-        if REVISIT_FIELDS.intersection(vals):
-            revisit_lot_ids.update(self.lot_id.ids)
+        # the tickets on the serial numbers before and after the change may be revisited or not
+        revisits = bool(REVISIT_FIELDS.intersection(vals))
+        revisit_lot_ids = set(self.lot_id.ids) if revisits else set()
         result = super().write(vals)
-        if revisit_lot_ids or REVISIT_FIELDS.intersection(vals):
-            revisit_lot_ids.update(self.lot_id.ids)
-            self._aftersales_refresh_revisits(list(revisit_lot_ids))
+        if revisits:
+            self._aftersales_refresh_revisits(list(revisit_lot_ids.union(self.lot_id.ids)))
         if "partner_id" in vals:
             self._aftersales_subscribe_customers()
         if closing:

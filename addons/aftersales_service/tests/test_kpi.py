@@ -123,8 +123,11 @@ class AftersalesKpiCommon(AftersalesCommon):
             )
         # satisfaction: T1 rated 5, T2 rated 3, the others not rated (0)
         cls.env.cr.execute(
-            SQL("UPDATE aftersales_ticket SET csat_score = CASE WHEN id = %s THEN 5 ELSE 3 END WHERE id IN %s",
-                cls.tickets[0].id, tuple(cls.tickets[:2].ids))
+            SQL(
+                "UPDATE aftersales_ticket SET csat_score = CASE WHEN id = %s THEN 5 ELSE 3 END WHERE id IN %s",
+                cls.tickets[0].id,
+                tuple(cls.tickets[:2].ids),
+            )
         )
         # rows written in SQL: their visit counts and revisits are set again from them
         cls.env["aftersales.ticket"]._aftersales_fill_kpi_columns(cls.tickets.ids)
