@@ -6,8 +6,9 @@ tickets (1,000,000) of 4 teams, with their visits, in SQL (fixtures only: the OR
 would take hours for a million tickets; every column holds a value the ORM could
 have written: closed tickets in the closed stage with a closing date, deadlines
 after the report, a done visit for each closed ticket and a second one for one in
-ten, a serial number on one ticket in five). Then, as an after-sales manager
-(access rights and record rules apply):
+ten, a serial number on one ticket in five, one closed ticket in three rated; the
+visit counts and the revisit flag kept on the ticket for the KPIs are filled as the
+ORM would). Then, as an after-sales manager (access rights and record rules apply):
 
 * **KPI queries**: each read of the KPI views the pivot, graph and overview
   screens make (``_read_group`` on ``aftersales.ticket.kpi`` and
@@ -187,20 +188,22 @@ def insert_tickets(cr, ids, lot_ids, first, last):
         SQL(
             """
             WITH src AS (
-                SELECT n,
+                SELECT n, nextval('aftersales_ticket_id_seq') AS id,
                        (now() AT TIME ZONE 'UTC') - random() * interval '730 days' AS requested,
                        random() AS r_closed, random() AS r_response,
                        random() AS r_resolve, random() AS r_misc
                   FROM generate_series(%(first)s, %(last)s) AS n
             )
             INSERT INTO aftersales_ticket (
-                reference, name, company_id, partner_id, commercial_partner_id, product_id, lot_id,
-                ticket_type_id, team_id, user_id, stage_id, is_closed, active, channel, priority,
+                id, reference, name, company_id, partner_id, commercial_partner_id, product_id,
+                lot_id, ticket_type_id, team_id, user_id, stage_id, is_closed, active, channel,
+                priority,
                 request_date, first_response_date, closed_date, reopen_count,
                 sla_response_deadline, sla_resolve_deadline, sla_at_risk_date, sla_status,
                 sla_paused_hours, sla_escalated, color,
+                visit_active_count, visit_done_count, revisited, csat_score,
                 create_uid, write_uid, create_date, write_date)
-            SELECT 'BENCH/' || lpad(n::text, 7, '0'),
+            SELECT id, 'BENCH/' || lpad(n::text, 7, '0'),
                    'Bench ticket ' || n,
                    %(company)s,
                    (%(partners)s::int[])[1 + mod(n, 20)],
@@ -225,7 +228,14 @@ def insert_tickets(cr, ids, lot_ids, first, last):
                    requested + interval '36 hours',
                    CASE WHEN r_closed < 0.8 AND r_resolve * 120 <= 48
                         THEN 'on_time' ELSE 'breached' END,
-                   0, false, 0, 1, 1, now(), now()
+                   0, false, 0,
+                   -- the visits insert_visits adds: one done per closed ticket, two for 1 in 10
+                   CASE WHEN r_closed < 0.8 THEN 1 + (mod(id, 10) = 0)::int ELSE 0 END,
+                   CASE WHEN r_closed < 0.8 THEN 1 + (mod(id, 10) = 0)::int ELSE 0 END,
+                   false,  -- set by set_revisits once every ticket is in
+                   -- one closed ticket in three rated 1 to 5, the others not rated (0)
+                   CASE WHEN r_closed < 0.8 AND mod(n, 3) = 0 THEN 1 + mod(n / 3, 5) ELSE 0 END,
+                   1, 1, now(), now()
               FROM src
             """,
             first=first,
@@ -283,6 +293,12 @@ def insert_visits(cr, ids):
         )
 
 
+def set_revisits(env):
+    """The revisit flag of the tickets on a serial number, as the ORM keeps it: the model's
+    own update (only the tickets a later ticket on their serial came back for are written)."""
+    env["aftersales.ticket"]._aftersales_update_revisited(SQL("t.lot_id IS NOT NULL"))
+
+
 # --------------------------------------------------------------------------
 # Measures
 # --------------------------------------------------------------------------
@@ -305,6 +321,8 @@ def kpi_queries(env):
         "sla_resolve_rate:avg",
         "first_time_fix_rate:avg",
         "visit_count:sum",
+        "csat_score:avg",
+        "rated_count:sum",
     ]
 
     def overview():
@@ -325,6 +343,9 @@ def kpi_queries(env):
         ),
         "first-time fix rate by team": lambda: Kpi._read_group(
             [], ["team_id"], ["first_time_fix_rate:avg"]
+        ),
+        "CSAT by team, all tickets": lambda: Kpi._read_group(
+            [], ["team_id"], ["csat_score:avg", "rated_count:sum"]
         ),
         "all ticket measures by team, all tickets": lambda: Kpi._read_group(
             [], ["team_id"], all_measures
@@ -470,6 +491,9 @@ def main(argv):
                 log(f"tickets: {last} inserted")
             insert_visits(cr, ids)
             cr.commit()
+            set_revisits(env)
+            cr.commit()
+            log("tickets: revisits flagged")
         cr.execute("ANALYZE aftersales_ticket")
         cr.execute("ANALYZE aftersales_visit")
         cr.execute("SELECT count(*) FROM aftersales_visit")

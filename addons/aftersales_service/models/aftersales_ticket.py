@@ -4,7 +4,11 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import is_html_empty
+from odoo.tools import SQL, is_html_empty
+from odoo.tools.sql import column_exists, create_column, table_exists
+
+# the fields that decide whether a ticket, or an earlier one on its serial number, was revisited
+REVISIT_FIELDS = {"lot_id", "closed_date", "request_date", "company_id", "stage_id"}
 
 TICKET_PRIORITIES = [
     ("0", "Low"),
@@ -193,6 +197,24 @@ class AftersalesTicket(models.Model):
     )
     fee_order_count = fields.Integer(string="Service Orders", compute="_compute_fee_order_count")
     visit_count = fields.Integer(compute="_compute_visit_count")
+    # kept on the ticket for the KPIs, which read a million tickets without counting their visits
+    visit_active_count = fields.Integer(
+        string="Visits not Cancelled",
+        compute="_compute_visit_kpi_counts",
+        store=True,
+        help="The visits of this ticket planned, under way or done.",
+    )
+    visit_done_count = fields.Integer(
+        string="Visits Done",
+        compute="_compute_visit_kpi_counts",
+        store=True,
+    )
+    revisited = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="A new ticket on the same serial number was reported within the company's revisit window "
+        "after this one closed: the unit was not fixed the first time.",
+    )
     followup_ids = fields.One2many(
         "aftersales.followup",
         "ticket_id",
@@ -318,6 +340,13 @@ class AftersalesTicket(models.Model):
         )
         for ticket in self:
             ticket.visit_count = counts.get(ticket, 0)
+
+    @api.depends("visit_ids.state")
+    def _compute_visit_kpi_counts(self):
+        for ticket in self:
+            states = ticket.visit_ids.mapped("state")
+            ticket.visit_active_count = sum(state != "cancel" for state in states)
+            ticket.visit_done_count = states.count("done")
 
     def _compute_followup_count(self):
         counts = dict(
@@ -559,6 +588,7 @@ class AftersalesTicket(models.Model):
             elif vals.get("stage_id") in paused_stage_ids:
                 vals.setdefault("sla_paused_since", now)
         tickets = super().create(vals_list)
+        tickets._aftersales_refresh_revisits(tickets.lot_id.ids)
         tickets.filtered("is_closed")._aftersales_check_followup_before_closing()
         tickets._aftersales_subscribe_customers()
         return tickets
@@ -569,7 +599,12 @@ class AftersalesTicket(models.Model):
             if self.env["aftersales.ticket.stage"].browse(vals["stage_id"]).is_closed:
                 closing = self.filtered(lambda t: not t.is_closed)
             vals = self._aftersales_prepare_stage_change(vals)
+        # the tickets on the serial numbers before and after the change may be revisited or not
+        revisits = bool(REVISIT_FIELDS.intersection(vals))
+        revisit_lot_ids = set(self.lot_id.ids) if revisits else set()
         result = super().write(vals)
+        if revisits:
+            self._aftersales_refresh_revisits(list(revisit_lot_ids.union(self.lot_id.ids)))
         if "partner_id" in vals:
             self._aftersales_subscribe_customers()
         if closing:
@@ -592,6 +627,84 @@ class AftersalesTicket(models.Model):
                 _("Tickets with a conversation cannot be deleted: archive them instead, so their history stays.")
             )
         return super().unlink()
+
+    def _auto_init(self):
+        # the KPI columns of tickets from before they existed are filled in SQL, once
+        cr = self.env.cr
+        fill = table_exists(cr, self._table) and not column_exists(cr, self._table, "visit_done_count")
+        if fill:
+            create_column(cr, self._table, "visit_active_count", "int4")
+            create_column(cr, self._table, "visit_done_count", "int4")
+            create_column(cr, self._table, "revisited", "bool")
+        result = super()._auto_init()
+        if fill:
+            self.pool.post_init(self._aftersales_fill_kpi_columns)
+        return result
+
+    @api.model
+    def _aftersales_fill_kpi_columns(self, ticket_ids=None):
+        """Set the KPI columns (visits not cancelled, visits done, revisited) of the tickets
+        ``ticket_ids`` (all when None) from their visits and the later tickets on their serial
+        numbers, in SQL: used when the columns are created and after rows written in SQL."""
+        where = SQL("TRUE") if ticket_ids is None else SQL("t.id = ANY(%s)", list(ticket_ids))
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE aftersales_ticket t
+                      SET visit_active_count = counted.active_count,
+                          visit_done_count = counted.done_count
+                     FROM (SELECT t.id,
+                                  COUNT(visit.id) FILTER (WHERE visit.state != 'cancel') AS active_count,
+                                  COUNT(visit.id) FILTER (WHERE visit.state = 'done') AS done_count
+                             FROM aftersales_ticket t
+                        LEFT JOIN aftersales_visit visit ON visit.ticket_id = t.id
+                            WHERE %s
+                         GROUP BY t.id) counted
+                    WHERE counted.id = t.id
+                      AND (t.visit_active_count IS DISTINCT FROM counted.active_count
+                           OR t.visit_done_count IS DISTINCT FROM counted.done_count)""",
+                where,
+            )
+        )
+        self._aftersales_update_revisited(where)
+        self.env.invalidate_all()
+
+    @api.model
+    def _aftersales_refresh_revisits(self, lot_ids):
+        """Set the revisited flag of every ticket on the serial numbers ``lot_ids``."""
+        if not lot_ids:
+            return
+        Ticket = self.env["aftersales.ticket"]
+        Ticket.flush_model(["lot_id", "closed_date", "request_date", "company_id"])
+        self.env["res.company"].flush_model(["aftersales_revisit_days"])
+        self._aftersales_update_revisited(SQL("t.lot_id = ANY(%s)", list(lot_ids)))
+        Ticket.invalidate_model(["revisited"])
+
+    @api.model
+    def _aftersales_update_revisited(self, where):
+        # a ticket is revisited when another one on its serial number was reported after its
+        # closing and within its company's revisit window (archived ones too: they were reported)
+        self.env.cr.execute(
+            SQL(
+                """UPDATE aftersales_ticket t
+                      SET revisited = flagged.revisited
+                     FROM (SELECT t.id,
+                                  (t.lot_id IS NOT NULL AND t.closed_date IS NOT NULL AND EXISTS (
+                                      SELECT 1 FROM aftersales_ticket again
+                                       WHERE again.lot_id = t.lot_id
+                                         AND again.id != t.id
+                                         AND again.request_date > t.closed_date
+                                         AND again.request_date <= t.closed_date
+                                             + make_interval(days => COALESCE(c.aftersales_revisit_days, 0))
+                                  )) AS revisited
+                             FROM aftersales_ticket t
+                             JOIN res_company c ON c.id = t.company_id
+                            WHERE %s) flagged
+                    WHERE flagged.id = t.id AND t.revisited IS DISTINCT FROM flagged.revisited""",
+                where,
+            )
+        )
+        self.env["aftersales.ticket.kpi"].invalidate_model()
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

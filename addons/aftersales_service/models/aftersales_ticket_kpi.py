@@ -77,6 +77,15 @@ class AftersalesTicketKpi(models.Model):
         "never reopened, and no new ticket on the same serial number within the company's revisit window.",
     )
     visit_count = fields.Integer(string="Visits Done", readonly=True)
+    csat_score = fields.Float(
+        string="CSAT",
+        aggregator="avg",
+        digits=(3, 2),
+        readonly=True,
+        help="The overall score (1 to 5) the customer gave in the satisfaction survey; averaged over the "
+        "rated tickets (empty while not rated).",
+    )
+    rated_count = fields.Integer(string="Rated Tickets", readonly=True)
 
     # ------------------------------------------------------------------
     # SQL
@@ -84,7 +93,7 @@ class AftersalesTicketKpi(models.Model):
 
     @api.model
     def _aftersales_kpi_columns(self):
-        """The measure columns of the view, ``t`` being the ticket, ``v`` its visits and ``c`` its company."""
+        """The measure columns of the view, ``t`` being the ticket."""
         now = SQL("(now() AT TIME ZONE 'UTC')")
         return [
             SQL("1 AS ticket_count"),
@@ -119,38 +128,22 @@ class AftersalesTicketKpi(models.Model):
                    END AS sla_resolve_rate""",
                 now,
             ),
+            # the visits and the revisit are kept on the ticket: no count or lookup per row
             SQL(
-                """CASE WHEN NOT t.is_closed OR COALESCE(v.done_count, 0) = 0 THEN NULL
-                        WHEN t.reopen_count = 0 AND v.visit_count = 1
-                             AND (t.lot_id IS NULL OR NOT EXISTS (
-                                 SELECT 1 FROM aftersales_ticket again
-                                  WHERE again.lot_id = t.lot_id
-                                    AND again.id != t.id
-                                    AND again.request_date > t.closed_date
-                                    AND again.request_date <= t.closed_date
-                                        + make_interval(days => COALESCE(c.aftersales_revisit_days, 0))))
+                """CASE WHEN NOT t.is_closed OR COALESCE(t.visit_done_count, 0) = 0 THEN NULL
+                        WHEN t.reopen_count = 0 AND t.visit_active_count = 1 AND t.revisited IS NOT TRUE
                         THEN 100.0 ELSE 0.0
                    END AS first_time_fix_rate"""
             ),
-            SQL("COALESCE(v.done_count, 0) AS visit_count"),
+            SQL("COALESCE(t.visit_done_count, 0) AS visit_count"),
+            SQL("CASE WHEN t.csat_score > 0 THEN t.csat_score END AS csat_score"),
+            SQL("CASE WHEN t.csat_score > 0 THEN 1 ELSE 0 END AS rated_count"),
         ]
 
     @api.model
     def _aftersales_kpi_joins(self):
         """The tables joined to the ticket ``t``; each must give at most one row per ticket."""
-        return [
-            SQL("JOIN res_company c ON c.id = t.company_id"),
-            # a lateral count per ticket: a period's tickets are read by their index and
-            # only their visits are counted; unused, the join is left out by PostgreSQL
-            SQL(
-                """LEFT JOIN LATERAL (
-                       SELECT COUNT(*) FILTER (WHERE visit.state != 'cancel') AS visit_count,
-                              COUNT(*) FILTER (WHERE visit.state = 'done') AS done_count
-                         FROM aftersales_visit visit
-                        WHERE visit.ticket_id = t.id
-                   ) v ON true"""
-            ),
-        ]
+        return []
 
     @api.model
     def _aftersales_kpi_query(self):
@@ -192,7 +185,7 @@ class AftersalesTicketKpi(models.Model):
         self.env.cr.execute(
             SQL("CREATE INDEX IF NOT EXISTS aftersales_ticket_request_date_idx ON aftersales_ticket (request_date)")
         )
-        # the revisit test of the first-time fix looks tickets up by serial and date
+        # the revisit flag of the first-time fix is set by looking tickets up by serial and date
         self.env.cr.execute(
             SQL(
                 "CREATE INDEX IF NOT EXISTS aftersales_ticket_lot_request_date_idx "

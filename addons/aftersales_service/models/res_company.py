@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 CSAT_TRIGGERS = [
     ("never", "Never"),
@@ -47,6 +48,17 @@ class ResCompany(models.Model):
         default=2,
         help="An overall score (1 to 5) at or below this one, or a problem not solved, opens a complaint ticket.",
     )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "aftersales_revisit_days" in vals:
+            # the first-time fix of the companies' tickets is measured on the new window
+            Ticket = self.env["aftersales.ticket"].sudo()
+            Ticket.flush_model(["lot_id", "closed_date", "request_date", "company_id"])
+            self.flush_recordset(["aftersales_revisit_days"])
+            Ticket._aftersales_update_revisited(SQL("t.company_id = ANY(%s) AND t.lot_id IS NOT NULL", self.ids))
+            Ticket.invalidate_model(["revisited"])
+        return result
 
     @api.constrains("aftersales_csat_deadline_days", "aftersales_csat_threshold")
     def _check_aftersales_csat_settings(self):

@@ -121,6 +121,16 @@ class AftersalesKpiCommon(AftersalesCommon):
                     visit.id,
                 )
             )
+        # satisfaction: T1 rated 5, T2 rated 3, the others not rated (0)
+        cls.env.cr.execute(
+            SQL(
+                "UPDATE aftersales_ticket SET csat_score = CASE WHEN id = %s THEN 5 ELSE 3 END WHERE id IN %s",
+                cls.tickets[0].id,
+                tuple(cls.tickets[:2].ids),
+            )
+        )
+        # rows written in SQL: their visit counts and revisits are set again from them
+        cls.env["aftersales.ticket"]._aftersales_fill_kpi_columns(cls.tickets.ids)
         cls.env.invalidate_all()
 
     @classmethod
@@ -152,6 +162,9 @@ class TestKpi(AftersalesKpiCommon):
         self.assertEqual(rows[t4].sla_resolve_rate, 0.0, "no SLA: not measured (empty)")
         self.assertFalse(rows[t5].first_time_fix_rate, "open: not measured")
         self.assertEqual(rows[t6].open_count, 1)
+        self.assertEqual((rows[t1].csat_score, rows[t1].rated_count), (5.0, 1))
+        self.assertFalse(rows[t6].csat_score, "not rated: empty, not 0")
+        self.assertEqual(rows[t6].rated_count, 0)
 
     def test_grouped_kpis_equal_hand_figures(self):
         kpi = self.env["aftersales.ticket.kpi"].with_user(self.manager)
@@ -176,6 +189,10 @@ class TestKpi(AftersalesKpiCommon):
         self.assertAlmostEqual(sla_resolve, 50.0)
         # closed with a visit done: T1 to T4, only T1 fixed the first time
         self.assertAlmostEqual(ftf, 25.0)
+        [(csat, rated)] = kpi._read_group(
+            [("team_id", "=", self.kpi_team.id)], aggregates=["csat_score:avg", "rated_count:sum"]
+        )
+        self.assertEqual((csat, rated), (4.0, 2), "(5 + 3) / 2: the 4 tickets not rated are left out")
 
         now = self.env.cr.now()
         [(open_count, age)] = kpi._read_group(
@@ -191,6 +208,38 @@ class TestKpi(AftersalesKpiCommon):
         self.company.aftersales_revisit_days = 3  # the new ticket came 5 days later: outside
         self.env.flush_all()
         self.assertEqual(self._kpi([("ticket_id", "=", t4.id)]).first_time_fix_rate, 100.0)
+        self.company.aftersales_revisit_days = 30
+        self.assertEqual(self._kpi([("ticket_id", "=", t4.id)]).first_time_fix_rate, 0.0)
+
+    def test_kpi_columns_follow_visits_and_new_tickets(self):
+        """The counts and the revisit kept on the ticket change with its visits and later tickets."""
+        ticket = self.env["aftersales.ticket"].create(
+            {"name": "Kept columns", "partner_id": self.customer.id, "team_id": self.kpi_team.id}
+        )
+        visit = self.env["aftersales.visit"].create(
+            {
+                "ticket_id": ticket.id,
+                "visit_type_id": self.visit_type.id,
+                "technician_id": self.technician.id,
+                "scheduled_start": datetime(2025, 7, 1, 10, 0),
+                "scheduled_end": datetime(2025, 7, 1, 12, 0),
+                "assignment_forced": True,
+            }
+        )
+        self.assertEqual((ticket.visit_active_count, ticket.visit_done_count), (1, 0))
+        visit.action_cancel()
+        self.assertEqual((ticket.visit_active_count, ticket.visit_done_count), (0, 0))
+        # T6 is open: closing it does not make it revisited; T1 (no serial) never is
+        t1 = self.tickets[0]
+        self.assertFalse(t1.revisited)
+        t4 = self.tickets[3]
+        self.assertTrue(t4.revisited, "T5 came 5 days after T4 closed on the same serial")
+        self.tickets[4].lot_id = False
+        self.assertFalse(t4.revisited, "T5 no longer on the serial")
+        self.env["aftersales.ticket"].create(
+            {"name": "Again", "partner_id": self.customer.id, "team_id": self.kpi_team.id, "lot_id": self.lot.id}
+        )
+        self.assertFalse(t4.revisited, "reported now, long after T4's window")
 
     def test_technician_utilisation(self):
         kpi = self.env["aftersales.technician.kpi"].with_user(self.manager)
@@ -222,6 +271,7 @@ class TestKpi(AftersalesKpiCommon):
         self.assertAlmostEqual(overview.sla_resolve_rate, 50.0)
         self.assertAlmostEqual(overview.resolve_hours, 23.75)
         self.assertAlmostEqual(overview.utilisation, 100 * 8.0 / 189)
+        self.assertEqual((overview.csat_score, overview.rated_count), (4.0, 2))
         action = overview.action_open_backlog()
         self.assertEqual(action["res_model"], "aftersales.ticket.kpi")
         self.assertEqual(self.env["aftersales.ticket.kpi"].search_count(action["domain"]), 2)

@@ -35,6 +35,8 @@ class AftersalesKpiOverview(models.TransientModel):
     sla_response_rate = fields.Float(string="Response on Time (%)", compute="_compute_kpis")
     sla_resolve_rate = fields.Float(string="Resolved on Time (%)", compute="_compute_kpis")
     first_time_fix_rate = fields.Float(string="First-Time Fix (%)", compute="_compute_kpis")
+    csat_score = fields.Float(string="CSAT", digits=(3, 2), compute="_compute_kpis")
+    rated_count = fields.Integer(string="Rated Tickets", compute="_compute_kpis")
     # technicians in the period
     visit_hours = fields.Float(compute="_compute_kpis")
     utilisation = fields.Float(string="Utilisation (%)", compute="_compute_kpis")
@@ -126,6 +128,8 @@ class AftersalesKpiOverview(models.TransientModel):
                 "sla_response_rate:avg",
                 "sla_resolve_rate:avg",
                 "first_time_fix_rate:avg",
+                "csat_score:avg",
+                "rated_count:sum",
             ],
         )
         [(visit_hours, utilisation)] = self.env["aftersales.technician.kpi"]._read_group(
@@ -141,6 +145,8 @@ class AftersalesKpiOverview(models.TransientModel):
             "sla_response_rate": period[4],
             "sla_resolve_rate": period[5],
             "first_time_fix_rate": period[6],
+            "csat_score": period[7],
+            "rated_count": period[8],
             "visit_hours": visit_hours,
             "utilisation": utilisation,
         }
