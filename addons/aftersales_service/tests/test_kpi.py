@@ -385,6 +385,20 @@ class TestReportExport(AftersalesKpiCommon):
         rows = list(self._workbook(result)["Tickets"].iter_rows(values_only=True))
         self.assertEqual(len(rows[3:-1]), 2)
 
+    def test_export_files_removed_after_a_day(self):
+        result = self._wizard().action_export()
+        attachment = self.env["ir.attachment"].browse(int(result["url"].split("/")[3].split("?")[0]))
+        self.assertEqual(attachment.res_model, "aftersales.report.export")
+        Export = self.env["aftersales.report.export"]
+        Export._gc_aftersales_export_files()
+        self.assertTrue(attachment.exists(), "a file of today stays")
+        self.env.cr.execute(
+            SQL("UPDATE ir_attachment SET create_date = create_date - INTERVAL '2 days' WHERE id = %s", attachment.id)
+        )
+        attachment.invalidate_recordset()
+        Export._gc_aftersales_export_files()
+        self.assertFalse(attachment.exists())
+
     def test_wrong_input(self):
         with self.assertRaises(UserError):
             self._wizard(date_from=date(2025, 7, 1))

@@ -15,6 +15,7 @@ from datetime import date, datetime
 import xlsxwriter
 from pytz import timezone, utc
 
+EXPORT_MODEL = "aftersales.report.export"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_NAME_MAX = 31
 FORBIDDEN_SHEET_CHARS = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
@@ -185,8 +186,9 @@ class XlsxReport:
 
     def download_action(self, env, file_name):
         """Store the workbook as an attachment and return the action that downloads it."""
+        # filed under the export wizard, whose daily clean-up removes the files once downloaded
         attachment = env["ir.attachment"].create(
-            {"name": file_name, "raw": self.read_bytes(), "mimetype": XLSX_MIMETYPE}
+            {"name": file_name, "raw": self.read_bytes(), "mimetype": XLSX_MIMETYPE, "res_model": EXPORT_MODEL}
         )
         return {
             "type": "ir.actions.act_url",

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -41,6 +43,12 @@ class AftersalesReportExport(models.TransientModel):
         for wizard in self:
             if wizard.date_to < wizard.date_from:
                 raise UserError(_("The end of the period must come after its start."))
+
+    @api.autovacuum
+    def _gc_aftersales_export_files(self):
+        """The Excel files are downloaded when written: those older than a day are removed."""
+        limit = fields.Datetime.now() - timedelta(days=1)
+        self.env["ir.attachment"].sudo().search([("res_model", "=", self._name), ("create_date", "<", limit)]).unlink()
 
     # ------------------------------------------------------------------
     # Actions
