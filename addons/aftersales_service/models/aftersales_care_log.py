@@ -38,9 +38,10 @@ class AftersalesCareLog(models.Model):
             )
 
     def _aftersales_send(self):
-        for log in self:
-            if not log.partner_id.email:
-                log.state = "no_email"
-                continue
-            log.rule_id.mail_template_id.send_mail(log.id, email_layout_xmlid="mail.mail_notification_light")
-            log.state = "sent"
+        """Send the care e-mails, one batch per template; customers without e-mail are only logged."""
+        no_email = self.filtered(lambda log: not log.partner_id.email)
+        no_email.state = "no_email"
+        to_send = self - no_email
+        for template, logs in to_send.grouped(lambda log: log.rule_id.mail_template_id).items():
+            template.send_mail_batch(logs.ids, email_layout_xmlid="mail.mail_notification_light")
+        to_send.state = "sent"
