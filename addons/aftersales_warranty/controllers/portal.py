@@ -5,12 +5,11 @@ from odoo import _, fields, http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
+from odoo.addons.aftersales_service.tools.portal_upload import read_portal_uploads
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 WARRANTY_HISTORY_KEY = "my_aftersales_warranties_history"
-# proofs of purchase larger than this are refused
-MAX_PROOF_SIZE = 10 * 1024 * 1024
 
 
 class AftersalesWarrantyPortal(CustomerPortal):
@@ -128,15 +127,9 @@ class AftersalesWarrantyPortal(CustomerPortal):
             purchase_date = None
         if not purchase_date:
             errors.append(_("Give the date you bought the unit."))
-        proofs = []
-        for upload in request.httprequest.files.getlist("proof"):
-            if not upload.filename:
-                continue
-            content = upload.read()
-            if len(content) > MAX_PROOF_SIZE:
-                errors.append(_("The file %(name)s is larger than 10 MB.", name=upload.filename))
-                continue
-            proofs.append((upload.filename, content))
+        files, upload_errors = read_portal_uploads(request.httprequest.files.getlist("proof"))
+        errors.extend(upload_errors)
+        proofs = [(name, content) for name, content, _mimetype in files]
         if not proofs:
             errors.append(_("Attach your proof of purchase (invoice or receipt)."))
         return product, serial, purchase_date, proofs, errors
