@@ -1,6 +1,8 @@
 import calendar
 from datetime import date, datetime, time, timedelta
 
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -75,12 +77,13 @@ class AftersalesCareRule(models.Model):
 
     def _aftersales_send_care_mails(self, today=None):
         """E-mail the customers whose units have their anniversary today (shifted by each rule's offset),
-        at most once a year per unit and rule."""
-        today = today or fields.Date.context_today(self)
+        at most once a year per unit and rule. Without ``today``, the day is today in the time zone of
+        each rule's company."""
         Log = self.env["aftersales.care.log"]
         logs = Log.browse()
         for rule in self:
-            anniversary = today - timedelta(days=rule.days_offset)
+            day = today or datetime.now(rule._aftersales_tz()).date()
+            anniversary = day - timedelta(days=rule.days_offset)
             units = rule._aftersales_units(anniversary)
             if not units:
                 continue
@@ -109,14 +112,51 @@ class AftersalesCareRule(models.Model):
             "years": anniversary.year - unit_date.year,
         }
 
+    def _aftersales_tz(self):
+        """The time zone the days of the rule are decided in: its company's, else UTC."""
+        self.ensure_one()
+        tz = self.company_id.partner_id.tz
+        return pytz.timezone(tz) if tz in pytz.all_timezones_set else pytz.utc
+
+    def _aftersales_local_date(self, moment):
+        """The day of the UTC datetime ``moment`` in the company's time zone."""
+        return pytz.utc.localize(moment).astimezone(self._aftersales_tz()).date()
+
     def _aftersales_units(self, anniversary):
         """{lot id: (customer, date)} of the units whose purchase or installation fell on the day and
-        month of ``anniversary`` in one of the years before."""
+        month of ``anniversary`` in one of the years before (days in the company's time zone), and that
+        are still with the customer."""
         self.ensure_one()
         days = _anniversary_days(anniversary)
         if self.kind == "installation_anniversary":
-            return self._aftersales_installed_units(days)
-        return self._aftersales_delivered_units(days)
+            units = self._aftersales_installed_units(days)
+        else:
+            units = self._aftersales_delivered_units(days)
+        returned = self._aftersales_returned_lot_ids(units)
+        return {lot_id: unit for lot_id, unit in units.items() if lot_id not in returned}
+
+    def _aftersales_returned_lot_ids(self, lot_ids):
+        """The ids among ``lot_ids`` of the units that came back: their last done move left the
+        customer's location (a return)."""
+        if not lot_ids:
+            return set()
+        move_lines = (
+            self.env["stock.move.line"]
+            .sudo()
+            .search(
+                [("state", "=", "done"), ("lot_id", "in", list(lot_ids))],
+                order="date desc, id desc",
+            )
+        )
+        returned = set()
+        seen = set()
+        for move_line in move_lines:
+            if move_line.lot_id.id in seen:
+                continue
+            seen.add(move_line.lot_id.id)
+            if move_line.location_id.usage == "customer" and move_line.location_dest_id.usage != "customer":
+                returned.add(move_line.lot_id.id)
+        return returned
 
     def _aftersales_delivered_units(self, days):
         domain = [
@@ -126,13 +166,13 @@ class AftersalesCareRule(models.Model):
             ("product_id.tracking", "=", "serial"),
             ("location_dest_id.usage", "=", "customer"),
             ("company_id", "=", self.company_id.id),
-            *_days_domain("date", days),
+            *_days_domain("date", days, self._aftersales_tz()),
         ]
         units = {}
         for move_line in self.env["stock.move.line"].sudo().search(domain, order="date, id"):
             partner = move_line.picking_id.partner_id or move_line.move_id.partner_id
             if partner:
-                units[move_line.lot_id.id] = (partner, move_line.date.date())
+                units[move_line.lot_id.id] = (partner, self._aftersales_local_date(move_line.date))
         return units
 
     def _aftersales_installed_units(self, days):
@@ -141,13 +181,13 @@ class AftersalesCareRule(models.Model):
             ("lot_id", "!=", False),
             ("lot_id.product_id.tracking", "=", "serial"),
             ("company_id", "=", self.company_id.id),
-            *_days_domain("installed_date", days),
+            *_days_domain("installed_date", days, self._aftersales_tz()),
         ]
         units = {}
         for card in self.env["aftersales.installation.card"].sudo().search(domain, order="installed_date, id"):
             partner = card.visit_id.ticket_id.partner_id or card.partner_id
             if partner:
-                units[card.lot_id.id] = (partner, card.installed_date.date())
+                units[card.lot_id.id] = (partner, self._aftersales_local_date(card.installed_date))
         return units
 
 
@@ -166,16 +206,21 @@ def _anniversary_days(anniversary):
     return days
 
 
-def _days_domain(field, days):
-    """A domain matching ``field`` (a datetime) on any of ``days``, one range per day."""
+def _days_domain(field, days, tz=pytz.utc):
+    """A domain matching ``field`` (a datetime in UTC) on any of ``days`` of the time zone ``tz``,
+    one range per day."""
+
+    def utc_start(day):
+        local = tz.localize(datetime.combine(day, time.min))
+        return local.astimezone(pytz.utc).replace(tzinfo=None)
+
     domain = []
     for day in days:
-        start = datetime.combine(day, time.min)
         domain = [
             *(["|"] if domain else []),
             "&",
-            (field, ">=", start),
-            (field, "<", start + timedelta(days=1)),
+            (field, ">=", utc_start(day)),
+            (field, "<", utc_start(day + timedelta(days=1))),
             *domain,
         ]
     return domain

@@ -7,8 +7,10 @@ class AftersalesTechnicianKpi(models.Model):
 
     The days run from the month of the first done visit to the end of the current
     month (UTC dates). The available hours are the attendances of the technician's
-    working hours for the weekday (a two-week calendar counts half of both weeks);
-    leaves are not deducted.
+    working hours for the weekday (a two-week calendar counts half of both weeks),
+    less the time off that falls inside them: the leaves of the technician's resource
+    (the resource of their user) and the public holidays of their calendar or of all
+    calendars of their company, each hour counted once.
     """
 
     _name = "aftersales.technician.kpi"
@@ -75,32 +77,99 @@ class AftersalesTechnicianKpi(models.Model):
                    AND att.resource_id IS NULL
                    AND COALESCE(att.day_period, 'morning') != 'lunch'
                  GROUP BY att.calendar_id, att.dayofweek, cal.two_weeks_calendar
+            ),
+            leave_periods AS (
+                SELECT tech.id AS technician_id,
+                       tech.resource_calendar_id AS calendar_id,
+                       tsrange(leave.date_from, leave.date_to) AS period,
+                       generate_series(
+                           (leave.date_from::date - 1)::timestamp,
+                           (leave.date_to::date + 1)::timestamp,
+                           interval '1 day'
+                       )::date AS day
+                  FROM aftersales_technician tech
+                  JOIN resource_calendar_leaves leave
+                    ON leave.time_type = 'leave'
+                   AND leave.date_to > leave.date_from
+                   AND (
+                        leave.resource_id IN (
+                            SELECT res.id FROM resource_resource res WHERE res.user_id = tech.user_id
+                        )
+                        OR (
+                            leave.resource_id IS NULL
+                            AND (leave.calendar_id IS NULL OR leave.calendar_id = tech.resource_calendar_id)
+                            AND (leave.company_id IS NULL OR leave.company_id = tech.company_id)
+                        )
+                   )
+                 WHERE tech.active
+            ),
+            leave_slots AS (
+                -- the leaves of a day seen through each attendance of its weekday, in the calendar's zone
+                SELECT lp.technician_id,
+                       lp.day,
+                       CASE WHEN cal.two_weeks_calendar THEN 2.0 ELSE 1.0 END AS weeks,
+                       range_agg(lp.period) * tsmultirange(
+                           tsrange(
+                               (lp.day + att.hour_from * interval '1 hour')
+                                   AT TIME ZONE COALESCE(cal.tz, 'UTC') AT TIME ZONE 'UTC',
+                               (lp.day + att.hour_to * interval '1 hour')
+                                   AT TIME ZONE COALESCE(cal.tz, 'UTC') AT TIME ZONE 'UTC'
+                           )
+                       ) AS covered
+                  FROM leave_periods lp
+                  JOIN resource_calendar cal ON cal.id = lp.calendar_id
+                  JOIN resource_calendar_attendance att
+                    ON att.calendar_id = cal.id
+                   AND att.dayofweek::integer = EXTRACT(ISODOW FROM lp.day)::integer - 1
+                   AND att.display_type IS NULL
+                   AND att.resource_id IS NULL
+                   AND COALESCE(att.day_period, 'morning') != 'lunch'
+                   AND att.hour_to > att.hour_from
+                 GROUP BY lp.technician_id, lp.day, att.id, cal.id
+            ),
+            time_off AS (
+                SELECT slot.technician_id,
+                       slot.day,
+                       SUM(EXTRACT(EPOCH FROM upper(part) - lower(part)) / 3600.0 / slot.weeks) AS hours
+                  FROM leave_slots slot
+                 CROSS JOIN LATERAL unnest(slot.covered) AS part
+                 GROUP BY slot.technician_id, slot.day
+            ),
+            tech_days AS (
+                SELECT tech.id AS technician_id,
+                       tech.user_id,
+                       tech.company_id,
+                       days.day,
+                       GREATEST(COALESCE(capacity.hours, 0.0) - COALESCE(time_off.hours, 0.0), 0.0) AS hours
+                  FROM aftersales_technician tech
+                 CROSS JOIN days
+                  LEFT JOIN capacity
+                    ON capacity.calendar_id = tech.resource_calendar_id
+                   AND capacity.weekday = EXTRACT(ISODOW FROM days.day)::integer - 1
+                  LEFT JOIN time_off
+                    ON time_off.technician_id = tech.id
+                   AND time_off.day = days.day
+                 WHERE tech.active
             )
-            SELECT tech.id::bigint * 100000 + (days.day - DATE '2000-01-01') AS id,
-                   days.day AS date,
-                   tech.id AS technician_id,
-                   tech.user_id,
-                   tech.company_id,
-                   COALESCE(capacity.hours, 0.0) AS available_hours,
+            SELECT td.technician_id::bigint * 100000 + (td.day - DATE '2000-01-01') AS id,
+                   td.day AS date,
+                   td.technician_id,
+                   td.user_id,
+                   td.company_id,
+                   td.hours AS available_hours,
                    COALESCE(done.hours, 0.0) AS visit_hours,
                    COALESCE(done.visits, 0) AS visit_count,
-                   CASE WHEN capacity.hours > 0 THEN 100.0 * COALESCE(done.hours, 0.0) / capacity.hours END
-                       AS utilisation
-              FROM aftersales_technician tech
-             CROSS JOIN days
-              LEFT JOIN capacity
-                ON capacity.calendar_id = tech.resource_calendar_id
-               AND capacity.weekday = EXTRACT(ISODOW FROM days.day)::integer - 1
+                   CASE WHEN td.hours > 0 THEN 100.0 * COALESCE(done.hours, 0.0) / td.hours END AS utilisation
+              FROM tech_days td
               LEFT JOIN LATERAL (
                     SELECT SUM(visit.time_spent) AS hours, COUNT(*) AS visits
                       FROM aftersales_visit visit
-                     WHERE visit.technician_id = tech.id
+                     WHERE visit.technician_id = td.technician_id
                        AND visit.state = 'done'
-                       AND COALESCE(visit.check_in, visit.scheduled_start) >= days.day
-                       AND COALESCE(visit.check_in, visit.scheduled_start) < days.day + 1
+                       AND COALESCE(visit.check_in, visit.scheduled_start) >= td.day
+                       AND COALESCE(visit.check_in, visit.scheduled_start) < td.day + 1
                    ) done ON true
-             WHERE tech.active
-               AND (capacity.hours > 0 OR done.hours > 0)
+             WHERE td.hours > 0 OR done.hours > 0
             """
         )
 

@@ -27,6 +27,18 @@ class TestCare(AftersalesCommon):
     def _mails(self, logs):
         return self.env["mail.mail"].search([("model", "=", "aftersales.care.log"), ("res_id", "in", logs.ids)])
 
+    def _return(self, picking, lot):
+        """Return the unit ``lot`` of ``picking`` through Odoo's return wizard."""
+        wizard = (
+            self.env["stock.return.picking"].with_context(active_id=picking.id, active_model="stock.picking").create({})
+        )
+        wizard.product_return_moves.quantity = 1.0
+        returned = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        returned.move_ids.move_line_ids.lot_id = lot
+        returned.move_ids.picked = True
+        returned.button_validate()
+        return returned
+
     def test_anniversary_mail_once_a_year(self):
         with freeze_time("2026-03-10 05:00:00"):
             logs = self.env["aftersales.care.rule"]._cron_send_care_mails()
@@ -77,3 +89,42 @@ class TestCare(AftersalesCommon):
     def test_installation_anniversary_kind(self):
         self.rule.kind = "installation_anniversary"
         self.assertFalse(self.rule._aftersales_send_care_mails(today=date(2026, 3, 10)), "no installation card")
+
+    def test_anniversary_in_company_time_zone(self):
+        """Shanghai is 8 hours ahead of UTC: the days of deliveries and anniversaries are its days."""
+        self.company.partner_id.tz = "Asia/Shanghai"
+        with freeze_time("2025-03-10 20:00:00"):  # 04:00 on 11 March in Shanghai
+            _order, night_lot = self._sell_and_deliver(self.customer, self.product, "WM7-NIGHT")
+        Rule = self.env["aftersales.care.rule"]
+        with freeze_time("2026-03-10 15:30:00"):  # 23:30 on 10 March in Shanghai
+            logs = Rule._cron_send_care_mails()
+        self.assertEqual(sorted(logs.lot_id.mapped("name")), ["DR3-2024", "WM7-2025"])
+        with freeze_time("2026-03-10 17:00:00"):  # 01:00 on 11 March in Shanghai, still the 10th in UTC
+            logs = Rule._cron_send_care_mails()
+        self.assertEqual(logs.lot_id, night_lot)
+        self.assertEqual((logs.unit_date, logs.year, logs.years), (date(2025, 3, 11), 2026, 1))
+        with freeze_time("2026-03-11 10:00:00"):  # the 11th in both: sent already
+            self.assertFalse(Rule._cron_send_care_mails())
+
+        # no time zone on the company: UTC
+        self.company.partner_id.tz = False
+        self.assertEqual(self.rule._aftersales_tz().zone, "UTC")
+        with freeze_time("2027-03-10 17:00:00"):
+            logs = Rule._cron_send_care_mails()
+        self.assertEqual(sorted(logs.lot_id.mapped("name")), ["DR3-2024", "WM7-2025", "WM7-NIGHT"])
+
+    def test_returned_unit_gets_no_anniversary_mail(self):
+        picking = self.order.picking_ids
+        with freeze_time("2025-09-01 10:00:00"):
+            returned = self._return(picking, self.old_lot)
+        self.assertEqual(returned.state, "done")
+        logs = self.rule._aftersales_send_care_mails(today=date(2026, 3, 10))
+        self.assertEqual(logs.lot_id.mapped("name"), ["DR3-2024"], "the returned washing machine is left out")
+
+        # sent back to the customer (the return of the return): theirs again, its anniversary comes back
+        with freeze_time("2025-10-01 10:00:00"):
+            redelivery = self._return(returned, self.old_lot)
+        self.assertEqual(redelivery.state, "done")
+        self.assertEqual(redelivery.move_line_ids.lot_id, self.old_lot)
+        logs = self.rule._aftersales_send_care_mails(today=date(2027, 3, 10))
+        self.assertEqual(sorted(logs.lot_id.mapped("name")), ["DR3-2024", "WM7-2025"])

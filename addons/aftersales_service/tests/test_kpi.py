@@ -248,7 +248,7 @@ class TestKpi(AftersalesKpiCommon):
         [(available, hours, visits, utilisation)] = kpi._read_group(
             domain, aggregates=["available_hours:sum", "visit_hours:sum", "visit_count:sum", "utilisation:avg"]
         )
-        # June 2025 has 21 weekdays of 9 hours; the calendar's public holiday is not deducted
+        # June 2025 has 21 weekdays of 9 hours and no time off
         self.assertEqual(available, 21 * 9.0)
         self.assertEqual((hours, visits), (8.0, 5))
         self.assertAlmostEqual(utilisation, 100 * 8.0 / 189)
@@ -257,6 +257,90 @@ class TestKpi(AftersalesKpiCommon):
             aggregates=["utilisation:avg"],
         )
         self.assertAlmostEqual(day_utilisation, 100 * 4.0 / 9)
+
+    def test_technician_utilisation_less_time_off(self):
+        resource = self.env["resource.resource"].create(
+            {"name": "Kim Kpi", "user_id": self.technician.user_id.id, "calendar_id": self.calendar.id}
+        )
+        someone = self.env["resource.resource"].create({"name": "Someone Else", "calendar_id": self.calendar.id})
+        other_calendar = self.calendar.copy({"name": "Other hours"})
+        self.env["resource.calendar.leaves"].create(
+            [
+                # a day off of the technician: Thursday 12 June
+                {
+                    "name": "Day off",
+                    "resource_id": resource.id,
+                    "date_from": datetime(2025, 6, 12, 0, 0),
+                    "date_to": datetime(2025, 6, 12, 23, 59, 59),
+                },
+                # a public half day off on the calendar, Friday 13 June from 13:30...
+                {
+                    "name": "Half holiday",
+                    "calendar_id": self.calendar.id,
+                    "date_from": datetime(2025, 6, 13, 13, 30),
+                    "date_to": datetime(2025, 6, 13, 18, 0),
+                },
+                # ... and the technician away from 13:00 to 14:00 that day: the half hour in both counts once
+                {
+                    "name": "Dentist",
+                    "resource_id": resource.id,
+                    "date_from": datetime(2025, 6, 13, 13, 0),
+                    "date_to": datetime(2025, 6, 13, 14, 0),
+                },
+                # the time off of someone else, of another calendar, or not counted as leave: not deducted
+                {
+                    "name": "Someone's day off",
+                    "resource_id": someone.id,
+                    "date_from": datetime(2025, 6, 16, 0, 0),
+                    "date_to": datetime(2025, 6, 16, 23, 59, 59),
+                },
+                {
+                    "name": "Other calendar's holiday",
+                    "calendar_id": other_calendar.id,
+                    "date_from": datetime(2025, 6, 17, 0, 0),
+                    "date_to": datetime(2025, 6, 17, 23, 59, 59),
+                },
+                {
+                    "name": "Training",
+                    "resource_id": resource.id,
+                    "time_type": "other",
+                    "date_from": datetime(2025, 6, 18, 9, 0),
+                    "date_to": datetime(2025, 6, 18, 12, 0),
+                },
+            ]
+        )
+        self.env.flush_all()
+        kpi = self.env["aftersales.technician.kpi"].with_user(self.manager)
+        june = [
+            ("technician_id", "=", self.technician.id),
+            ("date", ">=", date(2025, 6, 1)),
+            ("date", "<=", date(2025, 6, 30)),
+        ]
+        days = {row.date.day: row.available_hours for row in kpi.search(june)}
+        self.assertNotIn(12, days, "a whole day off, no visit: no working hours left")
+        self.assertEqual(days[13], 4.0, "9:00 to 13:00 left")
+        self.assertEqual((days[11], days[16], days[17], days[18]), (9.0, 9.0, 9.0, 9.0))
+        [(available, hours, utilisation)] = kpi._read_group(
+            june, aggregates=["available_hours:sum", "visit_hours:sum", "utilisation:avg"]
+        )
+        self.assertEqual(available, 21 * 9.0 - 9.0 - 5.0)
+        self.assertEqual(hours, 8.0)
+        self.assertAlmostEqual(utilisation, 100 * 8.0 / 175)
+
+        # a day off with a visit done: the visit still counts, over no working hours
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Day off",
+                "resource_id": resource.id,
+                "date_from": datetime(2025, 6, 5, 0, 0),
+                "date_to": datetime(2025, 6, 5, 23, 59, 59),
+            }
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        [day_5] = kpi.search([("technician_id", "=", self.technician.id), ("date", "=", date(2025, 6, 5))])
+        self.assertRecordValues(day_5, [{"available_hours": 0.0, "visit_hours": 4.0, "visit_count": 2}])
+        self.assertFalse(day_5.utilisation)
 
     def test_overview_tiles(self):
         overview = (

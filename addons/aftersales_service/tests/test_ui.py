@@ -1,9 +1,11 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import AftersalesCommon
+from .common_fees import AftersalesFeesCommon
+from .test_survey import AftersalesSurveyCommon
 
 
 @tagged("post_install", "-at_install")
@@ -117,3 +119,90 @@ class TestTechnicianUi(AftersalesCommon, HttpCase):
         self.assertTrue(self.visit.signed_on)
         self.assertTrue(self.visit.check_in)
         self.assertIn("drain pump", self.visit.work_report)
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupUi(AftersalesFeesCommon, HttpCase):
+    """An agent records the follow-up call of a repaired ticket, then closes the ticket."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.type_followed = cls.env["aftersales.ticket.type"].create(
+            {"name": "Repair with a call", "followup_required": True, "followup_delay": 3}
+        )
+        cls.ticket.write(
+            {
+                "ticket_type_id": cls.type_followed.id,
+                "user_id": cls.agent.id,
+                "resolution": "<p>Replaced the drain pump.</p>",
+            }
+        )
+
+    def test_followup_call_then_close_tour(self):
+        self._do_visit(self._visit(), start=datetime(2026, 6, 9, 10, 0))
+        followup = self.ticket.followup_ids
+        self.assertEqual(followup.state, "planned")
+        self.assertFalse(self.ticket.is_closed)
+        self.start_tour(
+            f"/odoo/action-aftersales_service.aftersales_ticket_action/{self.ticket.id}",
+            "aftersales_followup_tour",
+            login=self.agent.login,
+        )
+        self.assertRecordValues(
+            followup,
+            [
+                {
+                    "state": "done",
+                    "satisfied": "yes",
+                    "problem_solved": "yes",
+                    "fee_correct": "yes",
+                    "done_by_id": self.agent.id,
+                }
+            ],
+        )
+        self.assertTrue(followup.call_date)
+        self.assertIn("drains well since the repair", followup.notes)
+        self.assertFalse(followup.activity_ids, "the call activity is done")
+        self.assertTrue(self.ticket.is_closed, "closed for good once the call is recorded")
+        self.assertTrue(self.ticket.stage_id.is_closed)
+        self.assertTrue(self.ticket.closed_date)
+
+
+@tagged("post_install", "-at_install")
+class TestKpiUi(AftersalesCommon, HttpCase):
+    """A manager reads the KPI overview, drills into the tickets and finds the Excel reports."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager.tz = "UTC"
+        team = cls.env["aftersales.team"].create({"name": "KPI Tour Team", "user_id": cls.manager.id})
+        cls.env["aftersales.ticket"].create(
+            {"name": "KPI tour ticket", "partner_id": cls.customer.id, "team_id": team.id}
+        )
+
+    def test_kpi_overview_and_reports_tour(self):
+        export = self.env.ref("aftersales_service.aftersales_ticket_action_export_xlsx")
+        self.assertEqual(export.binding_model_id.model, "aftersales.ticket")
+        self.assertEqual(export.binding_view_types, "list")
+        self.start_tour(
+            "/odoo/action-aftersales_service.aftersales_kpi_overview_action",
+            "aftersales_kpi_tour",
+            login=self.manager.login,
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestCsatUi(AftersalesSurveyCommon, HttpCase):
+    """An agent reads the satisfaction score of a closed ticket."""
+
+    def test_satisfaction_answers_from_ticket_tour(self):
+        ticket = self._closed_ticket(technician=self.tech_a)
+        self._answer(ticket.csat_answer_ids, 4, conduct=5, comment="Quick and tidy.")
+        self.assertEqual(ticket.csat_score, 4)
+        self.start_tour(
+            f"/odoo/action-aftersales_service.aftersales_ticket_action/{ticket.id}",
+            "aftersales_csat_tour",
+            login=self.agent.login,
+        )
