@@ -24,7 +24,9 @@ class AftersalesTechnicianKpi(models.Model):
     user_id = fields.Many2one("res.users", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     available_hours = fields.Float(
-        string="Working Hours", readonly=True, help="Hours of the technician's calendar on the day."
+        string="Working Hours",
+        readonly=True,
+        help="Hours of the technician's calendar on the day, less their leaves and public holidays.",
     )
     visit_hours = fields.Float(readonly=True, help="Hours spent on the visits done that day (time on site).")
     visit_count = fields.Integer(string="Visits Done", readonly=True)
