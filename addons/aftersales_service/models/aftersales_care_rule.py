@@ -140,6 +140,7 @@ class AftersalesCareRule(models.Model):
         customer's location (a return)."""
         if not lot_ids:
             return set()
+        # the rules are run by their managers or the daily job; the units were found the same way
         move_lines = (
             self.env["stock.move.line"]
             .sudo()

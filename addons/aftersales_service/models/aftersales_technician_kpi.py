@@ -95,7 +95,10 @@ class AftersalesTechnicianKpi(models.Model):
                    AND leave.date_to > leave.date_from
                    AND (
                         leave.resource_id IN (
-                            SELECT res.id FROM resource_resource res WHERE res.user_id = tech.user_id
+                            SELECT res.id
+                              FROM resource_resource res
+                             WHERE res.user_id = tech.user_id
+                               AND (res.company_id IS NULL OR res.company_id = tech.company_id)
                         )
                         OR (
                             leave.resource_id IS NULL

@@ -67,26 +67,16 @@ class TestDoneWhenCsat(AftersalesSurveyCommon, HttpCase):
         response = self.url_open(link)
         self.assertEqual(response.status_code, 200)
         self.assertIn(self.survey.title, response.text)
-        base = f"{self.survey.get_base_url()}/survey/%s/{self.survey.access_token}/{answer.access_token}"
-        response = self.opener.post(url=base % "begin", json={})
-        self.assertEqual(response.status_code, 200)
-        self.assertNotIn("error", response.json().get("result", {}))
-        post_data = {
-            str(self.q_overall.id): str(self._choice(self.q_overall, 2).id),
-            str(self.q_solved.id): str(self._choice(self.q_solved, 1).id),
-            str(self.q_conduct.id): str(self._choice(self.q_conduct, 3).id),
-            str(self.q_comment.id): "The noise came back after two days.",
-            "token": answer.access_token,
-        }
-        response = self.opener.post(url=base % "submit", json={"params": post_data})
-        self.assertEqual(response.status_code, 200)
-        self.assertNotIn("error", response.json()["result"][1])
+        result = self._answer_through_link(
+            answer, 2, solved=True, conduct=3, comment="The noise came back after two days."
+        )
+        self.assertNotIn("error", result[1])
         self.assertEqual(answer.state, "done")
         self.assertEqual(ticket.csat_score, 2)
 
         # an answer token of no one is refused
         wrong = f"{self.survey.get_base_url()}/survey/submit/{self.survey.access_token}/not-a-token"
-        response = self.opener.post(url=wrong, json={"params": post_data})
+        response = self.opener.post(url=wrong, json={"params": {"token": "not-a-token"}})
         self.assertIn("error", response.json()["result"][1])
 
         # a complaint linked to the ticket, with an activity for the manager

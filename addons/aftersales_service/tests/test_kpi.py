@@ -342,6 +342,21 @@ class TestKpi(AftersalesKpiCommon):
         self.assertRecordValues(day_5, [{"available_hours": 0.0, "visit_hours": 4.0, "visit_count": 2}])
         self.assertFalse(day_5.utilisation)
 
+        # the hours of the calendar are in its time zone: 07:00 to 11:00 UTC is 9:00 to 13:00 in Brussels
+        self.calendar.tz = "Europe/Brussels"
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Morning off",
+                "resource_id": resource.id,
+                "date_from": datetime(2025, 6, 19, 7, 0),
+                "date_to": datetime(2025, 6, 19, 11, 0),
+            }
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        [day_19] = kpi.search([("technician_id", "=", self.technician.id), ("date", "=", date(2025, 6, 19))])
+        self.assertEqual(day_19.available_hours, 5.0)
+
     def test_overview_tiles(self):
         overview = (
             self.env["aftersales.kpi.overview"]

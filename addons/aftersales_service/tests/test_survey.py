@@ -68,6 +68,23 @@ class AftersalesSurveyCommon(AftersalesCommon):
         answer._mark_done()
         return answer
 
+    def _answer_through_link(self, answer, overall, solved=True, conduct=5, comment=""):
+        """Answer as the customer does in the browser, without login, through survey's own routes
+        (HttpCase only): start, then submit the page. Returns the JSON result of the submit."""
+        base = f"{self.survey.get_base_url()}/survey/%s/{self.survey.access_token}/{answer.access_token}"
+        response = self.opener.post(url=base % "begin", json={})
+        self.assertEqual(response.status_code, 200)
+        post_data = {
+            str(self.q_overall.id): str(self._choice(self.q_overall, overall).id),
+            str(self.q_solved.id): str(self._choice(self.q_solved, 1 if solved else 0).id),
+            str(self.q_conduct.id): str(self._choice(self.q_conduct, conduct).id),
+            str(self.q_comment.id): comment,
+            "token": answer.access_token,
+        }
+        response = self.opener.post(url=base % "submit", json={"params": post_data})
+        self.assertEqual(response.status_code, 200)
+        return response.json()["result"]
+
     def _invitation_mails(self, answer):
         return self.env["mail.mail"].search([("body_html", "ilike", answer.access_token)])
 
@@ -321,19 +338,8 @@ class TestSurveyLink(AftersalesSurveyCommon, HttpCase):
         ticket = self._closed_ticket(technician=self.tech_a)
         answer = ticket.csat_answer_ids
         self.assertEqual(self.url_open(answer.get_start_url()).status_code, 200)
-        base = f"{self.survey.get_base_url()}/survey/%s/{self.survey.access_token}/{answer.access_token}"
-        response = self.opener.post(url=base % "begin", json={})
-        self.assertEqual(response.status_code, 200)
-        post_data = {
-            str(self.q_overall.id): str(self._choice(self.q_overall, 1).id),
-            str(self.q_solved.id): str(self._choice(self.q_solved, 0).id),
-            str(self.q_conduct.id): str(self._choice(self.q_conduct, 4).id),
-            str(self.q_comment.id): "Nobody called me back.",
-            "token": answer.access_token,
-        }
-        response = self.opener.post(url=base % "submit", json={"params": post_data})
-        self.assertEqual(response.status_code, 200)
-        self.assertNotIn("error", response.json()["result"][1])
+        result = self._answer_through_link(answer, 1, solved=False, conduct=4, comment="Nobody called me back.")
+        self.assertNotIn("error", result[1])
         self.assertEqual(answer.state, "done")
         self.assertEqual(ticket.csat_score, 1)
         self.assertEqual(self.tech_a.csat_avg, 1)
