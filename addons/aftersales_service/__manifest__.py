@@ -47,6 +47,7 @@
         "views/aftersales_unit_event_views.xml",
         "views/aftersales_failure_report_views.xml",
         "views/aftersales_batch_alert_views.xml",
+        "views/aftersales_audit_log_views.xml",
         "views/res_company_views.xml",
         "views/aftersales_menus.xml",
         "views/aftersales_portal_templates.xml",
