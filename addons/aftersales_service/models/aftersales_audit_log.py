@@ -83,6 +83,8 @@ class AftersalesAuditLog(models.Model):
         because nobody, managers included, may create, change or delete them by hand.
         Returns the new entries.
         """
+        if not records:
+            return self.browse()
         reason = (reason or "").strip()
         if require_reason and not reason:
             labels = dict(self._fields["action"]._description_selection(self.env))

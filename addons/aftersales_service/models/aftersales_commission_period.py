@@ -89,17 +89,26 @@ class AftersalesCommissionPeriod(models.Model):
         self.write({"state": "closed"})
 
     def action_reopen(self):
-        """Open closed periods again: their commissions can change, which the audit log records."""
+        """Open closed periods again: their commissions can change, so the audit log records why.
+
+        Without a reason (``aftersales_reopen_reason`` in the context), opens the window that asks for it.
+        """
         closed = self.filtered(lambda period: period.state == "closed")
+        reason = self.env.context.get("aftersales_reopen_reason")
+        if closed and not reason:
+            self.check_access("write")
+            return self.env["aftersales.audit.reason"]._aftersales_action(
+                self, "action_reopen", _("Why reopen the commission period?")
+            )
         self.write({"state": "open"})
         self.env["aftersales.audit.log"]._aftersales_audit(
             "commission_period_reopened",
             closed,
-            self.env.context.get("aftersales_reopen_reason"),
+            reason,
             old={period.id: self.env._("Closed (%(total)s)", total=period.total) for period in closed},
             new=_("Open"),
-            require_reason=False,
         )
+        return True
 
     @api.model
     def _cron_compute_open_periods(self):

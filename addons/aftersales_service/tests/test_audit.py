@@ -109,8 +109,28 @@ class TestAudit(AftersalesFeesCommon):
         period.action_reopen()
         self.assertFalse(self._entries("commission_period_reopened", period), "an open period is not reopened")
         period.with_user(self.manager).action_close()
-        period.with_user(self.manager).action_reopen()
-        self._assert_entry(self._entries("commission_period_reopened", period), self.manager)
+        # the button asks why first
+        action = period.with_user(self.manager).action_reopen()
+        self.assertEqual(action["res_model"], "aftersales.audit.reason")
+        self.assertEqual(period.state, "closed")
+        Wizard = self.env["aftersales.audit.reason"].with_user(self.manager).with_context(action["context"])
+        with self.assertRaisesRegex(UserError, "Say why"):
+            Wizard.create({"reason": "  "}).action_confirm()
+        with self.assertRaises(AccessError):
+            period.with_user(self.agent).action_reopen()
+        Wizard.create({"reason": "Re-work found late"}).action_confirm()
+        self.assertEqual(period.state, "open")
+        self._assert_entry(self._entries("commission_period_reopened", period), self.manager, "Re-work found late")
+
+    def test_reason_wizard_runs_only_listed_actions(self):
+        wizard = (
+            self.env["aftersales.audit.reason"]
+            .with_user(self.manager)
+            .create({"res_model": "aftersales.ticket", "res_ids": self.ticket.ids, "method": "unlink", "reason": "x"})
+        )
+        with self.assertRaisesRegex(UserError, "does not take a reason"):
+            wizard.action_confirm()
+        self.assertTrue(self.ticket.exists())
 
     # ------------------------------------------------------------------
     # The log itself

@@ -164,7 +164,7 @@ class TestCommission(AftersalesFeesCommon):
         # a visit done in a closed period earns nothing more
         late = self._do_visit(self._visit(visit_type_id=self.type_follow_up.id), start=datetime(2026, 6, 12, 10, 0))
         self.assertFalse(late.commission_ids)
-        period.action_reopen()
+        period.with_context(aftersales_reopen_reason="Re-work found late").action_reopen()
         period.action_compute()
         self.assertEqual(commission.deduction, 9.5)
         self.assertEqual(late.commission_ids.amount, 25.0)

@@ -301,10 +301,21 @@ class AftersalesWarranty(models.Model):
         waiting._aftersales_start(fields.Date.context_today(self))
 
     def action_void(self, reason=None, picking=None):
+        """Void the warranties: by a transfer (``picking``), or by hand with a ``reason``.
+
+        By hand without a reason (nor ``aftersales_void_reason`` in the context), opens the window
+        that asks for it; voids by hand are written in the audit log.
+        """
         wrong = self.filtered(lambda w: w.state == "void")
         if wrong:
             raise UserError(
                 _("Warranties %(warranties)s are already void.", warranties=", ".join(wrong.mapped("name")))
+            )
+        reason = reason or self.env.context.get("aftersales_void_reason")
+        if not reason and not picking:
+            self.check_access("write")
+            return self.env["aftersales.audit.reason"]._aftersales_action(
+                self, "action_void", _("Why void the warranty?")
             )
         old_states = {warranty.id: warranty.state for warranty in self}
         self.write(
@@ -322,8 +333,8 @@ class AftersalesWarranty(models.Model):
                 reason,
                 old={key: labels.get(state, state) for key, state in old_states.items()},
                 new=labels["void"],
-                require_reason=False,
             )
+        return True
 
     def _aftersales_start(self, start_date):
         """Start the clock of waiting warranties on ``start_date``; those already over expire."""

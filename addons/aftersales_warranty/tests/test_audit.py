@@ -65,6 +65,24 @@ class TestWarrantyAudit(CoverageCommon):
         self.assertEqual(entry.old_value, "Active")
         self.assertEqual(warranty.state, "void")
 
+    def test_void_button_asks_why(self):
+        warranty = self._running_warranty()
+        action = warranty.with_user(self.manager).action_void()
+        self.assertEqual(action["res_model"], "aftersales.audit.reason")
+        self.assertEqual(warranty.state, "active")
+        with self.assertRaises(AccessError):
+            warranty.with_user(self.tech_a.user_id).action_void()
+        wizard = (
+            self.env["aftersales.audit.reason"]
+            .with_user(self.manager)
+            .with_context(action["context"])
+            .create({"reason": "Sold to another country"})
+        )
+        wizard.action_confirm()
+        self.assertEqual((warranty.state, warranty.void_reason), ("void", "Sold to another country"))
+        entry = self._entries("warranty_voided", warranty)
+        self.assertEqual((entry.user_id, entry.reason), (self.manager, "Sold to another country"))
+
     def test_warranty_extended_by_hand_is_logged(self):
         warranty = self._running_warranty(start=date(2026, 1, 1))
         self._flush_tracking()
