@@ -618,8 +618,23 @@ class AftersalesRma(models.Model):
         self.invalidate_recordset()
         self.line_ids.invalidate_recordset(["qty_refunded", "refund_line_ids"])
 
+    def action_refund_ask(self):
+        """The Refund button: units refunded before their inspection need a reason, asked first."""
+        self.check_access("write")
+        uninspected = self.line_ids.filtered(
+            lambda line: line.resolution == "refund" and line.qty_received and not line.decision_applied
+        )
+        if uninspected and not self.env.context.get("aftersales_refund_reason"):
+            return self.env["aftersales.audit.reason"]._aftersales_action(
+                self, "action_refund", _("Why refund before the inspection?")
+            )
+        return self.action_refund()
+
     def action_refund(self):
-        """Refund the received units of the lines to refund, by reversing their invoices."""
+        """Refund the received units of the lines to refund, by reversing their invoices.
+
+        The reason given in ``aftersales_refund_reason`` goes to the audit log with the credit notes.
+        """
         self._aftersales_check_direction("customer", _("Refunding"))
         self._aftersales_check_state(("approved", "received", "done"), _("Refunding"))
         self.check_access("write")

@@ -42,11 +42,29 @@ class TestRmaAudit(RmaCommon):
         self.assertIn(f"{rma.currency_id.round(refund.amount_total)}", entry.new_value)
         self.assertFalse(self._entries("rma_refund", rma))
 
+    def test_refund_button_asks_why_before_inspection(self):
+        rma = self._received_rma()
+        action = rma.with_user(self.rma_user).action_refund_ask()
+        self.assertEqual(action["res_model"], "aftersales.audit.reason")
+        self.assertFalse(rma.sudo().refund_ids)
+        with self.assertRaises(AccessError):
+            rma.with_user(self.technician).action_refund_ask()
+        wizard = (
+            self.env["aftersales.audit.reason"]
+            .with_user(self.rma_user)
+            .with_context(action["context"])
+            .create({"reason": "Unit visibly broken on the photos"})
+        )
+        wizard.action_confirm()
+        self.assertTrue(rma.sudo().refund_ids)
+        entry = self._entries("rma_refund_uninspected", rma)
+        self.assertEqual((entry.user_id, entry.reason), (self.rma_user, "Unit visibly broken on the photos"))
+
     def test_refund_after_inspection_is_logged(self):
         rma = self._received_rma()
         rma.line_ids.write({"condition": "good", "decision": "stock"})
         rma.line_ids.with_user(self.rma_user).action_inspect()
-        rma.with_user(self.rma_user).action_refund()
+        rma.with_user(self.rma_user).action_refund_ask()  # inspected: no reason to give
         entry = self._entries("rma_refund", rma)
         self.assertEqual((len(entry), entry.user_id), (1, self.rma_user))
 
