@@ -155,3 +155,15 @@ class TestPartsAccess(PartsCommon):
         with self.assertRaises(AccessError):
             period.with_user(self.tech_a.user_id).action_compute()
         period.with_user(self.manager).action_compute()
+
+    def test_other_technician_cannot_scrap_a_defective_part(self):
+        lot = self.env["stock.lot"].create({"name": "CB-AUDIT-1", "product_id": self.board.id})
+        visit = self._start_visit([])
+        visit.aftersales_part_ids = [Command.create({"product_id": self.board.id, "lot_id": lot.id, "removed": True})]
+        self._finish_visit(visit)
+        part = visit.aftersales_part_ids
+        self._validate(part.move_id.picking_id)
+        self.assertEqual(part.defective_state, "received")
+        with self.assertRaises(AccessError):
+            part.with_user(self.tech_b.user_id).action_aftersales_scrap()
+        self.assertFalse(part.scrap_id)
