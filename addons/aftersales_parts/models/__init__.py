@@ -22,3 +22,4 @@ from . import aftersales_rma_report
 from . import repair_order
 from . import aftersales_supplier_claim
 from . import aftersales_unit_event
+from . import aftersales_audit_log

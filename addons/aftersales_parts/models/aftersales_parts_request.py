@@ -40,6 +40,7 @@ class AftersalesPartsRequest(models.Model):
         store=True,
         readonly=False,
         precompute=True,
+        tracking=True,
     )
     location_dest_id = fields.Many2one(related="technician_id.aftersales_van_location_id", string="Van")
     line_ids = fields.One2many("aftersales.parts.request.line", "request_id", string="Parts", copy=True)
@@ -88,6 +89,7 @@ class AftersalesPartsRequest(models.Model):
 
     def action_request(self):
         """Ask the warehouse for the parts: an internal transfer from its stock to the van."""
+        self.check_access("write")
         for request in self:
             if request.state != "draft":
                 raise UserError(_("Parts request %(request)s is already sent.", request=request.name))
@@ -140,6 +142,7 @@ class AftersalesPartsRequest(models.Model):
         return True
 
     def action_cancel(self):
+        self.check_access("write")
         for request in self:
             if request.state == "done":
                 raise UserError(

@@ -39,6 +39,7 @@ class AftersalesRma(models.Model):
         help="From a customer: the goods come back through a receipt and are refunded by a credit note. "
         "To a supplier: defective goods leave to the vendor by an outgoing transfer, against the vendor "
         "credit note expected.",
+        tracking=True,
     )
     state = fields.Selection(RMA_STATES, required=True, default="draft", tracking=True, index=True, copy=False)
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
@@ -52,13 +53,14 @@ class AftersalesRma(models.Model):
     user_id = fields.Many2one(
         "res.users", string="Responsible", default=lambda self: self.env.user, tracking=True, index="btree_not_null"
     )
-    date = fields.Date(string="Request Date", required=True, default=fields.Date.context_today)
+    date = fields.Date(string="Request Date", required=True, default=fields.Date.context_today, tracking=True)
     sale_order_id = fields.Many2one("sale.order", index="btree_not_null", check_company=True, tracking=True)
     invoice_id = fields.Many2one(
         "account.move",
         index="btree_not_null",
         check_company=True,
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted')]",
+        tracking=True,
     )
     picking_id = fields.Many2one(
         "stock.picking",
@@ -66,6 +68,7 @@ class AftersalesRma(models.Model):
         index="btree_not_null",
         check_company=True,
         domain="[('picking_type_code', '=', 'outgoing'), ('state', '=', 'done')]",
+        tracking=True,
     )
     ticket_id = fields.Many2one("aftersales.ticket", index="btree_not_null", check_company=True, tracking=True)
     line_ids = fields.One2many("aftersales.rma.line", "rma_id", string="Lines", copy=True)
@@ -349,6 +352,7 @@ class AftersalesRma(models.Model):
     def action_approve(self):
         self._aftersales_check_state(("draft",), _("Approving"))
         is_manager = self.env.user.has_group("aftersales_service.aftersales_service_group_manager")
+        over_limit = self.browse()
         for rma in self:
             if not rma.line_ids:
                 raise UserError(_("Add the returned products to %(rma)s before approving it.", rma=rma.name))
@@ -358,20 +362,33 @@ class AftersalesRma(models.Model):
             rma.line_ids._check_return_window()
             rma.line_ids._check_returnable_quantities()
             limit = rma.company_id.aftersales_rma_approval_amount
-            if limit and not is_manager and float_compare(rma.amount_refund, limit, 2) > 0:
-                raise UserError(
-                    _(
-                        "The refund of %(rma)s (%(amount)s) is above %(limit)s: an after-sales manager approves it.",
-                        rma=rma.name,
-                        amount=rma.amount_refund,
-                        limit=limit,
+            if limit and float_compare(rma.amount_refund, limit, 2) > 0:
+                if not is_manager:
+                    raise UserError(
+                        _(
+                            "The refund of %(rma)s (%(amount)s) is above %(limit)s: an after-sales manager "
+                            "approves it.",
+                            rma=rma.name,
+                            amount=rma.amount_refund,
+                            limit=limit,
+                        )
                     )
-                )
+                over_limit |= rma
         self.write({"state": "approved"})
+        for rma in over_limit:
+            self.env["aftersales.audit.log"]._aftersales_audit(
+                "rma_approved_over_limit",
+                rma,
+                self.env.context.get("aftersales_approval_reason"),
+                old=_("Limit: %(limit)s", limit=rma.company_id.aftersales_rma_approval_amount),
+                new=_("Refund: %(amount)s", amount=rma.amount_refund),
+                require_reason=False,
+            )
         for rma in self.sudo():
             rma._aftersales_create_receipts()
 
     def action_reject(self, reason=None):
+        self.check_access("write")
         self._aftersales_check_state(("draft", "approved"), _("Rejecting"))
         reason = reason or self.env.context.get("aftersales_reject_reason")
         if not reason:
@@ -389,6 +406,7 @@ class AftersalesRma(models.Model):
         return True
 
     def action_cancel(self):
+        self.check_access("write")
         self._aftersales_check_state(("draft", "approved"), _("Cancelling"))
         if self.return_picking_ids.filtered(lambda p: p.state == "done"):
             raise UserError(_("Goods were already received for this return: it cannot be cancelled."))
@@ -421,6 +439,7 @@ class AftersalesRma(models.Model):
 
     def action_view_repair_orders(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("repair.action_repair_order_tree")
         repairs = self.sudo().line_ids.repair_order_id
         action.update(
@@ -599,8 +618,23 @@ class AftersalesRma(models.Model):
         self.invalidate_recordset()
         self.line_ids.invalidate_recordset(["qty_refunded", "refund_line_ids"])
 
+    def action_refund_ask(self):
+        """The Refund button: units refunded before their inspection need a reason, asked first."""
+        self.check_access("write")
+        uninspected = self.line_ids.filtered(
+            lambda line: line.resolution == "refund" and line.qty_received and not line.decision_applied
+        )
+        if uninspected and not self.env.context.get("aftersales_refund_reason"):
+            return self.env["aftersales.audit.reason"]._aftersales_action(
+                self, "action_refund", _("Why refund before the inspection?")
+            )
+        return self.action_refund()
+
     def action_refund(self):
-        """Refund the received units of the lines to refund, by reversing their invoices."""
+        """Refund the received units of the lines to refund, by reversing their invoices.
+
+        The reason given in ``aftersales_refund_reason`` goes to the audit log with the credit notes.
+        """
         self._aftersales_check_direction("customer", _("Refunding"))
         self._aftersales_check_state(("approved", "received", "done"), _("Refunding"))
         self.check_access("write")
@@ -630,8 +664,15 @@ class AftersalesRma(models.Model):
             by_invoice = defaultdict(lambda: self.env["aftersales.rma.line"])
             for line in lines:
                 by_invoice[line.invoice_line_id.move_id] |= line
+            rma_refunds = self.env["account.move"].sudo()
             for invoice, invoice_lines in by_invoice.items():
-                refunds |= rma._aftersales_reverse_invoice(invoice, invoice_lines)
+                rma_refunds |= rma._aftersales_reverse_invoice(invoice, invoice_lines)
+            rma._aftersales_audit_refund(
+                "rma_refund" if all(lines.mapped("decision_applied")) else "rma_refund_uninspected",
+                rma_refunds,
+                old=", ".join(lines.invoice_line_id.move_id.mapped("name")),
+            )
+            refunds |= rma_refunds
         if refunds and any(self.company_id.mapped("aftersales_rma_post_refund")):
             refunds.filtered(lambda move: move.company_id.aftersales_rma_post_refund).action_post()
         return self.action_view_refunds() if len(self) == 1 else True
@@ -777,11 +818,34 @@ class AftersalesRma(models.Model):
             by_bill = defaultdict(lambda: self.env["aftersales.rma.line"])
             for line in billed:
                 by_bill[line.vendor_bill_line_id.move_id] |= line
+            rma_refunds = self.env["account.move"].sudo()
             for bill, bill_lines in by_bill.items():
-                refunds |= rma._aftersales_reverse_invoice(bill, bill_lines)
+                rma_refunds |= rma._aftersales_reverse_invoice(bill, bill_lines)
             if lines - billed:
-                refunds |= rma._aftersales_new_vendor_refund(lines - billed)
+                rma_refunds |= rma._aftersales_new_vendor_refund(lines - billed)
+            rma._aftersales_audit_refund(
+                "rma_vendor_refund", rma_refunds, old=", ".join(billed.vendor_bill_line_id.move_id.mapped("name"))
+            )
+            refunds |= rma_refunds
         return self.action_view_refunds() if len(self) == 1 else True
+
+    def _aftersales_audit_refund(self, action, refunds, old=None):
+        """Write down the credit notes of a return in the audit log, with their amount."""
+        self.ensure_one()
+        amount = sum(refunds.mapped("amount_total"))
+        self.env["aftersales.audit.log"]._aftersales_audit(
+            action,
+            self,
+            self.env.context.get("aftersales_refund_reason"),
+            old=old or None,
+            new=_(
+                "%(refunds)s: %(amount)s %(currency)s",
+                refunds=", ".join(refunds.mapped(lambda move: move.name or move.ref or "")),
+                amount=self.currency_id.round(amount),
+                currency=self.currency_id.name,
+            ),
+            require_reason=False,
+        )
 
     def _prepare_vendor_refund_vals(self, lines):
         """Values of the new vendor credit note claiming the units of ``lines`` sent back."""
@@ -948,6 +1012,7 @@ class AftersalesRma(models.Model):
 
     def action_view_receipts(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
         action["domain"] = [("aftersales_rma_id", "=", self.id)]
         action["context"] = {"create": False}
@@ -959,6 +1024,7 @@ class AftersalesRma(models.Model):
 
     def action_view_refunds(self):
         self.ensure_one()
+        self.check_access("read")
         if self.direction == "supplier":
             action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_in_refund_type")
             action["context"] = {"default_move_type": "in_refund", "create": False}

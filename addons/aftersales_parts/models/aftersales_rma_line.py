@@ -6,6 +6,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
 OPEN_STATES = ("draft", "approved")
+# changes of these are told in the return's chatter: the lines have none
+DECISION_FIELDS = ("resolution", "condition", "decision")
 
 
 class AftersalesRmaLine(models.Model):
@@ -462,6 +464,46 @@ class AftersalesRmaLine(models.Model):
                 )
 
     # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        tracked = [name for name in DECISION_FIELDS if name in vals]
+        if not tracked:
+            return super().write(vals)
+        before = {line: {name: line[name] for name in tracked} for line in self}
+        result = super().write(vals)
+        self._aftersales_post_decisions(before)
+        return result
+
+    def _aftersales_post_decisions(self, before):
+        """Tell the return's chatter how the requested resolution, condition or decision of a line changed."""
+        for line in self:
+            changes = []
+            for name, old in before[line].items():
+                new = line[name]
+                if old == new:
+                    continue
+                labels = dict(line._fields[name]._description_selection(line.env))
+                changes.append(
+                    _(
+                        "%(field)s: %(old)s → %(new)s",
+                        field=line._fields[name]._description_string(line.env),
+                        old=labels.get(old, _("None")),
+                        new=labels.get(new, _("None")),
+                    )
+                )
+            if changes:
+                line.rma_id.message_post(
+                    body=_(
+                        "%(product)s: %(changes)s",
+                        product=line.product_id.display_name,
+                        changes="; ".join(changes),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+
+    # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
 
@@ -703,6 +745,7 @@ class AftersalesRmaLine(models.Model):
 
     def action_inspect(self):
         """Apply the inspection decision of the received lines by an ordinary stock operation."""
+        self.check_access("write")
         self._aftersales_check_customer_lines(_("Applying an inspection decision"))
         self._aftersales_check_received()
         for line in self:
@@ -865,6 +908,7 @@ class AftersalesRmaLine(models.Model):
 
     def action_send_back(self):
         """Send the repaired units back to the customer once their repair ticket or order is closed."""
+        self.check_access("write")
         self._aftersales_check_customer_lines(_("Sending back a repaired unit"))
         for line in self:
             if line.decision != "repair" or not (line.repair_ticket_id or line.repair_order_id):
@@ -899,6 +943,7 @@ class AftersalesRmaLine(models.Model):
 
     def action_replace(self):
         """Deliver a new unit of the same product for the received units to replace."""
+        self.check_access("write")
         self._aftersales_check_customer_lines(_("Replacing"))
         self._aftersales_check_received()
         for line in self:

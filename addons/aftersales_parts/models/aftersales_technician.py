@@ -18,6 +18,7 @@ class AftersalesTechnician(models.Model):
 
     def action_aftersales_create_van_location(self):
         """Create the technician's van under the stock location of the company's warehouse."""
+        self.check_access("write")
         for technician in self:
             if technician.aftersales_van_location_id:
                 raise UserError(

@@ -154,6 +154,7 @@ class AftersalesVisitPart(models.Model):
 
     def action_aftersales_scrap(self):
         """Scrap defective parts that cannot be repaired, with an ordinary scrap order."""
+        self.check_access("write")
         self._aftersales_check_received(_("Scrapping"))
         for part in self:
             scrap = (

@@ -1,3 +1,4 @@
 from . import aftersales_rma_reject
 from . import aftersales_report_export
 from . import aftersales_kpi_overview
+from . import aftersales_audit_reason

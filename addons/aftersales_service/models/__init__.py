@@ -36,3 +36,4 @@ from . import aftersales_technician_kpi
 from . import aftersales_unit_event
 from . import aftersales_failure_report
 from . import aftersales_batch_alert
+from . import aftersales_audit_log

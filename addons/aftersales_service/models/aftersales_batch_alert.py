@@ -24,7 +24,7 @@ class AftersalesBatchAlert(models.Model):
     failed_units = fields.Integer(readonly=True)
     delivered_units = fields.Integer(readonly=True)
     failure_rate = fields.Float(string="Failure Rate (%)", readonly=True, aggregator="avg")
-    user_id = fields.Many2one("res.users", string="Quality Manager", readonly=True)
+    user_id = fields.Many2one("res.users", string="Quality Manager", readonly=True, tracking=True)
     note = fields.Html()
 
     _sql_constraints = [

@@ -22,8 +22,8 @@ class AftersalesCommissionPeriod(models.Model):
     _check_company_auto = True
 
     name = fields.Char(required=True)
-    date_from = fields.Date(required=True)
-    date_to = fields.Date(required=True)
+    date_from = fields.Date(required=True, tracking=True)
+    date_to = fields.Date(required=True, tracking=True)
     state = fields.Selection(PERIOD_STATES, required=True, default="open", tracking=True, readonly=True, copy=False)
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -69,6 +69,7 @@ class AftersalesCommissionPeriod(models.Model):
 
     def action_compute(self):
         """Compute again the commissions of the visits done in these open periods."""
+        self.check_access("write")
         self._aftersales_check_open()
         for period in self:
             visits = self.env["aftersales.visit"].search(
@@ -88,7 +89,26 @@ class AftersalesCommissionPeriod(models.Model):
         self.write({"state": "closed"})
 
     def action_reopen(self):
+        """Open closed periods again: their commissions can change, so the audit log records why.
+
+        Without a reason (``aftersales_reopen_reason`` in the context), opens the window that asks for it.
+        """
+        closed = self.filtered(lambda period: period.state == "closed")
+        reason = self.env.context.get("aftersales_reopen_reason")
+        if closed and not reason:
+            self.check_access("write")
+            return self.env["aftersales.audit.reason"]._aftersales_action(
+                self, "action_reopen", _("Why reopen the commission period?")
+            )
         self.write({"state": "open"})
+        self.env["aftersales.audit.log"]._aftersales_audit(
+            "commission_period_reopened",
+            closed,
+            reason,
+            old={period.id: self.env._("Closed (%(total)s)", total=period.total) for period in closed},
+            new=_("Open"),
+        )
+        return True
 
     @api.model
     def _cron_compute_open_periods(self):

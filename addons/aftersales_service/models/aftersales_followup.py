@@ -44,6 +44,7 @@ class AftersalesFollowup(models.Model):
         check_company=True,
         ondelete="restrict",
         domain="[('ticket_id', '=?', ticket_id)]",
+        tracking=True,
     )
     company_id = fields.Many2one(
         "res.company",
@@ -82,7 +83,7 @@ class AftersalesFollowup(models.Model):
     date_planned = fields.Date(string="Planned on", required=True, index=True, tracking=True, default=fields.Date.today)
     state = fields.Selection(FOLLOWUP_STATES, required=True, default="planned", index=True, tracking=True, copy=False)
     call_date = fields.Datetime(string="Called on", copy=False, tracking=True)
-    done_by_id = fields.Many2one("res.users", string="Called by", readonly=True, copy=False)
+    done_by_id = fields.Many2one("res.users", string="Called by", readonly=True, copy=False, tracking=True)
     satisfied = fields.Selection(YES_NO, string="Customer Satisfied", copy=False, tracking=True)
     fee_correct = fields.Selection(
         YES_NO,
@@ -226,7 +227,9 @@ class AftersalesFollowup(models.Model):
         for followup in self:
             ticket = followup.ticket_id
             if ticket.is_closed:
-                ticket.action_reopen()
+                ticket.with_context(
+                    aftersales_reopen_reason=_("Follow-up call %(call)s: problem not solved.", call=followup.name)
+                ).action_reopen()
             ticket.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=(ticket.user_id or followup.user_id or self.env.user).id,

@@ -21,7 +21,7 @@ class AftersalesTechnician(models.Model):
     active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     skill_ids = fields.One2many("aftersales.technician.skill", "technician_id", string="Skills")
-    zone_ids = fields.Many2many("aftersales.zone", string="Service Zones", check_company=True)
+    zone_ids = fields.Many2many("aftersales.zone", string="Service Zones", check_company=True, tracking=True)
     resource_calendar_id = fields.Many2one(
         "resource.calendar",
         string="Working Hours",
@@ -29,6 +29,7 @@ class AftersalesTechnician(models.Model):
         check_company=True,
         default=lambda self: self.env.company.resource_calendar_id,
         help="Visits are planned inside these hours; time off goes in as leaves of this calendar.",
+        tracking=True,
     )
     daily_capacity = fields.Integer(
         string="Visits per Day", default=6, tracking=True, help="The most visits planned on one day."
@@ -38,6 +39,7 @@ class AftersalesTechnician(models.Model):
         string="Home Base",
         check_company=True,
         help="Where the technician's day starts; its coordinates measure the first trip.",
+        tracking=True,
     )
     visit_ids = fields.One2many("aftersales.visit", "technician_id", string="Visits")
     visit_count = fields.Integer(compute="_compute_visit_count")

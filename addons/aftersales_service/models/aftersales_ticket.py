@@ -85,6 +85,7 @@ class AftersalesTicket(models.Model):
         check_company=True,
         domain="[('id', 'child_of', commercial_partner_id)]",
         help="The person to talk to at the customer, if not the customer itself.",
+        tracking=True,
     )
     email_from = fields.Char(
         string="Email",
@@ -139,9 +140,9 @@ class AftersalesTicket(models.Model):
 
     # Classification and routing
     ticket_type_id = fields.Many2one("aftersales.ticket.type", string="Type", index=True, tracking=True)
-    channel = fields.Selection(TICKET_CHANNELS, required=True, default="phone")
+    channel = fields.Selection(TICKET_CHANNELS, required=True, default="phone", tracking=True)
     priority = fields.Selection(TICKET_PRIORITIES, default="1", required=True, index=True, tracking=True)
-    tag_ids = fields.Many2many("aftersales.ticket.tag", string="Tags")
+    tag_ids = fields.Many2many("aftersales.ticket.tag", string="Tags", tracking=True)
     team_id = fields.Many2one(
         "aftersales.team",
         index=True,
@@ -174,7 +175,7 @@ class AftersalesTicket(models.Model):
     # Diagnosis and resolution
     fault_code_id = fields.Many2one("aftersales.fault.code", index=True, check_company=True, tracking=True)
     solution_id = fields.Many2one(
-        "aftersales.solution", string="Solution Applied", index=True, check_company=True, copy=False
+        "aftersales.solution", string="Solution Applied", index=True, check_company=True, copy=False, tracking=True
     )
     resolution = fields.Html(copy=False)
     suggested_solution_ids = fields.Many2many(
@@ -240,6 +241,7 @@ class AftersalesTicket(models.Model):
         store=True,
         readonly=False,
         precompute=True,
+        tracking=True,
     )
     sla_response_deadline = fields.Datetime(
         string="Respond by",
@@ -987,6 +989,14 @@ class AftersalesTicket(models.Model):
                 for ticket in reopened:
                     ticket.reopen_count += 1
                 reopened._message_log_batch(bodies=dict.fromkeys(reopened.ids, _("Ticket reopened.")))
+                self.env["aftersales.audit.log"]._aftersales_audit(
+                    "ticket_reopened",
+                    reopened,
+                    self.env.context.get("aftersales_reopen_reason"),
+                    old={ticket.id: ticket.stage_id.name for ticket in reopened},
+                    new=stage.name,
+                    require_reason=False,
+                )
         if stage.sla_pause:
             self.filtered(lambda t: not t.sla_paused_since and not t.stage_id.sla_pause).write(
                 {"sla_paused_since": now}

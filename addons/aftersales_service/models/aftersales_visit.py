@@ -25,6 +25,7 @@ ASSIGNMENT_FIELDS = {
     "visit_type_id",
     "ticket_id",
     "assignment_forced",
+    "assignment_forced_reason",
 }
 
 VISIT_STATES = [
@@ -57,6 +58,7 @@ class AftersalesVisit(models.Model):
         check_company=True,
         domain="[('ticket_id', '=', ticket_id), ('id', '!=', id)]",
         help="The visit this one follows up on.",
+        tracking=True,
     )
     visit_type_id = fields.Many2one("aftersales.visit.type", required=True, tracking=True)
     partner_id = fields.Many2one(
@@ -68,6 +70,7 @@ class AftersalesVisit(models.Model):
         store=True,
         readonly=False,
         precompute=True,
+        tracking=True,
     )
     scheduled_start = fields.Datetime(tracking=True, index=True)
     scheduled_end = fields.Datetime(
@@ -77,7 +80,7 @@ class AftersalesVisit(models.Model):
         "aftersales.technician", index=True, check_company=True, tracking=True, ondelete="restrict"
     )
     technician_user_id = fields.Many2one(related="technician_id.user_id", store=True, string="Technician User")
-    helper_ids = fields.Many2many("aftersales.technician", string="Helpers", check_company=True)
+    helper_ids = fields.Many2many("aftersales.technician", string="Helpers", check_company=True, tracking=True)
     assignment_forced = fields.Boolean(
         string="Force Assignment",
         tracking=True,
@@ -86,22 +89,31 @@ class AftersalesVisit(models.Model):
         help="Keep this technician and time even though they break a rule (skill, zone, working "
         "hours, another visit, daily capacity); the conflicts are written in the chatter.",
     )
+    assignment_forced_reason = fields.Char(
+        string="Reason for Forcing",
+        tracking=True,
+        copy=False,
+        groups="aftersales_service.aftersales_service_group_dispatcher",
+        help="Why the dispatcher keeps this technician and time despite the broken rules; required to force "
+        "an assignment, and written in the audit log.",
+    )
     state = fields.Selection(VISIT_STATES, required=True, default="draft", tracking=True, index=True, copy=False)
-    check_in = fields.Datetime(readonly=True, copy=False)
-    check_out = fields.Datetime(readonly=True, copy=False)
+    check_in = fields.Datetime(readonly=True, copy=False, tracking=True)
+    check_out = fields.Datetime(readonly=True, copy=False, tracking=True)
     time_spent = fields.Float(
         help="Hours spent on site; filled in from the check-in and check-out, and can be corrected.",
         compute="_compute_time_spent",
         store=True,
         readonly=False,
         copy=False,
+        tracking=True,
     )
     work_report = fields.Html(copy=False)
     checklist_done = fields.Text(
         string="Checklist Answers", copy=False, help="What was checked on site, one line per step."
     )
     signature = fields.Image(max_width=1024, max_height=1024, copy=False, attachment=True)
-    signed_by = fields.Char(copy=False, help="Name of the person who signed the work report.")
+    signed_by = fields.Char(copy=False, help="Name of the person who signed the work report.", tracking=True)
     signed_on = fields.Datetime(copy=False)
     requires_signature = fields.Boolean(related="visit_type_id.requires_signature")
     line_ids = fields.One2many("aftersales.visit.line", "visit_id", string="Billable Lines", copy=False)
@@ -731,7 +743,9 @@ class AftersalesVisit(models.Model):
             planner.book(technician, visit)
             if not reason:
                 continue
-            if not visit.sudo().assignment_forced:
+            # sudo: the flag and its reason are read only; setting them needs the dispatcher group
+            forced = visit.sudo()
+            if not forced.assignment_forced:
                 raise ValidationError(
                     _(
                         "%(technician)s cannot take visit %(visit)s: %(reason)s. A dispatcher can force "
@@ -741,13 +755,29 @@ class AftersalesVisit(models.Model):
                         reason=reason,
                     )
                 )
+            if not (forced.assignment_forced_reason or "").strip():
+                raise UserError(
+                    _(
+                        "Say why the assignment of %(technician)s to visit %(visit)s is forced despite: %(reason)s.",
+                        technician=technician.name,
+                        visit=visit.name,
+                        reason=reason,
+                    )
+                )
             visit.message_post(
                 body=_(
-                    "Assignment of %(technician)s forced despite: %(reason)s.",
+                    "Assignment of %(technician)s forced despite: %(reason)s. Why: %(why)s",
                     technician=technician.name,
                     reason=reason,
+                    why=forced.assignment_forced_reason,
                 ),
                 subtype_xmlid="mail.mt_note",
+            )
+            self.env["aftersales.audit.log"]._aftersales_audit(
+                "assignment_forced",
+                visit,
+                forced.assignment_forced_reason,
+                new=_("%(technician)s despite: %(reason)s", technician=technician.name, reason=reason),
             )
 
     def _aftersales_post_choice(self, technician, parts, others):

@@ -159,18 +159,50 @@ class AftersalesVisitLine(models.Model):
             {vals.get("visit_id") for vals in vals_list if vals.get("visit_id")}
         )
         visits._aftersales_check_lines_editable()
-        return super().create(vals_list)
+        lines = super().create(vals_list)
+        lines.filtered("goodwill")._aftersales_log_goodwill()
+        return lines
 
     def write(self, vals):
         self.visit_id._aftersales_check_lines_editable()
+        granted = self.filtered(lambda line: not line.goodwill) if vals.get("goodwill") else self.browse()
         result = super().write(vals)
         if "visit_id" in vals:
             self.visit_id._aftersales_check_lines_editable()
+        granted._aftersales_log_goodwill()
         return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_done(self):
         self.visit_id._aftersales_check_lines_editable()
+
+    # ------------------------------------------------------------------
+    # Audit
+    # ------------------------------------------------------------------
+
+    def _aftersales_log_goodwill(self):
+        """Write down the lines given free of charge, in the visit's chatter and the audit log."""
+        audit = self.env["aftersales.audit.log"]
+        for line in self:
+            amount = line.currency_id.round(line.quantity * line.price_unit)
+            line.visit_id.message_post(
+                body=_(
+                    "%(line)s given free of charge (%(amount)s %(currency)s) by %(user)s: %(reason)s",
+                    line=line.product_id.display_name,
+                    amount=amount,
+                    currency=line.currency_id.name or "",
+                    user=self.env.user.name,
+                    reason=line.goodwill_reason,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            audit._aftersales_audit(
+                "goodwill",
+                line.visit_id,
+                line.goodwill_reason,
+                old=f"{line.product_id.display_name}: {amount} {line.currency_id.name or ''}".strip(),
+                new=_("Free of charge"),
+            )
 
     # ------------------------------------------------------------------
     # Billing

@@ -114,6 +114,7 @@ class TestCommission(AftersalesFeesCommon):
                 visit_type_id=self.type_follow_up.id,
                 technician_id=self.tech_b.id,
                 assignment_forced=True,
+                assignment_forced_reason="Only free technician",
             ),
             start=datetime(2026, 6, 10, 10, 0),
         )
@@ -137,7 +138,10 @@ class TestCommission(AftersalesFeesCommon):
 
     def test_rework_without_serial(self):
         ticket = self._ticket(product_id=self.other_product.id)
-        visit = self._do_visit(self._visit(ticket=ticket, assignment_forced=True), lines=[{"line_type": "fee"}])
+        visit = self._do_visit(
+            self._visit(ticket=ticket, assignment_forced=True, assignment_forced_reason="Urgent"),
+            lines=[{"line_type": "fee"}],
+        )
         self._ticket(product_id=self.other_product.id, request_date=datetime(2026, 6, 12, 9, 0))
         self.env["aftersales.commission.period"]._cron_compute_open_periods()
         self.assertEqual((visit.commission_ids.amount, visit.commission_ids.deduction), (3.0, 1.5))
@@ -160,7 +164,7 @@ class TestCommission(AftersalesFeesCommon):
         # a visit done in a closed period earns nothing more
         late = self._do_visit(self._visit(visit_type_id=self.type_follow_up.id), start=datetime(2026, 6, 12, 10, 0))
         self.assertFalse(late.commission_ids)
-        period.action_reopen()
+        period.with_context(aftersales_reopen_reason="Re-work found late").action_reopen()
         period.action_compute()
         self.assertEqual(commission.deduction, 9.5)
         self.assertEqual(late.commission_ids.amount, 25.0)

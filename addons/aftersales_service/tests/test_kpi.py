@@ -108,6 +108,7 @@ class AftersalesKpiCommon(AftersalesCommon):
                     "scheduled_start": datetime(2025, 6, day, 10, 0),
                     "scheduled_end": datetime(2025, 6, day, 12, 0),
                     "assignment_forced": True,  # two visits share a morning: measured, not planned
+                    "assignment_forced_reason": "Measured, not planned",
                 }
                 for index, day, _hours in cls._visit_rows()
             ]
@@ -224,6 +225,7 @@ class TestKpi(AftersalesKpiCommon):
                 "scheduled_start": datetime(2025, 7, 1, 10, 0),
                 "scheduled_end": datetime(2025, 7, 1, 12, 0),
                 "assignment_forced": True,
+                "assignment_forced_reason": "Measured, not planned",
             }
         )
         self.assertEqual((ticket.visit_active_count, ticket.visit_done_count), (1, 0))

@@ -36,6 +36,7 @@ class TestUnitHistory(AftersalesCommon):
                 "technician_id": self.technician.id,
                 "scheduled_start": datetime(2026, 4, 3, 10, 0),
                 "assignment_forced": True,
+                "assignment_forced_reason": "Customer asked for this technician",
             }
         )
         visit.action_schedule()

@@ -255,7 +255,9 @@ class TestAutoAssign(TestVisit):
         dispatcher = new_test_user(
             self.env, login="as_dispatcher", groups="aftersales_service.aftersales_service_group_dispatcher"
         )
-        clash.with_user(dispatcher).write({"assignment_forced": True, "technician_id": self.tech_a.id})
+        clash.with_user(dispatcher).write(
+            {"assignment_forced": True, "assignment_forced_reason": "Urgent repair", "technician_id": self.tech_a.id}
+        )
         self.assertEqual(clash.technician_id, self.tech_a)
         self.assertTrue(clash.message_ids.filtered(lambda m: "forced despite" in (m.body or "")))
 

@@ -17,3 +17,4 @@ from . import sale_order_line
 from . import product_supplierinfo
 from . import aftersales_supplier_claim
 from . import aftersales_unit_event
+from . import aftersales_audit_log

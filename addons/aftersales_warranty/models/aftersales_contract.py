@@ -53,6 +53,7 @@ class AftersalesContract(models.Model):
         "lot_id",
         string="Covered Serials",
         check_company=True,
+        tracking=True,
     )
     site_partner_ids = fields.Many2many(
         "res.partner",
@@ -77,6 +78,7 @@ class AftersalesContract(models.Model):
     # Maintenance plan
     visits_per_year = fields.Integer(
         help="Planned maintenance visits per contract year, evenly spaced from the start (4: every three months).",
+        tracking=True,
     )
     visit_type_id = fields.Many2one("aftersales.visit.type", default=_default_visit_type_id)
     team_id = fields.Many2one("aftersales.team", check_company=True)
@@ -85,8 +87,8 @@ class AftersalesContract(models.Model):
         default=14,
         help="The maintenance ticket and its draft visit are opened this many days before the planned date.",
     )
-    included_visits = fields.Integer(help="Visits included in the price per term (0: unlimited).")
-    included_hours = fields.Float(help="Hours on site included in the price per term (0: unlimited).")
+    included_visits = fields.Integer(help="Visits included in the price per term (0: unlimited).", tracking=True)
+    included_hours = fields.Float(help="Hours on site included in the price per term (0: unlimited).", tracking=True)
     visits_used = fields.Integer(compute="_compute_consumption", help="Done visits of this contract's tickets.")
     hours_used = fields.Float(compute="_compute_consumption", help="Hours spent on the done visits.")
     occurrence_ids = fields.One2many("aftersales.contract.visit", "contract_id", string="Planned Visits")
@@ -101,6 +103,7 @@ class AftersalesContract(models.Model):
         check_company=True,
         domain="[('type', '=', 'service')]",
         help="The product on the contract's invoices.",
+        tracking=True,
     )
     pricelist_id = fields.Many2one(
         "product.pricelist",
@@ -109,6 +112,7 @@ class AftersalesContract(models.Model):
         store=True,
         readonly=False,
         precompute=True,
+        tracking=True,
     )
     currency_id = fields.Many2one(
         "res.currency", compute="_compute_currency_id", store=True, precompute=True, readonly=False, required=True
@@ -120,13 +124,14 @@ class AftersalesContract(models.Model):
         copy=False,
         index=True,
         help="The start of the next period to invoice; empty once the whole term is invoiced.",
+        tracking=True,
     )
     invoice_ids = fields.One2many("account.move", "aftersales_contract_id", string="Invoices", readonly=True)
     invoice_count = fields.Integer(compute="_compute_invoice_count")
 
     # Term and renewal
     start_date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
-    term_months = fields.Integer(string="Term (months)", default=12, required=True)
+    term_months = fields.Integer(string="Term (months)", default=12, required=True, tracking=True)
     end_date = fields.Date(
         compute="_compute_end_date", store=True, readonly=False, precompute=True, index=True, tracking=True
     )
@@ -140,7 +145,9 @@ class AftersalesContract(models.Model):
         tracking=True, help="Renew for another term at the renewal price when the contract ends."
     )
     renewal_amount = fields.Monetary(
-        string="Renewal Price", help="The recurring amount of the next term; empty to keep the current one."
+        string="Renewal Price",
+        help="The recurring amount of the next term; empty to keep the current one.",
+        tracking=True,
     )
     previous_contract_id = fields.Many2one(
         "aftersales.contract", string="Renews", readonly=True, copy=False, index="btree_not_null"

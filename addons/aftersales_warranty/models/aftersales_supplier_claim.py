@@ -25,11 +25,13 @@ class AftersalesSupplierClaim(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Supplier", required=True, index=True, tracking=True, check_company=True
     )
-    lot_id = fields.Many2one("stock.lot", string="Serial Number", required=True, index=True, check_company=True)
+    lot_id = fields.Many2one(
+        "stock.lot", string="Serial Number", required=True, index=True, check_company=True, tracking=True
+    )
     product_id = fields.Many2one(related="lot_id.product_id", store=True, index=True)
     supplier_warranty_end = fields.Date(related="lot_id.aftersales_supplier_warranty_end", string="Covered Until")
     ticket_id = fields.Many2one("aftersales.ticket", index="btree_not_null", check_company=True, tracking=True)
-    visit_id = fields.Many2one("aftersales.visit", index="btree_not_null", check_company=True)
+    visit_id = fields.Many2one("aftersales.visit", index="btree_not_null", check_company=True, tracking=True)
     reason = fields.Text(help="What failed, as told to the supplier.")
     answer = fields.Text(string="Supplier's Answer", tracking=True)
 

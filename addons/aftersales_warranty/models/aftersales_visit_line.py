@@ -154,7 +154,11 @@ class AftersalesVisitLine(models.Model):
     def create(self, vals_list):
         if any(vals.get("coverage_override") for vals in vals_list):
             self._aftersales_check_override_rights()
-        return super().create(vals_list)
+        lines = super().create(vals_list)
+        overridden = lines.filtered("coverage_override")
+        if overridden:
+            overridden._aftersales_log_override(dict.fromkeys(overridden, False))
+        return lines
 
     def write(self, vals):
         if {"coverage_override", "coverage_override_reason"} & set(vals):
@@ -236,7 +240,17 @@ class AftersalesVisitLine(models.Model):
 
     def _aftersales_log_override(self, before):
         labels = dict(self._fields["coverage"]._description_selection(self.env))
+        audit = self.env["aftersales.audit.log"]
         for line in self:
+            old, new = labels.get(before.get(line), ""), labels.get(line.coverage, "")
+            audit._aftersales_audit(
+                "coverage_override",
+                line.visit_id,
+                line.coverage_override_reason,
+                old=f"{line.name}: {old}",
+                new=f"{line.name}: {new}",
+                require_reason=bool(line.coverage_override),
+            )
             line.visit_id.message_post(
                 body=_(
                     "Coverage of %(line)s changed from %(old)s to %(new)s by %(user)s: %(reason)s",

@@ -44,13 +44,14 @@ class AftersalesWarranty(models.Model):
     commercial_partner_id = fields.Many2one(
         related="partner_id.commercial_partner_id", store=True, index=True, string="Customer Company"
     )
-    product_id = fields.Many2one("product.product", required=True, index=True, check_company=True)
+    product_id = fields.Many2one("product.product", required=True, index=True, check_company=True, tracking=True)
     lot_id = fields.Many2one(
         "stock.lot",
         string="Serial Number",
         index=True,
         check_company=True,
         domain="[('product_id', '=', product_id)]",
+        tracking=True,
     )
     lot_name = fields.Char(
         related="lot_id.name", store=True, index=True, string="Serial", help="The serial number, for fast lookups."
@@ -63,7 +64,9 @@ class AftersalesWarranty(models.Model):
     picking_id = fields.Many2one("stock.picking", string="Delivery", index="btree_not_null", readonly=True)
     move_id = fields.Many2one("stock.move", string="Delivered Move", index="btree_not_null", readonly=True)
     invoice_id = fields.Many2one("account.move", index="btree_not_null", readonly=True)
-    purchase_date = fields.Date(help="When the customer bought the unit (registrations of units bought elsewhere).")
+    purchase_date = fields.Date(
+        help="When the customer bought the unit (registrations of units bought elsewhere).", tracking=True
+    )
     start_date = fields.Date(tracking=True, help="Empty until what starts the clock happens (see the policy).")
     end_date = fields.Date(
         tracking=True,
@@ -82,13 +85,13 @@ class AftersalesWarranty(models.Model):
         compute="_compute_covered_until", store=True, help="The end plus the policy's grace days."
     )
     covers_parts = fields.Boolean(
-        string="Parts", compute="_compute_coverage", store=True, readonly=False, precompute=True
+        string="Parts", compute="_compute_coverage", store=True, readonly=False, precompute=True, tracking=True
     )
     covers_labour = fields.Boolean(
-        string="Labour", compute="_compute_coverage", store=True, readonly=False, precompute=True
+        string="Labour", compute="_compute_coverage", store=True, readonly=False, precompute=True, tracking=True
     )
     covers_travel = fields.Boolean(
-        string="Travel", compute="_compute_coverage", store=True, readonly=False, precompute=True
+        string="Travel", compute="_compute_coverage", store=True, readonly=False, precompute=True, tracking=True
     )
     state = fields.Selection(WARRANTY_STATES, required=True, default="draft", tracking=True, index=True, copy=False)
     void_reason = fields.Char(tracking=True, copy=False)
@@ -258,7 +261,22 @@ class AftersalesWarranty(models.Model):
                     if vals.get("state", warranty.state) in OPEN_STATES
                 ]
             )
-        return super().write(vals)
+        if not vals.get("end_date"):
+            return super().write(vals)
+        new_end = fields.Date.to_date(vals["end_date"])
+        before = {warranty.id: warranty.end_date for warranty in self}
+        result = super().write(vals)
+        extended = self.filtered(lambda w: before[w.id] and new_end > before[w.id])
+        if extended:
+            self.env["aftersales.audit.log"]._aftersales_audit(
+                "warranty_extended",
+                extended,
+                self.env.context.get("aftersales_extend_reason"),
+                old=before,
+                new=new_end,
+                require_reason=False,
+            )
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
@@ -283,11 +301,23 @@ class AftersalesWarranty(models.Model):
         waiting._aftersales_start(fields.Date.context_today(self))
 
     def action_void(self, reason=None, picking=None):
+        """Void the warranties: by a transfer (``picking``), or by hand with a ``reason``.
+
+        By hand without a reason (nor ``aftersales_void_reason`` in the context), opens the window
+        that asks for it; voids by hand are written in the audit log.
+        """
         wrong = self.filtered(lambda w: w.state == "void")
         if wrong:
             raise UserError(
                 _("Warranties %(warranties)s are already void.", warranties=", ".join(wrong.mapped("name")))
             )
+        reason = reason or self.env.context.get("aftersales_void_reason")
+        if not reason and not picking:
+            self.check_access("write")
+            return self.env["aftersales.audit.reason"]._aftersales_action(
+                self, "action_void", _("Why void the warranty?")
+            )
+        old_states = {warranty.id: warranty.state for warranty in self}
         self.write(
             {
                 "state": "void",
@@ -295,6 +325,16 @@ class AftersalesWarranty(models.Model):
                 "void_picking_id": picking.id if picking else False,
             }
         )
+        if not picking:
+            labels = dict(self._fields["state"]._description_selection(self.env))
+            self.env["aftersales.audit.log"]._aftersales_audit(
+                "warranty_voided",
+                self,
+                reason,
+                old={key: labels.get(state, state) for key, state in old_states.items()},
+                new=labels["void"],
+            )
+        return True
 
     def _aftersales_start(self, start_date):
         """Start the clock of waiting warranties on ``start_date``; those already over expire."""

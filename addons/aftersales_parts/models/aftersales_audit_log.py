@@ -1,0 +1,20 @@
+from odoo import fields, models
+
+
+class AftersalesAuditLog(models.Model):
+    _inherit = "aftersales.audit.log"
+
+    action = fields.Selection(
+        selection_add=[
+            ("rma_approved_over_limit", "Return Approved Above the Limit"),
+            ("rma_refund", "Return Refunded"),
+            ("rma_refund_uninspected", "Return Refunded Before Inspection"),
+            ("rma_vendor_refund", "Vendor Credit Note Asked"),
+        ],
+        ondelete={
+            "rma_approved_over_limit": "cascade",
+            "rma_refund": "cascade",
+            "rma_refund_uninspected": "cascade",
+            "rma_vendor_refund": "cascade",
+        },
+    )

@@ -1,0 +1,18 @@
+from odoo import fields, models
+
+
+class AftersalesAuditLog(models.Model):
+    _inherit = "aftersales.audit.log"
+
+    action = fields.Selection(
+        selection_add=[
+            ("coverage_override", "Coverage Override"),
+            ("warranty_voided", "Warranty Voided by Hand"),
+            ("warranty_extended", "Warranty Extended by Hand"),
+        ],
+        ondelete={
+            "coverage_override": "cascade",
+            "warranty_voided": "cascade",
+            "warranty_extended": "cascade",
+        },
+    )
