@@ -295,6 +295,12 @@ class TestPortalSecurity(AftersalesAppointmentCommon, HttpCase):
         self.assertNotIn(self.customer_contact.name, response.text)
         self.assertEqual(self.answer.state, "new")
         self.assertFalse(self.answer.user_input_line_ids)
+        # nor does the survey open without a personal link (it is sent to each customer)
+        Answer = self.env["survey.user_input"]
+        count = Answer.search_count([("survey_id", "=", self.survey.id)])
+        response = self.url_open(f"/survey/start/{self.survey.access_token}")
+        self.assertNotIn(self.answer.access_token, response.text)
+        self.assertEqual(Answer.search_count([("survey_id", "=", self.survey.id)]), count, "no answer was started")
 
         # A's ticket page shows no answer, even to A
         self.authenticate(self.portal_user.login, self.portal_user.login)
