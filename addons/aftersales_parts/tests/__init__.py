@@ -10,3 +10,4 @@ from . import test_service_report_parts
 from . import test_report_export
 from . import test_unit_history
 from . import test_audit
+from . import test_portal_security
