@@ -42,6 +42,7 @@
         "demo/aftersales_rma_report_demo.xml",
         "demo/aftersales_rma_dealer_demo.xml",
         "demo/aftersales_rma_supplier_demo.xml",
+        "demo/aftersales_rma_repair_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

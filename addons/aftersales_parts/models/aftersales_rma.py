@@ -797,8 +797,9 @@ class AftersalesRma(models.Model):
         """Create the draft vendor credit note expected for the units sent back to the supplier.
 
         Lines with a vendor bill line are credited by Odoo's reversal of their bill, for the units
-        sent; the others by a new vendor credit note at their claimed unit prices. The accountant
-        adjusts the draft to what the vendor really credits, and posts it.
+        sent; the others by a new vendor credit note at their claimed unit prices, in the currency
+        of the vendor's price list when all of them are the vendor's prices in one currency. The
+        accountant adjusts the draft to what the vendor really credits, and posts it.
         """
         self._aftersales_check_direction("supplier", _("Asking for a vendor credit note"))
         self._aftersales_check_state(("approved", "sent", "done"), _("Asking for a vendor credit note"))
@@ -850,15 +851,42 @@ class AftersalesRma(models.Model):
     def _prepare_vendor_refund_vals(self, lines):
         """Values of the new vendor credit note claiming the units of ``lines`` sent back."""
         self.ensure_one()
+        date = fields.Date.context_today(self)
+        currency, prices = self._aftersales_vendor_refund_prices(lines, date)
         return {
             "move_type": "in_refund",
             "partner_id": self.partner_id.id,
             "company_id": self.company_id.id,
-            "invoice_date": fields.Date.context_today(self),
+            "currency_id": currency.id,
+            "invoice_date": date,
             "ref": _("Return %(rma)s", rma=self.name),
             "aftersales_rma_id": self.id,
-            "invoice_line_ids": [Command.create(line._prepare_vendor_refund_line_vals()) for line in lines],
+            "invoice_line_ids": [
+                Command.create(line._prepare_vendor_refund_line_vals(price_unit=prices[line])) for line in lines
+            ],
         }
+
+    def _aftersales_vendor_refund_prices(self, lines, date):
+        """The currency of a new vendor credit note for ``lines`` and each line's unit price in it.
+
+        When every line is claimed at its vendor's price and these prices are all in one
+        currency, the credit note is in that currency at those prices. Otherwise it is in the
+        company's currency: the vendor's prices converted at ``date``, the other lines at their
+        claimed price.
+        """
+        self.ensure_one()
+        company_currency = self.company_id.currency_id
+        sellers = {line: line._aftersales_claimed_from_seller() for line in lines}
+        currencies = {seller.currency_id for seller in sellers.values()}
+        if all(sellers.values()) and len(currencies) == 1:
+            currency = currencies.pop()
+        else:
+            currency = company_currency
+        prices = {
+            line: line._aftersales_seller_price(seller, currency, date) if seller else line.price_unit_claimed
+            for line, seller in sellers.items()
+        }
+        return currency, prices
 
     def _aftersales_new_vendor_refund(self, lines):
         """A new draft vendor credit note for ``lines``, which have no vendor bill line."""

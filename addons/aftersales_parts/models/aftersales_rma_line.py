@@ -530,12 +530,53 @@ class AftersalesRmaLine(models.Model):
                 bill_line.price_subtotal / bill_line.quantity, company.currency_id, company, bill_line.date or today
             )
             return bill_line.product_uom_id._compute_price(price, uom)
-        product = self.product_id.with_company(company)
-        seller = product._select_seller(partner_id=self.rma_id.partner_id, quantity=self.quantity, uom_id=uom)
+        seller = self._aftersales_claimed_seller()
         if seller:
-            price = seller.currency_id._convert(seller.price_discounted, company.currency_id, company, today)
-            return seller.product_uom._compute_price(price, uom)
+            return self._aftersales_seller_price(seller, company.currency_id, today)
+        product = self.product_id.with_company(company)
         return product.uom_id._compute_price(product.standard_price, uom)
+
+    def _aftersales_claimed_seller(self):
+        """The vendor's price (``product.supplierinfo``) the claimed price is taken from, if any:
+        a line with a vendor bill line is claimed at the price of the bill."""
+        self.ensure_one()
+        bill_line = self.sudo().vendor_bill_line_id
+        if bill_line and bill_line.quantity:
+            return self.env["product.supplierinfo"]
+        company = self.company_id or self.rma_id.company_id or self.env.company
+        return self.product_id.with_company(company)._select_seller(
+            partner_id=self.rma_id.partner_id,
+            quantity=self.quantity,
+            uom_id=self.product_uom_id or self.product_id.uom_id,
+        )
+
+    def _aftersales_seller_price(self, seller, currency, date):
+        """The untaxed price of ``seller`` for one unit of the line, in ``currency`` at the rate of ``date``."""
+        self.ensure_one()
+        company = self.company_id or self.rma_id.company_id or self.env.company
+        price = seller.currency_id._convert(seller.price_discounted, currency, company, date)
+        return seller.product_uom._compute_price(price, self.product_uom_id or self.product_id.uom_id)
+
+    def _aftersales_claimed_from_seller(self):
+        """The vendor's price the claimed price still is, or an empty record when the line is
+        claimed at the price of a vendor bill, at the product's cost, or at a price set by hand.
+
+        The claimed price is kept in the company's currency: it is the vendor's price when it
+        matches that price converted at the rate of the day the line was made or of today.
+        """
+        self.ensure_one()
+        seller = self._aftersales_claimed_seller()
+        if not seller:
+            return seller
+        company_currency = (self.company_id or self.rma_id.company_id or self.env.company).currency_id
+        today = fields.Date.context_today(self)
+        dates = {today, fields.Date.context_today(self, self.create_date) if self.create_date else today}
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        for date in dates:
+            price = self._aftersales_seller_price(seller, company_currency, date)
+            if not float_compare(self.price_unit_claimed, price, precision_digits=digits):
+                return seller
+        return seller.browse()
 
     def _aftersales_check_customer_lines(self, action):
         """Refuse ``action``, made for returns from customers, on the lines of returns to a supplier."""
@@ -640,8 +681,9 @@ class AftersalesRmaLine(models.Model):
                     )
                 )
 
-    def _prepare_vendor_refund_line_vals(self):
-        """Values of the vendor credit note line claiming the units of this line sent back."""
+    def _prepare_vendor_refund_line_vals(self, price_unit=None):
+        """Values of the vendor credit note line claiming the units of this line sent back,
+        at ``price_unit`` in the credit note's currency (default: the claimed price)."""
         self.ensure_one()
         name = self.product_id.display_name
         if self.lot_id:
@@ -651,7 +693,7 @@ class AftersalesRmaLine(models.Model):
             "name": name,
             "quantity": self.qty_sent - self.qty_refunded,
             "product_uom_id": self.product_uom_id.id,
-            "price_unit": self.price_unit_claimed,
+            "price_unit": self.price_unit_claimed if price_unit is None else price_unit,
         }
 
     @api.model

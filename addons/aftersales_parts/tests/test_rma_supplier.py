@@ -346,6 +346,88 @@ class TestSupplierRma(PartsCommon):
         self.assertEqual(Rma.search([("id", "in", (supplier_rma | customer_rma).ids)]), customer_rma)
         self.assertFalse(self.env["aftersales.rma.line"].with_user(portal).search([("rma_id", "=", supplier_rma.id)]))
 
+    def _foreign_currency(self):
+        """A second currency, active, worth half the company's: 2 units for 1."""
+        currency = self.env.ref("base.EUR")
+        if currency == self.company.currency_id:
+            currency = self.env.ref("base.USD")
+        currency.active = True
+        self.env["res.currency.rate"].create(
+            {"currency_id": currency.id, "company_id": self.company.id, "name": date(2020, 1, 1), "rate": 2.0}
+        )
+        return currency
+
+    def _sent_back(self, lines, vendor=None):
+        """A return to ``vendor`` of ``lines`` from stock, approved and shipped."""
+        rma = self._supplier_rma(
+            [dict(vals, location_id=self.warehouse.lot_stock_id.id) for vals in lines], vendor=vendor
+        )
+        rma.action_approve()
+        self._ship(rma.return_picking_ids)
+        return rma
+
+    def test_vendor_credit_note_in_the_price_list_currency(self):
+        """Pumps Ltd. sells in a foreign currency: the credit note is in that currency at its prices."""
+        foreign = self._foreign_currency()
+        self.env["product.supplierinfo"].create(
+            {
+                "partner_id": self.other_vendor.id,
+                "product_tmpl_id": self.pump.product_tmpl_id.id,
+                "price": 40.0,
+                "currency_id": foreign.id,
+            }
+        )
+        rma = self._sent_back([{"product_id": self.pump.id, "quantity": 2.0}], vendor=self.other_vendor)
+        self.assertEqual(rma.line_ids.price_unit_claimed, 20.0, "claimed in the company's currency")
+        self.assertEqual(rma.amount_claimed, 40.0)
+        rma.action_create_vendor_refund()
+        refund = rma.refund_ids
+        self.assertEqual(refund.currency_id, foreign)
+        self.assertEqual(refund.invoice_line_ids.price_unit, 40.0, "the vendor's own price")
+        self.assertEqual(refund.amount_untaxed, 80.0)
+        self.assertEqual(abs(refund.amount_untaxed_signed), 40.0, "the claimed amount in the company's currency")
+        refund.action_post()
+        self.assertEqual(rma.amount_credited, 40.0)
+        self.assertEqual(rma.credit_state, "credited")
+
+    def test_vendor_credit_note_in_company_currency_for_mixed_prices(self):
+        """A vendor price in a foreign currency next to a product's cost, or next to a price set by
+        hand: the credit note is in the company's currency, the vendor's price converted."""
+        foreign = self._foreign_currency()
+        self.env["product.supplierinfo"].create(
+            {
+                "partner_id": self.other_vendor.id,
+                "product_tmpl_id": self.pump.product_tmpl_id.id,
+                "price": 40.0,
+                "currency_id": foreign.id,
+            }
+        )
+        self.seal.standard_price = 7.0
+        self._inventory(self.seal, self.warehouse.lot_stock_id, 5.0)
+        mixed = self._sent_back(
+            [{"product_id": self.pump.id, "quantity": 1.0}, {"product_id": self.seal.id, "quantity": 3.0}],
+            vendor=self.other_vendor,
+        )
+        mixed.action_create_vendor_refund()
+        refund = mixed.refund_ids
+        self.assertEqual(refund.currency_id, self.company.currency_id)
+        pump_line = refund.invoice_line_ids.filtered(lambda line: line.product_id == self.pump)
+        seal_line = refund.invoice_line_ids - pump_line
+        self.assertEqual(pump_line.price_unit, 20.0, "40 at 2 for 1")
+        self.assertEqual(seal_line.price_unit, 7.0, "no vendor price: the product's cost")
+        self.assertEqual(refund.amount_untaxed, mixed.amount_claimed)
+        # a claimed price set by hand is no longer the vendor's price
+        by_hand = self._supplier_rma(
+            [{"product_id": self.pump.id, "quantity": 1.0, "location_id": self.warehouse.lot_stock_id.id}],
+            vendor=self.other_vendor,
+        )
+        by_hand.line_ids.price_unit_claimed = 15.0
+        by_hand.action_approve()
+        self._ship(by_hand.return_picking_ids)
+        by_hand.action_create_vendor_refund()
+        self.assertEqual(by_hand.refund_ids.currency_id, self.company.currency_id)
+        self.assertEqual(by_hand.refund_ids.invoice_line_ids.price_unit, 15.0)
+
     def test_vendor_credit_note_lock(self):
         """Two users never ask for the credit note of the same return at once."""
         user = new_test_user(

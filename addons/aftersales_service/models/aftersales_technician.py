@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -28,7 +30,8 @@ class AftersalesTechnician(models.Model):
         required=True,
         check_company=True,
         default=lambda self: self.env.company.resource_calendar_id,
-        help="Visits are planned inside these hours; time off goes in as leaves of this calendar.",
+        help="Visits are planned inside these hours, without the public holidays of this calendar and "
+        "the time off of the technician's user.",
         tracking=True,
     )
     daily_capacity = fields.Integer(
@@ -120,6 +123,57 @@ class AftersalesTechnician(models.Model):
         """Whether one of the technician's zones covers ``partner``'s address."""
         self.ensure_one()
         return any(zone._aftersales_covers(partner) for zone in self.zone_ids)
+
+    def _aftersales_time_off(self, start, end):
+        """The time off of each technician between ``start`` and ``end`` (naive UTC).
+
+        Time off is a leave of type "Time Off" of the resource of the technician's
+        user in the technician's company (an employee's time off lands there); the
+        leaves without a resource are already out of the working-hours calendar's
+        work intervals. Read for the whole batch in two queries.
+
+        Returns ``{technician id: [(start, end)]}``, naive UTC, sorted by start.
+        """
+        time_off = defaultdict(list)
+        if not self:
+            return time_off
+        # Odoo shows a user's time off to that user alone: read the dates of the
+        # time off of the technicians the current user may see.
+        self.check_access("read")
+        resources = (
+            self.env["resource.resource"]
+            .sudo()
+            .search_fetch(
+                [("user_id", "in", self.user_id.ids), ("company_id", "in", self.company_id.ids)],
+                ["user_id", "company_id"],
+            )
+        )
+        if not resources:
+            return time_off
+        technicians_by_user = defaultdict(list)  # (user id, company id) -> technician ids
+        for technician in self:
+            technicians_by_user[technician.user_id.id, technician.company_id.id].append(technician.id)
+        technicians_by_resource = {
+            resource.id: technicians_by_user[resource.user_id.id, resource.company_id.id] for resource in resources
+        }
+        leaves = (
+            self.env["resource.calendar.leaves"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("resource_id", "in", list(technicians_by_resource)),
+                    ("time_type", "=", "leave"),
+                    ("date_from", "<", end),
+                    ("date_to", ">", start),
+                ],
+                ["resource_id", "date_from", "date_to"],
+                order="date_from, id",
+            )
+        )
+        for leave in leaves:
+            for technician_id in technicians_by_resource[leave.resource_id.id]:
+                time_off[technician_id].append((leave.date_from, leave.date_to))
+        return time_off
 
     def action_view_csat_answers(self):
         self.ensure_one()

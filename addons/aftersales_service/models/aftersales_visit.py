@@ -543,8 +543,8 @@ class AftersalesVisit(models.Model):
         start. Each day's candidates are ``technicians`` (default: every active
         technician of the visits' companies) who have the skill at the level the
         visit type asks for and cover the address; their free time is their working
-        hours minus leaves and their other visits, and their daily capacity counts
-        those visits too. Earliest SLA deadlines are planned first. Visits that fit
+        hours minus public holidays, their time off and their other visits, and
+        their daily capacity counts those visits too. Earliest SLA deadlines are planned first. Visits that fit
         are scheduled with a technician and times, and their chatter says why;
         the others stay draft with the reason. Returns the planned visits.
         """
@@ -620,7 +620,8 @@ class AftersalesVisit(models.Model):
         return planned
 
     def _aftersales_day_workers(self, technicians, day_start, day_end):
-        """Each technician's free time and capacity left between ``day_start`` and ``day_end``."""
+        """Each technician's free time and capacity left between ``day_start`` and ``day_end``:
+        their working hours without public holidays, their time off and their other visits."""
         busy = defaultdict(list)
         for booked in self.search(
             [
@@ -639,9 +640,12 @@ class AftersalesVisit(models.Model):
                 (start.astimezone(utc).replace(tzinfo=None), stop.astimezone(utc).replace(tzinfo=None))
                 for start, stop, _meta in intervals[False]
             ]
+        time_off = technicians._aftersales_time_off(day_start, day_end)
         workers = []
         for technician in technicians:
-            free = _subtract(work[technician.resource_calendar_id], sorted(busy[technician.id]))
+            free = _subtract(
+                work[technician.resource_calendar_id], sorted(busy[technician.id] + time_off[technician.id])
+            )
             workers.append(
                 Worker(
                     key=technician.id,
@@ -857,6 +861,7 @@ class _DayPlanner:
                 (start.astimezone(utc).replace(tzinfo=None), stop.astimezone(utc).replace(tzinfo=None))
                 for start, stop, _meta in intervals
             ]
+        self.time_off = self.technicians._aftersales_time_off(first, last)  # technician id -> [(start, end)]
 
     def book(self, technician, visit):
         self.bookings[technician.id].append((visit.scheduled_start, visit.scheduled_end, visit.partner_id))
@@ -870,6 +875,8 @@ class _DayPlanner:
         start, end = visit.scheduled_start, visit.scheduled_end
         if not any(begin <= start and end <= stop for begin, stop in self.work[technician.resource_calendar_id]):
             return self.env._("not working then")
+        if any(begin < end and start < stop for begin, stop in self.time_off[technician.id]):
+            return self.env._("on time off then")
         bookings = self.bookings[technician.id]
         if any(begin < end and start < stop for begin, stop, _partner in bookings):
             return self.env._("busy then")

@@ -144,6 +144,29 @@ class AftersalesCommon(TransactionCase):
         )
 
     @classmethod
+    def _time_off(cls, technician, start, end, time_type="leave"):
+        """A leave of the technician's user, on the user's own resource (as an employee's time off is)."""
+        resource = cls.env["resource.resource"].search(
+            [("user_id", "=", technician.user_id.id), ("company_id", "=", technician.company_id.id)], limit=1
+        ) or cls.env["resource.resource"].create(
+            {
+                "name": technician.name,
+                "user_id": technician.user_id.id,
+                "company_id": technician.company_id.id,
+                "calendar_id": technician.resource_calendar_id.id,
+            }
+        )
+        return cls.env["resource.calendar.leaves"].create(
+            {
+                "name": "Time off",
+                "resource_id": resource.id,
+                "date_from": start,
+                "date_to": end,
+                "time_type": time_type,
+            }
+        )
+
+    @classmethod
     def _sell_and_deliver(cls, customer, product, serial):
         """Sell one unit and deliver it with ``serial`` through Odoo's own flows."""
         warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)

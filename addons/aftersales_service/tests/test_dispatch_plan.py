@@ -185,6 +185,30 @@ class TestDayPlan(AftersalesCommon):
         wizard.action_plan()
         self.assertTrue(other_day.technician_id)
 
+    def test_plan_a_day_skips_time_off(self):
+        """Anna is off from 11:00 on Tuesday: her round stops before, Bert takes the rest."""
+        leave = self._time_off(self.anna, datetime(2026, 6, 9, 11, 0), datetime(2026, 6, 9, 18, 0))
+        dispatcher = new_test_user(
+            self.env,
+            login="as_dispatcher_off",
+            groups="aftersales_service.aftersales_service_group_dispatcher",
+            tz="UTC",
+        )
+        visits = self._visits()
+        wizard = self.env["aftersales.visit.plan"].with_user(dispatcher).create({"date": TUESDAY})
+        self.assertEqual(wizard.visit_ids & visits, visits)
+        wizard.action_plan()
+        self.assertEqual(set(visits.mapped("state")), {"scheduled"}, "every visit fits")
+        anna_day = visits.filtered(lambda v: v.technician_id == self.anna)
+        self.assertTrue(anna_day, "she works in the morning")
+        self.assertLess(len(anna_day), 6, "without the time off she takes six of them")
+        self.assertLessEqual(max(anna_day.mapped("scheduled_end")), leave.date_from)
+        # a leave of the whole day keeps her out of it
+        self._time_off(self.anna, datetime(2026, 6, 10, 0, 0), datetime(2026, 6, 11, 0, 0))
+        wednesday = self._visits(self.addresses[:2], day=date(2026, 6, 10))
+        wednesday._aftersales_plan_days()
+        self.assertEqual(wednesday.technician_id, self.bert)
+
     def test_bad_input(self):
         visits = self._visits(self.addresses[:1])
         visits._aftersales_plan_days()

@@ -210,6 +210,45 @@ class TestAutoAssign(TestVisit):
         self.assertFalse(outside.technician_id)
         self.assertIn("outside their zones", outside.message_ids[0].body)
 
+    def test_time_off_of_the_technician_user(self):
+        """Tara is off on Tuesday afternoon: the nearest again in the morning, not in the afternoon."""
+        self._time_off(self.tech_a, datetime(2026, 6, 9, 13, 0), datetime(2026, 6, 9, 18, 0))
+        # a leave of another type (a training, say) leaves her free on Wednesday
+        self._time_off(self.tech_a, datetime(2026, 6, 10, 13, 0), datetime(2026, 6, 10, 18, 0), time_type="other")
+        afternoon = self._draft(datetime(2026, 6, 9, 14, 0))
+        afternoon.action_auto_assign()
+        self.assertEqual(afternoon.technician_id, self.tech_b, "Tara is on time off then")
+        morning = self._draft(datetime(2026, 6, 9, 9, 0))
+        morning.action_auto_assign()
+        self.assertEqual(morning.technician_id, self.tech_a)
+        other_type = self._draft(datetime(2026, 6, 10, 14, 0))
+        other_type.action_auto_assign()
+        self.assertEqual(other_type.technician_id, self.tech_a, "only leaves of type Time Off count")
+        # nobody else fits: the reason is given
+        self._time_off(self.tech_b, datetime(2026, 6, 11, 9, 0), datetime(2026, 6, 11, 18, 0))
+        self._time_off(self.tech_a, datetime(2026, 6, 11, 9, 0), datetime(2026, 6, 11, 18, 0))
+        nobody = self._draft(datetime(2026, 6, 11, 10, 0))
+        nobody.action_auto_assign()
+        self.assertFalse(nobody.technician_id)
+        self.assertIn("on time off then", nobody.message_ids[0].body)
+
+    def test_manual_assignment_over_time_off_refused_unless_forced(self):
+        self._time_off(self.tech_a, datetime(2026, 6, 9, 13, 0), datetime(2026, 6, 9, 18, 0))
+        dispatcher = new_test_user(
+            self.env, login="as_dispatcher_off", groups="aftersales_service.aftersales_service_group_dispatcher"
+        )
+        visit = self._draft(datetime(2026, 6, 9, 15, 0)).with_user(dispatcher)
+        with self.assertRaisesRegex(ValidationError, "on time off then"):
+            visit.technician_id = self.tech_a
+        visit.scheduled_start = datetime(2026, 6, 9, 10, 0)
+        visit.technician_id = self.tech_a
+        self.assertEqual(visit.technician_id, self.tech_a, "free in the morning")
+        with self.assertRaisesRegex(ValidationError, "on time off then"):
+            visit.scheduled_start = datetime(2026, 6, 9, 12, 0)  # two hours: into the afternoon
+        visit.write({"assignment_forced": True, "scheduled_start": datetime(2026, 6, 9, 12, 0)})
+        self.assertEqual(visit.scheduled_start, datetime(2026, 6, 9, 12, 0))
+        self.assertTrue(visit.message_ids.filtered(lambda m: "on time off then" in (m.body or "")))
+
     def test_only_draft_unassigned_visits(self):
         visit = self._draft(datetime(2026, 6, 9, 10, 0), technician_id=self.tech_b.id)
         with self.assertRaises(UserError):
