@@ -245,7 +245,13 @@ class TestAutoAssign(TestVisit):
         self.assertEqual(visit.technician_id, self.tech_a, "free in the morning")
         with self.assertRaisesRegex(ValidationError, "on time off then"):
             visit.scheduled_start = datetime(2026, 6, 9, 12, 0)  # two hours: into the afternoon
-        visit.write({"assignment_forced": True, "scheduled_start": datetime(2026, 6, 9, 12, 0)})
+        visit.write(
+            {
+                "assignment_forced": True,
+                "assignment_forced_reason": "Only she knows this model",
+                "scheduled_start": datetime(2026, 6, 9, 12, 0),
+            }
+        )
         self.assertEqual(visit.scheduled_start, datetime(2026, 6, 9, 12, 0))
         self.assertTrue(visit.message_ids.filtered(lambda m: "on time off then" in (m.body or "")))
 
