@@ -27,6 +27,7 @@
         "views/aftersales_ticket_views.xml",
         "views/aftersales_ticket_stage_views.xml",
         "views/aftersales_ticket_type_views.xml",
+        "views/aftersales_branch_views.xml",
         "views/aftersales_team_views.xml",
         "views/aftersales_sla_policy_views.xml",
         "views/aftersales_knowledge_views.xml",
@@ -48,6 +49,8 @@
         "views/aftersales_failure_report_views.xml",
         "views/aftersales_batch_alert_views.xml",
         "views/res_company_views.xml",
+        "views/res_users_views.xml",
+        "views/stock_warehouse_views.xml",
         "views/aftersales_menus.xml",
         "views/aftersales_portal_templates.xml",
     ],
@@ -58,6 +61,7 @@
         "demo/aftersales_followup_demo.xml",
         "demo/aftersales_csat_demo.xml",
         "demo/aftersales_unit_history_demo.xml",
+        "demo/aftersales_branch_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

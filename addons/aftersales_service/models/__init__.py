@@ -2,6 +2,7 @@ from . import resource_calendar
 from . import aftersales_ticket_type
 from . import aftersales_ticket_tag
 from . import aftersales_ticket_stage
+from . import aftersales_branch
 from . import aftersales_team
 from . import aftersales_sla_policy
 from . import aftersales_fault_code
@@ -36,3 +37,6 @@ from . import aftersales_technician_kpi
 from . import aftersales_unit_event
 from . import aftersales_failure_report
 from . import aftersales_batch_alert
+from . import res_users
+from . import ir_rule
+from . import stock_warehouse
