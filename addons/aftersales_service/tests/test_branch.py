@@ -124,6 +124,16 @@ class TestBranch(AftersalesCommon):
         with self.assertRaises(AccessError):
             self.ticket_south.with_user(self.north_user).write({"name": "Taken over"})
 
+    def test_follow_up_calls_of_another_branch_hidden(self):
+        Followup = self.env["aftersales.followup"]
+        south_call = Followup.create({"ticket_id": self.ticket_south.id, "partner_id": self.other_customer.id})
+        north_call = Followup.create({"ticket_id": self.ticket_north.id, "partner_id": self.customer.id})
+        care_call = Followup.create({"partner_id": self.other_customer.id, "kind": "care"})
+        calls = Followup.with_user(self.north_user).search([("id", "in", (south_call | north_call | care_call).ids)])
+        self.assertEqual(calls, north_call | care_call, "calls without a ticket stay visible")
+        with self.assertRaises(AccessError):
+            south_call.with_user(self.north_user).read(["state"])
+
     def test_headquarters_sees_every_branch(self):
         self.assertEqual(self._tickets(self.agent), self.ticket_north | self.ticket_south)
         self.agent.company_ids = self.company | self.company_b
