@@ -16,7 +16,6 @@ class AftersalesBranch(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     manager_id = fields.Many2one(
         "res.users",
-        string="Manager",
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
     )
     partner_id = fields.Many2one(

@@ -51,9 +51,7 @@ class AftersalesVisit(models.Model):
         "aftersales.ticket", required=True, index=True, check_company=True, ondelete="restrict", tracking=True
     )
     company_id = fields.Many2one(related="ticket_id.company_id", store=True, index=True, precompute=True)
-    branch_id = fields.Many2one(
-        related="ticket_id.branch_id", store=True, index="btree_not_null", precompute=True, string="Branch"
-    )
+    branch_id = fields.Many2one(related="ticket_id.branch_id", store=True, index="btree_not_null", precompute=True)
     previous_visit_id = fields.Many2one(
         "aftersales.visit",
         string="Follows Visit",
