@@ -834,6 +834,8 @@ class _DayPlanner:
 
     def _refusal(self, technician, visit, level):
         """Why ``technician`` cannot take ``visit``, or None."""
+        if visit.branch_id and technician.branch_id and technician.branch_id != visit.branch_id:
+            return self.env._("of another branch")
         if level < int(visit.visit_type_id.skill_level):
             return self.env._("not skilled enough")
         if not technician._aftersales_covers(visit.partner_id):

@@ -214,6 +214,26 @@ class TestBranch(AftersalesCommon):
         self.assertEqual(visit.state, "scheduled")
         self.assertEqual(visit.branch_id, self.north)
 
+    def test_technicians_of_another_branch_not_assigned(self):
+        zone = self.env["aftersales.zone"].create(
+            {"name": "Brussels", "zip_from": "1000", "zip_to": "1999", "country_ids": [Command.set(self.be.ids)]}
+        )
+        self.customer.write({"zip": "1050", "country_id": self.be.id, "city": "Brussels"})
+        tech_south, tech_north = self._create_technicians(zone)
+        tech_south.branch_id = self.south
+        tech_north.branch_id = self.north
+        self.ticket_north.product_id = self.product
+        start = datetime(2026, 6, 9, 10, 0)
+        visit = self.visit_north
+        visit.scheduled_start = start
+        visit.action_auto_assign()
+        self.assertEqual(visit.technician_id, tech_north, "the south technician, first on a tie, is of another branch")
+        other = self.env["aftersales.visit"].create(
+            {"ticket_id": self.ticket_north.id, "visit_type_id": self.visit_type.id, "scheduled_start": start}
+        )
+        with self.assertRaisesRegex(ValidationError, "of another branch"):
+            other.write({"technician_id": tech_south.id, "state": "scheduled"})
+
     def test_branch_user_cannot_create_in_another_branch(self):
         with self.assertRaises(AccessError):
             self.env["aftersales.ticket"].with_user(self.north_user).create(
