@@ -134,6 +134,18 @@ class TestBranch(AftersalesCommon):
         with self.assertRaises(AccessError):
             south_call.with_user(self.north_user).read(["state"])
 
+    def test_visit_fees_and_cards_of_another_branch_hidden(self):
+        fee_product = self.env["product.product"].create({"name": "Call-out", "type": "service"})
+        fee = self.env["aftersales.visit.line"].create(
+            {"visit_id": self.visit_south.id, "line_type": "fee", "product_id": fee_product.id, "quantity": 1.0}
+        )
+        card = self.env["aftersales.installation.card"].create({"visit_id": self.visit_south.id})
+        self.assertFalse(self.env["aftersales.visit.line"].with_user(self.north_user).search([("id", "=", fee.id)]))
+        self.assertTrue(self.env["aftersales.visit.line"].with_user(self.south_user).search([("id", "=", fee.id)]))
+        with self.assertRaises(AccessError):
+            card.with_user(self.north_user).read(["state"])
+        self.assertTrue(card.with_user(self.south_user).read(["state"]))
+
     def test_headquarters_sees_every_branch(self):
         self.assertEqual(self._tickets(self.agent), self.ticket_north | self.ticket_south)
         self.agent.company_ids = self.company | self.company_b
