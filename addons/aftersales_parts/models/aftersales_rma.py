@@ -308,12 +308,15 @@ class AftersalesRma(models.Model):
             lambda m: m.state == "done" and m.location_dest_id.usage == "customer" and not m.origin_returned_move_id
         )
 
-    @api.depends("ticket_id", "picking_id", "company_id")
+    @api.depends("ticket_id", "picking_id", "company_id", "line_ids.move_id")
     def _compute_branch_id(self):
         for rma in self:
             branch = rma.ticket_id.branch_id or rma.picking_id.picking_type_id.warehouse_id.aftersales_branch_id
             if not branch and rma.branch_id.company_id == rma.company_id:
                 branch = rma.branch_id
+            if not branch:
+                # the returned goods come back to the warehouse of their delivery
+                branch = rma.line_ids.move_id.picking_type_id.warehouse_id.aftersales_branch_id[:1]
             rma.branch_id = branch or self.env.user._aftersales_default_branch(rma.company_id)
 
     @api.constrains("branch_id", "company_id")

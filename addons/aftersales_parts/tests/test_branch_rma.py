@@ -51,6 +51,10 @@ class TestBranchRma(RmaCommon):
         rma = self._rma([(self.box_move, 1.0, {})])
         self.assertEqual(rma.branch_id, self.north)
 
+    def test_return_of_several_deliveries_takes_their_warehouse_branch(self):
+        rma = self._rma([(self.box_move, 1.0, {})], picking_id=False)
+        self.assertEqual(rma.branch_id, self.north, "the warehouse of the returned lines' delivery")
+
     def test_return_of_a_ticket_takes_the_ticket_branch(self):
         team = self.env["aftersales.team"].create({"name": "South Crew", "branch_id": self.south.id})
         ticket = self.env["aftersales.ticket"].create(
