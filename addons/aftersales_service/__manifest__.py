@@ -28,6 +28,7 @@
         "views/aftersales_ticket_views.xml",
         "views/aftersales_ticket_stage_views.xml",
         "views/aftersales_ticket_type_views.xml",
+        "views/aftersales_branch_views.xml",
         "views/aftersales_team_views.xml",
         "views/aftersales_sla_policy_views.xml",
         "views/aftersales_knowledge_views.xml",
@@ -50,6 +51,8 @@
         "views/aftersales_batch_alert_views.xml",
         "views/aftersales_audit_log_views.xml",
         "views/res_company_views.xml",
+        "views/res_users_views.xml",
+        "views/stock_warehouse_views.xml",
         "views/aftersales_menus.xml",
         "views/aftersales_portal_templates.xml",
     ],
@@ -60,6 +63,7 @@
         "demo/aftersales_followup_demo.xml",
         "demo/aftersales_csat_demo.xml",
         "demo/aftersales_unit_history_demo.xml",
+        "demo/aftersales_branch_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

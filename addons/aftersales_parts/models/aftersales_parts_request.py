@@ -32,6 +32,7 @@ class AftersalesPartsRequest(models.Model):
         precompute=True,
     )
     visit_id = fields.Many2one("aftersales.visit", index="btree_not_null", check_company=True, tracking=True)
+    branch_id = fields.Many2one(related="technician_id.branch_id", store=True, index="btree_not_null")
     ticket_id = fields.Many2one(
         "aftersales.ticket",
         index="btree_not_null",

@@ -71,6 +71,19 @@ class AftersalesRma(models.Model):
         tracking=True,
     )
     ticket_id = fields.Many2one("aftersales.ticket", index="btree_not_null", check_company=True, tracking=True)
+    branch_id = fields.Many2one(
+        "aftersales.branch",
+        compute="_compute_branch_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        ondelete="restrict",
+        help="The service centre handling the return: the ticket's branch, else the branch of the warehouse "
+        "the goods come back to. Only its users and those of headquarters see the return.",
+    )
     line_ids = fields.One2many("aftersales.rma.line", "rma_id", string="Lines", copy=True)
     reject_reason = fields.Text(tracking=True, copy=False)
     description = fields.Html(string="Notes")
@@ -298,6 +311,21 @@ class AftersalesRma(models.Model):
             lambda m: m.state == "done" and m.location_dest_id.usage == "customer" and not m.origin_returned_move_id
         )
 
+    @api.depends("ticket_id", "picking_id", "company_id", "line_ids.move_id")
+    def _compute_branch_id(self):
+        for rma in self:
+            branch = rma.ticket_id.branch_id or rma.picking_id.picking_type_id.warehouse_id.aftersales_branch_id
+            if not branch and rma.branch_id.company_id == rma.company_id:
+                branch = rma.branch_id
+            if not branch:
+                # the returned goods come back to the warehouse of their delivery
+                branch = rma.line_ids.move_id.picking_type_id.warehouse_id.aftersales_branch_id[:1]
+            rma.branch_id = branch or self.env.user._aftersales_default_branch(rma.company_id)
+
+    @api.constrains("branch_id", "company_id")
+    def _check_branch_company(self):
+        self.env["aftersales.branch"]._aftersales_check_company(self)
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -475,6 +503,9 @@ class AftersalesRma(models.Model):
             else:
                 pickings |= self._aftersales_receive_from_customer(lines)
         pickings.sudo().write({"aftersales_rma_id": self.id})
+        if not self.branch_id:
+            # a return outside any branch joins the branch of the warehouse receiving it
+            self.branch_id = pickings.picking_type_id.warehouse_id.aftersales_branch_id[:1]
         return pickings
 
     def _aftersales_return_delivery(self, delivery, lines):
@@ -495,7 +526,9 @@ class AftersalesRma(models.Model):
         return picking
 
     def _aftersales_receive_from_customer(self, lines):
-        warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.company_id.id)], limit=1)
+        warehouse = self.branch_id.warehouse_ids.filtered("active")[:1] or self.env["stock.warehouse"].search(
+            [("company_id", "=", self.company_id.id)], limit=1
+        )
         if not warehouse:
             raise UserError(_("Company %(company)s has no warehouse to receive returns.", company=self.company_id.name))
         picking_type = warehouse.in_type_id

@@ -2,6 +2,7 @@ from . import resource_calendar
 from . import aftersales_ticket_type
 from . import aftersales_ticket_tag
 from . import aftersales_ticket_stage
+from . import aftersales_branch
 from . import aftersales_team
 from . import aftersales_sla_policy
 from . import aftersales_fault_code
@@ -37,3 +38,6 @@ from . import aftersales_unit_event
 from . import aftersales_failure_report
 from . import aftersales_batch_alert
 from . import aftersales_audit_log
+from . import res_users
+from . import ir_rule
+from . import stock_warehouse

@@ -15,6 +15,12 @@ class AftersalesTeam(models.Model):
     active = fields.Boolean(default=True)
     color = fields.Integer()
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    branch_id = fields.Many2one(
+        "aftersales.branch",
+        index="btree_not_null",
+        check_company=True,
+        help="The service centre the team works for: its new tickets go to this branch.",
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Team Leader",
@@ -73,6 +79,19 @@ class AftersalesTeam(models.Model):
         for team in self:
             team.csat_avg, team.csat_count = stats.get(team, (0.0, 0))
 
+    @api.constrains("branch_id", "company_id")
+    def _check_branch_company(self):
+        self.env["aftersales.branch"]._aftersales_check_company(self)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("branch_id"):
+            # the team's tickets still in no branch join the team's branch
+            self.env["aftersales.ticket"].with_context(active_test=False).search(
+                [("team_id", "in", self.ids), ("branch_id", "=", False)]
+            ).write({"branch_id": vals["branch_id"]})
+        return result
+
     def _alias_get_creation_values(self):
         values = super()._alias_get_creation_values()
         values["alias_model_id"] = self.env["ir.model"]._get_id("aftersales.ticket")
@@ -86,6 +105,9 @@ class AftersalesTeam(models.Model):
     def _default_team(self):
         """The first team of the current user in the current company, else the first one."""
         teams = self.search([("company_id", "in", self.env.companies.ids)])
+        branches = self.env.user._aftersales_branches()
+        if branches:
+            teams = teams.filtered(lambda team: team.branch_id in branches) or teams
         return teams.filtered(lambda team: self.env.user in team.member_ids | team.user_id)[:1] or teams[:1]
 
     def action_view_csat_answers(self):

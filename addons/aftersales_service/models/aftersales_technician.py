@@ -22,6 +22,13 @@ class AftersalesTechnician(models.Model):
     name = fields.Char(related="user_id.name", store=True, readonly=True)
     active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    branch_id = fields.Many2one(
+        "aftersales.branch",
+        index="btree_not_null",
+        check_company=True,
+        tracking=True,
+        help="The service centre the technician works for.",
+    )
     skill_ids = fields.One2many("aftersales.technician.skill", "technician_id", string="Skills")
     zone_ids = fields.Many2many("aftersales.zone", string="Service Zones", check_company=True, tracking=True)
     resource_calendar_id = fields.Many2one(
@@ -112,6 +119,10 @@ class AftersalesTechnician(models.Model):
                 raise ValidationError(
                     _("%(technician)s must be able to make at least one visit a day.", technician=technician.name)
                 )
+
+    @api.constrains("branch_id", "company_id")
+    def _check_branch_company(self):
+        self.env["aftersales.branch"]._aftersales_check_company(self)
 
     def _aftersales_skill_level(self, category, ticket_type):
         """The technician's best level for a product category and a ticket type (0: none)."""

@@ -3,7 +3,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, is_html_empty
 from odoo.tools.sql import column_exists, create_column, table_exists
 
@@ -149,6 +149,19 @@ class AftersalesTicket(models.Model):
         tracking=True,
         check_company=True,
         default=_default_team_id,
+    )
+    branch_id = fields.Many2one(
+        "aftersales.branch",
+        compute="_compute_branch_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        ondelete="restrict",
+        help="The service centre in charge: the team's branch by default. Only the users of this branch "
+        "and those of headquarters see the ticket.",
     )
     user_id = fields.Many2one(
         "res.users",
@@ -442,6 +455,14 @@ class AftersalesTicket(models.Model):
             scored.sort(key=lambda pair: (-pair[0], pair[1].sequence, pair[1].id))
             ticket.suggested_solution_ids = [solution.id for _score, solution in scored[:5]]
 
+    @api.depends("team_id", "company_id")
+    def _compute_branch_id(self):
+        for ticket in self:
+            branch = ticket.team_id.branch_id
+            if not branch and ticket.branch_id.company_id == ticket.company_id:
+                branch = ticket.branch_id
+            ticket.branch_id = branch or self.env.user._aftersales_default_branch(ticket.company_id)
+
     @api.depends("team_id", "ticket_type_id", "priority", "partner_id.category_id", "company_id")
     def _compute_sla_policy_id(self):
         policies = self.env["aftersales.sla.policy"].search([("company_id", "in", self.company_id.ids)])
@@ -525,6 +546,10 @@ class AftersalesTicket(models.Model):
     # Constraints
     # ------------------------------------------------------------------
 
+    @api.constrains("branch_id", "company_id")
+    def _check_branch_company(self):
+        self.env["aftersales.branch"]._aftersales_check_company(self)
+
     @api.constrains("lot_id", "product_id", "sale_line_id", "sale_order_id")
     def _check_unit_consistency(self):
         for ticket in self:
@@ -596,6 +621,8 @@ class AftersalesTicket(models.Model):
         return tickets
 
     def write(self, vals):
+        if "branch_id" in vals:
+            self._aftersales_check_branch_change(vals)
         closing = self.browse()
         if "stage_id" in vals:
             if self.env["aftersales.ticket.stage"].browse(vals["stage_id"]).is_closed:
@@ -612,6 +639,21 @@ class AftersalesTicket(models.Model):
         if closing:
             closing._aftersales_send_csat_survey("ticket_close")
         return result
+
+    def _aftersales_check_branch_change(self, vals):
+        """Only dispatchers move a ticket to another branch than its team's."""
+        if self.env.su or self.env.user.has_group("aftersales_service.aftersales_service_group_dispatcher"):
+            return
+        team = self.env["aftersales.team"].browse(vals["team_id"]) if "team_id" in vals else None
+        for ticket in self:
+            allowed = {ticket.branch_id.id, (ticket.team_id if team is None else team).branch_id.id}
+            if (vals["branch_id"] or False) not in allowed:
+                raise AccessError(
+                    _(
+                        "Only dispatchers move ticket %(ticket)s to another branch than its team's.",
+                        ticket=ticket.display_name,
+                    )
+                )
 
     def unlink(self):
         # Checked here rather than in an ondelete hook: mail.thread removes the

@@ -52,6 +52,7 @@ class AftersalesVisit(models.Model):
         "aftersales.ticket", required=True, index=True, check_company=True, ondelete="restrict", tracking=True
     )
     company_id = fields.Many2one(related="ticket_id.company_id", store=True, index=True, precompute=True)
+    branch_id = fields.Many2one(related="ticket_id.branch_id", store=True, index="btree_not_null", precompute=True)
     previous_visit_id = fields.Many2one(
         "aftersales.visit",
         string="Follows Visit",
@@ -868,6 +869,8 @@ class _DayPlanner:
 
     def _refusal(self, technician, visit, level):
         """Why ``technician`` cannot take ``visit``, or None."""
+        if visit.branch_id and technician.branch_id and technician.branch_id != visit.branch_id:
+            return self.env._("of another branch")
         if level < int(visit.visit_type_id.skill_level):
             return self.env._("not skilled enough")
         if not technician._aftersales_covers(visit.partner_id):

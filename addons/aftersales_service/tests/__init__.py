@@ -21,3 +21,4 @@ from . import test_failure_analysis
 from . import test_done_when_csat
 from . import test_audit
 from . import test_portal_security
+from . import test_branch

@@ -1,0 +1,174 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class AftersalesBranch(models.Model):
+    _name = "aftersales.branch"
+    _description = "After-Sales Branch"
+    _order = "sequence, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(required=True, help="A short code shown beside the branch's name, unique in the company.")
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    color = fields.Integer()
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    manager_id = fields.Many2one(
+        "res.users",
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Address",
+        check_company=True,
+        help="Where the service centre is: the address printed for its customers.",
+    )
+    warehouse_ids = fields.One2many("stock.warehouse", "aftersales_branch_id", string="Warehouses")
+    team_ids = fields.One2many("aftersales.team", "branch_id", string="Teams")
+    technician_ids = fields.One2many("aftersales.technician", "branch_id", string="Technicians")
+    user_ids = fields.Many2many(
+        "res.users",
+        "aftersales_branch_res_users_rel",
+        "branch_id",
+        "user_id",
+        string="Users",
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        help="These users see only the tickets, visits, returns and stock locations of their branches. "
+        "Users in no branch see those of every branch.",
+    )
+    ticket_count = fields.Integer(string="Open Tickets", compute="_compute_ticket_count")
+    visit_count = fields.Integer(string="Planned Visits", compute="_compute_visit_count")
+    warehouse_count = fields.Integer(compute="_compute_counts")
+    team_count = fields.Integer(compute="_compute_counts")
+    technician_count = fields.Integer(compute="_compute_counts")
+    user_count = fields.Integer(compute="_compute_counts")
+
+    _sql_constraints = [
+        ("code_company_uniq", "unique (code, company_id)", "Another branch of the company already has this code."),
+    ]
+
+    @api.depends("code")
+    def _compute_display_name(self):
+        for branch in self:
+            branch.display_name = f"[{branch.code}] {branch.name}" if branch.code else branch.name
+
+    def _compute_ticket_count(self):
+        counts = dict(
+            self.env["aftersales.ticket"]._read_group(
+                [("branch_id", "in", self.ids), ("is_closed", "=", False)], ["branch_id"], ["__count"]
+            )
+        )
+        for branch in self:
+            branch.ticket_count = counts.get(branch, 0)
+
+    def _compute_visit_count(self):
+        counts = dict(
+            self.env["aftersales.visit"]._read_group(
+                [("branch_id", "in", self.ids), ("state", "not in", ("done", "cancel"))], ["branch_id"], ["__count"]
+            )
+        )
+        for branch in self:
+            branch.visit_count = counts.get(branch, 0)
+
+    @api.depends("warehouse_ids", "team_ids", "technician_ids", "user_ids")
+    def _compute_counts(self):
+        for branch in self:
+            branch.warehouse_count = len(branch.warehouse_ids)
+            branch.team_count = len(branch.team_ids)
+            branch.technician_count = len(branch.technician_ids)
+            branch.user_count = len(branch.user_ids)
+
+    @api.constrains("code")
+    def _check_code(self):
+        for branch in self:
+            if not (branch.code or "").strip():
+                raise ValidationError(_("Give branch %(branch)s a code.", branch=branch.name))
+
+    @api.constrains("company_id", "user_ids")
+    def _check_user_companies(self):
+        for branch in self:
+            company = branch.company_id
+            strangers = branch.user_ids.filtered(lambda user, company=company: company not in user.company_ids)
+            if strangers:
+                raise ValidationError(
+                    _(
+                        "%(users)s cannot join branch %(branch)s: they do not work for %(company)s.",
+                        users=", ".join(strangers.mapped("name")),
+                        branch=branch.display_name,
+                        company=branch.company_id.name,
+                    )
+                )
+
+    @api.constrains("company_id")
+    def _check_records_company(self):
+        for branch in self:
+            self._aftersales_check_company(branch.warehouse_ids, "aftersales_branch_id")
+            self._aftersales_check_company(branch.team_ids)
+            self._aftersales_check_company(branch.technician_ids)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        branches = super().create(vals_list)
+        if branches.user_ids:
+            # the record rules read the users' branches: they change for these users
+            self.env.registry.clear_cache()
+        return branches
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "user_ids" in vals:
+            self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
+
+    @api.model
+    def _aftersales_check_company(self, records, field_name="branch_id"):
+        """Refuse ``records`` whose branch (``field_name``) belongs to another company than theirs."""
+        for record in records:
+            branch = record[field_name]
+            if branch and record.company_id and branch.company_id != record.company_id:
+                raise ValidationError(
+                    _(
+                        "%(record)s belongs to %(company)s; it cannot be put into branch %(branch)s of "
+                        "%(branch_company)s.",
+                        record=record.display_name,
+                        company=record.company_id.name,
+                        branch=branch.display_name,
+                        branch_company=branch.company_id.name,
+                    )
+                )
+
+    def _aftersales_action(self, xml_id, domain, **context):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xml_id)
+        action["domain"] = domain
+        action["context"] = context
+        return action
+
+    def action_view_tickets(self):
+        return self._aftersales_action(
+            "aftersales_service.aftersales_ticket_action",
+            [("branch_id", "=", self.id)],
+            default_branch_id=self.id,
+            search_default_filter_open=1,
+        )
+
+    def action_view_visits(self):
+        return self._aftersales_action("aftersales_service.aftersales_visit_action", [("branch_id", "=", self.id)])
+
+    def action_view_technicians(self):
+        return self._aftersales_action(
+            "aftersales_service.aftersales_technician_action",
+            [("branch_id", "=", self.id)],
+            default_branch_id=self.id,
+        )
+
+    def action_view_teams(self):
+        return self._aftersales_action(
+            "aftersales_service.aftersales_team_action", [("branch_id", "=", self.id)], default_branch_id=self.id
+        )

@@ -1,0 +1,48 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    aftersales_branch_ids = fields.Many2many(
+        "aftersales.branch",
+        "aftersales_branch_res_users_rel",
+        "user_id",
+        "branch_id",
+        string="After-Sales Branches",
+        help="The user sees only the tickets, visits, returns and stock locations of these branches; "
+        "without a branch, the user works for headquarters and sees those of every branch.",
+    )
+
+    @api.constrains("aftersales_branch_ids", "company_ids")
+    def _check_aftersales_branch_companies(self):
+        for user in self:
+            foreign = user.aftersales_branch_ids.filtered(
+                lambda branch, companies=user.company_ids: branch.company_id not in companies
+            )
+            if foreign:
+                raise ValidationError(
+                    _(
+                        "%(user)s cannot work in branches %(branches)s: add their companies to the user first.",
+                        user=user.name,
+                        branches=", ".join(foreign.mapped("display_name")),
+                    )
+                )
+
+    def _get_invalidation_fields(self):
+        # the record rules read the user's branches: they are cached until these change
+        return super()._get_invalidation_fields() | {"aftersales_branch_ids"}
+
+    def _aftersales_branches(self):
+        """The branches the user is restricted to, archived ones included (empty: headquarters).
+
+        Read as superuser: the record rules of every user, portal users included, need
+        them, and users may always know their own restriction."""
+        self.ensure_one()
+        return self.sudo().with_context(active_test=False).aftersales_branch_ids
+
+    def _aftersales_default_branch(self, company):
+        """The branch a record created by the user in ``company`` falls in by default."""
+        self.ensure_one()
+        return self._aftersales_branches().filtered(lambda branch: branch.company_id == company)[:1]
