@@ -22,6 +22,7 @@
         "report/aftersales_visit_templates.xml",
         "data/aftersales_followup_data.xml",
         "data/aftersales_csat_data.xml",
+        "data/aftersales_partner_data.xml",
         "wizard/aftersales_visit_plan_views.xml",
         "wizard/aftersales_report_export_views.xml",
         "views/aftersales_ticket_views.xml",
@@ -48,8 +49,10 @@
         "views/aftersales_failure_report_views.xml",
         "views/aftersales_batch_alert_views.xml",
         "views/res_company_views.xml",
+        "views/aftersales_partner_settlement_views.xml",
         "views/aftersales_menus.xml",
         "views/aftersales_portal_templates.xml",
+        "views/aftersales_partner_portal_templates.xml",
     ],
     "demo": [
         "demo/aftersales_service_demo.xml",
@@ -58,6 +61,7 @@
         "demo/aftersales_followup_demo.xml",
         "demo/aftersales_csat_demo.xml",
         "demo/aftersales_unit_history_demo.xml",
+        "demo/aftersales_partner_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -36,3 +36,8 @@ from . import aftersales_technician_kpi
 from . import aftersales_unit_event
 from . import aftersales_failure_report
 from . import aftersales_batch_alert
+from . import aftersales_partner_rate
+from . import aftersales_partner_settlement
+from . import aftersales_partner_settlement_line
+from . import account_move
+from . import account_move_line

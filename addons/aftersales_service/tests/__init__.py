@@ -18,3 +18,5 @@ from . import test_survey
 from . import test_kpi
 from . import test_unit_history
 from . import test_failure_analysis
+from . import test_service_partner
+from . import test_service_partner_portal
