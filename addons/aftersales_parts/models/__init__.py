@@ -22,3 +22,6 @@ from . import aftersales_rma_report
 from . import repair_order
 from . import aftersales_supplier_claim
 from . import aftersales_unit_event
+from . import res_partner
+from . import aftersales_partner_settlement
+from . import aftersales_partner_settlement_line

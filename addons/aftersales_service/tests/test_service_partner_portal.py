@@ -6,7 +6,7 @@ from odoo import fields, http
 from odoo.tests import HttpCase, tagged
 
 from .common import SIGNATURE
-from .test_service_partner import AftersalesPartnerCommon
+from .common_partner import AftersalesPartnerCommon
 
 PNG = base64.b64decode(SIGNATURE)
 
