@@ -1,10 +1,15 @@
+import base64
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields, http
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.aftersales_service.tests.common import SIGNATURE
 from odoo.addons.aftersales_service.tests.common_partner import AftersalesPartnerCommon
+
+PNG = base64.b64decode(SIGNATURE)
 
 
 @tagged("post_install", "-at_install")
@@ -40,10 +45,12 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
         # the door seal is a usual part of the unit, not in the consignment stock
         cls.product.product_tmpl_id.aftersales_compatible_part_ids = [Command.set(cls.seal.ids)]
 
-    def _post(self, url, data):
-        return self.url_open(url, data={**data, "csrf_token": http.Request.csrf_token(self)})
+    def _post(self, url, data, files=None):
+        return self.url_open(url, data={**data, "csrf_token": http.Request.csrf_token(self)}, files=files)
 
     def test_parts_used_and_requested_on_the_portal(self):
+        """A service point logs in to the portal, accepts a job, records parts and photos, and at month
+        end finds its statement turned into a vendor bill."""
         job = self._job()
         other = self._job(partner=self.other_point)
         self.authenticate(self.partner_user.login, self.partner_user.login)
@@ -98,9 +105,14 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
         self.assertEqual(request.picking_id.move_ids.product_uom_qty, 3.0)
 
         # done: the parts leave their locations by stock moves and become billable lines
-        response = self._post(f"/my/jobs/{job.id}/work", {"work_report": "Pump and board replaced", "finish": "1"})
+        response = self._post(
+            f"/my/jobs/{job.id}/work",
+            {"work_report": "Pump and board replaced", "time_spent": "2", "finish": "1"},
+            files=[("photos", ("board.png", PNG, "image/png"))],
+        )
         self.assertIn("The job is done", response.text)
         self.assertEqual(job.state, "done")
+        self.assertEqual(job.photo_ids.mapped("name"), ["board.png"])
         self.assertEqual(set(parts.mapped("move_id.state")), {"done"})
         self.assertEqual(by_product[self.pump].move_id.location_id, self.consignment)
         self.assertEqual(by_product[self.seal].move_id.location_id, self.env.ref("stock.stock_location_suppliers"))
@@ -123,6 +135,9 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
         settlement.with_user(self.dispatcher).action_create_bill()
         self.assertEqual(settlement.move_id.amount_untaxed, 91.0)
         self.assertEqual(len(settlement.move_id.invoice_line_ids), 2)
+        response = self.url_open(f"/my/settlements/{settlement.id}")
+        self.assertIn("Billed by the vendor bill", response.text)
+        self.assertIn("Door Seal", response.text)
 
         # a part is settled once
         again = self.env["aftersales.partner.settlement"].create(
