@@ -84,6 +84,12 @@ class TestServicePartner(AftersalesPartnerCommon):
         self.assertFalse(job._aftersales_plannable())
         with self.assertRaises(UserError):
             job.action_auto_assign()
+        # the day planner leaves it out, and takes it back once declined
+        undated = self._job(scheduled_start=False)
+        planner = self.env["aftersales.visit.plan"].with_user(self.dispatcher).create({})
+        self.assertNotIn(undated, planner._find_visits())
+        undated.action_aftersales_partner_decline("Fully booked")
+        self.assertIn(undated, planner._find_visits())
 
     def test_job_settled_once(self):
         job = self._do_job(self._job())
