@@ -82,6 +82,7 @@ class TestServicePartner(AftersalesPartnerCommon):
     def test_offered_job_is_not_planned(self):
         job = self._job()
         self.assertFalse(job._aftersales_plannable())
+        self.assertFalse(job._aftersales_needs_time(), "the customer is not offered our technicians' times")
         with self.assertRaises(UserError):
             job.action_auto_assign()
         # the day planner leaves it out, and takes it back once declined
