@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common_partner import AftersalesPartnerCommon
 
@@ -60,6 +60,21 @@ class TestServicePartner(AftersalesPartnerCommon):
         bill.button_cancel()
         settlement.action_cancel()
         self.assertEqual(settlement.state, "cancel")
+
+    def test_settlement_form(self):
+        """A dispatcher prepares a settlement from its form: the lines come from the done jobs."""
+        job = self._do_job(self._job())
+        today = fields.Date.context_today(self.env.user)
+        with Form(self.env["aftersales.partner.settlement"].with_user(self.dispatcher)) as form:
+            form.partner_id = self.service_point
+            form.date_from = today.replace(day=1)
+            form.date_to = today.replace(day=1) + relativedelta(months=1, days=-1)
+        settlement = form.record
+        self.assertEqual(settlement.currency_id, self.company.currency_id)
+        self.assertTrue(settlement.name.startswith("PST/"))
+        settlement.action_compute_lines()
+        self.assertEqual(settlement.line_ids.visit_id, job)
+        self.assertEqual(job.partner_settlement_line_ids, settlement.line_ids)
 
     def test_decline_goes_back_to_dispatch(self):
         job = self._job()
