@@ -381,7 +381,10 @@ class AftersalesVisit(models.Model):
 
     def action_done(self):
         self._aftersales_check_state(("in_progress",), _("Finishing"))
-        not_accepted = self.filtered(lambda v: v.service_partner_id and v.partner_job_state in ("offered", "declined"))
+        # a declined job is done by whoever the dispatcher gives it to next
+        not_accepted = self.filtered(
+            lambda v: v.partner_job_state == "offered" or (v.partner_job_state == "declined" and not v.technician_id)
+        )
         if not_accepted:
             raise UserError(
                 _(

@@ -93,6 +93,14 @@ class TestServicePartner(AftersalesPartnerCommon):
         job.with_user(self.dispatcher).service_partner_id = self.other_point
         self.assertEqual(job.partner_job_state, "offered")
         self.assertFalse(job.partner_decline_reason)
+        job.action_aftersales_partner_decline("Not our brand")
+        # or done by one of our technicians
+        zone = self.env["aftersales.zone"].create({"name": "Everywhere"})
+        technician = self._create_technicians(zone)[0]
+        job.write({"scheduled_start": False, "technician_id": technician.id})
+        job.write({"state": "in_progress", "work_report": "<p>Done by us</p>"})
+        job.action_done()
+        self.assertEqual((job.state, job.partner_job_state), ("done", "declined"))
 
     def test_offered_job_is_not_planned(self):
         job = self._job()
