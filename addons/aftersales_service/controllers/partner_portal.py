@@ -252,13 +252,20 @@ class AftersalesPartnerPortal(CustomerPortal):
         return request.render("aftersales_service.portal_my_aftersales_settlements", values)
 
     @http.route(["/my/settlements/<int:settlement_id>"], type="http", auth="user", website=True)
-    def portal_my_aftersales_settlement(self, settlement_id, **kw):
+    def portal_my_aftersales_settlement(self, settlement_id, report_type=None, download=False, **kw):
         try:
             settlement_sudo = self._document_check_access("aftersales.partner.settlement", settlement_id)
         except (AccessError, MissingError) as error:
             raise NotFound() from error
         if settlement_sudo.partner_id != request.env.user.commercial_partner_id:
             raise NotFound()
+        if report_type in ("html", "pdf", "text"):
+            return self._show_report(
+                model=settlement_sudo,
+                report_type=report_type,
+                report_ref="aftersales_service.action_report_partner_settlement",
+                download=download,
+            )
         values = self._prepare_portal_layout_values()
         values.update({"settlement": settlement_sudo, "page_name": "aftersales_settlement"})
         values = self._get_page_view_values(settlement_sudo, None, values, SETTLEMENT_HISTORY_KEY, False)

@@ -70,6 +70,7 @@ class TestServicePartnerPortal(AftersalesPartnerCommon, HttpCase):
         settlement.action_confirm()
         self._login()
         self.assertEqual(self.url_open(f"/my/settlements/{settlement.id}").status_code, 404)
+        self.assertEqual(self.url_open(f"/my/settlements/{settlement.id}?report_type=html").status_code, 404)
         self.assertNotIn(settlement.name, self.url_open("/my/settlements").text)
 
     def test_post_without_or_with_bad_csrf_token_is_refused(self):
@@ -154,3 +155,6 @@ class TestServicePartnerPortal(AftersalesPartnerCommon, HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn(job.name, response.text)
         self.assertIn("Billed by the vendor bill", response.text)
+        response = self.url_open(f"/my/settlements/{settlement.id}?report_type=html")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(settlement.name, response.text)
