@@ -27,9 +27,11 @@
         "views/aftersales_supplier_claim_views.xml",
         "views/aftersales_visit_views.xml",
         "views/aftersales_technician_views.xml",
+        "views/res_partner_views.xml",
         "views/product_template_views.xml",
         "views/aftersales_parts_menus.xml",
         "views/aftersales_rma_portal_templates.xml",
+        "views/aftersales_partner_portal_templates.xml",
         "views/aftersales_rma_report_views.xml",
         "report/aftersales_visit_report_templates.xml",
         "views/aftersales_kpi_overview_views.xml",
@@ -43,6 +45,7 @@
         "demo/aftersales_rma_dealer_demo.xml",
         "demo/aftersales_rma_supplier_demo.xml",
         "demo/aftersales_rma_repair_demo.xml",
+        "demo/aftersales_partner_parts_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -20,8 +20,10 @@
         "data/mail_template_data.xml",
         "report/aftersales_visit_reports.xml",
         "report/aftersales_visit_templates.xml",
+        "report/aftersales_partner_settlement_reports.xml",
         "data/aftersales_followup_data.xml",
         "data/aftersales_csat_data.xml",
+        "data/aftersales_partner_data.xml",
         "wizard/aftersales_visit_plan_views.xml",
         "wizard/aftersales_report_export_views.xml",
         "wizard/aftersales_audit_reason_views.xml",
@@ -53,8 +55,10 @@
         "views/res_company_views.xml",
         "views/res_users_views.xml",
         "views/stock_warehouse_views.xml",
+        "views/aftersales_partner_settlement_views.xml",
         "views/aftersales_menus.xml",
         "views/aftersales_portal_templates.xml",
+        "views/aftersales_partner_portal_templates.xml",
     ],
     "demo": [
         "demo/aftersales_service_demo.xml",
@@ -64,6 +68,7 @@
         "demo/aftersales_csat_demo.xml",
         "demo/aftersales_unit_history_demo.xml",
         "demo/aftersales_branch_demo.xml",
+        "demo/aftersales_partner_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,1 +1,2 @@
 from . import rma_portal
+from . import partner_portal

@@ -23,3 +23,6 @@ from . import repair_order
 from . import aftersales_supplier_claim
 from . import aftersales_unit_event
 from . import aftersales_audit_log
+from . import res_partner
+from . import aftersales_partner_settlement
+from . import aftersales_partner_settlement_line

@@ -1,5 +1,5 @@
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 REQUEST_STATES = [
     ("draft", "Draft"),
@@ -22,7 +22,6 @@ class AftersalesPartsRequest(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     technician_id = fields.Many2one(
         "aftersales.technician",
-        required=True,
         index=True,
         check_company=True,
         tracking=True,
@@ -43,7 +42,15 @@ class AftersalesPartsRequest(models.Model):
         precompute=True,
         tracking=True,
     )
-    location_dest_id = fields.Many2one(related="technician_id.aftersales_van_location_id", string="Van")
+    service_partner_id = fields.Many2one(
+        related="visit_id.service_partner_id", store=True, index="btree_not_null", string="Service Partner"
+    )
+    location_dest_id = fields.Many2one(
+        "stock.location",
+        string="Van",
+        compute="_compute_location_dest_id",
+        help="Where the parts go: the technician's van, or the service partner's consignment location.",
+    )
     line_ids = fields.One2many("aftersales.parts.request.line", "request_id", string="Parts", copy=True)
     picking_id = fields.Many2one("stock.picking", string="Transfer", readonly=True, copy=False, index="btree_not_null")
     picking_state = fields.Selection(related="picking_id.state", string="Transfer Status")
@@ -57,6 +64,23 @@ class AftersalesPartsRequest(models.Model):
         for request in self:
             if request.visit_id.technician_id:
                 request.technician_id = request.visit_id.technician_id
+
+    @api.depends("technician_id.aftersales_van_location_id", "service_partner_id.aftersales_partner_location_id")
+    def _compute_location_dest_id(self):
+        for request in self:
+            request.location_dest_id = (
+                request.technician_id.aftersales_van_location_id
+                if request.technician_id
+                else request.service_partner_id.aftersales_partner_location_id
+            )
+
+    @api.constrains("technician_id", "visit_id")
+    def _check_recipient(self):
+        for request in self:
+            if not request.technician_id and not request.service_partner_id:
+                raise ValidationError(
+                    _("Say which technician or service partner parts request %(request)s is for.", request=request.name)
+                )
 
     @api.depends("visit_id")
     def _compute_ticket_id(self):
@@ -94,7 +118,14 @@ class AftersalesPartsRequest(models.Model):
         for request in self:
             if request.state != "draft":
                 raise UserError(_("Parts request %(request)s is already sent.", request=request.name))
-            van = request.technician_id.aftersales_van_location_id
+            van = request.location_dest_id
+            if not van and not request.technician_id:
+                raise UserError(
+                    _(
+                        "%(partner)s has no consignment location: set it on the service partner first.",
+                        partner=request.service_partner_id.display_name,
+                    )
+                )
             if not van:
                 raise UserError(
                     _(

@@ -157,6 +157,16 @@ class AftersalesVisit(models.Model):
                         visit=part.visit_id.name,
                     )
                 )
+            if not part.location_id and part.visit_id.service_partner_id:
+                raise UserError(
+                    _(
+                        "Say where %(part)s used on job %(visit)s is taken from: %(partner)s has no consignment "
+                        "location.",
+                        part=part.product_id.display_name,
+                        visit=part.visit_id.name,
+                        partner=part.visit_id.service_partner_id.display_name,
+                    )
+                )
             if not part.location_id:
                 raise UserError(
                     _(
@@ -165,7 +175,8 @@ class AftersalesVisit(models.Model):
                         visit=part.visit_id.name,
                     )
                 )
-            if part.product_id.is_storable:
+            # the partner's own parts are not in our stock
+            if part.product_id.is_storable and not part.partner_supplied:
                 needed[part.product_id, part.location_id, part.lot_id] += part.quantity
         quants = self.env["stock.quant"].sudo()
         for (product, location, lot), quantity in needed.items():

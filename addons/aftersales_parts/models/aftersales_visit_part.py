@@ -2,7 +2,16 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 # what a technician records; the rest is written by the visit's flow
-EDITABLE_FIELDS = {"visit_id", "product_id", "quantity", "lot_id", "location_id", "removed", "sequence"}
+EDITABLE_FIELDS = {
+    "visit_id",
+    "product_id",
+    "quantity",
+    "lot_id",
+    "location_id",
+    "removed",
+    "sequence",
+    "partner_supplied",
+}
 DEFECTIVE_STATES = [
     ("to_receive", "To Receive"),
     ("received", "In Defective Parts"),
@@ -46,6 +55,12 @@ class AftersalesVisitPart(models.Model):
         help="A defective part taken out of the customer's unit: it comes back to the Defective Parts "
         "location instead of being used and billed."
     )
+    partner_supplied = fields.Boolean(
+        string="From the Partner's Stock",
+        copy=False,
+        help="The service partner fitted a part of its own: it comes from the vendor location and is paid to the "
+        "partner on its settlement at the agreed price.",
+    )
     location_id = fields.Many2one(
         "stock.location",
         string="Taken From",
@@ -71,12 +86,17 @@ class AftersalesVisitPart(models.Model):
     )
     defective_state = fields.Selection(DEFECTIVE_STATES, compute="_compute_defective_state", store=True, index=True)
 
-    @api.depends("removed", "visit_id.technician_id")
+    @api.depends("removed", "partner_supplied", "visit_id.technician_id", "visit_id.service_partner_id")
     def _compute_location_id(self):
+        suppliers = self.env.ref("stock.stock_location_suppliers")
         for part in self:
             if part.removed:
                 part.location_id = False
-            elif not part.location_id:
+            elif part.partner_supplied:
+                part.location_id = suppliers
+            elif part.visit_id.service_partner_id and part.visit_id.partner_job_state in ("accepted", "done"):
+                part.location_id = part.visit_id.service_partner_id.aftersales_partner_location_id
+            elif not part.location_id or part.location_id == suppliers:
                 part.location_id = part.visit_id.technician_id.aftersales_van_location_id
 
     @api.depends(
@@ -102,6 +122,19 @@ class AftersalesVisitPart(models.Model):
                 part.defective_state = "received"
             else:
                 part.defective_state = "to_receive"
+
+    @api.constrains("partner_supplied", "removed", "visit_id")
+    def _check_partner_supplied(self):
+        for part in self.filtered("partner_supplied"):
+            if part.removed or not part.visit_id.service_partner_id:
+                raise ValidationError(
+                    _(
+                        "Only a service partner supplies parts from its own stock, and only parts it fits: "
+                        "%(part)s on visit %(visit)s.",
+                        part=part.product_id.display_name,
+                        visit=part.visit_id.name,
+                    )
+                )
 
     @api.constrains("quantity", "lot_id", "product_id")
     def _check_quantity(self):

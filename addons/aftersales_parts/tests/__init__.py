@@ -12,3 +12,4 @@ from . import test_unit_history
 from . import test_audit
 from . import test_portal_security
 from . import test_branch_rma
+from . import test_partner_parts

@@ -41,3 +41,8 @@ from . import aftersales_audit_log
 from . import res_users
 from . import ir_rule
 from . import stock_warehouse
+from . import aftersales_partner_rate
+from . import aftersales_partner_settlement
+from . import aftersales_partner_settlement_line
+from . import account_move
+from . import account_move_line

@@ -5,7 +5,7 @@ from markupsafe import Markup
 from pytz import timezone, utc
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_datetime, format_time, is_html_empty
 
 from ..tools.route_planning import DEFAULT_SPEED_KMH, NO_CANDIDATE, Job, RoutePlanner, Worker, great_circle_km
@@ -27,6 +27,15 @@ ASSIGNMENT_FIELDS = {
     "assignment_forced",
     "assignment_forced_reason",
 }
+
+PARTNER_JOB_STATES = [
+    ("offered", "Offered"),
+    ("accepted", "Accepted"),
+    ("declined", "Declined"),
+    ("done", "Done"),
+]
+# a partner's job holds the visit: no technician, no planning
+PARTNER_JOB_ACTIVE = ("offered", "accepted", "done")
 
 VISIT_STATES = [
     ("draft", "Draft"),
@@ -162,6 +171,27 @@ class AftersalesVisit(models.Model):
         index="btree_not_null",
     )
     installation_card_state = fields.Selection(related="installation_card_id.state", string="Card Status")
+    service_partner_id = fields.Many2one(
+        "res.partner",
+        string="Service Partner",
+        index="btree_not_null",
+        tracking=True,
+        copy=False,
+        check_company=True,
+        domain="[('aftersales_service_partner', '=', True)]",
+        help="An outside service company this visit is dispatched to instead of one of our technicians; "
+        "its portal users are offered the job by e-mail.",
+    )
+    partner_job_state = fields.Selection(
+        PARTNER_JOB_STATES, string="Partner Job Status", readonly=True, copy=False, tracking=True, index=True
+    )
+    partner_decline_reason = fields.Text(string="Decline Reason", readonly=True, copy=False)
+    partner_dispatcher_id = fields.Many2one(
+        "res.users", string="Dispatched by", readonly=True, copy=False, help="Who offered the job to the partner."
+    )
+    partner_settlement_line_ids = fields.One2many(
+        "aftersales.partner.settlement.line", "visit_id", string="Settlement Lines", readonly=True
+    )
 
     # ------------------------------------------------------------------
     # Computes and constraints
@@ -231,6 +261,25 @@ class AftersalesVisit(models.Model):
                     _("The time spent on visit %(visit)s cannot be negative.", visit=visit.display_name)
                 )
 
+    @api.constrains("service_partner_id", "technician_id", "partner_job_state")
+    def _check_service_partner(self):
+        for visit in self.filtered("service_partner_id"):
+            if not visit.service_partner_id.aftersales_service_partner:
+                raise ValidationError(
+                    _(
+                        "%(partner)s is not a service partner: mark it as one before dispatching visits to it.",
+                        partner=visit.service_partner_id.display_name,
+                    )
+                )
+            if visit.technician_id and visit.partner_job_state in PARTNER_JOB_ACTIVE:
+                raise ValidationError(
+                    _(
+                        "Visit %(visit)s is dispatched to %(partner)s: it cannot have a technician of ours too.",
+                        visit=visit.name,
+                        partner=visit.service_partner_id.display_name,
+                    )
+                )
+
     @api.constrains("technician_id", "helper_ids")
     def _check_active_technicians(self):
         for visit in self:
@@ -250,6 +299,8 @@ class AftersalesVisit(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any(vals.get("service_partner_id") for vals in vals_list):
+            self._aftersales_check_partner_change(False)
         sequence = self.env["ir.sequence"]
         for vals in vals_list:
             if vals.get("name", _("New")) == _("New"):
@@ -260,12 +311,20 @@ class AftersalesVisit(models.Model):
         visits = super().create(vals_list)
         visits._aftersales_check_assignment()
         visits._aftersales_create_installation_cards()
+        visits.filtered("service_partner_id")._aftersales_offer_to_partner()
         return visits
 
     def write(self, vals):
         if vals.get("signature") and "signed_on" not in vals:
             vals = dict(vals, signed_on=fields.Datetime.now())
+        if "service_partner_id" in vals:
+            self._aftersales_check_partner_change(vals["service_partner_id"])
         result = super().write(vals)
+        if "service_partner_id" in vals:
+            if vals["service_partner_id"]:
+                self._aftersales_offer_to_partner()
+            else:
+                self.write({"partner_job_state": False})
         if ASSIGNMENT_FIELDS.intersection(vals):
             self._aftersales_check_assignment()
         if "visit_type_id" in vals:
@@ -335,6 +394,17 @@ class AftersalesVisit(models.Model):
 
     def action_done(self):
         self._aftersales_check_state(("in_progress",), _("Finishing"))
+        # a declined job is done by whoever the dispatcher gives it to next
+        not_accepted = self.filtered(
+            lambda v: v.partner_job_state == "offered" or (v.partner_job_state == "declined" and not v.technician_id)
+        )
+        if not_accepted:
+            raise UserError(
+                _(
+                    "The service partner has not accepted %(visits)s: it cannot be done.",
+                    visits=", ".join(not_accepted.mapped("name")),
+                )
+            )
         for visit in self:
             if is_html_empty(visit.work_report):
                 raise UserError(_("Write the work report of %(visit)s before finishing it.", visit=visit.name))
@@ -351,7 +421,9 @@ class AftersalesVisit(models.Model):
                 )
         now = fields.Datetime.now()
         for visit in self:
-            visit.write({"state": "done", "check_out": visit.check_out or now})
+            # writing the check-out again would recompute a corrected time spent
+            visit.write({"state": "done"} if visit.check_out else {"state": "done", "check_out": now})
+        self.filtered(lambda v: v.partner_job_state == "accepted").write({"partner_job_state": "done"})
         self._aftersales_bill_lines()
         self.env["aftersales.commission"].sudo()._aftersales_compute_for_visits(self)
         self.env["aftersales.followup"].sudo()._aftersales_plan_for_visits(self)
@@ -500,6 +572,155 @@ class AftersalesVisit(models.Model):
             missing.invalidate_recordset(["installation_card_ids"])
 
     # ------------------------------------------------------------------
+    # Service partners
+    # ------------------------------------------------------------------
+
+    def _aftersales_check_partner_change(self, partner_id):
+        if not self.env.su and not self.env.user.has_group("aftersales_service.aftersales_service_group_dispatcher"):
+            raise AccessError(_("Only dispatchers dispatch visits to service partners."))
+        locked = self.filtered(
+            lambda v: v.partner_job_state in ("accepted", "done") and v.service_partner_id.id != partner_id
+        )
+        if locked:
+            raise UserError(
+                _(
+                    "The service partner accepted %(visits)s: ask them to give it back before dispatching it "
+                    "elsewhere.",
+                    visits=", ".join(locked.mapped("name")),
+                )
+            )
+        closed = self.filtered(lambda v: v.state in ("done", "cancel"))
+        if closed:
+            raise UserError(
+                _(
+                    "Visits %(visits)s are done or cancelled: they cannot be dispatched.",
+                    visits=", ".join(closed.mapped("name")),
+                )
+            )
+
+    def _aftersales_partner_job_url(self):
+        self.ensure_one()
+        return f"{self.get_base_url()}/my/jobs/{self.id}"
+
+    def _aftersales_offer_to_partner(self):
+        """Offer the jobs to their service partner and tell its portal users by e-mail."""
+        for visit in self:
+            if visit.partner_job_state in ("accepted", "done"):
+                continue
+            if visit.technician_id:
+                raise ValidationError(
+                    _(
+                        "Visit %(visit)s is assigned to %(technician)s: unassign them before dispatching it to a "
+                        "service partner.",
+                        visit=visit.name,
+                        technician=visit.technician_id.name,
+                    )
+                )
+            visit.write(
+                {
+                    "partner_job_state": "offered",
+                    "partner_decline_reason": False,
+                    "partner_dispatcher_id": self.env.user.id,
+                }
+            )
+            visit._aftersales_send_partner_offer()
+
+    def _aftersales_send_partner_offer(self):
+        self.ensure_one()
+        template = self.env.ref("aftersales_service.mail_template_partner_job_offer", raise_if_not_found=False)
+        if not template:
+            return
+        partner = self.service_partner_id
+        recipients = partner._aftersales_partner_portal_users().partner_id.filtered("email")
+        if not recipients and partner.email:
+            recipients = partner
+        if not recipients:
+            self.message_post(
+                body=_(
+                    "The job offer was not sent: %(partner)s has no portal user nor e-mail address.",
+                    partner=partner.display_name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            return
+        self.sudo().message_post_with_source(
+            template,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=recipients.ids,
+        )
+
+    def _aftersales_check_partner_job(self, allowed, action):
+        wrong = self.filtered(lambda v: not v.service_partner_id or v.partner_job_state not in allowed)
+        if wrong:
+            raise UserError(
+                _(
+                    "%(action)s is not possible for job %(visits)s in its current state.",
+                    action=action,
+                    visits=", ".join(wrong.mapped("name")),
+                )
+            )
+
+    def action_aftersales_partner_accept(self):
+        """The service partner takes the job: the visit is confirmed."""
+        self._aftersales_check_partner_job(("offered",), _("Accepting"))
+        self._aftersales_check_state(("draft", "scheduled", "confirmed"), _("Accepting"))
+        for visit in self:
+            visit.write({"partner_job_state": "accepted", "state": "confirmed"})
+            visit.message_post(
+                body=_("%(partner)s accepted the job.", partner=visit.service_partner_id.display_name),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_aftersales_partner_decline(self, reason):
+        """The service partner refuses the job: it goes back to dispatch, with an activity for the dispatcher."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(_("Say why the job is declined."))
+        self._aftersales_check_partner_job(("offered",), _("Declining"))
+        for visit in self:
+            partner = visit.service_partner_id
+            visit.write({"partner_job_state": "declined", "partner_decline_reason": reason})
+            visit.message_post(
+                body=_("%(partner)s declined the job: %(reason)s", partner=partner.display_name, reason=reason),
+                subtype_xmlid="mail.mt_note",
+            )
+            dispatcher = visit.partner_dispatcher_id or visit.ticket_id.team_id.user_id or visit.create_uid
+            visit.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=dispatcher.id,
+                summary=_("Dispatch again: declined by %(partner)s", partner=partner.display_name),
+                note=reason,
+            )
+        return True
+
+    def _aftersales_partner_record_work(self, report=None, hours=None, finish=False):
+        """What the service partner records on the portal: the report, the hours, and the end of the job."""
+        self.ensure_one()
+        self._aftersales_check_partner_job(("accepted",), _("Recording the work"))
+        if hours is not None and hours < 0:
+            raise UserError(_("The time spent cannot be negative."))
+        if self.state in ("scheduled", "confirmed"):
+            self.action_start()
+        self._aftersales_check_state(("in_progress",), _("Recording the work"))
+        if finish and not self.check_out:
+            # checking out recomputes the time spent: keep the hours the partner gave
+            if hours is None and self.time_spent:
+                hours = self.time_spent
+            self.action_stop()
+        vals = {}
+        if report is not None:
+            vals["work_report"] = report
+        if hours is not None:
+            vals["time_spent"] = hours
+        if vals:
+            self.write(vals)
+        if finish:
+            self.action_done()
+        return True
+
+    # ------------------------------------------------------------------
     # Dispatch
     # ------------------------------------------------------------------
 
@@ -514,7 +735,14 @@ class AftersalesVisit(models.Model):
         already have that day, minus their skill level. The choice and its reasons,
         or why nobody fits, go in the visit's chatter.
         """
-        not_plannable = self.filtered(lambda v: v.state != "draft" or v.technician_id or not v.scheduled_start)
+        not_plannable = self.filtered(
+            lambda v: (
+                v.state != "draft"
+                or v.technician_id
+                or not v.scheduled_start
+                or v.partner_job_state in PARTNER_JOB_ACTIVE
+            )
+        )
         if not_plannable:
             raise UserError(
                 _(
@@ -534,7 +762,9 @@ class AftersalesVisit(models.Model):
         return action
 
     def _aftersales_plannable(self):
-        return self.filtered(lambda v: v.state == "draft" and not v.technician_id)
+        return self.filtered(
+            lambda v: v.state == "draft" and not v.technician_id and v.partner_job_state not in PARTNER_JOB_ACTIVE
+        )
 
     def _aftersales_plan_days(self, day=None, technicians=None):
         """Assign and order draft visits to keep the technicians' total travel low.

@@ -97,9 +97,10 @@ class AftersalesVisit(models.Model):
     # ------------------------------------------------------------------
 
     def _aftersales_needs_time(self):
-        """Whether the customer may still choose the time of this visit."""
+        """Whether the customer may still choose the time of this visit: not when a service partner
+        has it, our technicians' free times do not apply."""
         self.ensure_one()
-        return self.state == "draft"
+        return self.state == "draft" and self.partner_job_state not in ("offered", "accepted", "done")
 
     @api.model
     def _aftersales_slot_settings(self):

@@ -5,6 +5,17 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     aftersales_ticket_count = fields.Integer(string="Service Ticket Count", compute="_compute_aftersales_ticket_count")
+    aftersales_service_partner = fields.Boolean(
+        string="Service Partner",
+        help="An outside service company (service point, dealer) that does visits for us: visits can be "
+        "dispatched to it and its portal users accept and record them.",
+    )
+    aftersales_partner_rate_ids = fields.One2many(
+        "aftersales.partner.rate", "partner_id", string="Service Partner Rates", context={"active_test": False}
+    )
+    aftersales_partner_job_count = fields.Integer(
+        string="Partner Job Count", compute="_compute_aftersales_partner_job_count"
+    )
 
     def _compute_aftersales_ticket_count(self):
         """Tickets of the partner and of its contacts, like the sales smart button."""
@@ -19,6 +30,32 @@ class ResPartner(models.Model):
                 if partner.id in self_ids:
                     partner.aftersales_ticket_count += count
                 partner = partner.parent_id
+
+    def _compute_aftersales_partner_job_count(self):
+        counts = dict(
+            self.env["aftersales.visit"]._read_group(
+                [("service_partner_id", "in", self.ids)], ["service_partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.aftersales_partner_job_count = counts.get(partner, 0)
+
+    def _aftersales_partner_portal_users(self):
+        """The portal users who work for this service partner."""
+        self.ensure_one()
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search([("partner_id", "child_of", self.commercial_partner_id.id), ("share", "=", True)])
+        )
+
+    def action_view_aftersales_partner_jobs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_visit_action")
+        action["domain"] = [("service_partner_id", "=", self.id)]
+        action["context"] = {"default_service_partner_id": self.id}
+        action["name"] = _("Jobs of %(partner)s", partner=self.display_name)
+        return action
 
     def action_view_aftersales_tickets(self):
         self.ensure_one()

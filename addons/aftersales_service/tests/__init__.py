@@ -22,3 +22,5 @@ from . import test_done_when_csat
 from . import test_audit
 from . import test_portal_security
 from . import test_branch
+from . import test_service_partner
+from . import test_service_partner_portal

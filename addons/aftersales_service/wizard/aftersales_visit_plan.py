@@ -21,7 +21,8 @@ class AftersalesVisitPlan(models.TransientModel):
         compute="_compute_visit_ids",
         store=True,
         readonly=False,
-        domain="[('state', '=', 'draft'), ('technician_id', '=', False)]",
+        domain="[('state', '=', 'draft'), ('technician_id', '=', False), "
+        "('partner_job_state', 'not in', ('offered', 'accepted', 'done'))]",
         help="Draft visits without a technician that start on this day or have no start yet.",
     )
     technician_ids = fields.Many2many(
@@ -53,6 +54,7 @@ class AftersalesVisitPlan(models.TransientModel):
             [
                 ("state", "=", "draft"),
                 ("technician_id", "=", False),
+                ("partner_job_state", "not in", ("offered", "accepted", "done")),
                 ("company_id", "in", self.env.companies.ids),
                 "|",
                 ("scheduled_start", "=", False),

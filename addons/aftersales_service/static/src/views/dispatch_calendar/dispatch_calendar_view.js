@@ -10,6 +10,8 @@ import { calendarView } from "@web/views/calendar/calendar_view";
 const UNASSIGNED_DOMAIN = [
     ["state", "=", "draft"],
     ["technician_id", "=", false],
+    // jobs offered to or taken by a service partner are not to plan
+    ["partner_job_state", "not in", ["offered", "accepted", "done"]],
 ];
 const PANEL_LIMIT = 40;
 

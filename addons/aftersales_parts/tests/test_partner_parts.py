@@ -1,0 +1,163 @@
+import base64
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, fields, http
+from odoo.exceptions import ValidationError
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.aftersales_service.tests.common import SIGNATURE
+from odoo.addons.aftersales_service.tests.common_partner import AftersalesPartnerCommon
+
+PNG = base64.b64decode(SIGNATURE)
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
+    """A service partner records on the portal the parts it used, from our consignment stock at its
+    premises or from its own stock, and requests parts; the parts move by stock moves and those of its
+    own stock are paid on its settlement."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        cls.consignment = cls.env["stock.location"].create(
+            {"name": "Fix-It Point consignment", "usage": "internal", "location_id": cls.warehouse.lot_stock_id.id}
+        )
+        cls.service_point.aftersales_partner_location_id = cls.consignment
+        cls.pump = cls.env["product.product"].create(
+            {"name": "Drain Pump", "is_storable": True, "standard_price": 40.0, "list_price": 70.0}
+        )
+        cls.board = cls.env["product.product"].create(
+            {"name": "Control Board", "is_storable": True, "tracking": "serial", "standard_price": 90.0}
+        )
+        cls.seal = cls.env["product.product"].create(
+            {"name": "Door Seal", "is_storable": True, "standard_price": 10.0, "list_price": 25.0}
+        )
+        cls.board_lot = cls.env["stock.lot"].create(
+            {"name": "CB-001", "product_id": cls.board.id, "company_id": cls.company.id}
+        )
+        Quant = cls.env["stock.quant"]
+        Quant._update_available_quantity(cls.pump, cls.consignment, 5.0)
+        Quant._update_available_quantity(cls.board, cls.consignment, 1.0, lot_id=cls.board_lot)
+        Quant._update_available_quantity(cls.pump, cls.warehouse.lot_stock_id, 10.0)
+        # the door seal is a usual part of the unit, not in the consignment stock
+        cls.product.product_tmpl_id.aftersales_compatible_part_ids = [Command.set(cls.seal.ids)]
+
+    def _post(self, url, data, files=None):
+        return self.url_open(url, data={**data, "csrf_token": http.Request.csrf_token(self)}, files=files)
+
+    def test_parts_used_and_requested_on_the_portal(self):
+        """A service point logs in to the portal, accepts a job, records parts and photos, and at month
+        end finds its statement turned into a vendor bill."""
+        job = self._job()
+        other = self._job(partner=self.other_point)
+        self.authenticate(self.partner_user.login, self.partner_user.login)
+        self._post(f"/my/jobs/{job.id}/accept", {"accept": "1"})
+        response = self.url_open(f"/my/jobs/{job.id}")
+        for product in (self.pump, self.board, self.seal):
+            self.assertIn(product.name, response.text)
+
+        # wrong input first: nothing is recorded
+        unrelated = self._unrelated_product()
+        wrong = [
+            ({"product_id": str(unrelated.id), "quantity": "1"}, "Choose one of the parts of the list."),
+            ({"product_id": str(self.pump.id), "quantity": "0"}, "Give a positive quantity."),
+            ({"product_id": str(self.board.id), "quantity": "1"}, "Give the serial number of Control Board."),
+            (
+                {"product_id": str(self.board.id), "quantity": "1", "lot_name": "CB-999"},
+                "Serial number CB-999 of Control Board is not in your consignment stock.",
+            ),
+        ]
+        for data, message in wrong:
+            response = self._post(f"/my/jobs/{job.id}/parts", {"source": "consignment", **data})
+            self.assertEqual(response.status_code, 200)
+            self.assertIn(message, response.text)
+        self.assertFalse(job.aftersales_part_ids)
+        self.assertEqual(self._post(f"/my/jobs/{other.id}/parts", {"product_id": str(self.pump.id)}).status_code, 404)
+        self.assertEqual(
+            self._post(f"/my/jobs/{other.id}/parts/request", {"product_id": str(self.pump.id)}).status_code, 404
+        )
+
+        # the parts used become the visit's part lines
+        for data in (
+            {"product_id": str(self.pump.id), "quantity": "2", "source": "consignment"},
+            {"product_id": str(self.board.id), "quantity": "1", "lot_name": "CB-001", "source": "consignment"},
+            {"product_id": str(self.seal.id), "quantity": "1", "source": "own"},
+        ):
+            response = self._post(f"/my/jobs/{job.id}/parts", data)
+            self.assertIn("The part is recorded on the job.", response.text)
+        parts = job.aftersales_part_ids
+        self.assertEqual(parts.product_id, self.pump | self.board | self.seal)
+        by_product = {part.product_id: part for part in parts}
+        self.assertEqual(by_product[self.pump].location_id, self.consignment)
+        self.assertEqual(by_product[self.board].lot_id, self.board_lot)
+        self.assertTrue(by_product[self.seal].partner_supplied)
+        self.assertEqual(by_product[self.seal].location_id, self.env.ref("stock.stock_location_suppliers"))
+
+        # a parts request fills the consignment location by an internal transfer
+        response = self._post(f"/my/jobs/{job.id}/parts/request", {"product_id": str(self.pump.id), "quantity": "3"})
+        self.assertIn("Your parts request is sent to our warehouse.", response.text)
+        request = job.aftersales_parts_request_ids
+        self.assertEqual(request.state, "requested")
+        self.assertEqual(request.picking_id.location_dest_id, self.consignment)
+        self.assertEqual(request.picking_id.move_ids.product_uom_qty, 3.0)
+
+        # done: the parts leave their locations by stock moves and become billable lines
+        response = self._post(
+            f"/my/jobs/{job.id}/work",
+            {"work_report": "Pump and board replaced", "time_spent": "2", "finish": "1"},
+            files=[("photos", ("board.png", PNG, "image/png"))],
+        )
+        self.assertIn("The job is done", response.text)
+        self.assertEqual(job.state, "done")
+        self.assertEqual(job.photo_ids.mapped("name"), ["board.png"])
+        self.assertEqual(set(parts.mapped("move_id.state")), {"done"})
+        self.assertEqual(by_product[self.pump].move_id.location_id, self.consignment)
+        self.assertEqual(by_product[self.seal].move_id.location_id, self.env.ref("stock.stock_location_suppliers"))
+        self.assertEqual(self.pump.with_context(location=self.consignment.id).qty_available, 3.0)
+        self.assertEqual(job.line_ids.filtered(lambda line: line.line_type == "part").product_id, parts.product_id)
+
+        # the settlement pays the job (80.00) and the seal of the partner's stock: 10.00 + 10% = 11.00
+        today = fields.Date.context_today(self.env.user)
+        first, last = today.replace(day=1), today.replace(day=1) + relativedelta(months=1, days=-1)
+        settlement = (
+            self.env["aftersales.partner.settlement"]
+            ._aftersales_prepare_period(first, last)
+            .filtered(lambda s: s.partner_id == self.service_point)
+        )
+        part_line = settlement.line_ids.filtered(lambda line: line.line_type == "part")
+        self.assertEqual(part_line.visit_part_id, by_product[self.seal])
+        self.assertEqual((part_line.quantity, part_line.price_unit), (1.0, 11.0))
+        self.assertEqual(settlement.amount_total, 91.0)
+        settlement.action_confirm()
+        settlement.with_user(self.dispatcher).action_create_bill()
+        self.assertEqual(settlement.move_id.amount_untaxed, 91.0)
+        self.assertEqual(len(settlement.move_id.invoice_line_ids), 2)
+        response = self.url_open(f"/my/settlements/{settlement.id}")
+        self.assertIn("Billed by the vendor bill", response.text)
+        self.assertIn("Door Seal", response.text)
+
+        # a part is settled once
+        again = self.env["aftersales.partner.settlement"].create(
+            {"partner_id": self.service_point.id, "date_from": first, "date_to": last}
+        )
+        again.action_compute_lines()
+        self.assertFalse(again.line_ids)
+        with self.assertRaises(ValidationError):
+            again.line_ids = [
+                Command.create(
+                    {
+                        "line_type": "part",
+                        "visit_id": job.id,
+                        "visit_part_id": by_product[self.seal].id,
+                        "name": "Again",
+                        "price_unit": 11.0,
+                    }
+                )
+            ]
+
+    def _unrelated_product(self):
+        """A product that is neither in the consignment stock nor a usual part of the unit."""
+        return self.env["product.product"].create({"name": "Unrelated Kettle", "is_storable": True})
