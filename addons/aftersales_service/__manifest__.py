@@ -58,6 +58,7 @@
         "demo/aftersales_followup_demo.xml",
         "demo/aftersales_csat_demo.xml",
         "demo/aftersales_unit_history_demo.xml",
+        "demo/aftersales_roles_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

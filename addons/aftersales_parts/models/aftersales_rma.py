@@ -3,7 +3,7 @@ from collections import defaultdict
 from psycopg2.errors import LockNotAvailable
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare, mute_logger, plaintext2html
 
 from odoo.addons.aftersales_service.tools.xlsx_export import xlsx_download_action
@@ -17,6 +17,10 @@ RMA_STATES = [
     ("rejected", "Rejected"),
     ("cancelled", "Cancelled"),
 ]
+
+AGENT_GROUP = "aftersales_service.aftersales_service_group_user"
+MANAGER_GROUP = "aftersales_service.aftersales_service_group_manager"
+ACCOUNTANT_GROUP = "aftersales_service.aftersales_service_group_accountant"
 
 # first key of the advisory lock taken while a return is refunded (the second is its id)
 REFUND_LOCK_KEY = 20261122
@@ -346,9 +350,25 @@ class AftersalesRma(models.Model):
             )
         raise UserError(message)
 
+    def _aftersales_check_billing_rights(self, action):
+        """Refuse ``action`` (approving, refunding) to whoever is neither an agent nor an accountant."""
+        user = self.env.user
+        if self.env.su or any(user.has_group(group) for group in (AGENT_GROUP, ACCOUNTANT_GROUP)):
+            return
+        raise AccessError(
+            _(
+                "%(action)s a return is for after-sales agents and accountants, not %(user)s.",
+                action=action,
+                user=user.name,
+            )
+        )
+
     def action_approve(self):
         self._aftersales_check_state(("draft",), _("Approving"))
-        is_manager = self.env.user.has_group("aftersales_service.aftersales_service_group_manager")
+        self._aftersales_check_billing_rights(_("Approving"))
+        user = self.env.user
+        # managers and after-sales accountants approve the refunds above the approval amount
+        is_manager = user.has_group(MANAGER_GROUP) or user.has_group(ACCOUNTANT_GROUP)
         for rma in self:
             if not rma.line_ids:
                 raise UserError(_("Add the returned products to %(rma)s before approving it.", rma=rma.name))
@@ -361,7 +381,8 @@ class AftersalesRma(models.Model):
             if limit and not is_manager and float_compare(rma.amount_refund, limit, 2) > 0:
                 raise UserError(
                     _(
-                        "The refund of %(rma)s (%(amount)s) is above %(limit)s: an after-sales manager approves it.",
+                        "The refund of %(rma)s (%(amount)s) is above %(limit)s: "
+                        "an after-sales manager or accountant approves it.",
                         rma=rma.name,
                         amount=rma.amount_refund,
                         limit=limit,
@@ -603,6 +624,7 @@ class AftersalesRma(models.Model):
         """Refund the received units of the lines to refund, by reversing their invoices."""
         self._aftersales_check_direction("customer", _("Refunding"))
         self._aftersales_check_state(("approved", "received", "done"), _("Refunding"))
+        self._aftersales_check_billing_rights(_("Refunding"))
         self.check_access("write")
         self._aftersales_lock()
         refunds = self.env["account.move"].sudo()
@@ -761,6 +783,7 @@ class AftersalesRma(models.Model):
         """
         self._aftersales_check_direction("supplier", _("Asking for a vendor credit note"))
         self._aftersales_check_state(("approved", "sent", "done"), _("Asking for a vendor credit note"))
+        self._aftersales_check_billing_rights(_("Asking for a vendor credit note"))
         self.check_access("write")
         self._aftersales_lock()
         refunds = self.env["account.move"].sudo()

@@ -9,3 +9,4 @@ from . import test_rma_supplier
 from . import test_service_report_parts
 from . import test_report_export
 from . import test_unit_history
+from . import test_security_roles

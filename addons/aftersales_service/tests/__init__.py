@@ -18,3 +18,4 @@ from . import test_survey
 from . import test_kpi
 from . import test_unit_history
 from . import test_failure_analysis
+from . import test_security_roles

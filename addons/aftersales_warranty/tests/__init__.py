@@ -7,3 +7,4 @@ from . import test_contract
 from . import test_contract_portal
 from . import test_report_export
 from . import test_unit_history
+from . import test_security_roles
