@@ -649,7 +649,7 @@ class AftersalesRma(models.Model):
                     )
                 )
             lines._check_refundable_quantities()
-            by_invoice = defaultdict(lambda: self.env["aftersales.rma.line"])
+            by_invoice = defaultdict(lines.browse)
             for line in lines:
                 by_invoice[line.invoice_line_id.move_id] |= line
             for invoice, invoice_lines in by_invoice.items():
@@ -797,7 +797,7 @@ class AftersalesRma(models.Model):
                 raise UserError(_("Return %(rma)s has no units sent to the supplier left to claim.", rma=rma.name))
             billed = lines.filtered("vendor_bill_line_id")
             billed._check_refundable_quantities()
-            by_bill = defaultdict(lambda: self.env["aftersales.rma.line"])
+            by_bill = defaultdict(billed.browse)
             for line in billed:
                 by_bill[line.vendor_bill_line_id.move_id] |= line
             for bill, bill_lines in by_bill.items():

@@ -61,6 +61,17 @@ class TestPartsClerkRole(PartsCommon):
         with self.assertRaises(AccessError):
             request.unlink()
 
+    def test_clerk_creates_the_vans(self):
+        with self.assertRaises(AccessError):
+            self.tech_b.with_user(self.technician).action_aftersales_create_van_location()
+        with self.assertRaises(AccessError):
+            self.tech_b.with_user(self.tech_b.user_id).action_aftersales_create_van_location()
+        self.assertFalse(self.tech_b.aftersales_van_location_id)
+        self.tech_b.with_user(self.clerk).action_aftersales_create_van_location()
+        self.assertEqual(self.tech_b.aftersales_van_location_id.location_id, self.warehouse.lot_stock_id)
+        with self.assertRaises(AccessError):
+            self.tech_b.with_user(self.clerk).write({"daily_capacity": 9})
+
     def test_clerk_serves_every_technician(self):
         """Technicians see their own requests; the clerk sees them all."""
         own = self.env["aftersales.parts.request"].with_user(self.technician).create({"technician_id": self.tech_a.id})
@@ -265,6 +276,8 @@ class TestRmaRoles(RmaCommon):
             rma.with_user(self.accountant).unlink()
         with self.assertRaises(AccessError):
             rma.with_user(self.accountant).line_ids.unlink()
+        with self.assertRaises(AccessError):
+            rma.with_user(self.accountant).line_ids.write({"condition": "good"})
         for model, operation in (
             ("aftersales.parts.request", "write"),
             ("aftersales.rma.reason", "write"),
