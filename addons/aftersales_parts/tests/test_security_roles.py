@@ -81,6 +81,13 @@ class TestPartsClerkRole(PartsCommon):
         self.assertEqual(Request.with_user(self.clerk).search([("id", "in", (own | other).ids)]), own | other)
         with self.assertRaises(AccessError):
             other.with_user(self.technician).read(["name"])
+        line = self.env["aftersales.parts.request.line"].create(
+            {"request_id": other.id, "product_id": self.pump.id, "quantity": 1.0}
+        )
+        with self.assertRaises(AccessError):
+            line.with_user(self.technician).write({"quantity": 5.0})
+        line.with_user(self.clerk).write({"quantity": 2.0})
+        self.assertEqual(line.quantity, 2.0)
 
     def test_clerk_handles_defective_parts(self):
         visit = self._start_visit([])
