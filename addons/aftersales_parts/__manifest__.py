@@ -8,6 +8,7 @@
     "license": "LGPL-3",
     "depends": ["aftersales_warranty", "repair"],
     "data": [
+        "security/aftersales_parts_groups.xml",
         "security/ir.model.access.csv",
         "security/aftersales_parts_rules.xml",
         "data/ir_sequence_data.xml",
@@ -37,6 +38,7 @@
         "views/aftersales_kpi_overview_views.xml",
     ],
     "demo": [
+        "demo/aftersales_parts_roles_demo.xml",
         "demo/aftersales_rma_demo.xml",
         "demo/aftersales_parts_demo.xml",
         "demo/aftersales_rma_portal_demo.xml",

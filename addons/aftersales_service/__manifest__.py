@@ -69,6 +69,7 @@
         "demo/aftersales_unit_history_demo.xml",
         "demo/aftersales_branch_demo.xml",
         "demo/aftersales_partner_demo.xml",
+        "demo/aftersales_roles_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

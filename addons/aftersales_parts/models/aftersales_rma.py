@@ -3,7 +3,7 @@ from collections import defaultdict
 from psycopg2.errors import LockNotAvailable
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare, mute_logger, plaintext2html
 
 from odoo.addons.aftersales_service.tools.xlsx_export import xlsx_download_action
@@ -17,6 +17,10 @@ RMA_STATES = [
     ("rejected", "Rejected"),
     ("cancelled", "Cancelled"),
 ]
+
+AGENT_GROUP = "aftersales_service.aftersales_service_group_user"
+MANAGER_GROUP = "aftersales_service.aftersales_service_group_manager"
+ACCOUNTANT_GROUP = "aftersales_service.aftersales_service_group_accountant"
 
 # first key of the advisory lock taken while a return is refunded (the second is its id)
 REFUND_LOCK_KEY = 20261122
@@ -377,9 +381,25 @@ class AftersalesRma(models.Model):
             )
         raise UserError(message)
 
+    def _aftersales_check_billing_rights(self, action):
+        """Refuse ``action`` (approving, refunding) to whoever is neither an agent nor an accountant."""
+        user = self.env.user
+        if self.env.su or any(user.has_group(group) for group in (AGENT_GROUP, ACCOUNTANT_GROUP)):
+            return
+        raise AccessError(
+            _(
+                "%(action)s a return is for after-sales agents and accountants, not %(user)s.",
+                action=action,
+                user=user.name,
+            )
+        )
+
     def action_approve(self):
         self._aftersales_check_state(("draft",), _("Approving"))
-        is_manager = self.env.user.has_group("aftersales_service.aftersales_service_group_manager")
+        self._aftersales_check_billing_rights(_("Approving"))
+        user = self.env.user
+        # managers and after-sales accountants approve the refunds above the approval amount
+        is_manager = user.has_group(MANAGER_GROUP) or user.has_group(ACCOUNTANT_GROUP)
         over_limit = self.browse()
         for rma in self:
             if not rma.line_ids:
@@ -394,8 +414,8 @@ class AftersalesRma(models.Model):
                 if not is_manager:
                     raise UserError(
                         _(
-                            "The refund of %(rma)s (%(amount)s) is above %(limit)s: an after-sales manager "
-                            "approves it.",
+                            "The refund of %(rma)s (%(amount)s) is above %(limit)s: "
+                            "an after-sales manager or accountant approves it.",
                             rma=rma.name,
                             amount=rma.amount_refund,
                             limit=limit,
@@ -670,6 +690,7 @@ class AftersalesRma(models.Model):
         """
         self._aftersales_check_direction("customer", _("Refunding"))
         self._aftersales_check_state(("approved", "received", "done"), _("Refunding"))
+        self._aftersales_check_billing_rights(_("Refunding"))
         self.check_access("write")
         self._aftersales_lock()
         refunds = self.env["account.move"].sudo()
@@ -694,7 +715,7 @@ class AftersalesRma(models.Model):
                     )
                 )
             lines._check_refundable_quantities()
-            by_invoice = defaultdict(lambda: self.env["aftersales.rma.line"])
+            by_invoice = defaultdict(lines.browse)
             for line in lines:
                 by_invoice[line.invoice_line_id.move_id] |= line
             rma_refunds = self.env["account.move"].sudo()
@@ -836,6 +857,7 @@ class AftersalesRma(models.Model):
         """
         self._aftersales_check_direction("supplier", _("Asking for a vendor credit note"))
         self._aftersales_check_state(("approved", "sent", "done"), _("Asking for a vendor credit note"))
+        self._aftersales_check_billing_rights(_("Asking for a vendor credit note"))
         self.check_access("write")
         self._aftersales_lock()
         refunds = self.env["account.move"].sudo()
@@ -849,7 +871,7 @@ class AftersalesRma(models.Model):
                 raise UserError(_("Return %(rma)s has no units sent to the supplier left to claim.", rma=rma.name))
             billed = lines.filtered("vendor_bill_line_id")
             billed._check_refundable_quantities()
-            by_bill = defaultdict(lambda: self.env["aftersales.rma.line"])
+            by_bill = defaultdict(billed.browse)
             for line in billed:
                 by_bill[line.vendor_bill_line_id.move_id] |= line
             rma_refunds = self.env["account.move"].sudo()

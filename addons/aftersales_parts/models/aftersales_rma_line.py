@@ -799,6 +799,7 @@ class AftersalesRmaLine(models.Model):
                 raise UserError(
                     _("The decision on %(product)s was already applied.", product=line.product_id.display_name)
                 )
+        self.check_access("write")
         for line in self.sudo():
             getattr(line, f"_aftersales_decide_{line.decision}")()
             line.decision_applied = True
@@ -971,6 +972,7 @@ class AftersalesRmaLine(models.Model):
                 )
             if line.out_picking_ids.filtered(lambda p: p.state != "cancel"):
                 raise UserError(_("%(product)s is already sent back.", product=line.product_id.display_name))
+        self.check_access("write")
         for line in self.sudo():
             line._aftersales_send_back()
         return True
@@ -1001,6 +1003,7 @@ class AftersalesRmaLine(models.Model):
                 raise UserError(
                     _("A replacement of %(product)s is already on its way.", product=line.product_id.display_name)
                 )
+        self.check_access("write")
         pickings = self.env["stock.picking"]
         for line in self.sudo():
             warehouse = line._aftersales_warehouse()

@@ -1,5 +1,7 @@
 from odoo import Command, _, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+
+VAN_GROUPS = ("aftersales_service.aftersales_service_group_manager", "aftersales_parts.aftersales_parts_group_clerk")
 
 
 class AftersalesTechnician(models.Model):
@@ -17,9 +19,14 @@ class AftersalesTechnician(models.Model):
     aftersales_warehouse_id = fields.Many2one(related="aftersales_van_location_id.warehouse_id", string="Van Warehouse")
 
     def action_aftersales_create_van_location(self):
-        """Create the technician's van under the stock location of the company's warehouse."""
-        self.check_access("write")
-        for technician in self:
+        """Create the technician's van under the stock location of the company's warehouse.
+
+        For after-sales managers and parts clerks, who need no rights on routes or technicians.
+        """
+        if not self.env.su and not any(self.env.user.has_group(group) for group in VAN_GROUPS):
+            raise AccessError(_("Only after-sales managers and parts clerks create the vans of technicians."))
+        self.check_access("read")
+        for technician in self.sudo():
             if technician.aftersales_van_location_id:
                 raise UserError(
                     _(
@@ -28,7 +35,9 @@ class AftersalesTechnician(models.Model):
                         location=technician.aftersales_van_location_id.display_name,
                     )
                 )
-            warehouse = self.env["stock.warehouse"].search([("company_id", "=", technician.company_id.id)], limit=1)
+            warehouse = technician.env["stock.warehouse"].search(
+                [("company_id", "=", technician.company_id.id)], limit=1
+            )
             if not warehouse:
                 raise UserError(_("Create a warehouse for %(company)s first.", company=technician.company_id.name))
             location = (

@@ -7,8 +7,8 @@ class ResCompany(models.Model):
     aftersales_rma_approval_amount = fields.Monetary(
         string="Return Refunds Needing a Manager",
         currency_field="currency_id",
-        help="A return whose refund exceeds this amount (taxes included) is approved by an after-sales manager. "
-        "0 means any after-sales user approves.",
+        help="A return whose refund exceeds this amount (taxes included) is approved by an after-sales manager "
+        "or accountant. 0 means any after-sales user approves.",
     )
     aftersales_rma_post_refund = fields.Boolean(
         string="Post Return Credit Notes",

@@ -24,3 +24,4 @@ from . import test_portal_security
 from . import test_branch
 from . import test_service_partner
 from . import test_service_partner_portal
+from . import test_security_roles

@@ -9,3 +9,4 @@ from . import test_report_export
 from . import test_unit_history
 from . import test_audit
 from . import test_portal_security
+from . import test_security_roles
