@@ -403,15 +403,16 @@ class AftersalesRma(models.Model):
                     )
                 over_limit |= rma
         self.write({"state": "approved"})
-        for rma in over_limit:
-            self.env["aftersales.audit.log"]._aftersales_audit(
-                "rma_approved_over_limit",
-                rma,
-                self.env.context.get("aftersales_approval_reason"),
-                old=_("Limit: %(limit)s", limit=rma.company_id.aftersales_rma_approval_amount),
-                new=_("Refund: %(amount)s", amount=rma.amount_refund),
-                require_reason=False,
-            )
+        self.env["aftersales.audit.log"]._aftersales_audit(
+            "rma_approved_over_limit",
+            over_limit,
+            self.env.context.get("aftersales_approval_reason"),
+            old={
+                rma.id: _("Limit: %(limit)s", limit=rma.company_id.aftersales_rma_approval_amount) for rma in over_limit
+            },
+            new={rma.id: _("Refund: %(amount)s", amount=rma.amount_refund) for rma in over_limit},
+            require_reason=False,
+        )
         for rma in self.sudo():
             rma._aftersales_create_receipts()
 
@@ -878,7 +879,8 @@ class AftersalesRma(models.Model):
                 amount=self.currency_id.round(amount),
                 currency=self.currency_id.name,
             ),
-            require_reason=False,
+            # refunding units nobody inspected yet is the sensitive case: say why
+            require_reason=action == "rma_refund_uninspected",
         )
 
     def _prepare_vendor_refund_vals(self, lines):
