@@ -408,9 +408,10 @@ class AftersalesRma(models.Model):
             over_limit,
             self.env.context.get("aftersales_approval_reason"),
             old={
-                rma.id: _("Limit: %(limit)s", limit=rma.company_id.aftersales_rma_approval_amount) for rma in over_limit
+                rma.id: self.env._("Limit: %(limit)s", limit=rma.company_id.aftersales_rma_approval_amount)
+                for rma in over_limit
             },
-            new={rma.id: _("Refund: %(amount)s", amount=rma.amount_refund) for rma in over_limit},
+            new={rma.id: self.env._("Refund: %(amount)s", amount=rma.amount_refund) for rma in over_limit},
             require_reason=False,
         )
         for rma in self.sudo():
@@ -673,6 +674,7 @@ class AftersalesRma(models.Model):
         self._aftersales_check_state(("approved", "received", "done"), _("Refunding"))
         self.check_access("write")
         self._aftersales_lock()
+        reason = (self.env.context.get("aftersales_refund_reason") or "").strip()
         refunds = self.env["account.move"].sudo()
         for rma in self.sudo():
             lines = rma.line_ids.filtered(
@@ -695,6 +697,8 @@ class AftersalesRma(models.Model):
                     )
                 )
             lines._check_refundable_quantities()
+            if not all(lines.mapped("decision_applied")) and not reason:
+                raise UserError(_("Say why return %(rma)s is refunded before its inspection.", rma=rma.name))
             by_invoice = defaultdict(lambda: self.env["aftersales.rma.line"])
             for line in lines:
                 by_invoice[line.invoice_line_id.move_id] |= line

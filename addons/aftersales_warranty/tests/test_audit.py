@@ -83,6 +83,11 @@ class TestWarrantyAudit(CoverageCommon):
         entry = self._entries("warranty_voided", warranty)
         self.assertEqual((entry.user_id, entry.reason), (self.manager, "Sold to another country"))
 
+    def test_entries_stay_when_the_addon_goes(self):
+        ondelete = self.env["aftersales.audit.log"]._fields["action"].ondelete
+        for action in ("coverage_override", "warranty_voided", "warranty_extended"):
+            self.assertEqual(ondelete[action], "set other")
+
     def test_only_managers_void_by_hand(self):
         warranty = self._running_warranty()
         for user in (self.agent, self.tech_a.user_id):
