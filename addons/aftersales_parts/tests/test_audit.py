@@ -42,6 +42,15 @@ class TestRmaAudit(RmaCommon):
         self.assertIn(f"{rma.currency_id.round(refund.amount_total)}", entry.new_value)
         self.assertFalse(self._entries("rma_refund", rma))
 
+    def test_one_message_for_the_changes_of_all_lines(self):
+        rma = self._rma([(self.box_move, 1.0, {}), (self.kettle_move, 1.0, {})])
+        self.assertEqual(len(rma.line_ids), 2)
+        before = rma.message_ids
+        rma.line_ids.write({"condition": "damaged"})
+        note = rma.message_ids - before
+        self.assertEqual(len(note), 1)
+        self.assertEqual(note.body.count("Damaged"), 2)
+
     def test_entries_stay_when_the_addon_goes(self):
         ondelete = self.env["aftersales.audit.log"]._fields["action"].ondelete
         for action in ("rma_approved_over_limit", "rma_refund", "rma_refund_uninspected", "rma_vendor_refund"):

@@ -172,6 +172,22 @@ class TestAudit(AftersalesFeesCommon):
         self.assertEqual(period.state, "open")
         self._assert_entry(self._entries("commission_period_reopened", period), self.manager, "Re-work found late")
 
+    def test_reason_wizard_keeps_its_defaults_to_itself(self):
+        period = self.env["aftersales.commission.period"].create(
+            {"name": "May", "date_from": "2026-05-01", "date_to": "2026-05-31"}
+        )
+        period.action_close()
+        action = period.with_user(self.manager).action_reopen()
+        Wizard = (
+            self.env["aftersales.audit.reason"]
+            .with_user(self.manager)
+            .with_context(action["context"], default_date="2000-01-01 00:00:00", default_name="Leaked")
+        )
+        Wizard.create({"reason": "Late re-work"}).action_confirm()
+        entry = self._entries("commission_period_reopened", period)
+        self._assert_entry(entry, self.manager, "Late re-work")
+        self.assertGreater(entry.date.year, 2000, "the wizard's default_ keys do not reach the records made")
+
     def test_reason_wizard_runs_only_listed_actions(self):
         wizard = (
             self.env["aftersales.audit.reason"]
