@@ -12,9 +12,9 @@ class AftersalesAuditLog(models.Model):
             ("rma_vendor_refund", "Vendor Credit Note Asked"),
         ],
         ondelete={
-            "rma_approved_over_limit": "cascade",
-            "rma_refund": "cascade",
-            "rma_refund_uninspected": "cascade",
-            "rma_vendor_refund": "cascade",
+            "rma_approved_over_limit": "set other",
+            "rma_refund": "set other",
+            "rma_refund_uninspected": "set other",
+            "rma_vendor_refund": "set other",
         },
     )

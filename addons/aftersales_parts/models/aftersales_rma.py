@@ -423,15 +423,17 @@ class AftersalesRma(models.Model):
                     )
                 over_limit |= rma
         self.write({"state": "approved"})
-        for rma in over_limit:
-            self.env["aftersales.audit.log"]._aftersales_audit(
-                "rma_approved_over_limit",
-                rma,
-                self.env.context.get("aftersales_approval_reason"),
-                old=_("Limit: %(limit)s", limit=rma.company_id.aftersales_rma_approval_amount),
-                new=_("Refund: %(amount)s", amount=rma.amount_refund),
-                require_reason=False,
-            )
+        self.env["aftersales.audit.log"]._aftersales_audit(
+            "rma_approved_over_limit",
+            over_limit,
+            self.env.context.get("aftersales_approval_reason"),
+            old={
+                rma.id: self.env._("Limit: %(limit)s", limit=rma.company_id.aftersales_rma_approval_amount)
+                for rma in over_limit
+            },
+            new={rma.id: self.env._("Refund: %(amount)s", amount=rma.amount_refund) for rma in over_limit},
+            require_reason=False,
+        )
         for rma in self.sudo():
             rma._aftersales_create_receipts()
 
@@ -693,6 +695,7 @@ class AftersalesRma(models.Model):
         self._aftersales_check_billing_rights(_("Refunding"))
         self.check_access("write")
         self._aftersales_lock()
+        reason = (self.env.context.get("aftersales_refund_reason") or "").strip()
         refunds = self.env["account.move"].sudo()
         for rma in self.sudo():
             lines = rma.line_ids.filtered(
@@ -715,6 +718,8 @@ class AftersalesRma(models.Model):
                     )
                 )
             lines._check_refundable_quantities()
+            if not all(lines.mapped("decision_applied")) and not reason:
+                raise UserError(_("Say why return %(rma)s is refunded before its inspection.", rma=rma.name))
             by_invoice = defaultdict(lines.browse)
             for line in lines:
                 by_invoice[line.invoice_line_id.move_id] |= line
@@ -900,7 +905,8 @@ class AftersalesRma(models.Model):
                 amount=self.currency_id.round(amount),
                 currency=self.currency_id.name,
             ),
-            require_reason=False,
+            # refunding units nobody inspected yet is the sensitive case: say why
+            require_reason=action == "rma_refund_uninspected",
         )
 
     def _prepare_vendor_refund_vals(self, lines):

@@ -1,6 +1,8 @@
 from collections import defaultdict
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
@@ -477,7 +479,9 @@ class AftersalesRmaLine(models.Model):
         return result
 
     def _aftersales_post_decisions(self, before):
-        """Tell the return's chatter how the requested resolution, condition or decision of a line changed."""
+        """Tell the return's chatter how the requested resolution, condition or decision of its lines changed,
+        in one message per return."""
+        by_rma = {}
         for line in self:
             changes = []
             for name, old in before[line].items():
@@ -494,14 +498,15 @@ class AftersalesRmaLine(models.Model):
                     )
                 )
             if changes:
-                line.rma_id.message_post(
-                    body=_(
+                by_rma.setdefault(line.rma_id, []).append(
+                    _(
                         "%(product)s: %(changes)s",
                         product=line.product_id.display_name,
                         changes="; ".join(changes),
-                    ),
-                    subtype_xmlid="mail.mt_note",
+                    )
                 )
+        for rma, texts in by_rma.items():
+            rma.message_post(body=Markup("<br/>").join(texts), subtype_xmlid="mail.mt_note")
 
     # ------------------------------------------------------------------
     # Helpers

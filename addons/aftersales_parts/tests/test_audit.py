@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import PartsCommon, RmaCommon
@@ -41,6 +41,29 @@ class TestRmaAudit(RmaCommon):
         refund = rma.sudo().refund_ids
         self.assertIn(f"{rma.currency_id.round(refund.amount_total)}", entry.new_value)
         self.assertFalse(self._entries("rma_refund", rma))
+
+    def test_one_message_for_the_changes_of_all_lines(self):
+        rma = self._rma([(self.box_move, 1.0, {}), (self.kettle_move, 1.0, {})])
+        self.assertEqual(len(rma.line_ids), 2)
+        before = rma.message_ids
+        rma.line_ids.write({"condition": "damaged"})
+        note = rma.message_ids - before
+        self.assertEqual(len(note), 1)
+        self.assertEqual(note.body.count("Damaged"), 2)
+
+    def test_entries_stay_when_the_addon_goes(self):
+        ondelete = self.env["aftersales.audit.log"]._fields["action"].ondelete
+        for action in ("rma_approved_over_limit", "rma_refund", "rma_refund_uninspected", "rma_vendor_refund"):
+            self.assertEqual(ondelete[action], "set other")
+
+    def test_refund_before_inspection_needs_a_reason(self):
+        rma = self._received_rma()
+        with self.assertRaisesRegex(UserError, "refunded before its inspection"):
+            rma.with_user(self.rma_user).action_refund()
+        with self.assertRaisesRegex(UserError, "refunded before its inspection"):
+            rma.with_user(self.rma_user).with_context(aftersales_refund_reason="  ").action_refund()
+        self.assertFalse(rma.sudo().refund_ids)
+        self.assertFalse(self._entries("rma_refund_uninspected", rma))
 
     def test_refund_button_asks_why_before_inspection(self):
         rma = self._received_rma()

@@ -1,12 +1,16 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
 # The sensitive actions written down. Other addons add theirs with ``selection_add``.
 AUDIT_ACTIONS = [
     ("assignment_forced", "Forced Assignment"),
     ("ticket_reopened", "Ticket Reopened"),
     ("goodwill", "Goodwill Line"),
     ("commission_period_reopened", "Closed Commission Period Reopened"),
+    # the actions of an addon that was uninstalled fall back to this one, their entries stay
+    ("other", "Other Action"),
 ]
 
 
@@ -43,12 +47,20 @@ class AftersalesAuditLog(models.Model):
     # CRUD: append only
     # ------------------------------------------------------------------
 
-    def write(self, vals):
-        raise UserError(_("Audit entries cannot be changed: they record what happened."))
+    def _aftersales_uninstalling(self):
+        """Only the uninstall of an addon, run as superuser, may change or remove entries
+        (e.g. to map the actions of that addon to "Other Action")."""
+        return self.env.su and self.env.context.get(MODULE_UNINSTALL_FLAG)
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_never(self):
-        raise UserError(_("Audit entries cannot be deleted: they record what happened."))
+    def write(self, vals):
+        if not self._aftersales_uninstalling():
+            raise UserError(_("Audit entries cannot be changed: they record what happened."))
+        return super().write(vals)
+
+    def unlink(self):
+        if not self._aftersales_uninstalling():
+            raise UserError(_("Audit entries cannot be deleted: they record what happened."))
+        return super().unlink()
 
     # ------------------------------------------------------------------
     # Actions
@@ -83,34 +95,60 @@ class AftersalesAuditLog(models.Model):
         because nobody, managers included, may create, change or delete them by hand.
         Returns the new entries.
         """
-        if not records:
-            return self.browse()
-        reason = (reason or "").strip()
-        if require_reason and not reason:
-            labels = dict(self._fields["action"]._description_selection(self.env))
-            raise UserError(
-                _(
-                    "Say why: a reason is required for %(action)s on %(documents)s.",
-                    action=labels.get(action, action),
-                    documents=", ".join(records.mapped("display_name")),
-                )
-            )
+        return self._aftersales_audit_many(
+            [
+                {
+                    "action": action,
+                    "record": record,
+                    "reason": reason,
+                    "old": _audit_value(old, record),
+                    "new": _audit_value(new, record),
+                    "require_reason": require_reason,
+                }
+                for record in records
+            ]
+        )
+
+    @api.model
+    def _aftersales_audit_many(self, entries):
+        """Write down several actions at once, in one ``create``.
+
+        ``entries`` is a list of dicts with the keys ``action``, ``record``, ``reason`` and
+        optionally ``old``, ``new`` (text) and ``require_reason`` (true by default).
+        Returns the new entries.
+        """
+        labels = dict(self._fields["action"]._description_selection(self.env))
+        missing = {}
         vals_list = []
-        for record in records:
+        for entry in entries:
+            record = entry["record"]
+            reason = (entry.get("reason") or "").strip()
+            if entry.get("require_reason", True) and not reason:
+                missing.setdefault(entry["action"], []).append(record.display_name)
             company = record["company_id"] if "company_id" in record._fields else False
             vals_list.append(
                 {
                     "user_id": self.env.uid,
                     "company_id": (company or self.env.company).id,
-                    "action": action,
+                    "action": entry["action"],
                     "res_model": record._name,
                     "res_id": record.id,
                     "res_name": record.display_name,
-                    "old_value": _audit_value(old, record),
-                    "new_value": _audit_value(new, record),
+                    "old_value": _audit_value(entry.get("old"), record),
+                    "new_value": _audit_value(entry.get("new"), record),
                     "reason": reason or False,
                 }
             )
+        for action, names in missing.items():
+            raise UserError(
+                _(
+                    "Say why: a reason is required for %(action)s on %(documents)s.",
+                    action=labels.get(action, action),
+                    documents=", ".join(dict.fromkeys(names)),
+                )
+            )
+        if not vals_list:
+            return self.browse()
         # sudo: entries are written only through this helper, after the caller's own access checks
         return self.sudo().create(vals_list)
 

@@ -136,8 +136,9 @@ class AftersalesCareRule(models.Model):
         return {lot_id: unit for lot_id, unit in units.items() if lot_id not in returned}
 
     def _aftersales_returned_lot_ids(self, lot_ids):
-        """The ids among ``lot_ids`` of the units that came back: their last done move left the
-        customer's location (a return)."""
+        """The ids among ``lot_ids`` of the units that came back: their last done move from or to a
+        customer left the customer's location (a return). Moves inside the company after the return
+        (receipt in two steps, internal transfers, scraps) do not count."""
         if not lot_ids:
             return set()
         # the rules are run by their managers or the daily job; the units were found the same way
@@ -145,7 +146,13 @@ class AftersalesCareRule(models.Model):
             self.env["stock.move.line"]
             .sudo()
             .search(
-                [("state", "=", "done"), ("lot_id", "in", list(lot_ids))],
+                [
+                    ("state", "=", "done"),
+                    ("lot_id", "in", list(lot_ids)),
+                    "|",
+                    ("location_id.usage", "=", "customer"),
+                    ("location_dest_id.usage", "=", "customer"),
+                ],
                 order="date desc, id desc",
             )
         )

@@ -81,6 +81,8 @@ class AftersalesTechnicianKpi(models.Model):
                  GROUP BY att.calendar_id, att.dayofweek, cal.two_weeks_calendar
             ),
             leave_periods AS (
+                -- the leaves of the view's period: those of the technician's resource, found from their user
+                -- first, and the public holidays of their calendar or company
                 SELECT tech.id AS technician_id,
                        tech.resource_calendar_id AS calendar_id,
                        tsrange(leave.date_from, leave.date_to) AS period,
@@ -90,16 +92,17 @@ class AftersalesTechnicianKpi(models.Model):
                            interval '1 day'
                        )::date AS day
                   FROM aftersales_technician tech
+                 CROSS JOIN bounds
+                  LEFT JOIN resource_resource res
+                    ON res.user_id = tech.user_id
+                   AND (res.company_id IS NULL OR res.company_id = tech.company_id)
                   JOIN resource_calendar_leaves leave
                     ON leave.time_type = 'leave'
                    AND leave.date_to > leave.date_from
+                   AND leave.date_to >= bounds.first_day
+                   AND leave.date_from < bounds.last_day + 2
                    AND (
-                        leave.resource_id IN (
-                            SELECT res.id
-                              FROM resource_resource res
-                             WHERE res.user_id = tech.user_id
-                               AND (res.company_id IS NULL OR res.company_id = tech.company_id)
-                        )
+                        leave.resource_id = res.id
                         OR (
                             leave.resource_id IS NULL
                             AND (leave.calendar_id IS NULL OR leave.calendar_id = tech.resource_calendar_id)
@@ -109,36 +112,67 @@ class AftersalesTechnicianKpi(models.Model):
                  WHERE tech.active
             ),
             leave_slots AS (
-                -- the leaves of a day seen through each attendance of its weekday, in the calendar's zone
-                SELECT lp.technician_id,
-                       lp.day,
-                       CASE WHEN cal.two_weeks_calendar THEN 2.0 ELSE 1.0 END AS weeks,
-                       range_agg(lp.period) * tsmultirange(
-                           tsrange(
-                               (lp.day + att.hour_from * interval '1 hour')
-                                   AT TIME ZONE COALESCE(cal.tz, 'UTC') AT TIME ZONE 'UTC',
-                               (lp.day + att.hour_to * interval '1 hour')
-                                   AT TIME ZONE COALESCE(cal.tz, 'UTC') AT TIME ZONE 'UTC'
-                           )
-                       ) AS covered
-                  FROM leave_periods lp
-                  JOIN resource_calendar cal ON cal.id = lp.calendar_id
-                  JOIN resource_calendar_attendance att
-                    ON att.calendar_id = cal.id
-                   AND att.dayofweek::integer = EXTRACT(ISODOW FROM lp.day)::integer - 1
-                   AND att.display_type IS NULL
-                   AND att.resource_id IS NULL
-                   AND COALESCE(att.day_period, 'morning') != 'lunch'
-                   AND att.hour_to > att.hour_from
-                 GROUP BY lp.technician_id, lp.day, att.id, cal.id
-            ),
-            time_off AS (
+                -- the leaves of a day cut to each attendance of its weekday, in the calendar's zone
                 SELECT slot.technician_id,
                        slot.day,
-                       SUM(EXTRACT(EPOCH FROM upper(part) - lower(part)) / 3600.0 / slot.weeks) AS hours
+                       slot.attendance_id,
+                       slot.weeks,
+                       slot.period * slot.attendance AS part
+                  FROM (
+                        SELECT lp.technician_id,
+                               lp.day,
+                               lp.period,
+                               att.id AS attendance_id,
+                               CASE WHEN cal.two_weeks_calendar THEN 2.0 ELSE 1.0 END AS weeks,
+                               tsrange(
+                                   (lp.day + att.hour_from * interval '1 hour')
+                                       AT TIME ZONE COALESCE(cal.tz, 'UTC') AT TIME ZONE 'UTC',
+                                   (lp.day + att.hour_to * interval '1 hour')
+                                       AT TIME ZONE COALESCE(cal.tz, 'UTC') AT TIME ZONE 'UTC'
+                               ) AS attendance
+                          FROM leave_periods lp
+                          JOIN resource_calendar cal ON cal.id = lp.calendar_id
+                          JOIN resource_calendar_attendance att
+                            ON att.calendar_id = cal.id
+                           AND att.dayofweek::integer = EXTRACT(ISODOW FROM lp.day)::integer - 1
+                           AND att.display_type IS NULL
+                           AND att.resource_id IS NULL
+                           AND COALESCE(att.day_period, 'morning') != 'lunch'
+                           AND att.hour_to > att.hour_from
+                       ) slot
+                 WHERE slot.period && slot.attendance
+            ),
+            leave_starts AS (
+                -- overlapping leaves are merged (each hour counted once): a part starts a new block
+                -- when it begins after the end of all the parts before it
+                SELECT slot.*,
+                       CASE WHEN lower(slot.part) <= MAX(upper(slot.part)) OVER (
+                                PARTITION BY slot.technician_id, slot.day, slot.attendance_id
+                                ORDER BY lower(slot.part), upper(slot.part)
+                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                            ) THEN 0 ELSE 1 END AS starts_block
                   FROM leave_slots slot
-                 CROSS JOIN LATERAL unnest(slot.covered) AS part
-                 GROUP BY slot.technician_id, slot.day
+            ),
+            leave_blocks AS (
+                SELECT slot.*,
+                       SUM(slot.starts_block) OVER (
+                           PARTITION BY slot.technician_id, slot.day, slot.attendance_id
+                           ORDER BY lower(slot.part), upper(slot.part)
+                           ROWS UNBOUNDED PRECEDING
+                       ) AS block
+                  FROM leave_starts slot
+            ),
+            time_off AS (
+                SELECT merged.technician_id, merged.day, SUM(merged.hours) AS hours
+                  FROM (
+                        SELECT block.technician_id,
+                               block.day,
+                               EXTRACT(EPOCH FROM MAX(upper(block.part)) - MIN(lower(block.part)))
+                                   / 3600.0 / block.weeks AS hours
+                          FROM leave_blocks block
+                         GROUP BY block.technician_id, block.day, block.attendance_id, block.weeks, block.block
+                       ) merged
+                 GROUP BY merged.technician_id, merged.day
             ),
             tech_days AS (
                 SELECT tech.id AS technician_id,

@@ -27,6 +27,10 @@ ASSIGNMENT_FIELDS = {
     "assignment_forced",
     "assignment_forced_reason",
 }
+# the dispatcher forces an assignment now when one of these is written
+FORCING_FIELDS = {"assignment_forced", "assignment_forced_reason"}
+# a forced assignment is for one technician and time: changing them drops the forcing
+FORCED_FIELDS = ("technician_id", "scheduled_start", "scheduled_end")
 
 PARTNER_JOB_STATES = [
     ("offered", "Offered"),
@@ -309,7 +313,11 @@ class AftersalesVisit(models.Model):
             if vals.get("signature"):
                 vals.setdefault("signed_on", fields.Datetime.now())
         visits = super().create(vals_list)
-        visits._aftersales_check_assignment()
+        visits._aftersales_check_assignment(
+            forcing=visits.browse(
+                visit.id for visit, vals in zip(visits, vals_list, strict=True) if FORCING_FIELDS.intersection(vals)
+            )
+        )
         visits._aftersales_create_installation_cards()
         visits.filtered("service_partner_id")._aftersales_offer_to_partner()
         return visits
@@ -319,14 +327,25 @@ class AftersalesVisit(models.Model):
             vals = dict(vals, signed_on=fields.Datetime.now())
         if "service_partner_id" in vals:
             self._aftersales_check_partner_change(vals["service_partner_id"])
+        forcing = bool(FORCING_FIELDS.intersection(vals))
+        before = {}
+        if not forcing and ASSIGNMENT_FIELDS.intersection(vals):
+            # sudo: the flag is read only; it is cleared below when the forced assignment changes
+            before = {visit: _forced_values(visit) for visit in self.sudo().filtered("assignment_forced")}
         result = super().write(vals)
         if "service_partner_id" in vals:
             if vals["service_partner_id"]:
                 self._aftersales_offer_to_partner()
             else:
                 self.write({"partner_job_state": False})
+        moved = self.browse(visit.id for visit, values in before.items() if _forced_values(visit) != values)
+        if moved:
+            # sudo: the forcing was for the former technician or time; the rules apply again to the new ones
+            moved.sudo().with_context(aftersales_assignment_checked=True).write(
+                {"assignment_forced": False, "assignment_forced_reason": False}
+            )
         if ASSIGNMENT_FIELDS.intersection(vals):
-            self._aftersales_check_assignment()
+            self._aftersales_check_assignment(forcing=self if forcing else self.browse())
         if "visit_type_id" in vals:
             self._aftersales_create_installation_cards()
         return result
@@ -959,8 +978,13 @@ class AftersalesVisit(models.Model):
             Markup("").join(Markup("<li>%s</li>") % part for part in parts),
         )
 
-    def _aftersales_check_assignment(self):
-        """Refuse a technician who breaks a planning rule, unless a dispatcher forces it."""
+    def _aftersales_check_assignment(self, forcing=None):
+        """Refuse a technician who breaks a planning rule, unless a dispatcher forces it.
+
+        ``forcing`` are the visits the dispatcher forces now: they need a reason, written in the
+        chatter and the audit log. The others keep a forcing given earlier without a new entry.
+        """
+        forcing = forcing if forcing is not None else self.browse()
         if self.env.context.get("aftersales_assignment_checked"):
             return
         visits = self.filtered(
@@ -990,6 +1014,8 @@ class AftersalesVisit(models.Model):
                         reason=reason,
                     )
                 )
+            if visit not in forcing:
+                continue
             if not (forced.assignment_forced_reason or "").strip():
                 raise UserError(
                     _(
@@ -1152,3 +1178,7 @@ class _DayPlanner:
         others = [f"{c[1].name} ({c[0]:.1f})" for c in candidates[1:4]]
         visit._aftersales_post_choice(technician, parts, others)
         return technician
+
+
+def _forced_values(visit):
+    return tuple(visit[name] for name in FORCED_FIELDS)

@@ -182,7 +182,7 @@ class AftersalesVisitLine(models.Model):
 
     def _aftersales_log_goodwill(self):
         """Write down the lines given free of charge, in the visit's chatter and the audit log."""
-        audit = self.env["aftersales.audit.log"]
+        entries = []
         for line in self:
             amount = line.currency_id.round(line.quantity * line.price_unit)
             line.visit_id.message_post(
@@ -196,13 +196,16 @@ class AftersalesVisitLine(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-            audit._aftersales_audit(
-                "goodwill",
-                line.visit_id,
-                line.goodwill_reason,
-                old=f"{line.product_id.display_name}: {amount} {line.currency_id.name or ''}".strip(),
-                new=_("Free of charge"),
+            entries.append(
+                {
+                    "action": "goodwill",
+                    "record": line.visit_id,
+                    "reason": line.goodwill_reason,
+                    "old": f"{line.product_id.display_name}: {amount} {line.currency_id.name or ''}".strip(),
+                    "new": _("Free of charge"),
+                }
             )
+        self.env["aftersales.audit.log"]._aftersales_audit_many(entries)
 
     # ------------------------------------------------------------------
     # Billing

@@ -60,6 +60,56 @@ class TestAudit(AftersalesFeesCommon):
         self.assertIn("busy", entry.new_value)
         self.assertEqual(entry.res_name, clash.display_name)
 
+    def _force(self, visit, reason="The customer asked for Tara"):
+        visit.with_user(self.dispatcher).write(
+            {"assignment_forced": True, "assignment_forced_reason": reason, "technician_id": self.tech_a.id}
+        )
+
+    def test_forced_assignment_is_logged_once_by_the_dispatcher(self):
+        clash = self._clash()
+        self._force(clash)
+        note = clash.message_ids.filtered(lambda m: "forced despite" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        self.assertTrue(note.subtype_id.internal, "the reason is for employees only, not for portal users")
+        # later changes that keep the forced technician and time write nothing more, under nobody else
+        clash.with_user(self.manager).write({"partner_id": clash.partner_id.id})
+        clash.with_user(self.manager).write({"ticket_id": clash.ticket_id.id})
+        entry = self._entries("assignment_forced", clash)
+        self._assert_entry(entry, self.dispatcher, "The customer asked for Tara")
+        self.assertEqual(len(clash.message_ids.filtered(lambda m: "forced despite" in (m.body or ""))), 1)
+
+    def test_forcing_given_before_the_reason_existed_is_kept(self):
+        clash = self._clash()
+        self._force(clash)
+        # a visit forced before the reason was asked for has none
+        clash.sudo().with_context(aftersales_assignment_checked=True).assignment_forced_reason = False
+        clash.with_user(self.manager).write({"partner_id": clash.partner_id.id})
+        self.assertTrue(clash.sudo().assignment_forced)
+        self.assertEqual(clash.technician_id, self.tech_a)
+
+    def test_moving_a_forced_visit_checks_the_rules_again(self):
+        clash = self._clash()
+        self._force(clash)
+        # another time that also breaks a rule: refused unless forced again
+        with self.assertRaisesRegex(ValidationError, "busy then"):
+            clash.with_user(self.dispatcher).scheduled_start = datetime(2026, 6, 9, 10, 45)
+        clash.with_user(self.dispatcher).write(
+            {
+                "assignment_forced": True,
+                "assignment_forced_reason": "Still urgent",
+                "scheduled_start": datetime(2026, 6, 9, 10, 45),
+            }
+        )
+        self.assertEqual(len(self._entries("assignment_forced", clash)), 2)
+        # a time that breaks no rule: the forcing is dropped, nothing is logged
+        clash.with_user(self.dispatcher).scheduled_start = datetime(2026, 6, 9, 14, 0)
+        self.assertFalse(clash.sudo().assignment_forced)
+        self.assertFalse(clash.sudo().assignment_forced_reason)
+        self.assertEqual(len(self._entries("assignment_forced", clash)), 2)
+        # and back into the clash: the rules apply again
+        with self.assertRaisesRegex(ValidationError, "busy then"):
+            clash.with_user(self.dispatcher).scheduled_start = datetime(2026, 6, 9, 10, 30)
+
     def test_assignment_without_conflict_is_not_logged(self):
         visit = self._visit(scheduled_start=datetime(2026, 6, 9, 10, 0))
         visit.with_user(self.dispatcher).technician_id = self.tech_a
@@ -122,6 +172,22 @@ class TestAudit(AftersalesFeesCommon):
         self.assertEqual(period.state, "open")
         self._assert_entry(self._entries("commission_period_reopened", period), self.manager, "Re-work found late")
 
+    def test_reason_wizard_keeps_its_defaults_to_itself(self):
+        period = self.env["aftersales.commission.period"].create(
+            {"name": "May", "date_from": "2026-05-01", "date_to": "2026-05-31"}
+        )
+        period.action_close()
+        action = period.with_user(self.manager).action_reopen()
+        Wizard = (
+            self.env["aftersales.audit.reason"]
+            .with_user(self.manager)
+            .with_context(action["context"], default_date="2000-01-01 00:00:00", default_name="Leaked")
+        )
+        Wizard.create({"reason": "Late re-work"}).action_confirm()
+        entry = self._entries("commission_period_reopened", period)
+        self._assert_entry(entry, self.manager, "Late re-work")
+        self.assertGreater(entry.date.year, 2000, "the wizard's default_ keys do not reach the records made")
+
     def test_reason_wizard_runs_only_listed_actions(self):
         wizard = (
             self.env["aftersales.audit.reason"]
@@ -144,6 +210,8 @@ class TestAudit(AftersalesFeesCommon):
         entry = self.Log._aftersales_audit("ticket_reopened", self.ticket, "Checked")
         as_manager = entry.with_user(self.manager)
         self.assertEqual(as_manager.reason, "Checked", "managers read the log")
+        for operation in ("write", "create", "unlink"):
+            self.assertFalse(self.Log.with_user(self.manager).has_access(operation), "managers only read")
         with self.assertRaisesRegex(UserError, "cannot be changed"):
             as_manager.write({"reason": "Rewritten"})
         with self.assertRaisesRegex(UserError, "cannot be deleted"):
@@ -152,6 +220,11 @@ class TestAudit(AftersalesFeesCommon):
             entry.sudo().write({"reason": "Rewritten"})
         with self.assertRaisesRegex(UserError, "cannot be deleted"):
             entry.sudo().unlink()
+        # the flag of an uninstall does not open the log to users
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            as_manager.with_context(_force_unlink=True).unlink()
+        with self.assertRaisesRegex(UserError, "cannot be changed"):
+            as_manager.with_context(_force_unlink=True).write({"reason": "Rewritten"})
         with self.assertRaises(AccessError):
             self.Log.with_user(self.manager).create(
                 {
@@ -176,6 +249,22 @@ class TestAudit(AftersalesFeesCommon):
         entry = self.Log._aftersales_audit("ticket_reopened", self.ticket, "Checked")
         action = entry.with_user(self.manager).action_open_document()
         self.assertEqual((action["res_model"], action["res_id"]), ("aftersales.ticket", self.ticket.id))
+        # an entry about a document of another company: the manager reads the entry, not the document
+        other_company = self.env["res.company"].create({"name": "Other Services"})
+        partner = self.env["res.partner"].create({"name": "Olga Other", "company_id": other_company.id})
+        other = self.Log.sudo().create(
+            {
+                "user_id": self.env.uid,
+                "company_id": self.company.id,
+                "action": "other",
+                "res_model": partner._name,
+                "res_id": partner.id,
+                "res_name": partner.name,
+            }
+        )
+        self.assertEqual(other.with_user(self.manager).res_name, "Olga Other")
+        with self.assertRaises(AccessError):
+            other.with_user(self.manager).action_open_document()
 
     # ------------------------------------------------------------------
     # Tracking

@@ -2,6 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -112,6 +113,47 @@ class TestCare(AftersalesCommon):
         with freeze_time("2027-03-10 17:00:00"):
             logs = Rule._cron_send_care_mails()
         self.assertEqual(sorted(logs.lot_id.mapped("name")), ["DR3-2024", "WM7-2025", "WM7-NIGHT"])
+
+    def test_unit_moved_after_its_return_stays_returned(self):
+        with freeze_time("2025-09-01 10:00:00"):
+            returned = self._return(self.order.picking_ids, self.old_lot)
+        stock = returned.location_dest_id
+        shelf = self.env["stock.location"].create({"name": "Returns Shelf", "location_id": stock.id})
+        # put away inside the warehouse after the return: the unit is still not the customer's
+        with freeze_time("2025-09-02 10:00:00"):
+            move = self.env["stock.move"].create(
+                {
+                    "name": "Put away",
+                    "product_id": self.product.id,
+                    "product_uom_qty": 1.0,
+                    "product_uom": self.product.uom_id.id,
+                    "location_id": stock.id,
+                    "location_dest_id": shelf.id,
+                    "company_id": returned.company_id.id,
+                }
+            )
+            move._action_confirm()
+            move.write(
+                {
+                    "move_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": self.product.id,
+                                "product_uom_id": self.product.uom_id.id,
+                                "lot_id": self.old_lot.id,
+                                "quantity": 1.0,
+                                "location_id": stock.id,
+                                "location_dest_id": shelf.id,
+                            }
+                        )
+                    ],
+                    "picked": True,
+                }
+            )
+            move._action_done()
+        self.assertEqual(move.state, "done")
+        logs = self.rule._aftersales_send_care_mails(today=date(2026, 3, 10))
+        self.assertEqual(logs.lot_id.mapped("name"), ["DR3-2024"], "the washing machine on the shelf is left out")
 
     def test_returned_unit_gets_no_anniversary_mail(self):
         picking = self.order.picking_ids

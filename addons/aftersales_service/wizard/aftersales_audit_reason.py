@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import clean_context
 
 
 class AftersalesAuditReason(models.TransientModel):
@@ -44,5 +45,5 @@ class AftersalesAuditReason(models.TransientModel):
         if not reason:
             raise UserError(_("Say why you take this action."))
         records = self.env[self.res_model].browse(self.res_ids).exists()
-        result = getattr(records.with_context(**{key: reason}), self.method)()
+        result = getattr(records.with_context(clean_context(self.env.context), **{key: reason}), self.method)()
         return result if isinstance(result, dict) else {"type": "ir.actions.act_window_close"}

@@ -11,8 +11,8 @@ class AftersalesAuditLog(models.Model):
             ("warranty_extended", "Warranty Extended by Hand"),
         ],
         ondelete={
-            "coverage_override": "cascade",
-            "warranty_voided": "cascade",
-            "warranty_extended": "cascade",
+            "coverage_override": "set other",
+            "warranty_voided": "set other",
+            "warranty_extended": "set other",
         },
     )

@@ -240,17 +240,20 @@ class AftersalesVisitLine(models.Model):
 
     def _aftersales_log_override(self, before):
         labels = dict(self._fields["coverage"]._description_selection(self.env))
-        audit = self.env["aftersales.audit.log"]
+        self.env["aftersales.audit.log"]._aftersales_audit_many(
+            [
+                {
+                    "action": "coverage_override",
+                    "record": line.visit_id,
+                    "reason": line.coverage_override_reason,
+                    "old": f"{line.name}: {labels.get(before.get(line), '')}",
+                    "new": f"{line.name}: {labels.get(line.coverage, '')}",
+                    "require_reason": bool(line.coverage_override),
+                }
+                for line in self
+            ]
+        )
         for line in self:
-            old, new = labels.get(before.get(line), ""), labels.get(line.coverage, "")
-            audit._aftersales_audit(
-                "coverage_override",
-                line.visit_id,
-                line.coverage_override_reason,
-                old=f"{line.name}: {old}",
-                new=f"{line.name}: {new}",
-                require_reason=bool(line.coverage_override),
-            )
             line.visit_id.message_post(
                 body=_(
                     "Coverage of %(line)s changed from %(old)s to %(new)s by %(user)s: %(reason)s",

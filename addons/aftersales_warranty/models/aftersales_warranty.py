@@ -1,7 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from odoo.addons.aftersales_service.tools.xlsx_export import xlsx_download_action
@@ -261,7 +261,9 @@ class AftersalesWarranty(models.Model):
                     if vals.get("state", warranty.state) in OPEN_STATES
                 ]
             )
-        if not vals.get("end_date"):
+        # an end date moved by hand, not one computed again from a new start date or policy
+        by_hand = self.env.context.get("aftersales_extend_reason") or not ({"start_date", "policy_id"} & set(vals))
+        if not vals.get("end_date") or not by_hand:
             return super().write(vals)
         new_end = fields.Date.to_date(vals["end_date"])
         before = {warranty.id: warranty.end_date for warranty in self}
@@ -312,8 +314,11 @@ class AftersalesWarranty(models.Model):
                 _("Warranties %(warranties)s are already void.", warranties=", ".join(wrong.mapped("name")))
             )
         reason = reason or self.env.context.get("aftersales_void_reason")
-        if not reason and not picking:
+        if not picking:
             self.check_access("write")
+            if not self.env.su and not self.env.user.has_group("aftersales_service.aftersales_service_group_manager"):
+                raise AccessError(_("Only after-sales managers can void a warranty by hand."))
+        if not reason and not picking:
             return self.env["aftersales.audit.reason"]._aftersales_action(
                 self, "action_void", _("Why void the warranty?")
             )

@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo import Command
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .test_coverage import CoverageCommon
@@ -82,6 +82,56 @@ class TestWarrantyAudit(CoverageCommon):
         self.assertEqual((warranty.state, warranty.void_reason), ("void", "Sold to another country"))
         entry = self._entries("warranty_voided", warranty)
         self.assertEqual((entry.user_id, entry.reason), (self.manager, "Sold to another country"))
+
+    def test_entries_stay_when_the_addon_goes(self):
+        ondelete = self.env["aftersales.audit.log"]._fields["action"].ondelete
+        for action in ("coverage_override", "warranty_voided", "warranty_extended"):
+            self.assertEqual(ondelete[action], "set other")
+
+    def test_only_managers_void_by_hand(self):
+        warranty = self._running_warranty()
+        for user in (self.agent, self.tech_a.user_id):
+            with self.assertRaises(AccessError):
+                warranty.with_user(user).action_void("Unit flooded")
+            with self.assertRaises(AccessError):
+                warranty.with_user(user).with_context(aftersales_void_reason="Unit flooded").action_void()
+            with self.assertRaises(AccessError):
+                warranty.with_user(user).action_void()
+        # the wizard does not get around it either
+        wizard = (
+            self.env["aftersales.audit.reason"]
+            .with_user(self.agent)
+            .create(
+                {
+                    "res_model": warranty._name,
+                    "res_ids": warranty.ids,
+                    "method": "action_void",
+                    "reason": "Unit flooded",
+                }
+            )
+        )
+        with self.assertRaises(AccessError):
+            wizard.action_confirm()
+        self.assertEqual(warranty.state, "active")
+        self.assertFalse(self._entries("warranty_voided", warranty))
+        warranty.with_user(self.manager).action_void("Unit flooded")
+        with self.assertRaisesRegex(UserError, "already void"):
+            warranty.with_user(self.manager).action_void("Again")
+
+    def test_end_date_computed_again_is_not_an_extension(self):
+        warranty = self._running_warranty(start=date(2026, 1, 1))
+        end = warranty.end_date
+        # the form sends the end date computed from the new start date along with it
+        later = date(2026, 3, 1)
+        warranty.write({"start_date": later, "end_date": warranty.policy_id._aftersales_end_date(later, 0)})
+        self.assertGreater(warranty.end_date, end)
+        warranty.write({"policy_id": warranty.policy_id.id, "end_date": warranty.end_date.replace(day=2)})
+        self.assertFalse(self._entries("warranty_extended", warranty))
+        # the same write with the reason asked is a change by hand
+        warranty.with_context(aftersales_extend_reason="Goodwill").write(
+            {"start_date": later, "end_date": date(end.year + 2, 1, 1)}
+        )
+        self.assertEqual(len(self._entries("warranty_extended", warranty)), 1)
 
     def test_warranty_extended_by_hand_is_logged(self):
         warranty = self._running_warranty(start=date(2026, 1, 1))
