@@ -75,7 +75,7 @@ class TestRmaAudit(RmaCommon):
         wizard = (
             self.env["aftersales.audit.reason"]
             .with_user(self.rma_user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"reason": "Unit visibly broken on the photos"})
         )
         wizard.action_confirm()

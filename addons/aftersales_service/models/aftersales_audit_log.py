@@ -21,7 +21,7 @@ class AftersalesAuditLog(models.Model):
     _rec_name = "res_name"
 
     date = fields.Datetime(required=True, readonly=True, index=True, default=fields.Datetime.now)
-    user_id = fields.Many2one("res.users", string="User", required=True, readonly=True, index=True, ondelete="restrict")
+    user_id = fields.Many2one("res.users", required=True, readonly=True, index=True, ondelete="restrict")
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="restrict")
     action = fields.Selection(AUDIT_ACTIONS, required=True, readonly=True, index=True)
     res_model = fields.Char(string="Document Model", required=True, readonly=True, index=True)

@@ -163,7 +163,7 @@ class TestAudit(AftersalesFeesCommon):
         action = period.with_user(self.manager).action_reopen()
         self.assertEqual(action["res_model"], "aftersales.audit.reason")
         self.assertEqual(period.state, "closed")
-        Wizard = self.env["aftersales.audit.reason"].with_user(self.manager).with_context(action["context"])
+        Wizard = self.env["aftersales.audit.reason"].with_user(self.manager).with_context(**action["context"])
         with self.assertRaisesRegex(UserError, "Say why"):
             Wizard.create({"reason": "  "}).action_confirm()
         with self.assertRaises(AccessError):
@@ -181,7 +181,7 @@ class TestAudit(AftersalesFeesCommon):
         Wizard = (
             self.env["aftersales.audit.reason"]
             .with_user(self.manager)
-            .with_context(action["context"], default_date="2000-01-01 00:00:00", default_name="Leaked")
+            .with_context(**action["context"], default_date="2000-01-01 00:00:00", default_name="Leaked")
         )
         Wizard.create({"reason": "Late re-work"}).action_confirm()
         entry = self._entries("commission_period_reopened", period)

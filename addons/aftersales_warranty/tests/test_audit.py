@@ -75,7 +75,7 @@ class TestWarrantyAudit(CoverageCommon):
         wizard = (
             self.env["aftersales.audit.reason"]
             .with_user(self.manager)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"reason": "Sold to another country"})
         )
         wizard.action_confirm()
