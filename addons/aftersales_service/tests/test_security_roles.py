@@ -4,6 +4,8 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
+from odoo.addons.base.models.res_users import name_selection_groups
+
 from .common import AftersalesCommon
 
 ROLE_GROUPS = {
@@ -43,6 +45,7 @@ class RolesCommon(AftersalesCommon):
                 "technician_id": cls.tech.id,
                 "scheduled_start": datetime(2026, 6, 9, 10, 0),
                 "assignment_forced": True,
+                "assignment_forced_reason": "Only technician free that day",
             }
         )
         cls.other_customer = cls.env["res.partner"].create({"name": "Olga Oven", "is_company": True})
@@ -148,6 +151,7 @@ class TestSecurityRoles(RolesCommon):
                 "technician_id": self.other_tech.id,
                 "scheduled_start": datetime(2026, 6, 9, 14, 0),
                 "assignment_forced": True,
+                "assignment_forced_reason": "The customer asked for him",
             }
         )
         self._assert_allowed(self.dispatcher, "aftersales.visit.plan", ["create"])
@@ -206,15 +210,47 @@ class TestSecurityRoles(RolesCommon):
         self._assert_refused(self.portal_user, "aftersales.commission", ["read"])
 
     def test_groups_in_settings(self):
-        """The roles sit under Services in the user form: one selection per category."""
+        """The roles sit under Services in the user form: one field per category, each level on top of
+        the one before it."""
         services = self.env.ref("base.module_category_services")
-        for xmlid in ("module_category_aftersales", "module_category_aftersales_billing"):
-            self.assertEqual(self.env.ref(f"aftersales_service.{xmlid}").parent_id, services)
-        kinds = {app.id: kind for app, kind, _groups, _name in self.env["res.groups"].get_groups_by_application()}
-        self.assertEqual(kinds[self.env.ref("aftersales_service.module_category_aftersales").id], "selection")
-        self.assertEqual(kinds[self.env.ref("aftersales_service.module_category_aftersales_billing").id], "selection")
+        level = self.env.ref("aftersales_service.module_category_aftersales")
+        billing = self.env.ref("aftersales_service.module_category_aftersales_billing")
+        self.assertEqual((level | billing).parent_id, services)
+        chain = [self.env.ref(ROLE_GROUPS[role]) for role in ("technician", "agent", "dispatcher", "manager")]
+        self.assertEqual(self.env["res.groups"].search([("category_id", "=", level.id)]), sum(chain[1:], chain[0]))
+        self.assertIn(self.env.ref("base.group_user"), chain[0].implied_ids)
+        for lower, upper in zip(chain, chain[1:], strict=False):
+            with self.subTest(group=upper.name):
+                self.assertIn(lower, upper.implied_ids)
+                self.assertIn(chain[0], upper.trans_implied_ids)
         accountant_group = self.env.ref(ROLE_GROUPS["accountant"])
+        self.assertEqual(self.env["res.groups"].search([("category_id", "=", billing.id)]), accountant_group)
         self.assertIn(self.env.ref("account.group_account_invoice"), accountant_group.implied_ids)
+        self.assertNotIn(chain[0], accountant_group.trans_implied_ids, "an accountant is no technician")
+        # the user form shows a field for each category
+        self.env["res.groups"]._update_user_groups_view()
+        arch = self.env.ref("base.user_groups_view").arch
+        for groups in (sum(chain[1:], chain[0]), accountant_group):
+            with self.subTest(category=groups.category_id.name):
+                self.assertIn(f'name="{name_selection_groups(groups.ids)}"', arch)
+
+    def test_visit_form_for_every_role(self):
+        """Every role that reads visits opens their form; the installation card is for technicians and up."""
+        visit_type = self.env.ref("aftersales_service.visit_type_installation")
+        installation = self.env["aftersales.visit"].create(
+            {"ticket_id": self.ticket.id, "visit_type_id": visit_type.id}
+        )
+        card = installation.installation_card_id
+        self.assertTrue(card)
+        with self.assertRaises(AccessError):
+            card.with_user(self.accountant).check_access("read")
+        for user, shown in ((self.accountant, False), (self.agent, True)):
+            with self.subTest(user=user.login):
+                visit = installation.with_user(user)
+                self.assertEqual(Form(visit).ticket_id, self.ticket)
+                arch = visit.get_views([(False, "form")])["views"]["form"]["arch"]
+                self.assertEqual('name="action_view_installation_card"' in arch, shown)
+        self.assertEqual(installation.with_user(self.agent).action_view_installation_card()["res_id"], card.id)
 
     def test_menus(self):
         """Each role sees its own After-Sales menus, and nothing more."""
@@ -245,6 +281,8 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_visit_plan_menu",
             "aftersales_commission_period_menu",
             "aftersales_commission_menu",
+            "aftersales_service_partner_menu",
+            "aftersales_partner_settlement_menu",
         }
         manager = dispatcher | {
             "aftersales_reporting_menu",
@@ -269,6 +307,9 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_ticket_tag_menu",
             "aftersales_fault_code_menu_config",
             "aftersales_solution_menu_config",
+            "aftersales_audit_log_menu",
+            "aftersales_partner_rate_menu",
+            "aftersales_branch_menu",
         }
         accountant = {
             "aftersales_menu_root",
@@ -279,6 +320,8 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_commission_menu",
             "aftersales_reporting_menu",
             "aftersales_report_export_menu",
+            "aftersales_audit_log_menu",
+            "aftersales_partner_settlement_menu",
         }
         expected = [
             (self.technician, technician),
@@ -290,11 +333,6 @@ class TestSecurityRoles(RolesCommon):
         for user, menus in expected:
             with self.subTest(user=user.login):
                 self.assertEqual(self._visible_menus(user, "aftersales_service"), menus)
-        # portal users read no menu at all
-        with self.assertRaises(AccessError):
-            self.env["ir.ui.menu"].with_user(self.portal_user).search(
-                [("id", "=", self.env.ref("aftersales_service.aftersales_menu_root").id)]
-            )
         # the settings need the administrator's rights as well
         admin_manager = new_test_user(
             self.env,
