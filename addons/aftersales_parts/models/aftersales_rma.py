@@ -21,6 +21,7 @@ RMA_STATES = [
 AGENT_GROUP = "aftersales_service.aftersales_service_group_user"
 MANAGER_GROUP = "aftersales_service.aftersales_service_group_manager"
 ACCOUNTANT_GROUP = "aftersales_service.aftersales_service_group_accountant"
+CLERK_GROUP = "aftersales_parts.aftersales_parts_group_clerk"
 
 # first key of the advisory lock taken while a return is refunded (the second is its id)
 REFUND_LOCK_KEY = 20261122
@@ -337,6 +338,14 @@ class AftersalesRma(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code("aftersales.rma") or _("New")
         return super().create(vals_list)
 
+    def write(self, vals):
+        # the status changes only through the actions, which check who acts and write it as superuser
+        if "state" in vals and not self.env.su and any(rma.state != vals["state"] for rma in self):
+            raise AccessError(
+                _("Change the status of a return with its buttons (approve, reject, cancel, close), not by hand.")
+            )
+        return super().write(vals)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_processed(self):
         if any(rma.state not in ("draft", "cancelled") for rma in self):
@@ -394,9 +403,39 @@ class AftersalesRma(models.Model):
             )
         )
 
+    def _aftersales_check_record_access(self):
+        """Those who change returns must be allowed to change these ones (company and branch rules);
+        the accountant, who only reads them, must be allowed to read them."""
+        self.check_access("write" if self.browse().has_access("write") else "read")
+
+    def _aftersales_check_role(self, action, customer_groups, supplier_groups):
+        """Refuse ``action`` to whoever is in none of the groups allowed for the direction of each return."""
+        if self.env.su:
+            return
+        user = self.env.user
+        for direction, groups in (("customer", customer_groups), ("supplier", supplier_groups)):
+            rmas = self.filtered(lambda rma, direction=direction: rma.direction == direction)
+            if rmas and not any(user.has_group(group) for group in groups):
+                raise AccessError(
+                    _(
+                        "%(action)s returns %(rmas)s is not part of the job of %(user)s.",
+                        action=action,
+                        rmas=", ".join(rmas.mapped("name")),
+                        user=user.name,
+                    )
+                )
+
+    def _aftersales_check_handling_rights(self, action):
+        """Rejecting, cancelling, resetting and closing: agents for every return, parts clerks for the
+        returns to suppliers (shipping them back is their job)."""
+        self._aftersales_check_record_access()
+        self._aftersales_check_role(action, (AGENT_GROUP,), (AGENT_GROUP, CLERK_GROUP))
+
     def action_approve(self):
         self._aftersales_check_state(("draft",), _("Approving"))
-        self._aftersales_check_billing_rights(_("Approving"))
+        # customer returns: agents, and accountants for the refunds; supplier returns: agents and parts clerks
+        self._aftersales_check_record_access()
+        self._aftersales_check_role(_("Approving"), (AGENT_GROUP, ACCOUNTANT_GROUP), (AGENT_GROUP, CLERK_GROUP))
         user = self.env.user
         # managers and after-sales accountants approve the refunds above the approval amount
         is_manager = user.has_group(MANAGER_GROUP) or user.has_group(ACCOUNTANT_GROUP)
@@ -422,7 +461,7 @@ class AftersalesRma(models.Model):
                         )
                     )
                 over_limit |= rma
-        self.write({"state": "approved"})
+        self.sudo().write({"state": "approved"})
         self.env["aftersales.audit.log"]._aftersales_audit(
             "rma_approved_over_limit",
             over_limit,
@@ -438,7 +477,7 @@ class AftersalesRma(models.Model):
             rma._aftersales_create_receipts()
 
     def action_reject(self, reason=None):
-        self.check_access("write")
+        self._aftersales_check_handling_rights(_("Rejecting"))
         self._aftersales_check_state(("draft", "approved"), _("Rejecting"))
         reason = reason or self.env.context.get("aftersales_reject_reason")
         if not reason:
@@ -452,24 +491,26 @@ class AftersalesRma(models.Model):
         if self.return_picking_ids.filtered(lambda p: p.state == "done"):
             raise UserError(_("Goods were already received for this return: finish it rather than rejecting it."))
         self.return_picking_ids.filtered(lambda p: p.state != "cancel").sudo().action_cancel()
-        self.write({"state": "rejected", "reject_reason": reason})
+        self.sudo().write({"state": "rejected", "reject_reason": reason})
         return True
 
     def action_cancel(self):
-        self.check_access("write")
+        self._aftersales_check_handling_rights(_("Cancelling"))
         self._aftersales_check_state(("draft", "approved"), _("Cancelling"))
         if self.return_picking_ids.filtered(lambda p: p.state == "done"):
             raise UserError(_("Goods were already received for this return: it cannot be cancelled."))
         self.return_picking_ids.filtered(lambda p: p.state != "cancel").sudo().action_cancel()
-        self.write({"state": "cancelled"})
+        self.sudo().write({"state": "cancelled"})
 
     def action_draft(self):
+        self._aftersales_check_handling_rights(_("Resetting to draft"))
         self._aftersales_check_state(("rejected", "cancelled"), _("Resetting to draft"))
-        self.write({"state": "draft", "reject_reason": False})
+        self.sudo().write({"state": "draft", "reject_reason": False})
 
     def action_done(self):
+        self._aftersales_check_handling_rights(_("Closing"))
         self._aftersales_check_state(("received", "sent"), _("Closing"))
-        self.write({"state": "done"})
+        self.sudo().write({"state": "done"})
 
     def action_view_out_pickings(self):
         self.ensure_one()
@@ -647,7 +688,7 @@ class AftersalesRma(models.Model):
                 line.qty_received = received
             open_pickings = rma.return_picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
             if rma.state == "approved" and done_moves and not open_pickings:
-                rma.state = "received"
+                rma.sudo().state = "received"
 
     # ------------------------------------------------------------------
     # Refunds
@@ -675,7 +716,8 @@ class AftersalesRma(models.Model):
 
     def action_refund_ask(self):
         """The Refund button: units refunded before their inspection need a reason, asked first."""
-        self.check_access("write")
+        self._aftersales_check_record_access()
+        self._aftersales_check_billing_rights(_("Refunding"))
         uninspected = self.line_ids.filtered(
             lambda line: line.resolution == "refund" and line.qty_received and not line.decision_applied
         )
@@ -693,7 +735,7 @@ class AftersalesRma(models.Model):
         self._aftersales_check_direction("customer", _("Refunding"))
         self._aftersales_check_state(("approved", "received", "done"), _("Refunding"))
         self._aftersales_check_billing_rights(_("Refunding"))
-        self.check_access("write")
+        self._aftersales_check_record_access()
         self._aftersales_lock()
         reason = (self.env.context.get("aftersales_refund_reason") or "").strip()
         refunds = self.env["account.move"].sudo()
@@ -850,7 +892,7 @@ class AftersalesRma(models.Model):
                 )
             open_pickings = rma.return_picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
             if rma.state == "approved" and done_moves and not open_pickings:
-                rma.state = "sent"
+                rma.sudo().state = "sent"
 
     def action_create_vendor_refund(self):
         """Create the draft vendor credit note expected for the units sent back to the supplier.
@@ -863,7 +905,7 @@ class AftersalesRma(models.Model):
         self._aftersales_check_direction("supplier", _("Asking for a vendor credit note"))
         self._aftersales_check_state(("approved", "sent", "done"), _("Asking for a vendor credit note"))
         self._aftersales_check_billing_rights(_("Asking for a vendor credit note"))
-        self.check_access("write")
+        self._aftersales_check_record_access()
         self._aftersales_lock()
         refunds = self.env["account.move"].sudo()
         for rma in self.sudo():

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 # what a technician records; the rest is written by the visit's flow
 EDITABLE_FIELDS = {
@@ -12,6 +12,8 @@ EDITABLE_FIELDS = {
     "sequence",
     "partner_supplied",
 }
+# who scraps, puts back and returns the defective parts: agents and parts clerks, never the technicians
+DEFECTIVE_GROUPS = ("aftersales_service.aftersales_service_group_user", "aftersales_parts.aftersales_parts_group_clerk")
 DEFECTIVE_STATES = [
     ("to_receive", "To Receive"),
     ("received", "In Defective Parts"),
@@ -185,9 +187,23 @@ class AftersalesVisitPart(models.Model):
                 )
             )
 
+    def _aftersales_check_defective_rights(self, action):
+        """Refuse ``action`` on defective parts to whoever is neither an agent nor a parts clerk."""
+        self.check_access("write")
+        user = self.env.user
+        if self.env.su or any(user.has_group(group) for group in DEFECTIVE_GROUPS):
+            return
+        raise AccessError(
+            _(
+                "%(action)s defective parts is for after-sales agents and parts clerks, not %(user)s.",
+                action=action,
+                user=user.name,
+            )
+        )
+
     def action_aftersales_scrap(self):
         """Scrap defective parts that cannot be repaired, with an ordinary scrap order."""
-        self.check_access("write")
+        self._aftersales_check_defective_rights(_("Scrapping"))
         self._aftersales_check_received(_("Scrapping"))
         for part in self:
             scrap = (
@@ -211,6 +227,7 @@ class AftersalesVisitPart(models.Model):
 
     def action_aftersales_repair(self):
         """Put repaired parts back into the warehouse stock by an internal transfer."""
+        self._aftersales_check_defective_rights(_("Putting back to stock"))
         self._aftersales_check_received(_("Putting back to stock"))
         for part in self:
             source = part.move_id.location_dest_id
@@ -222,6 +239,7 @@ class AftersalesVisitPart(models.Model):
 
     def action_aftersales_claim_supplier(self):
         """Propose a claim on the supplier of each removed part still under supplier warranty."""
+        self._aftersales_check_defective_rights(_("Claiming from the supplier"))
         for part in self:
             if not part.removed or not part.lot_id:
                 raise UserError(_("Only removed parts with a serial number can be claimed from the supplier."))
@@ -240,6 +258,7 @@ class AftersalesVisitPart(models.Model):
 
     def action_aftersales_return_to_supplier(self):
         """Send removed parts back to their supplier under warranty: a return to a supplier per vendor."""
+        self._aftersales_check_defective_rights(_("Returning to the supplier"))
         self._aftersales_check_received(_("Returning to the supplier"))
         unclaimed = self.filtered(lambda part: not part.claim_id)
         if unclaimed:

@@ -5,7 +5,7 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     aftersales_rma_approval_amount = fields.Monetary(
-        string="Return Refunds Needing a Manager",
+        string="Return Refund Approval Threshold",
         currency_field="currency_id",
         help="A return whose refund exceeds this amount (taxes included) is approved by an after-sales manager "
         "or accountant. 0 means any after-sales user approves.",

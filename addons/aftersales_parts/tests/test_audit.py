@@ -190,3 +190,25 @@ class TestPartsAccess(PartsCommon):
         with self.assertRaises(AccessError):
             part.with_user(self.tech_b.user_id).action_aftersales_scrap()
         self.assertFalse(part.scrap_id)
+
+    def test_technician_cannot_dispose_of_defective_parts(self):
+        """Even their own removed parts: scrapping, putting back and returning them is the agents' and clerks'."""
+        lot = self.env["stock.lot"].create({"name": "CB-AUDIT-2", "product_id": self.board.id})
+        visit = self._start_visit([])
+        visit.aftersales_part_ids = [Command.create({"product_id": self.board.id, "lot_id": lot.id, "removed": True})]
+        self._finish_visit(visit)
+        part = visit.aftersales_part_ids
+        self._validate(part.move_id.picking_id)
+        own = part.with_user(visit.technician_id.user_id)
+        for action in (
+            "action_aftersales_scrap",
+            "action_aftersales_repair",
+            "action_aftersales_claim_supplier",
+            "action_aftersales_return_to_supplier",
+        ):
+            with self.subTest(action=action), self.assertRaises(AccessError):
+                getattr(own, action)()
+        self.assertFalse(part.scrap_id or part.repair_picking_id)
+        self.assertEqual(part.defective_state, "received")
+        part.with_user(self.manager).action_aftersales_repair()
+        self.assertEqual(part.defective_state, "repaired")

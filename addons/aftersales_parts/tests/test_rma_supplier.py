@@ -2,7 +2,7 @@ from ast import literal_eval
 from datetime import date
 
 from odoo import Command
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from ..models.aftersales_rma import REFUND_LOCK_KEY
@@ -448,3 +448,46 @@ class TestSupplierRma(PartsCommon):
         self.assertEqual(rma.line_ids.qty_refunded, 3.0)
         self.assertEqual(rma.refund_ids.amount_untaxed, 54.0)
         self.assertEqual(rma.refund_ids.state, "draft")
+
+    def test_supplier_return_roles(self):
+        """Parts clerks approve, cancel and close the returns to suppliers; accountants only claim the credit note."""
+        clerk = new_test_user(
+            self.env,
+            login="as_srma_parts_clerk",
+            name="Pia Parts",
+            groups="aftersales_parts.aftersales_parts_group_clerk,stock.group_production_lot",
+        )
+        accountant = new_test_user(
+            self.env,
+            login="as_srma_aftersales_acc",
+            name="Abe Accounts",
+            groups="aftersales_service.aftersales_service_group_accountant",
+        )
+        lines = [{"product_id": self.pump.id, "quantity": 3.0, "location_id": self.warehouse.lot_stock_id.id}]
+        rma = self._supplier_rma(lines)
+        with self.assertRaises(AccessError):
+            rma.with_user(clerk).write({"state": "approved"})
+        with self.assertRaises(AccessError):
+            rma.with_user(accountant).action_approve()
+        self.assertEqual(rma.state, "draft")
+        rma.with_user(clerk).action_approve()
+        self.assertEqual(rma.state, "approved")
+        self._ship(rma.return_picking_ids)
+        self.assertEqual(rma.state, "sent")
+        with self.assertRaises(AccessError):
+            rma.with_user(clerk).action_create_vendor_refund()
+        with self.assertRaises(AccessError):
+            rma.with_user(accountant).write({"description": "<p>Changed by the accountant.</p>"})
+        rma.with_user(accountant).action_create_vendor_refund()
+        self.assertEqual(rma.refund_ids.move_type, "in_refund")
+        self.assertEqual(rma.refund_ids.amount_untaxed, 54.0)
+        with self.assertRaises(AccessError):
+            rma.with_user(accountant).action_done()
+        rma.with_user(clerk).action_done()
+        self.assertEqual(rma.state, "done")
+        other = self._supplier_rma(lines)
+        other.with_user(clerk).action_cancel()
+        self.assertEqual(other.state, "cancelled")
+        other.with_user(clerk).action_draft()
+        other.with_user(clerk).action_reject("The vendor takes no returns")
+        self.assertEqual(other.state, "rejected")

@@ -2,6 +2,8 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
+from odoo.addons.base.models.res_users import name_selection_groups
+
 from .common import PartsCommon, RmaCommon
 
 CLERK = "aftersales_parts.aftersales_parts_group_clerk"
@@ -109,6 +111,25 @@ class TestPartsClerkRole(PartsCommon):
             visit.ticket_id.with_user(self.clerk).write({"priority": "3"})
         with self.assertRaises(AccessError):
             part.unlink()
+
+    def test_clerk_opens_technicians_and_visits(self):
+        """The clerk opens the technicians (their skills, not their satisfaction answers) and the visits."""
+        skill = self.env["aftersales.technician.skill"].create(
+            {"technician_id": self.tech_a.id, "product_category_id": self.board.categ_id.id, "level": "3"}
+        )
+        technician = self.tech_a.with_user(self.clerk)
+        form = Form(technician)
+        self.assertEqual(form.user_id, self.technician)
+        self.assertIn(skill.id, form.skill_ids.ids)
+        arch = technician.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn('name="action_view_csat_answers"', arch)
+        with self.assertRaises(AccessError):
+            skill.with_user(self.clerk).write({"level": "1"})
+        visit = self._start_visit([])
+        accountant = new_test_user(self.env, login="as_role_visit_acc", name="Abe Accounts", groups=ACCOUNTANT)
+        for user in (self.clerk, accountant):
+            with self.subTest(user=user.login):
+                self.assertEqual(Form(visit.with_user(user)).technician_id, self.tech_a)
 
     def test_clerk_stays_out_of_the_rest(self):
         for model, operations in (
@@ -219,11 +240,17 @@ class TestPartsClerkRole(PartsCommon):
         self.assertNotIn("aftersales_parts.aftersales_rma_reason_menu", visible_menus(self.env, accountant))
 
     def test_clerk_in_settings(self):
+        """The clerk is a category of its own under Services, with the Inventory user's rights and no ticket's."""
         group = self.env.ref(CLERK)
         self.assertEqual(group.category_id.parent_id, self.env.ref("base.module_category_services"))
+        self.assertEqual(self.env["res.groups"].search([("category_id", "=", group.category_id.id)]), group)
         self.assertIn(self.env.ref("stock.group_stock_user"), group.implied_ids)
-        kinds = {app.id: kind for app, kind, _groups, _name in self.env["res.groups"].get_groups_by_application()}
-        self.assertEqual(kinds[group.category_id.id], "selection")
+        self.assertNotIn(
+            self.env.ref("aftersales_service.aftersales_service_group_technician"), group.trans_implied_ids
+        )
+        self.env["res.groups"]._update_user_groups_view()
+        arch = self.env.ref("base.user_groups_view").arch
+        self.assertIn(f'name="{name_selection_groups(group.ids)}"', arch)
 
 
 @tagged("post_install", "-at_install")
@@ -265,7 +292,9 @@ class TestRmaRoles(RmaCommon):
         rma.with_user(self.accountant).action_approve()
         self.assertEqual(rma.state, "approved")
         self._validate(rma.sudo().return_picking_ids.with_user(self.clerk))
-        rma.with_user(self.accountant).action_refund()
+        rma.with_user(self.accountant).with_context(
+            aftersales_refund_reason="Refund agreed on the phone"
+        ).action_refund()
         self.assertEqual(rma.refund_ids.move_type, "out_refund")
         self.assertEqual(rma.refund_ids.amount_untaxed, 200.0)
         # the credit note is the accountant's to post
@@ -282,6 +311,12 @@ class TestRmaRoles(RmaCommon):
         with self.assertRaises(AccessError):
             rma.with_user(self.accountant).unlink()
         with self.assertRaises(AccessError):
+            rma.with_user(self.accountant).write({"description": "<p>Changed by the accountant.</p>"})
+        for action in ("action_reject", "action_cancel", "action_done", "action_draft"):
+            with self.subTest(action=action), self.assertRaises(AccessError):
+                getattr(rma.with_user(self.accountant), action)()
+        self.assertEqual(rma.state, "draft")
+        with self.assertRaises(AccessError):
             rma.with_user(self.accountant).line_ids.unlink()
         with self.assertRaises(AccessError):
             rma.with_user(self.accountant).line_ids.write({"condition": "good"})
@@ -296,6 +331,32 @@ class TestRmaRoles(RmaCommon):
                 self.env[model].with_user(self.accountant).check_access(operation)
         self.env["aftersales.warranty"].with_user(self.accountant).check_access("read")
         self.env["aftersales.contract"].with_user(self.accountant).check_access("read")
+
+    def test_status_only_through_the_actions(self):
+        """Nobody skips the approval by writing the status; the clerk leaves the customers' returns to the agents."""
+        rma = self._rma([(self.box_move, 1.0, {})])
+        for user in (self.clerk, self.rma_user):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                rma.with_user(user).write({"state": "approved"})
+        self.assertEqual(rma.state, "draft")
+        self.assertFalse(rma.return_picking_ids)
+        for action in ("action_reject", "action_cancel"):
+            with self.subTest(action=action), self.assertRaises(AccessError):
+                getattr(rma.with_user(self.clerk), action)()
+        rma.with_user(self.clerk).write({"description": "<p>Box dented.</p>"})
+        rma.with_user(self.rma_user).action_cancel()
+        self.assertEqual(rma.state, "cancelled")
+        with self.assertRaises(AccessError):
+            rma.with_user(self.clerk).action_draft()
+        rma.with_user(self.rma_user).action_draft()
+        self.assertEqual(rma.state, "draft")
+        rma.with_user(self.rma_user).action_approve()
+        self._validate(rma.return_picking_ids.with_user(self.clerk))
+        self.assertEqual(rma.state, "received")
+        with self.assertRaises(AccessError):
+            rma.with_user(self.clerk).action_done()
+        rma.with_user(self.rma_user).action_done()
+        self.assertEqual(rma.state, "done")
 
     def test_portal_customer_returns(self):
         """Portal customers read their own returns and change them only through the portal."""

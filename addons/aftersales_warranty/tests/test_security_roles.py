@@ -61,6 +61,25 @@ class TestWarrantyRoles(CoverageCommon):
         for model in ("aftersales.warranty", "aftersales.contract", "aftersales.warranty.extension"):
             self.env[model].with_user(self.accountant).check_access("read")
 
+    def test_accountant_changes_no_supplier_claim(self):
+        """Accountants read the supplier claims; neither their fields nor their status are theirs to change."""
+        claim = self.env["aftersales.supplier.claim"].create(
+            {"partner_id": self.maker.id, "lot_id": self.lot.id, "reason": "Motor burnt"}
+        )
+        as_accountant = claim.with_user(self.accountant)
+        self.assertEqual(as_accountant.reason, "Motor burnt")
+        with self.assertRaises(AccessError):
+            as_accountant.write({"answer": "Accepted by phone"})
+        for action in ("action_send", "action_cancel"):
+            with self.subTest(action=action), self.assertRaises(AccessError):
+                getattr(as_accountant, action)()
+        claim.action_send()
+        for action in ("action_accept", "action_reject"):
+            with self.subTest(action=action), self.assertRaises(AccessError):
+                getattr(as_accountant, action)()
+        self.assertEqual(claim.state, "sent")
+        self.assertFalse(claim.answer)
+
     def test_agent_and_technician(self):
         """Agents keep the warranties and contracts; technicians only read them; neither sets the policies."""
         self._assert_rights(self.agent, "aftersales.warranty", allowed=("read", "write", "create"), refused=("unlink",))
