@@ -22,6 +22,11 @@ AGENT_GROUP = "aftersales_service.aftersales_service_group_user"
 MANAGER_GROUP = "aftersales_service.aftersales_service_group_manager"
 ACCOUNTANT_GROUP = "aftersales_service.aftersales_service_group_accountant"
 CLERK_GROUP = "aftersales_parts.aftersales_parts_group_clerk"
+# who approves a return, by direction: the refunds of customers' returns are the accountant's concern,
+# shipping the returns to suppliers the parts clerk's
+APPROVE_GROUPS = {"customer": (AGENT_GROUP, ACCOUNTANT_GROUP), "supplier": (AGENT_GROUP, CLERK_GROUP)}
+# who rejects, cancels, resets and closes a return, by direction
+HANDLE_GROUPS = {"customer": (AGENT_GROUP,), "supplier": (AGENT_GROUP, CLERK_GROUP)}
 
 # first key of the advisory lock taken while a return is refunded (the second is its id)
 REFUND_LOCK_KEY = 20261122
@@ -139,6 +144,10 @@ class AftersalesRma(models.Model):
         string="Credited Amount",
         help="Untaxed amount of the posted vendor credit notes of this return.",
     )
+    can_approve = fields.Boolean(compute="_compute_user_rights", help="Whether the current user approves it.")
+    can_handle = fields.Boolean(
+        compute="_compute_user_rights", help="Whether the current user rejects, cancels, resets or closes it."
+    )
     credit_state = fields.Selection(
         [
             ("to_claim", "To Claim"),
@@ -206,6 +215,15 @@ class AftersalesRma(models.Model):
                 rma.credit_state = "partial"
             else:
                 rma.credit_state = "credited"
+
+    @api.depends("direction")
+    @api.depends_context("uid")
+    def _compute_user_rights(self):
+        user = self.env.user
+        for rma in self:
+            direction = rma.direction or "customer"
+            rma.can_approve = any(user.has_group(group) for group in APPROVE_GROUPS[direction])
+            rma.can_handle = any(user.has_group(group) for group in HANDLE_GROUPS[direction])
 
     @api.depends("state")
     def _compute_date_approved(self):
@@ -408,12 +426,12 @@ class AftersalesRma(models.Model):
         the accountant, who only reads them, must be allowed to read them."""
         self.check_access("write" if self.browse().has_access("write") else "read")
 
-    def _aftersales_check_role(self, action, customer_groups, supplier_groups):
+    def _aftersales_check_role(self, action, groups_by_direction):
         """Refuse ``action`` to whoever is in none of the groups allowed for the direction of each return."""
         if self.env.su:
             return
         user = self.env.user
-        for direction, groups in (("customer", customer_groups), ("supplier", supplier_groups)):
+        for direction, groups in groups_by_direction.items():
             rmas = self.filtered(lambda rma, direction=direction: rma.direction == direction)
             if rmas and not any(user.has_group(group) for group in groups):
                 raise AccessError(
@@ -429,13 +447,13 @@ class AftersalesRma(models.Model):
         """Rejecting, cancelling, resetting and closing: agents for every return, parts clerks for the
         returns to suppliers (shipping them back is their job)."""
         self._aftersales_check_record_access()
-        self._aftersales_check_role(action, (AGENT_GROUP,), (AGENT_GROUP, CLERK_GROUP))
+        self._aftersales_check_role(action, HANDLE_GROUPS)
 
     def action_approve(self):
         self._aftersales_check_state(("draft",), _("Approving"))
         # customer returns: agents, and accountants for the refunds; supplier returns: agents and parts clerks
         self._aftersales_check_record_access()
-        self._aftersales_check_role(_("Approving"), (AGENT_GROUP, ACCOUNTANT_GROUP), (AGENT_GROUP, CLERK_GROUP))
+        self._aftersales_check_role(_("Approving"), APPROVE_GROUPS)
         user = self.env.user
         # managers and after-sales accountants approve the refunds above the approval amount
         is_manager = user.has_group(MANAGER_GROUP) or user.has_group(ACCOUNTANT_GROUP)

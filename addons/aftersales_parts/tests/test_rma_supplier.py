@@ -3,7 +3,7 @@ from datetime import date
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from ..models.aftersales_rma import REFUND_LOCK_KEY
 from .common import PartsCommon
@@ -465,6 +465,10 @@ class TestSupplierRma(PartsCommon):
         )
         lines = [{"product_id": self.pump.id, "quantity": 3.0, "location_id": self.warehouse.lot_stock_id.id}]
         rma = self._supplier_rma(lines)
+        self.assertTrue(rma.with_user(clerk).can_approve)
+        self.assertTrue(rma.with_user(clerk).can_handle)
+        self.assertFalse(rma.with_user(accountant).can_approve)
+        self.assertFalse(rma.with_user(accountant).can_handle)
         with self.assertRaises(AccessError):
             rma.with_user(clerk).write({"state": "approved"})
         with self.assertRaises(AccessError):
@@ -489,5 +493,7 @@ class TestSupplierRma(PartsCommon):
         other.with_user(clerk).action_cancel()
         self.assertEqual(other.state, "cancelled")
         other.with_user(clerk).action_draft()
-        other.with_user(clerk).action_reject("The vendor takes no returns")
+        wizard = Form.from_action(self.env(user=clerk), other.with_user(clerk).action_reject())
+        wizard.reason = "The vendor takes no returns"
+        wizard.save().action_reject()
         self.assertEqual(other.state, "rejected")

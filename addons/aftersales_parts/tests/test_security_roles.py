@@ -335,6 +335,11 @@ class TestRmaRoles(RmaCommon):
     def test_status_only_through_the_actions(self):
         """Nobody skips the approval by writing the status; the clerk leaves the customers' returns to the agents."""
         rma = self._rma([(self.box_move, 1.0, {})])
+        self.assertFalse(rma.with_user(self.clerk).can_approve)
+        self.assertFalse(rma.with_user(self.clerk).can_handle)
+        self.assertTrue(rma.with_user(self.accountant).can_approve)
+        self.assertFalse(rma.with_user(self.accountant).can_handle)
+        self.assertTrue(rma.with_user(self.rma_user).can_handle)
         for user in (self.clerk, self.rma_user):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 rma.with_user(user).write({"state": "approved"})
