@@ -43,6 +43,7 @@ class RolesCommon(AftersalesCommon):
                 "technician_id": cls.tech.id,
                 "scheduled_start": datetime(2026, 6, 9, 10, 0),
                 "assignment_forced": True,
+                "assignment_forced_reason": "The only technician free that day.",
             }
         )
         cls.other_customer = cls.env["res.partner"].create({"name": "Olga Oven", "is_company": True})
@@ -148,6 +149,7 @@ class TestSecurityRoles(RolesCommon):
                 "technician_id": self.other_tech.id,
                 "scheduled_start": datetime(2026, 6, 9, 14, 0),
                 "assignment_forced": True,
+                "assignment_forced_reason": "The only technician free that day.",
             }
         )
         self._assert_allowed(self.dispatcher, "aftersales.visit.plan", ["create"])
@@ -245,8 +247,13 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_visit_plan_menu",
             "aftersales_commission_period_menu",
             "aftersales_commission_menu",
+            "aftersales_service_partner_menu",
+            "aftersales_partner_settlement_menu",
         }
         manager = dispatcher | {
+            "aftersales_audit_log_menu",
+            "aftersales_branch_menu",
+            "aftersales_partner_rate_menu",
             "aftersales_reporting_menu",
             "aftersales_kpi_overview_menu",
             "aftersales_ticket_kpi_menu",
@@ -277,8 +284,10 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_dispatch_menu",
             "aftersales_visit_menu",
             "aftersales_commission_menu",
+            "aftersales_partner_settlement_menu",
             "aftersales_reporting_menu",
             "aftersales_report_export_menu",
+            "aftersales_audit_log_menu",
         }
         expected = [
             (self.technician, technician),
