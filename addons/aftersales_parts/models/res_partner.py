@@ -9,7 +9,6 @@ class ResPartner(models.Model):
         "stock.location",
         string="Consignment Location",
         domain="[('usage', '=', 'internal'), ('warehouse_id', '=', False)]",
-        check_company=True,
         help="Our parts kept at the service partner's premises, in an internal location outside our warehouses: "
         "its parts requests fill it from the warehouse of the job's branch, the parts it uses on its jobs leave "
         "it by stock moves.",
@@ -27,5 +26,17 @@ class ResPartner(models.Model):
                         "warehouses, not %(location)s: its stock is not ours to use.",
                         partner=partner.display_name,
                         location=location.display_name,
+                    )
+                )
+            # as check_company would, but a partner shared by the companies may hold any company's location
+            if partner.company_id and location.company_id and location.company_id != partner.company_id:
+                raise ValidationError(
+                    _(
+                        "The consignment location %(location)s of %(partner)s belongs to %(company)s, not to the "
+                        "partner's company %(partner_company)s.",
+                        location=location.display_name,
+                        partner=partner.display_name,
+                        company=location.company_id.name,
+                        partner_company=partner.company_id.name,
                     )
                 )

@@ -74,7 +74,7 @@ class AftersalesPartnerPortal(CustomerPortal):
         return visit_sudo
 
     @http.route(["/my/jobs", "/my/jobs/page/<int:page>"], type="http", auth="user", website=True)
-    def portal_my_aftersales_jobs(self, page=1, filterby=None, **kw):
+    def portal_my_aftersales_jobs(self, page=1, filterby=None, message=None, **kw):
         Visit = request.env["aftersales.visit"]
         values = self._prepare_portal_layout_values()
         filters = self._aftersales_job_filters()
@@ -102,6 +102,7 @@ class AftersalesPartnerPortal(CustomerPortal):
                 "pager": pager,
                 "searchbar_filters": filters,
                 "filterby": filterby,
+                "job_message": self._aftersales_job_messages().get(message),
             }
         )
         return request.render("aftersales_service.portal_my_aftersales_jobs", values)
@@ -149,7 +150,8 @@ class AftersalesPartnerPortal(CustomerPortal):
             visit_sudo.action_aftersales_partner_decline(reason)
         except UserError as error:
             return self._aftersales_render_job(visit_sudo, errors=[error.args[0]], form=post)
-        return self._aftersales_job_redirect(visit_sudo, "declined")
+        # a declined job leaves the partner's portal
+        return request.redirect(f"/my/jobs?{url_encode({'message': 'declined'})}")
 
     @staticmethod
     def _aftersales_hours(value):

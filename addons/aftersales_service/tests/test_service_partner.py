@@ -160,12 +160,12 @@ class TestServicePartner(AftersalesPartnerCommon):
         south = Branch.create({"name": "South", "code": "S"})
         team_south = self.env["aftersales.team"].create({"name": "South Crew", "branch_id": south.id})
         self.team.branch_id = north
-        north.user_ids = self.dispatcher
         job_north = self._do_job(self._job())
         job_south = self._job()
         job_south.ticket_id.team_id = team_south
         self._do_job(job_south)
         self.assertEqual(job_south.branch_id, south)
+        north.user_ids = self.dispatcher
         self.assertFalse(self.env["aftersales.visit"].with_user(self.dispatcher).search([("id", "=", job_south.id)]))
         settlement = self._settlement().with_user(self.dispatcher)
         settlement.action_compute_lines()
@@ -227,7 +227,7 @@ class TestServicePartner(AftersalesPartnerCommon):
         with self.assertRaisesRegex(UserError, "still due"):
             settlement.action_cancel()
         # a credit note posted and reconciled with the bill: reversed in full
-        bill._reverse_moves([{"date": fields.Date.today()}], cancel=True)
+        bill._reverse_moves([{"date": fields.Date.today(), "invoice_date": fields.Date.today()}], cancel=True)
         self.assertEqual(bill.payment_state, "reversed")
         settlement.action_cancel()
         self.assertEqual(settlement.state, "cancel")
@@ -240,7 +240,8 @@ class TestServicePartner(AftersalesPartnerCommon):
         the monthly run also settles the jobs of earlier months left unsettled."""
         self.company.partner_id.tz = "America/New_York"
         job = self._do_job(self._job())
-        job.check_out = datetime(2026, 3, 1, 3, 0)  # 28 February 2026, 22:00 in New York
+        # 28 February 2026, 20:00 to 22:00 in New York
+        job.write({"check_in": datetime(2026, 3, 1, 1, 0), "check_out": datetime(2026, 3, 1, 3, 0)})
         settlement = self._settlement(date_from=date(2026, 2, 1), date_to=date(2026, 2, 28))
         settlement.action_compute_lines()
         self.assertEqual(settlement.line_ids.visit_id, job)
