@@ -214,6 +214,23 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
         self.assertEqual(request.picking_id.location_id, wh_south.lot_stock_id)
         self.assertEqual(request.picking_id.picking_type_id, wh_south.int_type_id)
 
+    def test_part_cost_of_the_rate_company(self):
+        """A rate of another company pays the part at that company's cost."""
+        company_b = self.env["res.company"].create({"name": "Partner Parts Company B"})
+        self.pump.with_company(company_b).standard_price = 50.0
+        rate = self.env["aftersales.partner.rate"].create(
+            {
+                "partner_id": self.service_point.id,
+                "company_id": company_b.id,
+                "currency_id": company_b.currency_id.id,
+                "amount": 60.0,
+                "parts_pricing": "cost",
+                "parts_percent": 10.0,
+            }
+        )
+        self.assertAlmostEqual(rate._aftersales_part_price(self.pump), 55.0)
+        self.assertAlmostEqual(self.rate_check._aftersales_part_price(self.pump), 44.0)
+
     def _unrelated_product(self):
         """A product that is neither in the consignment stock nor a usual part of the unit."""
         return self.env["product.product"].create({"name": "Unrelated Kettle", "is_storable": True})
