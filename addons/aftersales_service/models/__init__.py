@@ -32,6 +32,7 @@ from . import res_company
 from . import res_config_settings
 from . import survey_question
 from . import survey_user_input
+
 # the warehouses' branch column exists before the report views read it
 from . import stock_warehouse
 from . import aftersales_ticket_kpi

@@ -267,6 +267,31 @@ class TestServicePartner(AftersalesPartnerCommon):
         with self.assertRaises(AccessError):
             declined.with_user(self.partner_user).read(["name"])
 
+    def test_update_lines_does_not_grow_with_the_jobs(self):
+        """The partner's rates are read once, whatever the number of jobs."""
+
+        def jobs_in(month, count):
+            jobs = self.env["aftersales.visit"]
+            for __ in range(count):
+                job = self._do_job(self._job())
+                job.write({"check_in": datetime(2026, month, 10, 8, 0), "check_out": datetime(2026, month, 10, 9, 0)})
+                jobs |= job
+            return self._settlement(date_from=date(2026, month, 1), date_to=date(2026, month, 28))
+
+        warm, one, three = jobs_in(1, 1), jobs_in(2, 1), jobs_in(3, 3)
+        warm.action_compute_lines()
+        self.env.flush_all()
+        self.env.invalidate_all()
+        counts = []
+        for settlement in (one, three):
+            before = self.cr.sql_log_count
+            settlement.action_compute_lines()
+            self.env.flush_all()
+            counts.append(self.cr.sql_log_count - before)
+            self.env.invalidate_all()
+        self.assertEqual(len(three.line_ids), 3)
+        self.assertEqual(counts[0], counts[1], "as many queries for three jobs as for one")
+
     def test_wrong_input(self):
         ticket = self._ticket(lot_id=self.lot.id)
         with self.assertRaises(AccessError):
