@@ -701,7 +701,7 @@ class AftersalesVisit(models.Model):
         """What the service partner records on the portal: the report, the hours, and the end of the job.
 
         The partner only reports the job done: the customer is billed when a dispatcher validates it
-        (*Mark Done*), after checking the hours and parts the partner gave."""
+        (*Done*), after checking the hours and parts the partner gave."""
         self.ensure_one()
         self._aftersales_check_partner_job(("accepted",), _("Recording the work"))
         if hours is not None and not (math.isfinite(hours) and 0 <= hours <= MAX_PARTNER_JOB_HOURS):
