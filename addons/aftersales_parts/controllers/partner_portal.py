@@ -1,10 +1,15 @@
 # The parts of the service partners' jobs on the portal: parts used and parts requested.
+import math
+
 from odoo import Command, _, http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 from odoo.tools import float_compare
 
 from odoo.addons.aftersales_service.controllers.partner_portal import AftersalesPartnerPortal
+
+# the most a service partner records or requests of a part at a time
+MAX_PORTAL_PART_QUANTITY = 100
 
 
 class AftersalesPartnerPartsPortal(AftersalesPartnerPortal):
@@ -13,7 +18,7 @@ class AftersalesPartnerPartsPortal(AftersalesPartnerPortal):
         messages.update(
             {
                 "part_added": ("success", _("The part is recorded on the job.")),
-                "parts_requested": ("success", _("Your parts request is sent to our warehouse.")),
+                "parts_requested": ("success", _("Your parts request is sent: our warehouse confirms it.")),
             }
         )
         return messages
@@ -57,8 +62,10 @@ class AftersalesPartnerPartsPortal(AftersalesPartnerPortal):
             quantity = float((post.get("quantity") or "1").replace(",", "."))
         except ValueError:
             quantity = 0.0
-        if float_compare(quantity, 0.0, precision_digits=6) <= 0:
+        if not math.isfinite(quantity) or float_compare(quantity, 0.0, precision_digits=6) <= 0:
             errors.append(_("Give a positive quantity."))
+        elif quantity > MAX_PORTAL_PART_QUANTITY:
+            errors.append(_("Give at most %(quantity)s units of a part at a time.", quantity=MAX_PORTAL_PART_QUANTITY))
         return product, quantity, errors
 
     @staticmethod
@@ -153,7 +160,8 @@ class AftersalesPartnerPartsPortal(AftersalesPartnerPortal):
                         }
                     )
                 )
-                parts_request.action_request()
+                # our stock is reserved only once a dispatcher or a parts clerk sends the request
+                parts_request._aftersales_ask_approval()
         except (UserError, ValidationError) as error:
             request.env.invalidate_all()
             return self._aftersales_render_job(visit_sudo, errors=[error.args[0]], form=post)

@@ -15,9 +15,10 @@ class AftersalesPartnerSettlement(models.Model):
             [("visit_part_id", "in", parts.ids), ("state", "!=", "cancel"), ("settlement_id", "!=", self.id)]
         )
         Rate = self.env["aftersales.partner.rate"]
+        rates = Rate._aftersales_partner_rates(self.partner_id, self.company_id)
         for part in parts - settled.visit_part_id:
             vals_list.append(
-                self._prepare_part_line_vals(part, Rate._aftersales_for_visit(self.partner_id, part.visit_id))
+                self._prepare_part_line_vals(part, Rate._aftersales_for_visit(self.partner_id, part.visit_id, rates))
             )
         return vals_list
 
@@ -25,9 +26,7 @@ class AftersalesPartnerSettlement(models.Model):
         self.ensure_one()
         price = 0.0
         if rate:
-            price = rate.currency_id._convert(
-                rate._aftersales_part_price(part.product_id), self.currency_id, self.company_id, self.date_to
-            )
+            price = rate._aftersales_part_price(part.product_id, self.currency_id, self.date_to)
         serial = f" ({part.lot_id.name})" if part.lot_id else ""
         return {
             "line_type": "part",

@@ -12,7 +12,7 @@ class AftersalesPartnerSettlementLine(models.Model):
     product_id = fields.Many2one(related="visit_part_id.product_id", string="Part")
 
     def init(self):
-        super().init()
+        result = super().init()
         self.env.cr.execute(
             """
             CREATE UNIQUE INDEX IF NOT EXISTS aftersales_partner_settlement_line_part_once
@@ -20,6 +20,7 @@ class AftersalesPartnerSettlementLine(models.Model):
              WHERE visit_part_id IS NOT NULL AND state != 'cancel'
             """
         )
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):

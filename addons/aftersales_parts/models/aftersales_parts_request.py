@@ -31,7 +31,13 @@ class AftersalesPartsRequest(models.Model):
         precompute=True,
     )
     visit_id = fields.Many2one("aftersales.visit", index="btree_not_null", check_company=True, tracking=True)
-    branch_id = fields.Many2one(related="technician_id.branch_id", store=True, index="btree_not_null")
+    branch_id = fields.Many2one(
+        "aftersales.branch",
+        compute="_compute_branch_id",
+        store=True,
+        index="btree_not_null",
+        help="The technician's branch, or for a service partner's request, the branch of its job.",
+    )
     ticket_id = fields.Many2one(
         "aftersales.ticket",
         index="btree_not_null",
@@ -64,6 +70,11 @@ class AftersalesPartsRequest(models.Model):
         for request in self:
             if request.visit_id.technician_id:
                 request.technician_id = request.visit_id.technician_id
+
+    @api.depends("technician_id.branch_id", "visit_id.branch_id")
+    def _compute_branch_id(self):
+        for request in self:
+            request.branch_id = request.technician_id.branch_id or request.visit_id.branch_id
 
     @api.depends("technician_id.aftersales_van_location_id", "service_partner_id.aftersales_partner_location_id")
     def _compute_location_dest_id(self):
@@ -135,7 +146,8 @@ class AftersalesPartsRequest(models.Model):
                 )
             if not request.line_ids:
                 raise UserError(_("Add the parts to request on %(request)s.", request=request.name))
-            warehouse = van.warehouse_id
+            # a van sits in a warehouse; a consignment location outside any is filled by the job's warehouse
+            warehouse = van.sudo().warehouse_id or request._aftersales_source_warehouse()
             picking = (
                 self.env["stock.picking"]
                 .sudo()
@@ -184,6 +196,50 @@ class AftersalesPartsRequest(models.Model):
                 request.picking_id.sudo().action_cancel()
             request.cancelled = True
         return True
+
+    def _aftersales_ask_approval(self):
+        """A request of a service partner waits in draft: the dispatcher who offered the job (else the parts
+        clerks' first user) is asked to send it."""
+        for request in self:
+            dispatcher = request.visit_id.partner_dispatcher_id or request.ticket_id.team_id.user_id
+            if not dispatcher:
+                clerks = self.env.ref("aftersales_parts.aftersales_parts_group_clerk", raise_if_not_found=False)
+                dispatcher = (
+                    clerks
+                    and clerks.sudo().users.filtered(
+                        lambda user, company=request.company_id: company in user.company_ids
+                    )[:1]
+                )
+            request.message_post(
+                body=_(
+                    "Asked by %(partner)s on the portal: send it to reserve the parts.",
+                    partner=request.service_partner_id.display_name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            if dispatcher:
+                request.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=dispatcher.id,
+                    summary=_("Send the parts asked by %(partner)s", partner=request.service_partner_id.display_name),
+                )
+
+    def _aftersales_source_warehouse(self):
+        """The warehouse that fills a location outside any warehouse: the first of the branch, else the
+        company's first."""
+        self.ensure_one()
+        Warehouse = self.env["stock.warehouse"].sudo()
+        warehouse = (
+            Warehouse.search(
+                [("aftersales_branch_id", "=", self.branch_id.id), ("company_id", "=", self.company_id.id)], limit=1
+            )
+            if self.branch_id
+            else Warehouse
+        )
+        warehouse = warehouse or Warehouse.search([("company_id", "=", self.company_id.id)], limit=1)
+        if not warehouse:
+            raise UserError(_("Create a warehouse for %(company)s first.", company=self.company_id.name))
+        return warehouse
 
     def _aftersales_check_draft(self):
         sent = self.filtered(lambda request: request.state != "draft")

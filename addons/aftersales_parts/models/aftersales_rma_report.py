@@ -11,6 +11,7 @@ class AftersalesRmaReport(models.Model):
 
     date = fields.Date(string="Month", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
+    branch_id = fields.Many2one("aftersales.branch", readonly=True)
     product_id = fields.Many2one("product.product", readonly=True)
     product_tmpl_id = fields.Many2one("product.template", string="Product Template", readonly=True)
     categ_id = fields.Many2one("product.category", string="Product Category", readonly=True)
@@ -46,6 +47,7 @@ class AftersalesRmaReport(models.Model):
         return SQL(
             """
             SELECT sm.company_id,
+                   wh.aftersales_branch_id AS branch_id,
                    sm.product_id,
                    date_trunc('month', sm.date)::date AS date,
                    CASE WHEN dest.usage = 'customer' THEN sm.quantity / move_uom.factor * product_uom.factor
@@ -60,6 +62,8 @@ class AftersalesRmaReport(models.Model):
               JOIN product_product move_product ON move_product.id = sm.product_id
               JOIN product_template move_template ON move_template.id = move_product.product_tmpl_id
               JOIN uom_uom product_uom ON product_uom.id = move_template.uom_id
+              LEFT JOIN stock_picking_type spt ON spt.id = sm.picking_type_id
+              LEFT JOIN stock_warehouse wh ON wh.id = spt.warehouse_id
              WHERE sm.state = 'done'
                AND ((dest.usage = 'customer' AND src.usage != 'customer' AND sm.origin_returned_move_id IS NULL)
                     OR (src.usage = 'customer' AND dest.usage != 'customer'
@@ -71,6 +75,7 @@ class AftersalesRmaReport(models.Model):
         return SQL(
             """
             SELECT aml.company_id,
+                   rma.branch_id,
                    aml.product_id,
                    date_trunc('month', aml.date)::date AS date,
                    0.0 AS delivered_qty,
@@ -78,6 +83,7 @@ class AftersalesRmaReport(models.Model):
                    aml.balance AS refunded_amount
               FROM account_move_line aml
               JOIN account_move am ON am.id = aml.move_id
+              JOIN aftersales_rma rma ON rma.id = am.aftersales_rma_id
              WHERE am.aftersales_rma_id IS NOT NULL
                AND am.move_type = 'out_refund'
                AND am.state = 'posted'
@@ -89,8 +95,9 @@ class AftersalesRmaReport(models.Model):
     def _query(self):
         return SQL(
             """
-            SELECT row_number() OVER (ORDER BY rows.date, rows.product_id, rows.company_id) AS id,
+            SELECT row_number() OVER (ORDER BY rows.date, rows.product_id, rows.company_id, rows.branch_id) AS id,
                    rows.company_id,
+                   rows.branch_id,
                    rows.product_id,
                    pp.product_tmpl_id,
                    pt.categ_id,
@@ -104,7 +111,7 @@ class AftersalesRmaReport(models.Model):
               FROM (%s UNION ALL %s) rows
               JOIN product_product pp ON pp.id = rows.product_id
               JOIN product_template pt ON pt.id = pp.product_tmpl_id
-             GROUP BY rows.company_id, rows.product_id, pp.product_tmpl_id, pt.categ_id, rows.date
+             GROUP BY rows.company_id, rows.branch_id, rows.product_id, pp.product_tmpl_id, pt.categ_id, rows.date
             """,
             self._select_moves(),
             self._select_refunds(),

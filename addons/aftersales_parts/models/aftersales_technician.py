@@ -19,7 +19,7 @@ class AftersalesTechnician(models.Model):
     aftersales_warehouse_id = fields.Many2one(related="aftersales_van_location_id.warehouse_id", string="Van Warehouse")
 
     def action_aftersales_create_van_location(self):
-        """Create the technician's van under the stock location of the company's warehouse.
+        """Create the technician's van under the stock location of the branch's (else the company's) warehouse.
 
         For after-sales managers and parts clerks, who need no rights on routes or technicians.
         """
@@ -35,9 +35,19 @@ class AftersalesTechnician(models.Model):
                         location=technician.aftersales_van_location_id.display_name,
                     )
                 )
-            warehouse = technician.env["stock.warehouse"].search(
-                [("company_id", "=", technician.company_id.id)], limit=1
-            )
+            # the van leaves from the technician's branch: the first warehouse of the branch, else the company's
+            Warehouse = technician.env["stock.warehouse"]
+            warehouse = (
+                Warehouse.search(
+                    [
+                        ("aftersales_branch_id", "=", technician.branch_id.id),
+                        ("company_id", "=", technician.company_id.id),
+                    ],
+                    limit=1,
+                )
+                if technician.branch_id
+                else Warehouse
+            ) or Warehouse.search([("company_id", "=", technician.company_id.id)], limit=1)
             if not warehouse:
                 raise UserError(_("Create a warehouse for %(company)s first.", company=technician.company_id.name))
             location = (

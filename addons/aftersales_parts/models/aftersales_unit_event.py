@@ -7,7 +7,7 @@ class AftersalesUnitEvent(models.Model):
     _depends = {
         "aftersales.visit.part": ["visit_id", "removed", "lot_id", "product_id"],
         "aftersales.rma.line": ["lot_id", "rma_id", "refund_line_ids"],
-        "aftersales.rma": ["state", "date", "name", "partner_id", "company_id"],
+        "aftersales.rma": ["state", "date", "name", "partner_id", "company_id", "branch_id"],
         "stock.picking": ["aftersales_rma_id"],
         "account.move": ["state", "invoice_date", "name", "partner_id", "company_id"],
         "account.move.line": ["move_id"],
@@ -37,6 +37,12 @@ class AftersalesUnitEvent(models.Model):
             "rma_refund": "cascade",
         },
     )
+
+    @api.model
+    def _aftersales_event_branches(self):
+        branches = super()._aftersales_event_branches()
+        branches["aftersales.rma"] = SQL("SELECT branch_id FROM aftersales_rma WHERE id = src.res_id")
+        return branches
 
     @api.model
     def _aftersales_event_return_where(self):

@@ -225,7 +225,8 @@ class AftersalesVisit(models.Model):
             used = visit.aftersales_part_ids.filtered(lambda part: not part.removed and not part.move_id)
             for location in used.location_id:
                 parts = used.filtered(lambda part, location=location: part.location_id == location)
-                warehouse = location.warehouse_id or visit._aftersales_warehouse()
+                # sudo: the location's warehouse only says which operation type moves the parts
+                warehouse = location.sudo().warehouse_id or visit._aftersales_warehouse()
                 visit._aftersales_parts_picking(warehouse.out_type_id, location, customers, parts, validate=True)
             # the order line billing a part is delivered by the move that consumed it
             for part in used:
@@ -240,15 +241,25 @@ class AftersalesVisit(models.Model):
             removed = visit.aftersales_part_ids.filtered(lambda part: part.removed and not part.move_id)
             if not removed:
                 continue
-            warehouse = visit.technician_id.aftersales_van_location_id.warehouse_id or visit._aftersales_warehouse()
+            warehouse = (
+                visit.technician_id.sudo().aftersales_van_location_id.warehouse_id or visit._aftersales_warehouse()
+            )
             defective = warehouse._aftersales_defective_location()
             visit._aftersales_parts_picking(warehouse.int_type_id, customers, defective, removed, validate=False)
             for claim in claims._aftersales_propose(removed.lot_id, ticket=visit.ticket_id, visit=visit):
                 removed.filtered(lambda part, claim=claim: part.lot_id == claim.lot_id).claim_id = claim
 
     def _aftersales_warehouse(self):
+        """The visit's warehouse: the first of its branch, else the company's first."""
         self.ensure_one()
-        warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.company_id.id)], limit=1)
+        Warehouse = self.env["stock.warehouse"].sudo()
+        warehouse = (
+            Warehouse.search(
+                [("aftersales_branch_id", "=", self.branch_id.id), ("company_id", "=", self.company_id.id)], limit=1
+            )
+            if self.branch_id
+            else Warehouse
+        ) or Warehouse.search([("company_id", "=", self.company_id.id)], limit=1)
         if not warehouse:
             raise UserError(_("Create a warehouse for %(company)s first.", company=self.company_id.name))
         return warehouse

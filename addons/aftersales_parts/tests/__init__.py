@@ -12,5 +12,6 @@ from . import test_unit_history
 from . import test_audit
 from . import test_portal_security
 from . import test_branch_rma
+from . import test_branch_parts
 from . import test_partner_parts
 from . import test_security_roles

@@ -1,8 +1,6 @@
 import base64
 
-from dateutil.relativedelta import relativedelta
-
-from odoo import Command, fields, http
+from odoo import Command, http
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 
@@ -22,8 +20,14 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        # our stock at the partner's premises: an internal location outside our warehouses
         cls.consignment = cls.env["stock.location"].create(
-            {"name": "Fix-It Point consignment", "usage": "internal", "location_id": cls.warehouse.lot_stock_id.id}
+            {
+                "name": "Fix-It Point consignment",
+                "usage": "internal",
+                "location_id": cls.env.ref("stock.stock_location_locations_partner").id,
+                "company_id": cls.company.id,
+            }
         )
         cls.service_point.aftersales_partner_location_id = cls.consignment
         cls.pump = cls.env["product.product"].create(
@@ -64,6 +68,9 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
         wrong = [
             ({"product_id": str(unrelated.id), "quantity": "1"}, "Choose one of the parts of the list."),
             ({"product_id": str(self.pump.id), "quantity": "0"}, "Give a positive quantity."),
+            ({"product_id": str(self.pump.id), "quantity": "nan"}, "Give a positive quantity."),
+            ({"product_id": str(self.pump.id), "quantity": "inf"}, "Give a positive quantity."),
+            ({"product_id": str(self.pump.id), "quantity": "1e9"}, "Give at most 100 units of a part at a time."),
             ({"product_id": str(self.board.id), "quantity": "1"}, "Give the serial number of Control Board."),
             (
                 {"product_id": str(self.board.id), "quantity": "1", "lot_name": "CB-999"},
@@ -79,6 +86,9 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
         self.assertEqual(
             self._post(f"/my/jobs/{other.id}/parts/request", {"product_id": str(self.pump.id)}).status_code, 404
         )
+        response = self._post(f"/my/jobs/{job.id}/parts/request", {"product_id": str(self.pump.id), "quantity": "inf"})
+        self.assertIn("Give a positive quantity.", response.text)
+        self.assertFalse(job.aftersales_parts_request_ids)
 
         # the parts used become the visit's part lines
         for data in (
@@ -96,11 +106,17 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
         self.assertTrue(by_product[self.seal].partner_supplied)
         self.assertEqual(by_product[self.seal].location_id, self.env.ref("stock.stock_location_suppliers"))
 
-        # a parts request fills the consignment location by an internal transfer
+        # a parts request waits for the dispatcher, who sends it: an internal transfer from our warehouse
         response = self._post(f"/my/jobs/{job.id}/parts/request", {"product_id": str(self.pump.id), "quantity": "3"})
-        self.assertIn("Your parts request is sent to our warehouse.", response.text)
+        self.assertIn("Your parts request is sent: our warehouse confirms it.", response.text)
         request = job.aftersales_parts_request_ids
+        self.assertEqual(request.state, "draft", "nothing reserved before a dispatcher sends it")
+        self.assertFalse(request.picking_id)
+        self.assertEqual(request.activity_ids.user_id, self.dispatcher)
+        request.with_user(self.dispatcher).action_request()
         self.assertEqual(request.state, "requested")
+        self.assertEqual(request.picking_id.location_id, self.warehouse.lot_stock_id)
+        self.assertEqual(request.picking_id.picking_type_id, self.warehouse.int_type_id)
         self.assertEqual(request.picking_id.location_dest_id, self.consignment)
         self.assertEqual(request.picking_id.move_ids.product_uom_qty, 3.0)
 
@@ -110,7 +126,10 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
             {"work_report": "Pump and board replaced", "time_spent": "2", "finish": "1"},
             files=[("photos", ("board.png", PNG, "image/png"))],
         )
-        self.assertIn("The job is done", response.text)
+        self.assertIn("The job is reported done", response.text)
+        self.assertEqual((job.state, job.partner_job_state), ("in_progress", "done"))
+        self.assertFalse(parts.move_id, "the parts leave their locations once the dispatcher validates the job")
+        job.with_user(self.dispatcher).action_done()
         self.assertEqual(job.state, "done")
         self.assertEqual(job.photo_ids.mapped("name"), ["board.png"])
         self.assertEqual(set(parts.mapped("move_id.state")), {"done"})
@@ -120,8 +139,7 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
         self.assertEqual(job.line_ids.filtered(lambda line: line.line_type == "part").product_id, parts.product_id)
 
         # the settlement pays the job (80.00) and the seal of the partner's stock: 10.00 + 10% = 11.00
-        today = fields.Date.context_today(self.env.user)
-        first, last = today.replace(day=1), today.replace(day=1) + relativedelta(months=1, days=-1)
+        first, last = self._this_month()
         settlement = (
             self.env["aftersales.partner.settlement"]
             ._aftersales_prepare_period(first, last)
@@ -145,7 +163,7 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
         )
         again.action_compute_lines()
         self.assertFalse(again.line_ids)
-        with self.assertRaises(ValidationError):
+        with self.assertRaisesRegex(ValidationError, "A part supplied is settled only once"):
             again.line_ids = [
                 Command.create(
                     {
@@ -157,6 +175,61 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
                     }
                 )
             ]
+
+    def test_consignment_location_outside_our_warehouses(self):
+        inside = self.env["stock.location"].create(
+            {"name": "Shelf for Fix-It", "usage": "internal", "location_id": self.warehouse.lot_stock_id.id}
+        )
+        with self.assertRaisesRegex(ValidationError, "must be an internal location outside our warehouses"):
+            self.other_point.aftersales_partner_location_id = inside
+        with self.assertRaisesRegex(ValidationError, "must be an internal location outside our warehouses"):
+            self.other_point.aftersales_partner_location_id = self.env.ref("stock.stock_location_customers")
+        other_company = self.env["res.company"].create({"name": "Consignment Other Company"})
+        foreign = self.env["stock.location"].create(
+            {
+                "name": "Other company's consignment",
+                "usage": "internal",
+                "location_id": self.env.ref("stock.stock_location_locations_partner").id,
+                "company_id": other_company.id,
+            }
+        )
+        self.other_point.company_id = self.company
+        with self.assertRaisesRegex(ValidationError, "belongs to Consignment Other Company"):
+            self.other_point.aftersales_partner_location_id = foreign
+
+    def test_partner_request_in_the_branch_of_the_job(self):
+        """The request of a partner falls in the branch of its job, and is filled from that branch's warehouse."""
+        wh_south = self.env["stock.warehouse"].create({"name": "South Parts", "code": "SPP"})
+        south = self.env["aftersales.branch"].create(
+            {"name": "South", "code": "S", "warehouse_ids": [Command.link(wh_south.id)]}
+        )
+        self.team.branch_id = south
+        job = self._job()
+        job.action_aftersales_partner_accept()
+        request = self.env["aftersales.parts.request"].create(
+            {"visit_id": job.id, "line_ids": [Command.create({"product_id": self.pump.id, "quantity": 1.0})]}
+        )
+        self.assertEqual(request.branch_id, south)
+        request.action_request()
+        self.assertEqual(request.picking_id.location_id, wh_south.lot_stock_id)
+        self.assertEqual(request.picking_id.picking_type_id, wh_south.int_type_id)
+
+    def test_part_cost_of_the_rate_company(self):
+        """A rate of another company pays the part at that company's cost."""
+        company_b = self.env["res.company"].create({"name": "Partner Parts Company B"})
+        self.pump.with_company(company_b).standard_price = 50.0
+        rate = self.env["aftersales.partner.rate"].create(
+            {
+                "partner_id": self.service_point.id,
+                "company_id": company_b.id,
+                "currency_id": company_b.currency_id.id,
+                "amount": 60.0,
+                "parts_pricing": "cost",
+                "parts_percent": 10.0,
+            }
+        )
+        self.assertAlmostEqual(rate._aftersales_part_price(self.pump), 55.0)
+        self.assertAlmostEqual(self.rate_check._aftersales_part_price(self.pump), 44.0)
 
     def _unrelated_product(self):
         """A product that is neither in the consignment stock nor a usual part of the unit."""

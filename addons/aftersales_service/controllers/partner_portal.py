@@ -1,4 +1,6 @@
 # The portal of the service partners: the jobs dispatched to them and their settlements.
+import math
+
 from werkzeug.exceptions import NotFound
 from werkzeug.urls import url_encode
 
@@ -11,6 +13,7 @@ from odoo.tools import plaintext2html
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..models.aftersales_visit import MAX_PARTNER_JOB_HOURS
 from ..tools.portal_upload import IMAGE_MIMETYPES, read_portal_uploads
 
 JOB_HISTORY_KEY = "my_aftersales_jobs_history"
@@ -57,7 +60,7 @@ class AftersalesPartnerPortal(CustomerPortal):
             "accepted": ("success", _("You accepted the job. Thank you!")),
             "declined": ("info", _("You declined the job: our dispatcher is told.")),
             "saved": ("success", _("Your work is recorded.")),
-            "done": ("success", _("The job is done. Thank you!")),
+            "done": ("success", _("The job is reported done: our dispatcher validates it. Thank you!")),
         }
 
     def _aftersales_job_sudo(self, job_id):
@@ -71,7 +74,7 @@ class AftersalesPartnerPortal(CustomerPortal):
         return visit_sudo
 
     @http.route(["/my/jobs", "/my/jobs/page/<int:page>"], type="http", auth="user", website=True)
-    def portal_my_aftersales_jobs(self, page=1, filterby=None, **kw):
+    def portal_my_aftersales_jobs(self, page=1, filterby=None, message=None, **kw):
         Visit = request.env["aftersales.visit"]
         values = self._prepare_portal_layout_values()
         filters = self._aftersales_job_filters()
@@ -99,6 +102,7 @@ class AftersalesPartnerPortal(CustomerPortal):
                 "pager": pager,
                 "searchbar_filters": filters,
                 "filterby": filterby,
+                "job_message": self._aftersales_job_messages().get(message),
             }
         )
         return request.render("aftersales_service.portal_my_aftersales_jobs", values)
@@ -146,18 +150,26 @@ class AftersalesPartnerPortal(CustomerPortal):
             visit_sudo.action_aftersales_partner_decline(reason)
         except UserError as error:
             return self._aftersales_render_job(visit_sudo, errors=[error.args[0]], form=post)
-        return self._aftersales_job_redirect(visit_sudo, "declined")
+        # a declined job leaves the partner's portal
+        return request.redirect(f"/my/jobs?{url_encode({'message': 'declined'})}")
 
     @staticmethod
     def _aftersales_hours(value):
-        """Hours typed as 1.5 or 1:30; None when empty; raises ValueError when not a duration."""
+        """Hours typed as 1.5 or 1:30; None when empty; raises ValueError when not a duration of a job
+        (a finite number of hours, at most MAX_PARTNER_JOB_HOURS)."""
         value = (value or "").strip()
         if not value:
             return None
         if ":" in value:
             hours, minutes = value.split(":", 1)
-            return int(hours) + int(minutes) / 60.0
-        return float(value.replace(",", "."))
+            if not 0 <= int(minutes) < 60:
+                raise ValueError(value)
+            result = int(hours) + int(minutes) / 60.0
+        else:
+            result = float(value.replace(",", "."))
+        if not math.isfinite(result) or not 0 <= result <= MAX_PARTNER_JOB_HOURS:
+            raise ValueError(value)
+        return result
 
     @http.route(["/my/jobs/<int:job_id>/work"], type="http", auth="user", methods=["POST"], website=True)
     def portal_record_aftersales_job(self, job_id, **post):
@@ -167,7 +179,12 @@ class AftersalesPartnerPortal(CustomerPortal):
             hours = self._aftersales_hours(post.get("time_spent"))
         except ValueError:
             hours = None
-            errors.append(_("Give the time spent in hours, such as 1.5 or 1:30."))
+            errors.append(
+                _(
+                    "Give the time spent in hours, such as 1.5 or 1:30, at most %(hours)s hours.",
+                    hours=MAX_PARTNER_JOB_HOURS,
+                )
+            )
         files, upload_errors = read_portal_uploads(
             request.httprequest.files.getlist("photos"), allowed_mimetypes=IMAGE_MIMETYPES
         )

@@ -32,6 +32,9 @@ from . import res_company
 from . import res_config_settings
 from . import survey_question
 from . import survey_user_input
+
+# the warehouses' branch column exists before the report views read it
+from . import stock_warehouse
 from . import aftersales_ticket_kpi
 from . import aftersales_technician_kpi
 from . import aftersales_unit_event
@@ -40,7 +43,6 @@ from . import aftersales_batch_alert
 from . import aftersales_audit_log
 from . import res_users
 from . import ir_rule
-from . import stock_warehouse
 from . import aftersales_partner_rate
 from . import aftersales_partner_settlement
 from . import aftersales_partner_settlement_line

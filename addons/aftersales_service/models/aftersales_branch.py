@@ -34,7 +34,7 @@ class AftersalesBranch(models.Model):
         "user_id",
         string="Users",
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
-        help="These users see only the tickets, visits, returns and stock locations of their branches. "
+        help="These users see only the tickets, visits, returns and transfers of their branches. "
         "Users in no branch see those of every branch.",
     )
     ticket_count = fields.Integer(string="Open Tickets", compute="_compute_ticket_count")

@@ -67,26 +67,36 @@ class AftersalesPartnerRate(models.Model):
             scope = " / ".join(filter(None, [rate.visit_type_id.name, rate.ticket_type_id.name])) or _("Any job")
             rate.display_name = f"{rate.partner_id.display_name}: {scope}"
 
-    def _aftersales_for_visit(self, partner, visit):
-        """The partner's rate for ``visit``: both types matching first, then one, then a rate for any job."""
-        rates = self.search(
-            [
-                ("partner_id", "=", partner.commercial_partner_id.id),
-                ("company_id", "=", visit.company_id.id),
-                ("visit_type_id", "in", [False, visit.visit_type_id.id]),
-                ("ticket_type_id", "in", [False, visit.ticket_id.ticket_type_id.id]),
-            ]
+    def _aftersales_for_visit(self, partner, visit, rates=None):
+        """The partner's rate for ``visit``: both types matching first, then one, then a rate for any job.
+
+        ``rates``: the partner's rates already loaded (see ``_aftersales_partner_rates``), to read them once
+        for many jobs."""
+        if rates is None:
+            rates = self._aftersales_partner_rates(partner, visit.company_id)
+        rates = rates.filtered(
+            lambda rate: (
+                rate.company_id == visit.company_id
+                and rate.visit_type_id in (visit.visit_type_id, self.env["aftersales.visit.type"])
+                and rate.ticket_type_id in (visit.ticket_id.ticket_type_id, self.env["aftersales.ticket.type"])
+            )
         )
         return rates.sorted(lambda rate: (-(bool(rate.visit_type_id) * 2 + bool(rate.ticket_type_id)), rate.sequence))[
             :1
         ]
 
-    def _aftersales_part_price(self, product):
-        """The price of a part the partner supplied, in the rate's currency."""
+    def _aftersales_partner_rates(self, partner, company):
+        return self.search([("partner_id", "=", partner.commercial_partner_id.id), ("company_id", "=", company.id)])
+
+    def _aftersales_part_price(self, product, currency=None, date=None):
+        """The price of a part the partner supplied, in ``currency`` (default: the rate's) on ``date``."""
         self.ensure_one()
         company = self.company_id
+        product = product.with_company(company)
         if self.parts_pricing == "list":
-            base, currency = product.lst_price * (1 - self.parts_percent / 100.0), product.currency_id
+            base, base_currency = product.lst_price * (1 - self.parts_percent / 100.0), product.currency_id
         else:
-            base, currency = product.standard_price * (1 + self.parts_percent / 100.0), company.currency_id
-        return currency._convert(base, self.currency_id, company, fields.Date.context_today(self))
+            base, base_currency = product.standard_price * (1 + self.parts_percent / 100.0), company.currency_id
+        return base_currency._convert(
+            base, currency or self.currency_id, company, date or fields.Date.context_today(self)
+        )

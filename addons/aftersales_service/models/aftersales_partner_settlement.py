@@ -1,9 +1,10 @@
-from datetime import datetime, time, timedelta
-
+import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..tools.periods import company_tz, utc_period_bounds
 
 SETTLEMENT_STATES = [
     ("draft", "Draft"),
@@ -75,9 +76,10 @@ class AftersalesPartnerSettlement(models.Model):
             settlement.job_count = len(settlement.line_ids.filtered(lambda line: line.line_type == "job"))
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for settlement in self:
             settlement.access_url = f"/my/settlements/{settlement.id}"
+        return result
 
     @api.constrains("date_from", "date_to")
     def _check_period(self):
@@ -127,10 +129,13 @@ class AftersalesPartnerSettlement(models.Model):
 
     def action_compute_lines(self):
         """Fill a draft settlement with the partner's done jobs of the period not settled yet."""
+        self.check_access("write")
         self._aftersales_check_state(("draft",), _("Updating the lines"))
         for settlement in self:
             settlement.line_ids.unlink()
-            settlement.line_ids = [Command.create(vals) for vals in settlement._aftersales_collect_line_vals()]
+            # the jobs are read in sudo (after the access check): branch rules must not hide jobs to pay
+            vals_list = settlement.sudo()._aftersales_collect_line_vals()
+            settlement.line_ids = [Command.create(vals) for vals in vals_list]
         return True
 
     def action_confirm(self):
@@ -159,11 +164,19 @@ class AftersalesPartnerSettlement(models.Model):
 
     def action_cancel(self):
         self._aftersales_check_state(("draft", "confirmed", "billed"), _("Cancelling"))
-        billed = self.filtered(lambda settlement: settlement.move_id and settlement.move_id.state != "cancel")
+        # a bill cancelled, or reversed in full by a posted credit note, releases the jobs
+        billed = self.filtered(
+            lambda settlement: (
+                settlement.move_id
+                and settlement.move_id.state != "cancel"
+                and settlement.move_id.payment_state != "reversed"
+            )
+        )
         if billed:
             raise UserError(
                 _(
-                    "Cancel or reverse the vendor bills of %(settlements)s first.",
+                    "The vendor bills of %(settlements)s are still due: cancel them, or reverse them in full with a "
+                    "posted credit note, before cancelling the settlements.",
                     settlements=", ".join(billed.mapped("name")),
                 )
             )
@@ -203,41 +216,55 @@ class AftersalesPartnerSettlement(models.Model):
             )
 
     def _aftersales_period_bounds(self):
-        """The period as naive UTC datetimes, the day after ``date_to`` excluded."""
+        """The period's days in the company's time zone, as naive UTC datetimes, the day after ``date_to``
+        excluded."""
         self.ensure_one()
-        return datetime.combine(self.date_from, time.min), datetime.combine(self.date_to + timedelta(days=1), time.min)
+        return utc_period_bounds(self.env, self.date_from, self.date_to, company_tz(self.company_id))
 
     def _aftersales_jobs_to_settle(self):
         """The partner's done jobs finished in the period and not on another live settlement."""
         self.ensure_one()
         start, end = self._aftersales_period_bounds()
-        jobs = self.env["aftersales.visit"].search(
-            [
-                ("service_partner_id", "=", self.partner_id.commercial_partner_id.id),
-                ("company_id", "=", self.company_id.id),
-                ("partner_job_state", "=", "done"),
-                ("check_out", ">=", start),
-                ("check_out", "<", end),
-            ],
-            order="check_out, id",
+        # every job of the partner, whatever the branch: the settlement pays them all
+        jobs = (
+            self.env["aftersales.visit"]
+            .sudo()
+            .search(
+                [
+                    ("service_partner_id", "=", self.partner_id.commercial_partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("partner_job_state", "=", "done"),
+                    ("state", "=", "done"),
+                    ("check_out", ">=", start),
+                    ("check_out", "<", end),
+                ],
+                order="check_out, id",
+            )
         )
-        settled = self.env["aftersales.partner.settlement.line"].search(
-            [
-                ("visit_id", "in", jobs.ids),
-                ("line_type", "=", "job"),
-                ("state", "!=", "cancel"),
-                ("settlement_id", "!=", self.id),
-            ]
+        settled = (
+            self.env["aftersales.partner.settlement.line"]
+            .sudo()
+            .search(
+                [
+                    ("visit_id", "in", jobs.ids),
+                    ("line_type", "=", "job"),
+                    ("state", "!=", "cancel"),
+                    ("settlement_id", "!=", self.id),
+                ]
+            )
         )
-        return jobs - settled.visit_id
+        return (jobs - settled.visit_id).with_env(self.env)
 
     def _aftersales_collect_line_vals(self):
         """The values of the lines of the settlement; the parts addon adds the parts supplied."""
         self.ensure_one()
         Rate = self.env["aftersales.partner.rate"]
+        rates = Rate._aftersales_partner_rates(self.partner_id, self.company_id)
         vals_list = []
         for visit in self._aftersales_jobs_to_settle():
-            vals_list.append(self._prepare_job_line_vals(visit, Rate._aftersales_for_visit(self.partner_id, visit)))
+            vals_list.append(
+                self._prepare_job_line_vals(visit, Rate._aftersales_for_visit(self.partner_id, visit, rates))
+            )
         return vals_list
 
     def _prepare_job_line_vals(self, visit, rate):
@@ -298,15 +325,15 @@ class AftersalesPartnerSettlement(models.Model):
     def _aftersales_prepare_period(self, date_from, date_to, companies=None):
         """Draft settlements for the service partners with unsettled done jobs in the period."""
         companies = companies or self.env["res.company"].search([])
-        start = datetime.combine(date_from, time.min)
-        end = datetime.combine(date_to + timedelta(days=1), time.min)
         settlements = self.browse()
         for company in companies:
+            start, end = utc_period_bounds(self.env, date_from, date_to, company_tz(company))
             groups = self.env["aftersales.visit"]._read_group(
                 [
                     ("company_id", "=", company.id),
                     ("service_partner_id", "!=", False),
                     ("partner_job_state", "=", "done"),
+                    ("state", "=", "done"),
                     ("check_out", ">=", start),
                     ("check_out", "<", end),
                 ],
@@ -342,5 +369,31 @@ class AftersalesPartnerSettlement(models.Model):
 
     @api.model
     def _cron_prepare_previous_month(self):
-        first = fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
-        return self._aftersales_prepare_period(first, first + relativedelta(months=1, days=-1))
+        """The settlements of last month, and of the earlier months whose done jobs are not settled (a cancelled
+        settlement released them)."""
+        settlements = self.browse()
+        for company in self.env["res.company"].search([]):
+            tz = pytz.timezone(company_tz(company))
+            this_month = fields.Datetime.now().replace(tzinfo=pytz.utc).astimezone(tz).date().replace(day=1)
+            last_month = this_month - relativedelta(months=1)
+            month_start, __ = utc_period_bounds(self.env, last_month, last_month, tz.zone)
+            late_jobs = self.env["aftersales.visit"].search(
+                [
+                    ("company_id", "=", company.id),
+                    ("service_partner_id", "!=", False),
+                    ("partner_job_state", "=", "done"),
+                    ("state", "=", "done"),
+                    ("check_out", "<", month_start),
+                    (
+                        "partner_settlement_line_ids",
+                        "not any",
+                        [("line_type", "=", "job"), ("state", "!=", "cancel")],
+                    ),
+                ]
+            )
+            months = {job.check_out.replace(tzinfo=pytz.utc).astimezone(tz).date().replace(day=1) for job in late_jobs}
+            for first in sorted(months | {last_month}):
+                settlements |= self._aftersales_prepare_period(
+                    first, first + relativedelta(months=1, days=-1), companies=company
+                )
+        return settlements

@@ -44,10 +44,12 @@ class AftersalesUnitEvent(models.Model):
             "company_id",
         ],
         "stock.move": ["sale_line_id", "reference", "partner_id"],
-        "stock.picking": ["name", "partner_id"],
+        "stock.picking": ["name", "partner_id", "picking_type_id"],
+        "stock.picking.type": ["warehouse_id"],
+        "stock.warehouse": ["aftersales_branch_id"],
         "stock.lot": ["product_id"],
         "sale.order.line": ["order_id"],
-        "sale.order": ["date_order", "state", "name", "partner_id", "company_id"],
+        "sale.order": ["date_order", "state", "name", "partner_id", "company_id", "warehouse_id"],
         "aftersales.ticket": [
             "lot_id",
             "request_date",
@@ -58,6 +60,7 @@ class AftersalesUnitEvent(models.Model):
             "name",
             "partner_id",
             "company_id",
+            "branch_id",
         ],
         "aftersales.visit": [
             "ticket_id",
@@ -68,6 +71,7 @@ class AftersalesUnitEvent(models.Model):
             "name",
             "partner_id",
             "company_id",
+            "branch_id",
         ],
     }
 
@@ -81,6 +85,7 @@ class AftersalesUnitEvent(models.Model):
     res_id = fields.Many2oneReference(string="Document ID", model_field="res_model", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
+    branch_id = fields.Many2one("aftersales.branch", readonly=True)
 
     @api.model
     def _aftersales_event_queries(self):
@@ -202,6 +207,39 @@ class AftersalesUnitEvent(models.Model):
         ]
 
     @api.model
+    def _aftersales_event_branches(self):
+        """How the branch of an event's document is read: ``{res_model: SELECT of the branch of the
+        document whose id is src.res_id}``; documents of other models are in no branch."""
+        return {
+            "aftersales.ticket": SQL("SELECT branch_id FROM aftersales_ticket WHERE id = src.res_id"),
+            "aftersales.visit": SQL("SELECT branch_id FROM aftersales_visit WHERE id = src.res_id"),
+            "stock.picking": SQL(
+                """
+                SELECT wh.aftersales_branch_id
+                  FROM stock_picking sp
+                  JOIN stock_picking_type spt ON spt.id = sp.picking_type_id
+                  JOIN stock_warehouse wh ON wh.id = spt.warehouse_id
+                 WHERE sp.id = src.res_id
+                """
+            ),
+            "sale.order": SQL(
+                """
+                SELECT wh.aftersales_branch_id
+                  FROM sale_order so
+                  JOIN stock_warehouse wh ON wh.id = so.warehouse_id
+                 WHERE so.id = src.res_id
+                """
+            ),
+        }
+
+    @api.model
+    def _aftersales_event_branch(self):
+        cases = [
+            SQL("WHEN %s THEN (%s)", res_model, query) for res_model, query in self._aftersales_event_branches().items()
+        ]
+        return SQL("CASE src.res_model %s ELSE NULL END", SQL(" ").join(cases))
+
+    @api.model
     def _aftersales_event_return_where(self):
         """Which receipts from customers count as plain returns (others may be told by other sources)."""
         return SQL("TRUE")
@@ -211,6 +249,7 @@ class AftersalesUnitEvent(models.Model):
         ranks = {kind: rank for rank, kind in enumerate(self._fields["kind"].get_values(self.env), start=1)}
         selects = []
         codes = set()
+        branch = self._aftersales_event_branch()
         for code, kind, query in self._aftersales_event_queries():
             if code in codes or not 0 < code < CODE_SPAN:
                 raise UserError(_("Unit history source %(code)s is used twice or out of range.", code=code))
@@ -223,7 +262,8 @@ class AftersalesUnitEvent(models.Model):
                            src.date AS date, %(rank)s AS sequence, src.lot_id AS lot_id,
                            lot.product_id AS product_id, %(kind)s AS kind, src.name::varchar AS name,
                            src.res_model::varchar AS res_model, src.res_id AS res_id,
-                           src.partner_id AS partner_id, src.company_id AS company_id
+                           src.partner_id AS partner_id, src.company_id AS company_id,
+                           %(branch)s AS branch_id
                       FROM (%(query)s) AS src (src_id, date, lot_id, name, res_model, res_id, partner_id, company_id)
                       JOIN stock_lot lot ON lot.id = src.lot_id
                      WHERE src.date IS NOT NULL
@@ -234,6 +274,7 @@ class AftersalesUnitEvent(models.Model):
                     rank=ranks[kind],
                     kind=kind,
                     query=query,
+                    branch=branch,
                 )
             )
         return SQL(" UNION ALL ").join(selects)

@@ -1,3 +1,4 @@
+import math
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
@@ -40,6 +41,8 @@ PARTNER_JOB_STATES = [
 ]
 # a partner's job holds the visit: no technician, no planning
 PARTNER_JOB_ACTIVE = ("offered", "accepted", "done")
+# the most a service partner may give as the time spent on one job
+MAX_PARTNER_JOB_HOURS = 24
 
 VISIT_STATES = [
     ("draft", "Draft"),
@@ -177,7 +180,6 @@ class AftersalesVisit(models.Model):
     installation_card_state = fields.Selection(related="installation_card_id.state", string="Card Status")
     service_partner_id = fields.Many2one(
         "res.partner",
-        string="Service Partner",
         index="btree_not_null",
         tracking=True,
         copy=False,
@@ -715,11 +717,14 @@ class AftersalesVisit(models.Model):
         return True
 
     def _aftersales_partner_record_work(self, report=None, hours=None, finish=False):
-        """What the service partner records on the portal: the report, the hours, and the end of the job."""
+        """What the service partner records on the portal: the report, the hours, and the end of the job.
+
+        The partner only reports the job done: the customer is billed when a dispatcher validates it
+        (*Done*), after checking the hours and parts the partner gave."""
         self.ensure_one()
         self._aftersales_check_partner_job(("accepted",), _("Recording the work"))
-        if hours is not None and hours < 0:
-            raise UserError(_("The time spent cannot be negative."))
+        if hours is not None and not (math.isfinite(hours) and 0 <= hours <= MAX_PARTNER_JOB_HOURS):
+            raise UserError(_("The time spent on a job is between 0 and %(hours)s hours.", hours=MAX_PARTNER_JOB_HOURS))
         if self.state in ("scheduled", "confirmed"):
             self.action_start()
         self._aftersales_check_state(("in_progress",), _("Recording the work"))
@@ -736,8 +741,26 @@ class AftersalesVisit(models.Model):
         if vals:
             self.write(vals)
         if finish:
-            self.action_done()
+            self._aftersales_partner_report_done()
         return True
+
+    def _aftersales_partner_report_done(self):
+        """The partner says the job is done: the dispatcher who offered it validates it."""
+        self.ensure_one()
+        if is_html_empty(self.work_report):
+            raise UserError(_("Write the work report of %(visit)s before finishing it.", visit=self.name))
+        self.write({"partner_job_state": "done"})
+        partner = self.service_partner_id
+        self.message_post(
+            body=_("%(partner)s reported the job done.", partner=partner.display_name), subtype_xmlid="mail.mt_note"
+        )
+        dispatcher = self.partner_dispatcher_id or self.ticket_id.team_id.user_id or self.create_uid
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=dispatcher.id,
+            summary=_("Validate the job done by %(partner)s", partner=partner.display_name),
+            note=_("Check the report, the hours and the parts, then mark the visit done: the customer is billed then."),
+        )
 
     # ------------------------------------------------------------------
     # Dispatch

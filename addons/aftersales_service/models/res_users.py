@@ -11,7 +11,7 @@ class ResUsers(models.Model):
         "user_id",
         "branch_id",
         string="After-Sales Branches",
-        help="The user sees only the tickets, visits, returns and stock locations of these branches; "
+        help="The user sees only the tickets, visits, returns and transfers of these branches; "
         "without a branch, the user works for headquarters and sees those of every branch.",
     )
 

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
@@ -101,17 +102,25 @@ class AftersalesPartnerCommon(AftersalesCommon):
         )
 
     def _do_job(self, job, hours=1.5):
+        """The partner accepts and finishes the job, the dispatcher validates it."""
         job.action_aftersales_partner_accept()
         job._aftersales_partner_record_work(report="<p>Filter cleaned, drain tested.</p>", hours=hours, finish=True)
+        job.with_user(self.dispatcher).action_done()
         return job
 
+    def _this_month(self):
+        """The first and last days of the current month where the company is, as the settlements count them."""
+        tz = pytz.timezone(self.company.partner_id.tz or "UTC")
+        first = pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date().replace(day=1)
+        return first, first + relativedelta(months=1, days=-1)
+
     def _settlement(self, **values):
-        today = fields.Date.context_today(self.env.user)
+        first, last = self._this_month()
         return self.env["aftersales.partner.settlement"].create(
             {
                 "partner_id": self.service_point.id,
-                "date_from": today.replace(day=1),
-                "date_to": today.replace(day=1) + relativedelta(months=1, days=-1),
+                "date_from": first,
+                "date_to": last,
                 **values,
             }
         )

@@ -166,12 +166,15 @@ class TestBranch(AftersalesCommon):
 
     def test_stock_locations_and_transfers(self):
         Location = self.env["stock.location"].with_user(self.north_user)
-        locations = Location.search([("id", "in", (self.wh_north.lot_stock_id | self.wh_south.lot_stock_id).ids)])
-        self.assertEqual(locations, self.wh_north.lot_stock_id)
+        both = self.wh_north.lot_stock_id | self.wh_south.lot_stock_id
+        # Odoo's stock reads every warehouse's locations: branch users read them, but change only their own
+        self.assertEqual(Location.search([("id", "in", both.ids)]), both)
+        self.assertTrue(self.wh_south.lot_stock_id.with_user(self.north_user).read(["name"]))
+        with self.assertRaises(AccessError):
+            self.wh_south.lot_stock_id.with_user(self.north_user).check_access("write")
+        self.wh_north.lot_stock_id.with_user(self.north_user).check_access("read")
         customers = self.env.ref("stock.stock_location_customers")
         self.assertTrue(Location.search([("id", "=", customers.id)]), "locations outside warehouses stay visible")
-        with self.assertRaises(AccessError):
-            self.wh_south.lot_stock_id.with_user(self.north_user).read(["name"])
         self.assertTrue(self.wh_south.lot_stock_id.with_user(self.agent).read(["name"]))
         picking = self.env["stock.picking"].create(
             {
@@ -182,6 +185,61 @@ class TestBranch(AftersalesCommon):
         )
         self.assertFalse(self.env["stock.picking"].with_user(self.north_user).search([("id", "=", picking.id)]))
         self.assertTrue(self.env["stock.picking"].with_user(self.south_user).search([("id", "=", picking.id)]))
+
+    def test_branch_user_works_with_odoo_stock(self):
+        """Quantities on hand, sale orders and transfers read every warehouse: a branch user uses them."""
+        seller = new_test_user(
+            self.env,
+            login="as_north_seller",
+            name="Nora Seller",
+            groups="aftersales_service.aftersales_service_group_user,stock.group_stock_user,"
+            "sales_team.group_sale_salesman",
+        )
+        self.north.user_ids |= seller
+        part = self.env["product.product"].create({"name": "Drain pump", "is_storable": True, "list_price": 30.0})
+        self.env["stock.quant"]._update_available_quantity(part, self.wh_north.lot_stock_id, 5.0)
+        self.env["stock.quant"]._update_available_quantity(part, self.wh_south.lot_stock_id, 3.0)
+        part.invalidate_recordset()
+        self.assertEqual(part.with_user(seller).qty_available, 8.0)
+        self.assertEqual(part.with_user(seller).with_context(warehouse_id=self.wh_north.id).qty_available, 5.0)
+        form = Form(self.env["sale.order"].with_user(seller))
+        form.partner_id = self.customer
+        form.warehouse_id = self.wh_north
+        with form.order_line.new() as line:
+            line.product_id = part
+            line.product_uom_qty = 2.0
+        order = form.save()
+        order.action_confirm()
+        picking = order.picking_ids.with_user(seller)
+        self.assertEqual(picking.location_id, self.wh_north.lot_stock_id)
+        picking.action_assign()
+        picking.move_ids.quantity = 2.0
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        part.invalidate_recordset()
+        self.assertEqual(part.with_user(seller).qty_available, 6.0)
+
+    def test_reports_of_another_branch_hidden(self):
+        north_manager = new_test_user(
+            self.env,
+            login="as_north_manager",
+            name="Nestor North",
+            groups="aftersales_service.aftersales_service_group_manager",
+        )
+        self.north.user_ids |= north_manager
+        self.env.flush_all()
+        kpis = self.env["aftersales.ticket.kpi"].with_user(north_manager).search([])
+        self.assertIn(self.ticket_north, kpis.ticket_id)
+        self.assertNotIn(self.ticket_south, kpis.ticket_id)
+        self.assertIn(self.ticket_south, self.env["aftersales.ticket.kpi"].with_user(self.manager).search([]).ticket_id)
+        self.ticket_south.lot_id = self.lot
+        self.env.flush_all()
+        domain = [("res_model", "=", "aftersales.ticket"), ("res_id", "=", self.ticket_south.id)]
+        Event = self.env["aftersales.unit.event"]
+        self.assertTrue(Event.with_user(self.manager).search(domain))
+        self.assertEqual(Event.with_user(self.manager).search(domain).branch_id, self.south)
+        self.assertFalse(Event.with_user(north_manager).search(domain))
 
     def test_portal_user_still_sees_its_tickets(self):
         contact = self.env["res.partner"].create({"name": "Wendy's Contact", "parent_id": self.customer.id})

@@ -285,6 +285,9 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_partner_settlement_menu",
         }
         manager = dispatcher | {
+            "aftersales_audit_log_menu",
+            "aftersales_branch_menu",
+            "aftersales_partner_rate_menu",
             "aftersales_reporting_menu",
             "aftersales_kpi_overview_menu",
             "aftersales_ticket_kpi_menu",
@@ -307,9 +310,6 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_ticket_tag_menu",
             "aftersales_fault_code_menu_config",
             "aftersales_solution_menu_config",
-            "aftersales_audit_log_menu",
-            "aftersales_partner_rate_menu",
-            "aftersales_branch_menu",
         }
         accountant = {
             "aftersales_menu_root",
@@ -318,10 +318,10 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_dispatch_menu",
             "aftersales_visit_menu",
             "aftersales_commission_menu",
+            "aftersales_partner_settlement_menu",
             "aftersales_reporting_menu",
             "aftersales_report_export_menu",
             "aftersales_audit_log_menu",
-            "aftersales_partner_settlement_menu",
         }
         expected = [
             (self.technician, technician),

@@ -1,10 +1,11 @@
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
+from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common_partner import AftersalesPartnerCommon
 
@@ -27,9 +28,18 @@ class TestServicePartner(AftersalesPartnerCommon):
         self.assertEqual(job.state, "in_progress")
         self.assertTrue(job.check_in)
         job._aftersales_partner_record_work(finish=True)
-        self.assertEqual((job.partner_job_state, job.state), ("done", "done"))
+        # the partner reports the job done; the customer is billed when the dispatcher validates it
+        self.assertEqual((job.partner_job_state, job.state), ("done", "in_progress"))
         self.assertTrue(job.check_out)
         self.assertAlmostEqual(job.time_spent, 1.5, msg="checking out keeps the hours the partner gave")
+        self.assertFalse(job.line_ids.sale_line_ids, "nothing billed to the customer yet")
+        self.assertEqual(job.activity_ids.user_id, self.dispatcher, "the dispatcher is asked to validate the job")
+        waiting = self._settlement()
+        waiting.action_compute_lines()
+        self.assertFalse(waiting.line_ids, "a job is paid once validated")
+        waiting.unlink()
+        job.with_user(self.dispatcher).action_done()
+        self.assertEqual((job.partner_job_state, job.state), ("done", "done"))
 
         other_job = self._do_job(self._job(visit_type=self.other_visit_type))
         settlement = self._settlement()
@@ -64,11 +74,11 @@ class TestServicePartner(AftersalesPartnerCommon):
     def test_settlement_form(self):
         """A dispatcher prepares a settlement from its form: the lines come from the done jobs."""
         job = self._do_job(self._job())
-        today = fields.Date.context_today(self.env.user)
+        first, last = self._this_month()
         with Form(self.env["aftersales.partner.settlement"].with_user(self.dispatcher)) as form:
             form.partner_id = self.service_point
-            form.date_from = today.replace(day=1)
-            form.date_to = today.replace(day=1) + relativedelta(months=1, days=-1)
+            form.date_from = first
+            form.date_to = last
         settlement = form.record
         self.assertEqual(settlement.currency_id, self.company.currency_id)
         self.assertTrue(settlement.name.startswith("PST/"))
@@ -131,7 +141,7 @@ class TestServicePartner(AftersalesPartnerCommon):
 
     def test_cron_prepares_last_month(self):
         job = self._do_job(self._job())
-        last_month = fields.Date.context_today(self.env.user).replace(day=1) - relativedelta(months=1)
+        last_month = self._this_month()[0] - relativedelta(months=1)
         job.check_out = fields.Datetime.to_datetime(last_month) + timedelta(days=3, hours=10)
         job.time_spent = 2.0
         settlements = self.env["aftersales.partner.settlement"]._cron_prepare_previous_month()
@@ -141,6 +151,146 @@ class TestServicePartner(AftersalesPartnerCommon):
         self.assertEqual((mine.state, mine.amount_total), ("draft", 80.0))
         again = self.env["aftersales.partner.settlement"]._cron_prepare_previous_month()
         self.assertFalse(again.filtered(lambda s: s.partner_id == self.service_point), "prepared once")
+
+    def test_branch_dispatcher_settles_the_jobs_of_every_branch(self):
+        """The branch rules hide other branches' jobs from a branch dispatcher: the settlement still
+        pays them all."""
+        Branch = self.env["aftersales.branch"]
+        north = Branch.create({"name": "North", "code": "N"})
+        south = Branch.create({"name": "South", "code": "S"})
+        team_south = self.env["aftersales.team"].create({"name": "South Crew", "branch_id": south.id})
+        self.team.branch_id = north
+        job_north = self._do_job(self._job())
+        job_south = self._job()
+        job_south.ticket_id.team_id = team_south
+        self._do_job(job_south)
+        self.assertEqual(job_south.branch_id, south)
+        north.user_ids = self.dispatcher
+        self.assertFalse(self.env["aftersales.visit"].with_user(self.dispatcher).search([("id", "=", job_south.id)]))
+        settlement = self._settlement().with_user(self.dispatcher)
+        settlement.action_compute_lines()
+        self.assertEqual(settlement.sudo().line_ids.visit_id, job_north | job_south)
+        self.assertEqual(settlement.amount_total, 160.0)
+
+    def test_accountant_confirms_and_bills(self):
+        accountant = new_test_user(
+            self.env,
+            login="as_partner_accountant",
+            name="Carla Counts",
+            groups="aftersales_service.aftersales_service_group_accountant",
+        )
+        self._do_job(self._job())
+        settlement = self._settlement()
+        settlement.action_compute_lines()
+        settlement = settlement.with_user(accountant)
+        self.assertEqual(settlement.amount_total, 80.0)
+        settlement.action_confirm()
+        settlement.action_create_bill()
+        self.assertEqual(settlement.state, "billed")
+        self.assertEqual(settlement.move_id.amount_untaxed, 80.0)
+        with self.assertRaises(AccessError):
+            self.env["aftersales.partner.settlement"].with_user(accountant).create(
+                {"partner_id": self.service_point.id, "date_from": settlement.date_from, "date_to": settlement.date_to}
+            )
+
+    def test_job_paid_once_after_a_cancelled_bill(self):
+        job = self._do_job(self._job())
+        first = self._settlement()
+        first.action_compute_lines()
+        first.action_confirm()
+        first.with_user(self.dispatcher).action_create_bill()
+        bill = first.move_id
+        bill.invoice_date = fields.Date.today()
+        bill.action_post()
+        bill.button_draft()
+        bill.button_cancel()
+        first.action_cancel()
+        second = self._settlement()
+        second.action_compute_lines()
+        self.assertEqual(second.line_ids.visit_id, job, "the job is released")
+        # the cancelled bill cannot come back to life: the job is on the second settlement
+        with self.assertRaisesRegex(UserError, "cancelled partner settlements"):
+            bill.button_draft()
+        with self.assertRaisesRegex(UserError, "cancelled partner settlements"):
+            bill.action_post()
+        self.assertEqual(bill.state, "cancel")
+
+    def test_reversed_bill_releases_the_settlement(self):
+        job = self._do_job(self._job())
+        settlement = self._settlement()
+        settlement.action_compute_lines()
+        settlement.action_confirm()
+        settlement.with_user(self.dispatcher).action_create_bill()
+        bill = settlement.move_id
+        bill.invoice_date = fields.Date.today()
+        bill.action_post()
+        with self.assertRaisesRegex(UserError, "still due"):
+            settlement.action_cancel()
+        # a credit note posted and reconciled with the bill: reversed in full
+        bill._reverse_moves([{"date": fields.Date.today(), "invoice_date": fields.Date.today()}], cancel=True)
+        self.assertEqual(bill.payment_state, "reversed")
+        settlement.action_cancel()
+        self.assertEqual(settlement.state, "cancel")
+        again = self._settlement()
+        again.action_compute_lines()
+        self.assertEqual(again.line_ids.visit_id, job)
+
+    def test_period_in_the_company_time_zone(self):
+        """A job checked out late on the last evening of a month, in the company's time zone, is of that month;
+        the monthly run also settles the jobs of earlier months left unsettled."""
+        self.company.partner_id.tz = "America/New_York"
+        job = self._do_job(self._job())
+        # 28 February 2026, 20:00 to 22:00 in New York
+        job.write({"check_in": datetime(2026, 3, 1, 1, 0), "check_out": datetime(2026, 3, 1, 3, 0)})
+        settlement = self._settlement(date_from=date(2026, 2, 1), date_to=date(2026, 2, 28))
+        settlement.action_compute_lines()
+        self.assertEqual(settlement.line_ids.visit_id, job)
+        settlement.unlink()
+        march = self._settlement(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31))
+        march.action_compute_lines()
+        self.assertFalse(march.line_ids)
+        march.unlink()
+        # the monthly run of a later month picks it up
+        with freeze_time(datetime(2026, 6, 2, 12, 0)):
+            settlements = self.env["aftersales.partner.settlement"]._cron_prepare_previous_month()
+        mine = settlements.filtered(lambda s: s.partner_id == self.service_point)
+        self.assertEqual(mine.line_ids.visit_id, job)
+        self.assertEqual((mine.date_from, mine.date_to), (date(2026, 2, 1), date(2026, 2, 28)))
+
+    def test_declined_job_hidden_from_the_partner(self):
+        declined = self._job()
+        done = self._do_job(self._job())
+        Visit = self.env["aftersales.visit"].with_user(self.partner_user)
+        self.assertEqual(Visit.search([("id", "in", (declined | done).ids)]), declined | done)
+        declined.action_aftersales_partner_decline("No time")
+        self.assertEqual(Visit.search([("id", "in", (declined | done).ids)]), done, "done jobs stay visible")
+        with self.assertRaises(AccessError):
+            declined.with_user(self.partner_user).read(["name"])
+
+    def test_update_lines_does_not_grow_with_the_jobs(self):
+        """The partner's rates are read once, whatever the number of jobs."""
+
+        def jobs_in(month, count):
+            jobs = self.env["aftersales.visit"]
+            for __ in range(count):
+                job = self._do_job(self._job())
+                job.write({"check_in": datetime(2026, month, 10, 8, 0), "check_out": datetime(2026, month, 10, 9, 0)})
+                jobs |= job
+            return self._settlement(date_from=date(2026, month, 1), date_to=date(2026, month, 28))
+
+        warm, one, three = jobs_in(1, 1), jobs_in(2, 1), jobs_in(3, 3)
+        warm.action_compute_lines()
+        self.env.flush_all()
+        self.env.invalidate_all()
+        counts = []
+        for settlement in (one, three):
+            before = self.cr.sql_log_count
+            settlement.action_compute_lines()
+            self.env.flush_all()
+            counts.append(self.cr.sql_log_count - before)
+            self.env.invalidate_all()
+        self.assertEqual(len(three.line_ids), 3)
+        self.assertEqual(counts[0], counts[1], "as many queries for three jobs as for one")
 
     def test_wrong_input(self):
         ticket = self._ticket(lot_id=self.lot.id)
@@ -164,8 +314,9 @@ class TestServicePartner(AftersalesPartnerCommon):
             job.action_aftersales_partner_accept()
         with self.assertRaises(UserError):
             job.with_user(self.dispatcher).service_partner_id = self.other_point
-        with self.assertRaises(UserError):
-            job._aftersales_partner_record_work(hours=-1.0)
+        for hours in (-1.0, float("nan"), float("inf"), 24.5, 1e9):
+            with self.assertRaisesRegex(UserError, "between 0 and 24 hours"):
+                job._aftersales_partner_record_work(hours=hours)
         with self.assertRaises(UserError):
             job._aftersales_partner_record_work(finish=True)  # no work report
         settlement = self._settlement()

@@ -1,8 +1,6 @@
 import base64
 
-from dateutil.relativedelta import relativedelta
-
-from odoo import fields, http
+from odoo import http
 from odoo.tests import HttpCase, tagged
 
 from .common import SIGNATURE
@@ -93,7 +91,11 @@ class TestServicePartnerPortal(AftersalesPartnerCommon, HttpCase):
         self.assertEqual(job.partner_job_state, "offered")
         response = self._post(f"/my/jobs/{job.id}/decline", {"reason": "Too far for us"})
         self.assertEqual(response.status_code, 200)
+        self.assertIn("You declined the job: our dispatcher is told.", response.text)
         self.assertEqual(job.partner_job_state, "declined")
+        # the declined job leaves the partner's portal
+        self.assertEqual(self.url_open(f"/my/jobs/{job.id}").status_code, 404)
+        self.assertNotIn(job.name, self.url_open("/my/jobs?filterby=all").text)
         self.assertEqual(job.activity_ids.user_id, self.dispatcher)
 
     def test_wrong_uploads_and_hours_are_refused(self):
@@ -112,8 +114,11 @@ class TestServicePartnerPortal(AftersalesPartnerCommon, HttpCase):
             f"/my/jobs/{job.id}/work", {"work_report": "Done"}, files=[("photos", ("big.png", big, "image/png"))]
         )
         self.assertIn("The file big.png is larger than 10 MB.", response.text)
-        response = self._post(f"/my/jobs/{job.id}/work", {"work_report": "Done", "time_spent": "an hour"})
-        self.assertIn("Give the time spent in hours", response.text)
+        # the hours bill the customer: only a duration of a job is taken
+        for hours in ("an hour", "nan", "inf", "-inf", "1e9", "25", "-1", "1:75"):
+            response = self._post(f"/my/jobs/{job.id}/work", {"work_report": "Done", "time_spent": hours})
+            self.assertIn("Give the time spent in hours, such as 1.5 or 1:30, at most 24 hours.", response.text)
+            self.assertFalse(job.time_spent, hours)
         self.assertFalse(job.photo_ids)
         self.assertEqual(job.state, "confirmed", "nothing recorded")
 
@@ -132,15 +137,22 @@ class TestServicePartnerPortal(AftersalesPartnerCommon, HttpCase):
             files=[("photos", ("plate.png", PNG, "image/png"))],
         )
         self.assertEqual(response.status_code, 200)
-        self.assertIn("The job is done", response.text)
-        self.assertEqual((job.state, job.partner_job_state), ("done", "done"))
+        self.assertIn("The job is reported done: our dispatcher validates it.", response.text)
+        self.assertEqual((job.state, job.partner_job_state), ("in_progress", "done"))
         self.assertAlmostEqual(job.time_spent, 1.5)
         self.assertIn("Pump replaced", job.work_report)
         self.assertEqual(job.photo_ids.mapped("name"), ["plate.png"])
+        # the partner cannot record more once it reported the job done
+        response = self._post(f"/my/jobs/{job.id}/work", {"work_report": "More", "time_spent": "20"})
+        self.assertIn("Accept the job before recording the work.", response.text)
+        self.assertAlmostEqual(job.time_spent, 1.5)
+        # the dispatcher validates the job: the customer is billed
+        self.assertFalse(job.line_ids.sale_line_ids)
+        job.with_user(self.dispatcher).action_done()
+        self.assertEqual(job.state, "done")
 
         # month end: the scheduled action prepares the statement, the dispatcher bills it
-        today = fields.Date.context_today(self.env.user)
-        first, last = today.replace(day=1), today.replace(day=1) + relativedelta(months=1, days=-1)
+        first, last = self._this_month()
         settlements = self.env["aftersales.partner.settlement"]._aftersales_prepare_period(first, last)
         settlement = settlements.filtered(lambda s: s.partner_id == self.service_point)
         self.assertEqual(settlement.line_ids.visit_id, job)
