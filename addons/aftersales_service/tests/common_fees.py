@@ -86,7 +86,10 @@ class AftersalesFeesCommon(AftersalesCommon):
 
     def _do_visit(self, visit, start=datetime(2026, 6, 9, 10, 0), hours=1.5, lines=(), user=None):
         """Schedule, start and finish ``visit`` at ``start`` after ``hours``, with billable ``lines``."""
-        visit.write({"technician_id": visit.technician_id.id or self.tech_a.id, "scheduled_start": start})
+        vals = {"technician_id": visit.technician_id.id or self.tech_a.id, "scheduled_start": start}
+        if visit.assignment_forced:  # moved: forced again
+            vals.update(assignment_forced=True, assignment_forced_reason=visit.assignment_forced_reason)
+        visit.write(vals)
         visit.action_schedule()
         env_visit = visit.with_user(user) if user else visit
         with freeze_time(start):

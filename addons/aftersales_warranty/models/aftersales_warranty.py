@@ -322,6 +322,11 @@ class AftersalesWarranty(models.Model):
             return self.env["aftersales.audit.reason"]._aftersales_action(
                 self, "action_void", _("Why void the warranty?")
             )
+        return self._aftersales_void(reason, picking=picking)
+
+    def _aftersales_void(self, reason, picking=None):
+        """Void the warranties, the caller having checked who may: by ``picking``, or by hand with ``reason``
+        (written in the audit log)."""
         old_states = {warranty.id: warranty.state for warranty in self}
         self.write(
             {
@@ -534,7 +539,8 @@ class AftersalesWarranty(models.Model):
         self._aftersales_check_to_approve()
         reason = (reason or "").strip() or self.env._("Registration rejected")
         self.write({"registration_state": "rejected"})
-        self.action_void(reason)
+        # rejecting a registration is the reviewing agent's decision, not a void by hand of a manager
+        self._aftersales_void(reason)
         for warranty in self:
             warranty.message_post(
                 body=_("Your registration is rejected: %(reason)s", reason=reason),
