@@ -1,3 +1,4 @@
+from . import aftersales_guarded_mixin
 from . import resource_calendar
 from . import aftersales_ticket_type
 from . import aftersales_ticket_tag
