@@ -14,6 +14,16 @@ class ResPartner(models.Model):
         "it by stock moves.",
     )
 
+    @api.model
+    def _guarded_fields(self):
+        # the service partner's portal users consume the stock of this location
+        user = self.env.user
+        if user.has_group("aftersales_service.aftersales_service_group_manager") or user.has_group(
+            "aftersales_parts.aftersales_parts_group_clerk"
+        ):
+            return super()._guarded_fields()
+        return super()._guarded_fields() | {"aftersales_partner_location_id"}
+
     @api.constrains("aftersales_partner_location_id")
     def _check_aftersales_partner_location(self):
         for partner in self.filtered("aftersales_partner_location_id"):

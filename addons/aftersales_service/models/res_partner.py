@@ -1,8 +1,9 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "aftersales.guarded.mixin"]
 
     aftersales_ticket_count = fields.Integer(string="Service Ticket Count", compute="_compute_aftersales_ticket_count")
     aftersales_service_partner = fields.Boolean(
@@ -64,3 +65,10 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.id}
         action["name"] = _("Tickets of %(customer)s", customer=self.display_name)
         return action
+
+    @api.model
+    def _guarded_fields(self):
+        # making a company a service partner gives its portal users jobs, rates and settlements
+        if self.env.user.has_group("aftersales_service.aftersales_service_group_manager"):
+            return super()._guarded_fields()
+        return super()._guarded_fields() | {"aftersales_service_partner"}

@@ -9,7 +9,8 @@ SOLVED_STATES = [
 
 
 class SurveyUserInput(models.Model):
-    _inherit = "survey.user_input"
+    _name = "survey.user_input"
+    _inherit = ["survey.user_input", "aftersales.guarded.mixin"]
 
     aftersales_ticket_id = fields.Many2one(
         "aftersales.ticket", string="Service Ticket", index="btree_not_null", readonly=True, ondelete="set null"
@@ -48,6 +49,20 @@ class SurveyUserInput(models.Model):
         help="The complaint ticket this answer opened.",
     )
 
+    @api.model
+    def _guarded_fields(self):
+        # the links decide which ticket and technician the scores and complaints go to
+        return super()._guarded_fields() | {
+            "aftersales_ticket_id",
+            "aftersales_technician_id",
+            "aftersales_visit_id",
+            "aftersales_overall_score",
+            "aftersales_conduct_score",
+            "aftersales_solved",
+            "aftersales_comment",
+            "aftersales_complaint_id",
+        }
+
     def _mark_done(self):
         result = super()._mark_done()
         self.filtered("aftersales_ticket_id")._aftersales_record_csat()
@@ -55,8 +70,9 @@ class SurveyUserInput(models.Model):
 
     def _aftersales_record_csat(self):
         """Store the scores of completed after-sales answers and open complaints for the bad ones."""
-        for answer in self:
-            answer.write(answer._aftersales_csat_values())
+        with self._unguard("aftersales_overall_score", "aftersales_conduct_score", "aftersales_solved", "aftersales_comment"):
+            for answer in self:
+                answer.write(answer._aftersales_csat_values())
         self.filtered(lambda answer: answer._aftersales_is_complaint())._aftersales_open_complaints()
 
     def _aftersales_csat_values(self):

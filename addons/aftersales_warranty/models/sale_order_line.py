@@ -61,6 +61,17 @@ class SaleOrderLine(models.Model):
                             serial=lot.name,
                         )
                     )
+                customer = line.order_id.partner_id.commercial_partner_id
+                if running and running.commercial_partner_id != customer:
+                    raise UserError(
+                        _(
+                            "Serial number %(serial)s is under warranty for another customer than %(customer)s: "
+                            "its warranty cannot be extended on %(order)s.",
+                            serial=lot.name,
+                            customer=customer.display_name,
+                            order=line.order_id.name,
+                        )
+                    )
                 vals_list.append(
                     {
                         "company_id": line.company_id.id,
