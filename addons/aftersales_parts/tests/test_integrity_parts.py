@@ -198,7 +198,7 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
         self.assertEqual(request.state, "cancel")
 
     def test_visit_part_write_matrix(self):
-        """What the visit's flow records on its parts is the flow's; the technician finishes the visit."""
+        """What the visit's flow records on its parts is the flow's."""
         old_board = self.env["stock.lot"].create({"name": "CB-INT-1", "product_id": self.board.id})
         self._validate(self._request(2.0).picking_id)
         visit = self._start_visit([])
@@ -206,7 +206,11 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
             Command.create({"product_id": self.pump.id, "quantity": 1.0}),
             Command.create({"product_id": self.board.id, "lot_id": old_board.id, "removed": True}),
         ]
-        self._finish_visit(visit.with_user(self.tech_a.user_id))
+        # a dispatcher who also handles the stock closes the visit: its flow records the parts' documents
+        closer = new_test_user(
+            self.env, login="as_int_closer", name="Cole Closer", groups=f"{DISPATCHER},stock.group_stock_user"
+        )
+        self._finish_visit(visit.with_user(closer))
         self.assertEqual(visit.state, "done")
         used = visit.aftersales_part_ids.filtered(lambda part: not part.removed)
         removed = visit.aftersales_part_ids - used
@@ -228,6 +232,26 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
         self._validate(removed.move_id.picking_id.with_user(self.clerk))
         removed.with_user(self.clerk).action_aftersales_scrap()
         self.assertEqual(removed.defective_state, "scrapped")
+
+    def test_links_to_returns_by_hand(self):
+        """Receipts and credit notes join a return through its actions only: a stock user or an accountant
+        linking theirs by hand would make goods count as received, or claims as credited."""
+        rma = self._rma([(self.box_move, 1.0, {})])
+        with self.assertRaisesRegex(AccessError, "by the return's own actions"):
+            self.delivery.with_user(self.clerk).write({"aftersales_rma_id": rma.id})
+        with self.assertRaisesRegex(AccessError, "by the return's own actions"):
+            self.delivery.with_user(self.clerk).write({"aftersales_rma_line_id": rma.line_ids.id})
+        self.assertFalse(self.delivery.aftersales_rma_id or self.delivery.aftersales_rma_line_id)
+        with self.assertRaisesRegex(AccessError, "not by hand"):
+            self.invoice.with_user(self.accountant).write({"aftersales_rma_id": rma.id})
+        with self.assertRaisesRegex(AccessError, "not by hand"):
+            self.env["account.move"].with_user(self.accountant).create(
+                {"move_type": "out_refund", "partner_id": self.customer.id, "aftersales_rma_id": rma.id}
+            )
+        self.assertFalse(rma.sudo().refund_ids)
+        # their other fields stay theirs
+        self.delivery.with_user(self.clerk).write({"origin": "Checked"})
+        self.assertEqual(self.delivery.origin, "Checked")
 
     # ------------------------------------------------------------------
     # (b) the reported holes
@@ -337,7 +361,8 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
                 rma.line_ids.with_user(user).write({"reason_id": other_reason.id})
             with self.subTest(role=role), self.assertRaisesRegex(AccessError, "locked"):
                 rma.with_user(user).write({"date": "2026-01-01", "branch_id": False})
-            with self.subTest(role=role), self.assertRaises((AccessError, UserError)):
+            # the manager may delete lines, but not those of a processed return
+            with self.subTest(role=role), self.assertRaises(UserError if role == "manager" else AccessError):
                 rma.line_ids.with_user(user).unlink()
         self.assertEqual(rma.line_ids.reason_id, self.reason)
         # notes and the inspection of a unit refunded before it still go on
