@@ -1224,17 +1224,19 @@ class AftersalesRma(models.Model):
         rma = self.sudo()  # who leads the team or manages the branch, not what they see
         team = rma.ticket_id.team_id.filtered("user_id")
         if not team:
-            team = self.env["aftersales.team"].sudo().search(
-                [
-                    ("company_id", "=", rma.company_id.id),
-                    ("branch_id", "=", rma.branch_id.id),
-                    ("user_id", "!=", False),
-                ],
-                limit=1,
+            team = (
+                self.env["aftersales.team"]
+                .sudo()
+                .search(
+                    [
+                        ("company_id", "=", rma.company_id.id),
+                        ("branch_id", "=", rma.branch_id.id),
+                        ("user_id", "!=", False),
+                    ],
+                    limit=1,
+                )
             )
-        return responsible_user(
-            self.env, rma.company_id, [rma.user_id, team[:1].user_id, rma.branch_id.manager_id]
-        )
+        return responsible_user(self.env, rma.company_id, [rma.user_id, team[:1].user_id, rma.branch_id.manager_id])
 
     def _aftersales_schedule_review(self, note):
         """Ask the return's responsible (see :meth:`_aftersales_responsible`) to review it, making them

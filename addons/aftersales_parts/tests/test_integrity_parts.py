@@ -262,7 +262,11 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
         rma = self._rma([(self.box_move, 1.0, {"resolution": "replacement"})])
         rma.with_user(self.rma_user).action_approve()
         line = rma.line_ids.with_user(agent)
-        for values in ({"qty_received": 1.0}, {"resolution": "refund"}, {"decision": "stock", "decision_applied": True}):
+        for values in (
+            {"qty_received": 1.0},
+            {"resolution": "refund"},
+            {"decision": "stock", "decision_applied": True},
+        ):
             with self.subTest(values=values), self.assertRaisesRegex(AccessError, "only be changed through|fixed"):
                 line.write(values)
         self.assertEqual((line.qty_received, line.resolution, line.decision_applied), (0.0, "replacement", False))
