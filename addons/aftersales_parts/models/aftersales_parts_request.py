@@ -1,5 +1,5 @@
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools.responsible import responsible_user
 
@@ -128,6 +128,16 @@ class AftersalesPartsRequest(models.Model):
     def _locked_records(self):
         """A request sent to the warehouse is what its transfer carries: it no longer changes."""
         return super()._locked_records() | self.filtered(lambda request: request.state != "draft")
+
+    def _lock_refusal(self, field_names):
+        return AccessError(
+            _(
+                "Parts requests %(requests)s are sent to the warehouse: %(fields)s can no longer be changed. "
+                "Cancel the request and ask for the parts again.",
+                requests=", ".join(self.mapped("display_name")[:5]),
+                fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in field_names)),
+            )
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_requested(self):

@@ -412,6 +412,16 @@ class AftersalesRma(models.Model):
     def _lock_exempt_fields(self):
         return super()._lock_exempt_fields() | RMA_LOCK_EXEMPT_FIELDS
 
+    def _lock_refusal(self, field_names):
+        return AccessError(
+            _(
+                "Returns %(rmas)s are refunded or closed: %(fields)s can no longer be changed. Their credit notes "
+                "and transfers are corrected in Accounting and Inventory, which the return follows.",
+                rmas=", ".join(self.mapped("display_name")[:5]),
+                fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in field_names)),
+            )
+        )
+
     def _guard_check_write(self, vals):
         """Besides the guarded fields: the direction is chosen at the creation, and what the return
         is about (customer, origin documents) only while it is a draft."""
@@ -909,6 +919,7 @@ class AftersalesRma(models.Model):
             else:
                 commands.append(Command.delete(copy.id))
         refund.write({"invoice_line_ids": commands})
+        self._aftersales_check_credited_amount(invoice)
         for line in lines:
             line.write(
                 {
@@ -919,6 +930,22 @@ class AftersalesRma(models.Model):
         body = _("Credit note created for the return %(rma)s.", rma=self._get_html_link())
         refund.message_post(body=body)
         return refund
+
+    def _aftersales_check_credited_amount(self, invoice):
+        """Never credit more than ``invoice`` is worth: its credit notes (drafts included) together."""
+        invoice = invoice.sudo()
+        notes = invoice.search([("reversed_entry_id", "=", invoice.id), ("state", "!=", "cancel")])
+        credited = sum(notes.mapped("amount_total"))
+        if invoice.currency_id.compare_amounts(credited, invoice.amount_total) > 0:
+            raise UserError(
+                _(
+                    "%(invoice)s is worth %(amount)s %(currency)s: its credit notes would credit %(credited)s.",
+                    invoice=invoice.name,
+                    amount=invoice.amount_total,
+                    currency=invoice.currency_id.name,
+                    credited=invoice.currency_id.round(credited),
+                )
+            )
 
     # ------------------------------------------------------------------
     # Returns to a supplier

@@ -541,6 +541,16 @@ class AftersalesRmaLine(models.Model):
         # a unit refunded before its inspection is still inspected
         return super()._lock_exempt_fields() | INSPECTION_FIELDS
 
+    def _lock_refusal(self, field_names):
+        return AccessError(
+            _(
+                "Returns %(rmas)s are refunded or closed: %(fields)s of their lines can no longer be changed "
+                "(only the inspection of the received units goes on).",
+                rmas=", ".join(self.rma_id.mapped("display_name")[:5]),
+                fields=self._aftersales_field_names(field_names),
+            )
+        )
+
     def _guard_check_write(self, vals):
         """Besides the guarded fields: what is returned is fixed once the return leaves its draft, and
         the inspection once its decision is applied."""
