@@ -242,6 +242,9 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
         with self.assertRaisesRegex(AccessError, "by the return's own actions"):
             self.delivery.with_user(self.clerk).write({"aftersales_rma_line_id": rma.line_ids.id})
         self.assertFalse(self.delivery.aftersales_rma_id or self.delivery.aftersales_rma_line_id)
+        with self.assertRaisesRegex(AccessError, "not changed by hand"):
+            self.box_move.with_user(self.clerk).write({"aftersales_rma_line_id": rma.line_ids.id})
+        self.assertFalse(self.box_move.aftersales_rma_line_id)
         with self.assertRaisesRegex(AccessError, "not by hand"):
             self.invoice.with_user(self.accountant).write({"aftersales_rma_id": rma.id})
         with self.assertRaisesRegex(AccessError, "not by hand"):
