@@ -1,4 +1,5 @@
 from odoo import Command, _, api, fields, models
+from odoo.exceptions import AccessError
 
 
 class AccountMove(models.Model):
@@ -19,6 +20,29 @@ class AccountMove(models.Model):
         )
         for move in self:
             move.aftersales_rma_origin_count = counts.get(move, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(vals.get("aftersales_rma_id") for vals in vals_list):
+            raise self._aftersales_rma_link_refusal()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if (
+            not self.env.su
+            and "aftersales_rma_id" in vals
+            and any(move.aftersales_rma_id.id != (vals["aftersales_rma_id"] or False) for move in self)
+        ):
+            raise self._aftersales_rma_link_refusal()
+        return super().write(vals)
+
+    def _aftersales_rma_link_refusal(self):
+        return AccessError(
+            _(
+                "A credit note is linked to a return by the return's Refund or Vendor Credit Note action, "
+                "which checks what was invoiced and already credited, not by hand."
+            )
+        )
 
     @api.ondelete(at_uninstall=False)
     def _aftersales_unlink_release_rma_lines(self):

@@ -1,5 +1,7 @@
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..tools.responsible import responsible_user
 
 REQUEST_STATES = [
     ("draft", "Draft"),
@@ -12,7 +14,7 @@ REQUEST_STATES = [
 class AftersalesPartsRequest(models.Model):
     _name = "aftersales.parts.request"
     _description = "Parts Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "aftersales.guarded.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -118,6 +120,25 @@ class AftersalesPartsRequest(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code("aftersales.parts.request") or _("New")
         return super().create(vals_list)
 
+    @api.model
+    def _guarded_fields(self):
+        """The transfer and the status follow the actions (request, cancel) and the transfer's validation."""
+        return super()._guarded_fields() | {"picking_id", "cancelled", "state", "branch_id"}
+
+    def _locked_records(self):
+        """A request sent to the warehouse is what its transfer carries: it no longer changes."""
+        return super()._locked_records() | self.filtered(lambda request: request.state != "draft")
+
+    def _lock_refusal(self, field_names):
+        return AccessError(
+            _(
+                "Parts requests %(requests)s are sent to the warehouse: %(fields)s can no longer be changed. "
+                "Cancel the request and ask for the parts again.",
+                requests=", ".join(self.mapped("display_name")[:5]),
+                fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in field_names)),
+            )
+        )
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_requested(self):
         if self.filtered("picking_id"):
@@ -178,7 +199,8 @@ class AftersalesPartsRequest(models.Model):
             )
             picking.action_confirm()
             picking.action_assign()
-            request.picking_id = picking
+            with request._unguard("picking_id"):
+                request.picking_id = picking
             request.message_post(
                 body=_("Parts asked to the warehouse by %(picking)s.", picking=picking._get_html_link()),
                 subtype_xmlid="mail.mt_note",
@@ -194,35 +216,48 @@ class AftersalesPartsRequest(models.Model):
                 )
             if request.picking_id:
                 request.picking_id.sudo().action_cancel()
-            request.cancelled = True
+            with request._unguard("cancelled"):
+                request.cancelled = True
         return True
 
     def _aftersales_ask_approval(self):
-        """A request of a service partner waits in draft: the dispatcher who offered the job (else the parts
-        clerks' first user) is asked to send it."""
+        """A request of a service partner waits in draft: the dispatcher who offered the job is asked to
+        send it, else the leader of the ticket's team, else the branch's manager, else an after-sales
+        manager of the company. With nobody to ask, the chatter says so and nothing is scheduled."""
         for request in self:
-            dispatcher = request.visit_id.partner_dispatcher_id or request.ticket_id.team_id.user_id
-            if not dispatcher:
-                clerks = self.env.ref("aftersales_parts.aftersales_parts_group_clerk", raise_if_not_found=False)
-                dispatcher = (
-                    clerks
-                    and clerks.sudo().users.filtered(
-                        lambda user, company=request.company_id: company in user.company_ids
-                    )[:1]
-                )
-            request.message_post(
-                body=_(
-                    "Asked by %(partner)s on the portal: send it to reserve the parts.",
-                    partner=request.service_partner_id.display_name,
-                ),
-                subtype_xmlid="mail.mt_note",
+            asked = _(
+                "Asked by %(partner)s on the portal: send it to reserve the parts.",
+                partner=request.service_partner_id.display_name,
             )
-            if dispatcher:
+            responsible = request._aftersales_responsible()
+            if not responsible:
+                asked = _(
+                    "%(asked)s Nobody can be asked to: the job has no dispatcher, its team no leader, its branch "
+                    "no manager and the company no after-sales manager.",
+                    asked=asked,
+                )
+            request.message_post(body=asked, subtype_xmlid="mail.mt_note")
+            if responsible:
                 request.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    user_id=dispatcher.id,
+                    user_id=responsible.id,
                     summary=_("Send the parts asked by %(partner)s", partner=request.service_partner_id.display_name),
                 )
+
+    def _aftersales_responsible(self):
+        """Who sends the request: the dispatcher who offered the job, else the leader of the ticket's
+        team, else the manager of the request's branch, else an after-sales manager of the company."""
+        self.ensure_one()
+        request = self.sudo()  # who dispatches, leads or manages, not what they see
+        return responsible_user(
+            self.env,
+            request.company_id,
+            [
+                request.visit_id.partner_dispatcher_id,
+                request.ticket_id.team_id.user_id,
+                request.branch_id.manager_id,
+            ],
+        )
 
     def _aftersales_source_warehouse(self):
         """The warehouse that fills a location outside any warehouse: the first of the branch, else the

@@ -8,6 +8,8 @@ from odoo.tools import SQL, float_compare, mute_logger, plaintext2html
 
 from odoo.addons.aftersales_service.tools.xlsx_export import xlsx_download_action
 
+from ..tools.responsible import is_real_user, responsible_user
+
 RMA_STATES = [
     ("draft", "Draft"),
     ("approved", "Approved"),
@@ -31,11 +33,32 @@ HANDLE_GROUPS = {"customer": (AGENT_GROUP,), "supplier": (AGENT_GROUP, CLERK_GRO
 # first key of the advisory lock taken while a return is refunded (the second is its id)
 REFUND_LOCK_KEY = 20261122
 
+# what only the actions of a return change: its status and what its flow links to it
+RMA_GUARDED_FIELDS = frozenset(
+    {
+        "state",
+        "reject_reason",
+        "return_picking_ids",
+        "refund_ids",
+        "date_approved",
+        "date_closed",
+        "approval_days",
+        "cycle_days",
+        "amount_claimed",
+        "amount_credited",
+        "credit_state",
+    }
+)
+# what a return is about, chosen while it is a draft: once approved, its receipts and refunds follow these
+RMA_DRAFT_FIELDS = frozenset({"partner_id", "company_id", "sale_order_id", "invoice_id", "picking_id"})
+# what may still be written on a refunded or closed return
+RMA_LOCK_EXEMPT_FIELDS = frozenset({"description", "user_id"})
+
 
 class AftersalesRma(models.Model):
     _name = "aftersales.rma"
     _description = "Return Authorization"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin", "aftersales.guarded.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -61,7 +84,14 @@ class AftersalesRma(models.Model):
         related="partner_id.commercial_partner_id", store=True, index=True, string="Commercial Entity"
     )
     user_id = fields.Many2one(
-        "res.users", string="Responsible", default=lambda self: self.env.user, tracking=True, index="btree_not_null"
+        "res.users",
+        string="Responsible",
+        default=lambda self: self._default_user_id(),
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        tracking=True,
+        index="btree_not_null",
+        help="Who follows the return up: its activities go to this user, else to the leader of its team, "
+        "else to the manager of its branch, else to an after-sales manager of the company.",
     )
     date = fields.Date(string="Request Date", required=True, default=fields.Date.context_today, tracking=True)
     sale_order_id = fields.Many2one("sale.order", index="btree_not_null", check_company=True, tracking=True)
@@ -167,6 +197,11 @@ class AftersalesRma(models.Model):
         string="Refund Amount",
         help="Taxes included, at the prices of the invoice, of the lines to refund.",
     )
+
+    def _default_user_id(self):
+        """The user creating the return, unless it is OdooBot or a portal customer."""
+        user = self.env.user
+        return user if is_real_user(user, None) else self.env["res.users"]
 
     @api.depends("return_picking_ids")
     def _compute_return_picking_count(self):
@@ -313,6 +348,9 @@ class AftersalesRma(models.Model):
         """Propose the delivered units of the origin document when the return has no lines yet."""
         if self.line_ids:
             return
+        origins = (self.picking_id, self.sale_order_id, self.invoice_id)
+        if not all(origin.has_access("read") for origin in origins if origin):
+            return
         moves = self.sudo()._aftersales_origin_moves()
         if not moves:
             return
@@ -356,13 +394,63 @@ class AftersalesRma(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code("aftersales.rma") or _("New")
         return super().create(vals_list)
 
-    def write(self, vals):
-        # the status changes only through the actions, which check who acts and write it as superuser
-        if "state" in vals and not self.env.su and any(rma.state != vals["state"] for rma in self):
-            raise AccessError(
-                _("Change the status of a return with its buttons (approve, reject, cancel, close), not by hand.")
+    # ------------------------------------------------------------------
+    # Guarded fields (see aftersales.guarded.mixin)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _guarded_fields(self):
+        return super()._guarded_fields() | RMA_GUARDED_FIELDS
+
+    def _locked_records(self):
+        """Returns closed, or refunded (a credit note not cancelled), are locked."""
+        return super()._locked_records() | self.filtered(
+            lambda rma: rma.state == "done" or rma.sudo().refund_ids.filtered(lambda move: move.state != "cancel")
+        )
+
+    @api.model
+    def _lock_exempt_fields(self):
+        return super()._lock_exempt_fields() | RMA_LOCK_EXEMPT_FIELDS
+
+    def _lock_refusal(self, field_names):
+        return AccessError(
+            _(
+                "Returns %(rmas)s are refunded or closed: %(fields)s can no longer be changed. Their credit notes "
+                "and transfers are corrected in Accounting and Inventory, which the return follows.",
+                rmas=", ".join(self.mapped("display_name")[:5]),
+                fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in field_names)),
             )
-        return super().write(vals)
+        )
+
+    def _guard_check_write(self, vals):
+        """Besides the guarded fields: the direction is chosen at the creation, and what the return
+        is about (customer, origin documents) only while it is a draft."""
+        super()._guard_check_write(vals)
+        if self.env.su:
+            return
+        opened = self._unguarded_fields()
+        if opened is None:
+            return
+        if "direction" in vals and "direction" not in opened and self._guard_changes("direction", vals["direction"]):
+            raise AccessError(
+                _(
+                    "The direction of a return (from a customer or to a supplier) is chosen when it is created: "
+                    "create another return rather than turning %(rmas)s around.",
+                    rmas=", ".join(self.mapped("display_name")[:5]),
+                )
+            )
+        sent = self.filtered(lambda rma: rma.state != "draft")
+        frozen = (RMA_DRAFT_FIELDS & set(vals)) - opened
+        changed = [name for name in frozen if sent and sent._guard_changes(name, vals[name])]
+        if changed:
+            raise AccessError(
+                _(
+                    "%(fields)s of returns %(rmas)s are chosen while they are drafts: their receipts and refunds "
+                    "follow them now.",
+                    fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in changed)),
+                    rmas=", ".join(sent.mapped("display_name")[:5]),
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_processed(self):
@@ -375,8 +463,10 @@ class AftersalesRma(models.Model):
 
     @api.constrains("partner_id")
     def _check_vendor_bill_lines_partner(self):
-        """Another vendor on a supplier return: its bill lines must still be that vendor's."""
+        """Another partner on a return: its lines must still be that vendor's bill lines, or deliveries
+        to that customer."""
         self.line_ids._check_vendor_bill_line()
+        self.line_ids._check_move_of_the_customer()
 
     def _aftersales_check_state(self, states, action):
         wrong = self.filtered(lambda rma: rma.state not in states)
@@ -829,6 +919,7 @@ class AftersalesRma(models.Model):
             else:
                 commands.append(Command.delete(copy.id))
         refund.write({"invoice_line_ids": commands})
+        self._aftersales_check_credited_amount(invoice)
         for line in lines:
             line.write(
                 {
@@ -839,6 +930,22 @@ class AftersalesRma(models.Model):
         body = _("Credit note created for the return %(rma)s.", rma=self._get_html_link())
         refund.message_post(body=body)
         return refund
+
+    def _aftersales_check_credited_amount(self, invoice):
+        """Never credit more than ``invoice`` is worth: its credit notes (drafts included) together."""
+        invoice = invoice.sudo()
+        notes = invoice.search([("reversed_entry_id", "=", invoice.id), ("state", "!=", "cancel")])
+        credited = sum(notes.mapped("amount_total"))
+        if invoice.currency_id.compare_amounts(credited, invoice.amount_total) > 0:
+            raise UserError(
+                _(
+                    "%(invoice)s is worth %(amount)s %(currency)s: its credit notes would credit %(credited)s.",
+                    invoice=invoice.name,
+                    amount=invoice.amount_total,
+                    currency=invoice.currency_id.name,
+                    credited=invoice.currency_id.round(credited),
+                )
+            )
 
     # ------------------------------------------------------------------
     # Returns to a supplier
@@ -1113,12 +1220,11 @@ class AftersalesRma(models.Model):
         orders = chosen.sale_line_id.order_id
         pickings = chosen.picking_id
         invoices = self.env["account.move.line"].browse([vals["invoice_line_id"] for vals in line_vals]).move_id
-        responsible = self._aftersales_portal_responsible(chosen.company_id, orders)
         rma = self.sudo().create(
             {
                 "partner_id": partner.id,
                 "company_id": chosen.company_id.id,
-                "user_id": responsible.id,
+                "user_id": False,
                 "sale_order_id": orders.id if len(orders) == 1 else False,
                 "picking_id": pickings.id if len(pickings) == 1 else False,
                 "invoice_id": invoices.id if len(invoices) == 1 else False,
@@ -1132,28 +1238,51 @@ class AftersalesRma(models.Model):
         rma.message_subscribe(partner_ids=partner.ids)
         if comment:
             rma.message_post(body=plaintext2html(comment), author_id=partner.id, message_type="comment")
-        if responsible:
-            rma.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=responsible.id,
-                note=_(
-                    "%(customer)s asked for this return on the portal: review and approve it.", customer=partner.name
-                ),
-            )
-        else:
-            rma.message_post(body=_("Return asked for on the portal by %(customer)s.", customer=partner.name))
+        rma._aftersales_schedule_review(
+            _("%(customer)s asked for this return on the portal: review and approve it.", customer=partner.name)
+        )
         return rma
 
-    @api.model
-    def _aftersales_portal_responsible(self, company, orders):
-        """Who reviews the returns asked for on the portal: the leader of the company's
-        after-sales team, else the salesperson of the order."""
-        team = (
-            self.env["aftersales.team"]
-            .sudo()
-            .search([("company_id", "=", company.id), ("user_id", "!=", False)], limit=1)
-        )
-        return team.user_id or orders.user_id[:1]
+    def _aftersales_responsible(self):
+        """Who follows the return up: its responsible, else the leader of its team (the ticket's, else
+        one of its branch's), else its branch's manager, else an after-sales manager of the company.
+        Only real users of the company count; an empty recordset when there is none."""
+        self.ensure_one()
+        rma = self.sudo()  # who leads the team or manages the branch, not what they see
+        team = rma.ticket_id.team_id.filtered("user_id")
+        if not team:
+            team = (
+                self.env["aftersales.team"]
+                .sudo()
+                .search(
+                    [
+                        ("company_id", "=", rma.company_id.id),
+                        ("branch_id", "=", rma.branch_id.id),
+                        ("user_id", "!=", False),
+                    ],
+                    limit=1,
+                )
+            )
+        return responsible_user(self.env, rma.company_id, [rma.user_id, team[:1].user_id, rma.branch_id.manager_id])
+
+    def _aftersales_schedule_review(self, note):
+        """Ask the return's responsible (see :meth:`_aftersales_responsible`) to review it, making them
+        its responsible when it has none. With nobody to ask, the chatter says so and nothing is scheduled."""
+        for rma in self:
+            responsible = rma._aftersales_responsible()
+            if not responsible:
+                rma.message_post(
+                    body=_(
+                        "%(note)s Nobody can be asked to: the return has no responsible, its team no leader, its "
+                        "branch no manager and its company no after-sales manager. Choose its responsible.",
+                        note=note,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                continue
+            if not rma.user_id:
+                rma.sudo().user_id = responsible
+            rma.activity_schedule("mail.mail_activity_data_todo", user_id=responsible.id, note=note)
 
     # ------------------------------------------------------------------
     # Smart buttons

@@ -4,17 +4,55 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
 OPEN_STATES = ("draft", "approved")
 # changes of these are told in the return's chatter: the lines have none
 DECISION_FIELDS = ("resolution", "condition", "decision")
+# what the receipts, transfers, inspections and credit notes of a line record: their actions only
+LINE_GUARDED_FIELDS = frozenset(
+    {
+        "qty_received",
+        "qty_refunded",
+        "qty_sent",
+        "refund_line_ids",
+        "amount_refunded",
+        "amount_claimed",
+        "decision_applied",
+        "scrap_id",
+        "repair_ticket_id",
+        "repair_order_id",
+        "replacement_lot_id",
+        "out_picking_ids",
+        "supplier_claim_id",
+    }
+)
+# what is returned, and how it is settled, is chosen while the return is a draft: approved, it is what
+# the receipts carry, the refund credits and the approval limit was checked against
+LINE_DRAFT_FIELDS = frozenset(
+    {
+        "rma_id",
+        "product_id",
+        "product_uom_id",
+        "quantity",
+        "lot_id",
+        "move_id",
+        "invoice_line_id",
+        "vendor_bill_line_id",
+        "price_unit_claimed",
+        "location_id",
+        "resolution",
+    }
+)
+# the inspection of the received units, final once its decision is applied
+INSPECTION_FIELDS = frozenset({"condition", "decision"})
 
 
 class AftersalesRmaLine(models.Model):
     _name = "aftersales.rma.line"
     _description = "Return Authorization Line"
+    _inherit = ["aftersales.guarded.mixin"]
     _order = "rma_id, sequence, id"
     _check_company_auto = True
 
@@ -451,7 +489,13 @@ class AftersalesRmaLine(models.Model):
                 line.product_uom_id._compute_quantity(line._aftersales_qty_returned() - line.qty_refunded, uom)
                 for line in self.filtered(lambda line, il=invoice_line: line._aftersales_refund_origin_line() == il)
             )
-            if float_compare(already + asked, invoice_line.quantity, precision_rounding=uom.rounding) > 0:
+            invoiced = invoice_line.quantity
+            # the credit notes of the invoice made without a return (by hand, or by another flow) count too:
+            # what all of them credit of this product, against what the invoice billed of it
+            product_invoiced, product_credited = self._aftersales_credited_by_reversals(invoice_line)
+            if float_compare(product_credited - already, 0.0, precision_rounding=uom.rounding) > 0:
+                already, invoiced = product_credited, product_invoiced
+            if float_compare(already + asked, invoiced, precision_rounding=uom.rounding) > 0:
                 raise UserError(
                     _(
                         "%(product)s: %(asked)s %(uom)s cannot be refunded, %(already)s of the %(invoiced)s invoiced "
@@ -460,14 +504,122 @@ class AftersalesRmaLine(models.Model):
                         asked=asked,
                         uom=uom.name,
                         already=already,
-                        invoiced=invoice_line.quantity,
+                        invoiced=invoiced,
                         invoice=invoice_line.move_id.name,
                     )
                 )
 
+    @api.model
+    def _aftersales_credited_by_reversals(self, invoice_line):
+        """What the invoice of ``invoice_line`` billed of its product, and what the credit notes
+        reversing that invoice (drafts included, cancelled ones not) credit of it, in its unit."""
+        invoice = invoice_line.sudo().move_id
+        uom = invoice_line.product_uom_id
+        product = invoice_line.product_id
+
+        def total(lines):
+            lines = lines.filtered(lambda aml: aml.display_type == "product" and aml.product_id == product)
+            return sum(aml.product_uom_id._compute_quantity(aml.quantity, uom) for aml in lines)
+
+        reversals = invoice.search([("reversed_entry_id", "=", invoice.id), ("state", "!=", "cancel")])
+        return total(invoice.invoice_line_ids), total(reversals.invoice_line_ids)
+
+    # ------------------------------------------------------------------
+    # Guarded fields (see aftersales.guarded.mixin)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _guarded_fields(self):
+        return super()._guarded_fields() | LINE_GUARDED_FIELDS
+
+    def _locked_records(self):
+        """The lines of the locked returns (refunded or closed) are locked."""
+        return super()._locked_records() | self.filtered(lambda line: line.rma_id._locked_records())
+
+    @api.model
+    def _lock_exempt_fields(self):
+        # a unit refunded before its inspection is still inspected
+        return super()._lock_exempt_fields() | INSPECTION_FIELDS
+
+    def _lock_refusal(self, field_names):
+        return AccessError(
+            _(
+                "Returns %(rmas)s are refunded or closed: %(fields)s of their lines can no longer be changed "
+                "(only the inspection of the received units goes on).",
+                rmas=", ".join(self.rma_id.mapped("display_name")[:5]),
+                fields=self._aftersales_field_names(field_names),
+            )
+        )
+
+    def _guard_check_write(self, vals):
+        """Besides the guarded fields: what is returned is fixed once the return leaves its draft, and
+        the inspection once its decision is applied."""
+        super()._guard_check_write(vals)
+        if self.env.su:
+            return
+        opened = self._unguarded_fields()
+        if opened is None:
+            return
+        sent = self.filtered(lambda line: line.rma_id.state != "draft")
+        changed = [
+            name for name in (LINE_DRAFT_FIELDS & set(vals)) - opened if sent and sent._guard_changes(name, vals[name])
+        ]
+        if changed:
+            raise AccessError(
+                _(
+                    "%(fields)s of the lines of %(rmas)s were fixed when the return was approved: cancel the "
+                    "return and create another one to return something else.",
+                    fields=self._aftersales_field_names(changed),
+                    rmas=", ".join(sent.rma_id.mapped("display_name")[:5]),
+                )
+            )
+        applied = self.filtered("decision_applied")
+        changed = [
+            name
+            for name in (INSPECTION_FIELDS & set(vals)) - opened
+            if applied and applied._guard_changes(name, vals[name])
+        ]
+        if changed:
+            raise AccessError(
+                _(
+                    "%(fields)s of %(products)s: the inspection decision is applied, it can no longer change.",
+                    fields=self._aftersales_field_names(changed),
+                    products=", ".join(applied.product_id.mapped("display_name")[:5]),
+                )
+            )
+
+    def _guard_check_create(self, vals_list):
+        """Lines are added to a return while it is a draft."""
+        super()._guard_check_create(vals_list)
+        if self.env.su or self._unguarded_fields() is None:
+            return
+        rmas = self.env["aftersales.rma"].browse({vals["rma_id"] for vals in vals_list if vals.get("rma_id")})
+        sent = rmas.filtered(lambda rma: rma.state != "draft")
+        if sent:
+            raise AccessError(
+                _(
+                    "Returns %(rmas)s are no longer drafts: create another return for other products.",
+                    rmas=", ".join(sent.mapped("display_name")[:5]),
+                )
+            )
+
+    def _aftersales_field_names(self, names):
+        return ", ".join(sorted(self._fields[name]._description_string(self.env) for name in names))
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_processed(self):
+        sent = self.rma_id.filtered(lambda rma: rma.state not in ("draft", "cancelled"))
+        if sent:
+            raise UserError(
+                _(
+                    "The lines of returns %(rmas)s are kept with their history: cancel or reject the return instead.",
+                    rmas=", ".join(sent.mapped("name")),
+                )
+            )
 
     def write(self, vals):
         tracked = [name for name in DECISION_FIELDS if name in vals]

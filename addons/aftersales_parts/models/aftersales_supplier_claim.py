@@ -45,8 +45,10 @@ class AftersalesSupplierClaim(models.Model):
             claims_by_vendor[claim.partner_id, claim.company_id] |= claim
         Rma = self.env["aftersales.rma"]
         rmas = Rma.browse()
-        for (vendor, company), claims in claims_by_vendor.items():
-            rmas |= Rma.create(claims._prepare_aftersales_rma_vals(vendor, company))
+        # the claims checked above, the lines of their returns point at them
+        with self.env["aftersales.rma.line"]._unguard("supplier_claim_id"):
+            for (vendor, company), claims in claims_by_vendor.items():
+                rmas |= Rma.create(claims._prepare_aftersales_rma_vals(vendor, company))
         self.filtered(lambda claim: claim.state == "draft").action_send()
         for rma in rmas:
             rma.message_post_with_source(

@@ -215,8 +215,9 @@ class AftersalesVisit(models.Model):
                 for (visit, product), group in groups.items()
             ]
         )
-        for group, line in zip(groups.values(), lines, strict=True):
-            group.visit_line_id = line
+        with parts._unguard("visit_line_id"):
+            for group, line in zip(groups.values(), lines, strict=True):
+                group.visit_line_id = line
 
     def _aftersales_consume_parts(self):
         """The parts used leave their location for the customer's, by a validated delivery."""
@@ -246,8 +247,9 @@ class AftersalesVisit(models.Model):
             )
             defective = warehouse._aftersales_defective_location()
             visit._aftersales_parts_picking(warehouse.int_type_id, customers, defective, removed, validate=False)
-            for claim in claims._aftersales_propose(removed.lot_id, ticket=visit.ticket_id, visit=visit):
-                removed.filtered(lambda part, claim=claim: part.lot_id == claim.lot_id).claim_id = claim
+            with removed._unguard("claim_id"):
+                for claim in claims._aftersales_propose(removed.lot_id, ticket=visit.ticket_id, visit=visit):
+                    removed.filtered(lambda part, claim=claim: part.lot_id == claim.lot_id).claim_id = claim
 
     def _aftersales_warehouse(self):
         """The visit's warehouse: the first of its branch, else the company's first."""
@@ -334,6 +336,7 @@ class AftersalesVisit(models.Model):
             moves.picked = True
             picking._action_done()
         if is_parts:
-            for part in parts:
-                part.move_id = move_of[part.product_id]
+            with parts._unguard("move_id"):
+                for part in parts:
+                    part.move_id = move_of[part.product_id]
         return picking

@@ -14,6 +14,10 @@ EDITABLE_FIELDS = {
 }
 # who scraps, puts back and returns the defective parts: agents and parts clerks, never the technicians
 DEFECTIVE_GROUPS = ("aftersales_service.aftersales_service_group_user", "aftersales_parts.aftersales_parts_group_clerk")
+# what the visit's flow and the defective parts' actions record: their documents and the resulting status
+PART_GUARDED_FIELDS = frozenset(
+    {"visit_line_id", "move_id", "scrap_id", "repair_picking_id", "claim_id", "defective_state"}
+)
 DEFECTIVE_STATES = [
     ("to_receive", "To Receive"),
     ("received", "In Defective Parts"),
@@ -26,6 +30,7 @@ DEFECTIVE_STATES = [
 class AftersalesVisitPart(models.Model):
     _name = "aftersales.visit.part"
     _description = "Part Used or Removed on a Visit"
+    _inherit = ["aftersales.guarded.mixin"]
     _order = "visit_id, sequence, id"
     _check_company_auto = True
 
@@ -157,6 +162,10 @@ class AftersalesVisitPart(models.Model):
                     )
                 )
 
+    @api.model
+    def _guarded_fields(self):
+        return super()._guarded_fields() | PART_GUARDED_FIELDS
+
     @api.model_create_multi
     def create(self, vals_list):
         visits = self.env["aftersales.visit"].browse({vals.get("visit_id") for vals in vals_list})
@@ -222,7 +231,8 @@ class AftersalesVisitPart(models.Model):
                 )
             )
             scrap.action_validate()
-            part.scrap_id = scrap
+            with part._unguard("scrap_id"):
+                part.scrap_id = scrap
         return True
 
     def action_aftersales_repair(self):
@@ -232,9 +242,11 @@ class AftersalesVisitPart(models.Model):
         for part in self:
             source = part.move_id.location_dest_id
             warehouse = source.warehouse_id
-            part.repair_picking_id = part.visit_id._aftersales_parts_picking(
+            picking = part.visit_id._aftersales_parts_picking(
                 warehouse.int_type_id, source, warehouse.lot_stock_id, part, validate=True
             )
+            with part._unguard("repair_picking_id"):
+                part.repair_picking_id = picking
         return True
 
     def action_aftersales_claim_supplier(self):
@@ -253,7 +265,8 @@ class AftersalesVisitPart(models.Model):
                         serial=part.lot_id.name,
                     )
                 )
-            part.claim_id = claim
+            with part._unguard("claim_id"):
+                part.claim_id = claim
         return True
 
     def action_aftersales_return_to_supplier(self):

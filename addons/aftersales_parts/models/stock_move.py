@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import AccessError
 
 
 class StockMove(models.Model):
@@ -11,6 +12,18 @@ class StockMove(models.Model):
         copy=False,
         help="The return line received by this move, when it does not return a delivery.",
     )
+
+    def write(self, vals):
+        # the receipts of a return carry its lines from their creation (a split keeps them): not re-pointed by hand
+        if (
+            not self.env.su
+            and "aftersales_rma_line_id" in vals
+            and any(move.aftersales_rma_line_id.id != (vals["aftersales_rma_line_id"] or False) for move in self)
+        ):
+            raise AccessError(
+                _("A stock move receives or sends the return line it was created for: it is not changed by hand.")
+            )
+        return super().write(vals)
 
     def _prepare_merge_moves_distinct_fields(self):
         """The moves of two return lines stay apart: each line counts what its own move carried."""

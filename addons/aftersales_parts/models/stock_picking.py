@@ -1,4 +1,8 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+# the links to returns, set by the returns' own actions only: a transfer linked by hand would count as received
+RMA_LINK_FIELDS = ("aftersales_rma_id", "aftersales_rma_line_id")
 
 
 class StockPicking(models.Model):
@@ -36,6 +40,28 @@ class StockPicking(models.Model):
         )
         for picking in self:
             picking.aftersales_rma_origin_count = counts.get(picking, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(vals.get(name) for vals in vals_list for name in RMA_LINK_FIELDS):
+            raise self._aftersales_rma_link_refusal()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and any(
+            name in vals and any(picking[name].id != (vals[name] or False) for picking in self)
+            for name in RMA_LINK_FIELDS
+        ):
+            raise self._aftersales_rma_link_refusal()
+        return super().write(vals)
+
+    def _aftersales_rma_link_refusal(self):
+        return AccessError(
+            _(
+                "A transfer is linked to a return by the return's own actions (approving it, replacing or sending "
+                "back its units), not by hand."
+            )
+        )
 
     def _action_done(self):
         result = super()._action_done()

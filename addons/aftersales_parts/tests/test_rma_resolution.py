@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import RmaCommon
@@ -155,9 +155,11 @@ class TestRmaResolution(RmaCommon):
         line.with_user(self.rma_user).action_inspect()
         self.assertTrue(line.decision_applied)
         self.assertFalse(line.out_picking_ids, "the receipt already put the unit in stock")
+        with self.assertRaisesRegex(AccessError, "Decision Applied"):
+            line.with_user(self.rma_user).write({"decision_applied": False})
         with self.assertRaisesRegex(UserError, "Choose what becomes"):
-            line.write({"decision_applied": False, "decision": False})
-            line.action_inspect()
+            line.sudo().write({"decision_applied": False, "decision": False})
+            line.with_user(self.rma_user).action_inspect()
 
     def test_repair_order_sends_the_unit_back(self):
         """Receive, inspect to repair, repair by a repair order, deliver the unit back to the customer."""

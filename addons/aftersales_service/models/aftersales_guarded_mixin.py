@@ -126,16 +126,19 @@ class AftersalesGuardedMixin(models.AbstractModel):
                 and locked._guard_changes(name, vals[name])
             ]
             if touched:
-                raise AccessError(
-                    _(
-                        "%(documents)s are locked: %(fields)s can no longer be changed. A dispatcher or a "
-                        "manager corrects them through the Correct action, which asks why.",
-                        documents=", ".join(locked.mapped("display_name")[:5]),
-                        fields=", ".join(
-                            sorted(self._fields[name]._description_string(self.env) for name in touched)
-                        ),
-                    )
-                )
+                raise locked._lock_refusal(touched)
+
+    def _lock_refusal(self, field_names):
+        """The error refusing to change ``field_names`` of the locked records ``self``; override it to
+        say how the model's documents are corrected."""
+        return AccessError(
+            _(
+                "%(documents)s are locked: %(fields)s can no longer be changed. A dispatcher or a "
+                "manager corrects them through the Correct action, which asks why.",
+                documents=", ".join(self.mapped("display_name")[:5]),
+                fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in field_names)),
+            )
+        )
 
     def _guard_changes(self, name, value):
         """Whether writing ``value`` to ``name`` changes any record of ``self``."""
@@ -162,7 +165,8 @@ class AftersalesGuardedMixin(models.AbstractModel):
         if not guarded:
             return
         # the defaults of the fields themselves: a default_* key in the context grants nothing
-        plain = self.with_context({key: val for key, val in self.env.context.items() if not key.startswith("default_")})
+        context = {key: val for key, val in self.env.context.items() if not key.startswith("default_")}
+        plain = self.with_env(self.env(context=context))
         wrong = set()
         for vals in vals_list:
             for name in guarded.intersection(vals):
