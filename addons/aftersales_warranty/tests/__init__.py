@@ -10,3 +10,4 @@ from . import test_unit_history
 from . import test_audit
 from . import test_portal_security
 from . import test_security_roles
+from . import test_integrity_warranty
