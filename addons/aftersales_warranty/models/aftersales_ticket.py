@@ -94,27 +94,35 @@ class AftersalesTicket(models.Model):
         today = fields.Date.context_today(self)
         for ticket in todo:
             on_date = fields.Date.context_today(ticket, ticket.request_date) if ticket.request_date else today
-            # only the customer's own contracts
-            customer = ticket.partner_id.commercial_partner_id
-            own = contracts.filtered(lambda c, customer=customer: customer and c.commercial_partner_id == customer)
-            ticket.contract_id = own._aftersales_pick(ticket.lot_id, ticket.partner_id, on_date).sudo(False)
+            # the customer's own contracts, or those naming the ticket's address (see _check_contract_id)
+            partner = ticket.partner_id
+            own = contracts.filtered(
+                lambda c, partner=partner: partner
+                and (c.commercial_partner_id == partner.commercial_partner_id or partner in c.site_partner_ids)
+            )
+            ticket.contract_id = own._aftersales_pick(ticket.lot_id, partner, on_date).sudo(False)
 
     @api.constrains("contract_id", "partner_id", "lot_id")
     def _check_contract_id(self):
+        """A ticket's contract is one of its customer's that covers its unit (or all of them), or one
+        that names its address among the covered sites."""
         for ticket in self.filtered("contract_id"):
             contract = ticket.contract_id.sudo()
-            if contract.commercial_partner_id != ticket.partner_id.commercial_partner_id:
+            if ticket.partner_id and ticket.partner_id in contract.site_partner_ids:
+                continue
+            customer = ticket.partner_id.commercial_partner_id
+            if contract.commercial_partner_id != customer:
                 raise ValidationError(
                     _(
                         "Contract %(contract)s is not a contract of %(customer)s, the customer of ticket %(ticket)s.",
                         contract=contract.name,
-                        customer=ticket.partner_id.commercial_partner_id.display_name or _("nobody"),
+                        customer=customer.display_name or _("nobody"),
                         ticket=ticket.display_name,
                     )
                 )
-            if not (ticket.lot_id and ticket.lot_id in contract.lot_ids) and ticket.partner_id not in (
-                contract.site_partner_ids
-            ):
+            # a contract naming neither units nor sites covers all of its customer's
+            named = contract.lot_ids or contract.site_partner_ids
+            if named and (not ticket.lot_id or ticket.lot_id not in contract.lot_ids):
                 raise ValidationError(
                     _(
                         "Contract %(contract)s covers neither the unit nor the address of ticket %(ticket)s.",

@@ -311,7 +311,7 @@ class TestIntegrityWarranty(CoverageCommon):
             with self._refused(ValidationError, "is not a contract of"):
                 ticket.with_user(user).write({"contract_id": other_contract.id})
         # a contract of the customer that covers neither the unit nor the address
-        unrelated = self._contract(lots=self.env["stock.lot"])
+        unrelated = self._contract(lots=self.other_lot)
         with self._refused(ValidationError, "covers neither"):
             ticket.with_user(self.w_manager).write({"contract_id": unrelated.id})
         ticket.invalidate_recordset()
