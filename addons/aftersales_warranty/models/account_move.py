@@ -28,7 +28,9 @@ class AccountMove(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.su and any(self._aftersales_changes(name, vals[name]) for name in CONTRACT_FIELDS if name in vals):
+        if not self.env.su and any(
+            self._aftersales_changes(name, vals[name]) for name in CONTRACT_FIELDS if name in vals
+        ):
             raise self._aftersales_contract_refusal()
         return super().write(vals)
 
@@ -38,9 +40,7 @@ class AccountMove(models.Model):
         return any((field.convert_to_cache(move[name], move, validate=False) or False) != new for move in self)
 
     def _aftersales_contract_refusal(self):
-        return AccessError(
-            _("The service contract and period of an invoice are set by the contract's invoicing only.")
-        )
+        return AccessError(_("The service contract and period of an invoice are set by the contract's invoicing only."))
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)

@@ -505,9 +505,9 @@ class AftersalesContract(models.Model):
         if to_renew:
             to_renew.action_renew()
         ending = self.filtered(
-            lambda c: c.state == "running"
-            and c not in ended
-            and c.end_date - relativedelta(days=c.reminder_days) <= today
+            lambda c: (
+                c.state == "running" and c not in ended and c.end_date - relativedelta(days=c.reminder_days) <= today
+            )
         )
         with self._unguard("state"):
             ended.write({"state": "expired"})

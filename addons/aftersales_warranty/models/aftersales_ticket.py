@@ -97,8 +97,10 @@ class AftersalesTicket(models.Model):
             # the customer's own contracts, or those naming the ticket's address (see _check_contract_id)
             partner = ticket.partner_id
             own = contracts.filtered(
-                lambda c, partner=partner: partner
-                and (c.commercial_partner_id == partner.commercial_partner_id or partner in c.site_partner_ids)
+                lambda c, partner=partner: (
+                    partner
+                    and (c.commercial_partner_id == partner.commercial_partner_id or partner in c.site_partner_ids)
+                )
             )
             ticket.contract_id = own._aftersales_pick(ticket.lot_id, partner, on_date).sudo(False)
 
@@ -142,7 +144,9 @@ class AftersalesTicket(models.Model):
         # the contract is found for the unit and the customer: the form may send back what it
         # computed, nothing else
         asked = [vals.get("contract_id") for vals in vals_list]
-        tickets = super().create([{key: val for key, val in vals.items() if key != "contract_id"} for vals in vals_list])
+        tickets = super().create(
+            [{key: val for key, val in vals.items() if key != "contract_id"} for vals in vals_list]
+        )
         for ticket, contract_id in zip(tickets, asked, strict=True):
             if contract_id and ticket.contract_id.id != contract_id:
                 raise ticket._guard_refusal(["contract_id"])

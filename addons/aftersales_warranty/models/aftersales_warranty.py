@@ -248,7 +248,9 @@ class AftersalesWarranty(models.Model):
             vals["name"] = name
         if not self.env.su and COVERAGE_FIELDS & self._guarded_fields():
             # what is covered comes from the policy (precomputed), not from the form
-            vals_list = [{key: value for key, value in vals.items() if key not in COVERAGE_FIELDS} for vals in vals_list]
+            vals_list = [
+                {key: value for key, value in vals.items() if key not in COVERAGE_FIELDS} for vals in vals_list
+            ]
         self.browse()._aftersales_check_serials_free(
             [vals.get("lot_id") for vals in vals_list if vals.get("state", "draft") in OPEN_STATES]
         )
@@ -593,9 +595,7 @@ class AftersalesWarranty(models.Model):
         self.check_access("write")
         for warranty in self:
             with warranty._unguard("lot_id", "registration_state"):
-                warranty.write(
-                    {"lot_id": warranty._aftersales_registration_lot().id, "registration_state": "approved"}
-                )
+                warranty.write({"lot_id": warranty._aftersales_registration_lot().id, "registration_state": "approved"})
             warranty._aftersales_start(warranty.purchase_date)
             warranty.message_post(
                 body=_(

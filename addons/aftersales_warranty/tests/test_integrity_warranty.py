@@ -515,7 +515,13 @@ class TestIntegrityWarrantyPortal(WarrantyPortalCommon, HttpCase):
 
         def attachment(name, **values):
             return Attachment.create(
-                {"name": name, "raw": b"%PDF-1.4", "res_model": self.warranty._name, "res_id": self.warranty.id, **values}
+                {
+                    "name": name,
+                    "raw": b"%PDF-1.4",
+                    "res_model": self.warranty._name,
+                    "res_id": self.warranty.id,
+                    **values,
+                }
             )
 
         shared = attachment("shared-with-customer.pdf")
