@@ -15,6 +15,7 @@
         "data/mail_template_data.xml",
         "wizard/aftersales_warranty_transfer_views.xml",
         "wizard/aftersales_warranty_reject_views.xml",
+        "wizard/aftersales_warranty_extend_views.xml",
         "views/aftersales_warranty_policy_views.xml",
         "views/aftersales_warranty_views.xml",
         "views/aftersales_ticket_views.xml",

@@ -3,6 +3,7 @@ from contextlib import contextmanager
 
 from odoo import _, api, models
 from odoo.exceptions import AccessError
+from odoo.tools.misc import clean_context
 
 # Fields that the ORM and the mail features write on any document, locked or not.
 _ALWAYS_WRITABLE_PREFIXES = ("message_", "activity_", "website_message_")
@@ -165,8 +166,7 @@ class AftersalesGuardedMixin(models.AbstractModel):
         if not guarded:
             return
         # the defaults of the fields themselves: a default_* key in the context grants nothing
-        context = {key: val for key, val in self.env.context.items() if not key.startswith("default_")}
-        plain = self.with_env(self.env(context=context))
+        plain = self.with_env(self.env(context=clean_context(self.env.context)))
         wrong = set()
         for vals in vals_list:
             for name in guarded.intersection(vals):

@@ -62,12 +62,43 @@ class AftersalesWarrantyPortal(CustomerPortal):
             "aftersales_warranty": warranty_sudo,
             "page_name": "aftersales_warranty",
             "registered": kw.get("registered"),
-            "proofs": request.env["ir.attachment"]
-            .sudo()
-            .search([("res_model", "=", "aftersales.warranty"), ("res_id", "=", warranty_sudo.id)]),
+            "proofs": self._aftersales_customer_attachments(warranty_sudo),
         }
         values = self._get_page_view_values(warranty_sudo, access_token, values, WARRANTY_HISTORY_KEY, False, **kw)
         return request.render("aftersales_warranty.portal_my_aftersales_warranty", values)
+
+    def _aftersales_customer_attachments(self, warranty_sudo):
+        """The files of the warranty the customer may see: the public ones and those of the messages
+        shown to the customer (not internal notes), never the files the service team keeps to itself.
+
+        Called once the access to the warranty is checked.
+        """
+        messages = (
+            request.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", warranty_sudo._name),
+                    ("res_id", "=", warranty_sudo.id),
+                    ("is_internal", "=", False),
+                    ("subtype_id", "!=", False),
+                    ("subtype_id.internal", "=", False),
+                ]
+            )
+        )
+        return (
+            request.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", warranty_sudo._name),
+                    ("res_id", "=", warranty_sudo.id),
+                    "|",
+                    ("public", "=", True),
+                    ("id", "in", messages.attachment_ids.ids),
+                ]
+            )
+        )
 
     # ------------------------------------------------------------------
     # Registration

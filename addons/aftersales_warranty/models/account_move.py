@@ -1,6 +1,10 @@
 from collections import defaultdict
 
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+# the link of an invoice to the contract period it bills, written by the contract's invoicing only
+CONTRACT_FIELDS = ("aftersales_contract_id", "aftersales_period_start", "aftersales_period_end")
 
 
 class AccountMove(models.Model):
@@ -16,6 +20,27 @@ class AccountMove(models.Model):
     )
     aftersales_period_start = fields.Date(string="Contract Period Start", readonly=True, copy=False)
     aftersales_period_end = fields.Date(string="Contract Period End", readonly=True, copy=False)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(vals.get(name) for vals in vals_list for name in CONTRACT_FIELDS):
+            raise self._aftersales_contract_refusal()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and any(
+            self._aftersales_changes(name, vals[name]) for name in CONTRACT_FIELDS if name in vals
+        ):
+            raise self._aftersales_contract_refusal()
+        return super().write(vals)
+
+    def _aftersales_changes(self, name, value):
+        field = self._fields[name]
+        new = field.convert_to_cache(value, self, validate=False) or False
+        return any((field.convert_to_cache(move[name], move, validate=False) or False) != new for move in self)
+
+    def _aftersales_contract_refusal(self):
+        return AccessError(_("The service contract and period of an invoice are set by the contract's invoicing only."))
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)

@@ -20,12 +20,30 @@ RUNNING_STATES = ("running", "to_renew")
 INVOICING_PERIODS = [("monthly", "Monthly"), ("quarterly", "Quarterly"), ("yearly", "Yearly")]
 PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 COVERAGE_KINDS = ("parts", "labour", "travel")
+# the state and the invoicing bookkeeping, changed by the actions and the daily cron only
+GUARDED_FIELDS = frozenset(
+    {
+        "state",
+        "next_invoice_date",
+        "invoice_ids",
+        "reminder_sent",
+        "previous_contract_id",
+        "renewal_contract_id",
+        "sale_line_id",
+        "occurrence_ids",
+        "visits_used",
+        "hours_used",
+        "visit_count",
+    }
+)
+# the term of a started contract: a new term is a renewal
+STARTED_GUARDED_FIELDS = ("start_date", "term_months", "end_date")
 
 
 class AftersalesContract(models.Model):
     _name = "aftersales.contract"
     _description = "Service Contract"
-    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin", "aftersales.guarded.mixin"]
     _order = "end_date desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "partner_id.name"]
@@ -276,6 +294,30 @@ class AftersalesContract(models.Model):
                 vals["name"] = sequence.next_by_code("aftersales.contract") or _("New")
         return super().create(vals_list)
 
+    def write(self, vals):
+        self._check_term_change(vals)
+        return super().write(vals)
+
+    @api.model
+    def _guarded_fields(self):
+        return super()._guarded_fields() | GUARDED_FIELDS
+
+    def _check_term_change(self, vals):
+        """Refuse a direct change of the term of started contracts."""
+        if self.env.su:
+            return
+        opened = self._unguarded_fields()
+        if opened is None:
+            return
+        started = self.filtered(lambda c: c.state != "draft")
+        changed = [
+            name
+            for name in STARTED_GUARDED_FIELDS
+            if name in vals and name not in opened and started._guard_changes(name, vals[name])
+        ]
+        if started and changed:
+            raise started._guard_refusal(changed)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
         if any(contract.state != "draft" or contract.invoice_ids for contract in self):
@@ -289,17 +331,25 @@ class AftersalesContract(models.Model):
         """Put draft contracts to work: they cover their units and are invoiced from their start."""
         if any(contract.state != "draft" for contract in self):
             raise UserError(_("Only draft contracts can be started."))
+        self.check_access("write")
         for contract in self:
-            contract.write({"state": "running", "next_invoice_date": contract.next_invoice_date or contract.start_date})
+            with contract._unguard("state", "next_invoice_date"):
+                contract.write(
+                    {"state": "running", "next_invoice_date": contract.next_invoice_date or contract.start_date}
+                )
         self._aftersales_update_states()
 
     def action_cancel(self):
-        self.write({"state": "cancel"})
+        self.check_access("write")
+        with self._unguard("state"):
+            self.write({"state": "cancel"})
 
     def action_reset_draft(self):
         if any(contract.state != "cancel" or contract.invoice_ids for contract in self):
             raise UserError(_("Only cancelled contracts that were never invoiced can go back to draft."))
-        self.write({"state": "draft"})
+        self.check_access("write")
+        with self._unguard("state"):
+            self.write({"state": "draft"})
 
     def action_invoice(self):
         """Invoice the periods that have started and are not invoiced yet."""
@@ -310,6 +360,8 @@ class AftersalesContract(models.Model):
             )
         if any(contract.state == "draft" for contract in self):
             raise UserError(_("Start the contract before invoicing it."))
+        # the invoices are written as superuser: only those who may change the contracts invoice them
+        self.check_access("write")
         return self._aftersales_invoice_due(fields.Date.context_today(self))
 
     def action_renew(self):
@@ -322,10 +374,13 @@ class AftersalesContract(models.Model):
                     contracts=", ".join(wrong.mapped("name")),
                 )
             )
+        self.check_access("write")
         renewals = self.env["aftersales.contract"]
         for contract in self:
-            renewal = contract.copy(contract._prepare_renewal_vals())
-            contract.renewal_contract_id = renewal
+            with self._unguard("next_invoice_date", "previous_contract_id"):
+                renewal = contract.copy(contract._prepare_renewal_vals())
+            with contract._unguard("renewal_contract_id"):
+                contract.renewal_contract_id = renewal
             renewal.action_start()
             contract.message_post(
                 body=_("Renewed by %(contract)s from %(date)s.", contract=renewal.name, date=renewal.start_date)
@@ -351,7 +406,8 @@ class AftersalesContract(models.Model):
                 subtype_xmlid="mail.mt_comment",
                 partner_ids=contract.partner_id.ids,
             )
-        self.write({"reminder_sent": True})
+        with self._unguard("reminder_sent"):
+            self.write({"reminder_sent": True})
 
     def action_view_tickets(self):
         self.ensure_one()
@@ -448,11 +504,14 @@ class AftersalesContract(models.Model):
         to_renew = ended.filtered(lambda c: c.auto_renew and not c.renewal_contract_id)
         if to_renew:
             to_renew.action_renew()
-        ended.write({"state": "expired"})
         ending = self.filtered(
-            lambda c: c.state == "running" and c.end_date - relativedelta(days=c.reminder_days) <= today
+            lambda c: (
+                c.state == "running" and c not in ended and c.end_date - relativedelta(days=c.reminder_days) <= today
+            )
         )
-        ending.write({"state": "to_renew"})
+        with self._unguard("state"):
+            ended.write({"state": "expired"})
+            ending.write({"state": "to_renew"})
         to_remind = (self - ended).filtered(
             lambda c: c.state == "to_renew" and not c.reminder_sent and not c.renewal_contract_id
         )
@@ -492,7 +551,8 @@ class AftersalesContract(models.Model):
                     vals_list.append(contract._prepare_occurrence_vals(planned_date))
         if not vals_list:
             return Occurrence
-        occurrences = Occurrence.create(vals_list)
+        with Occurrence._unguard("contract_id"):
+            occurrences = Occurrence.create(vals_list)
         occurrences._aftersales_open()
         return occurrences
 
@@ -559,7 +619,8 @@ class AftersalesContract(models.Model):
                 period_start = contract._aftersales_period_end(period_start) + relativedelta(days=1)
             if period_start and period_start > contract.end_date:
                 period_start = False
-            contract.next_invoice_date = period_start
+            with contract._unguard("next_invoice_date"):
+                contract.next_invoice_date = period_start
         moves = self.env["account.move"].sudo().with_context(default_move_type="out_invoice").create(vals_list)
         for move in moves:
             move.aftersales_contract_id.message_post(

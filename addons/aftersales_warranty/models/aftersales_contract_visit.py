@@ -4,6 +4,7 @@ from odoo import api, fields, models
 class AftersalesContractVisit(models.Model):
     _name = "aftersales.contract.visit"
     _description = "Planned Contract Visit"
+    _inherit = ["aftersales.guarded.mixin"]
     _order = "planned_date, id"
     _check_company_auto = True
 
@@ -27,6 +28,11 @@ class AftersalesContractVisit(models.Model):
         for occurrence in self:
             occurrence.display_name = f"{occurrence.contract_id.name} - {occurrence.planned_date}"
 
+    @api.model
+    def _guarded_fields(self):
+        # the ticket and visit opened for the date, and the contract that planned it
+        return super()._guarded_fields() | {"ticket_id", "visit_id", "contract_id"}
+
     def _aftersales_open(self):
         """Open the ticket and draft visit of these planned dates."""
         Ticket = self.env["aftersales.ticket"].sudo()
@@ -41,4 +47,5 @@ class AftersalesContractVisit(models.Model):
             ]
         )
         for occurrence, ticket, visit in zip(self, tickets, visits, strict=True):
-            occurrence.write({"ticket_id": ticket.id, "visit_id": visit.id})
+            with occurrence._unguard("ticket_id", "visit_id"):
+                occurrence.write({"ticket_id": ticket.id, "visit_id": visit.id})

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 CLAIM_STATES = [
     ("draft", "Draft"),
@@ -13,7 +13,7 @@ CLAIM_STATES = [
 class AftersalesSupplierClaim(models.Model):
     _name = "aftersales.supplier.claim"
     _description = "Supplier Warranty Claim"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "aftersales.guarded.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -42,6 +42,21 @@ class AftersalesSupplierClaim(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code("aftersales.supplier.claim") or _("New")
         return super().create(vals_list)
 
+    def write(self, vals):
+        sent = self.filtered(lambda claim: claim.state != "draft") if not self.env.su else self.browse()
+        if sent and any(name in vals and sent._guard_changes(name, vals[name]) for name in ("partner_id", "lot_id")):
+            raise AccessError(
+                _(
+                    "Claims %(claims)s went to the supplier: their supplier and serial number stay as sent.",
+                    claims=", ".join(sent.mapped("name")),
+                )
+            )
+        return super().write(vals)
+
+    @api.model
+    def _guarded_fields(self):
+        return super()._guarded_fields() | {"state"}
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent(self):
         if any(claim.state not in ("draft", "cancelled") for claim in self):
@@ -60,23 +75,29 @@ class AftersalesSupplierClaim(models.Model):
 
     def action_send(self):
         self._aftersales_check_state(("draft",), _("Sending"))
-        self.write({"state": "sent"})
+        self._set_state("sent")
 
     def action_accept(self):
         self._aftersales_check_state(("sent",), _("Accepting"))
-        self.write({"state": "accepted"})
+        self._set_state("accepted")
 
     def action_reject(self):
         self._aftersales_check_state(("sent",), _("Rejecting"))
-        self.write({"state": "rejected"})
+        self._set_state("rejected")
 
     def action_cancel(self):
         self._aftersales_check_state(("draft", "sent"), _("Cancelling"))
-        self.write({"state": "cancelled"})
+        self._set_state("cancelled")
 
     def action_reset_draft(self):
         self._aftersales_check_state(("cancelled", "rejected"), _("Resetting to draft"))
-        self.write({"state": "draft"})
+        self._set_state("draft")
+
+    def _set_state(self, state):
+        """Move the claims to ``state``, the action having checked that they may."""
+        self.check_access("write")
+        with self._unguard("state"):
+            self.write({"state": state})
 
     @api.model
     def _prepare_claim_vals(self, lot, ticket, visit):

@@ -1,8 +1,12 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+AGENT_GROUP = "aftersales_service.aftersales_service_group_user"
 
 
 class AftersalesTicket(models.Model):
-    _inherit = "aftersales.ticket"
+    _name = "aftersales.ticket"
+    _inherit = ["aftersales.ticket", "aftersales.guarded.mixin"]
 
     warranty_id = fields.Many2one(
         "aftersales.warranty",
@@ -90,7 +94,88 @@ class AftersalesTicket(models.Model):
         today = fields.Date.context_today(self)
         for ticket in todo:
             on_date = fields.Date.context_today(ticket, ticket.request_date) if ticket.request_date else today
-            ticket.contract_id = contracts._aftersales_pick(ticket.lot_id, ticket.partner_id, on_date).sudo(False)
+            # the customer's own contracts, or those naming the ticket's address (see _check_contract_id)
+            partner = ticket.partner_id
+            own = contracts.filtered(
+                lambda c, partner=partner: (
+                    partner
+                    and (c.commercial_partner_id == partner.commercial_partner_id or partner in c.site_partner_ids)
+                )
+            )
+            ticket.contract_id = own._aftersales_pick(ticket.lot_id, partner, on_date).sudo(False)
+
+    @api.constrains("contract_id", "partner_id", "lot_id")
+    def _check_contract_id(self):
+        """A ticket's contract is one of its customer's that covers its unit (or all of them), or one
+        that names its address among the covered sites."""
+        for ticket in self.filtered("contract_id"):
+            contract = ticket.contract_id.sudo()
+            if ticket.partner_id and ticket.partner_id in contract.site_partner_ids:
+                continue
+            customer = ticket.partner_id.commercial_partner_id
+            if contract.commercial_partner_id != customer:
+                raise ValidationError(
+                    _(
+                        "Contract %(contract)s is not a contract of %(customer)s, the customer of ticket %(ticket)s.",
+                        contract=contract.name,
+                        customer=customer.display_name or _("nobody"),
+                        ticket=ticket.display_name,
+                    )
+                )
+            # a contract naming neither units nor sites covers all of its customer's
+            named = contract.lot_ids or contract.site_partner_ids
+            if named and (not ticket.lot_id or ticket.lot_id not in contract.lot_ids):
+                raise ValidationError(
+                    _(
+                        "Contract %(contract)s covers neither the unit nor the address of ticket %(ticket)s.",
+                        contract=contract.name,
+                        ticket=ticket.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self.env.su or "contract_id" not in self._guarded_fields():
+            return super().create(vals_list)
+        # the contract is found for the unit and the customer: the form may send back what it
+        # computed, nothing else
+        asked = [vals.get("contract_id") for vals in vals_list]
+        tickets = super().create(
+            [{key: val for key, val in vals.items() if key != "contract_id"} for vals in vals_list]
+        )
+        for ticket, contract_id in zip(tickets, asked, strict=True):
+            if contract_id and ticket.contract_id.id != contract_id:
+                raise ticket._guard_refusal(["contract_id"])
+        return tickets
+
+    def write(self, vals):
+        if (
+            "contract_id" in vals
+            and {"lot_id", "partner_id"} & set(vals)
+            and not self.env.su
+            and "contract_id" in self._guarded_fields()
+        ):
+            # the form sends back the contract computed for the new unit or customer: the
+            # computation decides it again, and anything else is refused
+            vals = dict(vals)
+            contract_id = vals.pop("contract_id") or False
+            result = super().write(vals)
+            if any(ticket.contract_id.id != contract_id for ticket in self):
+                raise self._guard_refusal(["contract_id"])
+            return result
+        return super().write(vals)
+
+    @api.model
+    def _guarded_fields(self):
+        guarded = super()._guarded_fields()
+        if not self.env.user.has_group(AGENT_GROUP):
+            # technicians do not choose who pays for their work
+            guarded |= {"contract_id"}
+        return guarded
 
     @api.depends("contract_id.sla_policy_id")
     def _compute_sla_policy_id(self):

@@ -9,10 +9,26 @@ COVERAGES = [
     ("contract", "Service Contract"),
 ]
 MANAGER_GROUP = "aftersales_service.aftersales_service_group_manager"
+# who pays a line and what it costs: decided by the coverage computation, or by a manager's
+# override with a reason (see ``write``)
+COVERAGE_FIELDS = frozenset(
+    {
+        "coverage",
+        "covering_warranty_id",
+        "covering_contract_id",
+        "cost_amount",
+        "covered_amount",
+        "visit_date",
+        "lot_id",
+        "unit_product_id",
+    }
+)
+OVERRIDE_FIELDS = ("coverage_override", "coverage_override_reason")
 
 
 class AftersalesVisitLine(models.Model):
-    _inherit = "aftersales.visit.line"
+    _name = "aftersales.visit.line"
+    _inherit = ["aftersales.visit.line", "aftersales.guarded.mixin"]
 
     coverage = fields.Selection(
         COVERAGES,
@@ -154,20 +170,27 @@ class AftersalesVisitLine(models.Model):
     def create(self, vals_list):
         if any(vals.get("coverage_override") for vals in vals_list):
             self._aftersales_check_override_rights()
-        lines = super().create(vals_list)
+        # the override's own check is above: the guard leaves it to that check
+        with self._unguard(*OVERRIDE_FIELDS):
+            lines = super().create(vals_list)
         overridden = lines.filtered("coverage_override")
         if overridden:
             overridden._aftersales_log_override(dict.fromkeys(overridden, False))
         return lines
 
     def write(self, vals):
-        if {"coverage_override", "coverage_override_reason"} & set(vals):
+        if set(OVERRIDE_FIELDS) & set(vals):
             self._aftersales_check_override_rights()
             before = {line: line.coverage for line in self}
-            result = super().write(vals)
+            with self._unguard(*OVERRIDE_FIELDS):
+                result = super().write(vals)
             self._aftersales_log_override(before)
             return result
         return super().write(vals)
+
+    @api.model
+    def _guarded_fields(self):
+        return super()._guarded_fields() | COVERAGE_FIELDS | set(OVERRIDE_FIELDS)
 
     # ------------------------------------------------------------------
     # Coverage

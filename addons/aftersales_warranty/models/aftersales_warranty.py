@@ -24,12 +24,42 @@ REGISTRATION_STATES = [
 ]
 # states in which a unit's warranty still counts (only one per unit)
 OPEN_STATES = ("draft", "active")
+MANAGER_GROUP = "aftersales_service.aftersales_service_group_manager"
+# what the actions of the warranty change: its life (state, dates, void), its origin and the
+# documents it came from; the owner changes through the transfer wizard only
+GUARDED_FIELDS = frozenset(
+    {
+        "state",
+        "start_date",
+        "end_date",
+        "void_reason",
+        "void_picking_id",
+        "policy_id",
+        "product_id",
+        "lot_id",
+        "quantity",
+        "partner_id",
+        "origin",
+        "sale_line_id",
+        "picking_id",
+        "move_id",
+        "invoice_id",
+        "extension_ids",
+        "purchase_date",
+        "registration_state",
+        "registration_serial",
+    }
+)
+# what a manual warranty is given when it is created, waiting for its start
+CREATE_FIELDS = ("partner_id", "product_id", "lot_id", "quantity", "policy_id", "purchase_date")
+# what the policy and the extensions decide; a manager may widen it by hand
+COVERAGE_FIELDS = frozenset({"covers_parts", "covers_labour", "covers_travel"})
 
 
 class AftersalesWarranty(models.Model):
     _name = "aftersales.warranty"
     _description = "Warranty"
-    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin", "aftersales.guarded.mixin"]
     _order = "end_date desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "lot_name", "partner_id.name"]
@@ -216,10 +246,18 @@ class AftersalesWarranty(models.Model):
         unnamed = [vals for vals in vals_list if vals.get("name", new) == new]
         for vals, name in zip(unnamed, self._aftersales_next_names(len(unnamed)), strict=True):
             vals["name"] = name
+        if not self.env.su and COVERAGE_FIELDS & self._guarded_fields():
+            # what is covered comes from the policy (precomputed), not from the form
+            vals_list = [
+                {key: value for key, value in vals.items() if key not in COVERAGE_FIELDS} for vals in vals_list
+            ]
         self.browse()._aftersales_check_serials_free(
             [vals.get("lot_id") for vals in vals_list if vals.get("state", "draft") in OPEN_STATES]
         )
-        warranties = super().create(vals_list)
+        # a new warranty waits for its start: the unit, its owner and its policy are given now,
+        # its life (state, dates) is left to the actions
+        with self._unguard(*CREATE_FIELDS):
+            warranties = super().create(vals_list)
         # extended warranties sold before the unit had its warranty
         self.env["aftersales.warranty.extension"].sudo()._aftersales_attach(warranties)
         return warranties
@@ -261,24 +299,7 @@ class AftersalesWarranty(models.Model):
                     if vals.get("state", warranty.state) in OPEN_STATES
                 ]
             )
-        # an end date moved by hand, not one computed again from a new start date or policy
-        by_hand = self.env.context.get("aftersales_extend_reason") or not ({"start_date", "policy_id"} & set(vals))
-        if not vals.get("end_date") or not by_hand:
-            return super().write(vals)
-        new_end = fields.Date.to_date(vals["end_date"])
-        before = {warranty.id: warranty.end_date for warranty in self}
-        result = super().write(vals)
-        extended = self.filtered(lambda w: before[w.id] and new_end > before[w.id])
-        if extended:
-            self.env["aftersales.audit.log"]._aftersales_audit(
-                "warranty_extended",
-                extended,
-                self.env.context.get("aftersales_extend_reason"),
-                old=before,
-                new=new_end,
-                require_reason=False,
-            )
-        return result
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
@@ -291,50 +312,103 @@ class AftersalesWarranty(models.Model):
             warranty.access_url = f"/my/warranties/{warranty.id}"
         return result
 
+    @api.model
+    def _guarded_fields(self):
+        guarded = super()._guarded_fields() | GUARDED_FIELDS
+        if not self.env.user.has_group(MANAGER_GROUP):
+            guarded |= COVERAGE_FIELDS
+        return guarded
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
 
     def action_activate(self):
-        """Start the clock today for warranties still waiting for their start."""
+        """Start the clock today for warranties still waiting for their start (managers)."""
+        self._check_manager(_("Only after-sales managers can start a warranty by hand."))
         waiting = self.filtered(lambda w: w.state == "draft")
         if waiting != self:
             raise UserError(_("Only warranties waiting for their start can be started."))
         waiting._aftersales_start(fields.Date.context_today(self))
 
-    def action_void(self, reason=None, picking=None):
-        """Void the warranties: by a transfer (``picking``), or by hand with a ``reason``.
+    def _check_manager(self, message):
+        """Refuse the action to whoever may not change these warranties or is not a manager."""
+        self.check_access("write")
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(message)
 
-        By hand without a reason (nor ``aftersales_void_reason`` in the context), opens the window
-        that asks for it; voids by hand are written in the audit log.
+    def action_extend(self, end_date, reason):
+        """Move the end of running warranties to ``end_date`` by hand, for ``reason`` (managers, audited)."""
+        self._check_manager(_("Only after-sales managers can extend a warranty by hand."))
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(_("Say why the warranty is extended by hand."))
+        end_date = fields.Date.to_date(end_date)
+        not_running = self.filtered(lambda w: w.state != "active")
+        if not_running:
+            raise UserError(
+                _(
+                    "Only active warranties can be extended by hand; %(warranties)s are not.",
+                    warranties=", ".join(not_running.mapped("name")),
+                )
+            )
+        shorter = self.filtered(lambda w: not end_date or end_date <= w.end_date)
+        if shorter:
+            raise UserError(
+                _(
+                    "The new end of warranties %(warranties)s must come after their current end.",
+                    warranties=", ".join(shorter.mapped("name")),
+                )
+            )
+        before = {warranty.id: warranty.end_date for warranty in self}
+        with self._unguard("end_date"):
+            self.write({"end_date": end_date})
+        self.env["aftersales.audit.log"]._aftersales_audit("warranty_extended", self, reason, old=before, new=end_date)
+        return True
+
+    def action_open_extend(self):
+        """Open the window that asks for the new end and why (managers)."""
+        self._check_manager(_("Only after-sales managers can extend a warranty by hand."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Extend Warranty"),
+            "res_model": "aftersales.warranty.extend",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_warranty_ids": self.ids},
+        }
+
+    def action_void(self, reason=None):
+        """Void the warranties by hand, with a ``reason`` written in the audit log (managers).
+
+        Without a reason (nor ``aftersales_void_reason``, the reason the reason window passes in
+        the context), opens the window that asks for it. Transfers void through ``_aftersales_void``.
         """
         wrong = self.filtered(lambda w: w.state == "void")
         if wrong:
             raise UserError(
                 _("Warranties %(warranties)s are already void.", warranties=", ".join(wrong.mapped("name")))
             )
-        reason = reason or self.env.context.get("aftersales_void_reason")
-        if not picking:
-            self.check_access("write")
-            if not self.env.su and not self.env.user.has_group("aftersales_service.aftersales_service_group_manager"):
-                raise AccessError(_("Only after-sales managers can void a warranty by hand."))
-        if not reason and not picking:
+        self._check_manager(_("Only after-sales managers can void a warranty by hand."))
+        reason = (reason or self.env.context.get("aftersales_void_reason") or "").strip()
+        if not reason:
             return self.env["aftersales.audit.reason"]._aftersales_action(
                 self, "action_void", _("Why void the warranty?")
             )
-        return self._aftersales_void(reason, picking=picking)
+        return self._aftersales_void(reason)
 
     def _aftersales_void(self, reason, picking=None):
         """Void the warranties, the caller having checked who may: by ``picking``, or by hand with ``reason``
         (written in the audit log)."""
         old_states = {warranty.id: warranty.state for warranty in self}
-        self.write(
-            {
-                "state": "void",
-                "void_reason": reason or self.env._("Voided by %(user)s", user=self.env.user.name),
-                "void_picking_id": picking.id if picking else False,
-            }
-        )
+        with self._unguard("state", "void_reason", "void_picking_id"):
+            self.write(
+                {
+                    "state": "void",
+                    "void_reason": reason or self.env._("Voided by %(user)s", user=self.env.user.name),
+                    "void_picking_id": picking.id if picking else False,
+                }
+            )
         if not picking:
             labels = dict(self._fields["state"]._description_selection(self.env))
             self.env["aftersales.audit.log"]._aftersales_audit(
@@ -348,15 +422,16 @@ class AftersalesWarranty(models.Model):
 
     def _aftersales_start(self, start_date):
         """Start the clock of waiting warranties on ``start_date``; those already over expire."""
-        self.write({"start_date": start_date, "state": "active"})
+        with self._unguard("start_date", "end_date", "state"):
+            self.write({"start_date": start_date, "state": "active"})
         self._aftersales_expire_ended()
 
     def _aftersales_expire_ended(self):
         """Expire the active warranties among these whose coverage already ended."""
         today = fields.Date.context_today(self)
-        self.filtered(lambda w: w.state == "active" and w.covered_until and w.covered_until < today).write(
-            {"state": "expired"}
-        )
+        ended = self.filtered(lambda w: w.state == "active" and w.covered_until and w.covered_until < today)
+        with ended._unguard("state"):
+            ended.write({"state": "expired"})
 
     def _aftersales_covers(self, kind, on_date=None):
         """Whether this warranty covers ``kind`` ('parts', 'labour' or 'travel') on ``on_date`` (today)."""
@@ -403,7 +478,8 @@ class AftersalesWarranty(models.Model):
         today = fields.Date.context_today(self)
         domain = [("state", "=", "active"), ("covered_until", "<", today)]
         warranties = self.search(domain, limit=batch_size)
-        warranties.write({"state": "expired"})
+        with warranties._unguard("state"):
+            warranties.write({"state": "expired"})
         remaining = self.search_count(domain) if len(warranties) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=len(warranties), remaining=remaining)
         return len(warranties)
@@ -454,17 +530,18 @@ class AftersalesWarranty(models.Model):
         """
         serial = (serial or "").strip()
         policy = self._aftersales_check_registration(product, serial, purchase_date)
-        warranty = self.create(
-            {
-                "partner_id": partner.id,
-                "product_id": product.id,
-                "policy_id": policy.id,
-                "origin": "registration",
-                "registration_state": "to_approve",
-                "registration_serial": serial,
-                "purchase_date": purchase_date,
-            }
-        )
+        with self._unguard("origin", "registration_state", "registration_serial"):
+            warranty = self.create(
+                {
+                    "partner_id": partner.id,
+                    "product_id": product.id,
+                    "policy_id": policy.id,
+                    "origin": "registration",
+                    "registration_state": "to_approve",
+                    "registration_serial": serial,
+                    "purchase_date": purchase_date,
+                }
+            )
         warranty.message_subscribe(partner_ids=partner.ids)
         attachment_records = self.env["ir.attachment"].create(
             [
@@ -477,10 +554,12 @@ class AftersalesWarranty(models.Model):
                 for name, content in attachments or []
             ]
         )
+        # the customer's own proof, shown back to the customer on the portal
         warranty.message_post(
             body=_("Registration of serial number %(serial)s, bought on %(date)s.", serial=serial, date=purchase_date),
             attachment_ids=attachment_records.ids,
-            subtype_xmlid="mail.mt_note",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
         )
         return warranty
 
@@ -513,8 +592,10 @@ class AftersalesWarranty(models.Model):
     def action_approve_registration(self):
         """Start the registered warranties at their purchase date, on the unit's lot."""
         self._aftersales_check_to_approve()
+        self.check_access("write")
         for warranty in self:
-            warranty.write({"lot_id": warranty._aftersales_registration_lot().id, "registration_state": "approved"})
+            with warranty._unguard("lot_id", "registration_state"):
+                warranty.write({"lot_id": warranty._aftersales_registration_lot().id, "registration_state": "approved"})
             warranty._aftersales_start(warranty.purchase_date)
             warranty.message_post(
                 body=_(
@@ -537,8 +618,10 @@ class AftersalesWarranty(models.Model):
     def action_reject_registration(self, reason=None):
         """Refuse the registrations: they are voided with ``reason``, told to the customer."""
         self._aftersales_check_to_approve()
+        self.check_access("write")
         reason = (reason or "").strip() or self.env._("Registration rejected")
-        self.write({"registration_state": "rejected"})
+        with self._unguard("registration_state"):
+            self.write({"registration_state": "rejected"})
         # rejecting a registration is the reviewing agent's decision, not a void by hand of a manager
         self._aftersales_void(reason)
         for warranty in self:

@@ -6,11 +6,17 @@ EXTENSION_STATES = [
     ("active", "Active"),
     ("cancelled", "Cancelled"),
 ]
+# what moves the end of a warranty: set by the sale that sells the extension, attached to the
+# warranty and cancelled by the actions (delivery, refund, cancelled order)
+GUARDED_FIELDS = frozenset(
+    {"state", "warranty_id", "lot_id", "sale_line_id", "months", "covers_parts", "covers_labour", "covers_travel"}
+)
 
 
 class AftersalesWarrantyExtension(models.Model):
     _name = "aftersales.warranty.extension"
     _description = "Warranty Extension"
+    _inherit = ["aftersales.guarded.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -68,6 +74,10 @@ class AftersalesWarrantyExtension(models.Model):
                     )
                 )
 
+    @api.model
+    def _guarded_fields(self):
+        return super()._guarded_fields() | GUARDED_FIELDS
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sold(self):
         if any(extension.sale_line_id and extension.state != "cancelled" for extension in self):
@@ -89,11 +99,13 @@ class AftersalesWarrantyExtension(models.Model):
             return self.browse()
         pending = self.search([("lot_id", "in", warranties.lot_id.ids), ("state", "=", "pending")])
         for warranty in warranties:
-            pending.filtered(lambda e, lot=warranty.lot_id: e.lot_id == lot).write(
-                {"warranty_id": warranty.id, "state": "active"}
-            )
+            attached = pending.filtered(lambda e, lot=warranty.lot_id: e.lot_id == lot)
+            with attached._unguard("warranty_id", "state"):
+                attached.write({"warranty_id": warranty.id, "state": "active"})
         return pending
 
     def _aftersales_cancel(self):
         """Cancel the extensions: their warranties end when they did without them."""
-        self.filtered(lambda e: e.state != "cancelled").write({"state": "cancelled"})
+        running = self.filtered(lambda e: e.state != "cancelled")
+        with running._unguard("state"):
+            running.write({"state": "cancelled"})

@@ -85,7 +85,9 @@ class SaleOrderLine(models.Model):
                         "state": "active" if running else "pending",
                     }
                 )
-        return Extension.create(vals_list)
+        # sold with the order: the sale decides what the extensions add
+        with Extension._unguard():
+            return Extension.create(vals_list)
 
     def _aftersales_refund_extensions(self, quantity):
         """``quantity`` units of this extension line were refunded: cancel as many extensions."""

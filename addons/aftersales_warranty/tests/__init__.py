@@ -11,3 +11,4 @@ from . import test_audit
 from . import test_portal_security
 from . import test_security_roles
 from . import test_integrity_sale
+from . import test_integrity_warranty

@@ -127,18 +127,22 @@ class TestWarrantyAudit(CoverageCommon):
         self.assertGreater(warranty.end_date, end)
         warranty.write({"policy_id": warranty.policy_id.id, "end_date": warranty.end_date.replace(day=2)})
         self.assertFalse(self._entries("warranty_extended", warranty))
-        # the same write with the reason asked is a change by hand
+        # a reason in the context makes no write a change by hand: only the action extends
         warranty.with_context(aftersales_extend_reason="Goodwill").write(
             {"start_date": later, "end_date": date(end.year + 2, 1, 1)}
         )
+        self.assertFalse(self._entries("warranty_extended", warranty))
+        warranty.with_user(self.manager).action_extend(date(end.year + 3, 1, 1), "Goodwill")
         self.assertEqual(len(self._entries("warranty_extended", warranty)), 1)
 
     def test_warranty_extended_by_hand_is_logged(self):
         warranty = self._running_warranty(start=date(2026, 1, 1))
         self._flush_tracking()
         end = warranty.end_date
-        warranty.with_context(aftersales_extend_reason="Goodwill after two failures").write(
-            {"end_date": date(end.year + 1, end.month, end.day)}
+        with self.assertRaises(UserError):
+            warranty.with_user(self.manager).action_extend(date(end.year + 1, end.month, end.day), " ")
+        warranty.with_user(self.manager).action_extend(
+            date(end.year + 1, end.month, end.day), "Goodwill after two failures"
         )
         entry = self._entries("warranty_extended", warranty)
         self.assertEqual(len(entry), 1)
@@ -149,7 +153,8 @@ class TestWarrantyAudit(CoverageCommon):
         tracked = warranty.message_ids.tracking_value_ids.field_id.mapped("name")
         self.assertIn("end_date", tracked)
         # shortening is not an extension
-        warranty.end_date = end
+        with self.assertRaisesRegex(UserError, "must come after"):
+            warranty.with_user(self.manager).action_extend(end, "Shorter")
         self.assertEqual(len(self._entries("warranty_extended", warranty)), 1)
 
     def test_key_fields_are_tracked(self):

@@ -23,13 +23,16 @@ class TestWarrantyPortalSecurity(WarrantyPortalCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.attachment"].create(
+        proof = cls.env["ir.attachment"].create(
             {
                 "name": "proof-of-customer-a.pdf",
                 "raw": PDF,
                 "res_model": "aftersales.warranty",
                 "res_id": cls.warranty.id,
             }
+        )
+        cls.warranty.message_post(
+            body="Proof of purchase", attachment_ids=proof.ids, message_type="comment", subtype_xmlid="mail.mt_comment"
         )
         service = cls.env["product.product"].create({"name": "Care Plan", "type": "service", "list_price": 300.0})
         Contract = cls.env["aftersales.contract"]

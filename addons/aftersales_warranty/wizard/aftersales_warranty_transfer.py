@@ -26,6 +26,7 @@ class AftersalesWarrantyTransfer(models.TransientModel):
 
     def action_transfer(self):
         self.ensure_one()
+        self.warranty_ids.check_access("write")
         ended = self.warranty_ids.filtered(lambda w: w.state in ("void", "expired"))
         if ended:
             raise UserError(
@@ -53,5 +54,6 @@ class AftersalesWarrantyTransfer(models.TransientModel):
             if self.note:
                 body += Markup("<p>%s</p>") % self.note
             warranty.message_post(body=body, subtype_xmlid="mail.mt_note")
-        self.warranty_ids.write({"partner_id": self.partner_id.id})
+        with self.warranty_ids._unguard("partner_id"):
+            self.warranty_ids.write({"partner_id": self.partner_id.id})
         return {"type": "ir.actions.act_window_close"}
