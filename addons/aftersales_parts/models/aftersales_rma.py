@@ -6,6 +6,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare, mute_logger, plaintext2html
 
+from odoo.addons.aftersales_service.tools.client_values import drop_unreadable
 from odoo.addons.aftersales_service.tools.xlsx_export import xlsx_download_action
 
 RMA_STATES = [
@@ -308,10 +309,20 @@ class AftersalesRma(models.Model):
             rma.access_url = f"/my/rmas/{rma.id}"
         return result
 
+    def onchange(self, values, field_names, fields_spec):
+        # a customer's form fills in nothing from the records of other customers
+        if self.env.user.share and not self.env.su:
+            values = drop_unreadable(self, values)
+        return super().onchange(values, field_names, fields_spec)
+
     @api.onchange("sale_order_id", "picking_id", "invoice_id")
     def _onchange_origin(self):
         """Propose the delivered units of the origin document when the return has no lines yet."""
         if self.line_ids:
+            return
+        # only from a document the user may read: its deliveries are then read as superuser
+        origin = self.picking_id or self.sale_order_id or self.invoice_id
+        if not origin or not origin._filtered_access("read"):
             return
         moves = self.sudo()._aftersales_origin_moves()
         if not moves:

@@ -8,6 +8,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, is_html_empty
 from odoo.tools.sql import column_exists, create_column, table_exists
 
+from ..tools.client_values import drop_unreadable
+
 # the fields that decide whether a ticket, or an earlier one on its serial number, was revisited
 REVISIT_FIELDS = {"lot_id", "closed_date", "request_date", "company_id", "stage_id"}
 
@@ -97,6 +99,7 @@ class AftersalesTicket(models.Model):
         tracking=True,
         check_company=True,
         compute="_compute_partner_id",
+        compute_sudo=False,  # from what the user may read only
         store=True,
         readonly=False,
         precompute=True,
@@ -131,6 +134,7 @@ class AftersalesTicket(models.Model):
         tracking=True,
         check_company=True,
         compute="_compute_product_id",
+        compute_sudo=False,  # from what the user may read only
         store=True,
         readonly=False,
         precompute=True,
@@ -150,6 +154,7 @@ class AftersalesTicket(models.Model):
         tracking=True,
         check_company=True,
         compute="_compute_sale_order_id",
+        compute_sudo=False,  # from what the user may read only
         store=True,
         readonly=False,
         precompute=True,
@@ -161,6 +166,7 @@ class AftersalesTicket(models.Model):
         check_company=True,
         domain="[('order_id', '=?', sale_order_id)]",
         compute="_compute_sale_line_id",
+        compute_sudo=False,  # from what the user may read only
         store=True,
         readonly=False,
         precompute=True,
@@ -599,6 +605,12 @@ class AftersalesTicket(models.Model):
                 ticket.sla_status = "at_risk"
             else:
                 ticket.sla_status = "on_time"
+
+    def onchange(self, values, field_names, fields_spec):
+        # a customer's form fills in nothing from the records of other customers
+        if self.env.user.share and not self.env.su:
+            values = drop_unreadable(self, values)
+        return super().onchange(values, field_names, fields_spec)
 
     @api.model
     def _read_group_stage_ids(self, stages, domain):

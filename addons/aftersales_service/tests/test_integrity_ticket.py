@@ -105,6 +105,23 @@ class TestIntegrityTicket(AftersalesCommon):
             )
         self.assertEqual(self.ticket.sale_order_id, self.sale_order)
 
+    def test_agent_onchange_fills_nothing_from_an_order_they_may_not_read(self):
+        spec = {
+            "sale_line_id": {"fields": {"display_name": {}}},
+            "sale_order_id": {"fields": {"display_name": {}}},
+            "partner_id": {"fields": {"display_name": {}}},
+            "product_id": {"fields": {"display_name": {}}},
+            "delivery_date": {},
+        }
+        Ticket = self.env["aftersales.ticket"].with_user(self.sales_agent)
+        result = Ticket.onchange({"sale_line_id": self.sale_order.order_line.id}, ["sale_line_id"], spec)
+        for name in ("sale_order_id", "partner_id", "product_id", "delivery_date"):
+            self.assertFalse(result["value"].get(name), name)
+        # from the serial number, the ticket shows what it needs
+        result = Ticket.onchange({"lot_id": self.lot.id}, ["lot_id"], dict(spec, lot_id={}))
+        self.assertEqual(result["value"]["partner_id"]["id"], self.customer.id)
+        self.assertTrue(result["value"]["delivery_date"])
+
     # ------------------------------------------------------------------
     # Guarded fields
     # ------------------------------------------------------------------
