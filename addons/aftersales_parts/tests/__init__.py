@@ -15,3 +15,4 @@ from . import test_branch_rma
 from . import test_branch_parts
 from . import test_partner_parts
 from . import test_security_roles
+from . import test_integrity_portal_rma
