@@ -5,10 +5,11 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, is_html_empty
+from odoo.tools import SQL, format_datetime, is_html_empty
 from odoo.tools.sql import column_exists, create_column, table_exists
 
 from ..tools.client_values import drop_unreadable
+from ..tools.timezones import person_tz
 
 # the fields that decide whether a ticket, or an earlier one on its serial number, was revisited
 REVISIT_FIELDS = {"lot_id", "closed_date", "request_date", "company_id", "stage_id"}
@@ -1092,16 +1093,18 @@ class AftersalesTicket(models.Model):
                     user_id=leader.id,
                     note=_("The service level agreement of this ticket is breached."),
                 )
-        self._message_log_batch(
-            bodies={
-                ticket.id: self.env._(
-                    "SLA breached (solve by %(deadline)s): escalated to %(leader)s.",
-                    deadline=ticket.sla_resolve_deadline,
-                    leader=(ticket.team_id.user_id or ticket.user_id).name or self.env._("nobody"),
-                )
-                for ticket in self
-            }
-        )
+        bodies = {}
+        for ticket in self:
+            # the note is for the leader: the deadline in their time zone
+            leader = ticket.team_id.user_id or ticket.user_id
+            tz = person_tz(leader.partner_id, ticket.company_id)
+            bodies[ticket.id] = self.env._(
+                "SLA breached (solve by %(deadline)s, %(tz)s): escalated to %(leader)s.",
+                deadline=format_datetime(self.env, ticket.sla_resolve_deadline, tz=tz, dt_format="short"),
+                tz=tz,
+                leader=leader.name or self.env._("nobody"),
+            )
+        self._message_log_batch(bodies=bodies)
 
     # ------------------------------------------------------------------
     # Helpers
@@ -1356,14 +1359,22 @@ class AftersalesTicket(models.Model):
                 body=_(
                     "Satisfaction survey sent to %(email)s, to answer by %(deadline)s.",
                     email=email,
+                    # the customer's deadline, in the customer's time zone
                     deadline=answer.deadline
-                    and fields.Date.to_string(fields.Datetime.context_timestamp(ticket, answer.deadline))
+                    and format_datetime(
+                        self.env, answer.deadline, tz=ticket._aftersales_customer_tz(), dt_format="short"
+                    )
                     or _("no deadline"),
                 ),
                 subtype_xmlid="mail.mt_note",
             )
             answers |= answer
         return answers
+
+    def _aftersales_customer_tz(self):
+        """The time zone the ticket's customer reads times in (see ``person_tz``)."""
+        self.ensure_one()
+        return person_tz(self.partner_id, self.company_id)
 
     def _prepare_csat_answer_vals(self, visit):
         """Values of the survey answer created for the ticket's customer."""

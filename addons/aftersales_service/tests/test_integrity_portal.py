@@ -6,6 +6,8 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
+from datetime import datetime
+
 from ..tools.portal_upload import MAX_UPLOADS_PER_HOUR
 from .common import SIGNATURE, AftersalesCommon
 
@@ -205,3 +207,15 @@ class TestIntegrityPortal(AftersalesCommon, HttpCase):
                 },
             )
         self.assertFalse(self.ticket_a.message_ids.filtered(lambda m: "Hello A" in (m.body or "")))
+
+    def test_ticket_page_in_the_customer_time_zone(self):
+        self.company_b.tz = "Asia/Tokyo"
+        self.contact_b.tz = False
+        ticket = self.env["aftersales.ticket"].create(
+            {"name": "Noisy", "partner_id": self.contact_b.id, "team_id": self.team.id}
+        )
+        ticket.request_date = datetime(2026, 6, 9, 10, 0)
+        self.authenticate(self.portal_b.login, self.portal_b.login)
+        response = self.url_open(f"/my/tickets/{ticket.id}")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("19:00", response.text, "10:00 UTC is 19:00 in Tokyo, the time zone of B's company")

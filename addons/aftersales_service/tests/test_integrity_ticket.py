@@ -235,3 +235,35 @@ class TestIntegrityTicket(AftersalesCommon):
             body="A technician comes on Tuesday.", message_type="comment", subtype_xmlid="mail.mt_comment"
         )
         self.assertTrue(self.ticket.first_response_date)
+
+    # ------------------------------------------------------------------
+    # Time zones
+    # ------------------------------------------------------------------
+
+    def test_escalation_note_in_the_leader_time_zone(self):
+        self.manager.tz = "Asia/Tokyo"  # the team leader
+        self.env.user.tz = "America/Los_Angeles"  # who runs the escalation
+        self.ticket.sla_resolve_deadline = datetime(2026, 6, 9, 10, 0)
+        self.ticket.with_context(tz="America/Los_Angeles")._aftersales_escalate()
+        note = self.ticket.message_ids.filtered(lambda m: "SLA breached" in (m.body or ""))
+        self.assertIn("7:00", note.body, "10:00 UTC is 19:00 in Tokyo")
+        self.assertIn("Asia/Tokyo", note.body)
+        self.assertNotIn("3:00", note.body, "not in the writer's time zone (03:00 in Los Angeles)")
+
+    def test_appointment_window_in_the_customer_or_company_time_zone(self):
+        self.company.partner_id.tz = "Asia/Tokyo"
+        self.customer.tz = False
+        self.env.user.tz = "America/Los_Angeles"
+        visit = self.env["aftersales.visit"].with_context(tz="America/Los_Angeles").create(
+            {
+                "ticket_id": self.ticket.id,
+                "visit_type_id": self.env.ref("aftersales_service.visit_type_repair").id,
+                "scheduled_start": datetime(2026, 6, 9, 1, 0),
+                "scheduled_end": datetime(2026, 6, 9, 2, 30),
+            }
+        )
+        self.assertIn("10:00", visit.appointment_window, "the company's time zone, the customer having none")
+        self.assertIn("Asia/Tokyo", visit.appointment_window)
+        self.customer.tz = "Europe/Brussels"
+        visit.invalidate_recordset(["appointment_window"])
+        self.assertIn("3:00", visit.appointment_window, "01:00 UTC is 03:00 in Brussels in June")
