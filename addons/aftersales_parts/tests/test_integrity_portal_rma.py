@@ -85,8 +85,10 @@ class TestIntegrityPortalRma(RmaCommon, HttpCase):
 
     def test_return_form_onchange_by_json_rpc_shows_nothing_of_another_customer(self):
         self.authenticate(self.other_portal_user.login, self.other_portal_user.login)
-        calls = [("aftersales.rma", dict(values, partner_id=self.other_customer.id), names, self._rma_spec())
-                 for values, names in self._leaky_values()]
+        calls = [
+            ("aftersales.rma", dict(values, partner_id=self.other_customer.id), names, self._rma_spec())
+            for values, names in self._leaky_values()
+        ]
         calls.append(("aftersales.rma.line", {"move_id": self.box_move.id}, ["move_id"], self._line_spec()))
         for model, values, names, spec in calls:
             with self.subTest(model=model, values=values):

@@ -131,9 +131,7 @@ class AftersalesGuardedMixin(models.AbstractModel):
                         "%(documents)s are locked: %(fields)s can no longer be changed. A dispatcher or a "
                         "manager corrects them through the Correct action, which asks why.",
                         documents=", ".join(locked.mapped("display_name")[:5]),
-                        fields=", ".join(
-                            sorted(self._fields[name]._description_string(self.env) for name in touched)
-                        ),
+                        fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in touched)),
                     )
                 )
 
@@ -162,7 +160,9 @@ class AftersalesGuardedMixin(models.AbstractModel):
         if not guarded:
             return
         # the defaults of the fields themselves: a default_* key in the context grants nothing
-        plain = self.with_context({key: val for key, val in self.env.context.items() if not key.startswith("default_")})
+        plain = self.with_env(
+            self.env(context={key: val for key, val in self.env.context.items() if not key.startswith("default_")})
+        )
         wrong = set()
         for vals in vals_list:
             for name in guarded.intersection(vals):

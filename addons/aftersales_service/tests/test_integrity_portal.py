@@ -1,12 +1,11 @@
 import base64
 import json
+from datetime import datetime
 
 from odoo import http
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
-
-from datetime import datetime
 
 from ..tools.portal_upload import MAX_UPLOADS_PER_HOUR
 from .common import SIGNATURE, AftersalesCommon
@@ -66,8 +65,7 @@ class TestIntegrityPortal(AftersalesCommon, HttpCase):
         )
         Ticket = self.env["aftersales.ticket"]
         return {
-            name: {"fields": {"display_name": {}}} if Ticket._fields[name].type == "many2one" else {}
-            for name in names
+            name: {"fields": {"display_name": {}}} if Ticket._fields[name].type == "many2one" else {} for name in names
         }
 
     def _leaky_values(self):

@@ -84,8 +84,12 @@ class TestIntegrityTicket(AftersalesCommon):
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.company.id)], limit=1)
         depot = self.env["stock.warehouse"].create({"name": "Branch Depot i13", "code": "BD13"})
         Branch = self.env["aftersales.branch"]
-        delivering = Branch.create({"name": "Delivering Centre", "code": "D13", "warehouse_ids": [Command.link(warehouse.id)]})
-        servicing = Branch.create({"name": "Servicing Centre", "code": "S13", "warehouse_ids": [Command.link(depot.id)]})
+        delivering = Branch.create(
+            {"name": "Delivering Centre", "code": "D13", "warehouse_ids": [Command.link(warehouse.id)]}
+        )
+        servicing = Branch.create(
+            {"name": "Servicing Centre", "code": "S13", "warehouse_ids": [Command.link(depot.id)]}
+        )
         self.assertTrue(delivering)
         self.team.branch_id = servicing
         servicing.user_ids = self.sales_agent
@@ -254,13 +258,17 @@ class TestIntegrityTicket(AftersalesCommon):
         self.company.partner_id.tz = "Asia/Tokyo"
         self.customer.tz = False
         self.env.user.tz = "America/Los_Angeles"
-        visit = self.env["aftersales.visit"].with_context(tz="America/Los_Angeles").create(
-            {
-                "ticket_id": self.ticket.id,
-                "visit_type_id": self.env.ref("aftersales_service.visit_type_repair").id,
-                "scheduled_start": datetime(2026, 6, 9, 1, 0),
-                "scheduled_end": datetime(2026, 6, 9, 2, 30),
-            }
+        visit = (
+            self.env["aftersales.visit"]
+            .with_context(tz="America/Los_Angeles")
+            .create(
+                {
+                    "ticket_id": self.ticket.id,
+                    "visit_type_id": self.env.ref("aftersales_service.visit_type_repair").id,
+                    "scheduled_start": datetime(2026, 6, 9, 1, 0),
+                    "scheduled_end": datetime(2026, 6, 9, 2, 30),
+                }
+            )
         )
         self.assertIn("10:00", visit.appointment_window, "the company's time zone, the customer having none")
         self.assertIn("Asia/Tokyo", visit.appointment_window)

@@ -47,9 +47,7 @@ class AftersalesTicket(models.Model):
         # the warranties of the serial numbers the user may read only
         lots = self._readable_lots()
         warranties = (
-            self.env["aftersales.warranty"]
-            .sudo()
-            .search([("lot_id", "in", lots.ids)], order="end_date desc, id desc")
+            self.env["aftersales.warranty"].sudo().search([("lot_id", "in", lots.ids)], order="end_date desc, id desc")
         )
         for ticket in self:
             candidates = warranties.filtered(lambda w, lot=ticket.lot_id & lots: lot and w.lot_id == lot)
