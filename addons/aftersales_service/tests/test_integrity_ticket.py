@@ -80,6 +80,17 @@ class TestIntegrityTicket(AftersalesCommon):
             form.priority = "2"
         self.assertEqual(ticket.priority, "2")
 
+    def test_agent_sets_serial_sold_by_another_on_an_open_ticket(self):
+        ticket = self.env["aftersales.ticket"].with_user(self.sales_agent).create(
+            {"name": "Call from the customer", "team_id": self.team.id, "partner_id": self.customer.id}
+        )
+        with Form(ticket) as form:
+            form.lot_id = self.lot.with_user(self.sales_agent)
+        self._flush_tracking()  # the changes are tracked without reading the order as the agent
+        self.assertEqual(ticket.sudo().sale_order_id, self.sale_order)
+        self.assertEqual(ticket.product_id, self.product)
+        self.assertTrue(ticket.delivery_date)
+
     def test_agent_of_a_branch_opens_ticket_from_serial_sold_by_another(self):
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.company.id)], limit=1)
         depot = self.env["stock.warehouse"].create({"name": "Branch Depot i13", "code": "BD13"})
