@@ -81,8 +81,10 @@ class TestIntegrityTicket(AftersalesCommon):
         self.assertEqual(ticket.priority, "2")
 
     def test_agent_sets_serial_sold_by_another_on_an_open_ticket(self):
-        ticket = self.env["aftersales.ticket"].with_user(self.sales_agent).create(
-            {"name": "Call from the customer", "team_id": self.team.id, "partner_id": self.customer.id}
+        ticket = (
+            self.env["aftersales.ticket"]
+            .with_user(self.sales_agent)
+            .create({"name": "Call from the customer", "team_id": self.team.id, "partner_id": self.customer.id})
         )
         with Form(ticket) as form:
             form.lot_id = self.lot.with_user(self.sales_agent)
@@ -242,6 +244,16 @@ class TestIntegrityTicket(AftersalesCommon):
             ticket.message_post(body="Your invoice is wrong.", message_type="comment", subtype_xmlid="mail.mt_comment")
         with self.assertRaises(AccessError):
             ticket.message_post(body="Psst", message_type="comment", partner_ids=self.customer.ids)
+        with self.assertRaises(AccessError):
+            self.env["mail.message"].with_user(self.accountant).create(
+                {
+                    "model": "aftersales.ticket",
+                    "res_id": self.ticket.id,
+                    "message_type": "comment",
+                    "subtype_id": self.env.ref("mail.mt_comment").id,
+                    "body": "Straight into the portal chatter",
+                }
+            )
         note = ticket.message_post(body="Invoice checked.", message_type="comment", subtype_xmlid="mail.mt_note")
         self.assertTrue(note.subtype_id.internal)
         self.assertFalse(self.ticket.first_response_date, "a note is no answer to the customer")
