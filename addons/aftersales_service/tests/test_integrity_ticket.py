@@ -233,6 +233,17 @@ class TestIntegrityTicket(AftersalesCommon):
         self.assertEqual(followup.state, "done")
         self.assertEqual(followup.done_by_id, self.agent)
 
+    def test_installation_card_state_only_through_its_actions(self):
+        card = self.env["aftersales.installation.card"].create({"visit_id": self.visit.id})
+        as_tech = card.with_user(self.tech.user_id)
+        for vals in ({"state": "confirmed"}, {"customer_confirmed_on": datetime(2026, 6, 9, 10, 0)}):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                as_tech.write(vals)
+        self.assertEqual(card.state, "draft")
+        as_tech.write({"installed_date": datetime(2026, 6, 9, 10, 0), "installed_by_id": self.tech.id})
+        as_tech.action_return()
+        self.assertEqual(card.state, "returned")
+
     # ------------------------------------------------------------------
     # Who writes to the customer
     # ------------------------------------------------------------------
