@@ -161,6 +161,44 @@ class TestIntegrityPortal(AftersalesCommon, HttpCase):
         self.assertEqual(response.status_code, 303)
         self.assertEqual(len(self._tickets_of_b()), 1)
 
+    def _chatter_upload(self, ticket, name, content):
+        return self.url_open(
+            "/mail/attachment/upload",
+            data={
+                "csrf_token": http.Request.csrf_token(self),
+                "thread_id": ticket.id,
+                "thread_model": "aftersales.ticket",
+            },
+            files={"ufile": (name, content, "text/html")},
+        )
+
+    def test_chatter_uploads_typed_by_content_and_capped(self):
+        ticket = self.env["aftersales.ticket"].create(
+            {"name": "Noisy", "partner_id": self.contact_b.id, "team_id": self.team.id}
+        )
+        self.authenticate(self.portal_b.login, self.portal_b.login)
+        response = self._chatter_upload(ticket, "label.html", PNG)
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        attachment = self.env["ir.attachment"].search(
+            [("res_model", "=", "aftersales.ticket"), ("res_id", "=", ticket.id)]
+        )
+        self.assertEqual(attachment.mimetype, "image/png", "typed by its content, not by its name")
+        self.env["ir.attachment"].with_user(self.portal_b).sudo().create(
+            [
+                {"name": f"earlier-{index}.png", "raw": PNG, "res_model": "res.partner", "res_id": self.contact_b.id}
+                for index in range(MAX_UPLOADS_PER_HOUR)
+            ]
+        )
+        with mute_logger("odoo.http"):
+            response = self._chatter_upload(ticket, "more.png", PNG)
+        self.assertIn(f"at most {MAX_UPLOADS_PER_HOUR} files an hour", response.text)
+        self.assertEqual(
+            self.env["ir.attachment"].search_count(
+                [("res_model", "=", "aftersales.ticket"), ("res_id", "=", ticket.id)]
+            ),
+            1,
+        )
+
     # ------------------------------------------------------------------
     # The customer's journey
     # ------------------------------------------------------------------
