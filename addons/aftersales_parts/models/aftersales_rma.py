@@ -6,6 +6,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare, mute_logger, plaintext2html
 
+from odoo.addons.aftersales_service.tools.client_values import drop_unreadable
 from odoo.addons.aftersales_service.tools.xlsx_export import xlsx_download_action
 
 from ..tools.responsible import is_real_user, responsible_user
@@ -342,6 +343,12 @@ class AftersalesRma(models.Model):
         for rma in self:
             rma.access_url = f"/my/rmas/{rma.id}"
         return result
+
+    def onchange(self, values, field_names, fields_spec):
+        # a customer's form fills in nothing from the records of other customers
+        if self.env.user.share and not self.env.su:
+            values = drop_unreadable(self, values)
+        return super().onchange(values, field_names, fields_spec)
 
     @api.onchange("sale_order_id", "picking_id", "invoice_id")
     def _onchange_origin(self):

@@ -7,6 +7,8 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
+from odoo.addons.aftersales_service.tools.client_values import drop_unreadable
+
 OPEN_STATES = ("draft", "approved")
 # changes of these are told in the return's chatter: the lines have none
 DECISION_FIELDS = ("resolution", "condition", "decision")
@@ -299,9 +301,15 @@ class AftersalesRmaLine(models.Model):
             warranty = line.lot_id and Warranty._aftersales_lookup(line.lot_id.name)
             line.warranty_state = warranty.state if warranty else "none"
 
+    def onchange(self, values, field_names, fields_spec):
+        # a customer's form fills in nothing from the records of other customers
+        if self.env.user.share and not self.env.su:
+            values = drop_unreadable(self, values)
+        return super().onchange(values, field_names, fields_spec)
+
     @api.onchange("move_id")
     def _onchange_move_id(self):
-        if self.move_id:
+        if self.move_id and self.move_id._filtered_access("read"):
             self.product_id = self.move_id.product_id
             self.invoice_line_id = self._aftersales_invoice_line(self.move_id)
 

@@ -17,3 +17,4 @@ from . import test_partner_parts
 from . import test_security_roles
 from . import test_write_matrix
 from . import test_integrity_parts
+from . import test_integrity_portal_rma

@@ -186,7 +186,7 @@ class AftersalesPartnerPortal(CustomerPortal):
                 )
             )
         files, upload_errors = read_portal_uploads(
-            request.httprequest.files.getlist("photos"), allowed_mimetypes=IMAGE_MIMETYPES
+            request.httprequest.files.getlist("photos"), allowed_mimetypes=IMAGE_MIMETYPES, env=request.env
         )
         errors += upload_errors
         if visit_sudo.partner_job_state != "accepted":

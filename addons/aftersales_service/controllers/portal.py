@@ -12,6 +12,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.aftersales_visit_appointment import AftersalesSlotTaken
+from ..tools.portal_upload import read_portal_uploads
 
 TICKET_HISTORY_KEY = "my_aftersales_tickets_history"
 
@@ -362,17 +363,48 @@ class AftersalesCustomerPortal(CustomerPortal):
             values["company_id"] = company.id
         return values, []
 
+    def _aftersales_attach_ticket_files(self, ticket_sudo, partner, files):
+        """The customer's pictures and documents of the fault, in the ticket's conversation."""
+        attachments = (
+            request.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": name,
+                        "raw": content,
+                        "mimetype": mimetype,
+                        "res_model": ticket_sudo._name,
+                        "res_id": ticket_sudo.id,
+                    }
+                    for name, content, mimetype in files
+                ]
+            )
+        )
+        ticket_sudo.message_post(
+            body=_("%(count)s files sent with the request.", count=len(attachments)),
+            attachment_ids=attachments.ids,
+            author_id=partner.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+
     @http.route(["/my/tickets/new"], type="http", auth="user", methods=["GET", "POST"], website=True)
     def portal_new_aftersales_ticket(self, **post):
         partner = request.env.user.partner_id
         if request.httprequest.method == "POST":
             ticket_values, errors = self._aftersales_portal_validate(partner, post)
+            # typed by their content, within the hourly cap of the customer
+            files, upload_errors = read_portal_uploads(request.httprequest.files.getlist("photos"), env=request.env)
+            errors += upload_errors
             if not errors:
                 company = request.env["res.company"].browse(ticket_values.get("company_id"))
                 Ticket = request.env["aftersales.ticket"].sudo()
                 if company:
                     Ticket = Ticket.with_company(company)
                 ticket = Ticket.create(ticket_values)
+                if files:
+                    self._aftersales_attach_ticket_files(ticket, partner, files)
                 return request.redirect(f"{ticket.access_url}?created=1")
             values = self._aftersales_portal_new_values(partner, errors=errors, form=post)
             return request.render("aftersales_service.portal_new_aftersales_ticket", values)

@@ -49,3 +49,5 @@ from . import aftersales_partner_settlement
 from . import aftersales_partner_settlement_line
 from . import account_move
 from . import account_move_line
+from . import mail_message
+from . import ir_attachment

@@ -28,7 +28,7 @@ FOLLOWUP_VISIT_KINDS = ("installation", "repair")
 class AftersalesFollowup(models.Model):
     _name = "aftersales.followup"
     _description = "Follow-up Call"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "aftersales.guarded.mixin"]
     _order = "date_planned, id"
     _check_company_auto = True
 
@@ -118,12 +118,19 @@ class AftersalesFollowup(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    @api.model
+    def _guarded_fields(self):
+        # the call is recorded, cancelled or planned again by the actions, which check the outcome
+        return super()._guarded_fields() | {"name", "state", "done_by_id"}
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._guard_check_create(vals_list)
         for vals in vals_list:
             if vals.get("name", _("New")) == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("aftersales.followup") or _("New")
-        followups = super().create(vals_list)
+        with self._unguard("name"):
+            followups = super().create(vals_list)
         followups.filtered(lambda f: f.state == "planned")._aftersales_schedule_activity()
         return followups
 
@@ -166,14 +173,15 @@ class AftersalesFollowup(models.Model):
                     _("Record whether the problem is solved before closing follow-up %(name)s.", name=followup.name)
                 )
         now = fields.Datetime.now()
-        for followup in self:
-            followup.write(
-                {
-                    "state": "done",
-                    "call_date": followup.call_date or now,
-                    "done_by_id": self.env.user.id,
-                }
-            )
+        with self._unguard("state", "done_by_id"):
+            for followup in self:
+                followup.write(
+                    {
+                        "state": "done",
+                        "call_date": followup.call_date or now,
+                        "done_by_id": self.env.user.id,
+                    }
+                )
         self.activity_feedback(["aftersales_service.mail_activity_type_followup_call"])
         self.filtered(lambda f: f.problem_solved == "no" and f.ticket_id)._aftersales_reopen_tickets()
         return True
@@ -192,7 +200,8 @@ class AftersalesFollowup(models.Model):
                     followups=", ".join(missing.mapped("name")),
                 )
             )
-        self.write({"state": "cancel"})
+        with self._unguard("state"):
+            self.write({"state": "cancel"})
         self.activity_unlink(["aftersales_service.mail_activity_type_followup_call"])
         return True
 
@@ -205,7 +214,8 @@ class AftersalesFollowup(models.Model):
                     followups=", ".join(wrong.mapped("name")),
                 )
             )
-        self.write({"state": "planned", "cancel_reason": False})
+        with self._unguard("state"):
+            self.write({"state": "planned", "cancel_reason": False})
         self._aftersales_schedule_activity()
         return True
 

@@ -11,7 +11,7 @@ CARD_STATES = [
 class AftersalesInstallationCard(models.Model):
     _name = "aftersales.installation.card"
     _description = "Installation Card"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "aftersales.guarded.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -87,6 +87,11 @@ class AftersalesInstallationCard(models.Model):
             if card.state == "draft":
                 card.installed_by_id = card.visit_id.technician_id
 
+    @api.model
+    def _guarded_fields(self):
+        # handed in and confirmed by the actions, which check the card is complete
+        return super()._guarded_fields() | {"state", "customer_confirmed_on"}
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_returned(self):
         if any(card.state != "draft" for card in self):
@@ -114,7 +119,8 @@ class AftersalesInstallationCard(models.Model):
                     cards=", ".join(incomplete.mapped("display_name")),
                 )
             )
-        self.write({"state": "returned"})
+        with self._unguard("state"):
+            self.write({"state": "returned"})
 
     def action_confirm(self):
         """The customer confirms the installation."""
@@ -127,9 +133,11 @@ class AftersalesInstallationCard(models.Model):
                     cards=", ".join(unnamed.mapped("display_name")),
                 )
             )
-        self.write({"state": "confirmed", "customer_confirmed_on": fields.Datetime.now()})
+        with self._unguard("state", "customer_confirmed_on"):
+            self.write({"state": "confirmed", "customer_confirmed_on": fields.Datetime.now()})
 
     def action_reset_draft(self):
         """Take a handed-in card back to correct it; a confirmed card is final."""
         self._aftersales_check_state(("returned",), _("Resetting"))
-        self.write({"state": "draft"})
+        with self._unguard("state"):
+            self.write({"state": "draft"})

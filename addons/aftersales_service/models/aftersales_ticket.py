@@ -1,11 +1,15 @@
 from collections import defaultdict
+from contextlib import nullcontext
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, is_html_empty
+from odoo.tools import SQL, format_datetime, is_html_empty
 from odoo.tools.sql import column_exists, create_column, table_exists
+
+from ..tools.client_values import drop_unreadable
+from ..tools.timezones import person_tz
 
 # the fields that decide whether a ticket, or an earlier one on its serial number, was revisited
 REVISIT_FIELDS = {"lot_id", "closed_date", "request_date", "company_id", "stage_id"}
@@ -26,6 +30,33 @@ TICKET_CHANNELS = [
     ("delivery", "Delivery"),
 ]
 
+# the bookkeeping of a ticket: written by its create, its stage changes, the mail and the SLA cron,
+# never directly (see aftersales.guarded.mixin)
+GUARDED_FIELDS = frozenset(
+    {
+        "reference",
+        "closed_date",
+        "reopen_count",
+        "first_response_date",
+        "sla_response_deadline",
+        "sla_resolve_deadline",
+        "sla_at_risk_date",
+        "sla_status",
+        "sla_paused_hours",
+        "sla_paused_since",
+        "sla_escalated",
+        "revisited",
+        "visit_active_count",
+        "visit_done_count",
+        "fee_order_id",
+        "complaint_of_id",
+        "csat_score",
+        "csat_solved",
+    }
+)
+# what a stage change writes besides the stage
+STAGE_CHANGE_FIELDS = ("closed_date", "reopen_count", "sla_paused_hours", "sla_paused_since")
+
 SLA_STATUSES = [
     ("on_time", "On Time"),
     ("at_risk", "At Risk"),
@@ -36,7 +67,7 @@ SLA_STATUSES = [
 class AftersalesTicket(models.Model):
     _name = "aftersales.ticket"
     _description = "Service Ticket"
-    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin", "aftersales.guarded.mixin"]
     _order = "priority desc, id desc"
     _primary_email = "email_from"
     _rec_names_search = ["reference", "name"]
@@ -69,6 +100,7 @@ class AftersalesTicket(models.Model):
         tracking=True,
         check_company=True,
         compute="_compute_partner_id",
+        compute_sudo=False,  # from what the user may read only
         store=True,
         readonly=False,
         precompute=True,
@@ -103,6 +135,7 @@ class AftersalesTicket(models.Model):
         tracking=True,
         check_company=True,
         compute="_compute_product_id",
+        compute_sudo=False,  # from what the user may read only
         store=True,
         readonly=False,
         precompute=True,
@@ -122,6 +155,7 @@ class AftersalesTicket(models.Model):
         tracking=True,
         check_company=True,
         compute="_compute_sale_order_id",
+        compute_sudo=False,  # from what the user may read only
         store=True,
         readonly=False,
         precompute=True,
@@ -133,9 +167,16 @@ class AftersalesTicket(models.Model):
         check_company=True,
         domain="[('order_id', '=?', sale_order_id)]",
         compute="_compute_sale_line_id",
+        compute_sudo=False,  # from what the user may read only
         store=True,
         readonly=False,
         precompute=True,
+    )
+
+    delivery_date = fields.Datetime(
+        string="Delivered on",
+        compute="_compute_delivery_date",
+        help="When the unit was delivered to the customer.",
     )
 
     # Classification and routing
@@ -411,14 +452,16 @@ class AftersalesTicket(models.Model):
 
     @api.depends("lot_id", "sale_line_id")
     def _compute_product_id(self):
+        lots = self._readable_lots()
+        lines = self._known_sale_lines().sudo()
         for ticket in self:
-            product = ticket.lot_id.product_id or ticket.sale_line_id.product_id
+            product = (ticket.lot_id & lots).product_id or (ticket.sale_line_id.sudo() & lines).product_id
             if product:
-                ticket.product_id = product
+                ticket.product_id = product.sudo(False)
 
     @api.depends("lot_id")
     def _compute_sale_line_id(self):
-        lines_by_lot = self.lot_id._aftersales_sale_lines()
+        lines_by_lot = self._readable_lots()._aftersales_sale_lines()
         for ticket in self:
             line = lines_by_lot.get(ticket.lot_id.id)
             if line:
@@ -426,15 +469,45 @@ class AftersalesTicket(models.Model):
 
     @api.depends("sale_line_id")
     def _compute_sale_order_id(self):
+        lines = self._known_sale_lines().sudo()
         for ticket in self:
-            if ticket.sale_line_id:
-                ticket.sale_order_id = ticket.sale_line_id.order_id
+            line = ticket.sale_line_id.sudo() & lines
+            if line:
+                ticket.sale_order_id = line.order_id.sudo(False)
 
     @api.depends("sale_order_id")
     def _compute_partner_id(self):
+        orders = self._known_sale_orders().sudo()
         for ticket in self:
-            if ticket.sale_order_id and not ticket.partner_id:
-                ticket.partner_id = ticket.sale_order_id.partner_id
+            order = ticket.sale_order_id.sudo() & orders
+            if order and not ticket.partner_id:
+                ticket.partner_id = order.partner_id.sudo(False)
+
+    @api.depends("lot_id", "sale_line_id")
+    def _compute_delivery_date(self):
+        """When the unit was delivered: the last delivery of its serial number to a customer, else the
+        delivery of its sale order line. Read from the stock moves as superuser, for the serial
+        numbers and sale order lines the user may rely on only."""
+        lots = self._readable_lots()
+        lines = self._known_sale_lines()
+        MoveLine = self.env["stock.move.line"].sudo()
+        dates = {}
+        if lots or lines:
+            for move_line in MoveLine.search(
+                [
+                    ("state", "=", "done"),
+                    ("location_dest_id.usage", "=", "customer"),
+                    "|",
+                    ("lot_id", "in", lots.ids),
+                    ("move_id.sale_line_id", "in", lines.ids),
+                ],
+                order="date, id",
+            ):
+                dates[("lot", move_line.lot_id.id)] = move_line.date
+                dates[("line", move_line.move_id.sale_line_id.id)] = move_line.date
+        for ticket in self:
+            lot, line = ticket.lot_id & lots, ticket.sale_line_id & lines
+            ticket.delivery_date = (lot and dates.get(("lot", lot.id))) or (line and dates.get(("line", line.id)))
 
     @api.depends("partner_id")
     def _compute_email_from(self):
@@ -534,6 +607,12 @@ class AftersalesTicket(models.Model):
             else:
                 ticket.sla_status = "on_time"
 
+    def onchange(self, values, field_names, fields_spec):
+        # a customer's form fills in nothing from the records of other customers
+        if self.env.user.share and not self.env.su:
+            values = drop_unreadable(self, values)
+        return super().onchange(values, field_names, fields_spec)
+
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         team_id = self.env.context.get("default_team_id")
@@ -552,7 +631,8 @@ class AftersalesTicket(models.Model):
 
     @api.constrains("lot_id", "product_id", "sale_line_id", "sale_order_id")
     def _check_unit_consistency(self):
-        for ticket in self:
+        # the consistency of the data, whoever may read the sale order
+        for ticket in self.sudo():
             if ticket.lot_id and ticket.product_id and ticket.lot_id.product_id != ticket.product_id:
                 raise ValidationError(
                     _(
@@ -581,12 +661,35 @@ class AftersalesTicket(models.Model):
                     )
                 )
 
+    def _check_unit_known(self):
+        """A user links a ticket only to sale orders and lines they may read, or to the delivery of a
+        serial number they may read: never to another customer's order picked by its id."""
+        lines = self._known_sale_lines()
+        orders = self._known_sale_orders()
+        for ticket in self:
+            if (ticket.sale_line_id and ticket.sale_line_id not in lines) or (
+                ticket.sale_order_id and ticket.sale_order_id not in orders
+            ):
+                raise AccessError(
+                    _(
+                        "Ticket %(ticket)s can only be linked to a sale order you may read, or to the delivery "
+                        "of its serial number.",
+                        ticket=ticket.display_name,
+                    )
+                )
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
 
+    @api.model
+    def _guarded_fields(self):
+        return super()._guarded_fields() | GUARDED_FIELDS
+
     @api.model_create_multi
     def create(self, vals_list):
+        # the client's values first: the reference, closing date and pause below are the model's own
+        self._guard_check_create(vals_list)
         now = fields.Datetime.now()
         sequences, default_stages = {}, {}
         default_team = self.env.context.get("default_team_id")
@@ -614,24 +717,32 @@ class AftersalesTicket(models.Model):
                 vals.setdefault("closed_date", now)
             elif vals.get("stage_id") in paused_stage_ids:
                 vals.setdefault("sla_paused_since", now)
-        tickets = super().create(vals_list)
+        with self._unguard("reference", "closed_date", "sla_paused_since"):
+            tickets = super().create(vals_list)
+        if not self.env.su and any("sale_line_id" in vals or "sale_order_id" in vals for vals in vals_list):
+            tickets._check_unit_known()
         tickets._aftersales_refresh_revisits(tickets.lot_id.ids)
         tickets.filtered("is_closed")._aftersales_check_followup_before_closing()
         tickets._aftersales_subscribe_customers()
         return tickets
 
     def write(self, vals):
+        # the client's values first: a stage change adds the closing date and the SLA pause
+        self._guard_check_write(vals)
         if "branch_id" in vals:
             self._aftersales_check_branch_change(vals)
         closing = self.browse()
-        if "stage_id" in vals:
-            if self.env["aftersales.ticket.stage"].browse(vals["stage_id"]).is_closed:
-                closing = self.filtered(lambda t: not t.is_closed)
-            vals = self._aftersales_prepare_stage_change(vals)
-        # the tickets on the serial numbers before and after the change may be revisited or not
-        revisits = bool(REVISIT_FIELDS.intersection(vals))
-        revisit_lot_ids = set(self.lot_id.ids) if revisits else set()
-        result = super().write(vals)
+        with self._unguard(*STAGE_CHANGE_FIELDS) if "stage_id" in vals else nullcontext():
+            if "stage_id" in vals:
+                if self.env["aftersales.ticket.stage"].browse(vals["stage_id"]).is_closed:
+                    closing = self.filtered(lambda t: not t.is_closed)
+                vals = self._aftersales_prepare_stage_change(vals)
+            # the tickets on the serial numbers before and after the change may be revisited or not
+            revisits = bool(REVISIT_FIELDS.intersection(vals))
+            revisit_lot_ids = set(self.lot_id.ids) if revisits else set()
+            result = super().write(vals)
+        if not self.env.su and ("sale_line_id" in vals or "sale_order_id" in vals):
+            self._check_unit_known()
         if revisits:
             self._aftersales_refresh_revisits(list(revisit_lot_ids.union(self.lot_id.ids)))
         if "partner_id" in vals:
@@ -788,6 +899,32 @@ class AftersalesTicket(models.Model):
             values.setdefault("name", _("Request from %(sender)s", sender=msg_dict.get("email_from")))
         return super().message_new(msg_dict, custom_values=values)
 
+    def message_post(self, **kwargs):
+        self._check_post_to_customers(kwargs)
+        return super().message_post(**kwargs)
+
+    def _check_post_to_customers(self, post_values):
+        """Readers of a ticket (accountants, parts clerks) write internal notes on it, read by employees
+        only; what goes to the customer and the other followers comes from those who work the ticket
+        (write access). Customers answer on their own tickets from the portal."""
+        if self.env.su or self.env.user.share or not self or self.has_access("write"):
+            return
+        subtype = self.env["mail.message.subtype"]
+        if post_values.get("subtype_id"):
+            subtype = subtype.browse(post_values["subtype_id"])
+        else:
+            subtype = self.env.ref(post_values.get("subtype_xmlid") or "mail.mt_note", raise_if_not_found=False)
+        partners = self.env["res.partner"].browse(post_values.get("partner_ids") or []).sudo()
+        to_outsiders = any(partners.mapped("partner_share"))
+        if (subtype and not subtype.internal) or to_outsiders:
+            raise AccessError(
+                _(
+                    "You may read ticket %(ticket)s but not answer its customer: write an internal note, "
+                    "or ask the team in charge to answer.",
+                    ticket=self[:1].display_name,
+                )
+            )
+
     def _message_post_after_hook(self, message, msg_values):
         """Record the first answer an employee sends to the customer."""
         if (
@@ -941,7 +1078,8 @@ class AftersalesTicket(models.Model):
         """An activity for the team leader and a note in the chatter, once per breach."""
         if not self:
             return
-        self.write({"sla_escalated": True})
+        with self._unguard("sla_escalated"):
+            self.write({"sla_escalated": True})
         by_leader = defaultdict(list)
         for ticket in self:
             by_leader[ticket.team_id.user_id or ticket.user_id].append(ticket.id)
@@ -955,20 +1093,49 @@ class AftersalesTicket(models.Model):
                     user_id=leader.id,
                     note=_("The service level agreement of this ticket is breached."),
                 )
-        self._message_log_batch(
-            bodies={
-                ticket.id: self.env._(
-                    "SLA breached (solve by %(deadline)s): escalated to %(leader)s.",
-                    deadline=ticket.sla_resolve_deadline,
-                    leader=(ticket.team_id.user_id or ticket.user_id).name or self.env._("nobody"),
-                )
-                for ticket in self
-            }
-        )
+        bodies = {}
+        for ticket in self:
+            # the note is for the leader: the deadline in their time zone
+            leader = ticket.team_id.user_id or ticket.user_id
+            tz = person_tz(leader.partner_id, ticket.company_id)
+            bodies[ticket.id] = self.env._(
+                "SLA breached (solve by %(deadline)s, %(tz)s): escalated to %(leader)s.",
+                deadline=format_datetime(self.env, ticket.sla_resolve_deadline, tz=tz, dt_format="short"),
+                tz=tz,
+                leader=leader.name or self.env._("nobody"),
+            )
+        self._message_log_batch(bodies=bodies)
 
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
+
+    def _readable_lots(self):
+        """The serial numbers of the tickets that the current user may read: the others, sent by
+        a client that may not read them, fill in nothing."""
+        return self.lot_id._filtered_access("read")
+
+    def _known_sale_lines(self):
+        """The sale order lines of the tickets that the current user may rely on: the ones they may
+        read, and the delivery of a serial number they may read, even sold by another salesperson.
+
+        The ticket shows of them what it needs (customer, product, delivery date), read as
+        superuser; nothing of the other lines, whatever id a client sends."""
+        lines = self.sale_line_id
+        if not lines:
+            return lines
+        known = lines._filtered_access("read")
+        for line in self._readable_lots()._aftersales_sale_lines().values():
+            known |= line & lines
+        return known
+
+    def _known_sale_orders(self):
+        """The sale orders of the tickets that the current user may read, or that hold a sale order
+        line they may rely on (see :meth:`_known_sale_lines`)."""
+        orders = self.sale_order_id
+        if not orders:
+            return orders
+        return orders._filtered_access("read") | (self._known_sale_lines().sudo().order_id & orders.sudo()).sudo(False)
 
     @api.model
     def _aftersales_fee_order(self):
@@ -983,7 +1150,8 @@ class AftersalesTicket(models.Model):
                 _("Set the customer of ticket %(ticket)s before billing its visits.", ticket=self.reference)
             )
         order = self.env["sale.order"].create(self._prepare_fee_order_vals())
-        self.fee_order_id = order
+        with self._unguard("fee_order_id"):
+            self.fee_order_id = order
         return order
 
     def _prepare_fee_order_vals(self):
@@ -1191,14 +1359,22 @@ class AftersalesTicket(models.Model):
                 body=_(
                     "Satisfaction survey sent to %(email)s, to answer by %(deadline)s.",
                     email=email,
+                    # the customer's deadline, in the customer's time zone
                     deadline=answer.deadline
-                    and fields.Date.to_string(fields.Datetime.context_timestamp(ticket, answer.deadline))
+                    and format_datetime(
+                        self.env, answer.deadline, tz=ticket._aftersales_customer_tz(), dt_format="short"
+                    )
                     or _("no deadline"),
                 ),
                 subtype_xmlid="mail.mt_note",
             )
             answers |= answer
         return answers
+
+    def _aftersales_customer_tz(self):
+        """The time zone the ticket's customer reads times in (see ``person_tz``)."""
+        self.ensure_one()
+        return person_tz(self.partner_id, self.company_id)
 
     def _prepare_csat_answer_vals(self, visit):
         """Values of the survey answer created for the ticket's customer."""

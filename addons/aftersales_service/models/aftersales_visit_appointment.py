@@ -68,9 +68,17 @@ class AftersalesVisit(models.Model):
         return self.ticket_id.partner_id or self.partner_id
 
     def _aftersales_customer_tz(self):
-        """The customer's time zone, else the company's working hours' one, else UTC."""
+        """The customer's time zone (their company's), else the company's (its partner's), else the one of
+        the company's working hours, else UTC."""
         self.ensure_one()
-        tz = self._aftersales_customer().tz or self.partner_id.tz or self.company_id.resource_calendar_id.tz
+        customer = self._aftersales_customer().sudo()
+        tz = (
+            customer.tz
+            or customer.commercial_partner_id.tz
+            or self.partner_id.sudo().tz
+            or self.company_id.sudo().partner_id.tz
+            or self.company_id.resource_calendar_id.tz
+        )
         return tz if tz in pytz.all_timezones_set else "UTC"
 
     def _aftersales_format_window(self, start, end):

@@ -23,6 +23,8 @@ class AftersalesCommon(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
         cls.company = cls.env.company
+        # times read plainly in UTC, whatever the time zone of the demo company
+        cls.company.partner_id.tz = "UTC"
         cls.manager = new_test_user(
             cls.env,
             login="as_manager",

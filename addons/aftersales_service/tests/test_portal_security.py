@@ -245,10 +245,10 @@ class TestPortalSecurity(AftersalesAppointmentCommon, HttpCase):
         self.assertEqual(len(attachment), 1)
         self.assertEqual(attachment.mimetype, "text/plain", "HTML from a customer is served as text")
         self.assertEqual(base64.b64decode(attachment.datas), markup)
-        # the type follows the name: markup named .pdf is served as a PDF, never rendered as a page
+        # the type follows the content, not the name: markup named .pdf is served as text, never as a page
         self.assertEqual(upload(self.ticket, "invoice.pdf", markup).status_code, 200)
         attachment = self.env["ir.attachment"].search([("name", "=", "invoice.pdf")])
-        self.assertEqual(attachment.mimetype, "application/pdf")
+        self.assertEqual(attachment.mimetype, "text/plain")
 
     # ------------------------------------------------------------------
     # New ticket

@@ -158,9 +158,10 @@ class AftersalesWarrantyPortal(CustomerPortal):
             purchase_date = None
         if not purchase_date:
             errors.append(_("Give the date you bought the unit."))
-        files, upload_errors = read_portal_uploads(request.httprequest.files.getlist("proof"))
+        files, upload_errors = read_portal_uploads(request.httprequest.files.getlist("proof"), env=request.env)
         errors.extend(upload_errors)
-        proofs = [(name, content) for name, content, _mimetype in files]
+        # the type found in the content goes with the file: never the one its name suggests
+        proofs = list(files)
         if not proofs:
             errors.append(_("Attach your proof of purchase (invoice or receipt)."))
         return product, serial, purchase_date, proofs, errors

@@ -48,13 +48,13 @@ class AftersalesTicket(models.Model):
 
     @api.depends("lot_id")
     def _compute_warranty_id(self):
+        # the warranties of the serial numbers the user may read only
+        lots = self._readable_lots()
         warranties = (
-            self.env["aftersales.warranty"]
-            .sudo()
-            .search([("lot_id", "in", self.lot_id.ids)], order="end_date desc, id desc")
+            self.env["aftersales.warranty"].sudo().search([("lot_id", "in", lots.ids)], order="end_date desc, id desc")
         )
         for ticket in self:
-            candidates = warranties.filtered(lambda w, lot=ticket.lot_id: w.lot_id == lot)
+            candidates = warranties.filtered(lambda w, lot=ticket.lot_id & lots: lot and w.lot_id == lot)
             running = candidates.filtered(lambda w: w.state == "active")
             warranty = (running or candidates)[:1]
             ticket.warranty_id = warranty.sudo(False)

@@ -526,7 +526,8 @@ class AftersalesWarranty(models.Model):
     def _aftersales_register(self, partner, product, serial, purchase_date, attachments=None):
         """Record a customer's registration of a unit, waiting for the approval of the service team.
 
-        ``attachments`` is a list of (file name, raw content) for the proof of purchase.
+        ``attachments`` is a list of (file name, raw content[, mimetype]) for the proof of purchase; the
+        mimetype, when given, is the one found in the content (see ``read_portal_uploads``).
         """
         serial = (serial or "").strip()
         policy = self._aftersales_check_registration(product, serial, purchase_date)
@@ -546,12 +547,13 @@ class AftersalesWarranty(models.Model):
         attachment_records = self.env["ir.attachment"].create(
             [
                 {
-                    "name": name,
-                    "raw": content,
+                    "name": attachment[0],
+                    "raw": attachment[1],
                     "res_model": self._name,
                     "res_id": warranty.id,
+                    **({"mimetype": attachment[2]} if len(attachment) > 2 else {}),
                 }
-                for name, content in attachments or []
+                for attachment in attachments or []
             ]
         )
         # the customer's own proof, shown back to the customer on the portal
