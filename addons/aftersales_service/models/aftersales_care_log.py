@@ -8,6 +8,7 @@ CARE_LOG_STATES = [
 
 class AftersalesCareLog(models.Model):
     _name = "aftersales.care.log"
+    _inherit = ["aftersales.guarded.mixin"]
     _description = "Customer Care E-mail"
     _order = "id desc"
     _check_company_auto = True
@@ -30,6 +31,11 @@ class AftersalesCareLog(models.Model):
         ),
     ]
 
+    @api.model
+    def _guarded_fields(self):
+        # the log is what the care e-mails did: written by the sending only
+        return super()._guarded_fields() | {"rule_id", "partner_id", "lot_id", "unit_date", "year", "years", "state"}
+
     @api.depends("rule_id", "lot_id", "year")
     def _compute_display_name(self):
         for log in self:
@@ -40,8 +46,9 @@ class AftersalesCareLog(models.Model):
     def _aftersales_send(self):
         """Send the care e-mails, one batch per template; customers without e-mail are only logged."""
         no_email = self.filtered(lambda log: not log.partner_id.email)
-        no_email.state = "no_email"
         to_send = self - no_email
-        for template, logs in to_send.grouped(lambda log: log.rule_id.mail_template_id).items():
-            template.send_mail_batch(logs.ids, email_layout_xmlid="mail.mail_notification_light")
-        to_send.state = "sent"
+        with self._unguard("state"):
+            no_email.state = "no_email"
+            for template, logs in to_send.grouped(lambda log: log.rule_id.mail_template_id).items():
+                template.send_mail_batch(logs.ids, email_layout_xmlid="mail.mail_notification_light")
+            to_send.state = "sent"

@@ -97,7 +97,8 @@ class AftersalesCareRule(models.Model):
                 for lot_id, (partner, unit_date) in units.items()
                 if lot_id not in done
             ]
-            logs |= Log.create(vals_list)
+            with Log._unguard():
+                logs |= Log.create(vals_list)
         logs._aftersales_send()
         return logs
 

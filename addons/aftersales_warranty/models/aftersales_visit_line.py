@@ -190,6 +190,9 @@ class AftersalesVisitLine(models.Model):
 
     @api.model
     def _guarded_fields(self):
+        # a manager's override is the action that owns the override fields: checked, explained, audited
+        if self.env.user.has_group(MANAGER_GROUP):
+            return super()._guarded_fields() | COVERAGE_FIELDS
         return super()._guarded_fields() | COVERAGE_FIELDS | set(OVERRIDE_FIELDS)
 
     # ------------------------------------------------------------------
