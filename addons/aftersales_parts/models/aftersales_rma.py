@@ -967,6 +967,21 @@ class AftersalesRma(models.Model):
         lines_by_location = defaultdict(lambda: self.env["aftersales.rma.line"])
         for line in self.line_ids:
             lines_by_location[line.location_id] |= line
+        # a branch's staff send back only what their own warehouses hold (the approver, under sudo too)
+        branches = self.env.user.sudo().aftersales_branch_ids
+        foreign = [
+            source
+            for source in lines_by_location
+            if branches and source.sudo().warehouse_id.aftersales_branch_id not in branches
+        ]
+        if foreign:
+            raise AccessError(
+                _(
+                    "%(locations)s are not in a warehouse of your branches: their stock is sent back by its own "
+                    "branch.",
+                    locations=", ".join(location.display_name for location in foreign),
+                )
+            )
         pickings = self.env["stock.picking"]
         for source, lines in lines_by_location.items():
             warehouse = source.warehouse_id or lines[:1]._aftersales_warehouse()

@@ -383,6 +383,42 @@ class AftersalesRmaLine(models.Model):
                     )
                 )
 
+    @api.constrains("invoice_line_id", "move_id", "product_id", "rma_id")
+    def _check_invoice_line(self):
+        """A customer line refunds a line of the customer's own posted invoice, for the unit returned."""
+        for line in self.sudo().filtered(lambda line: line.invoice_line_id and line.rma_id.direction == "customer"):
+            invoice_line = line.invoice_line_id
+            invoice = invoice_line.move_id
+            if invoice.move_type != "out_invoice" or invoice.state != "posted":
+                raise ValidationError(_("%(invoice)s is not a posted customer invoice.", invoice=invoice.display_name))
+            if invoice.commercial_partner_id != line.rma_id.commercial_partner_id:
+                raise ValidationError(
+                    _(
+                        "Invoice %(invoice)s is for %(invoiced)s, not for %(customer)s.",
+                        invoice=invoice.name,
+                        invoiced=invoice.commercial_partner_id.display_name,
+                        customer=line.rma_id.commercial_partner_id.display_name,
+                    )
+                )
+            if invoice_line.product_id != line.product_id:
+                raise ValidationError(
+                    _(
+                        "The line of invoice %(invoice)s is for %(invoiced)s, not for %(product)s.",
+                        invoice=invoice.name,
+                        invoiced=invoice_line.product_id.display_name,
+                        product=line.product_id.display_name,
+                    )
+                )
+            sale_line = line.move_id.sale_line_id
+            if sale_line and invoice_line not in sale_line.invoice_lines:
+                raise ValidationError(
+                    _(
+                        "The line of invoice %(invoice)s did not invoice the delivery of %(product)s on this return.",
+                        invoice=invoice.name,
+                        product=line.product_id.display_name,
+                    )
+                )
+
     @api.constrains("move_id", "invoice_line_id", "rma_id")
     def _check_supplier_origin(self):
         for line in self.filtered(lambda line: line.rma_id.direction == "supplier"):

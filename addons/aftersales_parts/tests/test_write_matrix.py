@@ -127,3 +127,42 @@ class TestWriteMatrix(TransactionCase):
                     self.assertEqual(snapshot(record, field), before, f"{name}.{field_name} changed")
         self.assertFalse(failures, "Direct writes that went through:\n%s" % "\n".join(failures))
         self.assertGreater(tried, 50, "The matrix tried too few writes to mean anything")
+
+    def test_no_role_changes_a_locked_document(self):
+        tried = 0
+        failures = []
+        for name in self._guarded_models():
+            candidates = self.env[name].with_context(active_test=False).search([], limit=200, order="id desc")
+            for role, user in self.users.items():
+                model = self.env[name].with_user(user)
+                locked = candidates.with_user(user)._locked_records()[:1]
+                if not locked:
+                    continue
+                exempt = model._lock_exempt_fields()
+                texts = [
+                    field
+                    for field in model._fields.values()
+                    if field.type in ("char", "text", "html")
+                    and field.store
+                    and not field.compute
+                    and not field.related
+                    and field.name not in exempt
+                    and not field.name.startswith(("message_", "activity_"))
+                ]
+                for field in texts[:2]:
+                    record = locked.sudo()
+                    before = record[field.name]
+                    tried += 1
+                    try:
+                        with self.env.cr.savepoint():
+                            record.with_user(user).write({field.name: f"{before or ''} changed by hand"})
+                            self.env.flush_all()
+                            raise _Changed()
+                    except (AccessError, UserError):
+                        pass
+                    except _Changed:
+                        failures.append(f"{name}.{field.name} of locked {record.display_name} by the {role}: written")
+                    record.invalidate_recordset()
+                    self.assertEqual(record[field.name], before)
+        self.assertFalse(failures, "Locked documents changed:\n%s" % "\n".join(failures))
+        self.assertTrue(tried, "No locked document was tried")
