@@ -150,6 +150,21 @@ class AftersalesPartsRequest(models.Model):
         for request in self:
             if request.state != "draft":
                 raise UserError(_("Parts request %(request)s is already sent.", request=request.name))
+            user = self.env.user
+            if (
+                request.service_partner_id
+                and not self.env.su
+                and not user.has_group("aftersales_service.aftersales_service_group_dispatcher")
+                and not user.has_group("aftersales_parts.aftersales_parts_group_clerk")
+            ):
+                raise AccessError(
+                    _(
+                        "A dispatcher or a parts clerk sends the parts request %(request)s of service partner "
+                        "%(partner)s.",
+                        request=request.name,
+                        partner=request.service_partner_id.display_name,
+                    )
+                )
             van = request.location_dest_id
             if not van and not request.technician_id:
                 raise UserError(

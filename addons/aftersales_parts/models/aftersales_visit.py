@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_is_zero
 
 
@@ -89,6 +89,20 @@ class AftersalesVisit(models.Model):
     def action_aftersales_return_unused_parts(self):
         """Send back to the warehouse what was brought to the van for this visit and not used."""
         self.ensure_one()
+        self.check_access("read")
+        user = self.env.user
+        if not (
+            self.env.su
+            or user in (self.technician_id | self.helper_ids).user_id
+            or user.has_group("aftersales_service.aftersales_service_group_dispatcher")
+            or user.has_group("aftersales_parts.aftersales_parts_group_clerk")
+        ):
+            raise AccessError(
+                _(
+                    "The technicians of visit %(visit)s, a dispatcher or a parts clerk send its unused parts back.",
+                    visit=self.name,
+                )
+            )
         van = self.technician_id.aftersales_van_location_id
         brought = defaultdict(float)
         for request in self.aftersales_parts_request_ids.filtered(lambda request: request.state == "done"):
