@@ -3,7 +3,8 @@ from odoo.exceptions import AccessError
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "aftersales.guarded.mixin"]
 
     aftersales_rma_id = fields.Many2one(
         "aftersales.rma", string="Return Authorization", index="btree_not_null", copy=False, readonly=True
@@ -21,22 +22,11 @@ class AccountMove(models.Model):
         for move in self:
             move.aftersales_rma_origin_count = counts.get(move, 0)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su and any(vals.get("aftersales_rma_id") for vals in vals_list):
-            raise self._aftersales_rma_link_refusal()
-        return super().create(vals_list)
+    @api.model
+    def _guarded_fields(self):
+        return super()._guarded_fields() | {"aftersales_rma_id"}
 
-    def write(self, vals):
-        if (
-            not self.env.su
-            and "aftersales_rma_id" in vals
-            and any(move.aftersales_rma_id.id != (vals["aftersales_rma_id"] or False) for move in self)
-        ):
-            raise self._aftersales_rma_link_refusal()
-        return super().write(vals)
-
-    def _aftersales_rma_link_refusal(self):
+    def _guard_refusal(self, field_names, records=None):
         return AccessError(
             _(
                 "A credit note is linked to a return by the return's Refund or Vendor Credit Note action, "

@@ -1,8 +1,9 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 
 class RepairOrder(models.Model):
-    _inherit = "repair.order"
+    _name = "repair.order"
+    _inherit = ["repair.order", "aftersales.guarded.mixin"]
 
     aftersales_rma_line_id = fields.Many2one(
         "aftersales.rma.line",
@@ -24,6 +25,11 @@ class RepairOrder(models.Model):
         copy=False,
         help="The service ticket the returned unit came with.",
     )
+
+    @api.model
+    def _guarded_fields(self):
+        # the return line decides where the repaired unit goes back: set by the return's inspection only
+        return super()._guarded_fields() | {"aftersales_rma_line_id"}
 
     def action_repair_done(self):
         result = super().action_repair_done()

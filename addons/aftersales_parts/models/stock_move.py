@@ -1,9 +1,10 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
 
 class StockMove(models.Model):
-    _inherit = "stock.move"
+    _name = "stock.move"
+    _inherit = ["stock.move", "aftersales.guarded.mixin"]
 
     aftersales_rma_line_id = fields.Many2one(
         "aftersales.rma.line",
@@ -13,17 +14,19 @@ class StockMove(models.Model):
         help="The return line received by this move, when it does not return a delivery.",
     )
 
-    def write(self, vals):
+    @api.model
+    def _guarded_fields(self):
+        return super()._guarded_fields() | {"aftersales_rma_line_id"}
+
+    def _guard_check_create(self, vals_list):
+        # Odoo's own split creates the rest of a receipt's move with its return line, as the user
+        return
+
+    def _guard_refusal(self, field_names, records=None):
         # the receipts of a return carry its lines from their creation (a split keeps them): not re-pointed by hand
-        if (
-            not self.env.su
-            and "aftersales_rma_line_id" in vals
-            and any(move.aftersales_rma_line_id.id != (vals["aftersales_rma_line_id"] or False) for move in self)
-        ):
-            raise AccessError(
-                _("A stock move receives or sends the return line it was created for: it is not changed by hand.")
-            )
-        return super().write(vals)
+        return AccessError(
+            _("A stock move receives or sends the return line it was created for: it is not changed by hand.")
+        )
 
     def _prepare_merge_moves_distinct_fields(self):
         """The moves of two return lines stay apart: each line counts what its own move carried."""

@@ -6,7 +6,8 @@ RMA_LINK_FIELDS = ("aftersales_rma_id", "aftersales_rma_line_id")
 
 
 class StockPicking(models.Model):
-    _inherit = "stock.picking"
+    _name = "stock.picking"
+    _inherit = ["stock.picking", "aftersales.guarded.mixin"]
 
     aftersales_rma_id = fields.Many2one(
         "aftersales.rma", string="Return Authorization", index="btree_not_null", copy=False, readonly=True
@@ -41,21 +42,11 @@ class StockPicking(models.Model):
         for picking in self:
             picking.aftersales_rma_origin_count = counts.get(picking, 0)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su and any(vals.get(name) for vals in vals_list for name in RMA_LINK_FIELDS):
-            raise self._aftersales_rma_link_refusal()
-        return super().create(vals_list)
+    @api.model
+    def _guarded_fields(self):
+        return super()._guarded_fields() | set(RMA_LINK_FIELDS)
 
-    def write(self, vals):
-        if not self.env.su and any(
-            name in vals and any(picking[name].id != (vals[name] or False) for picking in self)
-            for name in RMA_LINK_FIELDS
-        ):
-            raise self._aftersales_rma_link_refusal()
-        return super().write(vals)
-
-    def _aftersales_rma_link_refusal(self):
+    def _guard_refusal(self, field_names, records=None):
         return AccessError(
             _(
                 "A transfer is linked to a return by the return's own actions (approving it, replacing or sending "
