@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, is_html_empty
+from odoo.tools import SQL, html2plaintext, is_html_empty
 from odoo.tools.sql import column_exists, create_column, table_exists
 
 # the fields that decide whether a ticket, or an earlier one on its serial number, was revisited
@@ -932,39 +932,54 @@ class AftersalesTicket(models.Model):
             self.env.add_to_compute(self._fields["sla_status"], stale)
             stale.flush_recordset(["sla_status"])
         to_escalate = self.search(unescalated_domain, limit=batch_size)
-        to_escalate._aftersales_escalate()
-        remaining = self.search_count(stale_domain) + self.search_count(unescalated_domain)
-        self.env["ir.cron"]._notify_progress(done=len(stale | to_escalate), remaining=remaining)
-        return to_escalate
+        escalated = to_escalate._aftersales_escalate() or self.browse()
+        # the breaches nobody could take wait for the next run, not for the next batch
+        remaining = self.search_count(stale_domain) + self.search_count(unescalated_domain) - len(to_escalate - escalated)
+        self.env["ir.cron"]._notify_progress(done=len(stale | escalated), remaining=max(remaining, 0))
+        return escalated
 
     def _aftersales_escalate(self):
-        """An activity for the team leader and a note in the chatter, once per breach."""
+        """An activity for the team leader (else the branch manager, else the company's after-sales
+        manager) and a note in the chatter, once per breach. A breach with nobody to escalate to
+        stays unescalated, and its chatter says so."""
         if not self:
             return
-        self.write({"sla_escalated": True})
         by_leader = defaultdict(list)
         for ticket in self:
-            by_leader[ticket.team_id.user_id or ticket.user_id].append(ticket.id)
+            # an escalation goes over the assignee's head: no assignee
+            leader = ticket.company_id._aftersales_responsible_user(team=ticket.team_id, branch=ticket.branch_id)
+            by_leader[leader].append(ticket.id)
+        nobody = self.browse(by_leader.pop(self.env["res.users"], []))
+        escalated = self - nobody
+        escalated.write({"sla_escalated": True})
         for leader, ticket_ids in by_leader.items():
-            tickets = self.browse(ticket_ids)
-            if leader:
-                # one activity per breach in the leader's to-do list, without one
-                # e-mail per activity: the escalation runs in batches
-                tickets.with_context(mail_activity_quick_update=True).activity_schedule(
-                    "aftersales_service.mail_activity_type_sla_breach",
-                    user_id=leader.id,
-                    note=_("The service level agreement of this ticket is breached."),
-                )
-        self._message_log_batch(
-            bodies={
-                ticket.id: self.env._(
-                    "SLA breached (solve by %(deadline)s): escalated to %(leader)s.",
-                    deadline=ticket.sla_resolve_deadline,
-                    leader=(ticket.team_id.user_id or ticket.user_id).name or self.env._("nobody"),
-                )
-                for ticket in self
-            }
-        )
+            # one activity per breach in the leader's to-do list, without one
+            # e-mail per activity: the escalation runs in batches
+            self.browse(ticket_ids).with_context(mail_activity_quick_update=True).activity_schedule(
+                "aftersales_service.mail_activity_type_sla_breach",
+                user_id=leader.id,
+                note=_("The service level agreement of this ticket is breached."),
+            )
+        leaders = {ticket_id: leader for leader, ticket_ids in by_leader.items() for ticket_id in ticket_ids}
+        bodies = {
+            ticket.id: self.env._(
+                "SLA breached (solve by %(deadline)s): escalated to %(leader)s.",
+                deadline=ticket.sla_resolve_deadline,
+                leader=leaders[ticket.id].name,
+            )
+            for ticket in escalated
+        }
+        for ticket in nobody:
+            body = self.env._(
+                "SLA breached (solve by %(deadline)s), but nobody could be asked to act: the team has no "
+                "leader, the branch no manager and the company no after-sales manager.",
+                deadline=ticket.sla_resolve_deadline,
+            )
+            # said once, not at every run of the escalation
+            if html2plaintext(ticket.message_ids[:1].body or "") != body:
+                bodies[ticket.id] = body
+        self.browse(list(bodies))._message_log_batch(bodies=bodies)
+        return escalated
 
     # ------------------------------------------------------------------
     # Helpers
