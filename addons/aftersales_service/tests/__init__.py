@@ -25,3 +25,4 @@ from . import test_branch
 from . import test_service_partner
 from . import test_service_partner_portal
 from . import test_security_roles
+from . import test_integrity_visit

@@ -32,6 +32,18 @@ class AftersalesVisitCorrect(models.TransientModel):
                     values[name] = visit._fields[name].convert_to_write(visit[name], visit)
         return values
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # what is not given stays as on the visit: a correction changes only what it names
+        for vals in vals_list:
+            visit = self.env["aftersales.visit"].browse(vals.get("visit_id")).exists()
+            if visit:
+                visit.check_access("read")
+                for name in CORRECTION_FIELDS:
+                    if name not in vals:
+                        vals[name] = visit._fields[name].convert_to_write(visit[name], visit)
+        return super().create(vals_list)
+
     def action_confirm(self):
         self.ensure_one()
         visit = self.visit_id
