@@ -1,4 +1,3 @@
-import base64
 import io
 from datetime import date
 
@@ -7,6 +6,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..tools.xlsx_export import EXPORT_MODEL, XLSX_MIMETYPE
 
 # who reads every technician's commissions, hence the period's export
 EXPORT_GROUPS = "aftersales_service.aftersales_service_group_dispatcher,aftersales_service.aftersales_service_group_accountant"
@@ -33,11 +34,6 @@ class AftersalesCommissionPeriod(models.Model):
     commission_ids = fields.One2many("aftersales.commission", "period_id", string="Commissions")
     commission_count = fields.Integer(compute="_compute_totals")
     total = fields.Monetary(compute="_compute_totals", string="Net Commissions")
-    # the export lists everyone's commissions: only those who read them all may read it
-    export_file = fields.Binary(
-        string="Excel Export", readonly=True, copy=False, attachment=True, groups=EXPORT_GROUPS
-    )
-    export_filename = fields.Char(readonly=True, copy=False, groups=EXPORT_GROUPS)
 
     @api.depends("commission_ids.total")
     def _compute_totals(self):
@@ -66,8 +62,8 @@ class AftersalesCommissionPeriod(models.Model):
 
     @api.model
     def _guarded_fields(self):
-        """The status changes by the Close and Reopen actions, the export by the Export action."""
-        return super()._guarded_fields() | {"state", "export_file", "export_filename"}
+        """The status changes by the Close and Reopen actions only."""
+        return super()._guarded_fields() | {"state"}
 
     def _locked_records(self):
         """Closed periods: only reopening them, with a reason, changes them."""
@@ -149,13 +145,16 @@ class AftersalesCommissionPeriod(models.Model):
                 _("Only dispatchers, managers and accountants export the commissions of every technician.")
             )
         filename = f"{self.name.replace('/', '-')}.xlsx"
-        # sudo: the user may read every commission of the period (checked above); the file is
-        # stored in the export field, bound to the period and readable by the same groups only
-        self.sudo().write({"export_file": base64.b64encode(self._aftersales_xlsx()), "export_filename": filename})
+        # Not stored on the period, which every technician reads: an attachment of a record is readable
+        # by whoever reads the record, whatever the groups of its field. Filed under the export wizard
+        # with no record, it is private to the user who exported (and removed after a day).
+        attachment = self.env["ir.attachment"].create(
+            {"name": filename, "raw": self._aftersales_xlsx(), "mimetype": XLSX_MIMETYPE, "res_model": EXPORT_MODEL}
+        )
         return {
             "type": "ir.actions.act_url",
-            "url": f"/web/content/{self._name}/{self.id}/export_file/{filename}?download=true",
-            "target": "self",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
         }
 
     # ------------------------------------------------------------------

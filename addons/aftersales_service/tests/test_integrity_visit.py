@@ -32,11 +32,12 @@ class TestIntegrityVisit(AftersalesFeesCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # a dispatcher sees the fees' service orders, as the manager of the fixtures
         cls.dispatcher = new_test_user(
             cls.env,
             login="iv_dispatcher",
             name="Dina Dispatch",
-            groups="aftersales_service.aftersales_service_group_dispatcher",
+            groups="aftersales_service.aftersales_service_group_dispatcher,sales_team.group_sale_salesman",
         )
         cls.accountant = new_test_user(
             cls.env,
@@ -72,9 +73,9 @@ class TestIntegrityVisit(AftersalesFeesCommon):
         return visit
 
     def _done_visit(self):
-        """A done and signed visit of tech A, tech B helping, with a fee line billed."""
+        """A done and signed visit of tech A, tech B helping, with a fee line billed (the day after the open one)."""
         visit = self._visit(technician_id=self.tech_a.id, helper_ids=[Command.set(self.tech_b.ids)])
-        return self._do_visit(visit, lines=[{"line_type": "fee"}])
+        return self._do_visit(visit, start=datetime(2026, 6, 10, 14, 0), lines=[{"line_type": "fee"}])
 
     def _assert_refused(self, record, user, vals, exception=AccessError):
         """``user`` writing ``vals`` on ``record`` is refused, and nothing changes."""
@@ -176,7 +177,6 @@ class TestIntegrityVisit(AftersalesFeesCommon):
                 self._assert_refused(commission, user, {"technician_id": self.tech_b.id})
                 self._assert_refused(commission, user, {"base_amount": 1000.0})
                 self._assert_refused(period, user, {"state": "closed"})
-                self._assert_refused(period, user, {"export_filename": "all.xlsx"})
         with self.assertRaises(AccessError):
             self.env["aftersales.commission"].with_user(self.manager).create(
                 {
@@ -236,8 +236,10 @@ class TestIntegrityVisit(AftersalesFeesCommon):
     def test_helper_cannot_take_done_visit_and_its_commission(self):
         visit = self._done_visit()
         commission = visit.commission_ids
-        with self.assertRaisesRegex(AccessError, "locked"):
+        with self.assertRaisesRegex(AccessError, "Technician of .* can only be changed through the actions"):
             visit.with_user(self.helper_user).write({"technician_id": self.tech_b.id})
+        with self.assertRaisesRegex(AccessError, "locked"):
+            visit.with_user(self.helper_user).write({"time_spent": 8.0})
         with self.assertRaises(AccessError):
             commission.with_user(self.helper_user).write({"technician_id": self.tech_b.id})
         self.assertEqual(visit.technician_id, self.tech_a)
@@ -265,31 +267,25 @@ class TestIntegrityVisit(AftersalesFeesCommon):
         self._done_visit()
         other = self._do_visit(
             self._visit(visit_type_id=self.type_follow_up.id, technician_id=self.tech_b.id),
-            start=datetime(2026, 6, 10, 10, 0),
+            start=datetime(2026, 6, 11, 10, 0),
         )
         period = other.commission_ids.period_id
-        period.with_user(self.dispatcher).action_export_xlsx()
-        self.assertTrue(period.export_file)
         with self.assertRaisesRegex(AccessError, "Only dispatchers, managers and accountants"):
             period.with_user(self.tech_user).action_export_xlsx()
-        # the stored file is bound to the period and readable by the same groups only
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .search([("res_model", "=", period._name), ("res_id", "=", period.id), ("res_field", "=", "export_file")])
-        )
-        self.assertEqual(len(attachment), 1)
-        self.assertFalse(attachment.public)
-        with self.assertRaises(AccessError):
-            attachment.with_user(self.tech_user).read(["datas"])
-        with self.assertRaises(AccessError):
-            period.with_user(self.tech_user).read(["export_file"])
-        with self.assertRaises(AccessError):
-            self.env["ir.binary"].with_user(self.tech_user)._record_to_stream(
-                period.with_user(self.tech_user), "export_file"
-            )
-        attachment.with_user(self.accountant).read(["datas"])
-        period.with_user(self.manager).read(["export_file"])
+        Attachment = self.env["ir.attachment"].sudo()
+        self.assertFalse(Attachment.search([("res_model", "=", period._name), ("res_id", "=", period.id)]))
+        for user in (self.dispatcher, self.accountant, self.manager):
+            action = period.with_user(user).action_export_xlsx()
+            attachment = Attachment.browse(int(action["url"].split("/")[3].split("?")[0]))
+            self.assertFalse(attachment.public)
+            self.assertTrue(attachment.with_user(user).raw, "the exporting user downloads it")
+            # nobody else reads the file of everyone's commissions, the technicians least of all
+            with self.assertRaises(AccessError):
+                attachment.with_user(self.tech_user).read(["raw"])
+            with self.assertRaises(AccessError):
+                attachment.with_user(self.tech_user)._to_http_stream()
+        # nothing is stored on the period that the technicians read
+        self.assertFalse(Attachment.search([("res_model", "=", period._name), ("res_id", "=", period.id)]))
 
     # ------------------------------------------------------------------
     # (c) The actions still do their work
