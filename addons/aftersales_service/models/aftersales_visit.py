@@ -390,7 +390,8 @@ class AftersalesVisit(models.Model):
             # the moment of the signature is the server's, never the client's
             vals = dict(vals, signed_on=fields.Datetime.now() if vals["signature"] else False)
         # the rights first: a field changed by the actions only is refused as such
-        self._guard_check_write(vals)
+        with self._unguard("signed_on") if signing else nullcontext():
+            self._guard_check_write(vals)
         if "service_partner_id" in vals:
             self._aftersales_check_partner_change(vals["service_partner_id"])
         if vals.get("ticket_id"):
