@@ -945,10 +945,15 @@ class AftersalesTicket(models.Model):
         if not self:
             return
         by_leader = defaultdict(list)
+        leaders = {}  # (company, team, branch) -> user: a batch has few teams and many tickets
         for ticket in self:
-            # an escalation goes over the assignee's head: no assignee
-            leader = ticket.company_id._aftersales_responsible_user(team=ticket.team_id, branch=ticket.branch_id)
-            by_leader[leader].append(ticket.id)
+            key = (ticket.company_id, ticket.team_id, ticket.branch_id)
+            if key not in leaders:
+                # an escalation goes over the assignee's head: no assignee
+                leaders[key] = ticket.company_id._aftersales_responsible_user(
+                    team=ticket.team_id, branch=ticket.branch_id
+                )
+            by_leader[leaders[key]].append(ticket.id)
         nobody = self.browse(by_leader.pop(self.env["res.users"], []))
         escalated = self - nobody
         escalated.write({"sla_escalated": True})
@@ -960,12 +965,12 @@ class AftersalesTicket(models.Model):
                 user_id=leader.id,
                 note=_("The service level agreement of this ticket is breached."),
             )
-        leaders = {ticket_id: leader for leader, ticket_ids in by_leader.items() for ticket_id in ticket_ids}
+        leader_of = {ticket_id: leader for leader, ticket_ids in by_leader.items() for ticket_id in ticket_ids}
         bodies = {
             ticket.id: self.env._(
                 "SLA breached (solve by %(deadline)s): escalated to %(leader)s.",
                 deadline=ticket.sla_resolve_deadline,
-                leader=leaders[ticket.id].name,
+                leader=leader_of[ticket.id].name,
             )
             for ticket in escalated
         }
