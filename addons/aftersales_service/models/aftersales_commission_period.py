@@ -10,7 +10,9 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from ..tools.xlsx_export import EXPORT_MODEL, XLSX_MIMETYPE
 
 # who reads every technician's commissions, hence the period's export
-EXPORT_GROUPS = "aftersales_service.aftersales_service_group_dispatcher,aftersales_service.aftersales_service_group_accountant"
+EXPORT_GROUPS = (
+    "aftersales_service.aftersales_service_group_dispatcher,aftersales_service.aftersales_service_group_accountant"
+)
 
 PERIOD_STATES = [
     ("open", "Open"),

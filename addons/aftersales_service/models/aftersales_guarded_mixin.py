@@ -3,6 +3,7 @@ from contextlib import contextmanager
 
 from odoo import _, api, models
 from odoo.exceptions import AccessError
+from odoo.tools.misc import clean_context
 
 # Fields that the ORM and the mail features write on any document, locked or not.
 _ALWAYS_WRITABLE_PREFIXES = ("message_", "activity_", "website_message_")
@@ -131,9 +132,7 @@ class AftersalesGuardedMixin(models.AbstractModel):
                         "%(documents)s are locked: %(fields)s can no longer be changed. A dispatcher or a "
                         "manager corrects them through the Correct action, which asks why.",
                         documents=", ".join(locked.mapped("display_name")[:5]),
-                        fields=", ".join(
-                            sorted(self._fields[name]._description_string(self.env) for name in touched)
-                        ),
+                        fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in touched)),
                     )
                 )
 
@@ -162,7 +161,7 @@ class AftersalesGuardedMixin(models.AbstractModel):
         if not guarded:
             return
         # the defaults of the fields themselves: a default_* key in the context grants nothing
-        plain = self.with_context({key: val for key, val in self.env.context.items() if not key.startswith("default_")})
+        plain = self.with_env(self.env(context=clean_context(self.env.context)))
         # a default_* key of a guarded field is checked as if it were given
         from_context = {
             name: self.env.context[f"default_{name}"] for name in guarded if f"default_{name}" in self.env.context

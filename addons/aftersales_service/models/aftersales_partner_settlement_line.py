@@ -102,7 +102,9 @@ class AftersalesPartnerSettlementLine(models.Model):
 
     def _locked_records(self):
         """The lines of confirmed and billed settlements."""
-        return super()._locked_records() | self.filtered(lambda line: line.settlement_id.state in ("confirmed", "billed"))
+        return super()._locked_records() | self.filtered(
+            lambda line: line.settlement_id.state in ("confirmed", "billed")
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -934,7 +934,9 @@ class AftersalesTicket(models.Model):
         to_escalate = self.search(unescalated_domain, limit=batch_size)
         escalated = to_escalate._aftersales_escalate() or self.browse()
         # the breaches nobody could take wait for the next run, not for the next batch
-        remaining = self.search_count(stale_domain) + self.search_count(unescalated_domain) - len(to_escalate - escalated)
+        remaining = (
+            self.search_count(stale_domain) + self.search_count(unescalated_domain) - len(to_escalate - escalated)
+        )
         self.env["ir.cron"]._notify_progress(done=len(stale | escalated), remaining=max(remaining, 0))
         return escalated
 

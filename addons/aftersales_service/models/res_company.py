@@ -126,9 +126,7 @@ class ResCompany(models.Model):
         for user in candidates:
             if self._aftersales_is_real_user(user):
                 return user.with_env(self.env)
-        managers = (
-            self.env.ref("aftersales_service.aftersales_service_group_manager").sudo().users.sorted("id")
-        )
+        managers = self.env.ref("aftersales_service.aftersales_service_group_manager").sudo().users.sorted("id")
         manager = next((user for user in managers if self._aftersales_is_real_user(user)), Users)
         return manager.with_env(self.env)
 

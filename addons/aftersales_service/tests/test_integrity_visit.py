@@ -218,7 +218,9 @@ class TestIntegrityVisit(AftersalesFeesCommon):
         hidden = self.env["aftersales.ticket"].create(
             {"name": "Another branch", "partner_id": self.customer.id, "branch_id": branch.id}
         )
-        other_branch = self.env["aftersales.branch"].create({"name": "North", "code": "N", "company_id": self.company.id})
+        other_branch = self.env["aftersales.branch"].create(
+            {"name": "North", "code": "N", "company_id": self.company.id}
+        )
         self.agent.sudo().aftersales_branch_ids = other_branch
         self.ticket.branch_id = other_branch
         visit = self._visit()
@@ -327,7 +329,9 @@ class TestIntegrityVisit(AftersalesFeesCommon):
             {"technician_id": self.tech_a.id, "assignment_forced": True, "assignment_forced_reason": "VIP customer"}
         )
         self.assertEqual(clash.technician_id, self.tech_a)
-        entry = self.env["aftersales.audit.log"].search([("action", "=", "assignment_forced"), ("res_id", "=", clash.id)])
+        entry = self.env["aftersales.audit.log"].search(
+            [("action", "=", "assignment_forced"), ("res_id", "=", clash.id)]
+        )
         self.assertEqual(entry.user_id, self.dispatcher)
         self.assertEqual(entry.reason, "VIP customer")
 
@@ -339,7 +343,9 @@ class TestIntegrityVisit(AftersalesFeesCommon):
             visit.with_user(self.agent).action_correct()
         action = visit.with_user(self.dispatcher).action_correct()
         self.assertEqual(action["res_model"], "aftersales.visit.correct")
-        wizard_form = Form(self.env["aftersales.visit.correct"].with_user(self.dispatcher).with_context(action["context"]))
+        wizard_form = Form(
+            self.env["aftersales.visit.correct"].with_user(self.dispatcher).with_context(**action["context"])
+        )
         self.assertEqual(wizard_form.technician_id, self.tech_a)
         wizard_form.technician_id = self.tech_b
         wizard_form.checklist_done = "Filter cleaned"
@@ -357,13 +363,17 @@ class TestIntegrityVisit(AftersalesFeesCommon):
         self.assertIn("Ben Bolt", entry.new_value)
         self.assertTrue(visit.message_ids.filtered(lambda m: "Done visit corrected" in (m.body or "")))
         # a reason is required, and the wizard's values are checked again on confirm
-        wizard = self.env["aftersales.visit.correct"].with_user(self.dispatcher).create(
-            {"visit_id": visit.id, "signed_by": "Someone", "reason": " "}
+        wizard = (
+            self.env["aftersales.visit.correct"]
+            .with_user(self.dispatcher)
+            .create({"visit_id": visit.id, "signed_by": "Someone", "reason": " "})
         )
         with self.assertRaisesRegex(UserError, "Say why"):
             wizard.action_confirm()
-        wizard = self.env["aftersales.visit.correct"].with_user(self.manager).create(
-            {"visit_id": visit.id, "signed_by": "Wendy W.", "reason": "Typo"}
+        wizard = (
+            self.env["aftersales.visit.correct"]
+            .with_user(self.manager)
+            .create({"visit_id": visit.id, "signed_by": "Wendy W.", "reason": "Typo"})
         )
         with self.assertRaises(AccessError):
             wizard.with_user(self.tech_user).action_confirm()
@@ -401,7 +411,7 @@ class TestIntegrityVisit(AftersalesFeesCommon):
             visit_form.visit_type_id = self.type_repair_visit
         to_plan = visit_form.record
         action = to_plan.action_plan_day()
-        plan_form = Form(self.env["aftersales.visit.plan"].with_user(self.dispatcher).with_context(action["context"]))
+        plan_form = Form(self.env["aftersales.visit.plan"].with_user(self.dispatcher).with_context(**action["context"]))
         plan_form.date = MONDAY_9.date()
         plan_form.save().action_plan()
         self.assertEqual(to_plan.state, "scheduled")
@@ -434,7 +444,9 @@ class TestIntegrityVisit(AftersalesFeesCommon):
         with self.assertRaises(AccessError):
             as_tech.write({"signature": False})
         with self.assertRaises(UserError):
-            self.env["aftersales.visit.line"].with_user(self.tech_user).create({"visit_id": visit.id, "line_type": "fee"})
+            self.env["aftersales.visit.line"].with_user(self.tech_user).create(
+                {"visit_id": visit.id, "line_type": "fee"}
+            )
 
 
 class TestIntegrityVisitResponsible(AftersalesPartnerCommon):

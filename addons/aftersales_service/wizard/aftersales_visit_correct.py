@@ -18,7 +18,9 @@ class AftersalesVisitCorrect(models.TransientModel):
     work_report = fields.Html()
     checklist_done = fields.Text(string="Checklist Answers")
     signed_by = fields.Char()
-    reason = fields.Text(required=True, help="Why the done visit is corrected; written in the chatter and the audit log.")
+    reason = fields.Text(
+        required=True, help="Why the done visit is corrected; written in the chatter and the audit log."
+    )
 
     @api.model
     def default_get(self, fields_list):
