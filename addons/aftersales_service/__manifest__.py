@@ -27,6 +27,7 @@
         "wizard/aftersales_visit_plan_views.xml",
         "wizard/aftersales_report_export_views.xml",
         "wizard/aftersales_audit_reason_views.xml",
+        "wizard/aftersales_visit_correct_views.xml",
         "views/aftersales_ticket_views.xml",
         "views/aftersales_ticket_stage_views.xml",
         "views/aftersales_ticket_type_views.xml",

@@ -9,6 +9,7 @@ AUDIT_ACTIONS = [
     ("ticket_reopened", "Ticket Reopened"),
     ("goodwill", "Goodwill Line"),
     ("commission_period_reopened", "Closed Commission Period Reopened"),
+    ("visit_corrected", "Done Visit Corrected"),
     # the actions of an addon that was uninstalled fall back to this one, their entries stay
     ("other", "Other Action"),
 ]

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 class AftersalesCommission(models.Model):
     _name = "aftersales.commission"
     _description = "Technician Commission"
+    _inherit = ["aftersales.guarded.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -38,6 +39,25 @@ class AftersalesCommission(models.Model):
         for commission in self:
             commission.total = commission.amount - commission.deduction
 
+    @api.model
+    def _guarded_fields(self):
+        """Who earns what for which visit is computed from the done visits, never typed in."""
+        return super()._guarded_fields() | {
+            "visit_id",
+            "technician_id",
+            "period_id",
+            "state",
+            "company_id",
+            "rule_id",
+            "date",
+            "base_amount",
+            "rework_ticket_id",
+        }
+
+    def _locked_records(self):
+        """The commissions of closed periods are frozen."""
+        return super()._locked_records() | self.filtered(lambda commission: commission.period_id.state == "closed")
+
     @api.model_create_multi
     def create(self, vals_list):
         periods = self.env["aftersales.commission.period"].browse({vals["period_id"] for vals in vals_list})
@@ -45,6 +65,8 @@ class AftersalesCommission(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        # the rights first: a frozen commission is refused as such
+        self._guard_check_write(vals)
         self.period_id._aftersales_check_open()
         if "period_id" in vals:
             self.env["aftersales.commission.period"].browse(vals["period_id"])._aftersales_check_open()

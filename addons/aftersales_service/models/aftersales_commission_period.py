@@ -1,4 +1,3 @@
-import base64
 import io
 from datetime import date
 
@@ -6,7 +5,14 @@ import xlsxwriter
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..tools.xlsx_export import EXPORT_MODEL, XLSX_MIMETYPE
+
+# who reads every technician's commissions, hence the period's export
+EXPORT_GROUPS = (
+    "aftersales_service.aftersales_service_group_dispatcher,aftersales_service.aftersales_service_group_accountant"
+)
 
 PERIOD_STATES = [
     ("open", "Open"),
@@ -17,7 +23,7 @@ PERIOD_STATES = [
 class AftersalesCommissionPeriod(models.Model):
     _name = "aftersales.commission.period"
     _description = "Commission Period"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "aftersales.guarded.mixin"]
     _order = "date_from desc, id desc"
     _check_company_auto = True
 
@@ -30,8 +36,6 @@ class AftersalesCommissionPeriod(models.Model):
     commission_ids = fields.One2many("aftersales.commission", "period_id", string="Commissions")
     commission_count = fields.Integer(compute="_compute_totals")
     total = fields.Monetary(compute="_compute_totals", string="Net Commissions")
-    export_file = fields.Binary(string="Excel Export", readonly=True, copy=False, attachment=True)
-    export_filename = fields.Char(readonly=True, copy=False)
 
     @api.depends("commission_ids.total")
     def _compute_totals(self):
@@ -57,6 +61,15 @@ class AftersalesCommissionPeriod(models.Model):
                 raise ValidationError(
                     _("Commission period %(period)s overlaps another period of the company.", period=period.name)
                 )
+
+    @api.model
+    def _guarded_fields(self):
+        """The status changes by the Close and Reopen actions only."""
+        return super()._guarded_fields() | {"state"}
+
+    def _locked_records(self):
+        """Closed periods: only reopening them, with a reason, changes them."""
+        return super()._locked_records() | self.filtered(lambda period: period.state == "closed")
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_with_commissions(self):
@@ -86,7 +99,8 @@ class AftersalesCommissionPeriod(models.Model):
     def action_close(self):
         """Compute the commissions a last time and freeze them."""
         self.action_compute()
-        self.write({"state": "closed"})
+        with self._unguard("state"):
+            self.write({"state": "closed"})
 
     def action_reopen(self):
         """Open closed periods again: their commissions can change, so the audit log records why.
@@ -100,7 +114,9 @@ class AftersalesCommissionPeriod(models.Model):
             return self.env["aftersales.audit.reason"]._aftersales_action(
                 self, "action_reopen", _("Why reopen the commission period?")
             )
-        self.write({"state": "open"})
+        self.check_access("write")
+        with self._unguard():
+            self.write({"state": "open"})
         self.env["aftersales.audit.log"]._aftersales_audit(
             "commission_period_reopened",
             closed,
@@ -126,12 +142,21 @@ class AftersalesCommissionPeriod(models.Model):
         """Fill the Excel export of the period and download it."""
         self.ensure_one()
         self.check_access("read")
+        if not self.env.su and not self.env.user.has_groups(EXPORT_GROUPS):
+            raise AccessError(
+                _("Only dispatchers, managers and accountants export the commissions of every technician.")
+            )
         filename = f"{self.name.replace('/', '-')}.xlsx"
-        self.sudo().write({"export_file": base64.b64encode(self._aftersales_xlsx()), "export_filename": filename})
+        # Not stored on the period, which every technician reads: an attachment of a record is readable
+        # by whoever reads the record, whatever the groups of its field. Filed under the export wizard
+        # with no record, it is private to the user who exported (and removed after a day).
+        attachment = self.env["ir.attachment"].create(
+            {"name": filename, "raw": self._aftersales_xlsx(), "mimetype": XLSX_MIMETYPE, "res_model": EXPORT_MODEL}
+        )
         return {
             "type": "ir.actions.act_url",
-            "url": f"/web/content/{self._name}/{self.id}/export_file/{filename}?download=true",
-            "target": "self",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
         }
 
     # ------------------------------------------------------------------

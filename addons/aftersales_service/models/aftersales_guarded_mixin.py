@@ -167,10 +167,14 @@ class AftersalesGuardedMixin(models.AbstractModel):
             return
         # the defaults of the fields themselves: a default_* key in the context grants nothing
         plain = self.with_env(self.env(context=clean_context(self.env.context)))
+        # a default_* key of a guarded field is checked as if it were given
+        from_context = {
+            name: self.env.context[f"default_{name}"] for name in guarded if f"default_{name}" in self.env.context
+        }
         wrong = set()
         for vals in vals_list:
-            for name in guarded.intersection(vals):
-                value = vals[name]
+            for name in guarded.intersection(set(vals) | set(from_context)):
+                value = vals[name] if name in vals else from_context[name]
                 if not value:
                     continue
                 default = plain.default_get([name]).get(name)

@@ -17,7 +17,7 @@ SETTLEMENT_STATES = [
 class AftersalesPartnerSettlement(models.Model):
     _name = "aftersales.partner.settlement"
     _description = "Service Partner Settlement"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin", "aftersales.guarded.mixin"]
     _order = "date_to desc, id desc"
     _check_company_auto = True
 
@@ -100,6 +100,20 @@ class AftersalesPartnerSettlement(models.Model):
                     )
                 )
 
+    @api.model
+    def _guarded_fields(self):
+        """The status and the vendor bill change by the actions only."""
+        return super()._guarded_fields() | {"state", "move_id"}
+
+    def _locked_records(self):
+        """Confirmed and billed settlements: the partner was given them; reset or cancel them to change them."""
+        return super()._locked_records() | self.filtered(lambda settlement: settlement.state in ("confirmed", "billed"))
+
+    def _get_report_base_filename(self):
+        """The name of the statement's PDF, as the portal downloads it."""
+        self.ensure_one()
+        return _("Statement %(settlement)s", settlement=self.name)
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -145,7 +159,8 @@ class AftersalesPartnerSettlement(models.Model):
             raise UserError(
                 _("Settlements %(settlements)s have nothing to settle.", settlements=", ".join(empty.mapped("name")))
             )
-        self.write({"state": "confirmed"})
+        with self._unguard("state"):
+            self.write({"state": "confirmed"})
         return True
 
     def action_create_bill(self):
@@ -155,7 +170,8 @@ class AftersalesPartnerSettlement(models.Model):
             raise AccessError(_("Only invoicing users create the vendor bills of the service partners."))
         for settlement in self:
             move = self.env["account.move"].with_company(settlement.company_id).create(settlement._prepare_bill_vals())
-            settlement.write({"move_id": move.id, "state": "billed"})
+            with settlement._unguard():
+                settlement.write({"move_id": move.id, "state": "billed"})
             move.message_post(
                 body=_("Created from the settlement %(settlement)s.", settlement=settlement._get_html_link()),
                 subtype_xmlid="mail.mt_note",
@@ -180,12 +196,14 @@ class AftersalesPartnerSettlement(models.Model):
                     settlements=", ".join(billed.mapped("name")),
                 )
             )
-        self.write({"state": "cancel"})
+        with self._unguard():
+            self.write({"state": "cancel"})
         return True
 
     def action_reset_draft(self):
         self._aftersales_check_state(("confirmed",), _("Resetting"))
-        self.write({"state": "draft", "move_id": False})
+        with self._unguard():
+            self.write({"state": "draft", "move_id": False})
         return True
 
     def action_view_bill(self):

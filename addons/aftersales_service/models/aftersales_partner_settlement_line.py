@@ -7,6 +7,7 @@ LINE_TYPES = [("job", "Job")]
 class AftersalesPartnerSettlementLine(models.Model):
     _name = "aftersales.partner.settlement.line"
     _description = "Service Partner Settlement Line"
+    _inherit = ["aftersales.guarded.mixin"]
     _order = "settlement_id, sequence, id"
     _check_company_auto = True
 
@@ -94,6 +95,17 @@ class AftersalesPartnerSettlementLine(models.Model):
                     )
                 )
 
+    @api.model
+    def _guarded_fields(self):
+        """The status (the settlement's) and the bill lines change by the settlement's actions only."""
+        return super()._guarded_fields() | {"state", "move_line_ids"}
+
+    def _locked_records(self):
+        """The lines of confirmed and billed settlements."""
+        return super()._locked_records() | self.filtered(
+            lambda line: line.settlement_id.state in ("confirmed", "billed")
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         settlements = self.env["aftersales.partner.settlement"].browse(
@@ -108,6 +120,8 @@ class AftersalesPartnerSettlementLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        # the rights first: a locked line is refused as such
+        self._guard_check_write(vals)
         self.settlement_id._aftersales_check_lines_editable()
         return super().write(vals)
 

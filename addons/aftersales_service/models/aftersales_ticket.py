@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_datetime, is_html_empty
+from odoo.tools import SQL, format_datetime, html2plaintext, is_html_empty
 from odoo.tools.sql import column_exists, create_column, table_exists
 
 from ..tools.client_values import drop_unreadable
@@ -1069,42 +1069,67 @@ class AftersalesTicket(models.Model):
             self.env.add_to_compute(self._fields["sla_status"], stale)
             stale.flush_recordset(["sla_status"])
         to_escalate = self.search(unescalated_domain, limit=batch_size)
-        to_escalate._aftersales_escalate()
-        remaining = self.search_count(stale_domain) + self.search_count(unescalated_domain)
-        self.env["ir.cron"]._notify_progress(done=len(stale | to_escalate), remaining=remaining)
-        return to_escalate
+        escalated = to_escalate._aftersales_escalate() or self.browse()
+        # the breaches nobody could take wait for the next run, not for the next batch
+        remaining = (
+            self.search_count(stale_domain) + self.search_count(unescalated_domain) - len(to_escalate - escalated)
+        )
+        self.env["ir.cron"]._notify_progress(done=len(stale | escalated), remaining=max(remaining, 0))
+        return escalated
 
     def _aftersales_escalate(self):
-        """An activity for the team leader and a note in the chatter, once per breach."""
+        """An activity for the team leader (else the branch manager, else the company's after-sales
+        manager) and a note in the chatter, once per breach. A breach with nobody to escalate to
+        stays unescalated, and its chatter says so."""
         if not self:
             return
-        with self._unguard("sla_escalated"):
-            self.write({"sla_escalated": True})
         by_leader = defaultdict(list)
+        leaders = {}  # (company, team, branch) -> user: a batch has few teams and many tickets
         for ticket in self:
-            by_leader[ticket.team_id.user_id or ticket.user_id].append(ticket.id)
-        for leader, ticket_ids in by_leader.items():
-            tickets = self.browse(ticket_ids)
-            if leader:
-                # one activity per breach in the leader's to-do list, without one
-                # e-mail per activity: the escalation runs in batches
-                tickets.with_context(mail_activity_quick_update=True).activity_schedule(
-                    "aftersales_service.mail_activity_type_sla_breach",
-                    user_id=leader.id,
-                    note=_("The service level agreement of this ticket is breached."),
+            key = (ticket.company_id, ticket.team_id, ticket.branch_id)
+            if key not in leaders:
+                # an escalation goes over the assignee's head: no assignee
+                leaders[key] = ticket.company_id._aftersales_responsible_user(
+                    team=ticket.team_id, branch=ticket.branch_id
                 )
+            by_leader[leaders[key]].append(ticket.id)
+        nobody = self.browse(by_leader.pop(self.env["res.users"], []))
+        escalated = self - nobody
+        with self._unguard("sla_escalated"):
+            escalated.write({"sla_escalated": True})
+        for leader, ticket_ids in by_leader.items():
+            # one activity per breach in the leader's to-do list, without one
+            # e-mail per activity: the escalation runs in batches
+            self.browse(ticket_ids).with_context(mail_activity_quick_update=True).activity_schedule(
+                "aftersales_service.mail_activity_type_sla_breach",
+                user_id=leader.id,
+                note=_("The service level agreement of this ticket is breached."),
+            )
+        leader_of = {ticket_id: leader for leader, ticket_ids in by_leader.items() for ticket_id in ticket_ids}
         bodies = {}
-        for ticket in self:
+        for ticket in escalated:
             # the note is for the leader: the deadline in their time zone
-            leader = ticket.team_id.user_id or ticket.user_id
+            leader = leader_of[ticket.id]
             tz = person_tz(leader.partner_id, ticket.company_id)
             bodies[ticket.id] = self.env._(
                 "SLA breached (solve by %(deadline)s, %(tz)s): escalated to %(leader)s.",
                 deadline=format_datetime(self.env, ticket.sla_resolve_deadline, tz=tz, dt_format="short"),
                 tz=tz,
-                leader=leader.name or self.env._("nobody"),
+                leader=leader.name,
             )
-        self._message_log_batch(bodies=bodies)
+        for ticket in nobody:
+            tz = person_tz(self.env["res.partner"], ticket.company_id)
+            body = self.env._(
+                "SLA breached (solve by %(deadline)s, %(tz)s), but nobody could be asked to act: the team has no "
+                "leader, the branch no manager and the company no after-sales manager.",
+                deadline=format_datetime(self.env, ticket.sla_resolve_deadline, tz=tz, dt_format="short"),
+                tz=tz,
+            )
+            # said once, not at every run of the escalation
+            if html2plaintext(ticket.message_ids[:1].body or "") != body:
+                bodies[ticket.id] = body
+        self.browse(list(bodies))._message_log_batch(bodies=bodies)
+        return escalated
 
     # ------------------------------------------------------------------
     # Helpers

@@ -1,5 +1,6 @@
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, time, timedelta
 
 from markupsafe import Markup
@@ -7,7 +8,7 @@ from pytz import timezone, utc
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import format_datetime, format_time, is_html_empty
+from odoo.tools import format_datetime, format_time, html2plaintext, is_html_empty
 
 from ..tools.route_planning import DEFAULT_SPEED_KMH, NO_CANDIDATE, Job, RoutePlanner, Worker, great_circle_km
 
@@ -32,6 +33,34 @@ ASSIGNMENT_FIELDS = {
 FORCING_FIELDS = {"assignment_forced", "assignment_forced_reason"}
 # a forced assignment is for one technician and time: changing them drops the forcing
 FORCED_FIELDS = ("technician_id", "scheduled_start", "scheduled_end")
+# the workflow of a visit: changed by its actions only, whoever the user is
+WORKFLOW_FIELDS = frozenset(
+    {
+        "state",
+        "check_in",
+        "check_out",
+        "signed_on",
+        "partner_job_state",
+        "partner_decline_reason",
+        "partner_dispatcher_id",
+    }
+)
+# what a technician receives from dispatch and may not change on their own visits
+DISPATCH_FIELDS = frozenset(
+    {"ticket_id", "technician_id", "helper_ids", "scheduled_start", "scheduled_end", "service_partner_id"}
+)
+# the fields a dispatcher or a manager corrects on a done visit, with a reason
+CORRECTION_FIELDS = (
+    "technician_id",
+    "check_in",
+    "check_out",
+    "time_spent",
+    "work_report",
+    "checklist_done",
+    "signed_by",
+)
+# key of the transaction's cache holding the visits whose planning rules the caller has just checked
+_CHECKED_KEY = "aftersales_planning_checked"
 
 PARTNER_JOB_STATES = [
     ("offered", "Offered"),
@@ -57,7 +86,7 @@ VISIT_STATES = [
 class AftersalesVisit(models.Model):
     _name = "aftersales.visit"
     _description = "On-site Visit"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "aftersales.guarded.mixin"]
     _order = "scheduled_start, id"
     _check_company_auto = True
 
@@ -300,6 +329,33 @@ class AftersalesVisit(models.Model):
                 )
 
     # ------------------------------------------------------------------
+    # Guarded fields
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _guarded_fields(self):
+        """The workflow for everyone; the forcing of an assignment for all but dispatchers; what
+        dispatch decides (ticket, technician, helpers, schedule, service partner) for technicians."""
+        guarded = super()._guarded_fields() | WORKFLOW_FIELDS
+        user = self.env.user
+        if not user.has_group("aftersales_service.aftersales_service_group_dispatcher"):
+            guarded |= FORCING_FIELDS
+        if not user.has_group("aftersales_service.aftersales_service_group_user"):
+            guarded |= DISPATCH_FIELDS
+        return guarded
+
+    def _locked_records(self):
+        """Done visits: the customer signed what was done; only the Correct action changes them."""
+        return super()._locked_records() | self.filtered(lambda visit: visit.state == "done")
+
+    def _check_ticket_readable(self, ticket_ids):
+        """A visit only goes to a ticket the user may read anyway."""
+        if self.env.su:
+            return
+        tickets = self.env["aftersales.ticket"].browse(set(ticket_ids) - {False})
+        tickets.check_access("read")
+
+    # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
 
@@ -307,14 +363,18 @@ class AftersalesVisit(models.Model):
     def create(self, vals_list):
         if any(vals.get("service_partner_id") for vals in vals_list):
             self._aftersales_check_partner_change(False)
+        self._check_ticket_readable([vals.get("ticket_id") for vals in vals_list])
         sequence = self.env["ir.sequence"]
         for vals in vals_list:
             if vals.get("name", _("New")) == _("New"):
                 vals["name"] = sequence.next_by_code("aftersales.visit") or _("New")
+        signed = False
         for vals in vals_list:
             if vals.get("signature"):
-                vals.setdefault("signed_on", fields.Datetime.now())
-        visits = super().create(vals_list)
+                vals["signed_on"] = fields.Datetime.now()
+                signed = True
+        with self._unguard("signed_on") if signed else nullcontext():
+            visits = super().create(vals_list)
         visits._aftersales_check_assignment(
             forcing=visits.browse(
                 visit.id for visit, vals in zip(visits, vals_list, strict=True) if FORCING_FIELDS.intersection(vals)
@@ -325,27 +385,35 @@ class AftersalesVisit(models.Model):
         return visits
 
     def write(self, vals):
-        if vals.get("signature") and "signed_on" not in vals:
-            vals = dict(vals, signed_on=fields.Datetime.now())
+        signing = "signature" in vals
+        if signing:
+            # the moment of the signature is the server's, never the client's
+            vals = dict(vals, signed_on=fields.Datetime.now() if vals["signature"] else False)
+        # the rights first: a field changed by the actions only is refused as such
+        with self._unguard("signed_on") if signing else nullcontext():
+            self._guard_check_write(vals)
         if "service_partner_id" in vals:
             self._aftersales_check_partner_change(vals["service_partner_id"])
+        if vals.get("ticket_id"):
+            self._check_ticket_readable([vals["ticket_id"]])
         forcing = bool(FORCING_FIELDS.intersection(vals))
         before = {}
         if not forcing and ASSIGNMENT_FIELDS.intersection(vals):
             # sudo: the flag is read only; it is cleared below when the forced assignment changes
             before = {visit: _forced_values(visit) for visit in self.sudo().filtered("assignment_forced")}
-        result = super().write(vals)
+        with self._unguard("signed_on") if signing else nullcontext():
+            result = super().write(vals)
         if "service_partner_id" in vals:
             if vals["service_partner_id"]:
                 self._aftersales_offer_to_partner()
             else:
-                self.write({"partner_job_state": False})
+                with self._unguard("partner_job_state"):
+                    self.write({"partner_job_state": False})
         moved = self.browse(visit.id for visit, values in before.items() if _forced_values(visit) != values)
         if moved:
             # sudo: the forcing was for the former technician or time; the rules apply again to the new ones
-            moved.sudo().with_context(aftersales_assignment_checked=True).write(
-                {"assignment_forced": False, "assignment_forced_reason": False}
-            )
+            with moved._assignment_checked():
+                moved.sudo().write({"assignment_forced": False, "assignment_forced_reason": False})
         if ASSIGNMENT_FIELDS.intersection(vals):
             self._aftersales_check_assignment(forcing=self if forcing else self.browse())
         if "visit_type_id" in vals:
@@ -399,19 +467,23 @@ class AftersalesVisit(models.Model):
                     visits=", ".join(missing.mapped("name")),
                 )
             )
-        self.write({"state": "scheduled"})
+        with self._unguard("state"):
+            self.write({"state": "scheduled"})
 
     def action_confirm(self):
         self._aftersales_check_state(("scheduled",), _("Confirming"))
-        self.write({"state": "confirmed"})
+        with self._unguard("state"):
+            self.write({"state": "confirmed"})
 
     def action_start(self):
         self._aftersales_check_state(("scheduled", "confirmed"), _("Starting"))
-        self.write({"state": "in_progress", "check_in": fields.Datetime.now()})
+        with self._unguard("state", "check_in"):
+            self.write({"state": "in_progress", "check_in": fields.Datetime.now()})
 
     def action_stop(self):
         self._aftersales_check_state(("in_progress",), _("Stopping"))
-        self.write({"check_out": fields.Datetime.now()})
+        with self._unguard("check_out"):
+            self.write({"check_out": fields.Datetime.now()})
 
     def action_done(self):
         self._aftersales_check_state(("in_progress",), _("Finishing"))
@@ -441,10 +513,12 @@ class AftersalesVisit(models.Model):
                     )
                 )
         now = fields.Datetime.now()
-        for visit in self:
-            # writing the check-out again would recompute a corrected time spent
-            visit.write({"state": "done"} if visit.check_out else {"state": "done", "check_out": now})
-        self.filtered(lambda v: v.partner_job_state == "accepted").write({"partner_job_state": "done"})
+        # the checks are passed: the visits are done, and locked from now on
+        with self._unguard():
+            for visit in self:
+                # writing the check-out again would recompute a corrected time spent
+                visit.write({"state": "done"} if visit.check_out else {"state": "done", "check_out": now})
+            self.filtered(lambda v: v.partner_job_state == "accepted").write({"partner_job_state": "done"})
         self._aftersales_bill_lines()
         self.env["aftersales.commission"].sudo()._aftersales_compute_for_visits(self)
         self.env["aftersales.followup"].sudo()._aftersales_plan_for_visits(self)
@@ -454,11 +528,77 @@ class AftersalesVisit(models.Model):
 
     def action_cancel(self):
         self._aftersales_check_state(("draft", "scheduled", "confirmed", "in_progress"), _("Cancelling"))
-        self.write({"state": "cancel"})
+        with self._unguard("state"):
+            self.write({"state": "cancel"})
 
     def action_reset_draft(self):
         self._aftersales_check_state(("cancel",), _("Resetting"))
-        self.write({"state": "draft"})
+        with self._unguard("state"):
+            self.write({"state": "draft"})
+
+    def action_correct(self):
+        """Open the window in which a dispatcher or a manager corrects a done visit, saying why."""
+        self.ensure_one()
+        self._check_can_correct()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Correct %(visit)s", visit=self.name),
+            "res_model": "aftersales.visit.correct",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_visit_id": self.id},
+        }
+
+    def _check_can_correct(self):
+        """Only a dispatcher or a manager corrects done visits they may change."""
+        if not self.env.user.has_group("aftersales_service.aftersales_service_group_dispatcher"):
+            raise AccessError(_("Only dispatchers and managers correct done visits."))
+        self.check_access("write")
+        self._aftersales_check_state(("done",), _("Correcting"))
+
+    def _aftersales_correct(self, changes, reason):
+        """Write the corrections ``changes`` on this done visit, in its chatter and the audit log.
+
+        Call it after :meth:`_check_can_correct`. The commissions of open periods follow a new
+        technician or check-out; closed periods stay as they are.
+        """
+        self.ensure_one()
+        old = {name: self._aftersales_correction_text(name) for name in changes}
+        with self._unguard():
+            self.write(changes)
+        new = {name: self._aftersales_correction_text(name) for name in changes}
+        labels = {name: self._fields[name]._description_string(self.env) for name in changes}
+        items = Markup("").join(
+            Markup("<li>%s: %s &#8594; %s</li>") % (labels[name], old[name], new[name]) for name in changes
+        )
+        self.message_post(
+            body=Markup("<p>%s</p><ul>%s</ul>")
+            % (_("Done visit corrected by %(user)s. Why: %(reason)s", user=self.env.user.name, reason=reason), items),
+            subtype_xmlid="mail.mt_note",
+        )
+        self.env["aftersales.audit.log"]._aftersales_audit(
+            "visit_corrected",
+            self,
+            reason,
+            old="; ".join(f"{labels[name]}: {old[name]}" for name in changes),
+            new="; ".join(f"{labels[name]}: {new[name]}" for name in changes),
+        )
+        if {"technician_id", "check_out"}.intersection(changes):
+            # sudo: the commissions follow the corrected visit, whoever corrects it
+            self.env["aftersales.commission"].sudo()._aftersales_compute_for_visits(self)
+
+    def _aftersales_correction_text(self, name):
+        field = self._fields[name]
+        value = self[name]
+        if field.type == "many2one":
+            return value.display_name or "-"
+        if field.type == "datetime":
+            return format_datetime(self.env, value) if value else "-"
+        if field.type == "html":
+            return html2plaintext(value or "").strip()[:200] or "-"
+        if field.type == "float":
+            return f"{value:.2f}"
+        return str(value or "-")[:200]
 
     def action_view_fee_orders(self):
         self.ensure_one()
@@ -637,13 +777,14 @@ class AftersalesVisit(models.Model):
                         technician=visit.technician_id.name,
                     )
                 )
-            visit.write(
-                {
-                    "partner_job_state": "offered",
-                    "partner_decline_reason": False,
-                    "partner_dispatcher_id": self.env.user.id,
-                }
-            )
+            with visit._unguard("partner_job_state", "partner_decline_reason", "partner_dispatcher_id"):
+                visit.write(
+                    {
+                        "partner_job_state": "offered",
+                        "partner_decline_reason": False,
+                        "partner_dispatcher_id": self.env.user.id,
+                    }
+                )
             visit._aftersales_send_partner_offer()
 
     def _aftersales_send_partner_offer(self):
@@ -687,7 +828,8 @@ class AftersalesVisit(models.Model):
         self._aftersales_check_partner_job(("offered",), _("Accepting"))
         self._aftersales_check_state(("draft", "scheduled", "confirmed"), _("Accepting"))
         for visit in self:
-            visit.write({"partner_job_state": "accepted", "state": "confirmed"})
+            with visit._unguard("partner_job_state", "state"):
+                visit.write({"partner_job_state": "accepted", "state": "confirmed"})
             visit.message_post(
                 body=_("%(partner)s accepted the job.", partner=visit.service_partner_id.display_name),
                 subtype_xmlid="mail.mt_note",
@@ -702,15 +844,14 @@ class AftersalesVisit(models.Model):
         self._aftersales_check_partner_job(("offered",), _("Declining"))
         for visit in self:
             partner = visit.service_partner_id
-            visit.write({"partner_job_state": "declined", "partner_decline_reason": reason})
+            with visit._unguard("partner_job_state", "partner_decline_reason"):
+                visit.write({"partner_job_state": "declined", "partner_decline_reason": reason})
             visit.message_post(
                 body=_("%(partner)s declined the job: %(reason)s", partner=partner.display_name, reason=reason),
                 subtype_xmlid="mail.mt_note",
             )
-            dispatcher = visit.partner_dispatcher_id or visit.ticket_id.team_id.user_id or visit.create_uid
-            visit.activity_schedule(
+            visit._aftersales_schedule_for_responsible(
                 "mail.mail_activity_data_todo",
-                user_id=dispatcher.id,
                 summary=_("Dispatch again: declined by %(partner)s", partner=partner.display_name),
                 note=reason,
             )
@@ -749,18 +890,46 @@ class AftersalesVisit(models.Model):
         self.ensure_one()
         if is_html_empty(self.work_report):
             raise UserError(_("Write the work report of %(visit)s before finishing it.", visit=self.name))
-        self.write({"partner_job_state": "done"})
+        with self._unguard("partner_job_state"):
+            self.write({"partner_job_state": "done"})
         partner = self.service_partner_id
         self.message_post(
             body=_("%(partner)s reported the job done.", partner=partner.display_name), subtype_xmlid="mail.mt_note"
         )
-        dispatcher = self.partner_dispatcher_id or self.ticket_id.team_id.user_id or self.create_uid
-        self.activity_schedule(
+        self._aftersales_schedule_for_responsible(
             "mail.mail_activity_data_todo",
-            user_id=dispatcher.id,
             summary=_("Validate the job done by %(partner)s", partner=partner.display_name),
             note=_("Check the report, the hours and the parts, then mark the visit done: the customer is billed then."),
         )
+
+    def _aftersales_responsible(self, assignee=None):
+        """Who takes the work asked about this visit: ``assignee`` (default: the dispatcher who
+        offered the job), else the ticket's team leader, the branch manager, the company's
+        after-sales manager; empty when there is nobody."""
+        self.ensure_one()
+        if assignee is None:
+            assignee = self.partner_dispatcher_id
+        return self.company_id._aftersales_responsible_user(
+            assignee=assignee, team=self.ticket_id.team_id, branch=self.branch_id
+        )
+
+    def _aftersales_schedule_for_responsible(self, activity_type, assignee=None, **values):
+        """An activity for the responsible user of the visit; without one, a note in the chatter
+        says that nobody could be asked. Returns the activity (empty without one)."""
+        self.ensure_one()
+        responsible = self._aftersales_responsible(assignee)
+        if not responsible:
+            self.message_post(
+                body=_(
+                    "Nobody could be asked to act (%(summary)s): the visit has no dispatcher, its team no "
+                    "leader, its branch no manager and the company no after-sales manager. Give the team a "
+                    "leader.",
+                    summary=values.get("summary") or values.get("note") or "",
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            return self.env["mail.activity"]
+        return self.activity_schedule(activity_type, user_id=responsible.id, **values)
 
     # ------------------------------------------------------------------
     # Dispatch
@@ -868,14 +1037,16 @@ class AftersalesVisit(models.Model):
             origin = technician.home_partner_id
             for number, stop in enumerate(stops, start=1):
                 visit = visits_by_id[stop.job.key]
-                visit.with_context(aftersales_assignment_checked=True, tracking_disable=True).write(
-                    {
-                        "technician_id": technician.id,
-                        "scheduled_start": stop.start,
-                        "scheduled_end": stop.end,
-                        "state": "scheduled",
-                    }
-                )
+                # the planner has just checked every rule: no second check on write
+                with visit._assignment_checked(), visit._unguard("state"):
+                    visit.with_context(tracking_disable=True).write(
+                        {
+                            "technician_id": technician.id,
+                            "scheduled_start": stop.start,
+                            "scheduled_end": stop.end,
+                            "state": "scheduled",
+                        }
+                    )
                 planned |= visit
                 bodies[visit.id] = visit._aftersales_plan_note(
                     technician, stop, number, len(stops), origin, levels[str(needs[visit.id][technician.id])], tz
@@ -1008,10 +1179,15 @@ class AftersalesVisit(models.Model):
         chatter and the audit log. The others keep a forcing given earlier without a new entry.
         """
         forcing = forcing if forcing is not None else self.browse()
-        if self.env.context.get("aftersales_assignment_checked"):
-            return
+        checked = self.env.cr.cache.get(_CHECKED_KEY) or {}
         visits = self.filtered(
-            lambda v: v.technician_id and v.scheduled_start and v.scheduled_end and v.state in PLANNED_STATES
+            lambda v: (
+                not checked.get(v.id)
+                and v.technician_id
+                and v.scheduled_start
+                and v.scheduled_end
+                and v.state in PLANNED_STATES
+            )
         )
         if not visits:
             return
@@ -1063,6 +1239,19 @@ class AftersalesVisit(models.Model):
                 forced.assignment_forced_reason,
                 new=_("%(technician)s despite: %(reason)s", technician=technician.name, reason=reason),
             )
+
+    @contextmanager
+    def _assignment_checked(self):
+        """The caller has just checked the planning rules for these visits: the writes in the
+        ``with`` block do not check them again. Kept in the transaction's cursor, never in the
+        context, so that no client can skip the rules."""
+        checked = self.env.cr.cache.setdefault(_CHECKED_KEY, Counter())
+        checked.update(self.ids)
+        try:
+            yield
+        finally:
+            checked.subtract(self.ids)
+            checked += Counter()  # drop the visits no longer checked
 
     def _aftersales_post_choice(self, technician, parts, others):
         self.ensure_one()
@@ -1188,7 +1377,8 @@ class _DayPlanner:
         candidates.sort(key=lambda candidate: (candidate[0], candidate[1].id))
         _score, technician, distance, workload, level, origin = candidates[0]
         # the planner has just checked every rule: no second check on write
-        visit.with_context(aftersales_assignment_checked=True).technician_id = technician
+        with visit._assignment_checked():
+            visit.technician_id = technician
         self.book(technician, visit)
         levels = dict(self.env["aftersales.technician.skill"]._fields["level"]._description_selection(self.env))
         parts = [

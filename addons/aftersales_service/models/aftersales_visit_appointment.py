@@ -328,13 +328,10 @@ class AftersalesVisit(models.Model):
             message=message or "-",
         )
         self.message_post(body=body, author_id=author.id if author else None, subtype_xmlid="mail.mt_note")
-        responsible = self.ticket_id.team_id.user_id or self.ticket_id.user_id
-        if responsible:
-            self.activity_schedule(
-                "aftersales_service.mail_activity_type_visit_time_request",
-                user_id=responsible.id,
-                note=body,
-            )
+        # the planning is the team's: its leader first, not the agent of the ticket
+        self._aftersales_schedule_for_responsible(
+            "aftersales_service.mail_activity_type_visit_time_request", assignee=False, note=body
+        )
         return True
 
     # ------------------------------------------------------------------

@@ -12,6 +12,7 @@ LINE_TYPES = [
 class AftersalesVisitLine(models.Model):
     _name = "aftersales.visit.line"
     _description = "Visit Billable Line"
+    _inherit = ["aftersales.guarded.mixin"]
     _order = "visit_id, sequence, id"
     _check_company_auto = True
 
@@ -150,6 +151,19 @@ class AftersalesVisitLine(models.Model):
                 )
 
     # ------------------------------------------------------------------
+    # Guarded fields
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _guarded_fields(self):
+        """The links to the service order (set when the visit is billed) and the visit's status."""
+        return super()._guarded_fields() | {"sale_line_ids", "visit_state"}
+
+    def _locked_records(self):
+        """The lines of done visits: they are billed."""
+        return super()._locked_records() | self.filtered(lambda line: line.visit_id.state == "done")
+
+    # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
 
@@ -164,6 +178,8 @@ class AftersalesVisitLine(models.Model):
         return lines
 
     def write(self, vals):
+        # the rights first: a locked line is refused as such, whatever else is wrong
+        self._guard_check_write(vals)
         self.visit_id._aftersales_check_lines_editable()
         granted = self.filtered(lambda line: not line.goodwill) if vals.get("goodwill") else self.browse()
         result = super().write(vals)

@@ -103,3 +103,41 @@ class ResCompany(models.Model):
         domain="[('share', '=', False)]",
         help="Receives an activity on each batch whose failure rate reaches the alert rate.",
     )
+
+    # ------------------------------------------------------------------
+    # Responsible users
+    # ------------------------------------------------------------------
+
+    def _aftersales_responsible_user(self, assignee=None, team=None, branch=None):
+        """The real user who takes an activity, an escalation or a validation request of this company:
+        ``assignee``, else the leader of ``team``, else the manager of ``branch``, else the company's
+        first after-sales manager. A real user is active, internal (no portal user, no OdooBot) and
+        works for the company. Returns an empty recordset when there is nobody: the caller says so
+        in the document's chatter and does not take the step as done.
+        """
+        self.ensure_one()
+        Users = self.env["res.users"]
+        # sudo: who leads a team or a branch, and who manages after-sales, is read to route the work only
+        candidates = [
+            (assignee or Users).sudo(),
+            (team.user_id if team else Users).sudo(),
+            (branch.manager_id if branch else Users).sudo(),
+        ]
+        for user in candidates:
+            if self._aftersales_is_real_user(user):
+                return user.with_env(self.env)
+        managers = self.env.ref("aftersales_service.aftersales_service_group_manager").sudo().users.sorted("id")
+        manager = next((user for user in managers if self._aftersales_is_real_user(user)), Users)
+        return manager.with_env(self.env)
+
+    def _aftersales_is_real_user(self, user):
+        self.ensure_one()
+        return bool(
+            user
+            and len(user) == 1
+            and user.active
+            and not user.share
+            and not user._is_superuser()
+            and user != self.env.ref("base.user_root", raise_if_not_found=False)
+            and self in user.company_ids
+        )

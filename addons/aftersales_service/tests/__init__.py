@@ -27,3 +27,4 @@ from . import test_service_partner_portal
 from . import test_security_roles
 from . import test_integrity_ticket
 from . import test_integrity_portal
+from . import test_integrity_visit

@@ -82,7 +82,8 @@ class TestAudit(AftersalesFeesCommon):
         clash = self._clash()
         self._force(clash)
         # a visit forced before the reason was asked for has none
-        clash.sudo().with_context(aftersales_assignment_checked=True).assignment_forced_reason = False
+        with clash._assignment_checked():
+            clash.sudo().assignment_forced_reason = False
         clash.with_user(self.manager).write({"partner_id": clash.partner_id.id})
         self.assertTrue(clash.sudo().assignment_forced)
         self.assertEqual(clash.technician_id, self.tech_a)

@@ -87,9 +87,10 @@ class TestInstallation(AftersalesCommon):
         order = self._sell([(self.oven, 1)])
         self._validate(order.picking_ids)
         visit = self._visits(order)
-        visit.with_context(aftersales_assignment_checked=True).write(
-            {"technician_id": (technician or self.tech_a).id, "scheduled_start": datetime(2026, 6, 9, 10, 0)}
-        )
+        with visit._assignment_checked():
+            visit.write(
+                {"technician_id": (technician or self.tech_a).id, "scheduled_start": datetime(2026, 6, 9, 10, 0)}
+            )
         visit.action_schedule()
         return visit
 

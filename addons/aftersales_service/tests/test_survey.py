@@ -49,7 +49,8 @@ class AftersalesSurveyCommon(AftersalesCommon):
                 "scheduled_start": datetime(2026, 6, 9, 10, 0),
             }
         )
-        visit.with_context(aftersales_assignment_checked=True).technician_id = technician
+        with visit._assignment_checked():
+            visit.technician_id = technician
         visit.action_schedule()
         visit.action_start()
         visit.write({"work_report": "<p>Done.</p>", "signature": SIGNATURE, "signed_by": "Wendy Washer"})

@@ -83,18 +83,19 @@ class TestTechnicianUi(AftersalesCommon, HttpCase):
             ]
         )
         # the planning rules (zones, skills, hours) are tested elsewhere
-        Visit = cls.env["aftersales.visit"].with_context(aftersales_assignment_checked=True)
+        Visit = cls.env["aftersales.visit"]
         now = fields.Datetime.now().replace(second=0, microsecond=0)
         repair = cls.env.ref("aftersales_service.visit_type_repair")
         cls.visit = Visit.create(
             {
                 "ticket_id": tickets[0].id,
                 "visit_type_id": repair.id,
-                "technician_id": cls.technician.id,
                 "scheduled_start": now,
                 "state": "confirmed",
             }
         )
+        with cls.visit._assignment_checked():
+            cls.visit.technician_id = cls.technician
         cls.old_visit = Visit.create(
             {
                 "ticket_id": tickets[1].id,

@@ -221,9 +221,8 @@ class TestWarrantyRegistration(WarrantyCommon):
                 "resource_calendar_id": self.calendar.id,
             }
         )
-        visit.with_context(aftersales_assignment_checked=True).write(
-            {"technician_id": technician.id, "scheduled_start": datetime(2026, 6, 9, 10, 0)}
-        )
+        with visit._assignment_checked():
+            visit.write({"technician_id": technician.id, "scheduled_start": datetime(2026, 6, 9, 10, 0)})
         visit.action_schedule()
         with freeze_time("2026-06-09 10:05:00"):
             visit.action_start()
