@@ -1,7 +1,6 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools.responsible import responsible_user
 
 REQUEST_STATES = [
     ("draft", "Draft"),
@@ -264,14 +263,8 @@ class AftersalesPartsRequest(models.Model):
         team, else the manager of the request's branch, else an after-sales manager of the company."""
         self.ensure_one()
         request = self.sudo()  # who dispatches, leads or manages, not what they see
-        return responsible_user(
-            self.env,
-            request.company_id,
-            [
-                request.visit_id.partner_dispatcher_id,
-                request.ticket_id.team_id.user_id,
-                request.branch_id.manager_id,
-            ],
+        return request.company_id._aftersales_responsible_user(
+            assignee=request.visit_id.partner_dispatcher_id, team=request.ticket_id.team_id, branch=request.branch_id
         )
 
     def _aftersales_source_warehouse(self):

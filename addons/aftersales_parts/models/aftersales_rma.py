@@ -9,8 +9,6 @@ from odoo.tools import SQL, float_compare, mute_logger, plaintext2html
 from odoo.addons.aftersales_service.tools.client_values import drop_unreadable
 from odoo.addons.aftersales_service.tools.xlsx_export import xlsx_download_action
 
-from ..tools.responsible import is_real_user, responsible_user
-
 RMA_STATES = [
     ("draft", "Draft"),
     ("approved", "Approved"),
@@ -202,7 +200,7 @@ class AftersalesRma(models.Model):
     def _default_user_id(self):
         """The user creating the return, unless it is OdooBot or a portal customer."""
         user = self.env.user
-        return user if is_real_user(user, None) else self.env["res.users"]
+        return user if self.env.company._aftersales_is_real_user(user) else self.env["res.users"]
 
     @api.depends("return_picking_ids")
     def _compute_return_picking_count(self):
@@ -1285,7 +1283,7 @@ class AftersalesRma(models.Model):
                     limit=1,
                 )
             )
-        return responsible_user(self.env, rma.company_id, [rma.user_id, team[:1].user_id, rma.branch_id.manager_id])
+        return rma.company_id._aftersales_responsible_user(assignee=rma.user_id, team=team[:1], branch=rma.branch_id)
 
     def _aftersales_schedule_review(self, note):
         """Ask the return's responsible (see :meth:`_aftersales_responsible`) to review it, making them

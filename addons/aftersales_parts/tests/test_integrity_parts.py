@@ -4,7 +4,6 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
-from ..tools.responsible import responsible_user
 from .common import PartsCommon, RmaCommon
 
 AGENT = "aftersales_service.aftersales_service_group_user"
@@ -428,7 +427,7 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
         self.assertNotEqual(fallback, self.env.ref("base.user_root"))
         # a company without anybody
         company = self.env["res.company"].create({"name": "Empty Co"})
-        self.assertFalse(responsible_user(self.env, company, [self.env.ref("base.user_root")]))
+        self.assertFalse(company._aftersales_responsible_user(assignee=self.env.ref("base.user_root")))
         lonely = Rma.create({"partner_id": self.other_customer.id, "company_id": company.id})
         lonely._aftersales_schedule_review(note)
         self.assertFalse(lonely.activity_ids)
