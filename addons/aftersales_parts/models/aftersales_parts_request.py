@@ -1,7 +1,6 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-
 REQUEST_STATES = [
     ("draft", "Draft"),
     ("requested", "Requested"),

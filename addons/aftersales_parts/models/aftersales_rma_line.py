@@ -385,12 +385,12 @@ class AftersalesRmaLine(models.Model):
 
     @api.constrains("invoice_line_id", "move_id", "product_id", "rma_id")
     def _check_invoice_line(self):
-        """A customer line refunds a line of the customer's own posted invoice, for the unit returned."""
+        """A customer line refunds a line of the customer's own invoice, for the unit returned."""
         for line in self.sudo().filtered(lambda line: line.invoice_line_id and line.rma_id.direction == "customer"):
             invoice_line = line.invoice_line_id
             invoice = invoice_line.move_id
-            if invoice.move_type != "out_invoice" or invoice.state != "posted":
-                raise ValidationError(_("%(invoice)s is not a posted customer invoice.", invoice=invoice.display_name))
+            if invoice.move_type != "out_invoice":
+                raise ValidationError(_("%(invoice)s is not a customer invoice.", invoice=invoice.display_name))
             if invoice.commercial_partner_id != line.rma_id.commercial_partner_id:
                 raise ValidationError(
                     _(

@@ -146,20 +146,31 @@ class AftersalesVisitPart(models.Model):
     @api.constrains("location_id", "removed", "visit_id")
     def _check_source_location(self):
         """Parts come from the vans of the visit's technicians, the service partner's consignment, or
-        the stock of a warehouse of the visit's branch (any of the company's without a branch)."""
-        for part in self.sudo().filtered(lambda part: part.location_id and not part.removed):
+        the stock of a warehouse of the visit's branch (any of the company's without a branch); the
+        service partner's own parts come from its vendor location."""
+        for part in self.sudo().filtered(
+            lambda part: part.location_id and not part.removed and not part.partner_supplied
+        ):
             visit = part.visit_id
             location = part.location_id
             if location in (visit.technician_id | visit.helper_ids).aftersales_van_location_id:
                 continue
             if visit.service_partner_id and location == visit.service_partner_id.aftersales_partner_location_id:
                 continue
-            is_van = self.env["aftersales.technician"].sudo().search_count(
-                [("aftersales_van_location_id", "=", location.id)], limit=1
+            is_van = (
+                self.env["aftersales.technician"]
+                .sudo()
+                .search_count([("aftersales_van_location_id", "=", location.id)], limit=1)
             )
             warehouse = location.warehouse_id
-            if not is_van and warehouse and warehouse.company_id == visit.company_id and (
-                not visit.branch_id or warehouse.aftersales_branch_id in (visit.branch_id, self.env["aftersales.branch"])
+            if (
+                not is_van
+                and warehouse
+                and warehouse.company_id == visit.company_id
+                and (
+                    not visit.branch_id
+                    or warehouse.aftersales_branch_id in (visit.branch_id, self.env["aftersales.branch"])
+                )
             ):
                 continue
             raise ValidationError(

@@ -65,7 +65,9 @@ class TestWriteMatrix(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.users = {
-            role: new_test_user(cls.env, login=f"as_matrix_{role.replace(' ', '_')}", name=f"Matrix {role}", groups=group)
+            role: new_test_user(
+                cls.env, login=f"as_matrix_{role.replace(' ', '_')}", name=f"Matrix {role}", groups=group
+            )
             for role, group in ROLES.items()
         }
 
@@ -90,7 +92,7 @@ class TestWriteMatrix(TransactionCase):
         self.assertFalse(missing, "These documents let their status be written directly: %s" % ", ".join(missing))
 
     def test_no_role_writes_a_guarded_field(self):
-        tried = 0
+        tried = refused = 0
         failures = []
         for name in self._guarded_models():
             anyone = self.env[name].with_context(active_test=False).search([], limit=1, order="id desc")
@@ -120,22 +122,23 @@ class TestWriteMatrix(TransactionCase):
                     except ValidationError as error:
                         failures.append(f"{name}.{field_name} by the {role}: only a constraint refused it ({error})")
                     except (AccessError, UserError):
-                        pass
+                        refused += 1
                     except _Changed:
                         failures.append(f"{name}.{field_name} by the {role}: written")
                     record.invalidate_recordset()
                     self.assertEqual(snapshot(record, field), before, f"{name}.{field_name} changed")
         self.assertFalse(failures, "Direct writes that went through:\n%s" % "\n".join(failures))
         self.assertGreater(tried, 50, "The matrix tried too few writes to mean anything")
+        self.assertEqual(refused, tried, "\n".join(failures))
 
     def test_no_role_changes_a_locked_document(self):
-        tried = 0
+        tried = refused = 0
         failures = []
         for name in self._guarded_models():
             candidates = self.env[name].with_context(active_test=False).search([], limit=200, order="id desc")
             for role, user in self.users.items():
                 model = self.env[name].with_user(user)
-                locked = candidates.with_user(user)._locked_records()[:1]
+                locked = candidates.with_user(user)._filtered_access("read")._locked_records()[:1]
                 if not locked:
                     continue
                 exempt = model._lock_exempt_fields()
@@ -159,10 +162,11 @@ class TestWriteMatrix(TransactionCase):
                             self.env.flush_all()
                             raise _Changed()
                     except (AccessError, UserError):
-                        pass
+                        refused += 1
                     except _Changed:
                         failures.append(f"{name}.{field.name} of locked {record.display_name} by the {role}: written")
                     record.invalidate_recordset()
                     self.assertEqual(record[field.name], before)
         self.assertFalse(failures, "Locked documents changed:\n%s" % "\n".join(failures))
         self.assertTrue(tried, "No locked document was tried")
+        self.assertEqual(refused, tried, "\n".join(failures))

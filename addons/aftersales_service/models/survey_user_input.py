@@ -70,7 +70,9 @@ class SurveyUserInput(models.Model):
 
     def _aftersales_record_csat(self):
         """Store the scores of completed after-sales answers and open complaints for the bad ones."""
-        with self._unguard("aftersales_overall_score", "aftersales_conduct_score", "aftersales_solved", "aftersales_comment"):
+        with self._unguard(
+            "aftersales_overall_score", "aftersales_conduct_score", "aftersales_solved", "aftersales_comment"
+        ):
             for answer in self:
                 answer.write(answer._aftersales_csat_values())
         self.filtered(lambda answer: answer._aftersales_is_complaint())._aftersales_open_complaints()

@@ -35,7 +35,9 @@ class TestIntegritySale(CoverageCommon):
 
     def test_only_managers_make_a_service_partner(self):
         agent = new_test_user(
-            self.env, login="as_int_agent", groups="aftersales_service.aftersales_service_group_user,base.group_partner_manager"
+            self.env,
+            login="as_int_agent",
+            groups="aftersales_service.aftersales_service_group_user,base.group_partner_manager",
         )
         manager = new_test_user(
             self.env,
