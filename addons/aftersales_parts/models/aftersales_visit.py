@@ -132,9 +132,9 @@ class AftersalesVisit(models.Model):
         picking = self._aftersales_parts_picking(
             warehouse.int_type_id, van, warehouse.lot_stock_id, lines, validate=False
         )
-        self.message_post(
+        # logged: a parts clerk reads the visit without writing it
+        self._message_log(
             body=_("Unused parts go back to the warehouse by %(picking)s.", picking=picking._get_html_link()),
-            subtype_xmlid="mail.mt_note",
         )
         return True
 

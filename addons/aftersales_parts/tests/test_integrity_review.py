@@ -61,7 +61,8 @@ class TestIntegrityReview(PartsCommon):
         with self.assertRaises(AccessError):
             partner.with_user(agent).write({"aftersales_partner_location_id": location.id})
         self.assertFalse(partner.aftersales_partner_location_id)
-        partner.with_user(self.clerk_user).write({"aftersales_partner_location_id": location.id})
+        clerk = new_test_user(self.env, login="as_rev_clerk2", groups=f"{CLERK},base.group_partner_manager")
+        partner.with_user(clerk).write({"aftersales_partner_location_id": location.id})
         self.assertEqual(partner.aftersales_partner_location_id, location)
 
     def test_repair_order_link_set_by_the_return_only(self):
