@@ -388,14 +388,7 @@ class AftersalesVisit(models.Model):
             new = attachments - visit.sudo().photo_ids.sudo(False)
             foreign = new.sudo().filtered(lambda a, visit=visit: not visit._owns_photo(a))
             if foreign:
-                raise AccessError(
-                    _(
-                        "%(files)s belong to another document: the photos of %(visit)s are pictures uploaded "
-                        "for it.",
-                        files=", ".join(foreign.mapped("name")),
-                        visit=visit.name or _("a new visit"),
-                    )
-                )
+                raise visit._foreign_photos_refusal(foreign)
             claimed.update(new.sudo().filtered(lambda a: not a.res_id).ids)
         shared = [attachment_id for attachment_id, count in claimed.items() if count > 1]
         if shared:
@@ -415,6 +408,15 @@ class AftersalesVisit(models.Model):
             return attachment_sudo.create_uid == self.env.user
         return bool(self) and attachment_sudo.res_model == self._name and attachment_sudo.res_id == self.id
 
+    def _foreign_photos_refusal(self, attachments_sudo):
+        return AccessError(
+            _(
+                "%(files)s belong to another document: the photos of %(visit)s are pictures uploaded for it.",
+                files=", ".join(attachments_sudo.mapped("name")),
+                visit=self.name or _("a new visit"),
+            )
+        )
+
     def _attach_photos(self, before):
         """Attach to this visit the photos linked to it since ``before``; refuse those created on another
         document. Call it after :meth:`_check_photos` and the write."""
@@ -424,14 +426,7 @@ class AftersalesVisit(models.Model):
         if not self.env.su:
             foreign = new.filtered(lambda a: not self._owns_photo(a))
             if foreign:
-                raise AccessError(
-                    _(
-                        "%(files)s belong to another document: the photos of %(visit)s are pictures uploaded "
-                        "for it.",
-                        files=", ".join(foreign.mapped("name")),
-                        visit=self.name,
-                    )
-                )
+                raise self._foreign_photos_refusal(foreign)
         unattached = new.filtered(lambda a: not a.res_id and not a.res_field)
         if unattached:
             unattached.write({"res_model": self._name, "res_id": self.id})
