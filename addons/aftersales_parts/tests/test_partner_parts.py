@@ -205,7 +205,7 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
         )
         self.team.branch_id = south
         job = self._job()
-        job.action_aftersales_partner_accept()
+        job._aftersales_partner_accept()
         request = self.env["aftersales.parts.request"].create(
             {"visit_id": job.id, "line_ids": [Command.create({"product_id": self.pump.id, "quantity": 1.0})]}
         )

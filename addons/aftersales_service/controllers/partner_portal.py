@@ -138,7 +138,7 @@ class AftersalesPartnerPortal(CustomerPortal):
     def portal_accept_aftersales_job(self, job_id, **post):
         visit_sudo = self._aftersales_job_sudo(job_id)
         try:
-            visit_sudo.action_aftersales_partner_accept()
+            visit_sudo._aftersales_partner_accept()
         except UserError as error:
             return self._aftersales_render_job(visit_sudo, errors=[error.args[0]])
         return self._aftersales_job_redirect(visit_sudo, "accepted")
@@ -147,7 +147,7 @@ class AftersalesPartnerPortal(CustomerPortal):
     def portal_decline_aftersales_job(self, job_id, reason=None, **post):
         visit_sudo = self._aftersales_job_sudo(job_id)
         try:
-            visit_sudo.action_aftersales_partner_decline(reason)
+            visit_sudo._aftersales_partner_decline(reason)
         except UserError as error:
             return self._aftersales_render_job(visit_sudo, errors=[error.args[0]], form=post)
         # a declined job leaves the partner's portal

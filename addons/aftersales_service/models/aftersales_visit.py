@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from markupsafe import Markup
 from pytz import timezone, utc
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_datetime, format_time, html2plaintext, is_html_empty
 
@@ -61,6 +61,7 @@ CORRECTION_FIELDS = (
 )
 # key of the transaction's cache holding the visits whose planning rules the caller has just checked
 _CHECKED_KEY = "aftersales_planning_checked"
+DISPATCHER_GROUP = "aftersales_service.aftersales_service_group_dispatcher"
 
 PARTNER_JOB_STATES = [
     ("offered", "Offered"),
@@ -355,6 +356,86 @@ class AftersalesVisit(models.Model):
         tickets = self.env["aftersales.ticket"].browse(set(ticket_ids) - {False})
         tickets.check_access("read")
 
+    def _check_photos(self, attachment_ids):
+        """Refuse to link ``attachment_ids`` as photos of the visits ``self`` (none for new visits)
+        unless the user may read each of them and it is theirs to give: a file uploaded for this
+        visit, or one they have just uploaded and that is attached to no document yet (the form's
+        upload of a new visit). A file of another document would be sent out with the service report."""
+        if self.env.su or not attachment_ids:
+            return
+        Attachment = self.env["ir.attachment"]
+        attachments = Attachment.browse(attachment_ids)
+        # sudo: what the user cannot read is refused below without being shown
+        existing = attachments.sudo().exists()
+        unreadable = attachments - existing.sudo(False)
+        for attachment in existing.sudo(False):
+            try:
+                attachment.check("read")
+                attachment.check_access("read")
+            except AccessError:
+                unreadable |= attachment
+        if unreadable:
+            raise AccessError(
+                _(
+                    "You may not read the files %(files)s: they cannot become photos of a visit. Upload the "
+                    "pictures on the visit instead.",
+                    files=", ".join(f"#{attachment_id}" for attachment_id in unreadable.ids),
+                )
+            )
+        claimed = Counter()
+        for visit in self or [self.browse()]:
+            # sudo: the photos already linked are not checked again
+            new = attachments - visit.sudo().photo_ids.sudo(False)
+            foreign = new.sudo().filtered(lambda a, visit=visit: not visit._owns_photo(a))
+            if foreign:
+                raise visit._foreign_photos_refusal(foreign)
+            claimed.update(new.sudo().filtered(lambda a: not a.res_id).ids)
+        shared = [attachment_id for attachment_id, count in claimed.items() if count > 1]
+        if shared:
+            raise UserError(
+                _(
+                    "A photo belongs to one visit: %(files)s cannot be added to several visits at once.",
+                    files=", ".join(Attachment.browse(shared).sudo().mapped("name")),
+                )
+            )
+
+    def _owns_photo(self, attachment_sudo):
+        """Whether ``attachment_sudo`` may be a photo of this visit (or of a new visit when ``self`` is
+        empty): uploaded for it, or uploaded by the user and attached to nothing yet."""
+        if attachment_sudo.res_field:
+            return False
+        if not attachment_sudo.res_id:
+            return attachment_sudo.create_uid == self.env.user
+        return bool(self) and attachment_sudo.res_model == self._name and attachment_sudo.res_id == self.id
+
+    def _foreign_photos_refusal(self, attachments_sudo):
+        return AccessError(
+            _(
+                "%(files)s belong to another document: the photos of %(visit)s are pictures uploaded for it.",
+                files=", ".join(attachments_sudo.mapped("name")),
+                visit=self.name or _("a new visit"),
+            )
+        )
+
+    def _attach_photos(self, before):
+        """Attach to this visit the photos linked to it since ``before``; refuse those created on another
+        document. Call it after :meth:`_check_photos` and the write."""
+        self.ensure_one()
+        # sudo: the photos' document is written after the checks, whoever may write attachments
+        new = self.sudo().photo_ids - before.sudo()
+        if not self.env.su:
+            foreign = new.filtered(lambda a: not self._owns_photo(a))
+            if foreign:
+                raise self._foreign_photos_refusal(foreign)
+        unattached = new.filtered(lambda a: not a.res_id and not a.res_field)
+        if unattached:
+            unattached.write({"res_model": self._name, "res_id": self.id})
+
+    def _attached_photos(self):
+        """The photos that are this visit's files: what the portal and the service report show."""
+        self.ensure_one()
+        return self.photo_ids.filtered(lambda a: a.res_model == self._name and a.res_id == self.id)
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
@@ -364,6 +445,9 @@ class AftersalesVisit(models.Model):
         if any(vals.get("service_partner_id") for vals in vals_list):
             self._aftersales_check_partner_change(False)
         self._check_ticket_readable([vals.get("ticket_id") for vals in vals_list])
+        for vals in vals_list:
+            if vals.get("photo_ids"):
+                self.browse()._check_photos(_linked_ids(vals["photo_ids"]))
         sequence = self.env["ir.sequence"]
         for vals in vals_list:
             if vals.get("name", _("New")) == _("New"):
@@ -375,6 +459,9 @@ class AftersalesVisit(models.Model):
                 signed = True
         with self._unguard("signed_on") if signed else nullcontext():
             visits = super().create(vals_list)
+        for visit, vals in zip(visits, vals_list, strict=True):
+            if vals.get("photo_ids"):
+                visit._attach_photos(self.env["ir.attachment"])
         visits._aftersales_check_assignment(
             forcing=visits.browse(
                 visit.id for visit, vals in zip(visits, vals_list, strict=True) if FORCING_FIELDS.intersection(vals)
@@ -396,6 +483,11 @@ class AftersalesVisit(models.Model):
             self._aftersales_check_partner_change(vals["service_partner_id"])
         if vals.get("ticket_id"):
             self._check_ticket_readable([vals["ticket_id"]])
+        photos_before = {}
+        if vals.get("photo_ids"):
+            # sudo: the photos already linked, whoever may read them, are not linked again
+            photos_before = {visit: visit.sudo().photo_ids for visit in self}
+            self._check_photos(_linked_ids(vals["photo_ids"]))
         forcing = bool(FORCING_FIELDS.intersection(vals))
         before = {}
         if not forcing and ASSIGNMENT_FIELDS.intersection(vals):
@@ -403,6 +495,8 @@ class AftersalesVisit(models.Model):
             before = {visit: _forced_values(visit) for visit in self.sudo().filtered("assignment_forced")}
         with self._unguard("signed_on") if signing else nullcontext():
             result = super().write(vals)
+        for visit, before_photos in photos_before.items():
+            visit._attach_photos(before_photos)
         if "service_partner_id" in vals:
             if vals["service_partner_id"]:
                 self._aftersales_offer_to_partner()
@@ -551,7 +645,7 @@ class AftersalesVisit(models.Model):
 
     def _check_can_correct(self):
         """Only a dispatcher or a manager corrects done visits they may change."""
-        if not self.env.user.has_group("aftersales_service.aftersales_service_group_dispatcher"):
+        if not self.env.user.has_group(DISPATCHER_GROUP):
             raise AccessError(_("Only dispatchers and managers correct done visits."))
         self.check_access("write")
         self._aftersales_check_state(("done",), _("Correcting"))
@@ -823,8 +917,29 @@ class AftersalesVisit(models.Model):
                 )
             )
 
-    def action_aftersales_partner_accept(self):
-        """The service partner takes the job: the visit is confirmed."""
+    def _check_partner_job_user(self):
+        """Only the service partner answers its jobs: the caller is a portal user of the visits' service
+        partner (the partner portal calls the partner's methods after its own check). The superuser
+        (fixtures, scripts) is not checked; ``sudo()`` grants nothing here."""
+        user = self.env.user
+        if user._is_superuser():
+            return
+        others = self.filtered(
+            lambda v: not user.share or not v.service_partner_id or v.service_partner_id != user.commercial_partner_id
+        )
+        if others:
+            raise AccessError(
+                _(
+                    "Only the service partner a job is dispatched to answers it, on its portal: %(user)s "
+                    "cannot act on %(visits)s on its behalf.",
+                    user=user.name,
+                    visits=", ".join(others.mapped("name")),
+                )
+            )
+
+    def _aftersales_partner_accept(self):
+        """The service partner takes the job: the visit is confirmed. Called by the partner portal."""
+        self._check_partner_job_user()
         self._aftersales_check_partner_job(("offered",), _("Accepting"))
         self._aftersales_check_state(("draft", "scheduled", "confirmed"), _("Accepting"))
         for visit in self:
@@ -836,8 +951,10 @@ class AftersalesVisit(models.Model):
             )
         return True
 
-    def action_aftersales_partner_decline(self, reason):
-        """The service partner refuses the job: it goes back to dispatch, with an activity for the dispatcher."""
+    def _aftersales_partner_decline(self, reason):
+        """The service partner refuses the job: it goes back to dispatch, with an activity for the dispatcher.
+        Called by the partner portal."""
+        self._check_partner_job_user()
         reason = (reason or "").strip()
         if not reason:
             raise UserError(_("Say why the job is declined."))
@@ -863,6 +980,7 @@ class AftersalesVisit(models.Model):
         The partner only reports the job done: the customer is billed when a dispatcher validates it
         (*Done*), after checking the hours and parts the partner gave."""
         self.ensure_one()
+        self._check_partner_job_user()
         self._aftersales_check_partner_job(("accepted",), _("Recording the work"))
         if hours is not None and not (math.isfinite(hours) and 0 <= hours <= MAX_PARTNER_JOB_HOURS):
             raise UserError(_("The time spent on a job is between 0 and %(hours)s hours.", hours=MAX_PARTNER_JOB_HOURS))
@@ -888,6 +1006,7 @@ class AftersalesVisit(models.Model):
     def _aftersales_partner_report_done(self):
         """The partner says the job is done: the dispatcher who offered it validates it."""
         self.ensure_one()
+        self._check_partner_job_user()
         if is_html_empty(self.work_report):
             raise UserError(_("Write the work report of %(visit)s before finishing it.", visit=self.name))
         with self._unguard("partner_job_state"):
@@ -944,8 +1063,9 @@ class AftersalesVisit(models.Model):
         and under their daily capacity. The best has the lowest score: kilometres
         from the previous stop of the day (or the home base), plus the visits they
         already have that day, minus their skill level. The choice and its reasons,
-        or why nobody fits, go in the visit's chatter.
+        or why nobody fits, go in the visit's chatter. Dispatchers' work.
         """
+        self._check_can_dispatch(_("Auto-assigning"))
         not_plannable = self.filtered(
             lambda v: (
                 v.state != "draft"
@@ -967,10 +1087,22 @@ class AftersalesVisit(models.Model):
         return True
 
     def action_plan_day(self):
-        """Open the day planner on the selected visits."""
+        """Open the day planner on the selected visits (dispatchers' work)."""
+        self._check_can_dispatch(_("Planning the day"))
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_visit_plan_action")
         action["context"] = {"default_visit_ids": self.ids}
         return action
+
+    def _check_can_dispatch(self, action):
+        """Planning visits for the technicians is the dispatchers' work (and the managers'); the
+        visits must be theirs to change."""
+        if self.env.su:
+            return
+        if not self.env.user.has_group(DISPATCHER_GROUP):
+            raise AccessError(
+                _("%(action)s visits is the work of the dispatchers: ask one to plan them.", action=action)
+            )
+        self.check_access("write")
 
     def _aftersales_plannable(self):
         return self.filtered(
@@ -990,6 +1122,7 @@ class AftersalesVisit(models.Model):
         are scheduled with a technician and times, and their chatter says why;
         the others stay draft with the reason. Returns the planned visits.
         """
+        self._check_can_dispatch(_("Planning the day"))
         if not self:
             return self
         not_plannable = self - self._aftersales_plannable()
@@ -1395,3 +1528,18 @@ class _DayPlanner:
 
 def _forced_values(visit):
     return tuple(visit[name] for name in FORCED_FIELDS)
+
+
+def _linked_ids(commands):
+    """The ids of the records that the x2many ``commands`` link (``Command.link`` and ``Command.set``)."""
+    if isinstance(commands, models.BaseModel):
+        return list(commands.ids)
+    ids = []
+    for command in commands or ():
+        if isinstance(command, int):
+            ids.append(command)
+        elif command[0] == Command.LINK:
+            ids.append(command[1])
+        elif command[0] == Command.SET:
+            ids.extend(command[2])
+    return ids

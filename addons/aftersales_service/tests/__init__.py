@@ -28,3 +28,4 @@ from . import test_security_roles
 from . import test_integrity_ticket
 from . import test_integrity_portal
 from . import test_integrity_visit
+from . import test_integrity_visit_leftovers

@@ -500,7 +500,7 @@ class TestIntegrityVisitResponsible(AftersalesPartnerCommon):
         self.team.user_id = False
         job = self._job()
         job.sudo().partner_dispatcher_id = False
-        job.action_aftersales_partner_accept()
+        job._aftersales_partner_accept()
         job._aftersales_partner_record_work(report="<p>Done.</p>", hours=1.0, finish=True)
         responsible = job.activity_ids.user_id
         self.assertTrue(
@@ -510,7 +510,7 @@ class TestIntegrityVisitResponsible(AftersalesPartnerCommon):
         other = self._job()
         other.sudo().partner_dispatcher_id = False
         self._without_managers()
-        other.action_aftersales_partner_accept()
+        other._aftersales_partner_accept()
         other._aftersales_partner_record_work(report="<p>Done.</p>", hours=1.0, finish=True)
         self.assertFalse(other.activity_ids)
         self.assertTrue(other.message_ids.filtered(lambda m: "Nobody could be asked" in (m.body or "")))

@@ -22,7 +22,7 @@ class TestServicePartner(AftersalesPartnerCommon):
         self.assertIn(f"/my/jobs/{job.id}", offer.body)
         self.assertIn(job.name, offer.subject)
 
-        job.action_aftersales_partner_accept()
+        job._aftersales_partner_accept()
         self.assertEqual((job.partner_job_state, job.state), ("accepted", "confirmed"))
         job._aftersales_partner_record_work(report="<p>Filter cleaned.</p>", hours=1.5)
         self.assertEqual(job.state, "in_progress")
@@ -89,8 +89,8 @@ class TestServicePartner(AftersalesPartnerCommon):
     def test_decline_goes_back_to_dispatch(self):
         job = self._job()
         with self.assertRaises(UserError):
-            job.action_aftersales_partner_decline("   ")
-        job.action_aftersales_partner_decline("No technician free that week")
+            job._aftersales_partner_decline("   ")
+        job._aftersales_partner_decline("No technician free that week")
         self.assertEqual(job.partner_job_state, "declined")
         self.assertEqual(job.partner_decline_reason, "No technician free that week")
         activity = job.activity_ids
@@ -98,12 +98,12 @@ class TestServicePartner(AftersalesPartnerCommon):
         self.assertIn("No technician free that week", str(activity.note))
         self.assertEqual(job._aftersales_plannable(), job, "a declined job can be planned again")
         with self.assertRaises(UserError):
-            job.action_aftersales_partner_accept()
+            job._aftersales_partner_accept()
         # offered again to another partner
         job.with_user(self.dispatcher).service_partner_id = self.other_point
         self.assertEqual(job.partner_job_state, "offered")
         self.assertFalse(job.partner_decline_reason)
-        job.action_aftersales_partner_decline("Not our brand")
+        job._aftersales_partner_decline("Not our brand")
         # or done by one of our technicians
         zone = self.env["aftersales.zone"].create({"name": "Everywhere"})
         technician = self._create_technicians(zone)[0]
@@ -122,7 +122,7 @@ class TestServicePartner(AftersalesPartnerCommon):
         undated = self._job(scheduled_start=False)
         planner = self.env["aftersales.visit.plan"].with_user(self.dispatcher).create({})
         self.assertNotIn(undated, planner._find_visits())
-        undated.action_aftersales_partner_decline("Fully booked")
+        undated._aftersales_partner_decline("Fully booked")
         self.assertIn(undated, planner._find_visits())
 
     def test_job_settled_once(self):
@@ -262,7 +262,7 @@ class TestServicePartner(AftersalesPartnerCommon):
         done = self._do_job(self._job())
         Visit = self.env["aftersales.visit"].with_user(self.partner_user)
         self.assertEqual(Visit.search([("id", "in", (declined | done).ids)]), declined | done)
-        declined.action_aftersales_partner_decline("No time")
+        declined._aftersales_partner_decline("No time")
         self.assertEqual(Visit.search([("id", "in", (declined | done).ids)]), done, "done jobs stay visible")
         with self.assertRaises(AccessError):
             declined.with_user(self.partner_user).read(["name"])
@@ -309,9 +309,9 @@ class TestServicePartner(AftersalesPartnerCommon):
         job = self._job()
         with self.assertRaises(UserError):
             job._aftersales_partner_record_work(report="<p>Too early</p>")
-        job.action_aftersales_partner_accept()
+        job._aftersales_partner_accept()
         with self.assertRaises(UserError):
-            job.action_aftersales_partner_accept()
+            job._aftersales_partner_accept()
         with self.assertRaises(UserError):
             job.with_user(self.dispatcher).service_partner_id = self.other_point
         for hours in (-1.0, float("nan"), float("inf"), 24.5, 1e9):

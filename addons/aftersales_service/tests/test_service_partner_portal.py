@@ -100,7 +100,7 @@ class TestServicePartnerPortal(AftersalesPartnerCommon, HttpCase):
 
     def test_wrong_uploads_and_hours_are_refused(self):
         job = self._job()
-        job.action_aftersales_partner_accept()
+        job._aftersales_partner_accept()
         self._login()
         response = self._post(
             f"/my/jobs/{job.id}/work",

@@ -66,6 +66,7 @@ class AftersalesVisitPlan(models.TransientModel):
 
     def action_plan(self):
         self.ensure_one()
+        self.env["aftersales.visit"]._check_can_dispatch(_("Planning the day"))
         if not self.visit_ids:
             raise UserError(_("There is no draft visit without a technician to plan."))
         if not self.technician_ids:

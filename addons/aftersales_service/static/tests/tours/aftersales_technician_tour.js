@@ -5,7 +5,8 @@ import { registry } from "@web/core/registry";
 /**
  * A technician on a phone: start today's visit from its card in "My Visits", open it,
  * have the customer sign, write the work report, and finish it. The report is
- * written last: an HTML field hidden by a tab switch keeps no pending change.
+ * written last: an HTML field hidden by a tab switch keeps no pending change. Once done, the
+ * visit is read only for the technician.
  * Started on the "My Visits" action by the Python test (tests/test_ui.py).
  */
 registry.category("web_tour.tours").add("aftersales_technician_tour", {
@@ -81,6 +82,11 @@ registry.category("web_tour.tours").add("aftersales_technician_tour", {
             content: "The visit is done: nothing left to press",
             trigger:
                 ".o_form_view .o_form_saved:not(:has(div[name='technician_buttons'] button[name='action_done']))",
+        },
+        {
+            content: "The done visit is locked for the technician: the report is read only, no Correct button",
+            trigger:
+                ".o_form_view:not(:has(button[name='action_correct'])) .o_field_widget.o_readonly_modifier[name='work_report']:not(:has([contenteditable='true']))",
         },
     ],
 });
