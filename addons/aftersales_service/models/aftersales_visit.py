@@ -228,10 +228,18 @@ class AftersalesVisit(models.Model):
     partner_settlement_line_ids = fields.One2many(
         "aftersales.partner.settlement.line", "visit_id", string="Settlement Lines", readonly=True
     )
+    can_dispatch = fields.Boolean(
+        compute="_compute_can_dispatch", help="Whether the user may change the ticket, people and schedule."
+    )
 
     # ------------------------------------------------------------------
     # Computes and constraints
     # ------------------------------------------------------------------
+
+    @api.depends_context("uid")
+    def _compute_can_dispatch(self):
+        # the same rule as the guarded fields: shown read-only where a write would be refused
+        self.can_dispatch = not DISPATCH_FIELDS & self._guarded_fields()
 
     @api.depends("ticket_id")
     def _compute_partner_id(self):
