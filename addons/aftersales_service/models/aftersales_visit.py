@@ -229,7 +229,9 @@ class AftersalesVisit(models.Model):
         "aftersales.partner.settlement.line", "visit_id", string="Settlement Lines", readonly=True
     )
     can_dispatch = fields.Boolean(
-        compute="_compute_can_dispatch", help="Whether the user may change the ticket, people and schedule."
+        compute="_compute_can_dispatch",
+        help="Whether the user may change the ticket, people and schedule of a saved visit (only agents and up "
+        "create visits).",
     )
 
     # ------------------------------------------------------------------
