@@ -152,7 +152,8 @@ def rma_path(env, orders, reason_id):
     receipts = rmas.return_picking_ids
     receipts.move_ids.picked = True
     receipts.with_context(skip_sms=True, cancel_backorder=True).button_validate()
-    rmas.action_refund()
+    # refunded on receipt, before the inspection: the reason the refund window asks for
+    rmas.with_context(aftersales_refund_reason="Refunded on receipt").action_refund()
     return len(rmas.refund_ids)
 
 
