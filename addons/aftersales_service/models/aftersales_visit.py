@@ -8,8 +8,9 @@ from pytz import timezone, utc
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import format_datetime, format_time, html2plaintext, is_html_empty
+from odoo.tools import format_date, format_datetime, format_time, html2plaintext, is_html_empty
 
+from ..tools.timezones import person_tz
 from ..tools.route_planning import DEFAULT_SPEED_KMH, NO_CANDIDATE, Job, RoutePlanner, Worker, great_circle_km
 
 # the score weighs kilometres against visits already planned and skill levels
@@ -862,6 +863,16 @@ class AftersalesVisit(models.Model):
                     visits=", ".join(closed.mapped("name")),
                 )
             )
+
+    def _aftersales_schedule_text(self, partner):
+        """The day and hours of the visit as ``partner`` reads them: in their time zone (else their
+        company's, else ours), for e-mails written to them."""
+        self.ensure_one()
+        if not self.scheduled_start:
+            return ""
+        visit = self.with_context(tz=person_tz(partner, self.company_id))
+        day = format_date(visit.env, self.scheduled_start)
+        return f"{day} {visit.time_window}"
 
     def _aftersales_partner_job_url(self):
         self.ensure_one()

@@ -1,6 +1,9 @@
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
+from odoo.tools import format_date
+
+from ..tools.timezones import person_tz
 
 SOLVED_STATES = [
     ("yes", "Solved"),
@@ -67,6 +70,14 @@ class SurveyUserInput(models.Model):
         result = super()._mark_done()
         self.filtered("aftersales_ticket_id")._aftersales_record_csat()
         return result
+
+    def _aftersales_deadline_text(self):
+        """The last day to answer, in the customer's time zone, for the invitation e-mail."""
+        self.ensure_one()
+        if not self.deadline:
+            return ""
+        tz = person_tz(self.partner_id, self.aftersales_ticket_id.company_id)
+        return format_date(self.with_context(tz=tz).env, self.deadline)
 
     def _aftersales_record_csat(self):
         """Store the scores of completed after-sales answers and open complaints for the bad ones."""

@@ -309,3 +309,28 @@ class TestIntegrityTicket(AftersalesCommon):
         self.customer.tz = "Europe/Brussels"
         visit.invalidate_recordset(["appointment_window"])
         self.assertIn("3:00", visit.appointment_window, "01:00 UTC is 03:00 in Brussels in June")
+
+    def test_partner_offer_and_survey_deadline_in_the_readers_time_zone(self):
+        self.env.user.tz = "America/Los_Angeles"  # who writes
+        fixit = self.env["res.partner"].create({"name": "Fixit Shanghai", "is_company": True, "tz": "Asia/Shanghai"})
+        visit = (
+            self.env["aftersales.visit"]
+            .with_context(tz="America/Los_Angeles")
+            .create(
+                {
+                    "ticket_id": self.ticket.id,
+                    "visit_type_id": self.env.ref("aftersales_service.visit_type_repair").id,
+                    "scheduled_start": datetime(2026, 6, 9, 20, 0),
+                    "scheduled_end": datetime(2026, 6, 9, 21, 0),
+                }
+            )
+        )
+        text = visit._aftersales_schedule_text(fixit)
+        self.assertIn("06/10/2026", text, "20:00 UTC is the next morning in Shanghai")
+        self.assertIn("4:00", text)
+        self.customer.tz = "Asia/Shanghai"
+        survey = self.env["survey.survey"].create({"title": "How did it go?"})
+        answer = self.env["survey.user_input"].create(
+            {"survey_id": survey.id, "partner_id": self.customer.id, "deadline": datetime(2026, 6, 30, 20, 0)}
+        )
+        self.assertEqual(answer.with_context(tz="America/Los_Angeles")._aftersales_deadline_text(), "07/01/2026")
