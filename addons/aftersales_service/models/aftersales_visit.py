@@ -10,8 +10,8 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_date, format_datetime, format_time, html2plaintext, is_html_empty
 
-from ..tools.timezones import person_tz
 from ..tools.route_planning import DEFAULT_SPEED_KMH, NO_CANDIDATE, Job, RoutePlanner, Worker, great_circle_km
+from ..tools.timezones import person_tz
 
 # the score weighs kilometres against visits already planned and skill levels
 WORKLOAD_WEIGHT = 10.0
