@@ -133,10 +133,21 @@ class AftersalesBatchAlert(models.Model):
         }
 
     def _aftersales_schedule_activity(self):
-        for alert in self.filtered("user_id"):
+        """The company's quality manager takes the alert, else an after-sales manager of the company; with
+        nobody, the alert's chatter says so."""
+        for alert in self:
+            user = alert.company_id._aftersales_responsible_user(assignee=alert.user_id)
+            if not user:
+                alert._message_log(
+                    body=_(
+                        "Nobody could be asked to look at this batch: the company has no quality manager and no "
+                        "after-sales manager."
+                    )
+                )
+                continue
             alert.activity_schedule(
                 "mail.mail_activity_data_todo",
-                user_id=alert.user_id.id,
+                user_id=user.id,
                 summary=_(
                     "Batch %(batch)s of %(product)s: %(rate)s%% of its units failed",
                     batch=alert.batch,

@@ -224,11 +224,25 @@ class AftersalesFollowup(models.Model):
     # ------------------------------------------------------------------
 
     def _aftersales_schedule_activity(self):
-        for followup in self.filtered("user_id"):
+        """The call goes to the follow-up's agent, else the team leader, else the branch manager, else an
+        after-sales manager of the company; with nobody, the follow-up's chatter says so."""
+        for followup in self:
+            ticket = followup.ticket_id
+            caller = followup.company_id._aftersales_responsible_user(
+                assignee=followup.user_id, team=ticket.team_id, branch=ticket.branch_id
+            )
+            if not caller:
+                followup._message_log(
+                    body=_(
+                        "Nobody could be asked to make this call: the follow-up has no agent, the team no leader, "
+                        "the branch no manager and the company no after-sales manager."
+                    )
+                )
+                continue
             followup.activity_schedule(
                 "aftersales_service.mail_activity_type_followup_call",
                 date_deadline=followup.date_planned,
-                user_id=followup.user_id.id,
+                user_id=caller.id,
                 note=_("Call %(customer)s: follow-up %(name)s.", customer=followup.partner_id.name, name=followup.name),
             )
 
@@ -240,9 +254,13 @@ class AftersalesFollowup(models.Model):
                 ticket.with_context(
                     aftersales_reopen_reason=_("Follow-up call %(call)s: problem not solved.", call=followup.name)
                 ).action_reopen()
+            # the ticket's agent, else the caller's chain of responsible people, else who logged the call
+            agent = ticket.company_id._aftersales_responsible_user(
+                assignee=ticket.user_id or followup.user_id, team=ticket.team_id, branch=ticket.branch_id
+            )
             ticket.activity_schedule(
                 "mail.mail_activity_data_todo",
-                user_id=(ticket.user_id or followup.user_id or self.env.user).id,
+                user_id=(agent or self.env.user).id,
                 summary=_("Problem not solved"),
                 note=_(
                     "The customer told %(agent)s on the follow-up call %(name)s that the problem is not solved.",

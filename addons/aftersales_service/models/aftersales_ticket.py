@@ -1433,9 +1433,7 @@ class AftersalesTicket(models.Model):
         }
 
     def _aftersales_complaint_manager(self):
-        """Who handles the complaints of the ticket: the team leader, else the first after-sales manager."""
+        """Who handles the complaints of the ticket: the team leader, else the branch manager, else an
+        after-sales manager of the company (nobody when there is none)."""
         self.ensure_one()
-        if self.team_id.user_id:
-            return self.team_id.user_id
-        managers = self.env.ref("aftersales_service.aftersales_service_group_manager").sudo().users
-        return managers.filtered(lambda user: self.company_id in user.company_ids).sorted("id")[:1]
+        return self.company_id._aftersales_responsible_user(team=self.team_id, branch=self.branch_id)

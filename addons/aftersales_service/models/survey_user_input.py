@@ -142,6 +142,13 @@ class SurveyUserInput(models.Model):
                     user_id=manager.id,
                     note=summary,
                 )
+            else:
+                complaint._message_log(
+                    body=_(
+                        "Nobody could be asked to handle this complaint: the team has no leader, the branch no "
+                        "manager and the company no after-sales manager."
+                    )
+                )
             ticket.message_post(
                 body=_(
                     "The customer's answer to the satisfaction survey opened the complaint %(complaint)s.",
