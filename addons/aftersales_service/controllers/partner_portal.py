@@ -14,7 +14,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.aftersales_visit import MAX_PARTNER_JOB_HOURS
-from ..tools.portal_upload import IMAGE_MIMETYPES, read_portal_uploads
+from ..tools.portal_upload import IMAGE_MIMETYPES, attach_uploads, read_portal_uploads
 
 JOB_HISTORY_KEY = "my_aftersales_jobs_history"
 SETTLEMENT_HISTORY_KEY = "my_aftersales_settlements_history"
@@ -210,22 +210,7 @@ class AftersalesPartnerPortal(CustomerPortal):
         return self._aftersales_job_redirect(visit_sudo, "done" if finish else "saved")
 
     def _aftersales_attach_photos(self, visit_sudo, files):
-        attachments = (
-            request.env["ir.attachment"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "name": name,
-                        "raw": content,
-                        "mimetype": mimetype,
-                        "res_model": "aftersales.visit",
-                        "res_id": visit_sudo.id,
-                    }
-                    for name, content, mimetype in files
-                ]
-            )
-        )
+        attachments = attach_uploads(visit_sudo, files)
         visit_sudo.photo_ids = [Command.link(attachment.id) for attachment in attachments]
         visit_sudo.message_post(
             body=_(

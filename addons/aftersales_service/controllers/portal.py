@@ -12,7 +12,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.aftersales_visit_appointment import AftersalesSlotTaken
-from ..tools.portal_upload import read_portal_uploads
+from ..tools.portal_upload import attach_uploads, read_portal_uploads
 
 TICKET_HISTORY_KEY = "my_aftersales_tickets_history"
 
@@ -365,22 +365,7 @@ class AftersalesCustomerPortal(CustomerPortal):
 
     def _aftersales_attach_ticket_files(self, ticket_sudo, partner, files):
         """The customer's pictures and documents of the fault, in the ticket's conversation."""
-        attachments = (
-            request.env["ir.attachment"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "name": name,
-                        "raw": content,
-                        "mimetype": mimetype,
-                        "res_model": ticket_sudo._name,
-                        "res_id": ticket_sudo.id,
-                    }
-                    for name, content, mimetype in files
-                ]
-            )
-        )
+        attachments = attach_uploads(ticket_sudo, files)
         ticket_sudo.message_post(
             body=_("%(count)s files sent with the request.", count=len(attachments)),
             attachment_ids=attachments.ids,

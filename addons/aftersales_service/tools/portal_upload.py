@@ -91,3 +91,19 @@ def check_upload_quota(env, count, max_per_hour=MAX_UPLOADS_PER_HOUR):
         sent=sent,
         max=max_per_hour,
     )
+
+
+def attach_uploads(record, files):
+    """Attach the checked ``files`` (``(name, content, mimetype)`` from :func:`read_portal_uploads`) to
+    ``record``, a document the portal route already checked the user's access to. Returns the attachments."""
+    # sudo: portal users create no attachments by themselves; the route checked the document and the files
+    return (
+        record.env["ir.attachment"]
+        .sudo()
+        .create(
+            [
+                {"name": name, "raw": content, "mimetype": mimetype, "res_model": record._name, "res_id": record.id}
+                for name, content, mimetype in files
+            ]
+        )
+    )
