@@ -148,23 +148,25 @@ class AftersalesVisitPart(models.Model):
         """Parts come from the vans of the visit's technicians, the service partner's consignment, or
         the stock of a warehouse of the visit's branch (any of the company's without a branch); the
         service partner's own parts come from its vendor location."""
-        for part in self.sudo().filtered(
-            lambda part: part.location_id and not part.removed and not part.partner_supplied
-        ):
+        parts = self.sudo().filtered(lambda part: part.location_id and not part.removed and not part.partner_supplied)
+        # the vans among the sources, read once for all the parts
+        vans = (
+            self.env["aftersales.technician"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("aftersales_van_location_id", "in", parts.location_id.ids)])
+            .aftersales_van_location_id
+        )
+        for part in parts:
             visit = part.visit_id
             location = part.location_id
             if location in (visit.technician_id | visit.helper_ids).aftersales_van_location_id:
                 continue
             if visit.service_partner_id and location == visit.service_partner_id.aftersales_partner_location_id:
                 continue
-            is_van = (
-                self.env["aftersales.technician"]
-                .sudo()
-                .search_count([("aftersales_van_location_id", "=", location.id)], limit=1)
-            )
             warehouse = location.warehouse_id
             if (
-                not is_van
+                location not in vans
                 and warehouse
                 and warehouse.company_id == visit.company_id
                 and (

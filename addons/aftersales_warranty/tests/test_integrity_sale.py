@@ -26,8 +26,11 @@ class TestIntegritySale(CoverageCommon):
                 ],
             }
         )
+        seller = new_test_user(
+            self.env, login="as_int_seller", groups="sales_team.group_sale_salesman_all_leads,stock.group_stock_user"
+        )
         with self.assertRaises(UserError) as refusal:
-            order.action_confirm()
+            order.with_user(seller).action_confirm()
         self.assertIn("another customer", str(refusal.exception))
         self.assertEqual(order.state, "draft")
         self.assertFalse(warranty.extension_ids)
