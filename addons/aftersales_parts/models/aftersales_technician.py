@@ -36,20 +36,7 @@ class AftersalesTechnician(models.Model):
                     )
                 )
             # the van leaves from the technician's branch: the first warehouse of the branch, else the company's
-            Warehouse = technician.env["stock.warehouse"]
-            warehouse = (
-                Warehouse.search(
-                    [
-                        ("aftersales_branch_id", "=", technician.branch_id.id),
-                        ("company_id", "=", technician.company_id.id),
-                    ],
-                    limit=1,
-                )
-                if technician.branch_id
-                else Warehouse
-            ) or Warehouse.search([("company_id", "=", technician.company_id.id)], limit=1)
-            if not warehouse:
-                raise UserError(_("Create a warehouse for %(company)s first.", company=technician.company_id.name))
+            warehouse = technician.company_id._aftersales_warehouse(technician.branch_id)
             location = (
                 self.env["stock.location"]
                 .sudo()

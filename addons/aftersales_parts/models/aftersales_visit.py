@@ -266,19 +266,9 @@ class AftersalesVisit(models.Model):
                     removed.filtered(lambda part, claim=claim: part.lot_id == claim.lot_id).claim_id = claim
 
     def _aftersales_warehouse(self):
-        """The visit's warehouse: the first of its branch, else the company's first."""
+        """The visit's warehouse: the one serving its branch (see ``res.company._aftersales_warehouse``)."""
         self.ensure_one()
-        Warehouse = self.env["stock.warehouse"].sudo()
-        warehouse = (
-            Warehouse.search(
-                [("aftersales_branch_id", "=", self.branch_id.id), ("company_id", "=", self.company_id.id)], limit=1
-            )
-            if self.branch_id
-            else Warehouse
-        ) or Warehouse.search([("company_id", "=", self.company_id.id)], limit=1)
-        if not warehouse:
-            raise UserError(_("Create a warehouse for %(company)s first.", company=self.company_id.name))
-        return warehouse
+        return self.company_id._aftersales_warehouse(self.branch_id).sudo()
 
     def _aftersales_parts_picking(self, picking_type, location, location_dest, parts, validate):
         """A transfer of ``parts`` from ``location`` to ``location_dest``, linked to the visit.

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 CSAT_TRIGGERS = [
@@ -141,3 +141,25 @@ class ResCompany(models.Model):
             and user != self.env.ref("base.user_root", raise_if_not_found=False)
             and self in user.company_ids
         )
+
+    # ------------------------------------------------------------------
+    # Warehouses
+    # ------------------------------------------------------------------
+
+    def _aftersales_warehouse(self, branch=None):
+        """The warehouse that serves ``branch`` in this company: the branch's first active warehouse,
+        else the company's first. Returns, replacements, parts and vans all leave from or come back to it.
+        Raises a UserError when the company has no warehouse."""
+        self.ensure_one()
+        # sudo: which warehouse serves a branch routes the goods; what the user may do with them is checked
+        # by the documents created there
+        Warehouse = self.env["stock.warehouse"].sudo()
+        warehouse = Warehouse
+        if branch and branch.company_id == self:
+            warehouse = Warehouse.search(
+                [("aftersales_branch_id", "=", branch.id), ("company_id", "=", self.id)], limit=1
+            )
+        warehouse = warehouse or Warehouse.search([("company_id", "=", self.id)], limit=1)
+        if not warehouse:
+            raise UserError(_("Create a warehouse for %(company)s first.", company=self.name))
+        return warehouse.with_env(self.env)

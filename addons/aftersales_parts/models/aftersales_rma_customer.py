@@ -1,0 +1,242 @@
+"""Returns from customers: their receipts and their refunds by reversing the invoices."""
+
+from collections import defaultdict
+
+from odoo import Command, _, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare
+
+
+class AftersalesRmaCustomer(models.Model):
+    _inherit = "aftersales.rma"
+
+    def _aftersales_create_receipts(self):
+        """Create the receipts of the approved lines.
+
+        Lines coming from a delivery are received through Odoo's return of that delivery,
+        so the delivered quantities of the sale order stay right; other lines through a
+        plain receipt from the customer.
+        """
+        self.ensure_one()
+        if self.direction == "supplier":
+            return self._aftersales_ship_to_supplier()
+        pickings = self.env["stock.picking"]
+        lines_by_picking = defaultdict(lambda: self.env["aftersales.rma.line"])
+        for line in self.line_ids:
+            lines_by_picking[line.move_id.picking_id] |= line
+        for delivery, lines in lines_by_picking.items():
+            if delivery:
+                pickings |= self._aftersales_return_delivery(delivery, lines)
+            else:
+                pickings |= self._aftersales_receive_from_customer(lines)
+        pickings.sudo().write({"aftersales_rma_id": self.id})
+        if not self.branch_id:
+            # a return outside any branch joins the branch of the warehouse receiving it
+            self.branch_id = pickings.picking_type_id.warehouse_id.aftersales_branch_id[:1]
+        return pickings
+
+    def _aftersales_return_delivery(self, delivery, lines):
+        quantities = defaultdict(float)
+        for line in lines:
+            quantities[line.move_id] += line.product_uom_id._compute_quantity(line.quantity, line.product_id.uom_id)
+        wizard = (
+            self.env["stock.return.picking"]
+            .sudo()
+            .with_context(active_model="stock.picking", active_id=delivery.id, active_ids=delivery.ids)
+            .create({"picking_id": delivery.id})
+        )
+        for return_line in wizard.product_return_moves:
+            return_line.write({"quantity": quantities.get(return_line.move_id, 0.0), "to_refund": True})
+        picking = wizard._create_return()
+        picking.write({"origin": _("%(rma)s (%(origin)s)", rma=self.name, origin=picking.origin)})
+        self._aftersales_set_lots(picking, lines)
+        return picking
+
+    def _aftersales_receive_from_customer(self, lines):
+        warehouse = self.company_id._aftersales_warehouse(self.branch_id)
+        picking_type = warehouse.in_type_id
+        source = self.env.ref("stock.stock_location_customers")
+        picking = (
+            self.env["stock.picking"]
+            .sudo()
+            .create(
+                {
+                    "picking_type_id": picking_type.id,
+                    "partner_id": self.partner_id.id,
+                    "origin": self.name,
+                    "company_id": self.company_id.id,
+                    "location_id": source.id,
+                    "location_dest_id": picking_type.default_location_dest_id.id,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "name": line.product_id.display_name,
+                                "product_id": line.product_id.id,
+                                "product_uom_qty": line.quantity,
+                                "product_uom": line.product_uom_id.id,
+                                "location_id": source.id,
+                                "location_dest_id": picking_type.default_location_dest_id.id,
+                                "company_id": self.company_id.id,
+                                "aftersales_rma_line_id": line.id,
+                            }
+                        )
+                        for line in lines
+                    ],
+                }
+            )
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        self._aftersales_set_lots(picking, lines)
+        return picking
+
+    def _aftersales_update_received(self):
+        """Record the quantities received on the lines, and mark fully received returns."""
+        suppliers = self.filtered(lambda rma: rma.direction == "supplier")
+        suppliers._aftersales_update_sent()
+        for rma in self - suppliers:
+            done_moves = rma.return_picking_ids.move_ids.filtered(lambda m: m.state == "done")
+            remaining = defaultdict(float)
+            lots = defaultdict(set)
+            for move in done_moves:
+                key = move.aftersales_rma_line_id or move.origin_returned_move_id
+                remaining[key] += move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id)
+                lots[key] |= set(move.move_line_ids.lot_id.ids)
+            for line in rma.line_ids:
+                key = line if line in remaining else line.move_id
+                if line.lot_id:
+                    received = 1.0 if line.lot_id.id in lots.get(key, ()) else 0.0
+                else:
+                    wanted = line.product_uom_id._compute_quantity(line.quantity, line.product_id.uom_id)
+                    received = min(wanted, remaining.get(key, 0.0))
+                    remaining[key] = remaining.get(key, 0.0) - received
+                    received = line.product_id.uom_id._compute_quantity(received, line.product_uom_id)
+                line.qty_received = received
+            open_pickings = rma.return_picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+            if rma.state == "approved" and done_moves and not open_pickings:
+                rma.sudo().state = "received"
+
+    def action_refund_ask(self):
+        """The Refund button: units refunded before their inspection need a reason, asked first."""
+        self._aftersales_check_record_access()
+        self._aftersales_check_billing_rights(_("Refunding"))
+        uninspected = self.line_ids.filtered(
+            lambda line: line.resolution == "refund" and line.qty_received and not line.decision_applied
+        )
+        if uninspected and not self.env.context.get("aftersales_refund_reason"):
+            return self.env["aftersales.audit.reason"]._aftersales_action(
+                self, "action_refund", _("Why refund before the inspection?")
+            )
+        return self.action_refund()
+
+    def action_refund(self):
+        """Refund the received units of the lines to refund, by reversing their invoices.
+
+        The reason given in ``aftersales_refund_reason`` goes to the audit log with the credit notes.
+        """
+        self._aftersales_check_direction("customer", _("Refunding"))
+        self._aftersales_check_state(("approved", "received", "done"), _("Refunding"))
+        self._aftersales_check_billing_rights(_("Refunding"))
+        self._aftersales_check_record_access()
+        self._aftersales_lock()
+        reason = (self.env.context.get("aftersales_refund_reason") or "").strip()
+        refunds = self.env["account.move"].sudo()
+        for rma in self.sudo():
+            lines = rma.line_ids.filtered(
+                lambda line: (
+                    line.resolution == "refund"
+                    and float_compare(
+                        line.qty_received, line.qty_refunded, precision_rounding=line.product_uom_id.rounding
+                    )
+                    > 0
+                )
+            )
+            if not lines:
+                raise UserError(_("Return %(rma)s has no received units left to refund.", rma=rma.name))
+            missing = lines.filtered(lambda line: not line.invoice_line_id)
+            if missing:
+                raise UserError(
+                    _(
+                        "No posted invoice line is known for %(products)s: refund them from the invoice.",
+                        products=", ".join(missing.product_id.mapped("display_name")),
+                    )
+                )
+            lines._check_refundable_quantities()
+            if not all(lines.mapped("decision_applied")) and not reason:
+                raise UserError(_("Say why return %(rma)s is refunded before its inspection.", rma=rma.name))
+            by_invoice = defaultdict(lines.browse)
+            for line in lines:
+                by_invoice[line.invoice_line_id.move_id] |= line
+            rma_refunds = self.env["account.move"].sudo()
+            for invoice, invoice_lines in by_invoice.items():
+                rma_refunds |= rma._aftersales_reverse_invoice(invoice, invoice_lines)
+            rma._aftersales_audit_refund(
+                "rma_refund" if all(lines.mapped("decision_applied")) else "rma_refund_uninspected",
+                rma_refunds,
+                old=", ".join(lines.invoice_line_id.move_id.mapped("name")),
+            )
+            refunds |= rma_refunds
+        if refunds and any(self.company_id.mapped("aftersales_rma_post_refund")):
+            refunds.filtered(lambda move: move.company_id.aftersales_rma_post_refund).action_post()
+        return self.action_view_refunds() if len(self) == 1 else True
+
+    def _prepare_refund_vals(self, invoice):
+        return {
+            "ref": _("Return %(rma)s of %(invoice)s", rma=self.name, invoice=invoice.name),
+            "invoice_date": fields.Date.context_today(self),
+            "aftersales_rma_id": self.id,
+        }
+
+    def _aftersales_reverse_invoice(self, invoice, lines):
+        """Reverse ``invoice`` keeping only the lines of ``lines`` with their quantities to refund.
+
+        The lines of a customer return refund their received units of their invoice line, those
+        of a return to a supplier their units sent, of their vendor bill line.
+        """
+        refund = invoice.sudo()._reverse_moves([self._prepare_refund_vals(invoice)])
+        originals = invoice.invoice_line_ids.filtered(lambda line: line.display_type == "product").sorted("id")
+        copies = refund.invoice_line_ids.filtered(lambda line: line.display_type == "product").sorted("id")
+        if len(originals) != len(copies) or originals.product_id != copies.product_id:
+            raise UserError(_("The credit note of %(invoice)s does not match its invoice.", invoice=invoice.name))
+        quantities = defaultdict(float)
+        for line in lines:
+            origin = line._aftersales_refund_origin_line()
+            quantities[origin] += line.product_uom_id._compute_quantity(
+                line._aftersales_qty_returned() - line.qty_refunded, origin.product_uom_id
+            )
+        commands = []
+        kept = {}
+        for original, copy in zip(originals, copies, strict=True):
+            if original in quantities:
+                commands.append(Command.update(copy.id, {"quantity": quantities[original]}))
+                kept[original] = copy
+            else:
+                commands.append(Command.delete(copy.id))
+        refund.write({"invoice_line_ids": commands})
+        self._aftersales_check_credited_amount(invoice)
+        for line in lines:
+            line.write(
+                {
+                    "qty_refunded": line._aftersales_qty_returned(),
+                    "refund_line_ids": [Command.link(kept[line._aftersales_refund_origin_line()].id)],
+                }
+            )
+        body = _("Credit note created for the return %(rma)s.", rma=self._get_html_link())
+        refund.message_post(body=body)
+        return refund
+
+    def _aftersales_check_credited_amount(self, invoice):
+        """Never credit more than ``invoice`` is worth: its credit notes (drafts included) together."""
+        invoice = invoice.sudo()
+        notes = invoice.search([("reversed_entry_id", "=", invoice.id), ("state", "!=", "cancel")])
+        credited = sum(notes.mapped("amount_total"))
+        if invoice.currency_id.compare_amounts(credited, invoice.amount_total) > 0:
+            raise UserError(
+                _(
+                    "%(invoice)s is worth %(amount)s %(currency)s: its credit notes would credit %(credited)s.",
+                    invoice=invoice.name,
+                    amount=invoice.amount_total,
+                    currency=invoice.currency_id.name,
+                    credited=invoice.currency_id.round(credited),
+                )
+            )

@@ -1,0 +1,207 @@
+"""Lines of returns from customers: what can be returned and refunded, against the deliveries and invoices."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare
+
+from .aftersales_rma_line import OPEN_STATES
+
+
+class AftersalesRmaLineCustomer(models.Model):
+    _inherit = "aftersales.rma.line"
+
+    def _check_return_window(self):
+        today = fields.Date.context_today(self)
+        for line in self.sudo().filtered("move_id"):
+            days = line.product_id.categ_id.aftersales_return_days
+            delivered = fields.Date.context_today(self, line.move_id.date)
+            if days and delivered + timedelta(days=days) < today:
+                raise ValidationError(
+                    _(
+                        "%(product)s was delivered on %(date)s: the return window of %(days)s days is over.",
+                        product=line.product_id.display_name,
+                        date=delivered,
+                        days=days,
+                    )
+                )
+
+    def _check_returnable_quantities(self):
+        """Never return more than delivered, counting done returns and other open returns."""
+        lines = self.sudo().filtered("move_id")
+        if not lines:
+            return
+        moves = lines.move_id
+        open_lines = self.sudo().search([("move_id", "in", moves.ids), ("state", "in", OPEN_STATES)])
+        for move in moves:
+            product = move.product_id
+            delivered = move.product_uom._compute_quantity(move.quantity, product.uom_id)
+            returns = move.returned_move_ids.filtered(lambda m: m.state == "done")
+            returned = sum(m.product_uom._compute_quantity(m.quantity, product.uom_id) for m in returns)
+            move_lines = open_lines.filtered(lambda line, move=move: line.move_id == move)
+            # lines whose receipt is done are already counted by the done returns
+            requested = sum(
+                line.product_uom_id._compute_quantity(line.quantity - line.qty_received, product.uom_id)
+                for line in move_lines
+            )
+            others = sum(
+                line.product_uom_id._compute_quantity(line.quantity - line.qty_received, product.uom_id)
+                for line in move_lines - lines
+            )
+            if float_compare(returned + requested, delivered, precision_rounding=product.uom_id.rounding) > 0:
+                raise ValidationError(
+                    _(
+                        "Only %(available)s %(uom)s of %(product)s delivered by %(picking)s can still be returned "
+                        "(%(delivered)s delivered, %(returned)s returned, %(open)s on open returns).",
+                        available=max(delivered - returned - others, 0.0),
+                        uom=product.uom_id.name,
+                        product=product.display_name,
+                        picking=move.picking_id.name,
+                        delivered=delivered,
+                        returned=returned,
+                        open=requested,
+                    )
+                )
+            delivered_lots = move.move_line_ids.lot_id
+            returned_lots = returns.move_line_ids.lot_id
+            counted = defaultdict(int)
+            for line in move_lines.filtered("lot_id"):
+                counted[line.lot_id] += 1
+            for line in (lines & move_lines).filtered("lot_id"):
+                if line.lot_id not in delivered_lots:
+                    raise ValidationError(
+                        _(
+                            "Serial %(serial)s was not delivered by %(picking)s.",
+                            serial=line.lot_id.name,
+                            picking=move.picking_id.name,
+                        )
+                    )
+                if line.lot_id in returned_lots and not line.qty_received:
+                    raise ValidationError(_("Serial %(serial)s was already returned.", serial=line.lot_id.name))
+                if counted[line.lot_id] > 1:
+                    raise ValidationError(
+                        _("Serial %(serial)s is already on another open return.", serial=line.lot_id.name)
+                    )
+
+    def _check_refundable_quantities(self):
+        """Never refund more than invoiced: count what other returns already refunded."""
+        invoice_lines = self.invoice_line_id | self.vendor_bill_line_id
+        refunded_lines = self.sudo().search(
+            [
+                "|",
+                ("invoice_line_id", "in", invoice_lines.ids),
+                ("vendor_bill_line_id", "in", invoice_lines.ids),
+                ("qty_refunded", ">", 0),
+            ]
+        )
+        for invoice_line in invoice_lines:
+            uom = invoice_line.product_uom_id
+            already = sum(
+                line.product_uom_id._compute_quantity(line.qty_refunded, uom)
+                for line in refunded_lines.filtered(
+                    lambda line, il=invoice_line: line._aftersales_refund_origin_line() == il
+                )
+            )
+            asked = sum(
+                line.product_uom_id._compute_quantity(line._aftersales_qty_returned() - line.qty_refunded, uom)
+                for line in self.filtered(lambda line, il=invoice_line: line._aftersales_refund_origin_line() == il)
+            )
+            invoiced = invoice_line.quantity
+            # the credit notes of the invoice made without a return (by hand, or by another flow) count too:
+            # what all of them credit of this product, against what the invoice billed of it
+            product_invoiced, product_credited = self._aftersales_credited_by_reversals(invoice_line)
+            if float_compare(product_credited - already, 0.0, precision_rounding=uom.rounding) > 0:
+                already, invoiced = product_credited, product_invoiced
+            if float_compare(already + asked, invoiced, precision_rounding=uom.rounding) > 0:
+                raise UserError(
+                    _(
+                        "%(product)s: %(asked)s %(uom)s cannot be refunded, %(already)s of the %(invoiced)s invoiced "
+                        "on %(invoice)s were already refunded.",
+                        product=invoice_line.product_id.display_name,
+                        asked=asked,
+                        uom=uom.name,
+                        already=already,
+                        invoiced=invoiced,
+                        invoice=invoice_line.move_id.name,
+                    )
+                )
+
+    @api.model
+    def _aftersales_credited_by_reversals(self, invoice_line):
+        """What the invoice of ``invoice_line`` billed of its product, and what the credit notes
+        reversing that invoice (drafts included, cancelled ones not) credit of it, in its unit."""
+        invoice = invoice_line.sudo().move_id
+        uom = invoice_line.product_uom_id
+        product = invoice_line.product_id
+
+        def total(lines):
+            lines = lines.filtered(lambda aml: aml.display_type == "product" and aml.product_id == product)
+            return sum(aml.product_uom_id._compute_quantity(aml.quantity, uom) for aml in lines)
+
+        reversals = invoice.search([("reversed_entry_id", "=", invoice.id), ("state", "!=", "cancel")])
+        return total(invoice.invoice_line_ids), total(reversals.invoice_line_ids)
+
+    @api.model
+    def _aftersales_invoice_line(self, move):
+        """The posted customer invoice line of the sale line that ``move`` delivered."""
+        return move.sale_line_id.invoice_lines.filtered(
+            lambda line: line.move_id.move_type == "out_invoice" and line.move_id.state == "posted"
+        )[:1]
+
+    @api.model
+    def _prepare_lines_from_moves(self, moves):
+        """Values of the lines proposed for the delivered ``moves``: one per serial, else one per move."""
+        reason = self.env["aftersales.rma.reason"].search([], limit=1)
+        vals_list = []
+        for move in moves:
+            common = {
+                "product_id": move.product_id.id,
+                "product_uom_id": move.product_uom.id,
+                "move_id": move.id,
+                "invoice_line_id": self._aftersales_invoice_line(move).id,
+                "reason_id": reason.id,
+            }
+            lots = move.move_line_ids.lot_id
+            if lots and move.product_id.tracking == "serial":
+                vals_list += [dict(common, lot_id=lot.id, quantity=1.0) for lot in lots]
+            else:
+                vals_list.append(dict(common, quantity=move.quantity))
+        return vals_list
+
+    @api.model
+    def _aftersales_returnable(self, moves):
+        """What can still be returned of the delivery ``moves``, counted as the checks do.
+
+        Return ``{move: (quantity, lots)}`` in the product's unit, for the moves with something
+        left within the return window: the delivered quantity minus the done returns and the
+        units held by open returns, and for serial products the serials still returnable.
+        """
+        moves = moves.sudo()
+        open_lines = self.sudo().search([("move_id", "in", moves.ids), ("state", "in", OPEN_STATES)])
+        today = fields.Date.context_today(self)
+        result = {}
+        for move in moves:
+            product = move.product_id
+            days = product.categ_id.aftersales_return_days
+            if days and fields.Date.context_today(self, move.date) + timedelta(days=days) < today:
+                continue
+            delivered = move.product_uom._compute_quantity(move.quantity, product.uom_id)
+            returns = move.returned_move_ids.filtered(lambda m: m.state == "done")
+            returned = sum(m.product_uom._compute_quantity(m.quantity, product.uom_id) for m in returns)
+            move_lines = open_lines.filtered(lambda line, move=move: line.move_id == move)
+            held = sum(
+                line.product_uom_id._compute_quantity(line.quantity - line.qty_received, product.uom_id)
+                for line in move_lines
+            )
+            available = delivered - returned - held
+            if float_compare(available, 0.0, precision_rounding=product.uom_id.rounding) <= 0:
+                continue
+            lots = self.env["stock.lot"]
+            if product.tracking == "serial":
+                lots = move.move_line_ids.lot_id - returns.move_line_ids.lot_id - move_lines.lot_id
+                if not lots:
+                    continue
+            result[move] = (available, lots)
+        return result
