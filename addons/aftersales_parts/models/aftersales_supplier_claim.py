@@ -25,6 +25,24 @@ class AftersalesSupplierClaim(models.Model):
             )
             claim.aftersales_rma_id = lines.sorted("id")[-1:].rma_id
 
+    def _prepare_part_line_vals_list(self, visit):
+        """The parts fitted on ``visit`` (not the defective ones removed), at their cost."""
+        vals_list = super()._prepare_part_line_vals_list(visit)
+        fitted = visit.aftersales_part_ids.filtered(lambda part: not part.removed)
+        for part in fitted:
+            vals_list.append(
+                {
+                    "line_type": "part",
+                    "product_id": part.product_id.id,
+                    "name": part.lot_id
+                    and f"{part.product_id.display_name} ({part.lot_id.name})"
+                    or part.product_id.display_name,
+                    "quantity": part.quantity,
+                    "price_unit": part.product_id.with_company(self.company_id).standard_price,
+                }
+            )
+        return vals_list
+
     def action_aftersales_return_to_supplier(self):
         """Send the claimed units back: one return to a supplier per vendor, one line per serial."""
         for claim in self:

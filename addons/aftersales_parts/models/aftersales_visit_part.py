@@ -303,8 +303,10 @@ class AftersalesVisitPart(models.Model):
             if not claim:
                 raise UserError(
                     _(
-                        "%(serial)s is not under supplier warranty, or a claim is already proposed for it.",
+                        "%(serial)s is not under supplier warranty, a claim is already proposed for it, or "
+                        "visit %(visit)s is no repair (only repairs are claimed from suppliers).",
                         serial=part.lot_id.name,
+                        visit=part.visit_id.name,
                     )
                 )
             with part._unguard("claim_id"):

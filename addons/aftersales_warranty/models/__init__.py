@@ -18,3 +18,6 @@ from . import product_supplierinfo
 from . import aftersales_supplier_claim
 from . import aftersales_unit_event
 from . import aftersales_audit_log
+from . import aftersales_supplier_claim_line
+from . import account_move_line
+from . import res_partner

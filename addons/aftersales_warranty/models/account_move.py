@@ -20,11 +20,21 @@ class AccountMove(models.Model):
     )
     aftersales_period_start = fields.Date(string="Contract Period Start", readonly=True, copy=False)
     aftersales_period_end = fields.Date(string="Contract Period End", readonly=True, copy=False)
+    aftersales_supplier_claim_id = fields.Many2one(
+        "aftersales.supplier.claim",
+        string="Supplier Claim",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        help="The supplier warranty claim this vendor credit note credits.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su and any(vals.get(name) for vals in vals_list for name in CONTRACT_FIELDS):
             raise self._aftersales_contract_refusal()
+        if not self.env.su and any(vals.get("aftersales_supplier_claim_id") for vals in vals_list):
+            raise self._aftersales_claim_refusal()
         return super().create(vals_list)
 
     def write(self, vals):
@@ -32,6 +42,12 @@ class AccountMove(models.Model):
             self._aftersales_changes(name, vals[name]) for name in CONTRACT_FIELDS if name in vals
         ):
             raise self._aftersales_contract_refusal()
+        if (
+            not self.env.su
+            and "aftersales_supplier_claim_id" in vals
+            and self._aftersales_changes("aftersales_supplier_claim_id", vals["aftersales_supplier_claim_id"])
+        ):
+            raise self._aftersales_claim_refusal()
         return super().write(vals)
 
     def _aftersales_changes(self, name, value):
@@ -42,11 +58,42 @@ class AccountMove(models.Model):
     def _aftersales_contract_refusal(self):
         return AccessError(_("The service contract and period of an invoice are set by the contract's invoicing only."))
 
+    def _aftersales_claim_refusal(self):
+        return AccessError(
+            _(
+                "A vendor document is linked to a supplier claim by the claim's Create Credit Note and Deduct "
+                "from Bill actions only."
+            )
+        )
+
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         posted._aftersales_link_warranties()
         posted._aftersales_refund_extensions()
+        posted._aftersales_claims_credited()
         return posted
+
+    def _aftersales_claims_credited(self):
+        """Posted vendor credit notes and bills crediting supplier claims: the claims sent are accepted."""
+        claims = self.filtered(lambda move: move.move_type == "in_refund").aftersales_supplier_claim_id
+        claims |= self.filtered(lambda move: move.move_type == "in_invoice").line_ids.aftersales_supplier_claim_id
+        # sudo: the supplier's credit decides; whoever posts it needs no right on the claims
+        claims.sudo()._aftersales_credit_posted(self)
+
+    def _aftersales_action_vendor_documents(self):
+        """The vendor credit notes and bills of ``self``, in Accounting's screens."""
+        if len(self) == 1:
+            xmlid = (
+                "account.action_move_in_refund_type"
+                if self.move_type == "in_refund"
+                else ("account.action_move_in_invoice_type")
+            )
+            action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+            action.update(res_id=self.id, views=[(False, "form")], view_mode="form")
+            return action
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_in_invoice_type")
+        action.update(domain=[("id", "in", self.ids)], context={})
+        return action
 
     def _aftersales_refund_extensions(self):
         """A posted credit note that refunds an extended warranty cancels it."""

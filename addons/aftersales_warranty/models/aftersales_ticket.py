@@ -46,6 +46,24 @@ class AftersalesTicket(models.Model):
         help="The running contract that covers the serial number or the service address.",
     )
 
+    aftersales_job_origin = fields.Selection(
+        [("direct", "Direct"), ("manufacturer", "Manufacturer's Call Centre")],
+        string="Job Origin",
+        required=True,
+        default="direct",
+        tracking=True,
+        help="Manufacturer's Call Centre: the manufacturer dispatched the job and pays it; its supplier claim "
+        "goes to that manufacturer and the job counts in its settlement.",
+    )
+    aftersales_manufacturer_id = fields.Many2one(
+        "res.partner",
+        string="Manufacturer",
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        help="The manufacturer whose call centre dispatched the job.",
+    )
+
     @api.depends("lot_id")
     def _compute_warranty_id(self):
         # the warranties of the serial numbers the user may read only
@@ -103,6 +121,17 @@ class AftersalesTicket(models.Model):
                 )
             )
             ticket.contract_id = own._aftersales_pick(ticket.lot_id, partner, on_date).sudo(False)
+
+    @api.constrains("aftersales_job_origin", "aftersales_manufacturer_id")
+    def _check_aftersales_manufacturer_id(self):
+        for ticket in self:
+            if ticket.aftersales_job_origin == "manufacturer" and not ticket.aftersales_manufacturer_id:
+                raise ValidationError(
+                    _(
+                        "Ticket %(ticket)s comes from a manufacturer's call centre: say which manufacturer.",
+                        ticket=ticket.display_name,
+                    )
+                )
 
     @api.constrains("contract_id", "partner_id", "lot_id")
     def _check_contract_id(self):

@@ -12,3 +12,4 @@ from . import test_portal_security
 from . import test_security_roles
 from . import test_integrity_sale
 from . import test_integrity_warranty
+from . import test_supplier_claim_money

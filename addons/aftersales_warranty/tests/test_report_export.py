@@ -1,10 +1,10 @@
 import io
-from datetime import date, datetime
+from datetime import date
 
 import openpyxl
 
+from odoo import Command
 from odoo.tests import tagged
-from odoo.tools import SQL
 
 from .test_coverage import CoverageCommon
 
@@ -42,17 +42,21 @@ class TestWarrantyReports(CoverageCommon):
 
     def test_settlement_per_manufacturer(self):
         self._covered_visit()
-        claim = self.env["aftersales.supplier.claim"].create({"partner_id": self.maker.id, "lot_id": self.lot.id})
-        # claims count in the period they were made in
-        self.env.cr.execute(
-            SQL("UPDATE aftersales_supplier_claim SET create_date = %s WHERE id = %s", datetime(2026, 6, 10), claim.id)
+        # claims count in the period they were made in, with what they claim
+        self.env["aftersales.supplier.claim"].create(
+            {
+                "partner_id": self.maker.id,
+                "lot_id": self.lot.id,
+                "date": date(2026, 6, 10),
+                "line_ids": [Command.create({"line_type": "labour", "name": "Labour", "price_unit": 60.0})],
+            }
         )
         book = self._export("settlement")
         self.assertEqual(book.sheetnames, ["Settlement", "Covered Repairs", "Supplier Claims"])
         rows = list(book["Settlement"].iter_rows(values_only=True))
         # the manufacturer is who claims go to on the product's main vendor line
-        self.assertEqual(rows[3], ("Motor Works", 1, 45.0, 120.0, 1, 0))
-        self.assertEqual(rows[-1], ("Total", 1, 45.0, 120.0, 1, 0))
+        self.assertEqual(rows[3], ("Motor Works", 1, 45.0, 120.0, 1, 0, 60.0, 0.0, 60.0))
+        self.assertEqual(rows[-1], ("Total", 1, 45.0, 120.0, 1, 0, 60.0, 0.0, 60.0))
         repairs = list(book["Covered Repairs"].iter_rows(values_only=True))
         self.assertEqual(len(repairs), 3, "header, the covered labour line (travel is billed), totals")
         self.assertEqual(repairs[1][0], "Motor Works")
@@ -61,6 +65,7 @@ class TestWarrantyReports(CoverageCommon):
         claims = list(book["Supplier Claims"].iter_rows(values_only=True))
         self.assertEqual(claims[1][0], "Motor Works")
         self.assertEqual(claims[-1][7], 1)
+        self.assertEqual(claims[1][8:], (60.0, 0.0, 60.0, "To Claim"))
 
     def test_settlement_of_another_period_is_empty(self):
         self._covered_visit()

@@ -6,6 +6,8 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.aftersales_service.tests.common import SIGNATURE
+
 from .common import WarrantyCommon
 
 
@@ -173,7 +175,7 @@ class TestSupplierWarranty(WarrantyCommon):
         visit = self.env["aftersales.visit"].create(
             {
                 "ticket_id": ticket.id,
-                "visit_type_id": self.env.ref("aftersales_service.visit_type_follow_up").id,
+                "visit_type_id": self.env.ref("aftersales_service.visit_type_repair").id,
                 "technician_id": self.tech_a.id,
                 # next Tuesday at 10, in the technician's working hours
                 "scheduled_start": datetime.combine(
@@ -184,7 +186,7 @@ class TestSupplierWarranty(WarrantyCommon):
         )
         visit.action_schedule()
         visit.action_start()
-        visit.work_report = "<p>Replaced the motor.</p>"
+        visit.write({"work_report": "<p>Replaced the motor.</p>", "signature": SIGNATURE, "signed_by": "Wendy Washer"})
         visit.action_done()
         self.assertEqual(visit.state, "done")
         return visit

@@ -87,10 +87,10 @@ class AftersalesReportExport(models.TransientModel):
         return domain
 
     def _aftersales_claims_domain(self):
-        start, end = self._aftersales_period()
+        """The claims made during the period (by their claim date)."""
         return [
-            ("create_date", ">=", start),
-            ("create_date", "<", end),
+            ("date", ">=", self.date_from),
+            ("date", "<=", self.date_to),
             ("state", "!=", "cancelled"),
             *self._aftersales_company_domain(),
         ]
@@ -117,17 +117,26 @@ class AftersalesReportExport(models.TransientModel):
         manufacturers = self._aftersales_manufacturers(
             self.env["product.product"].browse([g[0].id for g in groups if g[0]])
         )
-        summary = defaultdict(lambda: [0, 0.0, 0.0, 0, 0])
+        summary = defaultdict(lambda: [0, 0.0, 0.0, 0, 0, 0.0, 0.0, 0.0])
         for product, count, _quantity, cost, covered in groups:
             name = manufacturers.get(product) and manufacturers[product].display_name or no_manufacturer
             summary[name][0] += count
             summary[name][1] += cost
             summary[name][2] += covered
         claim_domain = self._aftersales_claims_domain()
-        for supplier, state, count in Claim._read_group(claim_domain, ["partner_id", "state"], ["__count"]):
-            summary[supplier.display_name][3] += count
+        groups = Claim._read_group(
+            claim_domain,
+            ["partner_id", "state"],
+            ["__count", "amount_claimed:sum", "amount_credited:sum", "amount_due:sum"],
+        )
+        for supplier, state, count, claimed, credited, due in groups:
+            row = summary[supplier.display_name]
+            row[3] += count
             if state == "accepted":
-                summary[supplier.display_name][4] += count
+                row[4] += count
+            row[5] += claimed
+            row[6] += credited
+            row[7] += due
 
         report.add_sheet(
             _("Settlement"),
@@ -138,6 +147,9 @@ class AftersalesReportExport(models.TransientModel):
                 XlsxColumn(_("Covered Amount"), "monetary", total=True),
                 XlsxColumn(_("Claims"), "integer", total=True),
                 XlsxColumn(_("Claims Accepted"), "integer", total=True),
+                XlsxColumn(_("Claimed"), "monetary", total=True),
+                XlsxColumn(_("Credited"), "monetary", total=True),
+                XlsxColumn(_("Due"), "monetary", total=True),
             ],
             title=_("Warranty settlement from %(start)s to %(end)s", start=self.date_from, end=self.date_to),
         )
@@ -197,9 +209,15 @@ class AftersalesReportExport(models.TransientModel):
                 XlsxColumn(_("Ticket"), width=30),
                 XlsxColumn(_("Covered Until"), "date"),
                 XlsxColumn(_("Claims"), "integer", total=True),
+                XlsxColumn(_("Claimed"), "monetary", total=True),
+                XlsxColumn(_("Credited"), "monetary", total=True),
+                XlsxColumn(_("Due"), "monetary", total=True),
+                XlsxColumn(_("Credit Status"), width=18),
             ],
         )
+        credit_states = self._aftersales_selection_labels("aftersales.supplier.claim", "credit_state")
         field_names = ["partner_id", "name", "state", "lot_id", "product_id", "ticket_id", "supplier_warranty_end"]
+        field_names += ["amount_claimed", "amount_credited", "amount_due", "credit_state"]
         for claims in self._aftersales_iter_chunks("aftersales.supplier.claim", claim_domain, field_names):
             for claim in claims:
                 report.write_row(
@@ -212,6 +230,10 @@ class AftersalesReportExport(models.TransientModel):
                         claim.ticket_id.display_name,
                         claim.supplier_warranty_end,
                         1,
+                        claim.amount_claimed,
+                        claim.amount_credited,
+                        claim.amount_due,
+                        credit_states.get(claim.credit_state),
                     ]
                 )
         report.write_totals(_("Total"))

@@ -1,0 +1,1 @@
+from . import aftersales_supplier_settlement_report
