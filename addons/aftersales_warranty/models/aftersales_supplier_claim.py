@@ -214,7 +214,8 @@ class AftersalesSupplierClaim(models.Model):
             # sudo: the rights were checked above, the claim link is written by this action only
             note = Move.sudo().with_company(claim.company_id).create(claim._prepare_credit_note_vals())
             note.message_post(body=_("Credit note for the supplier claim %(claim)s.", claim=claim._get_html_link()))
-            claim.message_post(body=_("Vendor credit note %(note)s created.", note=note._get_html_link()))
+            # sudo: accountants read the claims; the note on its chatter is the action's
+            claim.sudo().message_post(body=_("Vendor credit note %(note)s created.", note=note._get_html_link()))
             notes |= note
         return notes.sudo(False)._aftersales_action_vendor_documents()
 
@@ -247,7 +248,8 @@ class AftersalesSupplierClaim(models.Model):
         # sudo: the bill is the user's to change (checked above); the claim link is this action's
         bill.sudo().write({"invoice_line_ids": [Command.create(self._prepare_deduction_line_vals(bill))]})
         bill.message_post(body=_("Supplier claim %(claim)s deducted from this bill.", claim=self._get_html_link()))
-        self.message_post(body=_("Deducted from the vendor bill %(bill)s.", bill=bill._get_html_link()))
+        # sudo: accountants read the claims; the note on its chatter is the action's
+        self.sudo().message_post(body=_("Deducted from the vendor bill %(bill)s.", bill=bill._get_html_link()))
         return bill
 
     def action_view_credit_documents(self):
