@@ -26,6 +26,7 @@
         "views/aftersales_warranty_extension_views.xml",
         "views/aftersales_supplier_claim_views.xml",
         "views/aftersales_supplier_settlement_report_views.xml",
+        "views/account_move_views.xml",
         "views/aftersales_warranty_portal_templates.xml",
         "views/aftersales_contract_portal_templates.xml",
         "views/aftersales_warranty_menus.xml",

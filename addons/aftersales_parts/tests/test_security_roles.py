@@ -194,6 +194,7 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_warranty.aftersales_contract_menu",
                 "aftersales_warranty.aftersales_supplier_claim_menu",
                 "aftersales_warranty.aftersales_visit_line_menu_warranty_cost",
+                "aftersales_warranty.aftersales_supplier_settlement_report_menu",
                 "aftersales_warranty.aftersales_contract_revenue_menu",
                 "aftersales_parts.aftersales_rma_menu",
                 "aftersales_parts.aftersales_rma_menu_supplier",
@@ -232,6 +233,7 @@ class TestPartsClerkRole(PartsCommon):
             {
                 "aftersales_warranty.aftersales_warranty_menu_expiring",
                 "aftersales_warranty.aftersales_warranty_policy_menu",
+                "aftersales_warranty.aftersales_supplier_settlement_report_menu",
                 "aftersales_parts.aftersales_rma_reason_menu",
                 "aftersales_parts.aftersales_rma_report_menu_root",
             }

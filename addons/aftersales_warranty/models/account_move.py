@@ -80,6 +80,15 @@ class AccountMove(models.Model):
         # sudo: the supplier's credit decides; whoever posts it needs no right on the claims
         claims.sudo()._aftersales_credit_posted(self)
 
+    def action_view_aftersales_supplier_claim(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "aftersales.supplier.claim",
+            "res_id": self.aftersales_supplier_claim_id.id,
+            "views": [(False, "form")],
+        }
+
     def _aftersales_action_vendor_documents(self):
         """The vendor credit notes and bills of ``self``, in Accounting's screens."""
         if len(self) == 1:

@@ -9,6 +9,29 @@ class AftersalesSupplierSettlementReport(models.Model):
     _description = "Manufacturer Settlement"
     _auto = False
     _order = "date desc, manufacturer_id"
+    # what the view reads: flushed before it is searched
+    _depends = {
+        "aftersales.supplier.claim": [
+            "date",
+            "partner_id",
+            "company_id",
+            "ticket_id",
+            "product_id",
+            "manufacturer_job",
+            "credit_state",
+            "state",
+            "amount_claimed",
+            "amount_credited",
+            "amount_due",
+        ],
+        "aftersales.ticket": [
+            "request_date",
+            "aftersales_manufacturer_id",
+            "aftersales_job_origin",
+            "company_id",
+            "product_id",
+        ],
+    }
 
     date = fields.Date(readonly=True, help="The day of the claim, or the day the manufacturer's job came in.")
     manufacturer_id = fields.Many2one("res.partner", string="Manufacturer", readonly=True)

@@ -187,7 +187,7 @@ class TestSupplierClaimMoney(CoverageCommon):
                     {"claim_id": claim.id, "name": "More", "price_unit": 50.0}
                 )
         self.assertEqual(claim.amount_claimed, 100.0)
-        self.assertEqual(line.price_unit, 60.0)
+        self.assertEqual(line.price_unit, 40.0)
         # neither agents nor technicians credit claims
         for user in (self.agent, self.technician):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
