@@ -34,7 +34,7 @@ class AftersalesSupplierSettlementReport(models.Model):
     }
 
     date = fields.Date(readonly=True, help="The day of the claim, or the day the manufacturer's job came in.")
-    manufacturer_id = fields.Many2one("res.partner", string="Manufacturer", readonly=True)
+    manufacturer_id = fields.Many2one("res.partner", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     ticket_id = fields.Many2one("aftersales.ticket", readonly=True)
