@@ -76,7 +76,9 @@ class AftersalesSupplierClaim(models.Model):
         readonly=True,
         help="The negative lines of vendor bills that deduct this claim from what is paid to the supplier.",
     )
-    credit_note_count = fields.Integer(compute="_compute_credit_note_count", string="Credit Documents")
+    credit_note_count = fields.Integer(
+        compute="_compute_credit_note_count", string="Credit Documents", compute_sudo=True
+    )
     amount_credited = fields.Monetary(
         compute="_compute_amount_credited",
         store=True,
