@@ -6,6 +6,8 @@ from .common import RmaCommon
 
 AGENT = "aftersales_service.aftersales_service_group_user"
 ACCOUNTANT = "aftersales_service.aftersales_service_group_accountant"
+MANAGER = "aftersales_service.aftersales_service_group_manager"
+CLERK = "aftersales_parts.aftersales_parts_group_clerk"
 FINANCE_ACTIVITY = "aftersales_parts.mail_activity_type_rma_finance_approval"
 
 
@@ -85,9 +87,7 @@ class TestRmaStagedApproval(RmaApprovalCommon):
     def _assert_finance(self, user, not_user):
         self.assertEqual(len(user), 1)
         self.assertNotEqual(user, not_user)
-        self.assertTrue(
-            user.has_group(ACCOUNTANT) or user.has_group("aftersales_service.aftersales_service_group_manager")
-        )
+        self.assertTrue(user.has_group(ACCOUNTANT) or user.has_group(MANAGER))
 
     def test_refund_below_threshold_in_one_step(self):
         rma = self._rma([(self.box_move, 1.0, {})])
@@ -152,7 +152,7 @@ class TestRmaStagedApproval(RmaApprovalCommon):
             self.env,
             login="as_approval_clerk",
             name="Pia Parts",
-            groups="aftersales_parts.aftersales_parts_group_clerk",
+            groups=CLERK,
         )
         third = self._rma([(self.box_move, 2.0, {})])
         third.with_user(self.cs_agent).action_approve()
