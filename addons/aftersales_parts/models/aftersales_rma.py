@@ -570,9 +570,11 @@ class AftersalesRma(models.Model):
                 "target": "new",
                 "context": {"active_model": self._name, "active_ids": self.ids},
             }
-        if self.return_picking_ids.filtered(lambda p: p.state == "done"):
+        # sudo: the receipts of the returns that the user may reject, whoever may read transfers
+        pickings = self.sudo().return_picking_ids
+        if pickings.filtered(lambda p: p.state == "done"):
             raise UserError(_("Goods were already received for this return: finish it rather than rejecting it."))
-        self.return_picking_ids.filtered(lambda p: p.state != "cancel").sudo().action_cancel()
+        pickings.filtered(lambda p: p.state != "cancel").action_cancel()
         self.sudo().write({"state": "rejected", "reject_reason": reason})
         self.sudo().activity_unlink([FINANCE_ACTIVITY])
         self._aftersales_notify_customer("rejected")

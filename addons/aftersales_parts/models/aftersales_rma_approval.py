@@ -228,7 +228,7 @@ class AftersalesRmaApproval(models.Model):
             new={rma.id: self.env._("Refund: %(amount)s", amount=rma.amount_refund) for rma in self},
             require_reason=False,
         )
-        for rma in self:
+        for rma in self.sudo():
             rma.message_post(
                 body=_("Refund approved by %(user)s for finance.", user=user.name), subtype_xmlid="mail.mt_note"
             )

@@ -42,7 +42,7 @@ class AftersalesRmaNotification(models.Model):
         unreachable._message_log_batch(
             {
                 rma.id: escape(
-                    _(
+                    self.env._(
                         "%(customer)s has no e-mail address: they were not told that their return is %(step)s.",
                         customer=rma.partner_id.display_name,
                         step=labels[step],
