@@ -212,7 +212,8 @@ class AftersalesRmaApproval(models.Model):
                         rmas=", ".join(own.mapped("name")),
                     )
                 )
-        self._check_approvable()
+        # asked in time: the return window was checked by the first step
+        self.line_ids._check_returnable_quantities()
         # sudo: finance was checked above; accountants only read returns
         self.sudo().write(
             {"state": "approved", "finance_approved_by_id": user.id, "finance_approved_date": fields.Datetime.now()}
