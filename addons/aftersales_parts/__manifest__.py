@@ -14,6 +14,8 @@
         "data/ir_sequence_data.xml",
         "data/aftersales_rma_reason_data.xml",
         "data/stock_location_data.xml",
+        "data/mail_activity_type_data.xml",
+        "data/mail_template_data.xml",
         "views/aftersales_rma_views.xml",
         "views/aftersales_rma_resolution_views.xml",
         "views/stock_picking_views.xml",

@@ -4,6 +4,8 @@ from . import aftersales_rma_line
 from . import aftersales_rma_customer
 from . import aftersales_rma_supplier
 from . import aftersales_rma_portal
+from . import aftersales_rma_approval
+from . import aftersales_rma_notification
 from . import aftersales_rma_line_customer
 from . import aftersales_rma_line_supplier
 from . import aftersales_rma_line_inspection

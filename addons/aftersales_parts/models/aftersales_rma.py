@@ -2,13 +2,14 @@ from psycopg2.errors import LockNotAvailable
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, float_compare, mute_logger
+from odoo.tools import SQL, mute_logger
 
 from odoo.addons.aftersales_service.tools.client_values import drop_unreadable
 from odoo.addons.aftersales_service.tools.xlsx_export import xlsx_download_action
 
 RMA_STATES = [
     ("draft", "Draft"),
+    ("to_approve", "Waiting for Finance"),
     ("approved", "Approved"),
     ("received", "Received"),
     ("sent", "Sent to Supplier"),
@@ -26,6 +27,15 @@ CLERK_GROUP = "aftersales_parts.aftersales_parts_group_clerk"
 APPROVE_GROUPS = {"customer": (AGENT_GROUP, ACCOUNTANT_GROUP), "supplier": (AGENT_GROUP, CLERK_GROUP)}
 # who rejects, cancels, resets and closes a return, by direction
 HANDLE_GROUPS = {"customer": (AGENT_GROUP,), "supplier": (AGENT_GROUP, CLERK_GROUP)}
+
+# who approves the refunds above the company's finance threshold, when returns are approved in two steps
+FINANCE_GROUPS = (ACCOUNTANT_GROUP, MANAGER_GROUP)
+# the activity asking finance to approve a refund
+FINANCE_ACTIVITY = "aftersales_parts.mail_activity_type_rma_finance_approval"
+# who approved a return and when, at each step: only the approval actions write them
+APPROVAL_FIELDS = frozenset(
+    {"cs_approved_by_id", "cs_approved_date", "finance_approved_by_id", "finance_approved_date"}
+)
 
 # first key of the advisory lock taken while a return is refunded (the second is its id)
 REFUND_LOCK_KEY = 20261122
@@ -45,6 +55,7 @@ RMA_GUARDED_FIELDS = frozenset(
         "amount_credited",
         "credit_state",
     }
+    | APPROVAL_FIELDS
 )
 # what a return is about, chosen while it is a draft: once approved, its receipts and refunds follow these
 RMA_DRAFT_FIELDS = frozenset({"partner_id", "company_id", "sale_order_id", "invoice_id", "picking_id"})
@@ -542,54 +553,14 @@ class AftersalesRma(models.Model):
         self._aftersales_check_record_access()
         self._aftersales_check_role(action, HANDLE_GROUPS)
 
-    def action_approve(self):
-        self._aftersales_check_state(("draft",), _("Approving"))
-        # customer returns: agents, and accountants for the refunds; supplier returns: agents and parts clerks
-        self._aftersales_check_record_access()
-        self._aftersales_check_role(_("Approving"), APPROVE_GROUPS)
-        user = self.env.user
-        # managers and after-sales accountants approve the refunds above the approval amount
-        is_manager = user.has_group(MANAGER_GROUP) or user.has_group(ACCOUNTANT_GROUP)
-        over_limit = self.browse()
-        for rma in self:
-            if not rma.line_ids:
-                raise UserError(_("Add the returned products to %(rma)s before approving it.", rma=rma.name))
-            if rma.direction == "supplier":
-                rma.line_ids._aftersales_check_supplier_lines()
-                continue
-            rma.line_ids._check_return_window()
-            rma.line_ids._check_returnable_quantities()
-            limit = rma.company_id.aftersales_rma_approval_amount
-            if limit and float_compare(rma.amount_refund, limit, 2) > 0:
-                if not is_manager:
-                    raise UserError(
-                        _(
-                            "The refund of %(rma)s (%(amount)s) is above %(limit)s: "
-                            "an after-sales manager or accountant approves it.",
-                            rma=rma.name,
-                            amount=rma.amount_refund,
-                            limit=limit,
-                        )
-                    )
-                over_limit |= rma
-        self.sudo().write({"state": "approved"})
-        self.env["aftersales.audit.log"]._aftersales_audit(
-            "rma_approved_over_limit",
-            over_limit,
-            self.env.context.get("aftersales_approval_reason"),
-            old={
-                rma.id: self.env._("Limit: %(limit)s", limit=rma.company_id.aftersales_rma_approval_amount)
-                for rma in over_limit
-            },
-            new={rma.id: self.env._("Refund: %(amount)s", amount=rma.amount_refund) for rma in over_limit},
-            require_reason=False,
-        )
-        for rma in self.sudo():
-            rma._aftersales_create_receipts()
-
     def action_reject(self, reason=None):
-        self._aftersales_check_handling_rights(_("Rejecting"))
-        self._aftersales_check_state(("draft", "approved"), _("Rejecting"))
+        waiting = self.filtered(lambda rma: rma.state == "to_approve")
+        (self - waiting)._aftersales_check_handling_rights(_("Rejecting"))
+        # finance refuses the refunds it is asked to approve
+        if waiting:
+            waiting._aftersales_check_record_access()
+            waiting._aftersales_check_role(_("Rejecting"), {"customer": FINANCE_GROUPS + HANDLE_GROUPS["customer"]})
+        self._aftersales_check_state(("draft", "to_approve", "approved"), _("Rejecting"))
         reason = reason or self.env.context.get("aftersales_reject_reason")
         if not reason:
             return {
@@ -599,24 +570,30 @@ class AftersalesRma(models.Model):
                 "target": "new",
                 "context": {"active_model": self._name, "active_ids": self.ids},
             }
-        if self.return_picking_ids.filtered(lambda p: p.state == "done"):
+        # sudo: the receipts of the returns that the user may reject, whoever may read transfers
+        pickings = self.sudo().return_picking_ids
+        if pickings.filtered(lambda p: p.state == "done"):
             raise UserError(_("Goods were already received for this return: finish it rather than rejecting it."))
-        self.return_picking_ids.filtered(lambda p: p.state != "cancel").sudo().action_cancel()
+        pickings.filtered(lambda p: p.state != "cancel").action_cancel()
         self.sudo().write({"state": "rejected", "reject_reason": reason})
+        self.sudo().activity_unlink([FINANCE_ACTIVITY])
+        self._aftersales_notify_customer("rejected")
         return True
 
     def action_cancel(self):
         self._aftersales_check_handling_rights(_("Cancelling"))
-        self._aftersales_check_state(("draft", "approved"), _("Cancelling"))
+        self._aftersales_check_state(("draft", "to_approve", "approved"), _("Cancelling"))
         if self.return_picking_ids.filtered(lambda p: p.state == "done"):
             raise UserError(_("Goods were already received for this return: it cannot be cancelled."))
         self.return_picking_ids.filtered(lambda p: p.state != "cancel").sudo().action_cancel()
         self.sudo().write({"state": "cancelled"})
+        self.sudo().activity_unlink([FINANCE_ACTIVITY])
 
     def action_draft(self):
         self._aftersales_check_handling_rights(_("Resetting to draft"))
         self._aftersales_check_state(("rejected", "cancelled"), _("Resetting to draft"))
-        self.sudo().write({"state": "draft", "reject_reason": False})
+        # approved again from the first step
+        self.sudo().write({"state": "draft", "reject_reason": False, **dict.fromkeys(APPROVAL_FIELDS, False)})
 
     def action_done(self):
         self._aftersales_check_handling_rights(_("Closing"))

@@ -115,6 +115,7 @@ class AftersalesRmaCustomer(models.Model):
             open_pickings = rma.return_picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
             if rma.state == "approved" and done_moves and not open_pickings:
                 rma.sudo().state = "received"
+                rma._aftersales_notify_customer("received")
 
     def action_refund_ask(self):
         """The Refund button: units refunded before their inspection need a reason, asked first."""
@@ -178,6 +179,7 @@ class AftersalesRmaCustomer(models.Model):
             refunds |= rma_refunds
         if refunds and any(self.company_id.mapped("aftersales_rma_post_refund")):
             refunds.filtered(lambda move: move.company_id.aftersales_rma_post_refund).action_post()
+        self._aftersales_notify_customer("refunded")
         return self.action_view_refunds() if len(self) == 1 else True
 
     def _prepare_refund_vals(self, invoice):

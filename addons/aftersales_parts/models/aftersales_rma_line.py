@@ -6,7 +6,7 @@ from odoo.tools import float_compare
 
 from odoo.addons.aftersales_service.tools.client_values import drop_unreadable
 
-OPEN_STATES = ("draft", "approved")
+OPEN_STATES = ("draft", "to_approve", "approved")
 # changes of these are told in the return's chatter: the lines have none
 DECISION_FIELDS = ("resolution", "condition", "decision")
 # what the receipts, transfers, inspections and credit notes of a line record: their actions only

@@ -8,7 +8,19 @@ class ResCompany(models.Model):
         string="Return Refund Approval Threshold",
         currency_field="currency_id",
         help="A return whose refund exceeds this amount (taxes included) is approved by an after-sales manager "
-        "or accountant. 0 means any after-sales user approves.",
+        "or accountant (in two steps: after customer service, by finance). 0 means any after-sales user approves.",
+    )
+    aftersales_rma_staged_approval = fields.Boolean(
+        string="Approve Returns in Two Steps",
+        help="Customer service approves the returns first; those whose refund exceeds the approval threshold "
+        "then wait for an after-sales accountant or manager, someone else than who approved them first "
+        "(a manager may take both steps). The goods are received once both steps are done.",
+    )
+    aftersales_rma_notify_customer = fields.Boolean(
+        string="E-mail Customers About Their Returns",
+        default=True,
+        help="Tell customers by e-mail, with the link to their return on the portal, when their return is "
+        "approved, rejected, received and refunded.",
     )
     aftersales_rma_post_refund = fields.Boolean(
         string="Post Return Credit Notes",

@@ -20,3 +20,4 @@ from . import test_integrity_parts
 from . import test_integrity_portal_rma
 from . import test_integrity_review
 from . import test_supplier_claim_parts
+from . import test_rma_approval
