@@ -14,7 +14,7 @@ from .aftersales_rma import (
 
 
 class AftersalesRmaApproval(models.Model):
-    _inherit = "aftersales.rma"
+    _inherit = "aftersales.rma"  # pylint: disable=consider-merging-classes-inherited
 
     cs_approved_by_id = fields.Many2one(
         "res.users",

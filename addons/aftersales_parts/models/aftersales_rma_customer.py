@@ -8,7 +8,7 @@ from odoo.tools import float_compare
 
 
 class AftersalesRmaCustomer(models.Model):
-    _inherit = "aftersales.rma"
+    _inherit = "aftersales.rma"  # pylint: disable=consider-merging-classes-inherited
 
     def _aftersales_create_receipts(self):
         """Create the receipts of the approved lines.

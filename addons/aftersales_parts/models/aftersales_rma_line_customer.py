@@ -11,7 +11,7 @@ from .aftersales_rma_line import OPEN_STATES
 
 
 class AftersalesRmaLineCustomer(models.Model):
-    _inherit = "aftersales.rma.line"
+    _inherit = "aftersales.rma.line"  # pylint: disable=consider-merging-classes-inherited
 
     def _check_return_window(self):
         today = fields.Date.context_today(self)

@@ -6,7 +6,7 @@ from odoo.tools import float_compare
 
 
 class AftersalesRmaLineInspection(models.Model):
-    _inherit = "aftersales.rma.line"
+    _inherit = "aftersales.rma.line"  # pylint: disable=consider-merging-classes-inherited
 
     def _aftersales_check_received(self):
         for line in self:

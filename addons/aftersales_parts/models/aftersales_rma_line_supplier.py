@@ -8,7 +8,7 @@ from odoo.tools import float_compare
 
 
 class AftersalesRmaLineSupplier(models.Model):
-    _inherit = "aftersales.rma.line"
+    _inherit = "aftersales.rma.line"  # pylint: disable=consider-merging-classes-inherited
 
     def _aftersales_claimed_price(self):
         """Untaxed unit price claimed from the supplier, in the line's unit and the company's currency."""

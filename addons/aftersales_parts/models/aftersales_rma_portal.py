@@ -6,7 +6,7 @@ from odoo.tools import plaintext2html
 
 
 class AftersalesRmaPortal(models.Model):
-    _inherit = "aftersales.rma"
+    _inherit = "aftersales.rma"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _aftersales_portal_moves(self, partner):

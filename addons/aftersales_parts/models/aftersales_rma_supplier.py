@@ -8,7 +8,7 @@ from odoo.tools import float_compare
 
 
 class AftersalesRmaSupplier(models.Model):
-    _inherit = "aftersales.rma"
+    _inherit = "aftersales.rma"  # pylint: disable=consider-merging-classes-inherited
 
     def _aftersales_ship_to_supplier(self):
         """Create the outgoing transfers of the approved lines to the vendor, one per source location."""
