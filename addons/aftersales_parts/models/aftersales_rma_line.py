@@ -336,7 +336,7 @@ class AftersalesRmaLine(models.Model):
             # the invoice of another customer's delivery is not shown on this return
             delivered_to = self.move_id.sudo().picking_id.partner_id.commercial_partner_id
             customer = self.rma_id.commercial_partner_id
-            if self.direction == "customer" and (not customer or delivered_to == customer):
+            if self.direction != "supplier" and (not customer or delivered_to == customer):
                 self.invoice_line_id = self._aftersales_invoice_line(self.move_id)
             else:
                 self.invoice_line_id = False
@@ -417,13 +417,9 @@ class AftersalesRmaLine(models.Model):
         for line in self.sudo().filtered(lambda line: line.invoice_line_id and line.rma_id.direction == "customer"):
             invoice_line = line.invoice_line_id
             invoice = invoice_line.move_id
-            if (
-                invoice.move_type != "out_invoice"
-                or invoice.state != "posted"
-                or invoice_line.display_type != "product"
-            ):
+            if invoice.move_type != "out_invoice" or invoice_line.display_type != "product":
                 raise ValidationError(
-                    _("%(invoice)s is not a line of a posted customer invoice.", invoice=invoice_line.display_name)
+                    _("%(invoice)s is not a product line of a customer invoice.", invoice=invoice_line.display_name)
                 )
             if invoice.commercial_partner_id != line.rma_id.commercial_partner_id:
                 raise ValidationError(

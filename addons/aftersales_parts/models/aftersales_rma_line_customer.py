@@ -107,6 +107,10 @@ class AftersalesRmaLineCustomer(models.Model):
         for invoice, asked_by_line in by_invoice.items():
             invoice = invoice.sudo()
             currency = invoice.currency_id
+            if invoice.state != "posted":
+                raise UserError(
+                    _("Invoice %(invoice)s is not posted: post it before refunding it.", invoice=invoice.display_name)
+                )
             balance = self._aftersales_invoice_balance(invoice)
             for origin, asked in asked_by_line.items():
                 uom = origin.product_uom_id
@@ -241,7 +245,7 @@ class AftersalesRmaLineCustomer(models.Model):
         balance = {
             aml: {"net": total + share, "credited": 0.0, "qty_credited": 0.0} for aml, (total, share) in shares.items()
         }
-        billed = invoice.invoice_line_ids.browse(list(balance))
+        billed = invoice.invoice_line_ids.filtered(lambda aml: aml in balance)
         notes = invoice.search([("reversed_entry_id", "=", invoice.id), ("state", "!=", "cancel")])
         for note in notes:
             note_shares, _negative = self._aftersales_prorated_lines(note)
