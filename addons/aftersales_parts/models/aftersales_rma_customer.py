@@ -240,11 +240,14 @@ class AftersalesRmaCustomer(models.Model):
 
         ``quantities`` are the units to refund by invoice line. Each of these lines is credited for
         its units; the negative lines of the invoice (order-level discounts, rewards, the deduction
-        of a down payment) are kept at the share of the refunded units, by amount, their unit price
-        scaled: the credit note gives back what the customer paid, as Odoo's full reversal would for
-        all units. When the credit notes of the invoice already took back more than that share of a
-        line, its unit price is lowered so that the refund credits only what is still owed. The
-        negative lines keep no link to the sale order: its discounts stay invoiced.
+        of a down payment) are kept at the share of the refunded units, by amount: the credit note
+        gives back what the customer paid, as Odoo's full reversal would for all units. Discounts and
+        rewards keep their quantity at a scaled unit price and no link to the sale order: they stay
+        invoiced. The deduction of a down payment keeps its price at a scaled quantity and its sale
+        line: the share of the down payment given back is deducted again from the order's next
+        invoice, as after Odoo's reversal. When the credit notes of the invoice already took back
+        more than that share of a line, its unit price is lowered so that the refund credits only
+        what is still owed.
         """
         Line = self.env["aftersales.rma.line"]
         balance = Line._aftersales_invoice_balance(invoice)
@@ -266,7 +269,11 @@ class AftersalesRmaCustomer(models.Model):
                 vals["price_unit"] = original.price_unit * max(owed - share * ratio, 0.0) / (total * ratio)
             updates[original] = vals
         for original in negative:
-            updates[original] = {"price_unit": original.price_unit * fraction, "sale_line_ids": [Command.clear()]}
+            if any(original.sale_line_ids.mapped("is_downpayment")):
+                # the share of the down payment given back is deducted again from the next invoice
+                updates[original] = {"quantity": original.quantity * fraction}
+            else:
+                updates[original] = {"price_unit": original.price_unit * fraction, "sale_line_ids": [Command.clear()]}
         return updates, invoice.currency_id.round(target)
 
     def _aftersales_round_refund(self, refund, target):
@@ -275,6 +282,8 @@ class AftersalesRmaCustomer(models.Model):
         currency = refund.currency_id
         lines = refund.invoice_line_ids.filtered(lambda aml: aml.display_type == "product" and aml.quantity)
         negative = lines.filtered(lambda aml: currency.compare_amounts(aml.price_subtotal, 0.0) < 0)
+        # not a down payment: its quantity is what the sale order deducts again
+        negative = negative.filtered(lambda aml: not aml.sale_line_ids)
         candidates = (negative or lines).sorted(lambda aml: abs(aml.price_subtotal), reverse=True)
         if not candidates:
             return

@@ -162,6 +162,41 @@ class TestRmaRefundAmounts(RmaCommon):
         self.assertAlmostEqual(refund.amount_untaxed, 420.0)
         self.assertEqual(rma.line_ids.mapped("amount_refundable"), [0.0, 0.0])
 
+    def test_down_payment_share_goes_back(self):
+        """A down payment of 20% was deducted from the final invoice: the refund of half the boxes
+        carries half the deduction, and the sale order deducts that half again from its next invoice."""
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [
+                    Command.create({"product_id": self.box.id, "product_uom_qty": 4.0, "price_unit": 100.0})
+                ],
+            }
+        )
+        order.action_confirm()
+        self.env["sale.advance.payment.inv"].with_context(active_model="sale.order", active_ids=order.ids).create(
+            {"advance_payment_method": "percentage", "amount": 20.0}
+        ).create_invoices()
+        order.invoice_ids.action_post()
+        self._validate(order.picking_ids)
+        final = order._create_invoices(final=True)
+        final.action_post()
+        down_payment = order.order_line.filtered("is_downpayment")
+        deduction = final.invoice_line_ids.filtered(lambda aml: aml.sale_line_ids == down_payment)
+        self.assertAlmostEqual(deduction.price_subtotal, -80.0)
+        self.assertAlmostEqual(final.amount_total, 368.0)
+
+        box_move = order.order_line.filtered(lambda sol: sol.product_id == self.box).move_ids
+        rma = self._new_return(order, {box_move.id: 2.0})
+        self.assertEqual(rma.line_ids.invoice_line_id.move_id, final)
+        self.assertAlmostEqual(rma.line_ids.amount_refundable, 184.0)
+        self._receive(rma)
+        refund = self._refund(rma)
+        self.assertAlmostEqual(refund.amount_total, 184.0)
+        credited = refund.invoice_line_ids.filtered(lambda aml: aml.sale_line_ids == down_payment)
+        self.assertAlmostEqual(credited.quantity, deduction.quantity / 2)
+        self.assertAlmostEqual(credited.price_unit, deduction.price_unit)
+
     def test_reinvoiced_after_a_full_reversal(self):
         """The accountant reversed the invoice in full and invoiced the order again: returns refund the
         new invoice."""
