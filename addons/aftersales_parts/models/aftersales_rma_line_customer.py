@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, float_round
 
 from .aftersales_rma_line import OPEN_STATES
 
@@ -138,7 +138,7 @@ class AftersalesRmaLineCustomer(models.Model):
                             "%(currency)s paid for them are credited).",
                             asked=asked,
                             uom=uom.name,
-                            already=uom.round(entry["qty_credited"]),
+                            already=float_round(entry["qty_credited"], precision_rounding=uom.rounding),
                             invoiced=origin.quantity,
                             **values,
                         )

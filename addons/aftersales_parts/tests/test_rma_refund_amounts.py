@@ -181,8 +181,10 @@ class TestRmaRefundAmounts(RmaCommon):
         self._validate(order.picking_ids)
         final = order._create_invoices(final=True)
         final.action_post()
-        down_payment = order.order_line.filtered("is_downpayment")
-        deduction = final.invoice_line_ids.filtered(lambda aml: aml.sale_line_ids == down_payment)
+        down_payment = order.order_line.filtered(lambda sol: sol.is_downpayment and not sol.display_type)
+        deduction = final.invoice_line_ids.filtered(
+            lambda aml: aml.display_type == "product" and aml.sale_line_ids & down_payment
+        )
         self.assertAlmostEqual(deduction.price_subtotal, -80.0)
         self.assertAlmostEqual(final.amount_total, 368.0)
 
@@ -193,7 +195,9 @@ class TestRmaRefundAmounts(RmaCommon):
         self._receive(rma)
         refund = self._refund(rma)
         self.assertAlmostEqual(refund.amount_total, 184.0)
-        credited = refund.invoice_line_ids.filtered(lambda aml: aml.sale_line_ids == down_payment)
+        credited = refund.invoice_line_ids.filtered(
+            lambda aml: aml.display_type == "product" and aml.sale_line_ids & down_payment
+        )
         self.assertAlmostEqual(credited.quantity, deduction.quantity / 2)
         self.assertAlmostEqual(credited.price_unit, deduction.price_unit)
 
