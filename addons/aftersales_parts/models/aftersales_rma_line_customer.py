@@ -223,7 +223,7 @@ class AftersalesRmaLineCustomer(models.Model):
         currency = move.currency_id
         lines = move.invoice_line_ids.filtered(lambda aml: aml.display_type == "product")
         positive = lines.filtered(lambda aml: currency.compare_amounts(aml.price_subtotal, 0.0) > 0)
-        negative = lines - positive
+        negative = lines.filtered(lambda aml: currency.compare_amounts(aml.price_subtotal, 0.0) < 0)
         base = sum(positive.mapped("price_subtotal"))
         deduction = sum(negative.mapped("price_total"))
         shares = {aml: (aml.price_total, deduction * aml.price_subtotal / base) for aml in positive}

@@ -122,6 +122,7 @@ class TestRmaRefundAmounts(RmaCommon):
         self.assertEqual(line.invoice_line_id.move_id, self.promo_invoice)
         self.assertAlmostEqual(line.amount_refundable, 180.93)
         self.assertAlmostEqual(rma.amount_refundable, 180.93)
+        self.assertAlmostEqual(Form(rma.with_user(self.rma_user)).amount_refundable, 180.93, msg="shown to the agent")
         self._receive(rma)
         refund = self._refund(rma)
         self.assertEqual(refund.reversed_entry_id, self.promo_invoice)
