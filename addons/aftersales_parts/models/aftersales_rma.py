@@ -206,6 +206,13 @@ class AftersalesRma(models.Model):
         help="Taxes included, at the prices of the invoice, of the lines to refund.",
     )
 
+    amount_refundable = fields.Monetary(
+        compute="_compute_amount_refundable",
+        string="Refundable Amount",
+        help="What refunding the lines to refund still credits, taxes included: what the customer paid for "
+        "their units less what the credit notes of their invoices already credited.",
+    )
+
     def _default_user_id(self):
         """The user creating the return, unless it is OdooBot or a portal customer."""
         user = self.env.user
@@ -234,6 +241,16 @@ class AftersalesRma(models.Model):
         for rma in self:
             rma.amount_refund = sum(
                 rma.line_ids.filtered(lambda line: line.resolution == "refund").mapped("amount_total")
+            )
+
+    @api.depends("line_ids.amount_refundable", "line_ids.resolution")
+    def _compute_amount_refundable(self):
+        today = fields.Date.context_today(self)
+        for rma in self:
+            lines = rma.line_ids.filtered(lambda line: line.resolution == "refund" and line.invoice_currency_id)
+            rma.amount_refundable = sum(
+                line.invoice_currency_id._convert(line.amount_refundable, rma.currency_id, rma.company_id, today)
+                for line in lines
             )
 
     @api.depends("line_ids.amount_claimed")

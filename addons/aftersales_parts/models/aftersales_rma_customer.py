@@ -192,29 +192,39 @@ class AftersalesRmaCustomer(models.Model):
     def _aftersales_reverse_invoice(self, invoice, lines):
         """Reverse ``invoice`` keeping only the lines of ``lines`` with their quantities to refund.
 
-        The lines of a customer return refund their received units of their invoice line, those
-        of a return to a supplier their units sent, of their vendor bill line.
+        The lines of a customer return refund their received units of their invoice line, with their
+        share of the negative lines of the invoice (see ``_prepare_refund_line_updates``); those of a
+        return to a supplier their units sent, of their vendor bill line.
         """
-        refund = invoice.sudo()._reverse_moves([self._prepare_refund_vals(invoice)])
-        originals = invoice.invoice_line_ids.filtered(lambda line: line.display_type == "product").sorted("id")
-        copies = refund.invoice_line_ids.filtered(lambda line: line.display_type == "product").sorted("id")
-        if len(originals) != len(copies) or originals.product_id != copies.product_id:
-            raise UserError(_("The credit note of %(invoice)s does not match its invoice.", invoice=invoice.name))
         quantities = defaultdict(float)
         for line in lines:
             origin = line._aftersales_refund_origin_line()
             quantities[origin] += line.product_uom_id._compute_quantity(
                 line._aftersales_qty_returned() - line.qty_refunded, origin.product_uom_id
             )
+        target = None
+        if self.direction == "customer":
+            # counted before the reversal: its draft copies all the lines of the invoice
+            updates, target = self._prepare_refund_line_updates(invoice, quantities)
+        else:
+            updates = {original: {"quantity": quantity} for original, quantity in quantities.items()}
+        refund = invoice.sudo()._reverse_moves([self._prepare_refund_vals(invoice)])
+        originals = invoice.invoice_line_ids.filtered(lambda line: line.display_type == "product").sorted("id")
+        copies = refund.invoice_line_ids.filtered(lambda line: line.display_type == "product").sorted("id")
+        if len(originals) != len(copies) or originals.product_id != copies.product_id:
+            raise UserError(_("The credit note of %(invoice)s does not match its invoice.", invoice=invoice.name))
         commands = []
         kept = {}
         for original, copy in zip(originals, copies, strict=True):
-            if original in quantities:
-                commands.append(Command.update(copy.id, {"quantity": quantities[original]}))
+            if original in updates:
+                commands.append(Command.update(copy.id, updates[original]))
                 kept[original] = copy
             else:
                 commands.append(Command.delete(copy.id))
         refund.write({"invoice_line_ids": commands})
+        if target is not None:
+            self._aftersales_round_refund(refund, target)
+            self._aftersales_check_refunded_lines(invoice, quantities)
         self._aftersales_check_credited_amount(invoice)
         for line in lines:
             line.write(
@@ -226,6 +236,88 @@ class AftersalesRmaCustomer(models.Model):
         body = _("Credit note created for the return %(rma)s.", rma=self._get_html_link())
         refund.message_post(body=body)
         return refund
+
+    def _prepare_refund_line_updates(self, invoice, quantities):
+        """How the copies of the lines of ``invoice`` on its credit note change, by original line.
+
+        ``quantities`` are the units to refund by invoice line. Each of these lines is credited for
+        its units; the negative lines of the invoice (order-level discounts, rewards, the deduction
+        of a down payment) are kept at the share of the refunded units, by amount: the credit note
+        gives back what the customer paid, as Odoo's full reversal would for all units. Discounts and
+        rewards keep their quantity at a scaled unit price and no link to the sale order: they stay
+        invoiced. The deduction of a down payment keeps its price at a scaled quantity and its sale
+        line: the share of the down payment given back is deducted again from the order's next
+        invoice, as after Odoo's reversal. When the credit notes of the invoice already took back
+        more than that share of a line, its unit price is lowered so that the refund credits only
+        what is still owed.
+        """
+        Line = self.env["aftersales.rma.line"]
+        balance = Line._aftersales_invoice_balance(invoice)
+        shares, negative = Line._aftersales_prorated_lines(invoice.sudo())
+        base = sum(original.price_subtotal for original in shares)
+        updates = {}
+        fraction = 0.0
+        target = 0.0
+        for original, quantity in quantities.items():
+            total, share = shares[original]
+            ratio = quantity / original.quantity
+            fraction += original.price_subtotal / base * ratio
+            owed = Line._aftersales_refundable(original, quantity, balance)
+            target += owed
+            natural = (total + share) * ratio
+            vals = {"quantity": quantity}
+            if invoice.currency_id.compare_amounts(owed, natural) < 0 and total:
+                # the units left are worth less than their price: what is still owed, at a lower price
+                vals["price_unit"] = original.price_unit * max(owed - share * ratio, 0.0) / (total * ratio)
+            updates[original] = vals
+        for original in negative:
+            if any(original.sale_line_ids.mapped("is_downpayment")):
+                # the share of the down payment given back is deducted again from the next invoice
+                updates[original] = {"quantity": original.quantity * fraction}
+            else:
+                updates[original] = {"price_unit": original.price_unit * fraction, "sale_line_ids": [Command.clear()]}
+        return updates, invoice.currency_id.round(target)
+
+    def _aftersales_round_refund(self, refund, target):
+        """Bring the total of ``refund`` to ``target`` where its rounded unit prices missed it by cents:
+        the line absorbing them is its largest negative line, else its largest line."""
+        currency = refund.currency_id
+        lines = refund.invoice_line_ids.filtered(lambda aml: aml.display_type == "product" and aml.quantity)
+        negative = lines.filtered(lambda aml: currency.compare_amounts(aml.price_subtotal, 0.0) < 0)
+        # not a down payment: its quantity is what the sale order deducts again
+        negative = negative.filtered(lambda aml: not aml.sale_line_ids)
+        candidates = (negative or lines).sorted(lambda aml: abs(aml.price_subtotal), reverse=True)
+        if not candidates:
+            return
+        line = candidates[0]
+        for _attempt in range(3):
+            gap = currency.round(target - refund.amount_total)
+            if currency.is_zero(gap) or currency.compare_amounts(abs(gap), currency.rounding * 5) > 0:
+                return
+            taxed = line.price_total / line.price_subtotal if line.price_subtotal else 1.0
+            line.price_unit += gap / (line.quantity * taxed)
+
+    def _aftersales_check_refunded_lines(self, invoice, quantities):
+        """After the refund, no line of ``invoice`` is credited more than it was paid."""
+        Line = self.env["aftersales.rma.line"]
+        balance = Line._aftersales_invoice_balance(invoice)
+        currency = invoice.currency_id
+        # the unit prices of the credit note are rounded: a cent per line of the invoice at most
+        tolerance = currency.rounding * (len(invoice.invoice_line_ids) + 1)
+        for original in quantities:
+            entry = balance[original.sudo()]
+            if currency.compare_amounts(entry["credited"] - entry["net"], tolerance) > 0:
+                raise UserError(
+                    _(
+                        "%(product)s on %(invoice)s was paid %(net)s %(currency)s: its credit notes would credit "
+                        "%(credited)s %(currency)s.",
+                        product=original.product_id.display_name,
+                        invoice=invoice.name,
+                        net=currency.round(entry["net"]),
+                        credited=currency.round(entry["credited"]),
+                        currency=currency.name,
+                    )
+                )
 
     def _aftersales_check_credited_amount(self, invoice):
         """Never credit more than ``invoice`` is worth: its credit notes (drafts included) together."""

@@ -123,6 +123,15 @@ class AftersalesRmaLine(models.Model):
         string="Amount",
         help="Taxes included, at the price of the invoice line.",
     )
+    invoice_currency_id = fields.Many2one(related="invoice_line_id.currency_id", string="Invoice Currency")
+    amount_refundable = fields.Monetary(
+        compute="_compute_amount_refundable",
+        string="Refundable",
+        currency_field="invoice_currency_id",
+        help="What refunding the units of this line not yet refunded credits, taxes included, in the currency "
+        "of the invoice: what the customer paid for them on the invoice line, with its share of the order's "
+        "discounts, rewards and down payments, less what the credit notes of the invoice already credited.",
+    )
     amount_refunded = fields.Monetary(
         compute="_compute_amount_refunded",
         store=True,
@@ -285,6 +294,22 @@ class AftersalesRmaLine(models.Model):
             quantity = line.product_uom_id._compute_quantity(line.quantity, invoice_line.product_uom_id)
             line.amount_total = invoice_line.price_total * quantity / invoice_line.quantity
 
+    @api.depends("quantity", "qty_refunded", "product_uom_id", "invoice_line_id", "rma_id.direction")
+    def _compute_amount_refundable(self):
+        balances = {}
+        for line in self:
+            invoice_line = line.sudo().invoice_line_id
+            if line.rma_id.direction != "customer" or invoice_line.parent_state != "posted":
+                line.amount_refundable = 0.0
+                continue
+            invoice = invoice_line.move_id
+            if invoice not in balances:
+                balances[invoice] = self._aftersales_invoice_balance(invoice)
+            units = line.product_uom_id._compute_quantity(
+                max(line.quantity - line.qty_refunded, 0.0), invoice_line.product_uom_id
+            )
+            line.amount_refundable = self._aftersales_refundable(invoice_line, units, balances[invoice])
+
     @api.depends("refund_line_ids.price_subtotal", "refund_line_ids.parent_state")
     def _compute_amount_refunded(self):
         for line in self:
@@ -308,7 +333,13 @@ class AftersalesRmaLine(models.Model):
     def _onchange_move_id(self):
         if self.move_id and self.move_id._filtered_access("read"):
             self.product_id = self.move_id.product_id
-            self.invoice_line_id = self._aftersales_invoice_line(self.move_id)
+            # the invoice of another customer's delivery is not shown on this return
+            delivered_to = self.move_id.sudo().picking_id.partner_id.commercial_partner_id
+            customer = self.rma_id.commercial_partner_id
+            if self.direction != "supplier" and (not customer or delivered_to == customer):
+                self.invoice_line_id = self._aftersales_invoice_line(self.move_id)
+            else:
+                self.invoice_line_id = False
 
     @api.constrains("quantity", "lot_id", "product_id")
     def _check_quantity(self):
@@ -386,8 +417,10 @@ class AftersalesRmaLine(models.Model):
         for line in self.sudo().filtered(lambda line: line.invoice_line_id and line.rma_id.direction == "customer"):
             invoice_line = line.invoice_line_id
             invoice = invoice_line.move_id
-            if invoice.move_type != "out_invoice":
-                raise ValidationError(_("%(invoice)s is not a customer invoice.", invoice=invoice.display_name))
+            if invoice.move_type != "out_invoice" or invoice_line.display_type != "product":
+                raise ValidationError(
+                    _("%(invoice)s is not a product line of a customer invoice.", invoice=invoice_line.display_name)
+                )
             if invoice.commercial_partner_id != line.rma_id.commercial_partner_id:
                 raise ValidationError(
                     _(

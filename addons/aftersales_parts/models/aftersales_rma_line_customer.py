@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, float_round
 
 from .aftersales_rma_line import OPEN_STATES
 
@@ -86,7 +86,74 @@ class AftersalesRmaLineCustomer(models.Model):
                     )
 
     def _check_refundable_quantities(self):
-        """Never refund more than invoiced: count what other returns already refunded."""
+        """Never refund more than invoiced: the lines of customer returns against what their invoice lines
+        are still owed, the lines of returns to suppliers against what was already claimed of their bills."""
+        customer = self.filtered(lambda line: line.rma_id.direction == "customer" and line.invoice_line_id)
+        customer._check_refundable_amounts()
+        (self - customer)._check_refundable_bill_quantities()
+
+    def _check_refundable_amounts(self):
+        """Never refund units or money of an invoice line that its credit notes already took back.
+
+        Every credit note of the invoice counts, made by a return or by hand (drafts included,
+        cancelled ones not), by the units and the amount it credits of each invoice line.
+        """
+        by_invoice = defaultdict(lambda: defaultdict(float))
+        for line in self:
+            origin = line.invoice_line_id
+            by_invoice[origin.move_id][origin] += line.product_uom_id._compute_quantity(
+                line._aftersales_qty_returned() - line.qty_refunded, origin.product_uom_id
+            )
+        for invoice, asked_by_line in by_invoice.items():
+            invoice = invoice.sudo()
+            currency = invoice.currency_id
+            if invoice.state != "posted":
+                raise UserError(
+                    _("Invoice %(invoice)s is not posted: post it before refunding it.", invoice=invoice.display_name)
+                )
+            balance = self._aftersales_invoice_balance(invoice)
+            for origin, asked in asked_by_line.items():
+                uom = origin.product_uom_id
+                entry = balance.get(origin.sudo())
+                if not entry:
+                    raise UserError(
+                        _(
+                            "The line of %(product)s on %(invoice)s bills nothing that a return could refund.",
+                            product=origin.product_id.display_name,
+                            invoice=invoice.name,
+                        )
+                    )
+                values = {
+                    "product": origin.product_id.display_name,
+                    "invoice": invoice.name,
+                    "currency": currency.name,
+                    "net": currency.round(entry["net"]),
+                    "credited": currency.round(entry["credited"]),
+                }
+                if float_compare(entry["qty_credited"] + asked, origin.quantity, precision_rounding=uom.rounding) > 0:
+                    raise UserError(
+                        _(
+                            "%(product)s: %(asked)s %(uom)s cannot be refunded, %(already)s of the %(invoiced)s "
+                            "invoiced on %(invoice)s were already refunded (%(credited)s of the %(net)s "
+                            "%(currency)s paid for them are credited).",
+                            asked=asked,
+                            uom=uom.name,
+                            already=float_round(entry["qty_credited"], precision_rounding=uom.rounding),
+                            invoiced=origin.quantity,
+                            **values,
+                        )
+                    )
+                if currency.compare_amounts(entry["net"] - entry["credited"], 0.0) <= 0:
+                    raise UserError(
+                        _(
+                            "%(product)s on %(invoice)s: %(credited)s of the %(net)s %(currency)s paid were already "
+                            "credited, nothing is left to refund.",
+                            **values,
+                        )
+                    )
+
+    def _check_refundable_bill_quantities(self):
+        """Never claim more than billed: count what other returns already claimed."""
         invoice_lines = self.invoice_line_id | self.vendor_bill_line_id
         refunded_lines = self.sudo().search(
             [
@@ -109,8 +176,8 @@ class AftersalesRmaLineCustomer(models.Model):
                 for line in self.filtered(lambda line, il=invoice_line: line._aftersales_refund_origin_line() == il)
             )
             invoiced = invoice_line.quantity
-            # the credit notes of the invoice made without a return (by hand, or by another flow) count too:
-            # what all of them credit of this product, against what the invoice billed of it
+            # the credit notes of the bill made without a return (by hand, or by another flow) count too:
+            # what all of them credit of this product, against what the bill billed of it
             product_invoiced, product_credited = self._aftersales_credited_by_reversals(invoice_line)
             if float_compare(product_credited - already, 0.0, precision_rounding=uom.rounding) > 0:
                 already, invoiced = product_credited, product_invoiced
@@ -144,11 +211,106 @@ class AftersalesRmaLineCustomer(models.Model):
         return total(invoice.invoice_line_ids), total(reversals.invoice_line_ids)
 
     @api.model
+    def _aftersales_prorated_lines(self, move):
+        """The lines of ``move`` (an invoice or a credit note) that bill goods, each with its share of
+        the negative lines of ``move``.
+
+        The negative lines (an order-level discount, a reward, the deduction of a down payment) are
+        spread over the positive product lines by their untaxed amounts. Return ``(shares, negative)``:
+        ``shares`` maps each positive line to ``(its total, its share of the negative lines)``, both
+        taxes included, in the currency of ``move``; ``negative`` are the negative lines.
+        """
+        currency = move.currency_id
+        lines = move.invoice_line_ids.filtered(lambda aml: aml.display_type == "product")
+        positive = lines.filtered(lambda aml: currency.compare_amounts(aml.price_subtotal, 0.0) > 0)
+        negative = lines.filtered(lambda aml: currency.compare_amounts(aml.price_subtotal, 0.0) < 0)
+        base = sum(positive.mapped("price_subtotal"))
+        deduction = sum(negative.mapped("price_total"))
+        shares = {aml: (aml.price_total, deduction * aml.price_subtotal / base) for aml in positive}
+        return shares, negative
+
+    @api.model
+    def _aftersales_invoice_balance(self, invoice):
+        """What each line of ``invoice`` billing goods was paid, and what its credit notes took back.
+
+        Return ``{invoice line: {"net", "credited", "qty_credited"}}``: ``net`` is the line's total with
+        its share of the negative lines of the invoice, ``credited`` what the credit notes of the
+        invoice (made by returns or by hand, drafts included, cancelled ones not) credit of it, counted
+        the same way, both taxes included in the invoice's currency; ``qty_credited`` the units they
+        credit, in the line's unit. A credit note line counts for the invoice lines of its sale line,
+        else of its product, split by their amounts.
+        """
+        invoice = invoice.sudo()
+        shares, _negative = self._aftersales_prorated_lines(invoice)
+        balance = {
+            aml: {"net": total + share, "credited": 0.0, "qty_credited": 0.0} for aml, (total, share) in shares.items()
+        }
+        billed = invoice.invoice_line_ids.filtered(lambda aml: aml in balance)
+        notes = invoice.search([("reversed_entry_id", "=", invoice.id), ("state", "!=", "cancel")])
+        for note in notes:
+            note_shares, _negative = self._aftersales_prorated_lines(note)
+            for credit_line, (total, share) in note_shares.items():
+                targets = billed.filtered(lambda aml, cl=credit_line: aml.product_id == cl.product_id)
+                if credit_line.sale_line_ids:
+                    targets = (
+                        targets.filtered(lambda aml, cl=credit_line: aml.sale_line_ids & cl.sale_line_ids) or targets
+                    )
+                weight = sum(targets.mapped("price_subtotal"))
+                for target in targets:
+                    part = target.price_subtotal / weight
+                    entry = balance[target]
+                    entry["credited"] += (total + share) * part
+                    entry["qty_credited"] += (
+                        credit_line.product_uom_id._compute_quantity(credit_line.quantity, target.product_uom_id) * part
+                    )
+        return balance
+
+    @api.model
+    def _aftersales_refundable(self, invoice_line, quantity, balance):
+        """What refunding ``quantity`` units (in its unit) of ``invoice_line`` may credit, taxes included.
+
+        The amount still owed on the line is spread over its units not yet credited; a unit never
+        gets back more than it was paid. ``balance`` is the invoice's, see ``_aftersales_invoice_balance``.
+        """
+        invoice_line = invoice_line.sudo()
+        entry = balance.get(invoice_line)
+        currency = invoice_line.currency_id
+        rounding = invoice_line.product_uom_id.rounding
+        if not entry or float_compare(quantity, 0.0, precision_rounding=rounding) <= 0:
+            return 0.0
+        remaining_qty = invoice_line.quantity - entry["qty_credited"]
+        remaining = entry["net"] - entry["credited"]
+        if (
+            float_compare(remaining_qty, 0.0, precision_rounding=rounding) <= 0
+            or currency.compare_amounts(remaining, 0.0) <= 0
+        ):
+            return 0.0
+        unit = min(entry["net"] / invoice_line.quantity, remaining / remaining_qty)
+        return currency.round(unit * min(quantity, remaining_qty))
+
+    @api.model
     def _aftersales_invoice_line(self, move):
-        """The posted customer invoice line of the sale line that ``move`` delivered."""
-        return move.sale_line_id.invoice_lines.filtered(
-            lambda line: line.move_id.move_type == "out_invoice" and line.move_id.state == "posted"
-        )[:1]
+        """The posted customer invoice line of the sale line that ``move`` delivered, with units still
+        to refund: an invoice fully reversed gives way to the one invoicing the units again."""
+        invoice_lines = (
+            move.sale_line_id.sudo()
+            .invoice_lines.filtered(
+                lambda line: (
+                    line.move_id.move_type == "out_invoice"
+                    and line.move_id.state == "posted"
+                    and line.display_type == "product"
+                )
+            )
+            .sorted("id")
+        )
+        balances = {}
+        for invoice_line in invoice_lines:
+            invoice = invoice_line.move_id
+            if invoice not in balances:
+                balances[invoice] = self._aftersales_invoice_balance(invoice)
+            if self._aftersales_refundable(invoice_line, invoice_line.quantity, balances[invoice]):
+                return invoice_line.with_env(self.env)
+        return invoice_lines[:1].with_env(self.env)
 
     @api.model
     def _prepare_lines_from_moves(self, moves):

@@ -21,3 +21,4 @@ from . import test_integrity_portal_rma
 from . import test_integrity_review
 from . import test_supplier_claim_parts
 from . import test_rma_approval
+from . import test_rma_refund_amounts

@@ -349,7 +349,7 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
         # (Odoo's assertRaises rolls back what the refused action did, as the RPC call's transaction)
         with self.assertRaises(UserError) as caught:
             self._refund(rma, self.accountant)
-        self.assertIn("its credit notes would credit", str(caught.exception))
+        self.assertIn("nothing is left to refund", str(caught.exception))
         self.assertFalse(rma.sudo().refund_ids)
         self.assertEqual(rma.line_ids.qty_refunded, 0.0)
 
