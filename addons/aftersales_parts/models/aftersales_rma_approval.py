@@ -75,7 +75,7 @@ class AftersalesRmaApproval(models.Model):
         return (
             self.direction == "customer"
             and bool(limit)
-            and self.currency_id.compare_amounts(self.amount_refund, limit) > 0
+            and self.currency_id.compare_amounts(self.amount_refundable, limit) > 0
         )
 
     def _check_approvable(self):
@@ -113,7 +113,7 @@ class AftersalesRmaApproval(models.Model):
                     "The refund of %(rma)s (%(amount)s) is above %(limit)s: "
                     "an after-sales manager or accountant approves it.",
                     rma=rma.name,
-                    amount=rma.amount_refund,
+                    amount=rma.amount_refundable,
                     limit=rma.company_id.aftersales_rma_approval_amount,
                 )
             )
@@ -130,7 +130,7 @@ class AftersalesRmaApproval(models.Model):
                 rma.id: self.env._("Limit: %(limit)s", limit=rma.company_id.aftersales_rma_approval_amount)
                 for rma in over_limit
             },
-            new={rma.id: self.env._("Refund: %(amount)s", amount=rma.amount_refund) for rma in over_limit},
+            new={rma.id: self.env._("Refund: %(amount)s", amount=rma.amount_refundable) for rma in over_limit},
             require_reason=False,
         )
         staged = self.filtered(
@@ -140,7 +140,7 @@ class AftersalesRmaApproval(models.Model):
             "rma_cs_approved",
             staged,
             self.env.context.get("aftersales_approval_reason"),
-            new={rma.id: self.env._("Refund: %(amount)s", amount=rma.amount_refund) for rma in staged},
+            new={rma.id: self.env._("Refund: %(amount)s", amount=rma.amount_refundable) for rma in staged},
             require_reason=False,
         )
         for rma in to_finance.sudo():
@@ -161,7 +161,7 @@ class AftersalesRmaApproval(models.Model):
             "Approved by %(user)s for customer service. Its refund (%(amount)s %(currency)s) is above "
             "%(limit)s %(currency)s: finance approves it before the goods come back.",
             user=self.cs_approved_by_id.name,
-            amount=self.currency_id.round(self.amount_refund),
+            amount=self.currency_id.round(self.amount_refundable),
             limit=limit,
             currency=self.currency_id.name,
         )
@@ -226,7 +226,7 @@ class AftersalesRmaApproval(models.Model):
                 rma.id: self.env._("Limit: %(limit)s", limit=rma.company_id.aftersales_rma_approval_amount)
                 for rma in self
             },
-            new={rma.id: self.env._("Refund: %(amount)s", amount=rma.amount_refund) for rma in self},
+            new={rma.id: self.env._("Refund: %(amount)s", amount=rma.amount_refundable) for rma in self},
             require_reason=False,
         )
         for rma in self.sudo():
