@@ -19,8 +19,11 @@ class AftersalesTechnician(models.Model):
     aftersales_warehouse_id = fields.Many2one(related="aftersales_van_location_id.warehouse_id", string="Van Warehouse")
 
     def action_aftersales_create_van_location(self):
-        """Create the technician's van under the stock location of the branch's (else the company's) warehouse.
+        """Create the technician's van in the warehouse of the branch (else of the company).
 
+        The van is an internal location of its own under the warehouse's view location, beside (not
+        under) its stock: it counts in the warehouse's valuation and reports, but customer deliveries,
+        which take from the warehouse's stock and its sublocations, never reserve what the van carries.
         For after-sales managers and parts clerks, who need no rights on routes or technicians.
         """
         if not self.env.su and not any(self.env.user.has_group(group) for group in VAN_GROUPS):
@@ -44,7 +47,7 @@ class AftersalesTechnician(models.Model):
                     {
                         "name": _("Van %(technician)s", technician=technician.name),
                         "usage": "internal",
-                        "location_id": warehouse.lot_stock_id.id,
+                        "location_id": warehouse.view_location_id.id,
                         "company_id": technician.company_id.id,
                     }
                 )
