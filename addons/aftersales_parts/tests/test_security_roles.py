@@ -179,6 +179,7 @@ class TestPartsClerkRole(PartsCommon):
             "aftersales_warranty.aftersales_supplier_claim_menu",
             "aftersales_parts.aftersales_parts_menu",
             "aftersales_parts.aftersales_parts_request_menu",
+            "aftersales_parts.stock_quant_menu_aftersales_van",
             "aftersales_parts.aftersales_visit_part_menu_defective",
             "aftersales_parts.aftersales_rma_menu",
             "aftersales_parts.aftersales_rma_menu_supplier",
@@ -201,7 +202,11 @@ class TestPartsClerkRole(PartsCommon):
         )
         self.assertEqual(
             {xmlid for xmlid in visible_menus(self.env, self.technician) if not xmlid.startswith(service)},
-            {"aftersales_parts.aftersales_parts_menu", "aftersales_parts.aftersales_parts_request_menu"},
+            {
+                "aftersales_parts.aftersales_parts_menu",
+                "aftersales_parts.aftersales_parts_request_menu",
+                "aftersales_parts.stock_quant_menu_aftersales_van",
+            },
         )
         agent = new_test_user(
             self.env, login="as_role_agent", name="Ann Agent", groups="aftersales_service.aftersales_service_group_user"
@@ -216,6 +221,7 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_warranty.aftersales_supplier_claim_menu",
                 "aftersales_parts.aftersales_parts_menu",
                 "aftersales_parts.aftersales_parts_request_menu",
+                "aftersales_parts.stock_quant_menu_aftersales_van",
                 "aftersales_parts.aftersales_visit_part_menu_defective",
                 "aftersales_parts.aftersales_rma_menu",
                 "aftersales_parts.aftersales_rma_menu_supplier",

@@ -1,3 +1,5 @@
+from ast import literal_eval
+
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
@@ -104,6 +106,21 @@ class TestVanParts(PartsCommon):
         # the office sees every van
         for user in (self.clerk, self.dispatcher):
             self.assertEqual(self._quant_locations(user), stock | self.van | self.van_b | self.defective)
+
+    def test_van_stock_menu(self):
+        """Parts > Van Stock lists what the technician's own van holds; the parts clerk's lists every van."""
+        for user, vans in (
+            (self.tech_a.user_id, self.van),
+            (self.tech_b.user_id, self.van_b),
+            (self.clerk, self.van | self.van_b),
+        ):
+            action = (
+                self.env["ir.actions.act_window"]
+                .with_user(user)
+                ._for_xml_id("aftersales_parts.stock_quant_action_aftersales_van")
+            )
+            quants = self.env["stock.quant"].with_user(user).search(literal_eval(action["domain"]))
+            self.assertEqual(quants.location_id, vans)
 
     def test_technician_refused_another_van_or_the_defective_parts(self):
         visit = self._start_visit([])
