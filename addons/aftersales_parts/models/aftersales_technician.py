@@ -64,6 +64,8 @@ class AftersalesTechnician(models.Model):
                                 "picking_type_id": warehouse.int_type_id.id,
                                 "location_src_id": warehouse.lot_stock_id.id,
                                 "location_dest_id": location.id,
+                                # the van is beside the stock, not under the internal transfers' destination
+                                "location_dest_from_rule": True,
                                 "company_id": technician.company_id.id,
                                 "warehouse_id": warehouse.id,
                             }

@@ -70,7 +70,7 @@ class TestPartsClerkRole(PartsCommon):
             self.tech_b.with_user(self.tech_b.user_id).action_aftersales_create_van_location()
         self.assertFalse(self.tech_b.aftersales_van_location_id)
         self.tech_b.with_user(self.clerk).action_aftersales_create_van_location()
-        self.assertEqual(self.tech_b.aftersales_van_location_id.location_id, self.warehouse.lot_stock_id)
+        self.assertEqual(self.tech_b.aftersales_van_location_id.location_id, self.warehouse.view_location_id)
         with self.assertRaises(AccessError):
             self.tech_b.with_user(self.clerk).write({"daily_capacity": 9})
 
