@@ -1,5 +1,5 @@
-from odoo import Command, _, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 VAN_GROUPS = ("aftersales_service.aftersales_service_group_manager", "aftersales_parts.aftersales_parts_group_clerk")
 
@@ -17,6 +17,21 @@ class AftersalesTechnician(models.Model):
         help="The stock the technician carries: parts requests fill it, the parts used on visits leave it.",
     )
     aftersales_warehouse_id = fields.Many2one(related="aftersales_van_location_id.warehouse_id", string="Van Warehouse")
+
+    @api.constrains("aftersales_van_location_id")
+    def _check_aftersales_van_location(self):
+        """A van is a location of its own: never a warehouse's stock, nor a location inside it."""
+        for technician in self.sudo().filtered("aftersales_van_location_id"):
+            van = technician.aftersales_van_location_id
+            if van.usage != "internal" or van._aftersales_in_warehouse_stock(van.company_id or technician.company_id):
+                raise ValidationError(
+                    _(
+                        "%(location)s cannot be the van of %(technician)s: a van is an internal location of its own, "
+                        "outside the stock of the warehouses, whose parts customer deliveries would take.",
+                        location=van.display_name,
+                        technician=technician.name,
+                    )
+                )
 
     def action_aftersales_create_van_location(self):
         """Create the technician's van in the warehouse of the branch (else of the company).

@@ -48,6 +48,17 @@ class TestVanParts(PartsCommon):
         self.assertEqual(rule.picking_type_id, self.warehouse.int_type_id)
         self.assertTrue(rule.location_dest_from_rule, "the internal transfers' destination is the stock, not the van")
 
+    def test_van_is_not_warehouse_stock(self):
+        """No technician's van is the warehouse's stock or a shelf of it."""
+        shelf = self.env["stock.location"].create(
+            {"name": "Shelf 3", "usage": "internal", "location_id": self.warehouse.lot_stock_id.id}
+        )
+        for location in (self.warehouse.lot_stock_id, shelf):
+            with self.assertRaises(ValidationError) as refusal:
+                self.tech_b.with_user(self.manager).write({"aftersales_van_location_id": location.id})
+            self.assertIn("cannot be the van of Ben Bolt", str(refusal.exception))
+            self.assertEqual(self.tech_b.aftersales_van_location_id, self.van_b)
+
     def test_delivery_does_not_reserve_van_stock(self):
         """A customer delivery takes from the warehouse's stock only; the vans still count in the warehouse."""
         stock_user = new_test_user(self.env, login="as_van_stock", groups="stock.group_stock_user")
