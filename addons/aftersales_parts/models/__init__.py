@@ -24,6 +24,7 @@ from . import aftersales_visit
 from . import aftersales_visit_line
 from . import aftersales_visit_part
 from . import product_template
+from . import stock_location
 from . import stock_warehouse
 from . import sale_order_line
 from . import aftersales_rma_report

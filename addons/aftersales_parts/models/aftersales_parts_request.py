@@ -180,8 +180,8 @@ class AftersalesPartsRequest(models.Model):
                 )
             if not request.line_ids:
                 raise UserError(_("Add the parts to request on %(request)s.", request=request.name))
-            # a van sits in a warehouse; a consignment location outside any is filled by the job's warehouse
-            warehouse = van.sudo().warehouse_id or request._aftersales_source_warehouse()
+            # a van sits in a warehouse; a consignment location outside any is filled by the branch's warehouse
+            warehouse = van.sudo().warehouse_id or request.company_id._aftersales_warehouse(request.branch_id).sudo()
             picking = (
                 self.env["stock.picking"]
                 .sudo()
@@ -265,23 +265,6 @@ class AftersalesPartsRequest(models.Model):
         return request.company_id._aftersales_responsible_user(
             assignee=request.visit_id.partner_dispatcher_id, team=request.ticket_id.team_id, branch=request.branch_id
         )
-
-    def _aftersales_source_warehouse(self):
-        """The warehouse that fills a location outside any warehouse: the first of the branch, else the
-        company's first."""
-        self.ensure_one()
-        Warehouse = self.env["stock.warehouse"].sudo()
-        warehouse = (
-            Warehouse.search(
-                [("aftersales_branch_id", "=", self.branch_id.id), ("company_id", "=", self.company_id.id)], limit=1
-            )
-            if self.branch_id
-            else Warehouse
-        )
-        warehouse = warehouse or Warehouse.search([("company_id", "=", self.company_id.id)], limit=1)
-        if not warehouse:
-            raise UserError(_("Create a warehouse for %(company)s first.", company=self.company_id.name))
-        return warehouse
 
     def _aftersales_check_draft(self):
         sent = self.filtered(lambda request: request.state != "draft")

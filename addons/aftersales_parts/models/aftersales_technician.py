@@ -1,5 +1,5 @@
-from odoo import Command, _, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 VAN_GROUPS = ("aftersales_service.aftersales_service_group_manager", "aftersales_parts.aftersales_parts_group_clerk")
 
@@ -18,9 +18,27 @@ class AftersalesTechnician(models.Model):
     )
     aftersales_warehouse_id = fields.Many2one(related="aftersales_van_location_id.warehouse_id", string="Van Warehouse")
 
-    def action_aftersales_create_van_location(self):
-        """Create the technician's van under the stock location of the branch's (else the company's) warehouse.
+    @api.constrains("aftersales_van_location_id")
+    def _check_aftersales_van_location(self):
+        """A van is a location of its own: never a warehouse's stock, nor a location inside it."""
+        for technician in self.sudo().filtered("aftersales_van_location_id"):
+            van = technician.aftersales_van_location_id
+            if van.usage != "internal" or van._aftersales_in_warehouse_stock(van.company_id or technician.company_id):
+                raise ValidationError(
+                    _(
+                        "%(location)s cannot be the van of %(technician)s: a van is an internal location of its own, "
+                        "outside the stock of the warehouses, whose parts customer deliveries would take.",
+                        location=van.display_name,
+                        technician=technician.name,
+                    )
+                )
 
+    def action_aftersales_create_van_location(self):
+        """Create the technician's van in the warehouse of the branch (else of the company).
+
+        The van is an internal location of its own under the warehouse's view location, beside (not
+        under) its stock: it counts in the warehouse's valuation and reports, but customer deliveries,
+        which take from the warehouse's stock and its sublocations, never reserve what the van carries.
         For after-sales managers and parts clerks, who need no rights on routes or technicians.
         """
         if not self.env.su and not any(self.env.user.has_group(group) for group in VAN_GROUPS):
@@ -44,7 +62,7 @@ class AftersalesTechnician(models.Model):
                     {
                         "name": _("Van %(technician)s", technician=technician.name),
                         "usage": "internal",
-                        "location_id": warehouse.lot_stock_id.id,
+                        "location_id": warehouse.view_location_id.id,
                         "company_id": technician.company_id.id,
                     }
                 )
@@ -61,6 +79,8 @@ class AftersalesTechnician(models.Model):
                                 "picking_type_id": warehouse.int_type_id.id,
                                 "location_src_id": warehouse.lot_stock_id.id,
                                 "location_dest_id": location.id,
+                                # the van is beside the stock, not under the internal transfers' destination
+                                "location_dest_from_rule": True,
                                 "company_id": technician.company_id.id,
                                 "warehouse_id": warehouse.id,
                             }

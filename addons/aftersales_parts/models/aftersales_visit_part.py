@@ -14,6 +14,9 @@ EDITABLE_FIELDS = {
 }
 # who scraps, puts back and returns the defective parts: agents and parts clerks, never the technicians
 DEFECTIVE_GROUPS = ("aftersales_service.aftersales_service_group_user", "aftersales_parts.aftersales_parts_group_clerk")
+# who works in the office rather than only on the road: they handle every van's parts
+OFFICE_GROUPS = ("aftersales_service.aftersales_service_group_user", "aftersales_parts.aftersales_parts_group_clerk")
+TECHNICIAN_GROUP = "aftersales_service.aftersales_service_group_technician"
 # what the visit's flow and the defective parts' actions record: their documents and the resulting status
 PART_GUARDED_FIELDS = frozenset(
     {"visit_line_id", "move_id", "scrap_id", "repair_picking_id", "claim_id", "defective_state"}
@@ -104,7 +107,12 @@ class AftersalesVisitPart(models.Model):
             elif part.visit_id.service_partner_id and part.visit_id.partner_job_state in ("accepted", "done"):
                 part.location_id = part.visit_id.service_partner_id.aftersales_partner_location_id
             elif not part.location_id or part.location_id == suppliers:
-                part.location_id = part.visit_id.technician_id.aftersales_van_location_id
+                # the van of the technician recording the part, else the visit's technician's
+                crew = part.visit_id.technician_id | part.visit_id.helper_ids
+                own = crew.filtered(
+                    lambda technician: technician.user_id == self.env.user and technician.aftersales_van_location_id
+                )
+                part.location_id = (own[:1] or part.visit_id.technician_id).aftersales_van_location_id
 
     @api.depends(
         "removed",
@@ -146,8 +154,10 @@ class AftersalesVisitPart(models.Model):
     @api.constrains("location_id", "removed", "visit_id")
     def _check_source_location(self):
         """Parts come from the vans of the visit's technicians, the service partner's consignment, or
-        the stock of a warehouse of the visit's branch (any of the company's without a branch); the
-        service partner's own parts come from its vendor location."""
+        the stock of a warehouse of the visit's branch (any of the company's without a branch): its
+        stock location or a sublocation of it, never a van, a Defective Parts or any other location
+        beside the stock. The service partner's own parts come from its vendor location. A technician
+        takes parts from his own van only, not from another technician's."""
         parts = self.sudo().filtered(lambda part: part.location_id and not part.removed and not part.partner_supplied)
         # the vans among the sources, read once for all the parts
         vans = (
@@ -157,28 +167,35 @@ class AftersalesVisitPart(models.Model):
             .search([("aftersales_van_location_id", "in", parts.location_id.ids)])
             .aftersales_van_location_id
         )
+        own_van_only = self._is_technician_only()
         for part in parts:
             visit = part.visit_id
             location = part.location_id
-            if location in (visit.technician_id | visit.helper_ids).aftersales_van_location_id:
-                continue
+            if location in vans:
+                crew = visit.technician_id | visit.helper_ids
+                if own_van_only:
+                    crew = crew.filtered(lambda technician: technician.user_id == self.env.user)
+                if location in crew.aftersales_van_location_id:
+                    continue
+                raise ValidationError(
+                    _(
+                        "%(part)s cannot be taken from %(location)s for visit %(visit)s: it is the van of "
+                        "%(technicians)s. Take it from your own van or from a warehouse's stock; a parts clerk moves "
+                        "parts between vans by a transfer.",
+                        part=part.product_id.display_name,
+                        location=location.display_name,
+                        visit=visit.name,
+                        technicians=", ".join(location.aftersales_technician_ids.mapped("name")),
+                    )
+                )
             if visit.service_partner_id and location == visit.service_partner_id.aftersales_partner_location_id:
                 continue
-            warehouse = location.warehouse_id
-            if (
-                location not in vans
-                and warehouse
-                and warehouse.company_id == visit.company_id
-                and (
-                    not visit.branch_id
-                    or warehouse.aftersales_branch_id in (visit.branch_id, self.env["aftersales.branch"])
-                )
-            ):
+            if location._aftersales_in_warehouse_stock(visit.company_id, visit.branch_id):
                 continue
             raise ValidationError(
                 _(
                     "%(part)s cannot be taken from %(location)s for visit %(visit)s: parts come from the vans of its "
-                    "technicians, the service partner's consignment or a warehouse of its branch.",
+                    "technicians, the service partner's consignment or the stock of a warehouse of its branch.",
                     part=part.product_id.display_name,
                     location=location.display_name,
                     visit=visit.name,
@@ -203,6 +220,15 @@ class AftersalesVisitPart(models.Model):
                         serial=part.lot_id.name,
                     )
                 )
+
+    def _is_technician_only(self):
+        """Whether the current user works on the road only: a technician, neither an agent nor a parts clerk."""
+        user = self.env.user
+        return (
+            not self.env.su
+            and user.has_group(TECHNICIAN_GROUP)
+            and not any(user.has_group(group) for group in OFFICE_GROUPS)
+        )
 
     @api.model
     def _guarded_fields(self):

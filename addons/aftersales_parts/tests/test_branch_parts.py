@@ -29,7 +29,7 @@ class TestBranchParts(PartsCommon):
         self.tech_b.branch_id = self.south
         self.tech_b.action_aftersales_create_van_location()
         van = self.tech_b.aftersales_van_location_id
-        self.assertEqual(van.location_id, self.wh_south.lot_stock_id)
+        self.assertEqual(van.location_id, self.wh_south.view_location_id)
         self.assertEqual(van.warehouse_id, self.wh_south)
         rule = self.wh_south.aftersales_van_route_id.rule_ids.filtered(lambda rule: rule.location_dest_id == van)
         self.assertEqual(rule.location_src_id, self.wh_south.lot_stock_id)

@@ -15,7 +15,7 @@ from .common import PartsCommon
 class TestVanStock(PartsCommon):
     def test_van_location(self):
         self.assertEqual(self.van.usage, "internal")
-        self.assertEqual(self.van.location_id, self.warehouse.lot_stock_id)
+        self.assertEqual(self.van.location_id, self.warehouse.view_location_id)
         self.assertEqual(self.van.warehouse_id, self.warehouse)
         self.assertIn("Tara Tech", self.van.name)
         with self.assertRaises(UserError):

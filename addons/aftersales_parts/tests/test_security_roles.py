@@ -70,7 +70,7 @@ class TestPartsClerkRole(PartsCommon):
             self.tech_b.with_user(self.tech_b.user_id).action_aftersales_create_van_location()
         self.assertFalse(self.tech_b.aftersales_van_location_id)
         self.tech_b.with_user(self.clerk).action_aftersales_create_van_location()
-        self.assertEqual(self.tech_b.aftersales_van_location_id.location_id, self.warehouse.lot_stock_id)
+        self.assertEqual(self.tech_b.aftersales_van_location_id.location_id, self.warehouse.view_location_id)
         with self.assertRaises(AccessError):
             self.tech_b.with_user(self.clerk).write({"daily_capacity": 9})
 
@@ -179,6 +179,7 @@ class TestPartsClerkRole(PartsCommon):
             "aftersales_warranty.aftersales_supplier_claim_menu",
             "aftersales_parts.aftersales_parts_menu",
             "aftersales_parts.aftersales_parts_request_menu",
+            "aftersales_parts.stock_quant_menu_aftersales_van",
             "aftersales_parts.aftersales_visit_part_menu_defective",
             "aftersales_parts.aftersales_rma_menu",
             "aftersales_parts.aftersales_rma_menu_supplier",
@@ -202,7 +203,11 @@ class TestPartsClerkRole(PartsCommon):
         )
         self.assertEqual(
             {xmlid for xmlid in visible_menus(self.env, self.technician) if not xmlid.startswith(service)},
-            {"aftersales_parts.aftersales_parts_menu", "aftersales_parts.aftersales_parts_request_menu"},
+            {
+                "aftersales_parts.aftersales_parts_menu",
+                "aftersales_parts.aftersales_parts_request_menu",
+                "aftersales_parts.stock_quant_menu_aftersales_van",
+            },
         )
         agent = new_test_user(
             self.env, login="as_role_agent", name="Ann Agent", groups="aftersales_service.aftersales_service_group_user"
@@ -217,6 +222,7 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_warranty.aftersales_supplier_claim_menu",
                 "aftersales_parts.aftersales_parts_menu",
                 "aftersales_parts.aftersales_parts_request_menu",
+                "aftersales_parts.stock_quant_menu_aftersales_van",
                 "aftersales_parts.aftersales_visit_part_menu_defective",
                 "aftersales_parts.aftersales_rma_menu",
                 "aftersales_parts.aftersales_rma_menu_supplier",
