@@ -15,6 +15,7 @@
         "data/aftersales_rma_reason_data.xml",
         "data/stock_location_data.xml",
         "views/aftersales_rma_views.xml",
+        "views/aftersales_rma_inspection_views.xml",
         "views/aftersales_rma_resolution_views.xml",
         "views/stock_picking_views.xml",
         "views/repair_order_views.xml",
