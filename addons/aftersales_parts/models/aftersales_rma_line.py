@@ -112,6 +112,7 @@ class AftersalesRmaLine(models.Model):
         digits="Product Unit of Measure",
         compute="_compute_qty_moved",
         store=True,
+        default=0.0,
         copy=False,
         help="Units received from the customer by the done moves of the return's receipts.",
     )
@@ -167,7 +168,6 @@ class AftersalesRmaLine(models.Model):
         help="What becomes of the received units not decided yet; applying it runs the stock operation.",
     )
     decision_applied = fields.Boolean(
-        string="Inspected",
         compute="_compute_qty_inspected",
         store=True,
         copy=False,
@@ -253,6 +253,7 @@ class AftersalesRmaLine(models.Model):
         digits="Product Unit of Measure",
         compute="_compute_qty_moved",
         store=True,
+        default=0.0,
         copy=False,
         help="Units that left to the supplier by a done transfer.",
     )

@@ -19,3 +19,4 @@ from . import test_write_matrix
 from . import test_integrity_parts
 from . import test_integrity_portal_rma
 from . import test_integrity_review
+from . import test_rma_inspection
