@@ -111,11 +111,12 @@ class AftersalesRmaInspection(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        inspections = super().create(vals_list)
-        lines = inspections.rma_line_id
+        lines = self.env["aftersales.rma.line"].browse(
+            {vals["rma_line_id"] for vals in vals_list if vals.get("rma_line_id")}
+        )
         lines._aftersales_check_customer_lines(_("Inspecting"))
         lines._aftersales_check_received()
-        return inspections
+        return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_applied(self):
@@ -151,4 +152,20 @@ class AftersalesRmaInspection(models.Model):
             if field:
                 vals[field] = documents[:1].id
             inspection.write(vals)
+            inspection._aftersales_post_applied()
         return True
+
+    def _aftersales_post_applied(self):
+        """Tell the return's chatter what became of the units."""
+        self.ensure_one()
+        labels = dict(self._fields["decision"]._description_selection(self.env))
+        conditions = dict(self._fields["condition"]._description_selection(self.env))
+        body = _(
+            "Inspection of %(quantity)s %(uom)s of %(product)s (%(condition)s): %(decision)s.",
+            quantity=self.quantity,
+            uom=self.product_uom_id.name,
+            product=self.product_id.display_name,
+            condition=conditions.get(self.condition, _("condition not noted")),
+            decision=labels[self.decision],
+        )
+        self.rma_id.message_post(body=body, subtype_xmlid="mail.mt_note")

@@ -178,7 +178,7 @@ class TestRmaResolution(RmaCommon):
         line = rma.line_ids
         receipt = rma.sudo().return_picking_ids
         received_at = receipt.move_line_ids.location_dest_id
-        self.assertEqual(received_at, self.warehouse.lot_stock_id)
+        self.assertEqual(received_at, self.warehouse.aftersales_inspection_location_id)
         line.write({"condition": "defective", "decision": "repair"})
         line.with_user(self.rma_user).action_inspect()
         self.assertFalse(line.repair_ticket_id, "no ticket: a repair order")
