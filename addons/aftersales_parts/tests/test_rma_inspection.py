@@ -31,15 +31,18 @@ class TestRmaInspection(RmaCommon):
     def _on_hand(self, location):
         return self.env["stock.quant"]._get_available_quantity(self.box, location)
 
-    def _decide(self, line, decision, quantity=None, condition="good"):
-        """Decide on units of ``line`` as the inspector, through the dialog of the Split button."""
+    def _new_decision(self, line, decision, quantity=None, condition="good"):
+        """Decide on units of ``line`` as the inspector, in the dialog of the Split button."""
         action = line.with_user(self.inspector).action_open_inspection()
         with Form.from_action(self.env(user=self.inspector), action) as form:
             if quantity is not None:
                 form.quantity = quantity
             form.condition = condition
             form.decision = decision
-            inspection = form.save()
+            return form.save()
+
+    def _decide(self, line, decision, quantity=None, condition="good"):
+        inspection = self._new_decision(line, decision, quantity=quantity, condition=condition)
         inspection.action_apply()
         return inspection
 
@@ -213,3 +216,35 @@ class TestRmaInspection(RmaCommon):
         self._validate(replacement.with_user(self.inspector))
         self.assertEqual(self.box_line.qty_delivered, 4.0, "the replacement is no new sale")
         self.assertEqual(self.box_line.qty_to_invoice, -1.0)
+
+    def test_wrong_decisions_refused(self):
+        rma = self._rma([(self.kettle_move, 2.0, {})])
+        rma.with_user(self.rma_user).action_approve()
+        self._validate(rma.sudo().return_picking_ids.with_user(self.inspector))
+        line = rma.line_ids
+        # a warehouse user who is no parts clerk reads the returns, and decides nothing
+        with self.assertRaises(AccessError):
+            self.env["aftersales.rma.inspection"].with_user(self.stock_user).create(
+                {"rma_line_id": line.id, "quantity": 1.0, "decision": "scrap"}
+            )
+        with self.assertRaises(AccessError):
+            line.with_user(self.stock_user).action_inspect()
+        inspection = self._new_decision(line, "vendor", condition="damaged")
+        with self.assertRaises(UserError) as cm:
+            inspection.action_apply()
+        self.assertIn("has no vendor", str(cm.exception))
+        self.assertFalse(inspection.applied)
+        self.assertFalse(inspection.picking_id)
+        self.assertFalse(line.decision_applied)
+        # the decision is corrected and applied
+        inspection.write({"decision": "stock"})
+        inspection.action_apply()
+        self.assertEqual(inspection.picking_id.move_ids.product_uom_qty, 2.0)
+        self.assertTrue(line.decision_applied)
+        messages = " ".join(rma.message_ids.mapped("body"))
+        self.assertIn("Back to Stock", messages)
+        # every received unit is decided: nothing is left to decide on
+        with self.assertRaises(UserError):
+            self.env["aftersales.rma.inspection"].with_user(self.inspector).create(
+                {"rma_line_id": line.id, "quantity": 3.0, "decision": "scrap"}
+            )
