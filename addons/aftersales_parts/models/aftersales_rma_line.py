@@ -168,7 +168,7 @@ class AftersalesRmaLine(models.Model):
         help="What becomes of the received units not decided yet; applying it runs the stock operation.",
     )
     decision_applied = fields.Boolean(
-        compute="_compute_qty_inspected",
+        compute="_compute_decision_applied",
         store=True,
         copy=False,
         help="All the received units have an applied inspection decision.",
@@ -303,9 +303,13 @@ class AftersalesRmaLine(models.Model):
     @api.depends("qty_received", "inspection_ids.quantity", "inspection_ids.applied")
     def _compute_qty_inspected(self):
         for line in self:
-            rounding = line.product_uom_id.rounding or 0.01
             line.qty_inspected = sum(line.inspection_ids.mapped("quantity"))
             line.qty_to_inspect = max(line.qty_received - line.qty_inspected, 0.0)
+
+    @api.depends("qty_received", "inspection_ids.quantity", "inspection_ids.applied")
+    def _compute_decision_applied(self):
+        for line in self:
+            rounding = line.product_uom_id.rounding or 0.01
             applied = sum(line.inspection_ids.filtered("applied").mapped("quantity"))
             line.decision_applied = (
                 float_compare(line.qty_received, 0.0, precision_rounding=rounding) > 0
