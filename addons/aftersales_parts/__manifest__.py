@@ -1,6 +1,6 @@
 {
     "name": "After-Sales Parts and RMA",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/After-Sales",
     "summary": "Spare parts for technicians, defective parts and return authorizations",
     "author": "After-Sales for Odoo",
@@ -17,6 +17,7 @@
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
         "views/aftersales_rma_views.xml",
+        "views/aftersales_rma_inspection_views.xml",
         "views/aftersales_rma_resolution_views.xml",
         "views/stock_picking_views.xml",
         "views/repair_order_views.xml",

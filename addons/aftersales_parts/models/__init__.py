@@ -9,6 +9,7 @@ from . import aftersales_rma_notification
 from . import aftersales_rma_line_customer
 from . import aftersales_rma_line_supplier
 from . import aftersales_rma_line_inspection
+from . import aftersales_rma_inspection
 from . import product_category
 from . import res_company
 from . import stock_picking

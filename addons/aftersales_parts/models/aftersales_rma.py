@@ -142,6 +142,7 @@ class AftersalesRma(models.Model):
     inspection_line_ids = fields.One2many(
         "aftersales.rma.line", "rma_id", string="Inspection", domain=[("qty_received", ">", 0)]
     )
+    inspection_ids = fields.One2many("aftersales.rma.inspection", "rma_id", string="Inspection Decisions")
     out_picking_count = fields.Integer(compute="_compute_resolution_counts", string="Outgoing Transfer Count")
     repair_ticket_count = fields.Integer(compute="_compute_resolution_counts")
     repair_order_count = fields.Integer(compute="_compute_resolution_counts")
@@ -651,15 +652,46 @@ class AftersalesRma(models.Model):
     # Transfers (receipts and shipments share the serials' assignment)
     # ------------------------------------------------------------------
 
+    def _aftersales_prepare_picking_vals(self, picking_type, source, destination, items, partner=None):
+        """Values of a transfer of this return, from ``source`` to ``destination``: its receipts and
+        shipments to the vendor, the replacements and units sent back, the transfers of inspected units.
+
+        ``items`` are dicts of ``product``, ``quantity`` and ``uom``, with ``rma_line`` for the moves that
+        receive or send the units of a return line (the line counts them); ``partner`` is the
+        return's partner unless given.
+        """
+        self.ensure_one()
+        return {
+            "picking_type_id": picking_type.id,
+            "partner_id": (partner or self.partner_id).id,
+            "origin": self.name,
+            "company_id": self.company_id.id,
+            "location_id": source.id,
+            "location_dest_id": destination.id,
+            "move_ids": [
+                Command.create(self._aftersales_prepare_move_vals(source, destination, item)) for item in items
+            ],
+        }
+
+    def _aftersales_prepare_move_vals(self, source, destination, item):
+        """Values of the move of one item of :meth:`_aftersales_prepare_picking_vals`."""
+        vals = {
+            "name": item["product"].display_name,
+            "product_id": item["product"].id,
+            "product_uom_qty": item["quantity"],
+            "product_uom": item["uom"].id,
+            "location_id": source.id,
+            "location_dest_id": destination.id,
+            "company_id": self.company_id.id,
+        }
+        if item.get("rma_line"):
+            vals["aftersales_rma_line_id"] = item["rma_line"].id
+        return vals
+
     def _aftersales_set_lots(self, picking, lines):
         """Put the returned serials on the receipt's detailed operations."""
         for move in picking.move_ids:
-            lots = lines.filtered(
-                lambda line, move=move: (
-                    line.lot_id
-                    and (line.move_id == move.origin_returned_move_id or line == move.aftersales_rma_line_id)
-                )
-            ).lot_id
+            lots = lines.filtered(lambda line, move=move: line.lot_id and line == move.aftersales_rma_line_id).lot_id
             if not lots:
                 continue
             move.move_line_ids.unlink()

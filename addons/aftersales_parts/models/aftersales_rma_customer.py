@@ -11,11 +11,11 @@ class AftersalesRmaCustomer(models.Model):
     _inherit = "aftersales.rma"  # pylint: disable=consider-merging-classes-inherited
 
     def _aftersales_create_receipts(self):
-        """Create the receipts of the approved lines.
+        """Create the receipts of the approved lines, into the inspection location of the warehouse.
 
-        Lines coming from a delivery are received through Odoo's return of that delivery,
-        so the delivered quantities of the sale order stay right; other lines through a
-        plain receipt from the customer.
+        Lines coming from a delivery are received through Odoo's return of that delivery; only the
+        units to refund lower the quantities delivered on the sale order (a replacement or a repair
+        is not owed a credit note). Other lines come in by a plain receipt from the customer.
         """
         self.ensure_one()
         if self.direction == "supplier":
@@ -35,18 +35,33 @@ class AftersalesRmaCustomer(models.Model):
             self.branch_id = pickings.picking_type_id.warehouse_id.aftersales_branch_id[:1]
         return pickings
 
+    def _aftersales_inspection_location(self):
+        """Where the units returned by the customer wait for their inspection."""
+        self.ensure_one()
+        return self.company_id._aftersales_warehouse(self.branch_id)._aftersales_inspection_location()
+
     def _aftersales_return_delivery(self, delivery, lines):
-        quantities = defaultdict(float)
-        for line in lines:
-            quantities[line.move_id] += line.product_uom_id._compute_quantity(line.quantity, line.product_id.uom_id)
+        """Odoo's return of ``delivery``: one move per line, refunding the sale only for the lines to refund."""
         wizard = (
             self.env["stock.return.picking"]
             .sudo()
             .with_context(active_model="stock.picking", active_id=delivery.id, active_ids=delivery.ids)
-            .create({"picking_id": delivery.id})
+            .create(
+                {"picking_id": delivery.id, "aftersales_location_dest_id": self._aftersales_inspection_location().id}
+            )
         )
-        for return_line in wizard.product_return_moves:
-            return_line.write({"quantity": quantities.get(return_line.move_id, 0.0), "to_refund": True})
+        wizard.product_return_moves = [Command.clear()] + [
+            Command.create(
+                {
+                    "product_id": line.product_id.id,
+                    "move_id": line.move_id.id,
+                    "quantity": line.product_uom_id._compute_quantity(line.quantity, line.product_id.uom_id),
+                    "to_refund": line.resolution == "refund",
+                    "aftersales_rma_line_id": line.id,
+                }
+            )
+            for line in lines
+        ]
         picking = wizard._create_return()
         picking.write({"origin": _("%(rma)s (%(origin)s)", rma=self.name, origin=picking.origin)})
         self._aftersales_set_lots(picking, lines)
@@ -54,35 +69,18 @@ class AftersalesRmaCustomer(models.Model):
 
     def _aftersales_receive_from_customer(self, lines):
         warehouse = self.company_id._aftersales_warehouse(self.branch_id)
-        picking_type = warehouse.in_type_id
         source = self.env.ref("stock.stock_location_customers")
+        items = [
+            {"product": line.product_id, "quantity": line.quantity, "uom": line.product_uom_id, "rma_line": line}
+            for line in lines
+        ]
         picking = (
             self.env["stock.picking"]
             .sudo()
             .create(
-                {
-                    "picking_type_id": picking_type.id,
-                    "partner_id": self.partner_id.id,
-                    "origin": self.name,
-                    "company_id": self.company_id.id,
-                    "location_id": source.id,
-                    "location_dest_id": picking_type.default_location_dest_id.id,
-                    "move_ids": [
-                        Command.create(
-                            {
-                                "name": line.product_id.display_name,
-                                "product_id": line.product_id.id,
-                                "product_uom_qty": line.quantity,
-                                "product_uom": line.product_uom_id.id,
-                                "location_id": source.id,
-                                "location_dest_id": picking_type.default_location_dest_id.id,
-                                "company_id": self.company_id.id,
-                                "aftersales_rma_line_id": line.id,
-                            }
-                        )
-                        for line in lines
-                    ],
-                }
+                self._aftersales_prepare_picking_vals(
+                    warehouse.in_type_id, source, warehouse._aftersales_inspection_location(), items
+                )
             )
         )
         picking.action_confirm()
@@ -91,27 +89,12 @@ class AftersalesRmaCustomer(models.Model):
         return picking
 
     def _aftersales_update_received(self):
-        """Record the quantities received on the lines, and mark fully received returns."""
+        """Mark the returns whose receipts are all done or cancelled as received (the lines count the
+        units received from their moves)."""
         suppliers = self.filtered(lambda rma: rma.direction == "supplier")
         suppliers._aftersales_update_sent()
         for rma in self - suppliers:
             done_moves = rma.return_picking_ids.move_ids.filtered(lambda m: m.state == "done")
-            remaining = defaultdict(float)
-            lots = defaultdict(set)
-            for move in done_moves:
-                key = move.aftersales_rma_line_id or move.origin_returned_move_id
-                remaining[key] += move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id)
-                lots[key] |= set(move.move_line_ids.lot_id.ids)
-            for line in rma.line_ids:
-                key = line if line in remaining else line.move_id
-                if line.lot_id:
-                    received = 1.0 if line.lot_id.id in lots.get(key, ()) else 0.0
-                else:
-                    wanted = line.product_uom_id._compute_quantity(line.quantity, line.product_id.uom_id)
-                    received = min(wanted, remaining.get(key, 0.0))
-                    remaining[key] = remaining.get(key, 0.0) - received
-                    received = line.product_id.uom_id._compute_quantity(received, line.product_uom_id)
-                line.qty_received = received
             open_pickings = rma.return_picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
             if rma.state == "approved" and done_moves and not open_pickings:
                 rma.sudo().state = "received"

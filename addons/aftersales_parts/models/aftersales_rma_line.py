@@ -107,7 +107,15 @@ class AftersalesRmaLine(models.Model):
         check_company=True,
         help="The invoice line reversed by the refund.",
     )
-    qty_received = fields.Float(string="Received", digits="Product Unit of Measure", readonly=True, copy=False)
+    qty_received = fields.Float(
+        string="Received",
+        digits="Product Unit of Measure",
+        compute="_compute_qty_moved",
+        store=True,
+        default=0.0,
+        copy=False,
+        help="Units received from the customer by the done moves of the return's receipts.",
+    )
     qty_refunded = fields.Float(string="Refunded", digits="Product Unit of Measure", readonly=True, copy=False)
     refund_line_ids = fields.Many2many(
         "account.move.line",
@@ -163,11 +171,32 @@ class AftersalesRmaLine(models.Model):
             ("stock", "Back to Stock"),
             ("repair", "Repair"),
             ("scrap", "Scrap"),
+            ("vendor", "Back to the Vendor"),
             ("customer", "Back to the Customer"),
         ],
-        help="What becomes of the received units; applying it runs the stock operation.",
+        help="What becomes of the received units not decided yet; applying it runs the stock operation.",
     )
-    decision_applied = fields.Boolean(readonly=True, copy=False)
+    decision_applied = fields.Boolean(
+        compute="_compute_decision_applied",
+        store=True,
+        copy=False,
+        help="All the received units have an applied inspection decision.",
+    )
+    inspection_ids = fields.One2many("aftersales.rma.inspection", "rma_line_id", string="Inspection Decisions")
+    qty_inspected = fields.Float(
+        string="Decided",
+        digits="Product Unit of Measure",
+        compute="_compute_qty_inspected",
+        store=True,
+        help="Received units with an inspection decision.",
+    )
+    qty_to_inspect = fields.Float(
+        string="To Inspect",
+        digits="Product Unit of Measure",
+        compute="_compute_qty_inspected",
+        store=True,
+        help="Received units without an inspection decision yet.",
+    )
     scrap_id = fields.Many2one("stock.scrap", index="btree_not_null", readonly=True, copy=False, check_company=True)
     repair_ticket_id = fields.Many2one("aftersales.ticket", index="btree_not_null", readonly=True, copy=False)
     repair_order_id = fields.Many2one(
@@ -231,9 +260,17 @@ class AftersalesRmaLine(models.Model):
     qty_sent = fields.Float(
         string="Sent",
         digits="Product Unit of Measure",
-        readonly=True,
+        compute="_compute_qty_moved",
+        store=True,
+        default=0.0,
         copy=False,
         help="Units that left to the supplier by a done transfer.",
+    )
+    stock_move_ids = fields.One2many(
+        "stock.move",
+        "aftersales_rma_line_id",
+        string="Stock Moves",
+        help="The moves of the return's receipts or shipments to the supplier that carry this line.",
     )
     supplier_claim_id = fields.Many2one(
         "aftersales.supplier.claim",
@@ -248,6 +285,45 @@ class AftersalesRmaLine(models.Model):
         for line in self:
             if not line.product_uom_id or line.product_uom_id.category_id != line.product_id.uom_id.category_id:
                 line.product_uom_id = line.product_id.uom_id
+
+    @api.depends(
+        "rma_id.direction",
+        "lot_id",
+        "product_uom_id",
+        "stock_move_ids.state",
+        "stock_move_ids.quantity",
+        "stock_move_ids.move_line_ids.quantity",
+        "stock_move_ids.move_line_ids.lot_id",
+    )
+    def _compute_qty_moved(self):
+        for line in self:
+            moves = line.stock_move_ids.filtered(lambda m: m.state == "done")
+            if line.lot_id:
+                move_lines = moves.move_line_ids.filtered(lambda ml, line=line: ml.lot_id == line.lot_id)
+                quantity = sum(
+                    ml.product_uom_id._compute_quantity(ml.quantity, line.product_uom_id) for ml in move_lines
+                )
+            else:
+                quantity = sum(m.product_uom._compute_quantity(m.quantity, line.product_uom_id) for m in moves)
+            supplier = line.rma_id.direction == "supplier"
+            line.qty_sent = quantity if supplier else 0.0
+            line.qty_received = 0.0 if supplier else quantity
+
+    @api.depends("qty_received", "inspection_ids.quantity", "inspection_ids.applied")
+    def _compute_qty_inspected(self):
+        for line in self:
+            line.qty_inspected = sum(line.inspection_ids.mapped("quantity"))
+            line.qty_to_inspect = max(line.qty_received - line.qty_inspected, 0.0)
+
+    @api.depends("qty_received", "inspection_ids.quantity", "inspection_ids.applied")
+    def _compute_decision_applied(self):
+        for line in self:
+            rounding = line.product_uom_id.rounding or 0.01
+            applied = sum(line.inspection_ids.filtered("applied").mapped("quantity"))
+            line.decision_applied = (
+                float_compare(line.qty_received, 0.0, precision_rounding=rounding) > 0
+                and float_compare(applied, line.qty_received, precision_rounding=rounding) >= 0
+            )
 
     @api.depends("rma_id.direction", "rma_id.company_id", "lot_id")
     def _compute_location_id(self):

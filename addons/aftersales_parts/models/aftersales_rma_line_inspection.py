@@ -1,6 +1,6 @@
 """Inspection of the received units and the resolutions: restock, scrap, repair, replacement, sending back."""
 
-from odoo import Command, _, fields, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
@@ -22,16 +22,37 @@ class AftersalesRmaLineInspection(models.Model):
     def _aftersales_received_location(self):
         """Where the received units of this line were put by their receipt."""
         self.ensure_one()
-        moves = self.rma_id.return_picking_ids.move_ids.filtered(
-            lambda m: (
-                m.state == "done" and (m.aftersales_rma_line_id == self or m.origin_returned_move_id == self.move_id)
-            )
+        moves = self.stock_move_ids.filtered(
+            lambda m: m.state == "done"
+        ) or self.rma_id.return_picking_ids.move_ids.filtered(
+            lambda m: m.state == "done" and m.origin_returned_move_id == self.move_id
         )
         move_lines = moves.move_line_ids.filtered(lambda ml: not self.lot_id or ml.lot_id == self.lot_id)
         return move_lines.location_dest_id[:1] or moves.location_dest_id[:1]
 
+    def action_open_inspection(self):
+        """Open a new decision on some of the received units not decided yet."""
+        self.ensure_one()
+        self.check_access("read")
+        self._aftersales_check_customer_lines(_("Inspecting"))
+        self._aftersales_check_received()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Inspect %(product)s", product=self.product_id.display_name),
+            "res_model": "aftersales.rma.inspection",
+            "view_mode": "form",
+            "views": [(self.env.ref("aftersales_parts.aftersales_rma_inspection_view_form").id, "form")],
+            "target": "new",
+            "context": {
+                "default_rma_line_id": self.id,
+                "default_quantity": self.qty_to_inspect,
+                "default_condition": self.condition,
+                "default_decision": self.decision,
+            },
+        }
+
     def action_inspect(self):
-        """Apply the inspection decision of the received lines by an ordinary stock operation."""
+        """Apply the inspection decision of the line to its received units not decided yet."""
         self.check_access("write")
         self._aftersales_check_customer_lines(_("Applying an inspection decision"))
         self._aftersales_check_received()
@@ -40,32 +61,41 @@ class AftersalesRmaLineInspection(models.Model):
                 raise UserError(
                     _("Choose what becomes of %(product)s before applying it.", product=line.product_id.display_name)
                 )
-            if line.decision_applied:
+            if float_compare(line.qty_to_inspect, 0.0, precision_rounding=line.product_uom_id.rounding) <= 0:
                 raise UserError(
                     _("The decision on %(product)s was already applied.", product=line.product_id.display_name)
                 )
-        self.check_access("write")
-        for line in self.sudo():
-            getattr(line, f"_aftersales_decide_{line.decision}")()
-            line.decision_applied = True
-        return True
+        inspections = self.env["aftersales.rma.inspection"].create(
+            [
+                {
+                    "rma_line_id": line.id,
+                    "quantity": line.qty_to_inspect,
+                    "condition": line.condition,
+                    "decision": line.decision,
+                }
+                for line in self
+            ]
+        )
+        return inspections.action_apply()
 
-    def _aftersales_decide_stock(self):
+    def _aftersales_decide_stock(self, quantity, lot):
         """Back to stock: move the units to the warehouse stock when the receipt put them elsewhere."""
         location = self._aftersales_received_location()
         warehouse = self._aftersales_warehouse()
         if not location or location._child_of(warehouse.lot_stock_id):
             return self.env["stock.picking"]
-        return self._aftersales_create_picking(warehouse.int_type_id, location, warehouse.lot_stock_id)
+        return self._aftersales_create_picking(
+            warehouse.int_type_id, location, warehouse.lot_stock_id, quantity=quantity, lot=lot, link=False
+        )
 
-    def _aftersales_decide_scrap(self):
+    def _aftersales_decide_scrap(self, quantity, lot):
         location = self._aftersales_received_location()
         scrap = self.env["stock.scrap"].create(
             {
                 "product_id": self.product_id.id,
                 "product_uom_id": self.product_uom_id.id,
-                "scrap_qty": self.qty_received,
-                "lot_id": self.lot_id.id,
+                "scrap_qty": quantity,
+                "lot_id": lot.id,
                 "location_id": location.id,
                 "company_id": self.company_id.id,
                 "origin": self.rma_id.name,
@@ -82,12 +112,31 @@ class AftersalesRmaLineInspection(models.Model):
         self.scrap_id = scrap
         return scrap
 
-    def _aftersales_decide_customer(self):
-        return self._aftersales_send_back()
+    def _aftersales_decide_customer(self, quantity, lot):
+        return self._aftersales_send_back(quantity=quantity, lot=lot)
 
-    def _aftersales_decide_repair(self):
+    def _aftersales_decide_vendor(self, quantity, lot):
+        """An outgoing transfer of the units to the product's vendor, from where the receipt put them."""
+        vendor = self.product_id.with_company(self.company_id).seller_ids.partner_id[:1]
+        if not vendor:
+            raise UserError(
+                _(
+                    "%(product)s has no vendor to send it back to: add one on the product.",
+                    product=self.product_id.display_name,
+                )
+            )
+        destination = vendor.with_company(self.company_id).property_stock_supplier
+        warehouse = self._aftersales_warehouse()
+        location = self._aftersales_received_location() or warehouse.lot_stock_id
+        return self._aftersales_create_picking(
+            warehouse.out_type_id, location, destination, quantity=quantity, lot=lot, link=False, partner=vendor
+        )
+
+    def _aftersales_decide_repair(self, quantity, lot):
         if self.company_id.aftersales_rma_repair_mode == "order":
-            return self._aftersales_create_repair_order()
+            repair = self.env["repair.order"].create(self._prepare_repair_order_vals(quantity=quantity))
+            self.repair_order_id = repair
+            return repair
         ticket = self.env["aftersales.ticket"].create(self._prepare_repair_ticket_vals())
         self.repair_ticket_id = ticket
         return ticket
@@ -105,14 +154,17 @@ class AftersalesRmaLineInspection(models.Model):
                         ticket=line.repair_ticket_id.display_name,
                     )
                 )
-            if line.decision != "repair":
+            if not line.inspection_ids.filtered(lambda i: i.decision == "repair" and i.applied):
                 raise UserError(
                     _("%(product)s is not to be repaired: choose Repair first.", product=line.product_id.display_name)
                 )
         repairs = self.env["repair.order"]
         for line in self.sudo():
-            repairs |= line._aftersales_create_repair_order()
-            line.decision_applied = True
+            repair = line._aftersales_create_repair_order()
+            line.inspection_ids.filtered(lambda i: i.decision == "repair" and i.applied)[-1:].write(
+                {"repair_order_id": repair.id}
+            )
+            repairs |= repair
         return repairs
 
     def _aftersales_create_repair_order(self):
@@ -152,8 +204,8 @@ class AftersalesRmaLineInspection(models.Model):
             warranty.covers_parts or warranty.covers_labour
         )
 
-    def _prepare_repair_order_vals(self):
-        """The repair order of the received unit, where its receipt put it."""
+    def _prepare_repair_order_vals(self, quantity=None):
+        """The repair order of the received units (all, or ``quantity``), where their receipt put them."""
         self.ensure_one()
         warehouse = self._aftersales_warehouse()
         if not warehouse.repair_type_id:
@@ -167,7 +219,7 @@ class AftersalesRmaLineInspection(models.Model):
             "company_id": self.company_id.id,
             "partner_id": self.rma_id.partner_id.id,
             "product_id": self.product_id.id,
-            "product_qty": self.qty_received,
+            "product_qty": self.qty_received if quantity is None else quantity,
             "product_uom": self.product_uom_id.id,
             "lot_id": self.lot_id.id,
             "picking_id": receipt.id,
@@ -199,7 +251,8 @@ class AftersalesRmaLineInspection(models.Model):
         self.check_access("write")
         self._aftersales_check_customer_lines(_("Sending back a repaired unit"))
         for line in self:
-            if line.decision != "repair" or not (line.repair_ticket_id or line.repair_order_id):
+            repaired = line.inspection_ids.filtered(lambda i: i.decision == "repair" and i.applied)
+            if not repaired or not (line.repair_ticket_id or line.repair_order_id):
                 raise UserError(_("Only units sent to repair are sent back once repaired."))
             if line.repair_order_id and line.repair_order_id.sudo().state != "done":
                 raise UserError(
@@ -222,12 +275,16 @@ class AftersalesRmaLineInspection(models.Model):
             line._aftersales_send_back()
         return True
 
-    def _aftersales_send_back(self):
+    def _aftersales_send_back(self, quantity=None, lot=None):
         """An outgoing transfer to the customer of the received units themselves (same serial)."""
         warehouse = self._aftersales_warehouse()
         location = self._aftersales_received_location() or warehouse.lot_stock_id
         return self._aftersales_create_picking(
-            warehouse.out_type_id, location, self.env.ref("stock.stock_location_customers"), lot=self.lot_id
+            warehouse.out_type_id,
+            location,
+            self.env.ref("stock.stock_location_customers"),
+            quantity=quantity,
+            lot=self.lot_id if lot is None else lot,
         )
 
     def action_replace(self):
@@ -263,38 +320,34 @@ class AftersalesRmaLineInspection(models.Model):
         self.ensure_one()
         return self.rma_id.company_id._aftersales_warehouse(self.rma_id.branch_id)
 
-    def _prepare_out_picking_vals(self, picking_type, source, destination):
+    def _prepare_out_picking_vals(self, picking_type, source, destination, quantity=None, link=True, partner=None):
+        """Values of a transfer of the received units (all, or ``quantity``) of this line: replacements and
+        units sent back (``link``: the transfer resolves the line), restocked or sent to the vendor."""
         self.ensure_one()
-        return {
-            "picking_type_id": picking_type.id,
-            "partner_id": self.rma_id.partner_id.id,
-            "origin": self.rma_id.name,
-            "company_id": self.company_id.id,
-            "location_id": source.id,
-            "location_dest_id": destination.id,
-            "aftersales_rma_line_id": self.id,
-            "move_ids": [
-                Command.create(
-                    {
-                        "name": self.product_id.display_name,
-                        "product_id": self.product_id.id,
-                        "product_uom_qty": self.qty_received,
-                        "product_uom": self.product_uom_id.id,
-                        "location_id": source.id,
-                        "location_dest_id": destination.id,
-                        "company_id": self.company_id.id,
-                    }
-                )
-            ],
+        item = {
+            "product": self.product_id,
+            "quantity": self.qty_received if quantity is None else quantity,
+            "uom": self.product_uom_id,
         }
+        vals = self.rma_id._aftersales_prepare_picking_vals(picking_type, source, destination, [item], partner=partner)
+        if link:
+            vals["aftersales_rma_line_id"] = self.id
+        return vals
 
-    def _aftersales_create_picking(self, picking_type, source, destination, lot=None):
-        picking = self.env["stock.picking"].create(self._prepare_out_picking_vals(picking_type, source, destination))
+    def _aftersales_create_picking(
+        self, picking_type, source, destination, quantity=None, lot=None, link=True, partner=None
+    ):
+        picking = self.env["stock.picking"].create(
+            self._prepare_out_picking_vals(
+                picking_type, source, destination, quantity=quantity, link=link, partner=partner
+            )
+        )
         picking.action_confirm()
         if lot:
             move = picking.move_ids
             move.move_line_ids.unlink()
-            self.env["stock.move.line"].create(dict(move._prepare_move_line_vals(quantity=1.0), lot_id=lot.id))
+            lot_quantity = 1.0 if lot.product_id.tracking == "serial" else move.product_uom_qty
+            self.env["stock.move.line"].create(dict(move._prepare_move_line_vals(quantity=lot_quantity), lot_id=lot.id))
         else:
             picking.action_assign()
         return picking

@@ -52,43 +52,19 @@ class AftersalesRmaSupplier(models.Model):
     def _prepare_supplier_picking_vals(self, picking_type, source, destination, lines):
         """Values of the outgoing transfer to the vendor of ``lines``, taken from ``source``."""
         self.ensure_one()
-        return {
-            "picking_type_id": picking_type.id,
-            "partner_id": self.partner_id.id,
-            "origin": self.name,
-            "company_id": self.company_id.id,
-            "location_id": source.id,
-            "location_dest_id": destination.id,
-            "move_ids": [
-                Command.create(
-                    {
-                        "name": line.product_id.display_name,
-                        "product_id": line.product_id.id,
-                        "product_uom_qty": line.quantity,
-                        "product_uom": line.product_uom_id.id,
-                        "location_id": source.id,
-                        "location_dest_id": destination.id,
-                        "company_id": self.company_id.id,
-                        "aftersales_rma_line_id": line.id,
-                    }
-                )
-                for line in lines
-            ],
-        }
+        items = [
+            {"product": line.product_id, "quantity": line.quantity, "uom": line.product_uom_id, "rma_line": line}
+            for line in lines
+        ]
+        return self._aftersales_prepare_picking_vals(picking_type, source, destination, items)
 
     def _aftersales_update_sent(self):
-        """Record the quantities sent to the vendor on the lines, and mark fully sent returns."""
+        """Mark the returns whose transfers to the vendor are all done or cancelled as sent (the lines
+        count the units sent from their moves)."""
         for rma in self:
             done_moves = rma.return_picking_ids.move_ids.filtered(
                 lambda m: m.state == "done" and m.aftersales_rma_line_id
             )
-            for line in rma.line_ids:
-                move_lines = done_moves.filtered(lambda m, line=line: m.aftersales_rma_line_id == line).move_line_ids
-                if line.lot_id:
-                    move_lines = move_lines.filtered(lambda ml, line=line: ml.lot_id == line.lot_id)
-                line.qty_sent = sum(
-                    ml.product_uom_id._compute_quantity(ml.quantity, line.product_uom_id) for ml in move_lines
-                )
             open_pickings = rma.return_picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
             if rma.state == "approved" and done_moves and not open_pickings:
                 rma.sudo().state = "sent"

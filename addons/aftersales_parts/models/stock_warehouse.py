@@ -12,6 +12,14 @@ class StockWarehouse(models.Model):
         help="Where the parts removed by technicians wait to be scrapped, repaired or sent back to their supplier.",
     )
 
+    aftersales_inspection_location_id = fields.Many2one(
+        "stock.location",
+        string="Returns Inspection Location",
+        check_company=True,
+        copy=False,
+        help="Where the units returned by customers wait for their inspection: company stock, outside the "
+        "warehouse stock, so never reserved for a delivery.",
+    )
     aftersales_van_route_id = fields.Many2one(
         "stock.route",
         string="Van Replenishment Route",
@@ -20,6 +28,37 @@ class StockWarehouse(models.Model):
         help="Choose it on a min/max rule of a van location: the rule then fills the van from the "
         "warehouse stock by an internal transfer.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        warehouses = super().create(vals_list)
+        for warehouse in warehouses:
+            warehouse._aftersales_inspection_location()
+        return warehouses
+
+    def _aftersales_inspection_location(self):
+        """The warehouse's Returns/Inspection location, created on first use."""
+        self.ensure_one()
+        if not self.aftersales_inspection_location_id:
+            self.sudo().aftersales_inspection_location_id = (
+                self.env["stock.location"]
+                .sudo()
+                .create(
+                    {
+                        "name": _("Returns Inspection"),
+                        "usage": "internal",
+                        "location_id": self.view_location_id.id,
+                        "company_id": self.company_id.id,
+                    }
+                )
+            )
+        return self.aftersales_inspection_location_id
+
+    @api.model
+    def _aftersales_install_inspection_locations(self):
+        """Give every warehouse its Returns Inspection location (called on install)."""
+        for warehouse in self.sudo().search([("aftersales_inspection_location_id", "=", False)]):
+            warehouse._aftersales_inspection_location()
 
     def _aftersales_defective_location(self):
         """The warehouse's Defective Parts location, created on first use."""

@@ -173,8 +173,11 @@ class TestRma(RmaCommon):
         self.assertEqual(rma.state, "received")
         self.assertEqual(rma.line_ids.qty_received, 1.0)
         self.assertEqual(order.order_line.qty_delivered, 1.0)
+        inspection = self.warehouse.aftersales_inspection_location_id
+        quant = self.env["stock.quant"]._gather(self.product, inspection, lot_id=lots[0], strict=True)
+        self.assertEqual(quant.quantity, 1.0, "the returned serial waits for its inspection")
         quant = self.env["stock.quant"]._gather(self.product, self.warehouse.lot_stock_id, lot_id=lots[0], strict=True)
-        self.assertEqual(quant.quantity, 1.0, "the returned serial is back in stock")
+        self.assertFalse(quant.quantity, "the returned serial is not sellable before its inspection")
         with self._refused(ValidationError, "already returned"):
             self._rma([(move, 1.0, {"lot_id": lots[0].id})], sale_order_id=order.id)
         rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
@@ -192,8 +195,11 @@ class TestRma(RmaCommon):
         other = self._rma([(self.box_move, 3.0, {})])
         other.with_user(self.rma_user).action_approve()
         self._receive(other)
-        other.line_ids.sudo().qty_received = 4.0  # a wrong count must not refund more than invoiced
-        with self._refused(UserError, "were already refunded"):
+        # the units received are counted from the receipt's moves, never more than came back
+        self.assertEqual(other.line_ids.qty_received, 3.0)
+        other.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+        self.assertEqual(other.line_ids.qty_refunded, 3.0)
+        with self._refused(UserError, "no received units left to refund"):
             other.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
 
     def test_more_than_delivered_refused(self):

@@ -154,7 +154,10 @@ class TestRmaResolution(RmaCommon):
         line.write({"condition": "good", "decision": "stock"})
         line.with_user(self.rma_user).action_inspect()
         self.assertTrue(line.decision_applied)
-        self.assertFalse(line.out_picking_ids, "the receipt already put the unit in stock")
+        self.assertFalse(line.out_picking_ids, "a restocking is no delivery of the return")
+        transfer = line.inspection_ids.picking_id
+        self.assertEqual(transfer.location_id, self.warehouse.aftersales_inspection_location_id)
+        self.assertEqual(transfer.location_dest_id, self.warehouse.lot_stock_id)
         with self.assertRaisesRegex(AccessError, "Decision Applied"):
             line.with_user(self.rma_user).write({"decision_applied": False})
         with self.assertRaisesRegex(UserError, "Choose what becomes"):
@@ -175,7 +178,7 @@ class TestRmaResolution(RmaCommon):
         line = rma.line_ids
         receipt = rma.sudo().return_picking_ids
         received_at = receipt.move_line_ids.location_dest_id
-        self.assertEqual(received_at, self.warehouse.lot_stock_id)
+        self.assertEqual(received_at, self.warehouse.aftersales_inspection_location_id)
         line.write({"condition": "defective", "decision": "repair"})
         line.with_user(self.rma_user).action_inspect()
         self.assertFalse(line.repair_ticket_id, "no ticket: a repair order")

@@ -1,0 +1,171 @@
+"""One inspection decision on some of the units received for a return line."""
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare
+
+# what only applying the decision sets
+INSPECTION_GUARDED_FIELDS = frozenset({"applied", "picking_id", "scrap_id", "repair_order_id", "repair_ticket_id"})
+
+
+class AftersalesRmaInspection(models.Model):
+    _name = "aftersales.rma.inspection"
+    _description = "Return Inspection Decision"
+    _inherit = ["aftersales.guarded.mixin"]
+    _order = "rma_line_id, id"
+    _check_company_auto = True
+
+    rma_line_id = fields.Many2one(
+        "aftersales.rma.line", string="Return Line", required=True, index=True, ondelete="cascade"
+    )
+    rma_id = fields.Many2one(related="rma_line_id.rma_id", store=True, index=True, string="Return")
+    company_id = fields.Many2one(related="rma_line_id.company_id", store=True, index=True)
+    product_id = fields.Many2one(related="rma_line_id.product_id")
+    product_uom_id = fields.Many2one(related="rma_line_id.product_uom_id", string="Unit")
+    qty_to_inspect = fields.Float(related="rma_line_id.qty_to_inspect", string="Left to Inspect")
+    quantity = fields.Float(digits="Product Unit of Measure", required=True, default=1.0)
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Serial Number",
+        compute="_compute_lot_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        domain="[('product_id', '=', product_id)]",
+    )
+    condition = fields.Selection(
+        [("new", "As New"), ("good", "Good"), ("damaged", "Damaged"), ("defective", "Defective")],
+        help="The state in which these units were found.",
+    )
+    decision = fields.Selection(
+        [
+            ("stock", "Back to Stock"),
+            ("repair", "Repair"),
+            ("scrap", "Scrap"),
+            ("vendor", "Back to the Vendor"),
+            ("customer", "Back to the Customer"),
+        ],
+        required=True,
+        help="What becomes of these units: applying it runs the stock operation from the inspection location.",
+    )
+    applied = fields.Boolean(readonly=True, copy=False)
+    picking_id = fields.Many2one(
+        "stock.picking",
+        string="Transfer",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        index="btree_not_null",
+        help="The transfer of these units to the stock, the vendor or the customer.",
+    )
+    scrap_id = fields.Many2one("stock.scrap", readonly=True, copy=False, check_company=True, index="btree_not_null")
+    repair_order_id = fields.Many2one(
+        "repair.order", readonly=True, copy=False, check_company=True, index="btree_not_null"
+    )
+    repair_ticket_id = fields.Many2one("aftersales.ticket", readonly=True, copy=False, index="btree_not_null")
+
+    @api.depends("rma_line_id")
+    def _compute_lot_id(self):
+        for inspection in self:
+            inspection.lot_id = inspection.rma_line_id.lot_id
+
+    @api.constrains("quantity", "rma_line_id")
+    def _check_quantity(self):
+        for line in self.rma_line_id:
+            rounding = line.product_uom_id.rounding or 0.01
+            for inspection in self.filtered(lambda i, line=line: i.rma_line_id == line):
+                if float_compare(inspection.quantity, 0.0, precision_rounding=rounding) <= 0:
+                    raise UserError(
+                        _("Decide on a positive quantity of %(product)s.", product=line.product_id.display_name)
+                    )
+            decided = sum(line.inspection_ids.mapped("quantity"))
+            if float_compare(decided, line.qty_received, precision_rounding=rounding) > 0:
+                raise UserError(
+                    _(
+                        "%(received)s %(uom)s of %(product)s were received on %(rma)s: decisions on %(decided)s "
+                        "%(uom)s are too many. Decide only on the units received and not decided yet.",
+                        received=line.qty_received,
+                        uom=line.product_uom_id.name,
+                        product=line.product_id.display_name,
+                        rma=line.rma_id.name,
+                        decided=decided,
+                    )
+                )
+
+    @api.model
+    def _guarded_fields(self):
+        return super()._guarded_fields() | INSPECTION_GUARDED_FIELDS
+
+    def _locked_records(self):
+        """Applied decisions are final: their documents carry them."""
+        return super()._locked_records() | self.filtered("applied")
+
+    def _lock_refusal(self, field_names):
+        return UserError(
+            _(
+                "The inspection decisions on %(products)s are applied: they can no longer change.",
+                products=", ".join(self.product_id.mapped("display_name")[:5]),
+            )
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = self.env["aftersales.rma.line"].browse(
+            {vals["rma_line_id"] for vals in vals_list if vals.get("rma_line_id")}
+        )
+        lines._aftersales_check_customer_lines(_("Inspecting"))
+        lines._aftersales_check_received()
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_applied(self):
+        if any(self.mapped("applied")):
+            raise UserError(_("An applied inspection decision is kept with the documents it created."))
+
+    def action_apply(self):
+        """Run the stock operation of each decision: a transfer to the stock, a scrap, a repair, a transfer
+        to the vendor or back to the customer."""
+        self.check_access("write")
+        for inspection in self:
+            if inspection.applied:
+                raise UserError(
+                    _(
+                        "The decision on %(quantity)s %(uom)s of %(product)s was already applied.",
+                        quantity=inspection.quantity,
+                        uom=inspection.product_uom_id.name,
+                        product=inspection.product_id.display_name,
+                    )
+                )
+        self.rma_line_id._aftersales_check_customer_lines(_("Applying an inspection decision"))
+        for inspection in self.sudo():
+            documents = getattr(inspection.rma_line_id, f"_aftersales_decide_{inspection.decision}")(
+                inspection.quantity, inspection.lot_id
+            )
+            vals = {"applied": True}
+            field = {
+                "stock.picking": "picking_id",
+                "stock.scrap": "scrap_id",
+                "repair.order": "repair_order_id",
+                "aftersales.ticket": "repair_ticket_id",
+            }.get(documents._name)
+            if field:
+                vals[field] = documents[:1].id
+            inspection.write(vals)
+            inspection._aftersales_post_applied()
+        return True
+
+    def _aftersales_post_applied(self):
+        """Tell the return's chatter what became of the units."""
+        self.ensure_one()
+        labels = dict(self._fields["decision"]._description_selection(self.env))
+        conditions = dict(self._fields["condition"]._description_selection(self.env))
+        body = _(
+            "Inspection of %(quantity)s %(uom)s of %(product)s (%(condition)s): %(decision)s.",
+            quantity=self.quantity,
+            uom=self.product_uom_id.name,
+            product=self.product_id.display_name,
+            condition=conditions.get(self.condition, _("condition not noted")),
+            decision=labels[self.decision],
+        )
+        self.rma_id.message_post(body=body, subtype_xmlid="mail.mt_note")
