@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class StockWarehouse(models.Model):
@@ -35,6 +36,22 @@ class StockWarehouse(models.Model):
         for warehouse in warehouses:
             warehouse._aftersales_inspection_location()
         return warehouses
+
+    @api.constrains("aftersales_inspection_location_id", "aftersales_defective_location_id", "lot_stock_id")
+    def _check_aftersales_locations(self):
+        """Returned and defective goods never wait where deliveries reserve: outside the warehouse's stock."""
+        for warehouse in self:
+            for location in warehouse.aftersales_inspection_location_id | warehouse.aftersales_defective_location_id:
+                if location.usage != "internal" or location._child_of(warehouse.lot_stock_id):
+                    raise ValidationError(
+                        _(
+                            "%(location)s cannot hold the returned or defective goods of %(warehouse)s: choose an "
+                            "internal location outside %(stock)s, where deliveries never reserve them.",
+                            location=location.display_name,
+                            warehouse=warehouse.name,
+                            stock=warehouse.lot_stock_id.display_name,
+                        )
+                    )
 
     def _aftersales_inspection_location(self):
         """The warehouse's Returns/Inspection location, created on first use."""

@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import RmaCommon
@@ -93,6 +93,19 @@ class TestRmaInspection(RmaCommon):
         location = warehouse.aftersales_inspection_location_id
         self.assertEqual(location.usage, "internal")
         self.assertEqual(location.location_id, warehouse.view_location_id)
+
+    def test_inspection_location_stays_outside_the_stock(self):
+        """A stock manager cannot make the returns wait where deliveries reserve."""
+        manager = new_test_user(
+            self.env, login="insp_stock_manager", name="Stan Stock", groups="stock.group_stock_manager"
+        )
+        warehouse = self.warehouse.with_user(manager)
+        shelf = self.env["stock.location"].create({"name": "Shelf 9", "location_id": self.stock_location.id})
+        for location in (self.stock_location, shelf):
+            with self.assertRaises(ValidationError) as cm:
+                warehouse.write({"aftersales_inspection_location_id": location.id})
+            self.assertIn("where deliveries never reserve them", str(cm.exception))
+        self.assertEqual(self.warehouse.aftersales_inspection_location_id, self.inspection_location)
 
     def test_split_decision(self):
         """5 received: the warehouse scraps 2, restocks 2 and sends 1 back to the vendor."""
