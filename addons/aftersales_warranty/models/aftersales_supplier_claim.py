@@ -52,6 +52,9 @@ class AftersalesSupplierClaim(models.Model):
         default=fields.Date.context_today,
         help="The day the claim was made: the period of the manufacturer's settlement it counts in.",
     )
+    can_write = fields.Boolean(
+        compute="_compute_can_write", help="Whether the current user changes the claim and moves it along."
+    )
     manufacturer_job = fields.Boolean(
         compute="_compute_manufacturer_job",
         store=True,
@@ -157,6 +160,12 @@ class AftersalesSupplierClaim(models.Model):
                 )
             )
         return super().write(vals)
+
+    @api.depends_context("uid")
+    def _compute_can_write(self):
+        allowed = self.browse(self._filtered_access("write").ids)
+        for claim in self:
+            claim.can_write = claim in allowed or not claim.id
 
     @api.model
     def _guarded_fields(self):

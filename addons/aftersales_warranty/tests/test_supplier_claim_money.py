@@ -82,6 +82,11 @@ class TestSupplierClaimMoney(CoverageCommon):
         """The accountant turns the claim into a vendor credit note, adjusts nothing, posts it: credited."""
         claim = self._sent_claim()
         as_accountant = claim.with_user(self.accountant)
+        # the accountant credits the claim, and is not offered to accept, reject or cancel it
+        self.assertFalse(as_accountant.can_write)
+        with self.assertRaises(AccessError):
+            as_accountant.action_accept()
+        self.assertEqual(claim.state, "sent")
         action = as_accountant.action_create_credit_note()
         note = claim.credit_note_ids
         self.assertEqual(action["res_id"], note.id)
