@@ -23,7 +23,7 @@ class AftersalesRmaApproval(models.Model):
         copy=False,
         help="Who approved the return (for customer service, when returns are approved in two steps).",
     )
-    cs_approved_date = fields.Datetime(string="Approved On", readonly=True, copy=False)
+    cs_approved_date = fields.Datetime(string="Customer Service Approval", readonly=True, copy=False)
     finance_approved_by_id = fields.Many2one(
         "res.users",
         string="Refund Approved By",
