@@ -88,6 +88,7 @@ class AftersalesRmaApproval(models.Model):
                 continue
             rma.line_ids._check_return_window()
             rma.line_ids._check_returnable_quantities()
+            rma.line_ids._check_refundable_at_approval()
 
     def _approve_request(self):
         """The first step, for the drafts of ``self``: customer service (agents; accountants too for the

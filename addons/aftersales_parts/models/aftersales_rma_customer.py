@@ -42,12 +42,20 @@ class AftersalesRmaCustomer(models.Model):
 
     def _aftersales_return_delivery(self, delivery, lines):
         """Odoo's return of ``delivery``: one move per line, refunding the sale only for the lines to refund."""
+        # the goods come back to the warehouse of the return's branch, through its own receipts
+        warehouse = self.company_id._aftersales_warehouse(self.branch_id)
         wizard = (
             self.env["stock.return.picking"]
             .sudo()
             .with_context(active_model="stock.picking", active_id=delivery.id, active_ids=delivery.ids)
             .create(
-                {"picking_id": delivery.id, "aftersales_location_dest_id": self._aftersales_inspection_location().id}
+                {
+                    "picking_id": delivery.id,
+                    "aftersales_location_dest_id": warehouse._aftersales_inspection_location().id,
+                    "aftersales_picking_type_id": (
+                        warehouse.out_type_id.return_picking_type_id or warehouse.in_type_id
+                    ).id,
+                }
             )
         )
         wizard.product_return_moves = [Command.clear()] + [

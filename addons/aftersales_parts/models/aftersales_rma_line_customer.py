@@ -85,6 +85,14 @@ class AftersalesRmaLineCustomer(models.Model):
                         _("Serial %(serial)s is already on another open return.", serial=line.lot_id.name)
                     )
 
+    def _check_refundable_at_approval(self):
+        """A return to refund is approved only for units its invoice still owes: once received, they
+        could never be refunded otherwise."""
+        lines = self.filtered(
+            lambda line: line.rma_id.direction == "customer" and line.resolution == "refund" and line.invoice_line_id
+        )
+        lines.sudo()._check_refundable_amounts(requested=True)
+
     def _check_refundable_quantities(self):
         """Never refund more than invoiced: the lines of customer returns against what their invoice lines
         are still owed, the lines of returns to suppliers against what was already claimed of their bills."""
@@ -92,22 +100,27 @@ class AftersalesRmaLineCustomer(models.Model):
         customer._check_refundable_amounts()
         (self - customer)._check_refundable_bill_quantities()
 
-    def _check_refundable_amounts(self):
+    def _check_refundable_amounts(self, requested=False):
         """Never refund units or money of an invoice line that its credit notes already took back.
 
         Every credit note of the invoice counts, made by a return or by hand (drafts included,
-        cancelled ones not), by the units and the amount it credits of each invoice line.
+        cancelled ones not), by the units and the amount it credits of each invoice line. The units
+        asked are those received and not refunded yet, or with ``requested`` (at the approval) those
+        the return asks for.
         """
         by_invoice = defaultdict(lambda: defaultdict(float))
         for line in self:
             origin = line.invoice_line_id
+            asked = line.quantity if requested else line._aftersales_qty_returned()
             by_invoice[origin.move_id][origin] += line.product_uom_id._compute_quantity(
-                line._aftersales_qty_returned() - line.qty_refunded, origin.product_uom_id
+                asked - line.qty_refunded, origin.product_uom_id
             )
         for invoice, asked_by_line in by_invoice.items():
             invoice = invoice.sudo()
             currency = invoice.currency_id
             if invoice.state != "posted":
+                if requested:
+                    continue
                 raise UserError(
                     _("Invoice %(invoice)s is not posted: post it before refunding it.", invoice=invoice.display_name)
                 )

@@ -51,10 +51,34 @@ class AftersalesRmaNotification(models.Model):
                 for rma in unreachable
             }
         )
+        user_partner = self.env.user.partner_id
         for rma in rmas - unreachable:
+            # the warehouse user validating a receipt may have no e-mail address: the return's responsible,
+            # else the company, writes then
+            sender = next(
+                (
+                    partner
+                    for partner in (user_partner, rma.user_id.partner_id, rma.company_id.partner_id)
+                    if partner.email
+                ),
+                None,
+            )
+            if not sender:
+                rma._message_log(
+                    body=escape(
+                        self.env._(
+                            "Nobody could tell %(customer)s that their return is %(step)s: neither you, the return's "
+                            "responsible nor the company has an e-mail address to write from.",
+                            customer=rma.partner_id.display_name,
+                            step=labels[step],
+                        )
+                    )
+                )
+                continue
             rma._portal_ensure_token()
             rma.message_post_with_source(
                 template,
                 email_layout_xmlid="mail.mail_notification_light",
                 subtype_xmlid="mail.mt_comment",
+                author_id=sender.id,
             )

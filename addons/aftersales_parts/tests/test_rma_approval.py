@@ -214,6 +214,17 @@ class TestRmaCustomerMail(RmaApprovalCommon):
         # the link lets the customer open the return on the portal
         self.assertTrue(rma.access_token)
 
+    def test_warehouse_user_without_email_receives(self):
+        """A warehouse user without an e-mail address validates the receipt: the customer is told all the
+        same, from the return's responsible or the company."""
+        self.stock_user.partner_id.email = False
+        rma = self._rma([(self.box_move, 1.0, {})])
+        rma.with_user(self.cs_agent).action_approve()
+        self._receive(rma)
+        message = self._check_mail(rma, "aftersales_parts.mail_template_rma_received")
+        self.assertTrue(message.author_id.email)
+        self.assertNotEqual(message.author_id, self.stock_user.partner_id)
+
     def test_customer_told_of_the_rejection(self):
         rma = self._rma([(self.box_move, 1.0, {})])
         rma.with_user(self.cs_agent).action_reject(reason="Outside the warranty")

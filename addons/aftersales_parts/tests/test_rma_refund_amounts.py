@@ -141,17 +141,28 @@ class TestRmaRefundAmounts(RmaCommon):
             self._refund(rma)
         self.assertIn("no received units left to refund", str(caught.exception))
 
-        # 3 of the 4 boxes are credited: a return of the 2 boxes still delivered refunds 1 at most
+        # 3 of the 4 boxes are credited: a return of the 2 boxes still delivered refunds 1 at most, and is
+        # refused at its approval rather than received and never refunded
         other = self._new_return(self.promo_order, {self.promo_box_move.id: 2.0})
-        self._receive(other)
         with self.assertRaises(UserError) as caught:
-            self._refund(other)
+            other.with_user(self.rma_user).action_approve()
         message = str(caught.exception)
         self.assertIn(self.promo_invoice.name, message)
         self.assertIn("were already refunded", message)
         self.assertIn("295.93 of the 386.4", message)
-        self.assertFalse(other.sudo().refund_ids, "nothing was credited")
-        self.assertEqual(other.line_ids.qty_refunded, 0.0)
+        self.assertEqual(other.state, "draft")
+        self.assertFalse(other.sudo().return_picking_ids, "nothing comes back")
+        # the one box still owed comes back and is refunded
+        with Form(other.with_user(self.rma_user)) as form, form.line_ids.edit(0) as line:
+            line.quantity = 1.0
+        self._receive(other)
+        refund = self._refund(other)
+        self.assertAlmostEqual(refund.amount_total, 386.4 - 295.93, msg="exactly what was still owed")
+        notes = self.env["account.move"].search(
+            [("reversed_entry_id", "=", self.promo_invoice.id), ("state", "!=", "cancel")]
+        )
+        self.assertAlmostEqual(sum(notes.mapped("amount_total")), 386.4, msg="the boxes are credited what was paid")
+        self.assertEqual(other.line_ids.qty_refunded, 1.0)
 
     def test_full_order_returned_credits_what_was_paid(self):
         """All boxes and kettles come back: the credit notes give back the invoice's total, no more."""

@@ -170,3 +170,47 @@ class TestWriteMatrix(TransactionCase):
         self.assertFalse(failures, "Locked documents changed:\n%s" % "\n".join(failures))
         self.assertTrue(tried, "No locked document was tried")
         self.assertEqual(refused, tried, "\n".join(failures))
+
+    def test_no_role_writes_a_guarded_field_through_its_parent(self):
+        """A line's guarded field written through its document's one2many is refused like a direct write,
+        and nothing computed from it moves."""
+        tried = refused = 0
+        failures = []
+        for name in self._guarded_models():
+            Model = self.env[name]
+            for o2m in Model._fields.values():
+                if o2m.type != "one2many":
+                    continue
+                Line = self.env[o2m.comodel_name]
+                if not hasattr(Line, "_guarded_fields"):
+                    continue
+                parent = Model.with_context(active_test=False).search([(o2m.name, "!=", False)], limit=1)
+                line = parent[o2m.name][:1]
+                if not line:
+                    continue
+                stored = [f for f in line._fields.values() if f.store and f.type not in ("one2many", "many2many")]
+                for field_name in sorted(Line._guarded_fields())[:4]:
+                    field = line._fields[field_name]
+                    value = other_value(self.env, line, field)
+                    if value is None or not field.store:
+                        continue
+                    before = {f.name: snapshot(line, f) for f in stored}
+                    for role in ("agent", "manager", "parts clerk"):
+                        tried += 1
+                        try:
+                            with self.env.cr.savepoint():
+                                parent.with_user(self.users[role]).write(
+                                    {o2m.name: [Command.update(line.id, {field_name: value})]}
+                                )
+                                self.env.flush_all()
+                                raise _Changed()
+                        except (AccessError, UserError, ValidationError):
+                            refused += 1
+                        except _Changed:
+                            failures.append(f"{name}.{o2m.name}.{field_name} by the {role}: written")
+                        self.env.invalidate_all()
+                        after = {f.name: snapshot(line, f) for f in stored}
+                        self.assertEqual(after, before, f"{o2m.comodel_name} {line.id} moved after {field_name}")
+        self.assertFalse(failures, "Writes through a document that went through:\n%s" % "\n".join(failures))
+        self.assertTrue(tried, "No line was tried through its document")
+        self.assertEqual(refused, tried, "\n".join(failures))

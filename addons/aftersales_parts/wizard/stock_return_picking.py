@@ -9,9 +9,17 @@ class StockReturnPicking(models.TransientModel):
         string="Return Destination",
         help="Where the returned goods go, instead of the destination of the return operation type.",
     )
+    aftersales_picking_type_id = fields.Many2one(
+        "stock.picking.type",
+        string="Return Operation Type",
+        help="The operation type of the return, when the goods come back to another warehouse than the one "
+        "that delivered them.",
+    )
 
     def _prepare_picking_default_values(self):
         vals = super()._prepare_picking_default_values()
         if self.aftersales_location_dest_id:
             vals["location_dest_id"] = self.aftersales_location_dest_id.id
+        if self.aftersales_picking_type_id:
+            vals["picking_type_id"] = self.aftersales_picking_type_id.id
         return vals

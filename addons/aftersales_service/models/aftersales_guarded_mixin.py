@@ -1,7 +1,7 @@
 from collections import Counter
 from contextlib import contextmanager
 
-from odoo import _, api, models
+from odoo import Command, _, api, models
 from odoo.exceptions import AccessError
 from odoo.tools.misc import clean_context
 
@@ -147,14 +147,41 @@ class AftersalesGuardedMixin(models.AbstractModel):
         if field is None or not self:
             return True
         for record in self:
+            if field.type in ("one2many", "many2many"):
+                old = set(record[name].ids)
+                if self._guard_x2many_ids(value, old) != old:
+                    return True
+                continue
             new = field.convert_to_cache(value, record, validate=False)
             old = field.convert_to_cache(record[name], record, validate=False)
-            if field.type in ("one2many", "many2many"):
-                if set(new or ()) != set(old or ()):
-                    return True
-            elif (old or False) != (new or False):
+            if (old or False) != (new or False):
                 return True
         return False
+
+    @api.model
+    def _guard_x2many_ids(self, value, old):
+        """The ids that the x2many commands ``value`` leave on a record that holds ``old``, read without
+        applying them: converting them to the cache would write the values of their updates into the
+        cache of the lines, before the lines check them. A new line counts as a change; the values of an
+        updated line are checked by the line's own model."""
+        if isinstance(value, models.BaseModel):
+            return set(value.ids)
+        ids = set(old)
+        for command in value or ():
+            if not isinstance(command, (list, tuple)):
+                ids.add(command)
+                continue
+            if command[0] == Command.CREATE:
+                ids.add(None)
+            elif command[0] in (Command.DELETE, Command.UNLINK):
+                ids.discard(command[1])
+            elif command[0] == Command.LINK:
+                ids.add(command[1])
+            elif command[0] == Command.CLEAR:
+                ids = set()
+            elif command[0] == Command.SET:
+                ids = set(command[2] or ())
+        return ids
 
     def _guard_check_create(self, vals_list):
         if self.env.su:

@@ -333,8 +333,20 @@ class AftersalesSupplierClaim(models.Model):
     def _prepare_credit_note_vals(self):
         """Values of the draft vendor credit note of the claim: one line per claimed amount left to credit."""
         self.ensure_one()
-        lines = self.line_ids
-        ratio = self.amount_due / self.amount_claimed if self.amount_claimed else 1.0
+        if self.currency_id.compare_amounts(self.amount_credited, 0.0) > 0:
+            # partly credited already: one line for the balance, so that the claim is never credited a cent more
+            line_commands = [
+                Command.create(
+                    {
+                        "name": _("Balance of supplier claim %(claim)s", claim=self.name),
+                        "quantity": 1.0,
+                        "price_unit": self.amount_due,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            ]
+        else:
+            line_commands = [Command.create(line._prepare_credit_line_vals()) for line in self.line_ids]
         return {
             "move_type": "in_refund",
             "partner_id": self.partner_id.id,
@@ -343,7 +355,7 @@ class AftersalesSupplierClaim(models.Model):
             "invoice_date": fields.Date.context_today(self),
             "ref": _("Supplier claim %(claim)s", claim=self.name),
             "aftersales_supplier_claim_id": self.id,
-            "invoice_line_ids": [Command.create(line._prepare_credit_line_vals(ratio)) for line in lines],
+            "invoice_line_ids": line_commands,
         }
 
     def _prepare_deduction_line_vals(self, bill):

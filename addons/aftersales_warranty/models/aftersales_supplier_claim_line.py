@@ -74,13 +74,13 @@ class AftersalesSupplierClaimLine(models.Model):
                 )
             )
 
-    def _prepare_credit_line_vals(self, ratio=1.0):
-        """Values of the vendor credit note line crediting this amount (``ratio`` of it is left to credit)."""
+    def _prepare_credit_line_vals(self):
+        """Values of the vendor credit note line crediting this amount."""
         self.ensure_one()
         vals = {
             "name": self.name,
             "quantity": self.quantity or 1.0,
-            "price_unit": self.currency_id.round(self.price_unit * ratio) if self.quantity else 0.0,
+            "price_unit": self.price_unit if self.quantity else 0.0,
         }
         if self.product_id:
             vals["product_id"] = self.product_id.id

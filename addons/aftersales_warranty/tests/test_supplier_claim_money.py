@@ -165,6 +165,25 @@ class TestSupplierClaimMoney(CoverageCommon):
         self.assertEqual(claim.credit_state, "credited")
         self.assertEqual(claim.credit_note_count, 2)
 
+    def test_second_credit_note_credits_the_balance(self):
+        """After a partial credit, the next credit note credits exactly what is due, never a cent more."""
+        claim = self._sent_claim()
+        as_accountant = claim.with_user(self.accountant)
+        as_accountant.action_create_credit_note()
+        first = claim.credit_note_ids.with_user(self.accountant)
+        first.invoice_line_ids[:1].price_unit -= 10.0 / 3.0
+        first.action_post()
+        due = claim.amount_due
+        self.assertTrue(due > 0)
+        as_accountant.action_create_credit_note()
+        second = claim.credit_note_ids - first
+        self.assertEqual(len(second.invoice_line_ids), 1)
+        self.assertAlmostEqual(second.amount_untaxed, due, places=2)
+        second.with_user(self.accountant).action_post()
+        self.assertEqual(claim.amount_due, 0.0)
+        self.assertEqual(claim.amount_credited, claim.amount_claimed)
+        self.assertEqual(claim.credit_state, "credited")
+
     def test_no_draft_bill_to_deduct_from(self):
         claim = self._sent_claim()
         with self.assertRaises(UserError) as cm:
