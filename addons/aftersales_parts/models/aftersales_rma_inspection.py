@@ -2,7 +2,7 @@
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, float_round
 
 # what only applying the decision sets
 INSPECTION_GUARDED_FIELDS = frozenset({"applied", "picking_id", "scrap_id", "repair_order_id", "repair_ticket_id"})
@@ -22,6 +22,7 @@ class AftersalesRmaInspection(models.Model):
     company_id = fields.Many2one(related="rma_line_id.company_id", store=True, index=True)
     product_id = fields.Many2one(related="rma_line_id.product_id")
     product_uom_id = fields.Many2one(related="rma_line_id.product_uom_id", string="Unit")
+    tracking = fields.Selection(related="rma_line_id.product_id.tracking")
     qty_to_inspect = fields.Float(related="rma_line_id.qty_to_inspect", string="Left to Inspect")
     quantity = fields.Float(digits="Product Unit of Measure", required=True, default=1.0)
     lot_id = fields.Many2one(
@@ -81,15 +82,18 @@ class AftersalesRmaInspection(models.Model):
                     )
             decided = sum(line.inspection_ids.mapped("quantity"))
             if float_compare(decided, line.qty_received, precision_rounding=rounding) > 0:
+                asked = sum(self.filtered(lambda i, line=line: i.rma_line_id == line).mapped("quantity"))
                 raise UserError(
                     _(
-                        "%(received)s %(uom)s of %(product)s were received on %(rma)s: decisions on %(decided)s "
-                        "%(uom)s are too many. Decide only on the units received and not decided yet.",
-                        received=line.qty_received,
+                        "Only %(left)s %(uom)s of %(product)s on %(rma)s are left to decide on (%(received)s "
+                        "received, %(before)s decided already): %(asked)s %(uom)s is too many.",
+                        left=float_round(max(line.qty_received - (decided - asked), 0.0), precision_rounding=rounding),
                         uom=line.product_uom_id.name,
                         product=line.product_id.display_name,
                         rma=line.rma_id.name,
-                        decided=decided,
+                        received=line.qty_received,
+                        before=float_round(decided - asked, precision_rounding=rounding),
+                        asked=asked,
                     )
                 )
 

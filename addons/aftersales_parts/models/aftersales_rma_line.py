@@ -280,6 +280,16 @@ class AftersalesRmaLine(models.Model):
         help="The supplier warranty claim this line sends back.",
     )
 
+    @api.depends("rma_id.name", "product_id", "lot_id")
+    def _compute_display_name(self):
+        for line in self:
+            product = line.product_id.display_name or ""
+            if line.lot_id:
+                product = _("%(product)s (%(serial)s)", product=product, serial=line.lot_id.name)
+            line.display_name = (
+                _("%(rma)s: %(product)s", rma=line.rma_id.name, product=product) if line.rma_id else product
+            )
+
     @api.depends("product_id")
     def _compute_product_uom_id(self):
         for line in self:

@@ -163,7 +163,8 @@ class TestRmaInspection(RmaCommon):
         Inspection = self.env["aftersales.rma.inspection"].with_user(self.inspector)
         with self.assertRaises(UserError) as cm:
             Inspection.create({"rma_line_id": line.id, "quantity": 2.0, "decision": "scrap"})
-        self.assertIn("are too many", str(cm.exception))
+        self.assertIn("Only 1.0 Units", str(cm.exception))
+        self.assertIn("2.0 Units is too many", str(cm.exception))
         with self.assertRaises(UserError) as cm:
             Inspection.create({"rma_line_id": line.id, "quantity": 0.0, "decision": "scrap"})
         self.assertIn("positive quantity", str(cm.exception))
