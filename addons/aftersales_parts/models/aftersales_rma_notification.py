@@ -53,16 +53,10 @@ class AftersalesRmaNotification(models.Model):
         )
         user_partner = self.env.user.partner_id
         for rma in rmas - unreachable:
-            # the warehouse user validating a receipt may have no e-mail address: the return's responsible,
-            # else the company, writes then
-            sender = next(
-                (
-                    partner
-                    for partner in (user_partner, rma.user_id.partner_id, rma.company_id.partner_id)
-                    if partner.email
-                ),
-                None,
-            )
+            # the return's responsible, else the company, else whoever acts (the warehouse user validating a
+            # receipt may have no e-mail address) writes to the customer
+            candidates = (rma.user_id.partner_id, rma.company_id.partner_id, user_partner)
+            sender = next((partner for partner in candidates if partner.email), None)
             if not sender:
                 rma._message_log(
                     body=escape(
@@ -81,4 +75,5 @@ class AftersalesRmaNotification(models.Model):
                 email_layout_xmlid="mail.mail_notification_light",
                 subtype_xmlid="mail.mt_comment",
                 author_id=sender.id,
+                email_from=sender.email_formatted,
             )

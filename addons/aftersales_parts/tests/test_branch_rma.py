@@ -89,6 +89,24 @@ class TestBranchRma(RmaCommon):
         self.assertEqual(receipt.state, "done")
         self.assertEqual(rma.state, "received")
 
+    def test_delivery_of_another_warehouse_comes_back_through_the_branch_receipts(self):
+        """Delivered from the north, returned to the south service point: the south receives it, through its
+        own receipts, into its own inspection location."""
+        team = self.env["aftersales.team"].create({"name": "South Desk", "branch_id": self.south.id})
+        ticket = self.env["aftersales.ticket"].create(
+            {"name": "Box returned in the south", "team_id": team.id, "partner_id": self.customer.id}
+        )
+        rma = self._rma([(self.box_move, 1.0, {})], ticket_id=ticket.id)
+        self.assertEqual(rma.branch_id, self.south)
+        rma.with_user(self.rma_user).action_approve()
+        receipt = rma.sudo().return_picking_ids
+        self.assertEqual(receipt.picking_type_id.warehouse_id, self.wh_south)
+        self.assertTrue(receipt.name.startswith("SRET/"), receipt.name)
+        self.assertEqual(receipt.location_dest_id, self.wh_south.aftersales_inspection_location_id)
+        self.assertEqual(receipt.move_ids.origin_returned_move_id, self.box_move, "still Odoo's return of the delivery")
+        self._validate(receipt.with_user(self.south_user))
+        self.assertEqual(rma.state, "received")
+
     def test_other_branch_never_sees_the_return(self):
         rma = self._rma_as(self.north_user)
         rma.with_user(self.north_user).action_approve()

@@ -237,11 +237,11 @@ class TestRmaRefundAmounts(RmaCommon):
         old_box_line = self.invoice.invoice_line_ids.filtered(lambda aml: aml.product_id == self.box)
         other = self._rma([(self.box_move, 1.0, {"invoice_line_id": old_box_line.id})])
         self.assertEqual(other.line_ids.amount_refundable, 0.0)
-        self._receive(other)
         with self.assertRaises(UserError) as caught:
-            self._refund(other)
+            other.with_user(self.rma_user).action_approve()
         self.assertIn(self.invoice.name, str(caught.exception))
         self.assertIn("were already refunded", str(caught.exception))
+        self.assertEqual(other.state, "draft", "refused at its approval, before anything comes back")
 
     def test_invoice_line_of_another_customer_refused(self):
         stranger = self.env["res.partner"].create({"name": "Someone Else", "is_company": True})
