@@ -123,27 +123,11 @@ class AftersalesRmaApproval(models.Model):
         # sudo: the approvers were checked above; accountants only read returns
         to_finance.sudo().write({"state": "to_approve", "cs_approved_by_id": user.id, "cs_approved_date": now})
         approved.sudo().write({"state": "approved", "cs_approved_by_id": user.id, "cs_approved_date": now})
-        self.env["aftersales.audit.log"]._aftersales_audit(
-            "rma_approved_over_limit",
-            over_limit,
-            self.env.context.get("aftersales_approval_reason"),
-            old={
-                rma.id: self.env._("Limit: %(limit)s", limit=rma.company_id.aftersales_rma_approval_amount)
-                for rma in over_limit
-            },
-            new={rma.id: self.env._("Refund: %(amount)s", amount=rma.amount_refundable) for rma in over_limit},
-            require_reason=False,
-        )
+        over_limit._aftersales_audit_approval("rma_approved_over_limit")
         staged = self.filtered(
             lambda rma: rma.direction == "customer" and rma.company_id.aftersales_rma_staged_approval
         )
-        self.env["aftersales.audit.log"]._aftersales_audit(
-            "rma_cs_approved",
-            staged,
-            self.env.context.get("aftersales_approval_reason"),
-            new={rma.id: self.env._("Refund: %(amount)s", amount=rma.amount_refundable) for rma in staged},
-            require_reason=False,
-        )
+        staged._aftersales_audit_approval("rma_cs_approved", with_limit=False)
         for rma in to_finance.sudo():
             rma._ask_finance_approval()
         # one step: the tracking of the status says who approved; two: the chatter tells each step
@@ -219,23 +203,31 @@ class AftersalesRmaApproval(models.Model):
         self.sudo().write(
             {"state": "approved", "finance_approved_by_id": user.id, "finance_approved_date": fields.Datetime.now()}
         )
-        self.env["aftersales.audit.log"]._aftersales_audit(
-            "rma_finance_approved",
-            self,
-            self.env.context.get("aftersales_approval_reason"),
-            old={
-                rma.id: self.env._("Limit: %(limit)s", limit=rma.company_id.aftersales_rma_approval_amount)
-                for rma in self
-            },
-            new={rma.id: self.env._("Refund: %(amount)s", amount=rma.amount_refundable) for rma in self},
-            require_reason=False,
-        )
+        self._aftersales_audit_approval("rma_finance_approved")
         for rma in self.sudo():
             rma.message_post(
                 body=_("Refund approved by %(user)s for finance.", user=user.name), subtype_xmlid="mail.mt_note"
             )
         self.sudo().activity_feedback([FINANCE_ACTIVITY])
         return self
+
+    def _aftersales_audit_approval(self, action, with_limit=True):
+        """Write down in the audit log the approval ``action`` of the returns of ``self``, with their refund
+        and, ``with_limit``, the company's approval threshold it is above."""
+        limits = None
+        if with_limit:
+            limits = {
+                rma.id: self.env._("Limit: %(limit)s", limit=rma.company_id.aftersales_rma_approval_amount)
+                for rma in self
+            }
+        self.env["aftersales.audit.log"]._aftersales_audit(
+            action,
+            self,
+            self.env.context.get("aftersales_approval_reason"),
+            old=limits,
+            new={rma.id: self.env._("Refund: %(amount)s", amount=rma.amount_refundable) for rma in self},
+            require_reason=False,
+        )
 
     def _check_finance_rights(self):
         """Refuse the finance step to whoever is neither an after-sales accountant nor a manager."""

@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_round
 
+from .aftersales_rma_line import INSPECTION_CONDITIONS, INSPECTION_DECISIONS
+
 # what only applying the decision sets
 INSPECTION_GUARDED_FIELDS = frozenset({"applied", "picking_id", "scrap_id", "repair_order_id", "repair_ticket_id"})
 
@@ -36,17 +38,11 @@ class AftersalesRmaInspection(models.Model):
         domain="[('product_id', '=', product_id)]",
     )
     condition = fields.Selection(
-        [("new", "As New"), ("good", "Good"), ("damaged", "Damaged"), ("defective", "Defective")],
+        INSPECTION_CONDITIONS,
         help="The state in which these units were found.",
     )
     decision = fields.Selection(
-        [
-            ("stock", "Back to Stock"),
-            ("repair", "Repair"),
-            ("scrap", "Scrap"),
-            ("vendor", "Back to the Vendor"),
-            ("customer", "Back to the Customer"),
-        ],
+        INSPECTION_DECISIONS,
         required=True,
         help="What becomes of these units: applying it runs the stock operation from the inspection location.",
     )

@@ -44,6 +44,15 @@ LINE_DRAFT_FIELDS = frozenset(
         "resolution",
     }
 )
+# what the inspection of returned units finds, and decides
+INSPECTION_CONDITIONS = [("new", "As New"), ("good", "Good"), ("damaged", "Damaged"), ("defective", "Defective")]
+INSPECTION_DECISIONS = [
+    ("stock", "Back to Stock"),
+    ("repair", "Repair"),
+    ("scrap", "Scrap"),
+    ("vendor", "Back to the Vendor"),
+    ("customer", "Back to the Customer"),
+]
 # the inspection of the received units, final once its decision is applied
 INSPECTION_FIELDS = frozenset({"condition", "decision"})
 
@@ -163,17 +172,11 @@ class AftersalesRmaLine(models.Model):
     )
 
     condition = fields.Selection(
-        [("new", "As New"), ("good", "Good"), ("damaged", "Damaged"), ("defective", "Defective")],
+        INSPECTION_CONDITIONS,
         help="The state of the received units found at the inspection.",
     )
     decision = fields.Selection(
-        [
-            ("stock", "Back to Stock"),
-            ("repair", "Repair"),
-            ("scrap", "Scrap"),
-            ("vendor", "Back to the Vendor"),
-            ("customer", "Back to the Customer"),
-        ],
+        INSPECTION_DECISIONS,
         help="What becomes of the received units not decided yet; applying it runs the stock operation.",
     )
     decision_applied = fields.Boolean(

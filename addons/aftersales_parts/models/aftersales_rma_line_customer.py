@@ -37,15 +37,7 @@ class AftersalesRmaLineCustomer(models.Model):
         open_lines = self.sudo().search([("move_id", "in", moves.ids), ("state", "in", OPEN_STATES)])
         for move in moves:
             product = move.product_id
-            delivered = move.product_uom._compute_quantity(move.quantity, product.uom_id)
-            returns = move.returned_move_ids.filtered(lambda m: m.state == "done")
-            returned = sum(m.product_uom._compute_quantity(m.quantity, product.uom_id) for m in returns)
-            move_lines = open_lines.filtered(lambda line, move=move: line.move_id == move)
-            # lines whose receipt is done are already counted by the done returns
-            requested = sum(
-                line.product_uom_id._compute_quantity(line.quantity - line.qty_received, product.uom_id)
-                for line in move_lines
-            )
+            delivered, returns, returned, move_lines, requested = self._aftersales_move_balance(move, open_lines)
             others = sum(
                 line.product_uom_id._compute_quantity(line.quantity - line.qty_received, product.uom_id)
                 for line in move_lines - lines
@@ -346,6 +338,19 @@ class AftersalesRmaLineCustomer(models.Model):
         return vals_list
 
     @api.model
+    def _aftersales_move_balance(self, move, open_lines):
+        """Where the delivery ``move`` stands, in its product's unit: ``(delivered, done returns, returned,
+        its lines among the open return lines `open_lines`, the units they hold)``. The lines whose receipt
+        is done are already counted by the done returns: they hold what is still to come back."""
+        uom = move.product_id.uom_id
+        delivered = move.product_uom._compute_quantity(move.quantity, uom)
+        returns = move.returned_move_ids.filtered(lambda m: m.state == "done")
+        returned = sum(m.product_uom._compute_quantity(m.quantity, uom) for m in returns)
+        move_lines = open_lines.filtered(lambda line: line.move_id == move)
+        held = sum(line.product_uom_id._compute_quantity(line.quantity - line.qty_received, uom) for line in move_lines)
+        return delivered, returns, returned, move_lines, held
+
+    @api.model
     def _aftersales_returnable(self, moves):
         """What can still be returned of the delivery ``moves``, counted as the checks do.
 
@@ -362,14 +367,7 @@ class AftersalesRmaLineCustomer(models.Model):
             days = product.categ_id.aftersales_return_days
             if days and fields.Date.context_today(self, move.date) + timedelta(days=days) < today:
                 continue
-            delivered = move.product_uom._compute_quantity(move.quantity, product.uom_id)
-            returns = move.returned_move_ids.filtered(lambda m: m.state == "done")
-            returned = sum(m.product_uom._compute_quantity(m.quantity, product.uom_id) for m in returns)
-            move_lines = open_lines.filtered(lambda line, move=move: line.move_id == move)
-            held = sum(
-                line.product_uom_id._compute_quantity(line.quantity - line.qty_received, product.uom_id)
-                for line in move_lines
-            )
+            delivered, returns, returned, move_lines, held = self._aftersales_move_balance(move, open_lines)
             available = delivered - returned - held
             if float_compare(available, 0.0, precision_rounding=product.uom_id.rounding) <= 0:
                 continue
