@@ -325,12 +325,16 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
                 + [Command.delete(aml.id) for aml in reversal.invoice_line_ids - box_credit]
             }
         )
-        rma = self._received_rma(2.0)
-        with self.assertRaisesRegex(UserError, "were already refunded"):
-            self._refund(rma, self.accountant)
-        self.assertFalse(rma.sudo().refund_ids)
-        self.assertEqual(rma.line_ids.qty_refunded, 0.0)
+        rma = self._rma([(self.box_move, 2.0, {})])
+        # refused at the approval, before the goods come back for a refund nobody owes
+        with self.assertRaises(UserError) as caught:
+            rma.with_user(self.rma_user).action_approve()
+        self.assertIn("were already refunded", str(caught.exception))
+        self.assertEqual(rma.state, "draft")
+        self.assertFalse(rma.sudo().return_picking_ids)
         reversal.button_cancel()
+        rma.with_user(self.rma_user).action_approve()
+        self._validate(rma.sudo().return_picking_ids.with_user(self.clerk))
         self._refund(rma, self.accountant)
         self.assertEqual(rma.sudo().refund_ids.invoice_line_ids.quantity, 2.0)
 
@@ -345,13 +349,13 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
                 + [Command.delete(aml.id) for aml in reversal.invoice_line_ids - box_credit]
             }
         )
-        rma = self._received_rma(2.0)
+        rma = self._rma([(self.box_move, 2.0, {})])
         # (Odoo's assertRaises rolls back what the refused action did, as the RPC call's transaction)
         with self.assertRaises(UserError) as caught:
-            self._refund(rma, self.accountant)
+            rma.with_user(self.rma_user).action_approve()
         self.assertIn("nothing is left to refund", str(caught.exception))
+        self.assertEqual(rma.state, "draft")
         self.assertFalse(rma.sudo().refund_ids)
-        self.assertEqual(rma.line_ids.qty_refunded, 0.0)
 
     def test_clerk_cannot_flip_a_customer_return(self):
         clerk = self.clerk
