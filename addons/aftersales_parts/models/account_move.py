@@ -63,6 +63,9 @@ class AccountMove(models.Model):
         posted = super()._post(soft=soft)
         credits = posted.filtered(lambda move: move.move_type == "in_refund" and move.aftersales_rma_id)
         credits.aftersales_rma_id.sudo()._aftersales_credit_posted()
+        # the customer hears of the refund once its credit note is posted, not while it is a draft
+        refunds = posted.filtered(lambda move: move.move_type == "out_refund" and move.aftersales_rma_id)
+        refunds.aftersales_rma_id._aftersales_notify_customer("refunded")
         return posted
 
     def action_view_aftersales_rma(self):

@@ -170,7 +170,6 @@ class AftersalesRmaCustomer(models.Model):
             refunds |= rma_refunds
         if refunds and any(self.company_id.mapped("aftersales_rma_post_refund")):
             refunds.filtered(lambda move: move.company_id.aftersales_rma_post_refund).action_post()
-        self._aftersales_notify_customer("refunded")
         return self.action_view_refunds() if len(self) == 1 else True
 
     def _prepare_refund_vals(self, invoice):

@@ -207,8 +207,14 @@ class TestRmaCustomerMail(RmaApprovalCommon):
         self._receive(rma)
         self._check_mail(rma, "aftersales_parts.mail_template_rma_received")
         rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
-        message = self._check_mail(rma, "aftersales_parts.mail_template_rma_refunded")
         refund = rma.sudo().refund_ids
+        self.assertEqual(refund.state, "draft")
+        self.assertFalse(
+            self._customer_messages(rma, "aftersales_parts.mail_template_rma_refunded"),
+            "not told while the credit note is a draft",
+        )
+        refund.with_user(self.accountant).action_post()
+        message = self._check_mail(rma, "aftersales_parts.mail_template_rma_refunded")
         self.assertAlmostEqual(refund.amount_total, 115.0)
         self.assertIn("115.00", message.body)
         # the link lets the customer open the return on the portal
