@@ -6,7 +6,7 @@
     "author": "After-Sales for Odoo",
     "website": "https://github.com/aftersales-odoo/aftersales",
     "license": "LGPL-3",
-    "depends": ["mail", "portal", "resource", "sale_stock", "survey"],
+    "depends": ["base_geolocalize", "mail", "portal", "resource", "sale_stock", "survey"],
     "data": [
         "security/aftersales_service_groups.xml",
         "security/ir.model.access.csv",
