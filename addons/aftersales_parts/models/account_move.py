@@ -3,8 +3,7 @@ from odoo.exceptions import AccessError
 
 
 class AccountMove(models.Model):
-    _name = "account.move"
-    _inherit = ["account.move", "aftersales.guarded.mixin"]
+    _inherit = "account.move"
 
     aftersales_rma_id = fields.Many2one(
         "aftersales.rma", string="Return Authorization", index="btree_not_null", copy=False, readonly=True
@@ -27,6 +26,8 @@ class AccountMove(models.Model):
         return super()._guarded_fields() | {"aftersales_rma_id"}
 
     def _guard_refusal(self, field_names, records=None):
+        if "aftersales_rma_id" not in field_names:
+            return super()._guard_refusal(field_names, records=records)
         return AccessError(
             _(
                 "A credit note is linked to a return by the return's Refund or Vendor Credit Note action, "

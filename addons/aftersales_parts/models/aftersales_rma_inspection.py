@@ -1,7 +1,7 @@
 """One inspection decision on some of the units received for a return line."""
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_round
 
 from .aftersales_rma_line import INSPECTION_CONDITIONS, INSPECTION_DECISIONS
@@ -90,6 +90,22 @@ class AftersalesRmaInspection(models.Model):
                         received=line.qty_received,
                         before=float_round(decided - asked, precision_rounding=rounding),
                         asked=asked,
+                    )
+                )
+
+    @api.constrains("lot_id", "rma_line_id")
+    def _check_lot(self):
+        """A decision is on the units that came back: the line's serial, else a lot its receipt brought."""
+        for inspection in self.filtered("lot_id"):
+            line = inspection.rma_line_id.sudo()
+            received = line.lot_id or line._aftersales_received_moves().move_line_ids.lot_id
+            if inspection.lot_id not in received:
+                raise ValidationError(
+                    _(
+                        "%(lot)s did not come back with %(rma)s: decide on %(received)s.",
+                        lot=inspection.lot_id.name,
+                        rma=line.rma_id.name,
+                        received=", ".join(received.mapped("name")) or _("the units received without a lot"),
                     )
                 )
 

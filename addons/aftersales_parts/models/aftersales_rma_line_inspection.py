@@ -19,14 +19,18 @@ class AftersalesRmaLineInspection(models.Model):
                     )
                 )
 
-    def _aftersales_received_location(self):
-        """Where the received units of this line were put by their receipt."""
+    def _aftersales_received_moves(self):
+        """The done moves that brought the units of this line back."""
         self.ensure_one()
-        moves = self.stock_move_ids.filtered(
+        return self.stock_move_ids.filtered(
             lambda m: m.state == "done"
         ) or self.rma_id.return_picking_ids.move_ids.filtered(
             lambda m: m.state == "done" and m.origin_returned_move_id == self.move_id
         )
+
+    def _aftersales_received_location(self):
+        """Where the received units of this line were put by their receipt."""
+        moves = self._aftersales_received_moves()
         move_lines = moves.move_line_ids.filtered(lambda ml: not self.lot_id or ml.lot_id == self.lot_id)
         return move_lines.location_dest_id[:1] or moves.location_dest_id[:1]
 

@@ -12,9 +12,8 @@ EDITABLE_FIELDS = {
     "sequence",
     "partner_supplied",
 }
-# who scraps, puts back and returns the defective parts: agents and parts clerks, never the technicians
-DEFECTIVE_GROUPS = ("aftersales_service.aftersales_service_group_user", "aftersales_parts.aftersales_parts_group_clerk")
-# who works in the office rather than only on the road: they handle every van's parts
+# who works in the office rather than only on the road, agents and parts clerks: they handle every van's parts,
+# and scrap, put back and return the defective parts, which technicians never do
 OFFICE_GROUPS = ("aftersales_service.aftersales_service_group_user", "aftersales_parts.aftersales_parts_group_clerk")
 TECHNICIAN_GROUP = "aftersales_service.aftersales_service_group_technician"
 # what the visit's flow and the defective parts' actions record: their documents and the resulting status
@@ -268,7 +267,7 @@ class AftersalesVisitPart(models.Model):
         """Refuse ``action`` on defective parts to whoever is neither an agent nor a parts clerk."""
         self.check_access("write")
         user = self.env.user
-        if self.env.su or any(user.has_group(group) for group in DEFECTIVE_GROUPS):
+        if self.env.su or any(user.has_group(group) for group in OFFICE_GROUPS):
             return
         raise AccessError(
             _(

@@ -243,6 +243,13 @@ class TestRmaInspection(RmaCommon):
             )
         with self.assertRaises(AccessError):
             line.with_user(self.stock_user).action_inspect()
+        # a decision is on the units that came back, not on a serial that never left the customer
+        with self.assertRaises(ValidationError) as cm:
+            self.env["aftersales.rma.inspection"].with_user(self.inspector).create(
+                {"rma_line_id": line.id, "quantity": 1.0, "decision": "scrap", "lot_id": self.lot.id}
+            )
+        self.assertIn("did not come back with", str(cm.exception))
+        self.assertFalse(line.inspection_ids)
         inspection = self._new_decision(line, "vendor", condition="damaged")
         with self.assertRaises(UserError) as cm:
             inspection.action_apply()

@@ -8,7 +8,8 @@ CONTRACT_FIELDS = ("aftersales_contract_id", "aftersales_period_start", "aftersa
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "aftersales.guarded.mixin"]
 
     aftersales_contract_id = fields.Many2one(
         "aftersales.contract",
@@ -29,31 +30,16 @@ class AccountMove(models.Model):
         help="The supplier warranty claim this vendor credit note credits.",
     )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su and any(vals.get(name) for vals in vals_list for name in CONTRACT_FIELDS):
-            raise self._aftersales_contract_refusal()
-        if not self.env.su and any(vals.get("aftersales_supplier_claim_id") for vals in vals_list):
-            raise self._aftersales_claim_refusal()
-        return super().create(vals_list)
+    @api.model
+    def _guarded_fields(self):
+        return super()._guarded_fields() | set(CONTRACT_FIELDS) | {"aftersales_supplier_claim_id"}
 
-    def write(self, vals):
-        if not self.env.su and any(
-            self._aftersales_changes(name, vals[name]) for name in CONTRACT_FIELDS if name in vals
-        ):
-            raise self._aftersales_contract_refusal()
-        if (
-            not self.env.su
-            and "aftersales_supplier_claim_id" in vals
-            and self._aftersales_changes("aftersales_supplier_claim_id", vals["aftersales_supplier_claim_id"])
-        ):
-            raise self._aftersales_claim_refusal()
-        return super().write(vals)
-
-    def _aftersales_changes(self, name, value):
-        field = self._fields[name]
-        new = field.convert_to_cache(value, self, validate=False) or False
-        return any((field.convert_to_cache(move[name], move, validate=False) or False) != new for move in self)
+    def _guard_refusal(self, field_names, records=None):
+        if set(field_names) & set(CONTRACT_FIELDS):
+            return self._aftersales_contract_refusal()
+        if "aftersales_supplier_claim_id" in field_names:
+            return self._aftersales_claim_refusal()
+        return super()._guard_refusal(field_names, records=records)
 
     def _aftersales_contract_refusal(self):
         return AccessError(_("The service contract and period of an invoice are set by the contract's invoicing only."))

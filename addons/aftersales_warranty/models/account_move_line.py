@@ -3,7 +3,8 @@ from odoo.exceptions import AccessError
 
 
 class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
+    _name = "account.move.line"
+    _inherit = ["account.move.line", "aftersales.guarded.mixin"]
 
     aftersales_supplier_claim_id = fields.Many2one(
         "aftersales.supplier.claim",
@@ -14,18 +15,14 @@ class AccountMoveLine(models.Model):
         help="The supplier warranty claim this vendor bill line deducts.",
     )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su and any(vals.get("aftersales_supplier_claim_id") for vals in vals_list):
-            raise self._aftersales_claim_refusal()
-        return super().create(vals_list)
+    @api.model
+    def _guarded_fields(self):
+        return super()._guarded_fields() | {"aftersales_supplier_claim_id"}
 
-    def write(self, vals):
-        if not self.env.su and "aftersales_supplier_claim_id" in vals:
-            new = vals["aftersales_supplier_claim_id"] or False
-            if any(line.aftersales_supplier_claim_id.id != new for line in self):
-                raise self._aftersales_claim_refusal()
-        return super().write(vals)
+    def _guard_refusal(self, field_names, records=None):
+        if "aftersales_supplier_claim_id" in field_names:
+            return self._aftersales_claim_refusal()
+        return super()._guard_refusal(field_names, records=records)
 
     def _aftersales_claim_refusal(self):
         return AccessError(
