@@ -184,6 +184,12 @@ def insert_lots(cr, ids, count):
 
 def insert_tickets(cr, ids, lot_ids, first, last):
     """Tickets ``first`` to ``last``: reported over two years, 80% closed after up to 5 days."""
+    # the warranty addon's required column, when it is installed: every bench job is taken directly
+    cr.execute(
+        "SELECT 1 FROM information_schema.columns "
+        "WHERE table_name = 'aftersales_ticket' AND column_name = 'aftersales_job_origin'"
+    )
+    with_origin = bool(cr.fetchone())
     cr.execute(
         SQL(
             """
@@ -202,7 +208,7 @@ def insert_tickets(cr, ids, lot_ids, first, last):
                 sla_response_deadline, sla_resolve_deadline, sla_at_risk_date, sla_status,
                 sla_paused_hours, sla_escalated, color,
                 visit_active_count, visit_done_count, revisited, csat_score,
-                create_uid, write_uid, create_date, write_date)
+                create_uid, write_uid, create_date, write_date%(origin_column)s)
             SELECT id, 'BENCH/' || lpad(n::text, 7, '0'),
                    'Bench ticket ' || n,
                    %(company)s,
@@ -235,9 +241,11 @@ def insert_tickets(cr, ids, lot_ids, first, last):
                    false,  -- set by set_revisits once every ticket is in
                    -- one closed ticket in three rated 1 to 5, the others not rated (0)
                    CASE WHEN r_closed < 0.8 AND mod(n, 3) = 0 THEN 1 + mod(n / 3, 5) ELSE 0 END,
-                   1, 1, now(), now()
+                   1, 1, now(), now()%(origin_value)s
               FROM src
             """,
+            origin_column=SQL(", aftersales_job_origin") if with_origin else SQL(""),
+            origin_value=SQL(", 'direct'") if with_origin else SQL(""),
             first=first,
             last=last,
             lots=lot_ids,
