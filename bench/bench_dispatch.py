@@ -59,6 +59,7 @@ TOWNS = [  # (name, latitude, longitude): Belgian towns 60 to 120 km apart
     ("Mons", 50.45, 3.95),
 ]
 CATEGORIES = ["Washers", "Dryers", "Ovens"]
+WINDOW_SHARE = 0.2  # visits with an arrival time agreed with the customer
 TARGETS = {"seconds": 10.0, "travel_ratio": 0.85, "violations": 0}
 
 
@@ -141,12 +142,21 @@ def create_week(env, args):
             for index, (name, _lat, _lon) in enumerate(towns)
         ]
     )
-    team = env["aftersales.team"].create({"name": "Bench field service"})
+    # two branches: the towns alternate between them, each with its team and technicians
+    branches = env["aftersales.branch"].create(
+        [{"name": f"Bench branch {code}", "code": f"BB{code}"} for code in "AB"]
+    )
+    teams = env["aftersales.team"].create(
+        [
+            {"name": f"Bench field service {branch.code}", "branch_id": branch.id}
+            for branch in branches
+        ]
+    )
     env["aftersales.sla.policy"].search([]).active = False
     env["aftersales.sla.policy"].create(
         [
             {
-                "name": f"Bench P{priority}",
+                "name": f"Bench P{priority} {team.name}",
                 "sequence": 10 - int(priority),
                 "team_id": team.id,
                 "priority": priority,
@@ -155,6 +165,7 @@ def create_week(env, args):
                 "resolution_hours": hours,
             }
             for priority, hours in (("0", 40.0), ("1", 24.0), ("2", 16.0), ("3", 8.0))
+            for team in teams
         ]
     )
     # technicians, evenly over the zones
@@ -205,6 +216,7 @@ def create_week(env, args):
                 "skill_ids": skills,
                 "resource_calendar_id": technician_calendar.id,
                 "daily_capacity": 5 if index % 3 == 0 else 6,
+                "branch_id": branches[zone_index % 2].id,
             }
         )
     technicians = env["aftersales.technician"].create(technician_vals)
@@ -230,9 +242,10 @@ def create_week(env, args):
     ]
     for visit_type in visit_types:
         visit_type.skill_level = "1" if visit_type.default_duration < 1.5 else "2"
-    customer_vals, ticket_vals, visit_days = [], [], []
+    customer_vals, ticket_vals, visit_days, customer_zones = [], [], [], []
     for index in range(args.visits):
         zone_index = rng.randrange(len(towns))
+        customer_zones.append(zone_index)
         _name, lat, lon = towns[zone_index]
         customer_lat, customer_lon = around(rng, lat, lon, 25.0)
         customer_vals.append(
@@ -255,26 +268,32 @@ def create_week(env, args):
                 "name": f"Bench request {index}",
                 "partner_id": customer.id,
                 "product_id": products[index % 3].id,
-                "team_id": team.id,
+                "team_id": teams[customer_zones[index] % 2].id,
                 "priority": rng.choice("0112233"),
                 "request_date": request,
             }
         )
     tickets = env["aftersales.ticket"].create(ticket_vals)
-    visits = env["aftersales.visit"].create(
-        [
-            {
-                "ticket_id": ticket.id,
-                "visit_type_id": rng.choice(visit_types).id,
-                "scheduled_start": tz.localize(
-                    datetime.combine(visit_days[index], datetime.min.time()).replace(hour=8)
-                )
-                .astimezone(utc)
-                .replace(tzinfo=None),
-            }
-            for index, ticket in enumerate(tickets)
-        ]
-    )
+    visit_vals = []
+    for index, ticket in enumerate(tickets):
+        day_start = datetime.combine(visit_days[index], datetime.min.time())
+        vals = {
+            "ticket_id": ticket.id,
+            "visit_type_id": rng.choice(visit_types).id,
+            "scheduled_start": tz.localize(day_start.replace(hour=8))
+            .astimezone(utc)
+            .replace(tzinfo=None),
+        }
+        if rng.random() < WINDOW_SHARE:
+            # the customer agreed on an arrival between 8 and 10, 10 and 12, 13 and 15
+            begin = rng.choice((8, 10, 13))
+            vals["window_start"] = (
+                tz.localize(day_start.replace(hour=begin)).astimezone(utc).replace(tzinfo=None)
+            )
+            vals["window_end"] = vals["window_start"] + timedelta(hours=2)
+            vals["scheduled_start"] = vals["window_start"]
+        visit_vals.append(vals)
+    visits = env["aftersales.visit"].create(visit_vals)
     env.flush_all()
     return technicians, visits, visit_days
 
@@ -293,6 +312,7 @@ def check(env, assignments, technicians, visits, visit_days):
         for t in technicians.read(
             [
                 "active",
+                "branch_id",
                 "zone_ids",
                 "resource_calendar_id",
                 "daily_capacity",
@@ -328,7 +348,12 @@ def check(env, assignments, technicians, visits, visit_days):
             (a.astimezone(utc).replace(tzinfo=None), b.astimezone(utc).replace(tzinfo=None))
             for a, b, _m in calendar._work_intervals_batch(week_start, week_end)[False]
         ]
-    rows = {v["id"]: v for v in visits.read(["partner_id", "visit_type_id", "ticket_id"])}
+    rows = {
+        v["id"]: v
+        for v in visits.read(
+            ["partner_id", "visit_type_id", "ticket_id", "branch_id", "window_start", "window_end"]
+        )
+    }
     visit_levels = {t.id: int(t.skill_level) for t in visits.visit_type_id}
     categories = {t.id: t.product_id.categ_id for t in visits.ticket_id}
     ticket_types = {t.id: t.ticket_type_id.id for t in visits.ticket_id}
@@ -358,6 +383,10 @@ def check(env, assignments, technicians, visits, visit_days):
         )
         if level < visit_levels[row["visit_type_id"][0]]:
             violations["skill"] += 1
+        if row["branch_id"] and tech["branch_id"] and row["branch_id"] != tech["branch_id"]:
+            violations["branch"] += 1
+        if row["window_start"] and not row["window_start"] <= start <= row["window_end"]:
+            violations["agreed time"] += 1
         zip_code = partner["zip"] or ""
         if not any(
             (
@@ -436,20 +465,21 @@ def main(argv):
         log("naive plan: nearest free technician")
         tz = timezone(TZ)
         naive, naive_seconds, naive_unplanned = {}, 0.0, 0
+        week_start = (
+            tz.localize(datetime.combine(MONDAY, datetime.min.time()))
+            .astimezone(utc)
+            .replace(tzinfo=None)
+        )
+        engine = visits._aftersales_dispatch_engine(
+            technicians, week_start, week_start + timedelta(days=5)
+        )
+        facts = visits._aftersales_dispatch_visits(technicians)
         for offset in range(5):
             day = MONDAY + timedelta(days=offset)
             day_visits = visits.filtered(
                 lambda v, d=day: utc.localize(v.scheduled_start).astimezone(tz).date() == d
             )
-            begin = (
-                tz.localize(datetime.combine(day, datetime.min.time()))
-                .astimezone(utc)
-                .replace(tzinfo=None)
-            )
-            workers = day_visits._aftersales_day_workers(
-                technicians, begin, begin + timedelta(days=1)
-            )
-            jobs = day_visits._aftersales_day_jobs(technicians)[0]
+            workers, jobs = engine.day_problem([facts[v.id] for v in day_visits], day)
             started = time.perf_counter()
             plan = RoutePlanner(workers, speed_kmh=SPEED_KMH).plan_nearest_free(jobs)
             naive_seconds += time.perf_counter() - started

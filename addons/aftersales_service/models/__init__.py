@@ -15,6 +15,7 @@ from . import aftersales_technician_skill
 from . import aftersales_visit_type
 from . import aftersales_visit
 from . import aftersales_visit_geo
+from . import aftersales_visit_dispatch
 from . import aftersales_visit_appointment
 from . import res_partner
 from . import sale_order

@@ -1,23 +1,18 @@
 import math
-from collections import Counter, defaultdict
-from contextlib import contextmanager, nullcontext
-from datetime import datetime, time, timedelta
+from collections import Counter
+from contextlib import nullcontext
+from datetime import timedelta
 
 from markupsafe import Markup
-from pytz import timezone, utc
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_date, format_datetime, format_time, html2plaintext, is_html_empty
 
-from ..tools.route_planning import DEFAULT_SPEED_KMH, NO_CANDIDATE, Job, RoutePlanner, Worker, great_circle_km
+from ..tools.dispatch import partner_point
+from ..tools.route_planning import great_circle_km
 from ..tools.timezones import person_tz
 
-# the score weighs kilometres against visits already planned and skill levels
-WORKLOAD_WEIGHT = 10.0
-SKILL_WEIGHT = 5.0
-UNKNOWN_DISTANCE_KM = 100.0
-SPEED_PARAM = "aftersales_service.travel_speed_kmh"
 PLANNED_STATES = ("draft", "scheduled", "confirmed")
 # what the planning rules read: the type sets the duration and the skill level needed
 ASSIGNMENT_FIELDS = {
@@ -29,6 +24,8 @@ ASSIGNMENT_FIELDS = {
     "ticket_id",
     "assignment_forced",
     "assignment_forced_reason",
+    "window_start",
+    "window_end",
 }
 # the dispatcher forces an assignment now when one of these is written
 FORCING_FIELDS = {"assignment_forced", "assignment_forced_reason"}
@@ -48,7 +45,16 @@ WORKFLOW_FIELDS = frozenset(
 )
 # what a technician receives from dispatch and may not change on their own visits
 DISPATCH_FIELDS = frozenset(
-    {"ticket_id", "technician_id", "helper_ids", "scheduled_start", "scheduled_end", "service_partner_id"}
+    {
+        "ticket_id",
+        "technician_id",
+        "helper_ids",
+        "scheduled_start",
+        "scheduled_end",
+        "window_start",
+        "window_end",
+        "service_partner_id",
+    }
 )
 # the fields a dispatcher or a manager corrects on a done visit, with a reason
 CORRECTION_FIELDS = (
@@ -770,7 +776,7 @@ class AftersalesVisit(models.Model):
     def _aftersales_travel_km(self):
         """Kilometres from the technician's home base to the address and back (0 when unknown)."""
         self.ensure_one()
-        distance = _distance_km(self.technician_id.home_partner_id, self.partner_id)
+        distance = great_circle_km(partner_point(self.technician_id.home_partner_id), partner_point(self.partner_id))
         return round(2 * distance, 1) if distance else 0.0
 
     def _aftersales_rework_ticket(self, days):
@@ -1070,481 +1076,6 @@ class AftersalesVisit(models.Model):
             )
             return self.env["mail.activity"]
         return self.activity_schedule(activity_type, user_id=responsible.id, **values)
-
-    # ------------------------------------------------------------------
-    # Dispatch
-    # ------------------------------------------------------------------
-
-    def action_auto_assign(self):
-        """Choose a technician for each visit, earliest SLA deadline first, and say why.
-
-        Candidates are the active technicians with the skill at the level the visit
-        type asks for, whose zones cover the address, who are free for the slot
-        (inside their working hours, not on leave, no other visit at the same time)
-        and under their daily capacity. The best has the lowest score: kilometres
-        from the previous stop of the day (or the home base), plus the visits they
-        already have that day, minus their skill level. The choice and its reasons,
-        or why nobody fits, go in the visit's chatter. Dispatchers' work.
-        """
-        self._check_can_dispatch(_("Auto-assigning"))
-        not_plannable = self.filtered(
-            lambda v: (
-                v.state != "draft"
-                or v.technician_id
-                or not v.scheduled_start
-                or v.partner_job_state in PARTNER_JOB_ACTIVE
-            )
-        )
-        if not_plannable:
-            raise UserError(
-                _(
-                    "Only draft visits with a start and no technician can be assigned automatically: %(visits)s",
-                    visits=", ".join(not_plannable.mapped("name")),
-                )
-            )
-        planner = _DayPlanner(self)
-        for visit in self.sorted(lambda v: (v.ticket_id.sla_resolve_deadline or v.scheduled_start, v.id)):
-            planner.assign(visit)
-        return True
-
-    def action_plan_day(self):
-        """Open the day planner on the selected visits (dispatchers' work)."""
-        self._check_can_dispatch(_("Planning the day"))
-        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_visit_plan_action")
-        action["context"] = {"default_visit_ids": self.ids}
-        return action
-
-    def _check_can_dispatch(self, action):
-        """Planning visits for the technicians is the dispatchers' work (and the managers'); the
-        visits must be theirs to change."""
-        if self.env.su:
-            return
-        if not self.env.user.has_group(DISPATCHER_GROUP):
-            raise AccessError(
-                _("%(action)s visits is the work of the dispatchers: ask one to plan them.", action=action)
-            )
-        self.check_access("write")
-
-    def _aftersales_plannable(self):
-        return self.filtered(
-            lambda v: v.state == "draft" and not v.technician_id and v.partner_job_state not in PARTNER_JOB_ACTIVE
-        )
-
-    def _aftersales_plan_days(self, day=None, technicians=None):
-        """Assign and order draft visits to keep the technicians' total travel low.
-
-        The visits are planned day by day: the day of a visit is the local date of
-        its start (its time only says which day), or ``day`` for visits without a
-        start. Each day's candidates are ``technicians`` (default: every active
-        technician of the visits' companies) who have the skill at the level the
-        visit type asks for and cover the address; their free time is their working
-        hours minus public holidays, their time off and their other visits, and
-        their daily capacity counts those visits too. Earliest SLA deadlines are planned first. Visits that fit
-        are scheduled with a technician and times, and their chatter says why;
-        the others stay draft with the reason. Returns the planned visits.
-        """
-        self._check_can_dispatch(_("Planning the day"))
-        if not self:
-            return self
-        not_plannable = self - self._aftersales_plannable()
-        if not_plannable:
-            raise UserError(
-                _(
-                    "Only draft visits without a technician can be planned: %(visits)s",
-                    visits=", ".join(not_plannable.mapped("name")),
-                )
-            )
-        undated = self.filtered(lambda v: not v.scheduled_start)
-        if undated and not day:
-            raise UserError(_("Choose the day to plan %(visits)s on.", visits=", ".join(undated.mapped("name"))))
-        if technicians is None:
-            technicians = self.env["aftersales.technician"].search([("company_id", "in", self.company_id.ids)])
-        technicians = technicians.filtered("active")
-        tz = timezone(self.env.user.tz or self.env.company.resource_calendar_id.tz or "UTC")
-        by_day = defaultdict(lambda: self.browse())
-        for visit in self:
-            if visit.scheduled_start:
-                local_day = utc.localize(visit.scheduled_start).astimezone(tz).date()
-            else:
-                local_day = day
-            by_day[local_day] |= visit
-        planned = self.browse()
-        for local_day, visits in sorted(by_day.items()):
-            planned |= visits._aftersales_plan_one_day(local_day, tz, technicians)
-        return planned
-
-    def _aftersales_plan_one_day(self, day, tz, technicians):
-        day_start = tz.localize(datetime.combine(day, time.min)).astimezone(utc).replace(tzinfo=None)
-        day_end = tz.localize(datetime.combine(day + timedelta(days=1), time.min)).astimezone(utc).replace(tzinfo=None)
-        workers = self._aftersales_day_workers(technicians, day_start, day_end)
-        jobs, needs = self._aftersales_day_jobs(technicians)
-        speed = float(self.env["ir.config_parameter"].sudo().get_param(SPEED_PARAM, DEFAULT_SPEED_KMH) or 0.0)
-        planner = RoutePlanner(workers, speed_kmh=speed if speed > 0 else DEFAULT_SPEED_KMH)
-        result = planner.plan(jobs)
-
-        visits_by_id = {visit.id: visit for visit in self}
-        levels = dict(self.env["aftersales.technician.skill"]._fields["level"]._description_selection(self.env))
-        technician_by_id = {technician.id: technician for technician in technicians}
-        bodies, planned = {}, self.browse()
-        for key, stops in result.rounds.items():
-            technician = technician_by_id[key]
-            origin = technician.home_partner_id
-            for number, stop in enumerate(stops, start=1):
-                visit = visits_by_id[stop.job.key]
-                # the planner has just checked every rule: no second check on write
-                with visit._assignment_checked(), visit._unguard("state"):
-                    visit.with_context(tracking_disable=True).write(
-                        {
-                            "technician_id": technician.id,
-                            "scheduled_start": stop.start,
-                            "scheduled_end": stop.end,
-                            "state": "scheduled",
-                        }
-                    )
-                planned |= visit
-                bodies[visit.id] = visit._aftersales_plan_note(
-                    technician, stop, number, len(stops), origin, levels[str(needs[visit.id][technician.id])], tz
-                )
-                origin = visit.partner_id
-        for visit in self - planned:
-            if result.unplanned.get(visit.id) == NO_CANDIDATE:
-                reason = _("no technician has the skill for it and covers its address: check the skills and zones")
-            else:
-                reason = _("the technicians who could do it have no free time or capacity left that day")
-            bodies[visit.id] = Markup("<p>%s</p>") % _(
-                "The day planner could not place this visit: %(reason)s. It stays unassigned.", reason=reason
-            )
-        self._message_log_batch(bodies)
-        return planned
-
-    def _aftersales_day_workers(self, technicians, day_start, day_end):
-        """Each technician's free time and capacity left between ``day_start`` and ``day_end``:
-        their working hours without public holidays, their time off and their other visits."""
-        busy = defaultdict(list)
-        for booked in self.search(
-            [
-                ("technician_id", "in", technicians.ids),
-                ("state", "!=", "cancel"),
-                ("scheduled_start", "<", day_end),
-                ("scheduled_end", ">", day_start),
-                ("id", "not in", self.ids),
-            ]
-        ):
-            busy[booked.technician_id.id].append((booked.scheduled_start, booked.scheduled_end))
-        work = {}
-        for calendar in technicians.resource_calendar_id:
-            intervals = calendar._work_intervals_batch(day_start.replace(tzinfo=utc), day_end.replace(tzinfo=utc))
-            work[calendar] = [
-                (start.astimezone(utc).replace(tzinfo=None), stop.astimezone(utc).replace(tzinfo=None))
-                for start, stop, _meta in intervals[False]
-            ]
-        time_off = technicians._aftersales_time_off(day_start, day_end)
-        workers = []
-        for technician in technicians:
-            free = _subtract(
-                work[technician.resource_calendar_id], sorted(busy[technician.id] + time_off[technician.id])
-            )
-            workers.append(
-                Worker(
-                    key=technician.id,
-                    home=_point(technician.home_partner_id),
-                    free=free,
-                    capacity=max(technician.daily_capacity - len(busy[technician.id]), 0),
-                )
-            )
-        return workers
-
-    def _aftersales_day_jobs(self, technicians):
-        """The visits as jobs, and the level of each technician allowed to do each visit."""
-        covers = {}  # (zone, partner) -> bool, few zones and many addresses
-        skill_levels = {}  # (technician, category, ticket type) -> level
-        jobs, needs = [], {}
-        for visit in self:
-            category, ticket_type = visit.ticket_id.product_id.categ_id, visit.ticket_id.ticket_type_id
-            needs[visit.id] = allowed = {}
-            for technician in technicians:
-                level_key = (technician.id, category.id, ticket_type.id)
-                if level_key not in skill_levels:
-                    skill_levels[level_key] = technician._aftersales_skill_level(category, ticket_type)
-                level = skill_levels[level_key]
-                if level < int(visit.visit_type_id.skill_level):
-                    continue
-                covered = False
-                for zone in technician.zone_ids:
-                    zone_key = (zone.id, visit.partner_id.id)
-                    if zone_key not in covers:
-                        covers[zone_key] = zone._aftersales_covers(visit.partner_id)
-                    if covers[zone_key]:
-                        covered = True
-                        break
-                if covered:
-                    allowed[technician.id] = level
-            if visit.scheduled_start and visit.scheduled_end:
-                duration = visit.scheduled_end - visit.scheduled_start
-            else:
-                duration = timedelta(hours=visit.visit_type_id.default_duration or 1.0)
-            jobs.append(
-                Job(
-                    key=visit.id,
-                    point=_point(visit.partner_id),
-                    duration=duration,
-                    candidates=tuple(allowed),
-                    deadline=visit.ticket_id.sla_resolve_deadline or None,
-                )
-            )
-        return jobs, needs
-
-    def _aftersales_plan_note(self, technician, stop, number, count, origin, level, tz):
-        self.ensure_one()
-        start = format_datetime(self.env, stop.start, tz=tz.zone, dt_format="short")
-        end = format_time(self.env, stop.end, tz=tz.zone, time_format="short")
-        parts = [
-            _("stop %(number)s of %(count)s of their day", number=number, count=count),
-            _("distance unknown (no coordinates)")
-            if not (_point(origin) and _point(self.partner_id))
-            else _("%(km).1f km from their home base", km=stop.km)
-            if origin == technician.home_partner_id
-            else _("%(km).1f km from %(origin)s", km=stop.km, origin=origin.display_name),
-            _("skill level: %(level)s", level=level),
-        ]
-        if self.ticket_id.sla_resolve_deadline:
-            parts.append(
-                _(
-                    "SLA deadline: %(deadline)s",
-                    deadline=format_datetime(
-                        self.env, self.ticket_id.sla_resolve_deadline, tz=tz.zone, dt_format="short"
-                    ),
-                )
-            )
-        return Markup("<p>%s</p><ul>%s</ul>") % (
-            _(
-                "Planned for %(technician)s, %(start)s - %(end)s, by the day planner:",
-                technician=technician.name,
-                start=start,
-                end=end,
-            ),
-            Markup("").join(Markup("<li>%s</li>") % part for part in parts),
-        )
-
-    def _aftersales_check_assignment(self, forcing=None):
-        """Refuse a technician who breaks a planning rule, unless a dispatcher forces it.
-
-        ``forcing`` are the visits the dispatcher forces now: they need a reason, written in the
-        chatter and the audit log. The others keep a forcing given earlier without a new entry.
-        """
-        forcing = forcing if forcing is not None else self.browse()
-        checked = self.env.cr.cache.get(_CHECKED_KEY) or {}
-        visits = self.filtered(
-            lambda v: (
-                not checked.get(v.id)
-                and v.technician_id
-                and v.scheduled_start
-                and v.scheduled_end
-                and v.state in PLANNED_STATES
-            )
-        )
-        if not visits:
-            return
-        planner = _DayPlanner(visits, technicians=visits.technician_id, exclude=visits)
-        for visit in visits:
-            technician = visit.technician_id
-            level = technician._aftersales_skill_level(
-                visit.ticket_id.product_id.categ_id, visit.ticket_id.ticket_type_id
-            )
-            reason = planner._refusal(technician, visit, level)
-            planner.book(technician, visit)
-            if not reason:
-                continue
-            # sudo: the flag and its reason are read only; setting them needs the dispatcher group
-            forced = visit.sudo()
-            if not forced.assignment_forced:
-                raise ValidationError(
-                    _(
-                        "%(technician)s cannot take visit %(visit)s: %(reason)s. A dispatcher can force "
-                        "the assignment.",
-                        technician=technician.name,
-                        visit=visit.name,
-                        reason=reason,
-                    )
-                )
-            if visit not in forcing:
-                continue
-            if not (forced.assignment_forced_reason or "").strip():
-                raise UserError(
-                    _(
-                        "Say why the assignment of %(technician)s to visit %(visit)s is forced despite: %(reason)s.",
-                        technician=technician.name,
-                        visit=visit.name,
-                        reason=reason,
-                    )
-                )
-            visit.message_post(
-                body=_(
-                    "Assignment of %(technician)s forced despite: %(reason)s. Why: %(why)s",
-                    technician=technician.name,
-                    reason=reason,
-                    why=forced.assignment_forced_reason,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-            self.env["aftersales.audit.log"]._aftersales_audit(
-                "assignment_forced",
-                visit,
-                forced.assignment_forced_reason,
-                new=_("%(technician)s despite: %(reason)s", technician=technician.name, reason=reason),
-            )
-
-    @contextmanager
-    def _assignment_checked(self):
-        """The caller has just checked the planning rules for these visits: the writes in the
-        ``with`` block do not check them again. Kept in the transaction's cursor, never in the
-        context, so that no client can skip the rules."""
-        checked = self.env.cr.cache.setdefault(_CHECKED_KEY, Counter())
-        checked.update(self.ids)
-        try:
-            yield
-        finally:
-            checked.subtract(self.ids)
-            checked += Counter()  # drop the visits no longer checked
-
-    def _aftersales_post_choice(self, technician, parts, others):
-        self.ensure_one()
-        body = Markup("<p>%s</p><ul>%s</ul>") % (
-            _("Assigned to %(technician)s automatically:", technician=technician.name),
-            Markup("").join(Markup("<li>%s</li>") % part for part in parts),
-        )
-        if others:
-            body += Markup("<p>%s</p>") % _("Other candidates: %(others)s", others=", ".join(others))
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
-
-    def _aftersales_post_no_fit(self, refusals):
-        self.ensure_one()
-        body = Markup("<p>%s</p><ul>%s</ul>") % (
-            _("No technician fits this visit; it stays unassigned."),
-            Markup("").join(Markup("<li>%s: %s</li>") % (name, reason) for name, reason in refusals),
-        )
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
-
-
-def _point(partner):
-    """A partner's ``(latitude, longitude)``, None without coordinates."""
-    if not partner or (partner.partner_latitude == partner.partner_longitude == 0.0):
-        return None
-    return (partner.partner_latitude, partner.partner_longitude)
-
-
-def _distance_km(origin, destination):
-    """Great-circle distance between two partners' coordinates, None when one lacks them."""
-    return great_circle_km(_point(origin), _point(destination))
-
-
-def _subtract(intervals, busy):
-    """``intervals`` without the ``busy`` ones; both sorted lists of (start, end)."""
-    free = []
-    for start, end in intervals:
-        for busy_start, busy_end in busy:
-            if busy_end <= start or busy_start >= end:
-                continue
-            if busy_start > start:
-                free.append((start, busy_start))
-            start = max(start, busy_end)
-        if start < end:
-            free.append((start, end))
-    return free
-
-
-class _DayPlanner:
-    """The technicians' bookings and working hours over the days of a batch of
-    visits, read once, so that planning many visits costs a few queries."""
-
-    def __init__(self, visits, technicians=None, exclude=None):
-        self.env = visits.env
-        if technicians is None:
-            technicians = self.env["aftersales.technician"].search([("company_id", "in", visits.company_id.ids)])
-        self.technicians = technicians
-        first = min(visits.mapped("scheduled_start")).replace(hour=0, minute=0, second=0)
-        last = max(visits.mapped("scheduled_end")).replace(hour=0, minute=0, second=0) + timedelta(days=1)
-        self.bookings = defaultdict(list)  # technician id -> [(start, end, partner)]
-        for booked in visits.search(
-            [
-                ("technician_id", "in", self.technicians.ids),
-                ("state", "!=", "cancel"),
-                ("scheduled_start", "<", last),
-                ("scheduled_end", ">", first),
-                ("id", "not in", exclude.ids if exclude else []),
-            ]
-        ):
-            self.bookings[booked.technician_id.id].append(
-                (booked.scheduled_start, booked.scheduled_end, booked.partner_id)
-            )
-        self.work = {}  # calendar -> [(start, end)] in naive UTC
-        for calendar in self.technicians.resource_calendar_id:
-            intervals = calendar._work_intervals_batch(first.replace(tzinfo=utc), last.replace(tzinfo=utc))[False]
-            self.work[calendar] = [
-                (start.astimezone(utc).replace(tzinfo=None), stop.astimezone(utc).replace(tzinfo=None))
-                for start, stop, _meta in intervals
-            ]
-        self.time_off = self.technicians._aftersales_time_off(first, last)  # technician id -> [(start, end)]
-
-    def book(self, technician, visit):
-        self.bookings[technician.id].append((visit.scheduled_start, visit.scheduled_end, visit.partner_id))
-
-    def _refusal(self, technician, visit, level):
-        """Why ``technician`` cannot take ``visit``, or None."""
-        if visit.branch_id and technician.branch_id and technician.branch_id != visit.branch_id:
-            return self.env._("of another branch")
-        if level < int(visit.visit_type_id.skill_level):
-            return self.env._("not skilled enough")
-        if not technician._aftersales_covers(visit.partner_id):
-            return self.env._("outside their zones")
-        start, end = visit.scheduled_start, visit.scheduled_end
-        if not any(begin <= start and end <= stop for begin, stop in self.work[technician.resource_calendar_id]):
-            return self.env._("not working then")
-        if any(begin < end and start < stop for begin, stop in self.time_off[technician.id]):
-            return self.env._("on time off then")
-        bookings = self.bookings[technician.id]
-        if any(begin < end and start < stop for begin, stop, _partner in bookings):
-            return self.env._("busy then")
-        if sum(1 for begin, _stop, _partner in bookings if begin.date() == start.date()) >= technician.daily_capacity:
-            return self.env._("no capacity left that day")
-        return None
-
-    def assign(self, visit):
-        category, ticket_type = visit.ticket_id.product_id.categ_id, visit.ticket_id.ticket_type_id
-        candidates, refusals = [], []
-        for technician in self.technicians:
-            level = technician._aftersales_skill_level(category, ticket_type)
-            reason = self._refusal(technician, visit, level)
-            if reason:
-                refusals.append((technician.name, reason))
-                continue
-            day = [b for b in self.bookings[technician.id] if b[0].date() == visit.scheduled_start.date()]
-            before = [b for b in day if b[1] <= visit.scheduled_start]
-            origin = max(before, key=lambda b: b[1])[2] if before else technician.home_partner_id
-            distance = _distance_km(origin, visit.partner_id)
-            score = (distance if distance is not None else UNKNOWN_DISTANCE_KM) + WORKLOAD_WEIGHT * len(day)
-            score -= SKILL_WEIGHT * level
-            candidates.append((score, technician, distance, len(day), level, origin))
-        if not candidates:
-            visit._aftersales_post_no_fit(refusals)
-            return False
-        candidates.sort(key=lambda candidate: (candidate[0], candidate[1].id))
-        _score, technician, distance, workload, level, origin = candidates[0]
-        # the planner has just checked every rule: no second check on write
-        with visit._assignment_checked():
-            visit.technician_id = technician
-        self.book(technician, visit)
-        levels = dict(self.env["aftersales.technician.skill"]._fields["level"]._description_selection(self.env))
-        parts = [
-            self.env._("%(km).1f km from %(origin)s", km=distance, origin=origin.display_name)
-            if distance is not None
-            else self.env._("distance unknown (no coordinates)"),
-            self.env._("%(count)s other visits that day", count=workload),
-            self.env._("skill level: %(level)s", level=levels[str(level)]),
-        ]
-        others = [f"{c[1].name} ({c[0]:.1f})" for c in candidates[1:4]]
-        visit._aftersales_post_choice(technician, parts, others)
-        return technician
 
 
 def _forced_values(visit):

@@ -1,5 +1,5 @@
 # Appointments with the customer: free slots offered on the portal, booking,
-# confirmation and reminder e-mails. The planning rules stay in _DayPlanner.
+# confirmation and reminder e-mails. The planning rules are the dispatch engine's (tools/dispatch.py).
 import json
 from collections import defaultdict
 from datetime import timedelta
@@ -8,8 +8,6 @@ import pytz
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
-
-from .aftersales_visit import _DayPlanner
 
 SLOT_DAYS_PARAM = "aftersales_service.portal_slot_days"
 SLOT_NOTICE_PARAM = "aftersales_service.portal_slot_notice_hours"
@@ -121,10 +119,10 @@ class AftersalesVisit(models.Model):
         return max(days, 1), max(notice, 0.0)
 
     def _aftersales_slot_candidates(self, technicians=None, now=None):
-        """Technicians and a planner for the window where slots may be offered.
+        """The dispatch engine over the window where slots may be offered.
 
-        Returns (planner, eligible technicians with their levels, first, last,
-        duration); the planner is None when nobody may take the visit.
+        Returns (engine, the visit as the rules see it, first, last, duration); the engine is None
+        when nobody may take the visit.
         """
         self.ensure_one()
         days, notice = self._aftersales_slot_settings()
@@ -133,19 +131,13 @@ class AftersalesVisit(models.Model):
         duration = timedelta(hours=self.visit_type_id.default_duration or 1.0)
         if technicians is None:
             technicians = self.env["aftersales.technician"].search([("company_id", "=", self.company_id.id)])
-        category, ticket_type = self.ticket_id.product_id.categ_id, self.ticket_id.ticket_type_id
-        required = int(self.visit_type_id.skill_level)
-        levels = {}
-        for technician in technicians.filtered("active"):
-            level = technician._aftersales_skill_level(category, ticket_type)
-            if level >= required and technician._aftersales_covers(self.partner_id):
-                levels[technician] = level
-        if not levels or first + duration > last:
-            return None, levels, first, last, duration
-        # an unsaved visit spanning the window tells the planner which days to read
-        span = self.new({"scheduled_start": first, "scheduled_end": last})
-        planner = _DayPlanner(span, technicians=technicians.browse([t.id for t in levels]), exclude=self)
-        return planner, levels, first, last, duration
+        probe = self._aftersales_probe(first, first + duration)
+        facts = probe._aftersales_dispatch_visits(technicians)[probe.id]
+        facts.key = self.id
+        engine = self._aftersales_dispatch_engine(technicians, first, last, exclude=self)
+        if not engine.candidates(facts)[0] or first + duration > last:
+            return None, facts, first, last, duration
+        return engine, facts, first, last, duration
 
     def _aftersales_probe(self, start, end):
         """The visit at another time, in memory only, for the planning rules."""
@@ -168,34 +160,16 @@ class AftersalesVisit(models.Model):
         the signed value the customer posts back.
         """
         self.ensure_one()
-        planner, levels, first, last, duration = self._aftersales_slot_candidates(now=now)
-        if not planner:
+        engine, facts, first, last, duration = self._aftersales_slot_candidates(now=now)
+        if not engine:
             return []
-        starts = defaultdict(list)  # start -> technicians working then
-        for technician in levels:
-            for begin, stop in planner.work[technician.resource_calendar_id]:
-                start = begin
-                if start < first:
-                    start += SLOT_STEP * -((begin - first) // SLOT_STEP)
-                while start + duration <= stop and start + duration <= last:
-                    starts[start].append(technician)
-                    start += SLOT_STEP
+        Technicians = self.env["aftersales.technician"]
         by_day = defaultdict(list)
-        for start in sorted(starts):
-            by_day[self._aftersales_local(start).date()].append(start)
+        for start, technicians in engine.free_slots(facts, first, last, SLOT_STEP).items():
+            by_day[self._aftersales_local(start).date()].append((start, Technicians.browse(technicians[0].key)))
         slots = []
         for day in sorted(by_day):
-            free = []
-            for start in by_day[day]:
-                probe = self._aftersales_probe(start, start + duration)
-                candidates = sorted(
-                    starts[start],
-                    key=lambda t: (sum(1 for b in planner.bookings[t.id] if b[0].date() == start.date()), t.id),
-                )
-                technician = next((t for t in candidates if not planner._refusal(t, probe, levels[t])), None)
-                if technician:
-                    free.append((start, technician))
-            for start, technician in self._aftersales_spread(free, per_day):
+            for start, technician in self._aftersales_spread(by_day[day], per_day):
                 slots.append(self._aftersales_slot(start, start + duration, technician))
                 if len(slots) >= limit:
                     return slots
@@ -290,14 +264,23 @@ class AftersalesVisit(models.Model):
             raise AftersalesSlotTaken(self._aftersales_slot_taken_message())
         self._aftersales_lock_technician(technician)
         # everything is read again under the lock: the rules, the bookings, the window
-        planner, levels, first, _last, duration = self._aftersales_slot_candidates(technicians=technician, now=now)
-        if not planner or technician not in levels or start < first or end - start != duration:
+        engine, facts, first, _last, duration = self._aftersales_slot_candidates(technicians=technician, now=now)
+        if not engine or technician.id not in engine.technicians or start < first or end - start != duration:
             raise AftersalesSlotTaken(self._aftersales_slot_taken_message())
-        if planner._refusal(technician, self._aftersales_probe(start, end), levels[technician]):
+        if engine.refusal(engine.technicians[technician.id], facts, start, end):
             raise AftersalesSlotTaken(self._aftersales_slot_taken_message())
         try:
             with self.env.cr.savepoint():
-                self.write({"technician_id": technician.id, "scheduled_start": start, "scheduled_end": end})
+                # the slot becomes the time agreed with the customer, which the planners keep
+                self.write(
+                    {
+                        "technician_id": technician.id,
+                        "scheduled_start": start,
+                        "scheduled_end": end,
+                        "window_start": start,
+                        "window_end": start,
+                    }
+                )
                 self.action_schedule()
                 self.message_post(
                     body=_(

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from odoo import api, fields, models
 
-from .aftersales_visit import _point
+from ..tools.dispatch import partner_point
 
 OSM_URL = "https://www.openstreetmap.org/"
 
@@ -28,7 +28,7 @@ class AftersalesVisitGeo(models.Model):
     @api.depends("partner_id.partner_latitude", "partner_id.partner_longitude")
     def _compute_has_coordinates(self):
         for visit in self:
-            visit.has_coordinates = bool(_point(visit.partner_id))
+            visit.has_coordinates = bool(partner_point(visit.partner_id))
 
     def _search_has_coordinates(self, operator, value):
         if operator not in ("=", "!="):
@@ -44,7 +44,7 @@ class AftersalesVisitGeo(models.Model):
     @api.depends("partner_id.partner_latitude", "partner_id.partner_longitude", "partner_id.contact_address")
     def _compute_map_url(self):
         for visit in self:
-            point = _point(visit.partner_id)
+            point = partner_point(visit.partner_id)
             if point:
                 latitude, longitude = point
                 visit.map_url = (

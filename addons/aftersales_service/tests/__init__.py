@@ -7,6 +7,7 @@ from . import test_portal
 from . import test_installation
 from . import test_ui
 from . import test_dispatch_plan
+from . import test_dispatch_rules
 from . import test_dispatch_board
 from . import test_fees
 from . import test_commission

@@ -1,7 +1,7 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from ..tools.route_planning import RoutePlanner, great_circle_km
@@ -11,6 +11,7 @@ from .common import AftersalesCommon
 KM = 0.0089932
 BRUSSELS = (50.85, 4.35)
 TUESDAY = date(2026, 6, 9)
+HALF_HOUR = timedelta(minutes=30)
 
 
 @tagged("post_install", "-at_install")
@@ -89,9 +90,9 @@ class TestDayPlan(AftersalesCommon):
         visits = self._visits()
         tz = visits.env.user.tz
         self.assertEqual(tz, "UTC")
-        start, end = datetime(2026, 6, 9), datetime(2026, 6, 10)
-        planner = RoutePlanner(visits._aftersales_day_workers(self.technicians, start, end))
-        naive = planner.plan_nearest_free(visits._aftersales_day_jobs(self.technicians)[0])
+        engine = visits._aftersales_dispatch_engine(self.technicians, datetime(2026, 6, 9), datetime(2026, 6, 10))
+        workers, jobs = engine.day_problem(visits._aftersales_dispatch_visits(self.technicians).values(), TUESDAY)
+        naive = RoutePlanner(workers).plan_nearest_free(jobs)
         self.assertFalse(naive.unplanned)
 
         planned = visits._aftersales_plan_days()
@@ -231,3 +232,140 @@ class TestDayPlan(AftersalesCommon):
             self.env.flush_all()
             counts.append((self.cr.sql_log_count - before) / len(visits))
         self.assertLessEqual(counts[1], counts[0], f"queries per visit for 2 and 8 visits: {counts}")
+
+    # ------------------------------------------------------------------
+    # One engine: the rules every path shares
+    # ------------------------------------------------------------------
+
+    def _dispatcher(self, login):
+        return new_test_user(
+            self.env,
+            login=login,
+            groups="aftersales_service.aftersales_service_group_dispatcher,sales_team.group_sale_salesman",
+            tz="UTC",
+        )
+
+    def test_plan_keeps_each_branch_to_its_technicians(self):
+        """The north branch's visits next to Bert's base still go to Anna, of the north branch."""
+        north, south = self.env["aftersales.branch"].create(
+            [{"name": "North", "code": "N"}, {"name": "South", "code": "S"}]
+        )
+        self.anna.branch_id, self.bert.branch_id = north, south
+        ticket = self.env["aftersales.ticket"].create(
+            {"name": "North round", "lot_id": self.lot.id, "team_id": self.team.id, "branch_id": north.id}
+        )
+        self.assertEqual(ticket.branch_id, north)
+        visits = self._visits(self.addresses.filtered(lambda a: a.partner_latitude > BRUSSELS[0] + 18 * KM))
+        visits.ticket_id = ticket
+        planned = visits.with_user(self._dispatcher("as_dispatcher_branch"))._aftersales_plan_days()
+        self.assertEqual(planned, visits)
+        self.assertEqual(visits.technician_id, self.anna, "Bert is nearer but of another branch")
+        # and the check of a manual assignment says the same
+        with self.assertRaises(ValidationError) as caught:
+            visits[0].technician_id = self.bert
+        self.assertIn("of another branch", str(caught.exception))
+
+    def test_plan_keeps_the_agreed_time(self):
+        """A visit with an arrival agreed at 14:00 is planned at 14:00; one agreed between 9:00 and
+        10:00 starts in that hour, whatever would save kilometres."""
+        dispatcher = self._dispatcher("as_dispatcher_window")
+        fixed, morning, *others = self._visits(self.addresses[:5])
+        with Form(fixed.with_user(dispatcher)) as visit_form:
+            visit_form.window_start = datetime(2026, 6, 9, 14, 0)
+            visit_form.window_end = datetime(2026, 6, 9, 14, 0)
+            self.assertEqual(visit_form.scheduled_start, datetime(2026, 6, 9, 14, 0), "the start follows")
+        morning.write({"window_start": datetime(2026, 6, 9, 9, 0), "window_end": datetime(2026, 6, 9, 10, 0)})
+        visits = fixed | morning | self.env["aftersales.visit"].concat(*others)
+        self.assertEqual(visits.with_user(dispatcher)._aftersales_plan_days(), visits)
+        self.assertEqual(fixed.scheduled_start, datetime(2026, 6, 9, 14, 0))
+        self.assertTrue(datetime(2026, 6, 9, 9, 0) <= morning.scheduled_start <= datetime(2026, 6, 9, 10, 0))
+        self.assertIn("keeps the arrival agreed with the customer", "".join(fixed.message_ids.mapped("body")))
+        # moving it by hand outside the agreed time is refused, unless forced
+        with self.assertRaises(ValidationError) as caught:
+            fixed.with_user(dispatcher).scheduled_start = datetime(2026, 6, 9, 16, 0)
+        self.assertIn("outside the time agreed with the customer", str(caught.exception))
+        # a window that ends before it starts is refused
+        with self.assertRaises(ValidationError):
+            morning.with_user(dispatcher).window_end = datetime(2026, 6, 9, 8, 0)
+
+    def test_no_two_visits_closer_than_the_drive(self):
+        """Anna has a visit 80 km north until 10:00: a visit next to her base at 10:00 goes to Bert,
+        by auto-assign as by hand; at 12:30 the drive fits."""
+        dispatcher = self._dispatcher("as_dispatcher_drive")
+        far = self.env["res.partner"].create(
+            {"name": "Far north", "zip": "1500", "country_id": self.env.ref("base.be").id, **self._at(80)}
+        )
+        self._visits(
+            far,
+            technician_id=self.anna.id,
+            scheduled_start=datetime(2026, 6, 9, 9, 0),
+            scheduled_end=datetime(2026, 6, 9, 10, 0),
+        )
+        Visit = self.env["aftersales.visit"].with_user(dispatcher)
+        with Form(Visit) as visit_form:
+            visit_form.ticket_id = self.ticket
+            visit_form.visit_type_id = self.visit_type
+            visit_form.partner_id = self.addresses[1]  # 1 km from Anna's base
+            visit_form.scheduled_start = datetime(2026, 6, 9, 10, 0)
+        visit = visit_form.record
+        visit.action_auto_assign()
+        self.assertEqual(visit.technician_id, self.bert)
+        self.assertEqual(visit.state, "scheduled", "auto-assign schedules the visit")
+        self.assertIn("Assigned to Bert Bolt automatically", "".join(visit.message_ids.mapped("body")))
+        with self.assertRaises(ValidationError) as caught:
+            visit.technician_id = self.anna
+        self.assertIn("no time to drive the 79.0 km", str(caught.exception))
+        visit.write({"technician_id": self.anna.id, "scheduled_start": datetime(2026, 6, 9, 12, 30)})
+        self.assertEqual(visit.technician_id, self.anna, "two hours later the drive fits")
+
+    def test_capacity_counted_in_the_technicians_day(self):
+        """Anna works in Brussels time; a visit at 23:30 UTC is on her next day, where she has room."""
+        self.anna.user_id.tz = "Europe/Brussels"
+        self.anna.resource_calendar_id = self.calendar.copy({"name": "Round the clock", "tz": "Europe/Brussels"})
+        self.anna.resource_calendar_id.attendance_ids = [
+            Command.clear(),
+            *[
+                Command.create({"name": f"Day {day}", "dayofweek": str(day), "hour_from": 0.0, "hour_to": 23.99})
+                for day in range(7)
+            ],
+        ]
+        self.anna.daily_capacity = 1
+        self.bert.active = False
+        first = self._visits(
+            self.addresses[:1],
+            technician_id=self.anna.id,
+            scheduled_start=datetime(2026, 6, 9, 10, 0),
+        )
+        self.assertEqual(first.technician_id, self.anna)
+        late = self._visits(self.addresses[1:2], scheduled_start=datetime(2026, 6, 9, 22, 30))
+        late.technician_id = self.anna  # 0:30 on Wednesday in Brussels: her capacity is free
+        same_day = self._visits(self.addresses[2:3], scheduled_start=datetime(2026, 6, 9, 15, 0))
+        with self.assertRaises(ValidationError) as caught:
+            same_day.technician_id = self.anna
+        self.assertIn("no capacity left that day", str(caught.exception))
+
+    def test_engine_reads_in_constant_queries(self):
+        """The reader of the facts costs as many queries for 2 visits as for 8, with their bookings."""
+        counts = []
+        for day, addresses in ((date(2026, 6, 10), self.addresses[:2]), (date(2026, 6, 11), self.addresses)):
+            visits = self._visits(addresses, day=day)
+            self.bert.daily_capacity = 10
+            nowhere = self.env["res.partner"].create(
+                {"name": "Not located", "zip": "1500", "country_id": self.env.ref("base.be").id}
+            )
+            for index in range(len(addresses)):  # Bert's visits, half an hour each, one after the other
+                self._visits(
+                    nowhere,
+                    day=day,
+                    technician_id=self.bert.id,
+                    scheduled_start=datetime.combine(day, datetime.min.time()).replace(hour=9) + index * HALF_HOUR,
+                )
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            start = datetime.combine(day, datetime.min.time())
+            engine = visits._aftersales_dispatch_engine(self.technicians, start, start.replace(hour=23))
+            visits._aftersales_dispatch_visits(self.technicians)
+            counts.append(self.cr.sql_log_count - before)
+            self.assertEqual(len(engine.technicians[self.bert.id].bookings), len(addresses))
+        self.assertEqual(counts[0], counts[1], f"queries for 2 and 8 visits: {counts}")

@@ -54,6 +54,8 @@ class Job:
     duration: timedelta
     candidates: tuple  # keys of the workers allowed to do it (skill and zone)
     deadline: datetime | None = None
+    window: tuple | None = None
+    demand: int = 1
 
 
 @dataclass(eq=False)
@@ -64,6 +66,8 @@ class Worker:
     home: tuple | None
     free: list  # sorted, disjoint (start, end) naive datetimes
     capacity: int
+    bookings: list = field(default_factory=list)
+    returns: bool = False
 
 
 @dataclass
@@ -96,6 +100,8 @@ class RoutePlanner:
         unknown_km=UNKNOWN_DISTANCE_KM,
         max_rounds=50,
         step=timedelta(minutes=5),
+        time_limit=0.5,
+        seed=0,
     ):
         self.workers = {worker.key: worker for worker in workers}
         self.speed_kmh = speed_kmh
@@ -146,9 +152,13 @@ class RoutePlanner:
         for job in jobs:
             distance = self.km(previous, job.point)
             arrival = clock + timedelta(hours=distance / self.speed_kmh)
+            if job.window:
+                arrival = max(arrival, job.window[0])
             while position < len(free):
                 begin, end = free[position]
                 start = self._round_up(max(arrival, begin))
+                if job.window and start > job.window[1]:
+                    return None
                 if start + job.duration <= end:
                     break
                 position += 1
