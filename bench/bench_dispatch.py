@@ -60,7 +60,7 @@ TOWNS = [  # (name, latitude, longitude): Belgian towns 60 to 120 km apart
 ]
 CATEGORIES = ["Washers", "Dryers", "Ovens"]
 WINDOW_SHARE = 0.2  # visits with an arrival time agreed with the customer
-TARGETS = {"seconds": 10.0, "travel_ratio": 0.85, "violations": 0}
+TARGETS = {"seconds": 5.0, "travel_ratio": 0.85, "violations": 0}
 
 
 def parse_args(argv):
