@@ -182,16 +182,26 @@ export class DispatchBoard extends Component {
         if (!laneDay.count) {
             return "";
         }
-        return laneDay.km_unknown ? `${laneDay.km.toFixed(1)} + ? km` : `${laneDay.km.toFixed(1)} km`;
+        if (!laneDay.km_unknown) {
+            return `${laneDay.km.toFixed(1)} km`;
+        }
+        return laneDay.km ? `${laneDay.km.toFixed(1)} + ? km` : "? km";
     }
 
     laneLoad(lane) {
         const days = Object.values(lane.days);
         return {
             count: days.reduce((total, day) => total + day.count, 0),
-            capacity: days.reduce((total, day) => total + day.capacity, 0),
             over: days.some((day) => day.over),
         };
+    }
+
+    visitCountText(count) {
+        return count === 1 ? _t("1 visit") : _t("%(count)s visits", { count });
+    }
+
+    weekLoadTitle(lane) {
+        return _t("Visits planned in the period shown; at most %(capacity)s a day", { capacity: lane.capacity });
     }
 
     loadClass(laneDay) {
