@@ -273,6 +273,7 @@ class TestVisitBoardTour(AftersalesCommon, HttpCase):
                 }
             )
         )
+        cls.second_visit = cls.visit.copy({"partner_id": cls.env["res.partner"].create({"name": "Second Customer"}).id})
 
     def test_drag_a_visit_onto_a_lane(self):
         self.start_tour(
@@ -283,3 +284,9 @@ class TestVisitBoardTour(AftersalesCommon, HttpCase):
         self.assertEqual(self.visit.technician_id, self.technician)
         self.assertEqual(self.visit.state, "scheduled")
         self.assertTrue(self.visit.scheduled_start)
+        # the second one was dropped at the same time: refused by the rules, then forced with the reason
+        forced = self.second_visit.with_user(self.dispatcher)
+        self.assertEqual(forced.technician_id, self.technician)
+        self.assertEqual(forced.scheduled_start, self.visit.scheduled_start)
+        self.assertTrue(forced.assignment_forced)
+        self.assertEqual(forced.assignment_forced_reason, "The customer can only be visited then")
