@@ -3,6 +3,8 @@ from datetime import date, datetime, timedelta
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
+from odoo.tools import mute_logger
 
 from ..tools.route_planning import great_circle_km
 from .common import AftersalesCommon
@@ -290,3 +292,28 @@ class TestVisitBoardTour(AftersalesCommon, HttpCase):
         self.assertEqual(forced.scheduled_start, self.visit.scheduled_start)
         self.assertTrue(forced.assignment_forced)
         self.assertEqual(forced.assignment_forced_reason, "The customer can only be visited then")
+
+    def _call(self, method, *args):
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/aftersales.visit/{method}",
+            {"model": "aftersales.visit", "method": method, "args": list(args), "kwargs": {}},
+        )
+
+    @mute_logger("odoo.http")
+    def test_board_over_rpc(self):
+        today = date.today().isoformat()
+        self.authenticate(self.agent.login, self.agent.login)
+        for method, args in (
+            ("aftersales_board_data", (today, today)),
+            ("aftersales_board_move", (self.visit.id, self.technician.id, f"{today} 10:00:00")),
+            ("aftersales_board_auto_assign", (today, today)),
+            ("aftersales_board_plan", (today, today)),
+        ):
+            with self.assertRaises(JsonRpcException) as cm:
+                self._call(method, *args)
+            self.assertEqual(str(cm.exception), "odoo.exceptions.AccessError", method)
+        self.assertFalse(self.visit.technician_id)
+        self.authenticate(self.dispatcher.login, self.dispatcher.login)
+        data = self._call("aftersales_board_data", today, today)
+        self.assertEqual([lane["id"] for lane in data["lanes"]], self.technician.ids)
+        self.assertIn(self.visit.id, [card["id"] for card in data["unassigned"]])
