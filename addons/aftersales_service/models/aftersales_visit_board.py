@@ -15,6 +15,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date, format_datetime, format_time
 
+from ..tools.dispatch import partner_point
 from ..tools.route_planning import great_circle_km
 
 BOARD_GROUP = "aftersales_service.aftersales_service_group_dispatcher"
@@ -46,7 +47,7 @@ MOVABLE_STATES = ("draft", "scheduled", "confirmed")
 PARTNER_JOB_HELD = ("offered", "accepted", "done")
 
 
-class AftersalesVisitBoard(models.Model):
+class AftersalesVisit(models.Model):
     _inherit = "aftersales.visit"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
@@ -111,7 +112,7 @@ class AftersalesVisitBoard(models.Model):
                     "name": technician.name,
                     "branch": technician.branch_id.name or False,
                     "capacity": technician.daily_capacity,
-                    "home_located": _coordinates(technician.home_partner_id) is not None,
+                    "home_located": partner_point(technician.home_partner_id) is not None,
                     "days": lane_days,
                 }
             )
@@ -390,12 +391,12 @@ class AftersalesVisitBoard(models.Model):
         """A technician's day: the cards in order with the km from the previous stop (or the home
         base), the visit count against the capacity, the km driven (None when one is unknown)."""
         cards.sort(key=lambda card: (card["start_minute"], card["id"]))
-        origin = _coordinates(technician.home_partner_id)
+        origin = partner_point(technician.home_partner_id)
         origin_kind = "home"
         total, unknown = 0.0, False
         for card in cards:
             visit = self.browse(card["id"])
-            point = _coordinates(visit.partner_id) if card["partner"] is not False else None
+            point = partner_point(visit.partner_id) if card["partner"] is not False else None
             distance = great_circle_km(origin, point)
             card["km"] = round(distance, 1) if distance is not None else None
             card["km_from"] = origin_kind
@@ -413,13 +414,6 @@ class AftersalesVisitBoard(models.Model):
             "km": round(total, 1) if cards else 0.0,
             "km_unknown": unknown,
         }
-
-
-def _coordinates(partner):
-    """A partner's ``(latitude, longitude)``; None without a partner or when both are 0 (not located)."""
-    if not partner or (not partner.partner_latitude and not partner.partner_longitude):
-        return None
-    return (partner.partner_latitude, partner.partner_longitude)
 
 
 def _local_day(moment, tz):
