@@ -506,6 +506,9 @@ class AftersalesVisit(models.Model):
             photos_before = {visit: visit.sudo().photo_ids for visit in self}
             self._check_photos(_linked_ids(vals["photo_ids"]))
         forcing = bool(FORCING_FIELDS.intersection(vals))
+        # the rules are checked again only where the technician, the time or what they depend on changes
+        rule_fields = sorted((ASSIGNMENT_FIELDS - FORCING_FIELDS).intersection(vals))
+        rule_values = {visit.id: tuple(visit[name] for name in rule_fields) for visit in self} if not forcing else {}
         before = {}
         if not forcing and ASSIGNMENT_FIELDS.intersection(vals):
             # sudo: the flag is read only; it is cleared below when the forced assignment changes
@@ -525,8 +528,12 @@ class AftersalesVisit(models.Model):
             # sudo: the forcing was for the former technician or time; the rules apply again to the new ones
             with moved._assignment_checked():
                 moved.sudo().write({"assignment_forced": False, "assignment_forced_reason": False})
-        if ASSIGNMENT_FIELDS.intersection(vals):
-            self._aftersales_check_assignment(forcing=self if forcing else self.browse())
+        if forcing:
+            self._aftersales_check_assignment(forcing=self)
+        elif rule_fields:
+            self.filtered(
+                lambda v: tuple(v[name] for name in rule_fields) != rule_values[v.id]
+            )._aftersales_check_assignment()
         if "visit_type_id" in vals:
             self._aftersales_create_installation_cards()
         return result

@@ -230,7 +230,9 @@ class AftersalesVisit(models.Model):
             )
             if not todo:
                 continue
-            done = todo._aftersales_plan_days(day=day, technicians=technicians)
+            # an undated visit that does not fit tries the next day: its chatter says why on the last one
+            quiet = todo.filtered(lambda v: not v.scheduled_start) if day != days[-1] else None
+            done = todo._aftersales_plan_days(day=day, technicians=technicians, quiet=quiet)
             planned |= done
             # a visit of this day that did not fit stays unassigned; an undated one tries the next day
             remaining -= done | todo.filtered("scheduled_start")

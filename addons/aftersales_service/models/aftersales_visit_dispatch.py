@@ -228,16 +228,21 @@ class AftersalesVisit(models.Model):
             with visit._assignment_checked(), visit._unguard("state"):
                 visit.write({"technician_id": technician.id, "state": "scheduled"})
             assigned |= visit
-            origin = self.browse(choice.origin.key).partner_id if choice.origin else technician.home_partner_id
             parts = [
-                _("%(km).1f km from %(origin)s", km=choice.km, origin=origin.display_name)
-                if choice.km is not None
-                else _("distance unknown (no coordinates)"),
+                _("distance unknown (no coordinates)")
+                if choice.km is None
+                else _("%(km).1f km from their home base", km=choice.km)
+                if not choice.origin
+                else _(
+                    "%(km).1f km from %(origin)s",
+                    km=choice.km,
+                    origin=self.browse(choice.origin.key).partner_id.display_name,
+                ),
                 _("%(count)s other visits that day", count=choice.workload),
                 _("skill level: %(level)s", level=levels[str(choice.level)]),
             ]
             parts += visit._aftersales_deadline_parts(visit.scheduled_end)
-            others = [f"{technician_by_id[t.key].name} ({score:.1f})" for score, t in choice.others]
+            others = [technician_by_id[t.key].name for _score, t in choice.others]
             visit._aftersales_post_choice(technician, parts, others)
         return assigned
 
@@ -248,7 +253,7 @@ class AftersalesVisit(models.Model):
             return []
         text = format_datetime(self.env, deadline, tz=tz, dt_format="short")
         if end > deadline:
-            return [_("ends after the SLA deadline %(deadline)s: nobody could do it sooner", deadline=text)]
+            return [_("ends after the SLA deadline %(deadline)s", deadline=text)]
         return [_("SLA deadline: %(deadline)s", deadline=text)]
 
     def _aftersales_post_choice(self, technician, parts, others):
@@ -258,7 +263,7 @@ class AftersalesVisit(models.Model):
             Markup("").join(Markup("<li>%s</li>") % part for part in parts),
         )
         if others:
-            body += Markup("<p>%s</p>") % _("Other candidates: %(others)s", others=", ".join(others))
+            body += Markup("<p>%s</p>") % _("Next best candidates: %(others)s", others=", ".join(others))
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _aftersales_post_no_fit(self, refusals):
@@ -280,7 +285,7 @@ class AftersalesVisit(models.Model):
         action["context"] = {"default_visit_ids": self.ids}
         return action
 
-    def _aftersales_plan_days(self, day=None, technicians=None):
+    def _aftersales_plan_days(self, day=None, technicians=None, quiet=None):
         """Assign, order and time draft visits to keep the technicians' total travel low.
 
         The visits are planned day by day: the day of a visit is the local date of its agreed time or
@@ -290,7 +295,8 @@ class AftersalesVisit(models.Model):
         their time off and their other visits, the drive to and from these visits included; their
         daily capacity counts those visits too. The agreed times are kept. Visits that fit are
         scheduled with a technician and times, and their chatter says why; the others stay draft with
-        the reason. Returns the planned visits.
+        the reason, but for those of ``quiet`` (visits the caller tries again on another day). Returns
+        the planned visits.
         """
         self._check_can_dispatch(_("Planning the day"))
         if not self:
@@ -325,17 +331,17 @@ class AftersalesVisit(models.Model):
         planned = self.browse()
         for local_day, visits in sorted(by_day.items()):
             plan = engine.plan_day([facts[visit.id] for visit in visits], local_day, time_limit=seconds)
-            planned |= visits._aftersales_write_plan(plan, engine, facts, technicians, tz)
+            planned |= visits._aftersales_write_plan(plan, engine, facts, technicians, tz, quiet)
         return planned
 
-    def _aftersales_write_plan(self, plan, engine, facts, technicians, tz):
+    def _aftersales_write_plan(self, plan, engine, facts, technicians, tz, quiet=None):
         """Write a day plan on the visits, each with a note saying why; and why not for the others."""
         levels = dict(self.env["aftersales.technician.skill"]._fields["level"]._description_selection(self.env))
         technician_by_id = {technician.id: technician for technician in technicians}
         bodies, planned = {}, self.browse()
         for key, stops in plan.rounds.items():
             technician = technician_by_id[key]
-            for number, stop in enumerate(stops, start=1):
+            for stop in stops:
                 visit = self.browse(stop.job.key)
                 # the planner has just checked every rule: no second check on write
                 with visit._assignment_checked(), visit._unguard("state"):
@@ -348,17 +354,19 @@ class AftersalesVisit(models.Model):
                         }
                     )
                 planned |= visit
-                before = [b for b in engine.day_bookings(engine.technicians[key], stop.start) if b.end <= stop.start]
+                # the whole day of the technician: the visits they had and those planned now
+                day = engine.day_bookings(engine.technicians[key], stop.start)
+                before = [b for b in day if b.end <= stop.start]
                 origin = self.browse(before[-1].key).partner_id if before else technician.home_partner_id
                 bodies[visit.id] = visit._aftersales_plan_note(
                     technician,
                     stop,
-                    (number, len(stops)),
+                    (len(before) + 1, len(day)),
                     origin,
                     levels[str(facts[visit.id].levels.get(key, 0))],
                     tz,
                 )
-        for visit in self - planned:
+        for visit in self - planned - (quiet or self.browse()):
             if plan.unplanned.get(visit.id) == NO_CANDIDATE:
                 reason = _(
                     "no technician has the skill for it and covers its address in its branch: check the skills, "
@@ -438,19 +446,22 @@ class AftersalesVisit(models.Model):
             technicians, min(visits.mapped("scheduled_start")), max(visits.mapped("scheduled_end")), exclude=visits
         )
         facts = visits._aftersales_dispatch_visits(technicians)
+        needless = self.browse()  # forced although no rule is broken
         for visit in visits:
             technician = visit.technician_id
             facts_of_technician = engine.technicians.get(technician.id)
-            refusal = (
-                engine.refusal(facts_of_technician, facts[visit.id], visit.scheduled_start, visit.scheduled_end)
-                if facts_of_technician
-                else None
-            )
+            refusals = []
             if facts_of_technician:
+                refusals = list(
+                    engine.refusals(facts_of_technician, facts[visit.id], visit.scheduled_start, visit.scheduled_end)
+                )
                 engine.book(facts_of_technician, facts[visit.id], visit.scheduled_start, visit.scheduled_end)
-            if not refusal:
+            if not refusals:
+                if visit in forcing:
+                    needless |= visit
                 continue
-            reason = visit._aftersales_refusal_text(refusal)
+            # every rule broken is named: forcing keeps the assignment despite all of them
+            reason = "; ".join(visit._aftersales_refusal_text(refusal) for refusal in refusals)
             # sudo: the flag and its reason are read only; setting them needs the dispatcher group
             forced = visit.sudo()
             if not forced.assignment_forced:
@@ -489,6 +500,10 @@ class AftersalesVisit(models.Model):
                 forced.assignment_forced_reason,
                 new=_("%(technician)s despite: %(reason)s", technician=technician.name, reason=reason),
             )
+        if needless:
+            # sudo: the flag is read only; nothing to force, the assignment keeps every rule
+            with needless._assignment_checked():
+                needless.sudo().write({"assignment_forced": False, "assignment_forced_reason": False})
 
     @contextmanager
     def _assignment_checked(self):

@@ -367,5 +367,43 @@ class TestDayPlan(AftersalesCommon):
             engine = visits._aftersales_dispatch_engine(self.technicians, start, start.replace(hour=23))
             visits._aftersales_dispatch_visits(self.technicians)
             counts.append(self.cr.sql_log_count - before)
-            self.assertEqual(len(engine.technicians[self.bert.id].bookings), len(addresses))
+            bookings = engine.technicians[self.bert.id].bookings
+            self.assertEqual(len([b for b in bookings if b.start.date() == day]), len(addresses))
         self.assertEqual(counts[0], counts[1], f"queries for 2 and 8 visits: {counts}")
+
+    def test_forcing_names_every_rule_and_locks_nothing_else(self):
+        """A dispatcher forces a second visit onto Anna's 9:00 outside its agreed arrival: the note names
+        both rules; her first visit, unchanged, can still be saved; a forcing that breaks nothing is dropped."""
+        dispatcher = self._dispatcher("as_dispatcher_force")
+        first = self._visits(self.addresses[:1], technician_id=self.anna.id, scheduled_start=datetime(2026, 6, 9, 9, 0))
+        Visit = self.env["aftersales.visit"].with_user(dispatcher)
+        forced = Visit.create(
+            {
+                "ticket_id": self.ticket.id,
+                "visit_type_id": self.visit_type.id,
+                "partner_id": self.addresses[0].id,
+                "technician_id": self.anna.id,
+                "scheduled_start": datetime(2026, 6, 9, 9, 0),
+                "window_start": datetime(2026, 6, 9, 8, 0),
+                "window_end": datetime(2026, 6, 9, 8, 30),
+                "assignment_forced": True,
+                "assignment_forced_reason": "The customer insists",
+            }
+        )
+        note = "".join(forced.message_ids.mapped("body"))
+        self.assertIn("outside the time agreed with the customer", note)
+        self.assertIn(f"busy then (visit {first.name})", note)
+        first.with_user(dispatcher).write({"technician_id": self.anna.id, "work_report": "<p>Bring the ladder</p>"})
+        self.assertEqual(first.technician_id, self.anna, "saved: its technician and time did not change")
+        needless = Visit.create(
+            {
+                "ticket_id": self.ticket.id,
+                "visit_type_id": self.visit_type.id,
+                "partner_id": self.addresses[1].id,
+                "technician_id": self.bert.id,
+                "scheduled_start": datetime(2026, 6, 9, 14, 0),
+                "assignment_forced": True,
+                "assignment_forced_reason": "Just in case",
+            }
+        )
+        self.assertFalse(needless.sudo().assignment_forced, "no rule broken: nothing forced")

@@ -166,35 +166,40 @@ class DispatchEngine:
         return None
 
     def refusal(self, technician, visit, start, end=None):
-        """Why ``technician`` cannot do ``visit`` from ``start`` to ``end``, or None."""
+        """Why ``technician`` cannot do ``visit`` from ``start`` to ``end`` (the first rule broken), or None."""
+        return next(self.refusals(technician, visit, start, end), None)
+
+    def refusals(self, technician, visit, start, end=None):
+        """Every rule ``technician`` would break doing ``visit`` from ``start`` to ``end``, in order
+        (:class:`Refusal` objects); the time does not matter once a static rule is broken."""
         end = end or start + visit.duration
         reason = self.static_refusal(technician, visit)
         if reason:
-            return reason
+            yield reason
+            return
         if visit.window and not visit.window[0] <= start <= visit.window[1]:
-            return Refusal(WINDOW)
+            yield Refusal(WINDOW)
         work = _interval_at(technician.work, start)
         if work is None or end > work[1]:
-            return Refusal(NOT_WORKING)
+            yield Refusal(NOT_WORKING)
         if any(begin < end and start < stop for begin, stop in technician.time_off):
-            return Refusal(TIME_OFF)
+            yield Refusal(TIME_OFF)
         day = self.day_bookings(technician, start)
         for booking in day:
             if booking.start < end and start < booking.end:
-                return Refusal(BUSY, booking=booking)
+                yield Refusal(BUSY, booking=booking)
         before = [booking for booking in day if booking.end <= start]
         after = [booking for booking in day if booking.start >= end]
         if before:
             km = self.km(before[-1].point, visit.point)
             if before[-1].end + self.drive(km) > start:
-                return Refusal(TRAVEL, km=km, booking=before[-1])
+                yield Refusal(TRAVEL, km=km, booking=before[-1])
         if after:
             km = self.km(visit.point, after[0].point)
             if end + self.drive(km) > after[0].start:
-                return Refusal(TRAVEL, km=km, booking=after[0])
+                yield Refusal(TRAVEL, km=km, booking=after[0])
         if len(day) >= technician.capacity:
-            return Refusal(CAPACITY)
-        return None
+            yield Refusal(CAPACITY)
 
     def book(self, technician, visit, start, end=None):
         booking = Booking(visit.key, start, end or start + visit.duration, visit.point)
