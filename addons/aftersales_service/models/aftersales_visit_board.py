@@ -7,6 +7,7 @@ that the planning rules check, and forcing goes through the same fields as the
 visit's form.
 """
 
+import re
 from datetime import date, datetime, time, timedelta
 
 from pytz import timezone, utc
@@ -45,6 +46,10 @@ TICKET_FIELDS = ("sla_status", "sla_resolve_deadline")
 MOVABLE_STATES = ("draft", "scheduled", "confirmed")
 # partners' jobs are planned on the partner portal, not by our technicians
 PARTNER_JOB_HELD = ("offered", "accepted", "done")
+# what the client sends: a day ("2026-06-16"), a UTC moment ("2026-06-16 09:00:00", "2026-06-16T09:00:00Z",
+# or with an offset such as "+02:00", which is turned into UTC)
+DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+MOMENT_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?")
 
 
 class AftersalesVisit(models.Model):
@@ -92,6 +97,7 @@ class AftersalesVisit(models.Model):
         readable_tickets = self._aftersales_board_prefetch(visits | unassigned, technicians)
 
         day_keys = [day.isoformat() for day in days]
+        today = utc.localize(fields.Datetime.now()).astimezone(tz).date()
         lanes = []
         hours = [DEFAULT_HOUR_FROM, DEFAULT_HOUR_TO]
         by_lane = {technician.id: {key: [] for key in day_keys} for technician in technicians}
@@ -126,13 +132,14 @@ class AftersalesVisit(models.Model):
                     "start_utc": fields.Datetime.to_string(
                         tz.localize(datetime.combine(day, time.min)).astimezone(utc).replace(tzinfo=None)
                     ),
-                    "today": day == fields.Date.context_today(self),
+                    "today": day == today,
                 }
                 for key, day in zip(day_keys, days, strict=True)
             ],
             "hour_from": max(hours[0], 0),
             "hour_to": min(max(hours[1], hours[0] + 1), 24),
             "timezone": tz.zone,
+            "today": today.isoformat(),
             "branch_id": branch.id or False,
             "branches": [{"id": b.id, "name": b.display_name} for b in self.env["aftersales.branch"].search([])],
             "lanes": lanes,
@@ -167,12 +174,9 @@ class AftersalesVisit(models.Model):
                     state=dict(self._fields["state"]._description_selection(self.env))[visit.state],
                 )
             )
-        try:
-            new_start = fields.Datetime.to_datetime(start)
-        except ValueError:
-            new_start = None
+        new_start = _utc_moment(start)
         if not new_start:
-            raise UserError(_("Say when the visit starts: %(start)s is not a date and time.", start=start or "-"))
+            raise UserError(_("Say when the visit starts: %(start)s is not a date and time.", start=_shown(start)))
         if visit.scheduled_start and visit.scheduled_end:
             duration = visit.scheduled_end - visit.scheduled_start
         else:
@@ -255,12 +259,11 @@ class AftersalesVisit(models.Model):
 
     @api.model
     def _aftersales_board_days(self, date_from, date_to):
-        try:
-            first = fields.Date.to_date(date_from)
-            last = fields.Date.to_date(date_to or date_from)
-        except ValueError:
-            first = last = None
-        if not isinstance(first, date) or not isinstance(last, date):
+        """The days from ``date_from`` to ``date_to`` (ISO dates "YYYY-MM-DD"; no ``date_to`` is one day).
+        Anything else, as sent by a client over RPC, is refused with a UserError."""
+        first = _day(date_from)
+        last = _day(date_to) if date_to else first
+        if not first or not last:
             raise UserError(_("Choose the days to show: a first and a last date."))
         if last < first:
             raise UserError(_("The last day shown comes after the first one."))
@@ -351,6 +354,7 @@ class AftersalesVisit(models.Model):
             "start": fields.Datetime.to_string(start) if start else False,
             "end": fields.Datetime.to_string(end) if end else False,
             "day": False,
+            "day_label": False,
             "time": False,
             "start_minute": 0,
             "duration_minutes": 0,
@@ -366,6 +370,7 @@ class AftersalesVisit(models.Model):
             local_start = utc.localize(start).astimezone(tz)
             local_end = utc.localize(end or start).astimezone(tz)
             card["day"] = local_start.date().isoformat()
+            card["day_label"] = format_date(self.env, local_start.date(), date_format="EEE d MMM")
             card["start_minute"] = local_start.hour * 60 + local_start.minute
             card["duration_minutes"] = max(int((local_end - local_start).total_seconds() // 60), 0)
             window = format_time(self.env, local_start.time(), time_format="short")
@@ -416,6 +421,39 @@ class AftersalesVisit(models.Model):
             "km": round(total, 1) if cards else 0.0,
             "km_unknown": unknown,
         }
+
+
+def _day(value):
+    """The date of ``value``, an ISO date string ("YYYY-MM-DD") or a date; None for anything else."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not DAY_PATTERN.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _utc_moment(value):
+    """The naive UTC datetime of ``value`` (see ``MOMENT_PATTERN``); None for anything else."""
+    if not isinstance(value, str) or not MOMENT_PATTERN.fullmatch(value.strip()):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo:
+        moment = moment.astimezone(utc).replace(tzinfo=None)
+    return moment
+
+
+def _shown(value):
+    """``value`` as a user may read it in a message, briefly."""
+    if value is None or value is False or value == "":
+        return "-"
+    text = value if isinstance(value, str) else repr(value)
+    return (text[:40] + "...") if len(text) > 40 else text
 
 
 def _local_day(moment, tz):

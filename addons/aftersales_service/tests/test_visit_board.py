@@ -1,5 +1,7 @@
 from datetime import date, datetime, timedelta
 
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -130,6 +132,62 @@ class TestVisitBoard(AftersalesCommon):
             self.Board.aftersales_board_data("2026-06-01", "2026-08-01")
         with self.assertRaises(UserError):
             self.Board.aftersales_board_data("not a date", "2026-06-01")
+
+    def test_cards_carry_their_local_day(self):
+        """The week's cards say their day and time in the dispatcher's time zone: the client shows the
+        day on the unassigned cards and keeps the time of day of a visit dropped on another day."""
+        self.dispatcher.tz = "Europe/Brussels"  # UTC+2 in June
+        late = self._visit(self.env["aftersales.visit"].with_user(self.agent), self.near, datetime(2026, 6, 16, 22, 30))
+        with freeze_time("2026-06-16 22:30:00"):
+            data = self.Board.aftersales_board_data(MONDAY.isoformat(), (MONDAY + timedelta(days=6)).isoformat())
+        self.assertEqual(data["timezone"], "Europe/Brussels")
+        self.assertEqual(data["today"], "2026-06-17", "past midnight in Brussels, whatever the day in UTC")
+        self.assertEqual([day["date"] for day in data["days"] if day["today"]], ["2026-06-17"])
+        self.assertEqual(data["days"][2]["start_utc"], "2026-06-16 22:00:00")
+        cards = {card["id"]: card for card in data["unassigned"]}
+        self.assertEqual((cards[late.id]["day"], cards[late.id]["start_minute"]), ("2026-06-17", 30))
+        self.assertIn("17", cards[late.id]["day_label"])
+        self.assertIn("Jun", cards[late.id]["day_label"])
+        self.assertEqual(cards[self.todo_tuesday.id]["day"], "2026-06-16")
+        self.assertFalse(cards[self.todo_undated.id]["day_label"], "no date yet")
+        wednesday = self._lane(data, self.ben)["days"]["2026-06-17"]["cards"][0]
+        self.assertEqual((wednesday["day"], wednesday["start_minute"]), ("2026-06-17", 12 * 60))
+        # dropped on Thursday at its own time of day: 12:00 in Brussels, sent as UTC
+        card = self.Board.aftersales_board_move(self.ben_wednesday.id, self.ben.id, "2026-06-18 10:00:00")
+        self.assertEqual((card["day"], card["start_minute"]), ("2026-06-18", 12 * 60))
+        self.assertEqual(self.ben_wednesday.scheduled_start, datetime(2026, 6, 18, 10, 0))
+        with freeze_time("2026-06-16 21:30:00"):
+            data = self.Board.aftersales_board_data("2026-06-16", "2026-06-16")
+        self.assertEqual(data["today"], "2026-06-16", "before midnight in Brussels")
+        self.assertTrue(data["days"][0]["today"])
+
+    def test_bad_input_refused(self):
+        """What a client may send over RPC: anything but an ISO date (or a date and time for a move) is
+        refused with a message, not a server error."""
+        for date_from, date_to in (
+            (5, 6),
+            (None, None),
+            ("2026-06-16", 6),
+            (["2026-06-16"], "2026-06-16"),
+            ({"date": "2026-06-16"}, False),
+            ("2026-06-16 10:00:00", "2026-06-16"),
+            ("2026-02-30", "2026-03-01"),
+            ("16/06/2026", "2026-06-16"),
+        ):
+            with self.subTest(date_from=date_from, date_to=date_to), self.assertRaises(UserError):
+                self.Board.aftersales_board_data(date_from, date_to)
+            with self.subTest(date_from=date_from, date_to=date_to), self.assertRaises(UserError):
+                self.Board.aftersales_board_auto_assign(date_from, date_to)
+        self.assertEqual(len(self.Board.aftersales_board_data("2026-06-16", False)["days"]), 1, "one day")
+        for start in (5, None, False, "", ["2026-06-16 13:00:00"], "2026-06-16", "2026-06-16 25:00:00", "13:00"):
+            with self.subTest(start=start), self.assertRaises(UserError):
+                self.Board.aftersales_board_move(self.todo_tuesday.id, self.ben.id, start)
+        self.assertFalse(self.todo_tuesday.technician_id)
+        # ISO 8601 with a T, in UTC (Z) or with an offset
+        self.Board.aftersales_board_move(self.todo_tuesday.id, self.ben.id, "2026-06-16T13:00:00Z")
+        self.assertEqual(self.todo_tuesday.scheduled_start, datetime(2026, 6, 16, 13, 0))
+        self.Board.aftersales_board_move(self.todo_tuesday.id, self.ben.id, "2026-06-16T16:00:00+02:00")
+        self.assertEqual(self.todo_tuesday.scheduled_start, datetime(2026, 6, 16, 14, 0))
 
     def test_move_accepted(self):
         card = self.Board.aftersales_board_move(self.todo_tuesday.id, self.ben.id, "2026-06-16 13:00:00")
@@ -289,7 +347,11 @@ class TestVisitBoardTour(AftersalesCommon, HttpCase):
         # the second one was dropped at the same time: refused by the rules, then forced with the reason
         forced = self.second_visit.with_user(self.dispatcher)
         self.assertEqual(forced.technician_id, self.technician)
-        self.assertEqual(forced.scheduled_start, self.visit.scheduled_start)
+        self.assertEqual(forced.scheduled_start.date(), date.today())
+        # then the first one went to another day of the week at the same time of day
+        self.assertNotEqual(self.visit.scheduled_start.date(), forced.scheduled_start.date())
+        self.assertEqual(self.visit.scheduled_start.time(), forced.scheduled_start.time())
+        self.assertEqual(self.visit.scheduled_end - self.visit.scheduled_start, timedelta(minutes=30))
         self.assertTrue(forced.assignment_forced)
         self.assertEqual(forced.assignment_forced_reason, "The customer can only be visited then")
 
@@ -317,3 +379,16 @@ class TestVisitBoardTour(AftersalesCommon, HttpCase):
         data = self._call("aftersales_board_data", today, today)
         self.assertEqual([lane["id"] for lane in data["lanes"]], self.technician.ids)
         self.assertIn(self.visit.id, [card["id"] for card in data["unassigned"]])
+        # bad input is refused with a message, not a server error
+        for method, args in (
+            ("aftersales_board_data", (5, 6)),
+            ("aftersales_board_data", (today, [today])),
+            ("aftersales_board_move", (self.visit.id, self.technician.id, 1800)),
+        ):
+            with self.assertRaises(JsonRpcException) as cm:
+                self._call(method, *args)
+            self.assertEqual(str(cm.exception), "odoo.exceptions.UserError", method)
+        self.assertFalse(self.visit.technician_id)
+        card = self._call("aftersales_board_move", self.visit.id, self.technician.id, f"{today}T18:00:00Z")
+        self.assertEqual(self.visit.scheduled_start, datetime.fromisoformat(f"{today} 18:00:00"))
+        self.assertEqual(card["start_minute"], 18 * 60)

@@ -13,6 +13,13 @@ const { DateTime } = luxon;
 
 // a drop lands on a quarter of an hour
 const STEP_MINUTES = 15;
+// on a day's time line a card is drawn at least this long, to stay readable; cards drawn over each
+// other go on sub-rows of the lane
+const MIN_CARD_MINUTES = 90;
+// a sub-row of a lane: the km from the previous stop above the card, the card, a gap (pixels)
+const KM_HEIGHT = 20;
+const CARD_HEIGHT = 80;
+const ROW_HEIGHT = KM_HEIGHT + CARD_HEIGHT + 6;
 const BOARD_MODEL = "aftersales.visit";
 
 /**
@@ -65,7 +72,8 @@ export class DispatchBoard extends Component {
         const context = this.props.action.context || {};
         this.state = useState({
             mode: context.aftersales_board_mode === "week" ? "week" : "day",
-            anchor: DateTime.local().startOf("day"),
+            // the day shown (or a day of the week shown); null until the server says which day is today
+            anchor: null,
             branchId: false,
             data: null,
             busy: false,
@@ -91,11 +99,15 @@ export class DispatchBoard extends Component {
     // ------------------------------------------------------------------
 
     get period() {
+        return this.periodOf(this.state.anchor);
+    }
+
+    periodOf(anchor) {
         if (this.state.mode === "week") {
-            const first = this.state.anchor.startOf("week");
+            const first = anchor.startOf("week");
             return [first, first.plus({ days: 6 })];
         }
-        return [this.state.anchor, this.state.anchor];
+        return [anchor, anchor];
     }
 
     get periodLabel() {
@@ -123,13 +135,27 @@ export class DispatchBoard extends Component {
         return (this.state.data.hour_to - this.state.data.hour_from) * 60;
     }
 
-    periodArgs() {
-        const [first, last] = this.period;
+    periodArgs(anchor = this.state.anchor) {
+        const [first, last] = this.periodOf(anchor);
         return [first.toISODate(), last.toISODate(), this.state.branchId || false];
     }
 
-    async load() {
-        this.state.data = await this.orm.call(BOARD_MODEL, "aftersales_board_data", this.periodArgs());
+    /**
+     * Load the period of ``anchor``; without one, the period of today as the server counts days (in
+     * the user's time zone), which may not be the browser's date: asked with the browser's date,
+     * then again with the server's when it is not in the period.
+     */
+    async load(anchor = this.state.anchor) {
+        let day = anchor || DateTime.local().startOf("day");
+        let data = await this.orm.call(BOARD_MODEL, "aftersales_board_data", this.periodArgs(day));
+        if (!anchor && data.today !== day.toISODate()) {
+            day = DateTime.fromISO(data.today);
+            if (!data.days.some((d) => d.date === data.today)) {
+                data = await this.orm.call(BOARD_MODEL, "aftersales_board_data", this.periodArgs(day));
+            }
+        }
+        this.state.anchor = day;
+        this.state.data = data;
     }
 
     async setMode(mode) {
@@ -144,8 +170,7 @@ export class DispatchBoard extends Component {
     }
 
     async goToday() {
-        this.state.anchor = DateTime.local().startOf("day");
-        await this.load();
+        await this.load(null);
     }
 
     async openDay(day) {
@@ -163,11 +188,38 @@ export class DispatchBoard extends Component {
     // Cards
     // ------------------------------------------------------------------
 
-    cardStyle(card) {
+    /**
+     * The sub-row of each card of a lane's day (by id) and the number of rows: a card goes on the
+     * first row where it is drawn over no other card (a card is drawn at least MIN_CARD_MINUTES long).
+     */
+    dayLayout(laneDay) {
+        const rowEnds = [];
+        const rows = {};
+        const cards = [...laneDay.cards].sort((a, b) => a.start_minute - b.start_minute || a.id - b.id);
+        for (const card of cards) {
+            const end = card.start_minute + Math.max(card.duration_minutes, MIN_CARD_MINUTES);
+            let row = rowEnds.findIndex((rowEnd) => rowEnd <= card.start_minute);
+            if (row < 0) {
+                row = rowEnds.length;
+                rowEnds.push(end);
+            } else {
+                rowEnds[row] = end;
+            }
+            rows[card.id] = row;
+        }
+        return { rows, count: Math.max(rowEnds.length, 1) };
+    }
+
+    trackStyle(layout) {
+        return `height: ${layout.count * ROW_HEIGHT + 4}px;`;
+    }
+
+    cardStyle(card, row = 0) {
         const from = this.state.data.hour_from * 60;
-        const left = ((card.start_minute - from) / this.spanMinutes) * 100;
-        const width = (Math.max(card.duration_minutes, STEP_MINUTES) / this.spanMinutes) * 100;
-        return `left: ${Math.max(left, 0)}%; width: ${Math.min(width, 100 - Math.max(left, 0))}%;`;
+        const left = Math.max(((card.start_minute - from) / this.spanMinutes) * 100, 0);
+        const width = (Math.max(card.duration_minutes, MIN_CARD_MINUTES) / this.spanMinutes) * 100;
+        const top = row * ROW_HEIGHT + KM_HEIGHT + 2;
+        return `left: ${left}%; width: ${Math.min(width, 100 - left)}%; top: ${top}px; height: ${CARD_HEIGHT}px;`;
     }
 
     hourStyle(hour) {
@@ -226,7 +278,8 @@ export class DispatchBoard extends Component {
     }
 
     cardTitle(card) {
-        return [card.name, card.partner, card.city, card.type, card.time, this.slaTitle(card), card.state_label]
+        const when = card.time && [card.day_label, card.time].filter(Boolean).join(" ");
+        return [card.name, card.partner, card.city, card.type, when, this.slaTitle(card), card.state_label]
             .filter(Boolean)
             .join(" · ");
     }
@@ -261,7 +314,11 @@ export class DispatchBoard extends Component {
         return data.unassigned.find((c) => c.id === visitId) || null;
     }
 
-    /** The lane, day and minute of the day (from midnight) under the point ``x``, ``y``; null outside the lanes. */
+    /**
+     * The lane, day and minute of the day (from midnight) under the point ``x``, ``y``; null outside
+     * the lanes. On a day's time line the minute is that of the point; on a week's day a visit with a
+     * start keeps its time of day, an undated one takes the minute of the point across the cell.
+     */
     slotAt(x, y) {
         // by the lanes' boxes: the dragged card is under the pointer
         const zone = [...this.boardRef.el.querySelectorAll(".o_aftersales_board_drop")].find((el) => {
@@ -284,6 +341,10 @@ export class DispatchBoard extends Component {
             return null;
         }
         const ratio = rect.width ? Math.min(Math.max((x - rect.left) / rect.width, 0), 0.999) : 0;
+        const dragged = this.state.dragging;
+        if (this.state.mode === "week" && dragged && dragged.start) {
+            return { lane, day, minute: dragged.start_minute };
+        }
         const minute = this.state.data.hour_from * 60 + ratio * this.spanMinutes;
         return { lane, day, minute: Math.floor(minute / STEP_MINUTES) * STEP_MINUTES };
     }
@@ -319,10 +380,19 @@ export class DispatchBoard extends Component {
         if (!card || !slot) {
             return;
         }
-        const start = DateTime.fromSQL(slot.day.start_utc, { zone: "utc" })
-            .plus({ minutes: slot.minute })
-            .toFormat("yyyy-MM-dd HH:mm:ss");
-        await this.move(card, slot.lane, start);
+        await this.move(card, slot.lane, this.startUtc(slot.day, slot.minute));
+    }
+
+    /** The UTC start ("YYYY-MM-DD HH:MM:SS") of ``minute`` (from midnight) of ``day``, in the board's time zone. */
+    startUtc(day, minute) {
+        const local = DateTime.fromISO(day.date, { zone: this.state.data.timezone }).set({
+            hour: Math.floor(minute / 60),
+            minute: minute % 60,
+        });
+        const moment = local.isValid
+            ? local.toUTC()
+            : DateTime.fromSQL(day.start_utc, { zone: "utc" }).plus({ minutes: minute });
+        return moment.toFormat("yyyy-MM-dd HH:mm:ss");
     }
 
     minuteText(minute) {
@@ -338,7 +408,7 @@ export class DispatchBoard extends Component {
 
     hoverStyle() {
         const left = ((this.state.hover.minute - this.state.data.hour_from * 60) / this.spanMinutes) * 100;
-        return `left: ${left}%;`;
+        return `left: ${Math.min(Math.max(left, 0), 100)}%;`;
     }
 
     async move(card, lane, start, forceReason = false) {

@@ -14,7 +14,8 @@ function dropOnLane(helpers) {
 
 /**
  * On the dispatch board, drag an unassigned visit onto a technician's lane:
- * the visit is now in that lane. Started by tests/test_visit_board.py.
+ * the visit is now in that lane; then, on the week, onto another day, where it
+ * keeps its time of day. Started by tests/test_visit_board.py.
  */
 registry.category("web_tour.tours").add("aftersales_visit_board_tour", {
     steps: () => [
@@ -57,6 +58,24 @@ registry.category("web_tour.tours").add("aftersales_visit_board_tour", {
         {
             content: "The forced visit is in the lane too",
             trigger: `body:not(:has(.modal)) ${LANE} .o_aftersales_board_card_forced:contains('Second Customer')`,
+        },
+        {
+            content: "Show the week",
+            trigger: ".o_aftersales_board_week_mode",
+            run: "click",
+        },
+        {
+            content: "Drag the first visit onto another day of the week: it keeps its time of day",
+            trigger: `.o_aftersales_board_week ${LANE} .o_aftersales_board_today .o_aftersales_board_card:contains('Tour Customer')`,
+            run: (helpers) =>
+                helpers.drag_and_drop(`${LANE} .o_aftersales_board_drop:not(.o_aftersales_board_today)`, {
+                    position: { left: 10, top: 60 },
+                    relative: true,
+                }),
+        },
+        {
+            content: "The visit is on that day",
+            trigger: `${LANE} .o_aftersales_board_drop:not(.o_aftersales_board_today) .o_aftersales_board_card:contains('Tour Customer')`,
         },
     ],
 });
