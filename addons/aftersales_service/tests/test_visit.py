@@ -175,7 +175,7 @@ class TestAutoAssign(TestVisit):
         self.assertEqual(visit.technician_id, self.tech_a)
         note = visit.message_ids[0].body
         self.assertIn("Tara Tech", note)
-        self.assertIn("km from Base A", note)
+        self.assertIn("km from their home base", note)
         self.assertIn("Ben Bolt", note, "the other candidates are named")
 
     def test_never_double_books(self):
