@@ -100,7 +100,9 @@ class Instance:
             for b in self.nodes:
                 bx, by = self.coords[b]
                 d = math.hypot(ax - bx, ay - by)
-                self.cost[a, b] = math.floor(self.scale * d + EPS) if self.floor else round(self.scale * d)
+                self.cost[a, b] = (
+                    math.floor(self.scale * d + EPS) if self.floor else round(self.scale * d)
+                )
 
     def service_of(self, node):
         return 0.0 if node == self.depot else self.service
@@ -126,7 +128,11 @@ class Instance:
                 early, late = self.window[node]
                 start = max(clock + self.travel(previous, node), early)
                 if start > late + EPS:
-                    return False, None, f"route {number}: customer {node} starts at {start:.1f} after {late:g}"
+                    return (
+                        False,
+                        None,
+                        f"route {number}: customer {node} starts at {start:.1f} after {late:g}",
+                    )
                 total += self.cost[previous, node]
                 clock, previous = start + self.service_of(node), node
             if route:
@@ -197,7 +203,10 @@ def solve_ours(instance: Instance, seconds: float, seed: int):
 def _integer_data(instance: Instance):
     """Times in the arc cost's unit (scaled), so that every number is an integer."""
     scale = instance.scale
-    window = {node: (round(early * scale), round(late * scale)) for node, (early, late) in instance.window.items()}
+    window = {
+        node: (round(early * scale), round(late * scale))
+        for node, (early, late) in instance.window.items()
+    }
     return window, round(instance.service * scale)
 
 
@@ -211,7 +220,10 @@ def solve_pyvrp(instance: Instance, seconds: float, seed: int):
     depot_open, depot_close = window[instance.depot]
     depot = model.add_depot(places[instance.depot], tw_early=depot_open, tw_late=depot_close)
     model.add_vehicle_type(
-        num_available=instance.vehicles, capacity=instance.capacity, tw_early=depot_open, tw_late=depot_close
+        num_available=instance.vehicles,
+        capacity=instance.capacity,
+        tw_early=depot_open,
+        tw_late=depot_close,
     )
     for node in instance.customers:
         model.add_client(
@@ -256,10 +268,16 @@ def solve_ortools(instance: Instance, seconds: float, seed: int):
 
     routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitCallback(arc_cost))
     routing.AddDimensionWithVehicleCapacity(
-        routing.RegisterUnaryTransitCallback(load), 0, [instance.capacity] * instance.vehicles, True, "load"
+        routing.RegisterUnaryTransitCallback(load),
+        0,
+        [instance.capacity] * instance.vehicles,
+        True,
+        "load",
     )
     depot_open, depot_close = window[instance.depot]
-    routing.AddDimension(routing.RegisterTransitCallback(arc_time), depot_close, depot_close, False, "time")
+    routing.AddDimension(
+        routing.RegisterTransitCallback(arc_time), depot_close, depot_close, False, "time"
+    )
     clock = routing.GetDimensionOrDie("time")
     # a customer may be left out at a high cost, so that a first solution always exists
     dropped = 100 * max(max(row) for row in cost)
@@ -272,7 +290,9 @@ def solve_ortools(instance: Instance, seconds: float, seed: int):
         clock.CumulVar(routing.End(vehicle)).SetRange(depot_open, depot_close)
     parameters = pywrapcp.DefaultRoutingSearchParameters()
     parameters.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
-    parameters.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    parameters.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    )
     parameters.time_limit.FromMilliseconds(int(seconds * 1000))
     del seed  # OR-Tools' routing search is deterministic
     solution = routing.SolveWithParameters(parameters)
@@ -336,7 +356,11 @@ def _mean(values):
 def summarize(results: list[dict], solvers: list[str]) -> dict:
     groups = {}
     for row in results:
-        for name in (row["class"], "solomon" if row["group"] == "solomon" else "200 customers", "overall"):
+        for name in (
+            row["class"],
+            "solomon" if row["group"] == "solomon" else "200 customers",
+            "overall",
+        ):
             groups.setdefault(name, []).append(row)
         if row["class"] in ("R1", "C1", "RC1"):
             groups.setdefault("solomon R1, C1, RC1", []).append(row)
@@ -358,18 +382,35 @@ def targets(summary: dict, solvers: list[str], seconds: float) -> list[dict]:
     for name, limit in TARGETS.items():
         if name in summary:
             gap = summary[name]["ours"]["mean_gap"]
-            checks.append({"target": f"mean gap {name} <= {limit:g} %", "value": gap, "met": gap is not None and gap <= limit})
+            checks.append(
+                {
+                    "target": f"mean gap {name} <= {limit:g} %",
+                    "value": gap,
+                    "met": gap is not None and gap <= limit,
+                }
+            )
     overall = summary.get("overall")
     if overall:
         ours = overall["ours"]
         checks.append(
-            {"target": f"seconds per instance <= {MAX_SECONDS:g}", "value": ours["seconds"], "met": ours["seconds"] <= MAX_SECONDS + 0.5}
+            {
+                "target": f"seconds per instance <= {MAX_SECONDS:g}",
+                "value": ours["seconds"],
+                "met": ours["seconds"] <= MAX_SECONDS + 0.5,
+            }
         )
-        checks.append({"target": "all our solutions feasible", "value": ours["infeasible"], "met": ours["infeasible"] == 0})
+        checks.append(
+            {
+                "target": "all our solutions feasible",
+                "value": ours["infeasible"],
+                "met": ours["infeasible"] == 0,
+            }
+        )
         for peer in solvers[1:]:
             theirs = overall[peer]
             met = ours["infeasible"] <= theirs["infeasible"] and (
-                theirs["mean_gap"] is None or (ours["mean_gap"] is not None and ours["mean_gap"] <= theirs["mean_gap"])
+                theirs["mean_gap"] is None
+                or (ours["mean_gap"] is not None and ours["mean_gap"] <= theirs["mean_gap"])
             )
             checks.append(
                 {
@@ -381,12 +422,27 @@ def targets(summary: dict, solvers: list[str], seconds: float) -> list[dict]:
     return checks
 
 
+def _cell(solver, run):
+    shown = f"{solver} {fmt(run['gap'])}%"
+    return shown if run["feasible"] else f"{shown} INFEASIBLE ({run['problem']})"
+
+
 def fmt(value, digits=2):
     return "-" if value is None else f"{value:.{digits}f}"
 
 
 def report(summary: dict, checks: list[dict], solvers: list[str]) -> list[str]:
-    order = [*SOLOMON_CLASSES, "solomon", "solomon R1, C1, RC1", "C1_2", "C2_2", "R1_2", "R2_2", "RC1_2", "RC2_2"]
+    order = [
+        *SOLOMON_CLASSES,
+        "solomon",
+        "solomon R1, C1, RC1",
+        "C1_2",
+        "C2_2",
+        "R1_2",
+        "R2_2",
+        "RC1_2",
+        "RC2_2",
+    ]
     order += ["200 customers", "overall"]
     header = ["class", "n"]
     for solver in solvers:
@@ -402,7 +458,10 @@ def report(summary: dict, checks: list[dict], solvers: list[str]) -> list[str]:
         rows.append(row)
     widths = [max(len(header[i]), *(len(row[i]) for row in rows)) for i in range(len(header))]
     lines = ["  ".join(cell.rjust(width) for cell, width in zip(header, widths, strict=True))]
-    lines += ["  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
+    lines += [
+        "  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True))
+        for row in rows
+    ]
     lines.append("")
     for check in checks:
         value = check["value"]
@@ -413,19 +472,34 @@ def report(summary: dict, checks: list[dict], solvers: list[str]) -> list[str]:
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the VRPTW data folder (default: %(default)s)")
     parser.add_argument(
-        "--instances", default="*", help="comma-separated globs of instance names, e.g. 'R1*,C1*' (default: all)"
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help="the VRPTW data folder (default: %(default)s)",
     )
-    parser.add_argument("--seconds", type=float, default=10.0, help="time per instance and solver (default: 10)")
-    parser.add_argument("--peer", default="pyvrp,ortools", help="peer solvers, comma-separated, or 'none'")
-    parser.add_argument("--jobs", type=int, default=1, help="instances run in parallel processes (default: 1)")
+    parser.add_argument(
+        "--instances",
+        default="*",
+        help="comma-separated globs of instance names, e.g. 'R1*,C1*' (default: all)",
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=10.0, help="time per instance and solver (default: 10)"
+    )
+    parser.add_argument(
+        "--peer", default="pyvrp,ortools", help="peer solvers, comma-separated, or 'none'"
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="instances run in parallel processes (default: 1)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", type=Path, default=RESULTS_JSON)
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.jobs <= 0:
         parser.error("--seconds and --jobs must be positive")
-    args.peers = [peer.strip() for peer in args.peer.split(",") if peer.strip() and peer.strip() != "none"]
+    args.peers = [
+        peer.strip() for peer in args.peer.split(",") if peer.strip() and peer.strip() != "none"
+    ]
     unknown = [peer for peer in args.peers if peer not in PEERS]
     if unknown:
         parser.error(f"unknown peer {', '.join(unknown)}: choose among {', '.join(PEERS)}")
@@ -441,10 +515,18 @@ def main(argv=None) -> int:
     known = best_known(data)
     patterns = [pattern.strip() for pattern in args.instances.split(",") if pattern.strip()]
     paths = sorted(
-        (path for folder in ("solomon_100", "homberger_200") for path in (data / folder).glob("*.vrptw")),
+        (
+            path
+            for folder in ("solomon_100", "homberger_200")
+            for path in (data / folder).glob("*.vrptw")
+        ),
         key=lambda path: (path.parent.name, path.name),
     )
-    paths = [path for path in paths if any(fnmatch.fnmatch(path.name.split(".")[0], pattern) for pattern in patterns)]
+    paths = [
+        path
+        for path in paths
+        if any(fnmatch.fnmatch(path.name.split(".")[0], pattern) for pattern in patterns)
+    ]
     if not paths:
         print(f"No instance matches {args.instances!r}")
         return 2
@@ -455,11 +537,16 @@ def main(argv=None) -> int:
         else:
             print(f"Peer {peer} is not installed (pip install {peer}): skipped")
     print(
-        f"VRPTW: {len(paths)} instances, {', '.join(solvers)}, {args.seconds:g} s each, {args.jobs} in parallel",
-        flush=True,
+        f"VRPTW: {len(paths)} instances, {', '.join(solvers)}, {args.seconds:g} s each", flush=True
     )
     tasks = [
-        (str(path), solver, args.seconds, args.seed, known.get(path.name.split(".")[0], {}).get("distance"))
+        (
+            str(path),
+            solver,
+            args.seconds,
+            args.seed,
+            known.get(path.name.split(".")[0], {}).get("distance"),
+        )
         for path in paths
         for solver in solvers
     ]
@@ -469,10 +556,7 @@ def main(argv=None) -> int:
             entry = by_name.setdefault(name, {"name": name, "class": klass, "group": group})
             entry[solver] = row
             if len(entry) == 3 + len(solvers):
-                cells = "  ".join(
-                    f"{s} {fmt(entry[s]['gap'])}%{'' if entry[s]['feasible'] else ' INFEASIBLE ' + entry[s]['problem']}"
-                    for s in solvers
-                )
+                cells = "  ".join(_cell(solver, entry[solver]) for solver in solvers)
                 print(f"  {name:10} {cells}", flush=True)
     results = list(by_name.values())
     summary = summarize(results, solvers)

@@ -30,3 +30,4 @@ from . import test_integrity_portal
 from . import test_integrity_visit
 from . import test_integrity_visit_leftovers
 from . import test_visit_geo
+from . import test_route_planning

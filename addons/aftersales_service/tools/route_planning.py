@@ -208,7 +208,9 @@ class RoutePlanner:
         moments = [moment for worker in workers for interval in worker.free for moment in interval]
         moments += [moment for worker in workers for booking in worker.bookings for moment in booking[:2]]
         moments += [moment for job in jobs for moment in (job.window or ()) if moment is not None]
-        self._origin = min(moments).replace(hour=0, minute=0, second=0, microsecond=0) if moments else datetime(2000, 1, 1)
+        self._origin = (
+            min(moments).replace(hour=0, minute=0, second=0, microsecond=0) if moments else datetime(2000, 1, 1)
+        )
         places = [job.point for job in jobs]
         shifts = []
         for worker in workers:
