@@ -24,6 +24,7 @@ import importlib.util
 import json
 import math
 import os
+import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -33,7 +34,7 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 TOOLS = REPO / "addons" / "aftersales_service" / "tools"
-DEFAULT_DATA = REPO.parent / "shared" / "bench-data" / "vrptw"
+DATA_BESIDE = Path("..") / "shared" / "bench-data" / "vrptw"  # relative to the repository
 RESULTS_JSON = REPO / ".bench-results" / "vrptw.json"
 PEERS = ("pyvrp", "ortools")
 SOLOMON_CLASSES = ("C1", "C2", "R1", "R2", "RC1", "RC2")
@@ -144,6 +145,23 @@ class Instance:
         if missing or twice:
             return False, None, f"{len(missing)} customers not served, {len(twice)} served twice"
         return True, total, ""
+
+
+def default_data() -> Path:
+    """The data beside the repository; from a git worktree, beside its main repository."""
+    found = REPO / DATA_BESIDE
+    if not found.exists():
+        common = subprocess.run(
+            ["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        if common:
+            beside_main = Path(common).parent / DATA_BESIDE
+            found = beside_main if beside_main.exists() else found
+    return found.resolve()
 
 
 def best_known(data: Path) -> dict:
@@ -475,8 +493,7 @@ def parse_args(argv):
     parser.add_argument(
         "--data",
         type=Path,
-        default=DEFAULT_DATA,
-        help="the VRPTW data folder (default: %(default)s)",
+        help=f"the VRPTW data folder (default: {DATA_BESIDE} beside the repository)",
     )
     parser.add_argument(
         "--instances",
@@ -494,6 +511,9 @@ def parse_args(argv):
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", type=Path, default=RESULTS_JSON)
+    parser.add_argument(
+        "--check", action="store_true", help="exit with status 1 when a target is missed"
+    )
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.jobs <= 0:
         parser.error("--seconds and --jobs must be positive")
@@ -508,7 +528,7 @@ def parse_args(argv):
 
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    data = args.data if args.data.is_absolute() else (Path.cwd() / args.data)
+    data = args.data.resolve() if args.data else default_data()
     if not (data / "best_known.tsv").exists():
         print(f"No VRPTW data in {data} (give its folder with --data)")
         return 2
@@ -578,7 +598,7 @@ def main(argv=None) -> int:
         )
     )
     print(f"\nWritten {args.output}")
-    return 0
+    return 1 if args.check and not all(check["met"] for check in checks) else 0
 
 
 if __name__ == "__main__":
