@@ -35,7 +35,7 @@ class Shift:
     start) of the first booking that starts at or after ``free[k]`` ends, or None.
     """
 
-    __slots__ = ("after", "before", "capacity", "fast", "free", "home", "returns")
+    __slots__ = ("after", "before", "booked", "capacity", "fast", "free", "home", "returns")
 
     def __init__(self, home, free, capacity, returns, bookings=()):
         self.home = home
@@ -49,6 +49,7 @@ class Shift:
             starting = [(b_start, place) for b_start, _b_end, place in bookings if b_start >= end - EPS]
             self.before.append((max(ended)[1], max(ended)[0]) if ended else None)
             self.after.append((min(starting)[1], min(starting)[0]) if starting else None)
+        self.booked = bool(bookings)
         self.fast = len(free) == 1 and not bookings
 
 
@@ -197,14 +198,24 @@ class Problem:
         """The cheapest feasible ``(extra cost, shift, position)`` for ``job``, or None."""
         found = None
         km, minutes = self.km, self.minutes
-        duration, demand = self.dur[job], self.demand[job]
+        duration, demand, step = self.dur[job], self.demand[job], self.step
         for w in self.candidates[job]:
             shift, route = self.shifts[w], routes[w]
             if route.load + demand > shift.capacity or not shift.free:
                 continue
             seq = route.seq
             if not shift.fast:
+                home, returns = shift.home, shift.returns
                 for position in range(len(seq) + 1):
+                    if not shift.booked:
+                        # without bookings the extra km are known before the walk through the day
+                        previous = seq[position - 1] if position else home
+                        following = seq[position] if position < len(seq) else (home if returns else None)
+                        extra = km[previous][job]
+                        if following is not None:
+                            extra += km[job][following] - km[previous][following]
+                        if extra >= best - EPS:
+                            continue
                     result = self.simulate(w, seq[:position] + [job] + seq[position:])
                     if result is not None and result[0] - route.cost < best - EPS:
                         best, found = result[0] - route.cost, (result[0] - route.cost, w, position)
@@ -217,32 +228,34 @@ class Problem:
                 continue
             ends, latest = route.ends, route.latest
             row_km, row_minutes = km[job], minutes[job]
+            late += EPS
             previous, previous_end, size = home, begin, len(seq)
-            for position in range(size + 1):
-                if position < size:
-                    following = seq[position]
-                    extra = km[previous][job] + row_km[following] - km[previous][following]
-                elif returns:
-                    following = None
-                    extra = km[previous][job] + row_km[home] - km[previous][home]
-                else:
-                    following = None
-                    extra = km[previous][job]
+            for position in range(size):
+                following = seq[position]
+                around = km[previous]
+                extra = around[job] + row_km[following] - around[following]
                 if extra < best - EPS:
-                    start = self.up(max(previous_end + minutes[previous][job], early))
-                    if start <= late + EPS:
-                        end = start + duration
-                        if following is not None:
-                            fits = end + row_minutes[following] <= latest[position] + EPS
-                        else:
-                            fits = not returns or end + row_minutes[home] <= finish + EPS
-                        if fits:
-                            best, found = extra, (extra, w, position)
-                if following is None:
-                    break
+                    start = previous_end + minutes[previous][job]
+                    if start < early:
+                        start = early
+                    if step:
+                        start = self.up(start)
+                    if start <= late and start + duration + row_minutes[following] <= latest[position] + EPS:
+                        best, found = extra, (extra, w, position)
                 previous, previous_end = following, ends[position]
-                if previous_end > late + EPS:
+                if previous_end > late:
                     break
+            else:
+                # at the end of the round
+                extra = km[previous][job] + (row_km[home] - km[previous][home] if returns else 0.0)
+                if extra < best - EPS:
+                    start = previous_end + minutes[previous][job]
+                    if start < early:
+                        start = early
+                    if step:
+                        start = self.up(start)
+                    if start <= late and (not returns or start + duration + row_minutes[home] <= finish + EPS):
+                        best, found = extra, (extra, w, size)
         return found
 
 
@@ -310,6 +323,7 @@ def search(problem, order, rng, time_limit=0.5, max_iterations=2000, patience=No
     current = best_cost = state.cost()
     best = ([list(route.seq) for route in state.routes], list(state.unplanned))
     last_better = 0
+    absence = [0] * n  # how often each job was left out: the often left out go back first
     for iteration in range(max_iterations):
         elapsed = time.perf_counter() - started
         if elapsed >= time_limit or iteration - last_better > patience:
@@ -318,7 +332,9 @@ def search(problem, order, rng, time_limit=0.5, max_iterations=2000, patience=No
         temperature = hot * (cold / hot) ** progress
         saved, unplanned_before = {}, dict(state.unplanned)
         removed = _ruin(state, neighbours, rng, saved)
-        state.insert(_recreate_order(problem, state, removed, rng), saved)
+        state.insert(_recreate_order(problem, state, removed, rng, absence), saved)
+        for job in state.unplanned:
+            absence[job] += 1
         cost = state.cost()
         if cost < current - temperature * math.log(1.0 - rng.random()):
             current = cost
@@ -365,11 +381,13 @@ def _ruin(state, neighbours, rng, saved, mean_removed=10, longest=10):
     return removed
 
 
-def _recreate_order(problem, state, removed, rng):
+def _recreate_order(problem, state, removed, rng, absence):
     """The removed jobs and those left out, in an order drawn among a few useful ones."""
     jobs = removed + [job for job in state.unplanned if job not in removed]
     draw = rng.random()
-    if draw < 0.35:
+    if state.unplanned and draw < 0.3:
+        jobs.sort(key=lambda j: -absence[j])
+    elif draw < 0.35:
         rng.shuffle(jobs)
     elif draw < 0.6:
         jobs.sort(key=lambda j: -problem.demand[j])
