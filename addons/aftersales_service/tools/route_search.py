@@ -24,6 +24,12 @@ import math
 import time
 
 EPS = 1e-6
+# temperatures of the simulated annealing at the start and at the end, times the mean distance between jobs
+HOT, COLD = 2.0, 0.02
+# the price of a job left out while searching, times the mean distance between jobs
+SOFT = 4.0
+# how often a search overlooks a better place for a job
+BLINK = 0.01
 DAY_MINUTES = 1440.0
 
 
@@ -164,38 +170,67 @@ class Problem:
     # Rounds and insertions
     # ------------------------------------------------------------------
 
-    def refresh(self, w, route):
-        """Fill the cost, the load and, for a simple shift, the forward ends and backward latest starts."""
-        shift, seq = self.shifts[w], route.seq
-        route.load = sum(self.demand[j] for j in seq)
+    def refresh(self, w, route, old=None, front=0, back=0):
+        """Fill the cost, the load and, for a simple shift, the forward ends and backward latest starts.
+
+        ``old``: the route this one was made from, whose first ``front`` ends and last
+        ``back`` latest starts are still right (the rest of the round did not change).
+        """
+        shift, seq, demand = self.shifts[w], route.seq, self.demand
+        route.load = sum([demand[j] for j in seq])
         if not shift.fast:
             result = self.simulate(w, seq)
             route.cost = result[0] if result else math.inf
             return route
-        km, minutes, dur, early, late = self.km, self.minutes, self.dur, self.early, self.late
+        km, minutes, dur, early, late, step = self.km, self.minutes, self.dur, self.early, self.late, self.step
         begin, finish = shift.free[0]
-        home, returns = shift.home, shift.returns
-        clock, place, cost, ends = begin, home, 0.0, []
-        for job in seq:
-            clock = self.up(max(clock + minutes[place][job], early[job], begin)) + dur[job]
+        home, returns, size = shift.home, shift.returns, len(seq)
+        if old is None:
+            front = back = 0
+        # forward: the earliest end of each job
+        ends = old.ends[:front] if front else []
+        clock, place = (ends[-1], seq[front - 1]) if front else (begin, home)
+        for job in seq[front:]:
+            start = clock + minutes[place][job]
+            if start < early[job]:
+                start = early[job]
+            if step:
+                start = self.up(start)
+            clock = start + dur[job]
             ends.append(clock)
-            cost += km[place][job]
             place = job
-        latest = [0.0] * len(seq)
-        if seq:
-            if returns:
-                cost += km[place][home]
-            bound = finish - (minutes[place][home] if returns else 0.0)
-            for index in range(len(seq) - 1, -1, -1):
+        # backward: the latest start of each job that keeps the rest on time
+        latest = [0.0] * size
+        if back:
+            latest[size - back :] = old.latest[len(old.seq) - back :]
+        last = size - back - 1
+        if last >= 0:
+            if back:
+                bound = latest[last + 1] - minutes[seq[last]][seq[last + 1]]
+            else:
+                bound = finish - (minutes[place][home] if returns else 0.0)
+            for index in range(last, -1, -1):
                 job = seq[index]
-                latest[index] = value = self.down(min(late[job], bound - dur[job]))
+                value = bound - dur[job]
+                if late[job] < value:
+                    value = late[job]
+                if step:
+                    value = self.down(value)
+                latest[index] = value
                 if index:
                     bound = value - minutes[seq[index - 1]][job]
+        cost = sum([km[a][b] for a, b in zip([home, *seq], seq, strict=False)])
+        if returns and size:
+            cost += km[seq[-1]][home]
         route.cost, route.ends, route.latest = cost, ends, latest
         return route
 
-    def best_insertion(self, job, routes, best=math.inf):
-        """The cheapest feasible ``(extra cost, shift, position)`` for ``job``, or None."""
+    def best_insertion(self, job, routes, best=math.inf, blink=None):
+        """The cheapest feasible ``(extra cost, shift, position)`` for ``job``, or None.
+
+        ``blink``: a random number generator; each better place is then overlooked once
+        in a hundred times, so that a search tries other plans.
+        """
         found = None
         km, minutes = self.km, self.minutes
         duration, demand, step = self.dur[job], self.demand[job], self.step
@@ -241,7 +276,8 @@ class Problem:
                     if step:
                         start = self.up(start)
                     if start <= late and start + duration + row_minutes[following] <= latest[position] + EPS:
-                        best, found = extra, (extra, w, position)
+                        if blink is None or blink.random() >= BLINK:
+                            best, found = extra, (extra, w, position)
                 previous, previous_end = following, ends[position]
                 if previous_end > late:
                     break
@@ -255,7 +291,8 @@ class Problem:
                     if step:
                         start = self.up(start)
                     if start <= late and (not returns or start + duration + row_minutes[home] <= finish + EPS):
-                        best, found = extra, (extra, w, size)
+                        if blink is None or blink.random() >= BLINK:
+                            best, found = extra, (extra, w, size)
         return found
 
 
@@ -271,25 +308,28 @@ class _State:
             for job in route.seq:
                 self.where[job] = w
 
-    def cost(self):
-        return sum(route.cost for route in self.routes) + sum(self.problem.penalty[j] for j in self.unplanned)
+    def cost(self, penalty=None):
+        penalty = self.problem.penalty if penalty is None else penalty
+        return sum(route.cost for route in self.routes) + sum(penalty[j] for j in self.unplanned)
 
-    def replace(self, w, seq, saved):
+    def replace(self, w, seq, saved, front=0, back=0):
+        """Round ``w`` becomes ``seq``; its first ``front`` and last ``back`` jobs keep their times."""
+        old = self.routes[w]
         if w not in saved:
-            saved[w] = self.routes[w]
-        self.routes[w] = self.problem.refresh(w, Route(seq))
+            saved[w] = old
+        self.routes[w] = self.problem.refresh(w, Route(seq), old, front, back)
 
-    def insert(self, jobs, saved):
+    def insert(self, jobs, saved, blink=None):
         problem = self.problem
         for job in jobs:
-            best = problem.best_insertion(job, self.routes)
+            best = problem.best_insertion(job, self.routes, blink=blink)
             if best is None:
                 self.unplanned[job] = True
                 self.where[job] = -1
                 continue
             _extra, w, position = best
             seq = self.routes[w].seq
-            self.replace(w, seq[:position] + [job] + seq[position:], saved)
+            self.replace(w, seq[:position] + [job] + seq[position:], saved, position, len(seq) - position)
             self.where[job] = w
             self.unplanned.pop(job, None)
 
@@ -317,10 +357,15 @@ def search(problem, order, rng, time_limit=0.5, max_iterations=2000, patience=No
     if patience is None:
         patience = max(1000, 100 * n)
     neighbours = [sorted((o for o in range(n) if o != j), key=problem.km[j].__getitem__) for j in range(n)]
-    spread = [problem.km[j][o] for j in range(n) for o in neighbours[j][:5]]
-    scale = sum(spread) / len(spread) if spread else 1.0
-    hot, cold = 2.0 * scale + EPS, 0.02 * scale + EPS
-    current = best_cost = state.cost()
+    # the temperature follows the distances between jobs
+    scale = sum(sum(problem.km[j][:n]) for j in range(n)) / max(n * (n - 1), 1)
+    hot, cold = HOT * scale + EPS, COLD * scale + EPS
+    # the search may leave a job out for a while, at the price of a long detour (SOFT mean
+    # distances, the urgent dearer); the best plan is always the one that leaves out the fewest
+    lowest = min(problem.penalty, default=1.0)
+    soft = [SOFT * scale * weight / lowest for weight in problem.penalty]
+    best_cost = state.cost()
+    current = state.cost(soft)
     best = ([list(route.seq) for route in state.routes], list(state.unplanned))
     last_better = 0
     absence = [0] * n  # how often each job was left out: the often left out go back first
@@ -332,12 +377,12 @@ def search(problem, order, rng, time_limit=0.5, max_iterations=2000, patience=No
         temperature = hot * (cold / hot) ** progress
         saved, unplanned_before = {}, dict(state.unplanned)
         removed = _ruin(state, neighbours, rng, saved)
-        state.insert(_recreate_order(problem, state, removed, rng, absence), saved)
+        state.insert(_recreate_order(problem, state, removed, rng, absence), saved, rng)
         for job in state.unplanned:
             absence[job] += 1
-        cost = state.cost()
+        cost = state.cost(soft)
         if cost < current - temperature * math.log(1.0 - rng.random()):
-            current = cost
+            current, cost = cost, state.cost()
             if cost < best_cost - EPS:
                 best_cost, last_better = cost, iteration
                 best = ([list(route.seq) for route in state.routes], list(state.unplanned))
@@ -360,7 +405,12 @@ def _ruin(state, neighbours, rng, saved, mean_removed=10, longest=10):
     used = [route for route in state.routes if route.seq]
     size = min(longest, len(planned) / len(used))
     strings = int(rng.uniform(1, 4 * mean_removed / (1 + size)))
-    seed = rng.choice(planned)
+    if state.unplanned and rng.random() < 0.5:
+        # make room around a job left out
+        left_out = rng.choice(list(state.unplanned))
+        seed = next((job for job in neighbours[left_out] if state.where[job] >= 0), rng.choice(planned))
+    else:
+        seed = rng.choice(planned)
     removed, ruined = [], set()
     for job in [seed, *neighbours[seed]]:
         if len(ruined) >= strings:
@@ -373,7 +423,7 @@ def _ruin(state, neighbours, rng, saved, mean_removed=10, longest=10):
         position = seq.index(job)
         first = rng.randint(max(0, position - length + 1), min(position, len(seq) - length))
         taken = seq[first : first + length]
-        state.replace(w, seq[:first] + seq[first + length :], saved)
+        state.replace(w, seq[:first] + seq[first + length :], saved, first, len(seq) - first - length)
         for other in taken:
             state.where[other] = -1
         removed.extend(taken)
