@@ -360,10 +360,11 @@ def search(problem, order, rng, time_limit=0.5, max_iterations=2000, patience=No
     # the temperature follows the distances between jobs
     scale = sum(sum(problem.km[j][:n]) for j in range(n)) / max(n * (n - 1), 1)
     hot, cold = HOT * scale + EPS, COLD * scale + EPS
-    # the search may leave a job out for a while, at the price of a long detour (SOFT mean
-    # distances, the urgent dearer); the best plan is always the one that leaves out the fewest
+    # while jobs are left out, the search may leave one more out for a while, at the price of a
+    # long detour (SOFT mean distances, the urgent dearer); once every job is in, never again.
+    # The best plan is always the one that leaves out the fewest.
     lowest = min(problem.penalty, default=1.0)
-    soft = [SOFT * scale * weight / lowest for weight in problem.penalty]
+    soft = [SOFT * scale * weight / lowest for weight in problem.penalty] if state.unplanned else None
     best_cost = state.cost()
     current = state.cost(soft)
     best = ([list(route.seq) for route in state.routes], list(state.unplanned))
@@ -382,7 +383,10 @@ def search(problem, order, rng, time_limit=0.5, max_iterations=2000, patience=No
             absence[job] += 1
         cost = state.cost(soft)
         if cost < current - temperature * math.log(1.0 - rng.random()):
-            current, cost = cost, state.cost()
+            current = cost
+            if soft is not None and not state.unplanned:
+                soft, current = None, state.cost()
+            cost = state.cost()
             if cost < best_cost - EPS:
                 best_cost, last_better = cost, iteration
                 best = ([list(route.seq) for route in state.routes], list(state.unplanned))
