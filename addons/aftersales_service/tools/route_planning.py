@@ -36,6 +36,7 @@ until ``max_rounds`` tries, ``time_limit`` seconds, or no progress. The same
 """
 
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from math import asin, cos, inf, radians, sin, sqrt
@@ -146,6 +147,7 @@ class RoutePlanner:
 
     def plan(self, jobs):
         """A day plan of ``jobs``: as many as fit, the urgent first, with little travel."""
+        started = time.perf_counter()
         result = DayPlan()
         order = sorted(jobs, key=_urgency)
         plannable = []
@@ -159,7 +161,7 @@ class RoutePlanner:
             problem,
             list(range(len(plannable))),
             random.Random(self.seed),
-            time_limit=self.time_limit,
+            time_limit=max(self.time_limit - (time.perf_counter() - started), 0.0),
             max_iterations=self.max_rounds,
         )
         for index in left_out:
