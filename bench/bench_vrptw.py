@@ -24,6 +24,7 @@ import importlib.util
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import time
@@ -61,6 +62,13 @@ def load_planner():
 # ----------------------------------------------------------------------
 
 
+def class_of(name: str) -> str:
+    """C1 ... RC2 for Solomon's instances (C101, RC208), C1_2 ... RC2_2 for 200 customers."""
+    if "_" in name:
+        return "_".join(name.split("_")[:2])
+    return re.match(r"[A-Z]+\d", name).group(0)
+
+
 class Instance:
     """One VRPTW instance; nodes are numbered as in the file (1 is the depot)."""
 
@@ -68,9 +76,7 @@ class Instance:
         self.path = path
         self.name = path.name.split(".")[0]
         self.group = "solomon" if path.parent.name.startswith("solomon") else "homberger"
-        self.klass = self.name.split("_")[0] if "_" in self.name else self.name.rstrip("0123456789")
-        if self.group == "homberger":
-            self.klass = f"{self.klass}_2"  # C1_2, R2_2, ...
+        self.klass = class_of(self.name)
         header, sections, current = {}, {}, None
         for raw in path.read_text().splitlines():
             line = raw.strip()
