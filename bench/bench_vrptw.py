@@ -489,7 +489,10 @@ def report(summary: dict, checks: list[dict], solvers: list[str]) -> list[str]:
     lines.append("")
     for check in checks:
         value = check["value"]
-        shown = ", ".join(fmt(v) for v in value) if isinstance(value, list) else fmt(value)
+        if isinstance(value, list):
+            shown = ", ".join(fmt(v) for v in value)
+        else:
+            shown = str(value) if isinstance(value, int) else fmt(value)
         lines.append(f"{'met    ' if check['met'] else 'NOT MET'}  {check['target']} ({shown})")
     return lines
 
