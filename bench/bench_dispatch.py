@@ -16,7 +16,9 @@ Then, as a dispatcher (access rights and record rules apply):
 * **naive**: the same visits, day by day, given in order of SLA deadline to the
   nearest technician who can still fit them after their last visit (what a person
   does on a board), computed from the same inputs;
-* **check**: an independent check of both plans, written for this benchmark from
+* **peer**: the same days planned by OR-Tools (when installed), under the same rules
+  and in the time the day planner took, to compare the kilometres with;
+* **check**: an independent check of the plans, written for this benchmark from
   the records themselves: skill and level, zone, working hours and leaves (Odoo's
   own calendar API), no overlap including the travel between visits, daily
   capacity, each visit on its day.
@@ -427,6 +429,121 @@ def check(env, assignments, technicians, visits, visit_days):
 
 
 # --------------------------------------------------------------------------
+# The peer solver
+# --------------------------------------------------------------------------
+
+
+def ortools_installed():
+    try:
+        from ortools.constraint_solver import pywrapcp  # noqa: F401, PLC0415
+    except ImportError:
+        return False
+    return True
+
+
+def ortools_day(planner, jobs, seconds):
+    """OR-Tools' plan of one day under the planner's rules: {job key: (worker, start, end)}.
+
+    Each worker starts from home when its working time starts and drives to its visits
+    (no way back), each visit inside one interval of the worker's free time (the gaps
+    are breaks no visit may overlap), among the visit's candidates, within the daily
+    capacity, starting inside the arrival agreed with the customer; distances from the
+    planner (``planner.km``), in metres.
+    """
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2  # noqa: PLC0415
+
+    workers = [worker for worker in planner.workers.values() if worker.free]
+    if not workers or not jobs:
+        return {}
+    origin = min(worker.free[0][0] for worker in workers)
+
+    def second(moment):
+        return int((moment - origin).total_seconds())
+
+    count = len(workers)
+    # nodes: the homes, one end where every round stops for free, then the jobs
+    places = [worker.home for worker in workers] + [None] + [job.point for job in jobs]
+    service = [0] * (count + 1) + [int(job.duration.total_seconds()) for job in jobs]
+    size, end = len(places), count
+    metres = [
+        [
+            0 if end in (a, b) else round(1000 * planner.km(places[a], places[b]))
+            for b in range(size)
+        ]
+        for a in range(size)
+    ]
+    per_metre = 3.6 / planner.speed_kmh  # seconds per metre
+    manager = pywrapcp.RoutingIndexManager(size, count, list(range(count)), [end] * count)
+    routing = pywrapcp.RoutingModel(manager)
+
+    def distance(i, j):
+        return metres[manager.IndexToNode(i)][manager.IndexToNode(j)]
+
+    def duration(i, j):
+        a, b = manager.IndexToNode(i), manager.IndexToNode(j)
+        return service[a] + math.ceil(metres[a][b] * per_metre)
+
+    def demand(i):
+        node = manager.IndexToNode(i)
+        return jobs[node - count - 1].demand if node > count else 0
+
+    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitCallback(distance))
+    routing.AddDimensionWithVehicleCapacity(
+        routing.RegisterUnaryTransitCallback(demand),
+        0,
+        [worker.capacity for worker in workers],
+        True,
+        "load",
+    )
+    horizon = max(second(worker.free[-1][1]) for worker in workers)
+    routing.AddDimension(routing.RegisterTransitCallback(duration), horizon, horizon, False, "time")
+    clock = routing.GetDimensionOrDie("time")
+    visit = [service[manager.IndexToNode(index)] for index in range(routing.Size())]
+    solver = routing.solver()
+    for v, worker in enumerate(workers):
+        begin, finish = second(worker.free[0][0]), second(worker.free[-1][1])
+        clock.CumulVar(routing.Start(v)).SetRange(begin, finish)
+        clock.CumulVar(routing.End(v)).SetRange(begin, finish)
+        gaps = [
+            solver.FixedDurationIntervalVar(
+                second(stop), second(stop), second(start) - second(stop), False, f"gap {v} {k}"
+            )
+            for k, ((_a, stop), (start, _b)) in enumerate(
+                zip(worker.free, worker.free[1:], strict=False)
+            )
+        ]
+        if gaps:
+            clock.SetBreakIntervalsOfVehicle(gaps, v, visit)
+    index_of = {worker.key: v for v, worker in enumerate(workers)}
+    dropped = 1000 * max(max(row) for row in metres) + 1
+    for position, job in enumerate(jobs):
+        index = manager.NodeToIndex(count + 1 + position)
+        allowed = [index_of[key] for key in job.candidates if key in index_of]
+        routing.AddDisjunction([index], dropped)
+        routing.VehicleVar(index).SetValues([-1, *allowed])  # -1: left out
+        if job.window:  # the arrival agreed with the customer
+            clock.CumulVar(index).SetRange(second(job.window[0]), second(job.window[1]))
+    parameters = pywrapcp.DefaultRoutingSearchParameters()
+    parameters.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    parameters.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    )
+    parameters.time_limit.FromMilliseconds(max(int(seconds * 1000), 100))
+    solution = routing.SolveWithParameters(parameters)
+    plan = {}
+    if solution is None:
+        return plan
+    for v, worker in enumerate(workers):
+        index = solution.Value(routing.NextVar(routing.Start(v)))
+        while not routing.IsEnd(index):
+            job = jobs[manager.IndexToNode(index) - count - 1]
+            start = origin + timedelta(seconds=solution.Value(clock.CumulVar(index)))
+            plan[job.key] = (worker.key, start, start + job.duration)
+            index = solution.Value(routing.NextVar(index))
+    return plan
+
+
+# --------------------------------------------------------------------------
 # Measures
 # --------------------------------------------------------------------------
 
@@ -464,7 +581,7 @@ def main(argv):
         # the naive plan, from the same inputs, day by day
         log("naive plan: nearest free technician")
         tz = timezone(TZ)
-        naive, naive_seconds, naive_unplanned = {}, 0.0, 0
+        naive, naive_seconds, naive_unplanned, days = {}, 0.0, 0, []
         week_start = (
             tz.localize(datetime.combine(MONDAY, datetime.min.time()))
             .astimezone(utc)
@@ -480,6 +597,7 @@ def main(argv):
                 lambda v, d=day: utc.localize(v.scheduled_start).astimezone(tz).date() == d
             )
             workers, jobs = engine.day_problem([facts[v.id] for v in day_visits], day)
+            days.append((workers, jobs))
             started = time.perf_counter()
             plan = RoutePlanner(workers, speed_kmh=SPEED_KMH).plan_nearest_free(jobs)
             naive_seconds += time.perf_counter() - started
@@ -500,11 +618,29 @@ def main(argv):
         memory = peak_rss_mb() - memory_before
         ours = {v.id: (v.technician_id.id, v.scheduled_start, v.scheduled_end) for v in planned}
 
-        log("checking both plans")
+        # the peer solver, from the same inputs, day by day, in the time our week took
+        peer, peer_seconds = None, 0.0
+        if ortools_installed():
+            log("peer plan: OR-Tools, day by day, as long as ours took")
+            peer = {}
+            for workers, jobs in days:
+                started = time.perf_counter()
+                peer.update(
+                    ortools_day(RoutePlanner(workers, speed_kmh=SPEED_KMH), jobs, seconds / 5)
+                )
+                peer_seconds += time.perf_counter() - started
+        else:
+            log("peer plan skipped: OR-Tools is not installed (pip install ortools)")
+
+        log("checking the plans")
         ours_violations, ours_km = check(env, ours, technicians.sudo(), visits.sudo(), visit_days)
         naive_violations, naive_km = check(
             env, naive, technicians.sudo(), visits.sudo(), visit_days
         )
+        if peer is not None:
+            peer_violations, peer_km = check(
+                env, peer, technicians.sudo(), visits.sudo(), visit_days
+            )
         cr.rollback()
 
     results = {
@@ -533,6 +669,18 @@ def main(argv):
             "violations": naive_violations,
         },
     }
+    if peer is not None:
+        results["peer"] = {
+            "solver": "OR-Tools (guided local search)",
+            "seconds": peer_seconds,
+            "planned": len(peer),
+            "km": peer_km,
+            "km_per_visit": peer_km / max(len(peer), 1),
+            "violations": peer_violations,
+        }
+        results["travel_per_visit_vs_peer"] = (
+            results["plan"]["km_per_visit"] / results["peer"]["km_per_visit"] if peer_km else None
+        )
     results["travel_ratio"] = ours_km / naive_km if naive_km else None
     results["travel_per_visit_ratio"] = (
         results["plan"]["km_per_visit"] / results["naive"]["km_per_visit"] if naive_km else None

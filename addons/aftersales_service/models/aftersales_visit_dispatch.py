@@ -19,7 +19,7 @@ from .aftersales_visit import _CHECKED_KEY, DISPATCHER_GROUP, PARTNER_JOB_ACTIVE
 
 SPEED_PARAM = "aftersales_service.travel_speed_kmh"
 PLAN_SECONDS_PARAM = "aftersales_service.plan_seconds_per_day"
-DEFAULT_PLAN_SECONDS = 0.5
+DEFAULT_PLAN_SECONDS = 0.3
 
 
 class AftersalesVisit(models.Model):

@@ -317,7 +317,7 @@ class DispatchEngine:
         ]
         return workers, jobs
 
-    def plan_day(self, visits, day, time_limit=0.5):
+    def plan_day(self, visits, day, time_limit=0.3):
         """A :class:`~route_planning.DayPlan` of ``visits`` on ``day``, booked in the engine (so that
         the next day or the next batch sees them)."""
         workers, jobs = self.day_problem(visits, day)
