@@ -107,24 +107,27 @@ class AftersalesVisit(models.Model):
     def _aftersales_dispatch_visits(self, technicians):
         """The visits as the rules see them (``{visit id: Visit}``): skill levels and zone cover of each
         technician, the place, the duration, the agreed time and the SLA deadline."""
-        skill_levels = {}  # (technician, category, ticket type) -> level
-        covers = {}  # (zone, partner) -> bool: few zones, many addresses
+        # few product categories, ticket types and zones for many visits: each is worked out once
+        levels_of = {}  # (category, ticket type) -> {technician id: level}
+        technicians_of_zone = defaultdict(set)
+        for technician in technicians:
+            for zone in technician.zone_ids:
+                technicians_of_zone[zone].add(technician.id)
+        covered_of = {}  # partner -> frozenset of technician ids
         result = {}
         for visit in self:
             category, ticket_type = visit.ticket_id.product_id.categ_id, visit.ticket_id.ticket_type_id
-            levels, covered = {}, set()
-            for technician in technicians:
-                key = (technician.id, category.id, ticket_type.id)
-                if key not in skill_levels:
-                    skill_levels[key] = technician._aftersales_skill_level(category, ticket_type)
-                levels[technician.id] = skill_levels[key]
-                for zone in technician.zone_ids:
-                    zone_key = (zone.id, visit.partner_id.id)
-                    if zone_key not in covers:
-                        covers[zone_key] = zone._aftersales_covers(visit.partner_id)
-                    if covers[zone_key]:
-                        covered.add(technician.id)
-                        break
+            levels = levels_of.get((category, ticket_type))
+            if levels is None:
+                levels = levels_of[category, ticket_type] = {
+                    technician.id: technician._aftersales_skill_level(category, ticket_type)
+                    for technician in technicians
+                }
+            covered = covered_of.get(visit.partner_id)
+            if covered is None:
+                covered = covered_of[visit.partner_id] = frozenset().union(
+                    *(ids for zone, ids in technicians_of_zone.items() if zone._aftersales_covers(visit.partner_id))
+                )
             if visit.scheduled_start and visit.scheduled_end:
                 duration = visit.scheduled_end - visit.scheduled_start
             else:
@@ -136,7 +139,7 @@ class AftersalesVisit(models.Model):
                 branch=visit.branch_id.id or None,
                 required_level=int(visit.visit_type_id.skill_level or 0),
                 levels=levels,
-                covered=frozenset(covered),
+                covered=covered,
                 start=visit.scheduled_start or None,
                 window=(visit.window_start, visit.window_end) if visit.window_start and visit.window_end else None,
                 deadline=visit.ticket_id.sla_resolve_deadline or None,
@@ -339,10 +342,15 @@ class AftersalesVisit(models.Model):
         levels = dict(self.env["aftersales.technician.skill"]._fields["level"]._description_selection(self.env))
         technician_by_id = {technician.id: technician for technician in technicians}
         bodies, planned = {}, self.browse()
+        # the visits planned and those the technicians had, read together
+        booked = self.browse(
+            {booking.key for key in plan.rounds for booking in engine.technicians[key].bookings} | set(self.ids)
+        )
+        visits_by_id = {visit.id: visit for visit in booked}
         for key, stops in plan.rounds.items():
             technician = technician_by_id[key]
             for stop in stops:
-                visit = self.browse(stop.job.key)
+                visit = visits_by_id[stop.job.key]
                 # the planner has just checked every rule: no second check on write
                 with visit._assignment_checked(), visit._unguard("state"):
                     visit.with_context(tracking_disable=True).write(
@@ -357,7 +365,7 @@ class AftersalesVisit(models.Model):
                 # the whole day of the technician: the visits they had and those planned now
                 day = engine.day_bookings(engine.technicians[key], stop.start)
                 before = [b for b in day if b.end <= stop.start]
-                origin = self.browse(before[-1].key).partner_id if before else technician.home_partner_id
+                origin = visits_by_id[before[-1].key].partner_id if before else technician.home_partner_id
                 bodies[visit.id] = visit._aftersales_plan_note(
                     technician,
                     stop,
