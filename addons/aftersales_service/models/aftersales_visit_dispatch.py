@@ -347,6 +347,8 @@ class AftersalesVisit(models.Model):
             {booking.key for key in plan.rounds for booking in engine.technicians[key].bookings} | set(self.ids)
         )
         visits_by_id = {visit.id: visit for visit in booked}
+        # what the writes check, read for all the visits at once rather than once per write
+        booked.mapped("helper_ids")
         for key, stops in plan.rounds.items():
             technician = technician_by_id[key]
             for stop in stops:

@@ -230,8 +230,9 @@ class TestDayPlan(AftersalesCommon):
             before = self.cr.sql_log_count
             visits._aftersales_plan_days()
             self.env.flush_all()
-            counts.append((self.cr.sql_log_count - before) / len(visits))
-        self.assertLessEqual(counts[1], counts[0], f"queries per visit for 2 and 8 visits: {counts}")
+            counts.append(self.cr.sql_log_count - before)
+        # not one query per visit: the writes of the plan are flushed together
+        self.assertLessEqual(counts[1], counts[0] + 2, f"queries for 2 and for 8 visits: {counts}")
 
     # ------------------------------------------------------------------
     # One engine: the rules every path shares
