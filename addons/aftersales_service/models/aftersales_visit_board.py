@@ -79,6 +79,8 @@ class AftersalesVisit(models.Model):
         branch = self._aftersales_board_branch(branch_id)
 
         technicians = self._aftersales_board_technicians(branch)
+        # their working time, time off and public holidays: a day off shows no capacity
+        engine = self._aftersales_dispatch_engine(technicians, start, end)
         visits = self.search_fetch(
             [
                 ("technician_id", "in", technicians.ids),
@@ -109,9 +111,12 @@ class AftersalesVisit(models.Model):
                 hours[1] = max(hours[1], -(-(card["start_minute"] + card["duration_minutes"]) // 60))
         for technician in technicians:
             lane_days = {}
-            for key in day_keys:
+            facts = engine.technicians.get(technician.id)
+            for key, day in zip(day_keys, days, strict=True):
                 cards = by_lane[technician.id][key]
-                lane_days[key] = self._aftersales_board_lane_day(technician, cards)
+                day_start, day_end = self._aftersales_board_bounds([day], tz)
+                working = bool(facts and engine.working_time(facts, day_start, day_end))
+                lane_days[key] = self._aftersales_board_lane_day(technician, cards, working)
             lanes.append(
                 {
                     "id": technician.id,
@@ -166,14 +171,7 @@ class AftersalesVisit(models.Model):
             raise UserError(_("This technician no longer exists: refresh the board."))
         visit.check_access("write")
         technician.check_access("read")
-        if visit.state not in MOVABLE_STATES:
-            raise UserError(
-                _(
-                    "Visit %(visit)s is %(state)s: only draft, scheduled and confirmed visits move on the board.",
-                    visit=visit.name,
-                    state=dict(self._fields["state"]._description_selection(self.env))[visit.state],
-                )
-            )
+        visit._aftersales_check_movable()
         new_start = _utc_moment(start)
         if not new_start:
             raise UserError(_("Say when the visit starts: %(start)s is not a date and time.", start=_shown(start)))
@@ -195,6 +193,42 @@ class AftersalesVisit(models.Model):
         if visit.state == "draft":
             visit.action_schedule()
         return visit._aftersales_board_card(self._aftersales_board_tz())
+
+    @api.model
+    def aftersales_board_unassign(self, visit_id):
+        """Take the visit ``visit_id`` back from its technician: it goes back among the unassigned
+        visits, as a draft that keeps its time (and the arrival agreed with the customer). Returns
+        its new card."""
+        self._aftersales_check_board_access()
+        visit = self.browse(_as_id(visit_id)).exists()
+        if not visit:
+            raise UserError(_("This visit no longer exists: refresh the board."))
+        visit.check_access("write")
+        visit._aftersales_check_movable()
+        technician = visit.technician_id
+        if technician:
+            with visit._unguard("state"):
+                visit.write({"technician_id": False, "state": "draft"})
+            visit.message_post(
+                body=_(
+                    "Taken back from %(technician)s on the dispatch board by %(user)s: the visit is unassigned again.",
+                    technician=technician.name,
+                    user=self.env.user.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return visit._aftersales_board_card(self._aftersales_board_tz())
+
+    def _aftersales_check_movable(self):
+        self.ensure_one()
+        if self.state not in MOVABLE_STATES:
+            raise UserError(
+                _(
+                    "Visit %(visit)s is %(state)s: only draft, scheduled and confirmed visits move on the board.",
+                    visit=self.name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[self.state],
+                )
+            )
 
     @api.model
     def aftersales_board_auto_assign(self, date_from, date_to, branch_id=False):
@@ -394,9 +428,10 @@ class AftersalesVisit(models.Model):
         return card
 
     @api.model
-    def _aftersales_board_lane_day(self, technician, cards):
+    def _aftersales_board_lane_day(self, technician, cards, working=True):
         """A technician's day: the cards in order with the km from the previous stop (or the home
-        base), the visit count against the capacity, the km driven (None when one is unknown)."""
+        base), the visit count against the capacity (none on a day off: not ``working``), the km
+        driven (None when one is unknown)."""
         cards.sort(key=lambda card: (card["start_minute"], card["id"]))
         origin = partner_point(technician.home_partner_id)
         origin_kind = "home"
@@ -416,8 +451,9 @@ class AftersalesVisit(models.Model):
         return {
             "cards": cards,
             "count": count,
-            "capacity": technician.daily_capacity,
-            "over": count > technician.daily_capacity,
+            "capacity": technician.daily_capacity if working else 0,
+            "off": not working,
+            "over": count > (technician.daily_capacity if working else 0),
             "km": round(total, 1) if cards else 0.0,
             "km_unknown": unknown,
         }

@@ -74,6 +74,15 @@ class TestDispatchRules(BaseCase):
         tech.time_off = [(at(13), at(14))]
         self.assertEqual(self._refusal(tech, visit(), at(12, 30)), dispatch.TIME_OFF)
 
+    def test_working_time_of_a_period(self):
+        tech = technician(time_off=[(at(13), at(20))])
+        engine = DispatchEngine([tech])
+        self.assertEqual(engine.working_time(tech, at(0), at(24)), timedelta(hours=5), "7-11 and 12-13")
+        self.assertEqual(engine.working_time(tech, at(10), at(12)), timedelta(hours=1), "the break is no work")
+        self.assertEqual(engine.working_time(tech, at(0, day=DAY - timedelta(1)), at(0)), timedelta(0))
+        tech.time_off = [(at(0), at(0, day=DAY + timedelta(2)))]
+        self.assertEqual(engine.working_time(tech, at(0), at(0, day=DAY + timedelta(2))), timedelta(0))
+
     def test_agreed_time_is_kept(self):
         job = visit(window=(at(9), at(9, 30)))
         self.assertIsNone(self._refusal(technician(), job, at(9, 15)))

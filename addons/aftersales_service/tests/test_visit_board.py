@@ -235,6 +235,43 @@ class TestVisitBoard(AftersalesCommon):
         self.assertTrue(card["forced"])
         self.assertTrue(visit.message_ids.filtered(lambda m: "Customer asked for Tara" in (m.body or "")))
 
+    def test_take_a_visit_back(self):
+        """Dragged back among the unassigned visits: a draft again, at the same time, the chatter says by whom."""
+        card = self.Board.aftersales_board_unassign(self.tara_second.id)
+        visit = self.tara_second.with_user(self.dispatcher)
+        self.assertFalse(visit.technician_id)
+        self.assertEqual(visit.state, "draft")
+        self.assertEqual(visit.scheduled_start, datetime(2026, 6, 16, 11, 0), "the time is kept")
+        self.assertEqual(card["state"], "draft")
+        self.assertIn(self.tara.name, visit.message_ids[0].body)
+        data = self.Board.aftersales_board_data("2026-06-16", "2026-06-16")
+        self.assertIn(visit.id, [c["id"] for c in data["unassigned"]])
+        self.assertEqual(self._lane(data, self.tara)["days"]["2026-06-16"]["count"], 2)
+        # a visit in progress stays where it is; the others may not take visits back
+        self.tara_first.with_user(self.tara.user_id).action_start()
+        with self.assertRaises(UserError):
+            self.Board.aftersales_board_unassign(self.tara_first.id)
+        for user in (self.agent, self.tara.user_id):
+            with self.assertRaises(AccessError):
+                self.env["aftersales.visit"].with_user(user).aftersales_board_unassign(self.tara_third.id)
+        self.assertEqual(self.tara_third.technician_id, self.tara)
+        with self.assertRaises(UserError):
+            self.Board.aftersales_board_unassign(0)
+
+    def test_days_off_show_no_capacity(self):
+        """The weekend, a public holiday and time off: no capacity shown, whatever the visits."""
+        self._time_off(self.ben, datetime(2026, 6, 18, 0, 0), datetime(2026, 6, 18, 23, 59))
+        data = self.Board.aftersales_board_data(MONDAY.isoformat(), (MONDAY + timedelta(days=6)).isoformat())
+        ben_days = self._lane(data, self.ben)["days"]
+        tara_days = self._lane(data, self.tara)["days"]
+        self.assertFalse(ben_days["2026-06-16"]["off"])
+        self.assertEqual(ben_days["2026-06-16"]["capacity"], self.ben.daily_capacity)
+        for day in ("2026-06-20", "2026-06-21"):
+            self.assertTrue(ben_days[day]["off"], "the weekend")
+            self.assertEqual(ben_days[day]["capacity"], 0)
+        self.assertTrue(ben_days["2026-06-18"]["off"], "his time off")
+        self.assertFalse(tara_days["2026-06-18"]["off"])
+
     def test_others_are_refused(self):
         technician_user = self.tara.user_id
         for user in (self.agent, technician_user):
@@ -344,16 +381,18 @@ class TestVisitBoardTour(AftersalesCommon, HttpCase):
         self.assertEqual(self.visit.technician_id, self.technician)
         self.assertEqual(self.visit.state, "scheduled")
         self.assertTrue(self.visit.scheduled_start)
-        # the second one was dropped at the same time: refused by the rules, then forced with the reason
+        # the second one was dropped at the same time: refused by the rules, then forced with the
+        # reason, and at last taken back: unassigned, at the time it had
         forced = self.second_visit.with_user(self.dispatcher)
-        self.assertEqual(forced.technician_id, self.technician)
+        self.assertFalse(forced.technician_id)
+        self.assertEqual(forced.state, "draft")
         self.assertEqual(forced.scheduled_start.date(), date.today())
         # then the first one went to another day of the week at the same time of day
         self.assertNotEqual(self.visit.scheduled_start.date(), forced.scheduled_start.date())
         self.assertEqual(self.visit.scheduled_start.time(), forced.scheduled_start.time())
         self.assertEqual(self.visit.scheduled_end - self.visit.scheduled_start, timedelta(minutes=30))
-        self.assertTrue(forced.assignment_forced)
-        self.assertEqual(forced.assignment_forced_reason, "The customer can only be visited then")
+        reason = "The customer can only be visited then"
+        self.assertTrue(forced.message_ids.filtered(lambda m: reason in (m.body or "")))
 
     def _call(self, method, *args):
         return self.make_jsonrpc_request(

@@ -280,6 +280,12 @@ class DispatchEngine:
     # Plan a Day: the route optimizer orders the technicians' days
     # ------------------------------------------------------------------
 
+    def working_time(self, technician, start, end):
+        """How long ``technician`` works between ``start`` and ``end`` (naive UTC): working time
+        without public holidays and time off, visits included."""
+        work = [(max(begin, start), min(stop, end)) for begin, stop in technician.work if begin < end and stop > start]
+        return sum((stop - begin for begin, stop in _subtract(work, technician.time_off)), timedelta(0))
+
     def day_problem(self, visits, day):
         """The workers and jobs of ``day`` (a date, in each technician's time zone) for
         :class:`RoutePlanner`: each technician's free time that day (working time without time off

@@ -79,6 +79,7 @@ export class DispatchBoard extends Component {
             busy: false,
             dragging: null,
             hover: null,
+            hoverUnassigned: false,
         });
         onWillStart(() => this.load());
         // pointer events rather than the browser's drag and drop: they work on touch screens and in tours
@@ -353,8 +354,27 @@ export class DispatchBoard extends Component {
         this.state.dragging = this.cardById(parseInt(element.dataset.visitId));
     }
 
+    /** Whether the point ``x``, ``y`` is over the unassigned visits, where an assigned visit is taken back. */
+    overUnassigned(x, y) {
+        const aside = this.boardRef.el.querySelector(".o_aftersales_board_unassigned");
+        if (!aside) {
+            return false;
+        }
+        const rect = aside.getBoundingClientRect();
+        return rect.left <= x && x < rect.right && rect.top <= y && y < rect.bottom;
+    }
+
+    isAssigned(card) {
+        return !this.state.data.unassigned.some((c) => c.id === card.id);
+    }
+
     onDrag({ x, y }) {
-        const slot = this.slotAt(x, y);
+        const dragged = this.state.dragging;
+        const back = Boolean(dragged && this.isAssigned(dragged) && this.overUnassigned(x, y));
+        if (this.state.hoverUnassigned !== back) {
+            this.state.hoverUnassigned = back;
+        }
+        const slot = back ? null : this.slotAt(x, y);
         const hover = this.state.hover;
         if (!slot) {
             this.state.hover = null;
@@ -371,16 +391,40 @@ export class DispatchBoard extends Component {
     onDragEnd() {
         this.state.dragging = null;
         this.state.hover = null;
+        this.state.hoverUnassigned = false;
     }
 
     async onDrop({ x, y }) {
         const card = this.state.dragging;
-        const slot = this.slotAt(x, y);
+        // the lanes scroll under the unassigned visits: over them, a drop takes the visit back
+        const back = Boolean(card && this.isAssigned(card) && this.overUnassigned(x, y));
+        const slot = back ? null : this.slotAt(x, y);
         this.onDragEnd();
+        if (back) {
+            await this.unassign(card);
+            return;
+        }
         if (!card || !slot) {
             return;
         }
         await this.move(card, slot.lane, this.startUtc(slot.day, slot.minute));
+    }
+
+    async unassign(card) {
+        this.state.busy = true;
+        try {
+            await this.orm.call(BOARD_MODEL, "aftersales_board_unassign", [card.id]);
+            this.notification.add(_t("%(visit)s is unassigned again.", { visit: card.name }), { type: "success" });
+        } catch (error) {
+            const data = error.data || {};
+            if (!data.message) {
+                throw error;
+            }
+            this.notification.add(data.message, { type: "danger", sticky: true });
+        } finally {
+            this.state.busy = false;
+        }
+        await this.load();
     }
 
     /** The UTC start ("YYYY-MM-DD HH:MM:SS") of ``minute`` (from midnight) of ``day``, in the board's time zone. */

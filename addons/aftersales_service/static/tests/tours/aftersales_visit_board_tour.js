@@ -15,7 +15,8 @@ function dropOnLane(helpers) {
 /**
  * On the dispatch board, drag an unassigned visit onto a technician's lane:
  * the visit is now in that lane; then, on the week, onto another day, where it
- * keeps its time of day. Started by tests/test_visit_board.py.
+ * keeps its time of day; then back beside the lanes, unassigned. Started by
+ * tests/test_visit_board.py.
  */
 registry.category("web_tour.tours").add("aftersales_visit_board_tour", {
     steps: () => [
@@ -76,6 +77,19 @@ registry.category("web_tour.tours").add("aftersales_visit_board_tour", {
         {
             content: "The visit is on that day",
             trigger: `${LANE} .o_aftersales_board_drop:not(.o_aftersales_board_today) .o_aftersales_board_card:contains('Tour Customer')`,
+        },
+        {
+            content: "Drag the forced visit back beside the lanes: it is unassigned again",
+            trigger: `${LANE} .o_aftersales_board_card:contains('Second Customer')`,
+            run: (helpers) =>
+                helpers.drag_and_drop(".o_aftersales_board_unassigned", {
+                    position: { left: 40, top: 40 },
+                    relative: true,
+                }),
+        },
+        {
+            content: "The visit waits beside the lanes again",
+            trigger: ".o_aftersales_board_unassigned .o_aftersales_board_card:contains('Second Customer')",
         },
     ],
 });
