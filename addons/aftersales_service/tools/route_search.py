@@ -30,6 +30,12 @@ HOT, COLD = 2.0, 0.02
 SOFT = 4.0
 # how often a search overlooks a better place for a job
 BLINK = 0.01
+# how often a search puts a job left out in the place of another one, while jobs are left out
+EJECT = 0.3
+# after how many rounds without fewer jobs left out (times the number of jobs) the exchanges start
+STALL = 1
+# the longest string of jobs that makes room for a job left out
+EJECT_LONGEST = 3
 DAY_MINUTES = 1440.0
 
 
@@ -225,16 +231,17 @@ class Problem:
         route.cost, route.ends, route.latest = cost, ends, latest
         return route
 
-    def best_insertion(self, job, routes, best=math.inf, blink=None):
+    def best_insertion(self, job, routes, best=math.inf, blink=None, among=None):
         """The cheapest feasible ``(extra cost, shift, position)`` for ``job``, or None.
 
         ``blink``: a random number generator; each better place is then overlooked once
-        in a hundred times, so that a search tries other plans.
+        in a hundred times, so that a search tries other plans. ``among``: the shifts to
+        try (by default the job's candidates); ``routes`` needs only theirs.
         """
         found = None
         km, minutes = self.km, self.minutes
         duration, demand, step = self.dur[job], self.demand[job], self.step
-        for w in self.candidates[job]:
+        for w in self.candidates[job] if among is None else among:
             shift, route = self.shifts[w], routes[w]
             if route.load + demand > shift.capacity or not shift.free:
                 continue
@@ -333,6 +340,93 @@ class _State:
             self.where[job] = w
             self.unplanned.pop(job, None)
 
+    def eject(self, job, absence, saved, longest=EJECT_LONGEST):
+        """Put ``job`` in a round in the place of a few neighbouring jobs, which are left out instead.
+
+        The jobs taken out are a string of at most ``longest`` jobs of one round, those left
+        out least often (``absence``), then the shortest string, then the exchange that adds
+        the fewest km; never a job more urgent than ``job``. They go elsewhere when they
+        fit. A simple shift is checked in constant time per string. Returns whether an
+        exchange was found.
+        """
+        problem = self.problem
+        penalty, demand, shifts = problem.penalty, problem.demand, problem.shifts
+        km, minutes, duration, step = problem.km, problem.minutes, problem.dur[job], problem.step
+        bound = penalty[job] + EPS
+        chosen, chosen_key = None, None
+        for w in problem.candidates[job]:
+            shift, route = shifts[w], self.routes[w]
+            if not shift.free:
+                continue
+            seq, fast = route.seq, shift.fast
+            size = len(seq)
+            room = shift.capacity - route.load - demand[job]
+            home, returns = shift.home, shift.returns
+            begin, finish = shift.free[0]
+            early = max(problem.early[job], begin)
+            late = problem.down(min(problem.late[job], finish - duration)) + EPS
+            if fast and early > late:
+                continue
+            ends, latest = route.ends, route.latest
+            start = 0.0
+            for first in range(size):
+                previous = seq[first - 1] if first else home
+                if fast:
+                    leave = ends[first - 1] if first else begin
+                    if leave > late:
+                        break
+                    start = max(leave + minutes[previous][job], early)
+                    if step:
+                        start = problem.up(start)
+                    if start > late:
+                        continue
+                absent = freed = 0
+                taken_km = km[previous][seq[first]]
+                for last in range(first, min(first + longest, size)):
+                    other = seq[last]
+                    if penalty[other] > bound:
+                        break
+                    absent += absence[other]
+                    freed += demand[other]
+                    if last > first:
+                        taken_km += km[seq[last - 1]][other]
+                    if chosen_key is not None and absent > chosen_key[0]:
+                        break
+                    if freed + room < 0:
+                        continue
+                    if not fast:
+                        result = problem.simulate(w, seq[:first] + [job] + seq[last + 1 :])
+                        if result is None:
+                            continue
+                        extra = result[0] - route.cost
+                    elif last + 1 < size:
+                        following = seq[last + 1]
+                        if start + duration + minutes[job][following] > latest[last + 1] + EPS:
+                            continue
+                        extra = km[previous][job] + km[job][following] - taken_km - km[other][following]
+                    else:
+                        if returns and start + duration + minutes[job][home] > finish + EPS:
+                            continue
+                        extra = km[previous][job] - taken_km
+                        if returns:
+                            extra += km[job][home] - km[other][home]
+                    key = (absent, last - first, extra)
+                    if chosen_key is None or key < chosen_key:
+                        chosen, chosen_key = (w, first, last), key
+        if chosen is None:
+            return False
+        w, first, last = chosen
+        seq = self.routes[w].seq
+        taken = seq[first : last + 1]
+        self.replace(w, seq[:first] + [job] + seq[last + 1 :], saved, first, len(seq) - last - 1)
+        self.where[job] = w
+        self.unplanned.pop(job, None)
+        for other in taken:
+            self.where[other] = -1
+            self.unplanned[other] = True
+        self.insert(taken, saved)
+        return True
+
 
 def construct(problem, order):
     """Every job in ``order`` at its cheapest feasible place in turn."""
@@ -368,7 +462,9 @@ def search(problem, order, rng, time_limit=0.5, max_iterations=2000, patience=No
     best_cost = state.cost()
     current = state.cost(soft)
     best = ([list(route.seq) for route in state.routes], list(state.unplanned))
-    last_better = 0
+    last_better = last_fewer = 0
+    # exchanges of jobs left out start once ruin and recreate alone stopped placing more
+    stall = STALL * n
     absence = [0] * n  # how often each job was left out: the often left out go back first
     for iteration in range(max_iterations):
         elapsed = time.perf_counter() - started
@@ -377,17 +473,27 @@ def search(problem, order, rng, time_limit=0.5, max_iterations=2000, patience=No
         progress = max(iteration / max_iterations, elapsed / time_limit if time_limit else 1.0)
         temperature = hot * (cold / hot) ** progress
         saved, unplanned_before = {}, dict(state.unplanned)
-        removed = _ruin(state, neighbours, rng, saved)
-        state.insert(_recreate_order(problem, state, removed, rng, absence), saved, rng)
+        ejected = False
+        if state.unplanned and iteration - last_fewer > stall and rng.random() < EJECT:
+            if soft is not None:
+                soft, current = None, state.cost()
+            # a job left out takes the place of jobs rarely left out
+            job = rng.choice(list(state.unplanned))
+            ejected = state.eject(job, absence, saved)
+        if not ejected:
+            removed = _ruin(state, neighbours, rng, saved)
+            state.insert(_recreate_order(problem, state, removed, rng, absence), saved, rng)
         for job in state.unplanned:
             absence[job] += 1
         cost = state.cost(soft)
-        if cost < current - temperature * math.log(1.0 - rng.random()):
+        if ejected or cost < current - temperature * math.log(1.0 - rng.random()):
             current = cost
             if soft is not None and not state.unplanned:
                 soft, current = None, state.cost()
             cost = state.cost()
             if cost < best_cost - EPS:
+                if len(state.unplanned) < len(best[1]):
+                    last_fewer = iteration
                 best_cost, last_better = cost, iteration
                 best = ([list(route.seq) for route in state.routes], list(state.unplanned))
         else:
