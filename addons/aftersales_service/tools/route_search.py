@@ -32,10 +32,13 @@ SOFT = 4.0
 BLINK = 0.01
 # how often a search puts a job left out in the place of another one, while jobs are left out
 EJECT = 0.3
-# after how many rounds without fewer jobs left out (times the number of jobs) the exchanges start
-STALL = 1
+# after how many rounds without fewer jobs left out (times the number of jobs, and at least
+# STALL_ROUNDS) the exchanges start
+STALL, STALL_ROUNDS = 1, 1000
 # the longest string of jobs that makes room for a job left out
 EJECT_LONGEST = 3
+# how many places before or after that string the job left out may go
+EJECT_AROUND = 1
 DAY_MINUTES = 1440.0
 
 
@@ -302,6 +305,56 @@ class Problem:
                             best, found = extra, (extra, w, size)
         return found
 
+    def exchange(self, w, route, job, first, last, position):
+        """The extra cost of round ``w`` when ``job`` takes the place of its jobs ``first..last``, or None.
+
+        ``job`` goes at ``position`` of the jobs left in the round. A simple shift is checked
+        by walking only the jobs between that position and the string taken out.
+        """
+        seq = route.seq
+        if position <= first:
+            begin_at, walked, rest = position, [job, *seq[position:first]], last + 1
+        else:
+            rest = last + 1 + position - first
+            begin_at, walked = first, [*seq[last + 1 : rest], job]
+        shift = self.shifts[w]
+        if not shift.fast:
+            result = self.simulate(w, seq[:begin_at] + walked + seq[rest:])
+            return None if result is None else result[0] - route.cost
+        km, minutes, dur, early, late = self.km, self.minutes, self.dur, self.early, self.late
+        home, finish = shift.home, shift.free[0][1]
+        start_place = place = seq[begin_at - 1] if begin_at else home
+        clock = route.ends[begin_at - 1] if begin_at else shift.free[0][0]
+        extra = 0.0
+        for other in walked:
+            start = clock + minutes[place][other]
+            if start < early[other]:
+                start = early[other]
+            if self.step:
+                start = self.up(start)
+            if start > late[other] + EPS:
+                return None
+            clock = start + dur[other]
+            extra += km[place][other]
+            place = other
+        following = seq[rest] if rest < len(seq) else (home if shift.returns else None)
+        if following is None:
+            if clock > finish + EPS:
+                return None
+        else:
+            bound = route.latest[rest] if rest < len(seq) else finish
+            if clock + minutes[place][following] > bound + EPS:
+                return None
+            extra += km[place][following]
+        # less the km of the old round over the same stretch
+        place = start_place
+        for other in seq[begin_at:rest]:
+            extra -= km[place][other]
+            place = other
+        if following is not None:
+            extra -= km[place][following]
+        return extra
+
 
 class _State:
     """A plan being searched: the rounds, where each job is, and the jobs left out."""
@@ -340,85 +393,66 @@ class _State:
             self.where[job] = w
             self.unplanned.pop(job, None)
 
-    def eject(self, job, absence, saved, longest=EJECT_LONGEST):
+    def eject(self, job, absence, saved, longest=EJECT_LONGEST, around=EJECT_AROUND, anywhere=False):
         """Put ``job`` in a round in the place of a few neighbouring jobs, which are left out instead.
 
         The jobs taken out are a string of at most ``longest`` jobs of one round, those left
         out least often (``absence``), then the shortest string, then the exchange that adds
-        the fewest km; never a job more urgent than ``job``. They go elsewhere when they
-        fit. A simple shift is checked in constant time per string. Returns whether an
-        exchange was found.
+        the fewest km; never a job more urgent than ``job``. ``job`` goes where the string
+        was, or up to ``around`` places before or after, or (``anywhere``: slower) at any
+        place of the round. The jobs taken out go elsewhere when they fit. Returns whether
+        an exchange was found.
         """
         problem = self.problem
-        penalty, demand, shifts = problem.penalty, problem.demand, problem.shifts
-        km, minutes, duration, step = problem.km, problem.minutes, problem.dur[job], problem.step
+        penalty, demand, shifts, late = problem.penalty, problem.demand, problem.shifts, problem.late[job]
         bound = penalty[job] + EPS
         chosen, chosen_key = None, None
         for w in problem.candidates[job]:
             shift, route = shifts[w], self.routes[w]
-            if not shift.free:
-                continue
-            seq, fast = route.seq, shift.fast
+            if not shift.free or anywhere and not shift.fast:
+                continue  # (a walk through the whole day for every place and string would be too slow)
+            seq, ends = route.seq, route.ends
             size = len(seq)
             room = shift.capacity - route.load - demand[job]
-            home, returns = shift.home, shift.returns
-            begin, finish = shift.free[0]
-            early = max(problem.early[job], begin)
-            late = problem.down(min(problem.late[job], finish - duration)) + EPS
-            if fast and early > late:
-                continue
-            ends, latest = route.ends, route.latest
-            start = 0.0
             for first in range(size):
-                previous = seq[first - 1] if first else home
-                if fast:
-                    leave = ends[first - 1] if first else begin
-                    if leave > late:
-                        break
-                    start = max(leave + minutes[previous][job], early)
-                    if step:
-                        start = problem.up(start)
-                    if start > late:
-                        continue
+                if shift.fast and not anywhere and first > around and ends[first - around - 1] > late:
+                    break  # the job would start too late there and further on
                 absent = freed = 0
-                taken_km = km[previous][seq[first]]
                 for last in range(first, min(first + longest, size)):
                     other = seq[last]
                     if penalty[other] > bound:
                         break
                     absent += absence[other]
                     freed += demand[other]
-                    if last > first:
-                        taken_km += km[seq[last - 1]][other]
                     if chosen_key is not None and absent > chosen_key[0]:
                         break
                     if freed + room < 0:
                         continue
-                    if not fast:
-                        result = problem.simulate(w, seq[:first] + [job] + seq[last + 1 :])
-                        if result is None:
+                    if anywhere:
+                        shorter = Route(seq[:first] + seq[last + 1 :])
+                        problem.refresh(w, shorter, route, first, size - last - 1)
+                        found = problem.best_insertion(job, {w: shorter}, among=(w,))
+                        if found is not None:
+                            key = (absent, last - first, shorter.cost + found[0] - route.cost)
+                            if chosen_key is None or key < chosen_key:
+                                chosen, chosen_key = (w, first, last, found[2]), key
+                        continue
+                    left = size - last + first - 1  # the jobs left in the round
+                    for position in range(max(first - around, 0), min(first + around, left) + 1):
+                        extra = problem.exchange(w, route, job, first, last, position)
+                        if extra is None:
                             continue
-                        extra = result[0] - route.cost
-                    elif last + 1 < size:
-                        following = seq[last + 1]
-                        if start + duration + minutes[job][following] > latest[last + 1] + EPS:
-                            continue
-                        extra = km[previous][job] + km[job][following] - taken_km - km[other][following]
-                    else:
-                        if returns and start + duration + minutes[job][home] > finish + EPS:
-                            continue
-                        extra = km[previous][job] - taken_km
-                        if returns:
-                            extra += km[job][home] - km[other][home]
-                    key = (absent, last - first, extra)
-                    if chosen_key is None or key < chosen_key:
-                        chosen, chosen_key = (w, first, last), key
+                        key = (absent, last - first, extra)
+                        if chosen_key is None or key < chosen_key:
+                            chosen, chosen_key = (w, first, last, position), key
         if chosen is None:
             return False
-        w, first, last = chosen
+        w, first, last, position = chosen
         seq = self.routes[w].seq
         taken = seq[first : last + 1]
-        self.replace(w, seq[:first] + [job] + seq[last + 1 :], saved, first, len(seq) - last - 1)
+        rest = seq[:first] + seq[last + 1 :]
+        front, back = min(first, position), len(rest) - max(first, position)
+        self.replace(w, rest[:position] + [job] + rest[position:], saved, front, back)
         self.where[job] = w
         self.unplanned.pop(job, None)
         for other in taken:
@@ -464,22 +498,30 @@ def search(problem, order, rng, time_limit=0.5, max_iterations=2000, patience=No
     best = ([list(route.seq) for route in state.routes], list(state.unplanned))
     last_better = last_fewer = 0
     # exchanges of jobs left out start once ruin and recreate alone stopped placing more
-    stall = STALL * n
+    stall = max(STALL * n, STALL_ROUNDS)
+    exchanging, cooling = False, (0, 0.0)  # the annealing starts again once the exchanges placed all
     absence = [0] * n  # how often each job was left out: the often left out go back first
     for iteration in range(max_iterations):
         elapsed = time.perf_counter() - started
         if elapsed >= time_limit or iteration - last_better > patience:
             break
-        progress = max(iteration / max_iterations, elapsed / time_limit if time_limit else 1.0)
+        since, since_time = cooling
+        progress = max(
+            (iteration - since) / (max_iterations - since),
+            (elapsed - since_time) / (time_limit - since_time) if time_limit else 1.0,
+        )
         temperature = hot * (cold / hot) ** progress
         saved, unplanned_before = {}, dict(state.unplanned)
         ejected = False
         if state.unplanned and iteration - last_fewer > stall and rng.random() < EJECT:
-            if soft is not None:
-                soft, current = None, state.cost()
+            if not exchanging:
+                # from now on the search keeps every job it placed
+                exchanging, soft, current = True, None, state.cost()
             # a job left out takes the place of jobs rarely left out
-            job = rng.choice(list(state.unplanned))
-            ejected = state.eject(job, absence, saved)
+            waiting = list(state.unplanned)
+            rng.shuffle(waiting)
+            ejected = any(state.eject(job, absence, saved) for job in waiting)
+            ejected = ejected or state.eject(waiting[0], absence, saved, anywhere=True)
         if not ejected:
             removed = _ruin(state, neighbours, rng, saved)
             state.insert(_recreate_order(problem, state, removed, rng, absence), saved, rng)
@@ -490,6 +532,8 @@ def search(problem, order, rng, time_limit=0.5, max_iterations=2000, patience=No
             current = cost
             if soft is not None and not state.unplanned:
                 soft, current = None, state.cost()
+            if exchanging and not state.unplanned:
+                exchanging, cooling = False, (iteration, elapsed)
             cost = state.cost()
             if cost < best_cost - EPS:
                 if len(state.unplanned) < len(best[1]):
