@@ -13,6 +13,14 @@ annealing rule. An unplanned job costs more than any amount of travel, the more
 urgent the more it costs, so the search first places as many jobs as it can,
 the urgent ones first, then shortens the travel.
 
+When ruin and recreate stop placing more jobs (as many rounds as there are jobs,
+and at least 1,000, without fewer left out), the search also exchanges: a job
+left out takes the place of a string of at most three neighbouring visits of a
+round, those left out least often so far, and they go elsewhere when they fit or
+wait their turn to be exchanged. From then on no round is kept that leaves out
+more than the one before, except by an exchange; once every job is in, the
+annealing starts again over the time left.
+
 A worker with a single free interval and no booked visit (the usual case) is
 checked in constant time per insertion: the earliest end of each visit going
 forward and the latest start that keeps the rest of the round on time going
