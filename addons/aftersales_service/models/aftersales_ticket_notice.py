@@ -1,0 +1,37 @@
+# The customer told that their request was received: its reference and what happens next.
+from odoo import api, models
+
+# the channels where the customer asks us: a ticket opened from a returned delivery tells nobody
+ACKNOWLEDGED_CHANNELS = ("phone", "email", "portal", "web", "walk_in")
+
+
+class AftersalesTicket(models.Model):  # pylint: disable=consider-merging-classes-inherited
+    _inherit = "aftersales.ticket"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tickets = super().create(vals_list)
+        tickets._aftersales_send_received()
+        return tickets
+
+    def _aftersales_send_received(self):
+        """E-mail the customers of new tickets their reference and the link to follow them, when their
+        company sends it. A ticket opened by e-mail gets this one answer: the aliases of the teams do
+        not answer on their own."""
+        template = self.env.ref("aftersales_service.mail_template_ticket_received", raise_if_not_found=False)
+        if not template:
+            return self.browse()
+        tickets = self.filtered(
+            lambda t: (
+                t.company_id.aftersales_notify_ticket
+                and t.channel in ACKNOWLEDGED_CHANNELS
+                and not t.is_closed
+                and t.partner_id.email
+            )
+        )
+        # sudo: the ticket was just created by this user; the customer is answered whoever opened it
+        for ticket in tickets.sudo():
+            ticket.with_context(mail_post_autofollow=False).message_post_with_source(
+                template, message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+        return tickets
