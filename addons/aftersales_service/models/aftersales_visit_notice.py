@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 
 from ..tools.dispatch import partner_point
@@ -77,11 +77,12 @@ class AftersalesVisit(models.Model):  # pylint: disable=consider-merging-classes
     def _compute_expected_arrival_text(self):
         for visit in self:
             arrival = visit.expected_arrival
+            tz = visit._aftersales_customer_tz()
             visit.expected_arrival_text = (
                 _(
                     "%(time)s (%(tz)s)",
-                    time=fields.Datetime.to_string(visit._aftersales_local(arrival))[11:16],
-                    tz=visit._aftersales_customer_tz(),
+                    time=tools.format_time(self.env, arrival, tz=tz, time_format="short"),
+                    tz=tz,
                 )
                 if arrival
                 else False
@@ -164,7 +165,9 @@ class AftersalesVisit(models.Model):  # pylint: disable=consider-merging-classes
         if not reason:
             raise UserError(_("Say why visit %(visit)s is cancelled.", visit=self.name))
         self._aftersales_check_state(("draft", "scheduled", "confirmed", "in_progress"), _("Cancelling"))
-        self.write({"change_reason": reason})
+        self.check_access("write")
+        with self._unguard("change_reason"):
+            self.write({"change_reason": reason})
         self.action_cancel()
         self.message_post(
             body=_("Cancelled by %(user)s. Why: %(reason)s", user=self.env.user.name, reason=reason),
@@ -185,6 +188,12 @@ class AftersalesVisit(models.Model):  # pylint: disable=consider-merging-classes
             )
         self.check_access("write")
         now = fields.Datetime.now().replace(microsecond=0)
+        tz = pytz.timezone(person_tz(self.technician_id.user_id.partner_id, self.company_id))
+        if (
+            pytz.utc.localize(self.scheduled_start).astimezone(tz).date()
+            != pytz.utc.localize(now).astimezone(tz).date()
+        ):
+            raise UserError(_("Visit %(visit)s is not planned today: leave for it on its day.", visit=self.name))
         arrival = self._aftersales_expected_arrival(now)
         with self._unguard("departed_at", "expected_arrival"):
             self.write({"departed_at": now, "expected_arrival": arrival})
@@ -369,7 +378,7 @@ class AftersalesVisit(models.Model):  # pylint: disable=consider-merging-classes
         # what the customer was told, or not, is now the visit's time; the reason is said
         told = self.browse().concat(*by_kind.values())
         if told:
-            with self._unguard("notified_start", "notified_end"):
+            with self._unguard("notified_start", "notified_end", "change_reason"):
                 for visit in told:
                     planned = visit.state in ("scheduled", "confirmed")
                     super(AftersalesVisit, visit).write(

@@ -172,6 +172,29 @@ class TestVisitConfirmedMovedCancelled(AftersalesNoticeCommon):
         self.assertIn("the customer repaired it", cancelled.body)
         self.assertTrue(visit.message_ids.filtered(lambda m: "the customer repaired it" in m.body and not m.subject))
 
+    def test_technician_cancels_own_visit_with_a_reason(self):
+        visit = self._planned(TUESDAY)
+        tara = self.tech_a.user_id
+        with self.assertRaises(AccessError):
+            visit.with_user(tara).write({"change_reason": "guessing"})
+        action = visit.with_user(tara).action_open_cancel()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(tara)
+            .with_context(action["context"])
+            .create({"reason": "flat tyre"})
+        )
+        wizard.action_confirm()
+        self.assertEqual(visit.state, "cancel")
+        self.assertIn("flat tyre", self._notices(visit, "is cancelled").body)
+        # a portal user cannot cancel through the wizard
+        other = self._planned(TUESDAY + timedelta(days=1))
+        with self.assertRaises(AccessError):
+            self.env["aftersales.visit.cancel"].with_user(self.portal_user).create(
+                {"visit_id": other.id, "reason": "no"}
+            ).action_confirm()
+        self.assertEqual(other.state, "confirmed")
+
     def test_board_and_plan_tell_the_customer_once(self):
         visits = self.env["aftersales.visit"].create(
             [
@@ -254,8 +277,14 @@ class TestOnMyWay(AftersalesNoticeCommon):
         self.assertEqual(visit.expected_arrival, TUESDAY + timedelta(minutes=30), "half past by the drive")
         message = self._notices(visit, "on the way")
         self.assertEqual(len(message), 1)
-        self.assertIn("15:30 (Europe/Brussels)", message.body)
+        self.assertRegex(message.body, r"3:30\sPM \(Europe/Brussels\)")
         self.assertIn(self.customer_contact, self._emailed(message))
+
+    def test_not_another_day(self):
+        visit = self._planned(TUESDAY)
+        with freeze_time(TUESDAY - timedelta(days=1)), self.assertRaisesRegex(UserError, "not planned today"):
+            visit.with_user(self.tech_a.user_id).action_on_my_way()
+        self.assertFalse(visit.departed_at)
 
     def test_not_before_the_agreed_time(self):
         visit = self._planned(TUESDAY)
