@@ -259,6 +259,8 @@ class AftersalesVisit(models.Model):  # pylint: disable=consider-merging-classes
         self.ensure_one()
         if self.state not in ("scheduled", "confirmed") or not self.scheduled_start:
             return _("Visit %(visit)s is not booked: there is nothing to move or cancel.", visit=self.name)
+        if self.departed_at:
+            return _("Your technician is already on the way to visit %(visit)s: please call us.", visit=self.name)
         hours = self.company_id.aftersales_portal_change_hours
         now = now or fields.Datetime.now()
         if self.scheduled_start - now < timedelta(hours=hours):

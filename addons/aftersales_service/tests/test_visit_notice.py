@@ -278,6 +278,9 @@ class TestOnMyWay(AftersalesNoticeCommon):
         message = self._notices(visit, "on the way")
         self.assertEqual(len(message), 1)
         self.assertRegex(message.body, r"3:30\sPM \(Europe/Brussels\)")
+        # on the way: the customer no longer moves it on the portal
+        self.company.aftersales_portal_change_hours = 0
+        self.assertIn("already on the way", visit._aftersales_portal_change_refusal(now=TUESDAY - timedelta(hours=1)))
         self.assertIn(self.customer_contact, self._emailed(message))
 
     def test_not_another_day(self):
