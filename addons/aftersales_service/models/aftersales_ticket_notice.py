@@ -5,8 +5,8 @@ from odoo import api, models
 ACKNOWLEDGED_CHANNELS = ("phone", "email", "portal", "web", "walk_in")
 
 
-class AftersalesTicket(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "aftersales.ticket"
+class AftersalesTicket(models.Model):
+    _inherit = "aftersales.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -27,8 +27,8 @@ NOTICES = {
 }
 
 
-class AftersalesVisit(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "aftersales.visit"
+class AftersalesVisit(models.Model):
+    _inherit = "aftersales.visit"  # pylint: disable=consider-merging-classes-inherited
 
     notified_start = fields.Datetime(
         string="Start Told to the Customer",
@@ -369,6 +369,10 @@ class AftersalesVisit(models.Model):  # pylint: disable=consider-merging-classes
         return None
 
     def _aftersales_send_notices(self, invite=None):
+        """Tell the customers what changed since their last e-mail: the time of a visit just planned, a
+        new time, a cancellation, or (for the visits of ``invite``, just created) the invitation to
+        choose a time. One e-mail per visit and kind, whatever the number of writes that led there.
+        Returns the visits whose notice was due."""
         by_kind = {}
         for visit in self:
             kind = visit._aftersales_notice_due(invite=visit in (invite or self.browse()))
@@ -390,6 +394,7 @@ class AftersalesVisit(models.Model):  # pylint: disable=consider-merging-classes
                             "change_reason": False,
                         }
                     )
+        return told
 
     def _aftersales_send_notice(self, kind, force=False):
         """E-mail the notice ``kind`` to the customers of the visits, when their company sends it; it lands

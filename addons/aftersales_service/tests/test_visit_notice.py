@@ -160,7 +160,7 @@ class TestVisitConfirmedMovedCancelled(AftersalesNoticeCommon):
         self.assertEqual(len(self._notices(visit, "has a new time")), 1)
 
         action = visit.action_open_cancel()
-        wizard_form = Form(self.env[action["res_model"]].with_user(self.dispatcher).with_context(action["context"]))
+        wizard_form = Form(self.env[action["res_model"]].with_user(self.dispatcher).with_context(**action["context"]))
         with self.assertRaises(AssertionError):
             wizard_form.save()  # the reason is required
         wizard_form.reason = "the customer repaired it"
@@ -181,7 +181,7 @@ class TestVisitConfirmedMovedCancelled(AftersalesNoticeCommon):
         wizard = (
             self.env[action["res_model"]]
             .with_user(tara)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"reason": "flat tyre"})
         )
         wizard.action_confirm()
