@@ -29,9 +29,24 @@ class AftersalesTicket(models.Model):
                 and t.partner_id.email
             )
         )
-        # sudo: the ticket was just created by this user; the customer is answered whoever opened it
-        for ticket in tickets.sudo():
-            ticket.with_context(mail_post_autofollow=False).message_post_with_source(
+        if not tickets:
+            return tickets
+        # sudo: the tickets were just created by this user; the customer is answered whoever opened them
+        if len(tickets) == 1:
+            tickets.sudo().with_context(mail_post_autofollow=False).message_post_with_source(
                 template, message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+        else:
+            # many tickets at once (an import): rendered and queued together
+            template.sudo().send_mail_batch(tickets.ids)
+            tickets.sudo()._message_log_batch(
+                bodies={
+                    ticket.id: self.env._(
+                        "Acknowledgement of ticket %(ticket)s sent to %(customer)s.",
+                        ticket=ticket.reference,
+                        customer=ticket.partner_id.name,
+                    )
+                    for ticket in tickets
+                }
             )
         return tickets
