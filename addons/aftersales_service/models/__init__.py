@@ -9,6 +9,7 @@ from . import aftersales_sla_policy
 from . import aftersales_fault_code
 from . import aftersales_solution
 from . import aftersales_ticket
+from . import aftersales_ticket_notice
 from . import aftersales_zone
 from . import aftersales_technician
 from . import aftersales_technician_skill
@@ -18,6 +19,7 @@ from . import aftersales_visit_geo
 from . import aftersales_visit_dispatch
 from . import aftersales_visit_appointment
 from . import aftersales_visit_board
+from . import aftersales_visit_notice
 from . import res_partner
 from . import sale_order
 from . import stock_lot
