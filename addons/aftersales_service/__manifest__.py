@@ -20,6 +20,8 @@
         "data/mail_template_data.xml",
         "report/aftersales_visit_reports.xml",
         "report/aftersales_visit_templates.xml",
+        "report/aftersales_visit_slip_templates.xml",
+        "report/aftersales_ticket_templates.xml",
         "report/aftersales_partner_settlement_reports.xml",
         "data/aftersales_followup_data.xml",
         "data/aftersales_csat_data.xml",
