@@ -75,6 +75,7 @@
         "demo/aftersales_board_demo.xml",
         "demo/aftersales_partner_demo.xml",
         "demo/aftersales_roles_demo.xml",
+        "demo/aftersales_quotation_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
