@@ -196,6 +196,7 @@ class AftersalesVisitLine(models.Model):
         # the rights first: a locked line is refused as such, whatever else is wrong
         self._guard_check_write(vals)
         self.visit_id._aftersales_check_lines_editable()
+        self._aftersales_check_not_quoted()
         granted = self.filtered(lambda line: not line.goodwill) if vals.get("goodwill") else self.browse()
         result = super().write(vals)
         if "visit_id" in vals:
@@ -206,6 +207,13 @@ class AftersalesVisitLine(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_done(self):
         self.visit_id._aftersales_check_lines_editable()
+        self._aftersales_check_not_quoted()
+
+    def _aftersales_check_not_quoted(self):
+        """The lines on an order sent to the customer (a quotation) change on that order only,
+        whoever the user is, coverage overrides included."""
+        if self.env.su:
+            return
         quoted = self.filtered(lambda line: line._aftersales_live_sale_lines())
         if quoted:
             raise UserError(

@@ -35,7 +35,6 @@ class AftersalesVisit(models.Model):
 
     quotation_id = fields.Many2one(
         "sale.order",
-        string="Quotation",
         readonly=True,
         copy=False,
         index="btree_not_null",
@@ -283,6 +282,7 @@ class AftersalesVisit(models.Model):
         order.with_context(mark_so_as_sent=True).message_post_with_source(
             template,
             email_layout_xmlid="mail.mail_notification_layout_with_responsible_signature",
+            message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
 
