@@ -64,6 +64,11 @@ class AftersalesVisitLine(models.Model):
         "sale.order.line", "aftersales_visit_line_id", string="Sale Order Lines", readonly=True, copy=False
     )
     visit_state = fields.Selection(related="visit_id.state", string="Visit Status")
+    quoted = fields.Boolean(
+        string="On the Quotation",
+        compute="_compute_quoted",
+        help="On an order sent to the customer: the line changes on that order only.",
+    )
     presold = fields.Boolean(
         string="Sold on the Order",
         compute="_compute_presold",
@@ -127,6 +132,11 @@ class AftersalesVisitLine(models.Model):
             else:
                 line.price_unit = product.lst_price
 
+    @api.depends("sale_line_ids.state")
+    def _compute_quoted(self):
+        for line in self:
+            line.quoted = bool(line._aftersales_live_sale_lines())
+
     @api.depends("line_type", "product_id", "visit_id.installation_sale_line_id")
     def _compute_presold(self):
         for line in self:
@@ -170,7 +180,7 @@ class AftersalesVisitLine(models.Model):
     @api.model
     def _guarded_fields(self):
         """The links to the service order (set when the visit is billed) and the visit's status."""
-        return super()._guarded_fields() | {"sale_line_ids", "visit_state", "presold"}
+        return super()._guarded_fields() | {"sale_line_ids", "visit_state", "presold", "quoted"}
 
     def _locked_records(self):
         """The lines of done visits, and the lines on a quotation sent to the customer: they are billed."""

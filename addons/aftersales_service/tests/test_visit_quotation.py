@@ -114,6 +114,7 @@ class TestVisitQuotation(QuotationCommon):
         )
         self.assertEqual(order.order_line.aftersales_visit_line_id, visit.line_ids)
         self.assertEqual(visit.quotation_state, "sent")
+        self.assertEqual(visit.with_user(self.tech_a.user_id).line_ids.mapped("quoted"), [True, True, True])
         self.assertEqual(visit.fee_amount, 190.0)
         # sent with Odoo's own quotation e-mail, to the customer
         mail = order.message_ids.filtered(lambda m: m.message_type == "comment" and self.customer in m.partner_ids)
@@ -233,6 +234,7 @@ class TestVisitQuotation(QuotationCommon):
         visit.with_user(self.sales_agent).action_send_quotation()
         first = visit.quotation_id
         self._decline(first)
+        self.assertFalse(any(visit.line_ids.mapped("quoted")), "the lines of a cancelled quotation are free again")
         visit.with_user(self.sales_agent).action_send_quotation()
         self.assertNotEqual(visit.quotation_id, first)
         self.assertEqual(visit.quotation_state, "sent")
