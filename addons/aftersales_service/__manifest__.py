@@ -21,6 +21,8 @@
         "data/mail_template_notice_data.xml",
         "report/aftersales_visit_reports.xml",
         "report/aftersales_visit_templates.xml",
+        "report/aftersales_visit_slip_templates.xml",
+        "report/aftersales_ticket_templates.xml",
         "report/aftersales_partner_settlement_reports.xml",
         "data/aftersales_followup_data.xml",
         "data/aftersales_csat_data.xml",
@@ -75,6 +77,7 @@
         "demo/aftersales_board_demo.xml",
         "demo/aftersales_partner_demo.xml",
         "demo/aftersales_roles_demo.xml",
+        "demo/aftersales_quotation_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

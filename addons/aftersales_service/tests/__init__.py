@@ -34,3 +34,5 @@ from . import test_visit_geo
 from . import test_visit_board
 from . import test_route_planning
 from . import test_visit_notice
+from . import test_print_documents
+from . import test_visit_quotation
