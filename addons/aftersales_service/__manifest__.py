@@ -73,6 +73,7 @@
         "demo/aftersales_board_demo.xml",
         "demo/aftersales_partner_demo.xml",
         "demo/aftersales_roles_demo.xml",
+        "demo/aftersales_checklist_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
