@@ -201,7 +201,10 @@ class AftersalesPartnerPortal(CustomerPortal):
         try:
             with request.env.cr.savepoint():
                 visit_sudo._aftersales_partner_record_work(
-                    report=plaintext2html(report) if report else None, hours=hours, answers=answers
+                    report=plaintext2html(report) if report else None,
+                    hours=hours,
+                    answers=answers,
+                    answered_by=request.env.user,
                 )
                 if files:
                     self._aftersales_attach_photos(visit_sudo, files)

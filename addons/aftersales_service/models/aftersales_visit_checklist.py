@@ -52,12 +52,13 @@ class AftersalesVisit(models.Model):  # pylint: disable=consider-merging-classes
         self._check_required_steps()
         return super().action_done()
 
-    def _aftersales_partner_record_work(self, report=None, hours=None, finish=False, answers=None):
-        """Record the work of a service partner's job, with the answers of its checklist (``{step id:
-        value}``, a value of the step's kind); the required steps are answered before the job is done."""
+    def _aftersales_partner_record_work(self, report=None, hours=None, finish=False, answers=None, answered_by=None):
+        """Record the work of a service partner's job, with the answers of its checklist: ``answers`` is
+        ``{step id: value}`` (a value of the step's kind), given by the portal user ``answered_by``. The
+        required steps are answered before the job is reported done."""
         result = super()._aftersales_partner_record_work(report=report, hours=hours)
         if answers:
-            self._aftersales_partner_answer_steps(answers)
+            self._aftersales_partner_answer_steps(answers, answered_by)
         if finish:
             result = super()._aftersales_partner_record_work(finish=True)
         return result
@@ -66,11 +67,16 @@ class AftersalesVisit(models.Model):  # pylint: disable=consider-merging-classes
         self._check_required_steps()
         return super()._aftersales_partner_report_done()
 
-    def _aftersales_partner_answer_steps(self, answers):
+    def _aftersales_partner_answer_steps(self, answers, answered_by=None):
         """Write the partner's ``answers`` on the steps of this job, started by
-        :meth:`_aftersales_partner_record_work`, which checked the partner's user."""
+        :meth:`_aftersales_partner_record_work`, which checked the partner's user; the answers are
+        stamped with ``answered_by``, the portal user who gave them."""
         self.ensure_one()
-        for step in self.step_ids.filtered(lambda step: step.id in answers):
+        steps = self.step_ids.filtered(lambda step: step.id in answers)
+        if answered_by:
+            # sudo: the portal route checked the job; the steps are stamped with the portal user
+            steps = steps.with_user(answered_by).sudo()
+        for step in steps:
             name = ANSWER_FIELD_BY_KIND[step.answer_kind]
             value = answers[step.id]
             if name == "photo" or (step[name] or False) != (value or False):
