@@ -29,7 +29,6 @@ class AftersalesVisitStep(models.Model):
     required = fields.Boolean(readonly=True, help="The visit is done only once this step is answered.")
     answer_kind = fields.Selection(STEP_ANSWER_KINDS, required=True, default="tick", readonly=True)
     done = fields.Boolean(
-        string="Done",
         copy=False,
         help="Ticked by the technician for a tick step; set when the number, text or photo of the other steps "
         "is given.",
@@ -105,13 +104,16 @@ class AftersalesVisitStep(models.Model):
 
     def _answer_kind_refusal(self):
         self.ensure_one()
-        messages = {
-            "tick": _("Step %(step)s of visit %(visit)s is answered with a tick only."),
-            "number": _("Step %(step)s of visit %(visit)s is answered with a number."),
-            "text": _("Step %(step)s of visit %(visit)s is answered with a text."),
-            "photo": _("Step %(step)s of visit %(visit)s is answered with a photo."),
-        }
-        return ValidationError(messages[self.answer_kind] % {"step": self.name, "visit": self.visit_id.name})
+        values = {"step": self.name, "visit": self.visit_id.name}
+        if self.answer_kind == "tick":
+            message = _("Step %(step)s of visit %(visit)s is answered with a tick only.", **values)
+        elif self.answer_kind == "number":
+            message = _("Step %(step)s of visit %(visit)s is answered with a number.", **values)
+        elif self.answer_kind == "text":
+            message = _("Step %(step)s of visit %(visit)s is answered with a text.", **values)
+        else:
+            message = _("Step %(step)s of visit %(visit)s is answered with a photo.", **values)
+        return ValidationError(message)
 
     def _check_answer_values(self, vals):
         """Refuse an answer that does not fit the kind of each step of ``self``."""

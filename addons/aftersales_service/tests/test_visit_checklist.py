@@ -230,6 +230,30 @@ class TestVisitChecklist(ChecklistCommon):
         self.assertIn("\u2713", html, "a tick for the steps done")
         self.assertNotIn("Old step", html, "an archived step of the type is not copied")
 
+    def test_manager_configures_the_steps(self):
+        with Form(self.type_checked.with_user(self.manager)) as form:
+            with form.step_ids.new() as line:
+                line.name = "Leave the site clean"
+                line.required = True
+        self.assertEqual(self.type_checked.step_ids[-1:].name, "Leave the site clean")
+        visit = self._checked_visit(started=False)
+        self.assertIn("Leave the site clean", visit.step_ids.filtered("required").mapped("name"))
+        for user in (self.tech_user, self.agent_user, self.dispatcher):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.type_checked.step_ids[:1].with_user(user).write({"required": False})
+
+    def test_accountant_reads_the_answers_only(self):
+        visit = self._checked_visit()
+        self._step(visit.with_user(self.tech_user), "Fault found").value_text = "Coin in the pump"
+        accountant = new_test_user(
+            self.env, login="as_checklist_accountant", groups="aftersales_service.aftersales_service_group_accountant"
+        )
+        step = self._step(visit, "Fault found").with_user(accountant)
+        self.assertEqual(step.value_text, "Coin in the pump")
+        with self.assertRaises(AccessError):
+            step.write({"value_text": "Nothing"})
+        self.assertEqual(self._step(visit, "Fault found").value_text, "Coin in the pump")
+
     def test_progress_in_list(self):
         visit = self._checked_visit()
         self._step(visit.with_user(self.tech_user), "Check the drain pump").done = True
