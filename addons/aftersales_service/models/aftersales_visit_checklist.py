@@ -39,11 +39,16 @@ class AftersalesVisit(models.Model):  # pylint: disable=consider-merging-classes
         return visits
 
     def write(self, vals):
+        types_before = {visit.id: visit.visit_type_id for visit in self} if "visit_type_id" in vals else {}
         result = super().write(vals)
-        if "visit_type_id" in vals:
+        if types_before:
             # a visit not started and not answered follows its new type; an answered checklist stays
             self.filtered(
-                lambda visit: visit.state in PLANNED_STATES and not any(visit.sudo().step_ids.mapped("done"))
+                lambda visit: (
+                    visit.visit_type_id != types_before[visit.id]
+                    and visit.state in PLANNED_STATES
+                    and not any(visit.sudo().step_ids.mapped("done"))
+                )
             )._copy_type_steps()
         return result
 

@@ -86,6 +86,9 @@ class TestVisitChecklist(ChecklistCommon):
         self.assertEqual(visit.step_ids.type_step_id, self.type_repair_visit.step_ids)
         visit.with_user(self.agent_user).visit_type_id = self.type_checked
         self.assertEqual(len(visit.step_ids), 4)
+        steps = visit.step_ids
+        visit.with_user(self.agent_user).write({"visit_type_id": self.type_checked.id})
+        self.assertEqual(visit.step_ids, steps, "the same type keeps the same steps")
         # started and answered: the checklist stays what the technician answered
         visit.with_user(self.tech_user).action_start()
         step = self._step(visit, "Check the drain pump")
