@@ -7,10 +7,10 @@ from .aftersales_visit import PLANNED_STATES
 from .aftersales_visit_step import ANSWER_FIELD_BY_KIND
 
 
-class AftersalesVisit(models.Model):  # pylint: disable=consider-merging-classes-inherited
+class AftersalesVisit(models.Model):
     """The checklist of a visit: the steps of its type, copied on the visit and answered on site."""
 
-    _inherit = "aftersales.visit"
+    _inherit = "aftersales.visit"  # pylint: disable=consider-merging-classes-inherited
 
     step_ids = fields.One2many("aftersales.visit.step", "visit_id", string="Checklist", copy=False)
     step_count = fields.Integer(string="Steps", compute="_compute_step_counts", store=True)

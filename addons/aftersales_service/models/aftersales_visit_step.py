@@ -95,7 +95,10 @@ class AftersalesVisitStep(models.Model):
             self._check_answer_values(vals)
         result = super().write(vals)
         if answering:
-            self._stamp_answers(vals)
+            # the answers are written: who answered and when are the model's, past the checks of the answers
+            with self._unguard():
+                for stamp, steps in self._answer_stamps(vals).items():
+                    super(AftersalesVisitStep, steps).write(dict(stamp))
         return result
 
     # ------------------------------------------------------------------
@@ -138,24 +141,20 @@ class AftersalesVisitStep(models.Model):
             return bool((self.value_text or "").strip())
         return bool(self.photo)
 
-    def _stamp_answers(self, vals):
-        """Mark the steps of ``self`` answered or not, by whom and when, after ``vals`` was written."""
+    def _answer_stamps(self, vals):
+        """Whether each step of ``self`` is answered once ``vals`` is written, by whom and when, as
+        ``{stamp: steps}`` (a stamp is a tuple of the items of the values to write)."""
         now = fields.Datetime.now()
-        by_values = {}
+        stamps = {}
         for step in self:
             answered = step._is_answered(vals)
-            values = {
-                "done": answered,
-                "answered_by_id": self.env.uid if answered else False,
-                "answered_on": now if answered else False,
-            }
-            key = tuple(values.items())
-            by_values.setdefault(key, self.browse())
-            by_values[key] |= step
-        with self._unguard():
-            for key, steps in by_values.items():
-                # the answers are written: the stamps bypass the checks of the answers
-                super(AftersalesVisitStep, steps).write(dict(key))
+            stamp = (
+                ("done", answered),
+                ("answered_by_id", self.env.uid if answered else False),
+                ("answered_on", now if answered else False),
+            )
+            stamps[stamp] = stamps.get(stamp, self.browse()) | step
+        return stamps
 
     def _answer_text(self):
         """The answer of the step as a short text (chatter, audit log, portal)."""

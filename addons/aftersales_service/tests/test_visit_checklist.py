@@ -273,7 +273,7 @@ class TestVisitChecklist(ChecklistCommon):
         self._finish(visit)
         fault = self._step(visit, "Fault found")
         action = visit.with_user(self.dispatcher).action_correct()
-        wizard_form = Form(self.env[action["res_model"]].with_user(self.dispatcher).with_context(action["context"]))
+        wizard_form = Form(self.env[action["res_model"]].with_user(self.dispatcher).with_context(**action["context"]))
         self.assertEqual(len(wizard_form.step_ids), 4)
         with wizard_form.step_ids.edit(2) as line:
             self.assertEqual(line.value_text, "Checked")
