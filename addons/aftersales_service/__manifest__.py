@@ -78,6 +78,7 @@
         "demo/aftersales_partner_demo.xml",
         "demo/aftersales_roles_demo.xml",
         "demo/aftersales_quotation_demo.xml",
+        "demo/aftersales_checklist_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

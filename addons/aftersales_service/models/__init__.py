@@ -14,7 +14,10 @@ from . import aftersales_zone
 from . import aftersales_technician
 from . import aftersales_technician_skill
 from . import aftersales_visit_type
+from . import aftersales_visit_type_step
 from . import aftersales_visit
+from . import aftersales_visit_step
+from . import aftersales_visit_checklist
 from . import aftersales_visit_geo
 from . import aftersales_visit_dispatch
 from . import aftersales_visit_appointment

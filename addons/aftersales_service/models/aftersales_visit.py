@@ -63,7 +63,6 @@ CORRECTION_FIELDS = (
     "check_out",
     "time_spent",
     "work_report",
-    "checklist_done",
     "signed_by",
 )
 # key of the transaction's cache holding the visits whose planning rules the caller has just checked
@@ -163,9 +162,6 @@ class AftersalesVisit(models.Model):
         tracking=True,
     )
     work_report = fields.Html(copy=False)
-    checklist_done = fields.Text(
-        string="Checklist Answers", copy=False, help="What was checked on site, one line per step."
-    )
     signature = fields.Image(max_width=1024, max_height=1024, copy=False, attachment=True)
     signed_by = fields.Char(copy=False, help="Name of the person who signed the work report.", tracking=True)
     signed_on = fields.Datetime(copy=False)

@@ -36,3 +36,4 @@ from . import test_route_planning
 from . import test_visit_notice
 from . import test_print_documents
 from . import test_visit_quotation
+from . import test_visit_checklist

@@ -241,6 +241,7 @@ class TestInstallation(AftersalesCommon):
         with freeze_time("2026-06-09 10:02:00"):
             visit.action_start()
         self.assertEqual(card.installed_date, datetime(2026, 6, 9, 10, 2), "installed when the visit started")
+        visit.step_ids.filtered("required").write({"done": True})
         visit.write({"work_report": "<p>Oven built in and tested.</p>", "signature": SIGNATURE, "signed_by": "Wendy"})
         with self.assertRaisesRegex(UserError, "confirm the installation card"):
             visit.action_done()
@@ -305,7 +306,6 @@ class TestInstallation(AftersalesCommon):
             {
                 "photo_ids": [Command.link(photo.id)],
                 "work_report": "<p>Installed and levelled.</p>",
-                "checklist_done": "Unpacked\nConnected",
                 "time_spent": 1.25,
             }
         )
@@ -316,6 +316,9 @@ class TestInstallation(AftersalesCommon):
         visit.write({"signature": SIGNATURE, "signed_by": "Wendy Washer"})
         self.assertTrue(visit.signed_on)
         visit.action_stop()
+        with self.assertRaisesRegex(UserError, "Run a test cycle"):
+            visit.action_done()
+        visit.step_ids.filtered("required").write({"done": True})
         visit.action_done()
         self.assertRecordValues(visit, [{"state": "done", "signed_by": "Wendy Washer"}])
         self.assertEqual(card.state, "confirmed")

@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -18,7 +19,11 @@ class TestPrintDocuments(AftersalesFeesCommon):
         cls.slip = cls.env.ref("aftersales_service.action_report_visit_slip")
         cls.ticket_report = cls.env.ref("aftersales_service.action_report_ticket")
         cls.customer.phone = "+32 2 555 01 01"
-        cls.type_repair_visit.checklist = "Check the drain pump\nRun a test cycle"
+        cls.type_repair_visit.step_ids.active = False
+        cls.type_repair_visit.step_ids = [
+            Command.create({"name": "Check the drain pump"}),
+            Command.create({"name": "Run a test cycle", "required": True}),
+        ]
         Ticket = cls.env["aftersales.ticket"].with_user(cls.agent)
         cls.printed_ticket = Ticket.create(
             {
@@ -79,8 +84,9 @@ class TestPrintDocuments(AftersalesFeesCommon):
         self.assertTrue(pdf)
 
     def test_slip_without_checklist_has_no_section(self):
-        self.type_repair_visit.checklist = False
-        html = self._html(self.slip, self.own_visit, self.agent)
+        visit = self.own_visit.copy({"visit_type_id": self.type_follow_up.id})
+        self.assertFalse(visit.step_ids, "the follow-up type has no checklist")
+        html = self._html(self.slip, visit, self.agent)
         self.assertNotIn('name="checklist"', html)
 
     @mute_logger("odoo.addons.base.models.ir_rule")

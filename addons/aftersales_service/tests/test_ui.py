@@ -120,6 +120,8 @@ class TestTechnicianUi(AftersalesCommon, HttpCase):
         self.assertTrue(self.visit.signed_on)
         self.assertTrue(self.visit.check_in)
         self.assertIn("drain pump", self.visit.work_report)
+        step = self.visit.step_ids.filtered(lambda s: s.name == "Run a test cycle after the repair")
+        self.assertRecordValues(step, [{"done": True, "answered_by_id": self.tech_user.id}])
 
 
 @tagged("post_install", "-at_install")

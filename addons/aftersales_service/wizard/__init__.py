@@ -4,3 +4,4 @@ from . import aftersales_report_export
 from . import aftersales_audit_reason
 from . import aftersales_visit_correct
 from . import aftersales_visit_cancel
+from . import aftersales_visit_correct_step

@@ -4,7 +4,7 @@ import { registry } from "@web/core/registry";
 
 /**
  * A technician on a phone: start today's visit from its card in "My Visits", open it,
- * have the customer sign, write the work report, and finish it. The report is
+ * tick a step of its checklist, have the customer sign, write the work report, and finish it. The report is
  * written last: an HTML field hidden by a tab switch keeps no pending change. Once done, the
  * visit is read only for the technician.
  * Started on the "My Visits" action by the Python test (tests/test_ui.py).
@@ -34,6 +34,30 @@ registry.category("web_tour.tours").add("aftersales_technician_tour", {
         {
             content: "The visit is in progress: Done is offered",
             trigger: ".o_form_view .o_form_sheet div[name='technician_buttons'] button[name='action_done']",
+        },
+        {
+            content: "The checklist of the visit type comes first",
+            trigger: ".o_form_view .o_notebook a.nav-link.active[name='checklist']",
+        },
+        {
+            content: "Tap the test cycle step to answer it",
+            trigger: ".o_form_view .o_field_widget[name='step_ids'] .o_kanban_record:contains(Run a test cycle)",
+            run: "click",
+        },
+        {
+            content: "Tick it",
+            trigger: ".modal .o_field_widget[name='done'] input",
+            run: "click",
+        },
+        {
+            content: "Keep the answer",
+            trigger: ".modal .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "The step is ticked on its card",
+            trigger:
+                ".o_form_view:not(:has(.modal)) .o_field_widget[name='step_ids'] .o_kanban_record:contains(Run a test cycle) .fa-check-square",
         },
         {
             content: "Open the Signature tab",
