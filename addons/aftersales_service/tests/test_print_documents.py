@@ -22,7 +22,7 @@ class TestPrintDocuments(AftersalesFeesCommon):
         cls.type_repair_visit.step_ids.active = False
         cls.type_repair_visit.step_ids = [
             Command.create({"name": "Check the drain pump"}),
-            Command.create({"name": "Run a test cycle", "required": True}),
+            Command.create({"name": "Run a test cycle", "answer_kind": "number"}),
         ]
         Ticket = cls.env["aftersales.ticket"].with_user(cls.agent)
         cls.printed_ticket = Ticket.create(
@@ -84,7 +84,9 @@ class TestPrintDocuments(AftersalesFeesCommon):
         self.assertTrue(pdf)
 
     def test_slip_without_checklist_has_no_section(self):
-        visit = self.own_visit.copy({"visit_type_id": self.type_follow_up.id})
+        visit = self.env["aftersales.visit"].create(
+            {"ticket_id": self.printed_ticket.id, "visit_type_id": self.type_follow_up.id}
+        )
         self.assertFalse(visit.step_ids, "the follow-up type has no checklist")
         html = self._html(self.slip, visit, self.agent)
         self.assertNotIn('name="checklist"', html)
