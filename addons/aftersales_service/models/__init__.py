@@ -18,6 +18,7 @@ from . import aftersales_visit_geo
 from . import aftersales_visit_dispatch
 from . import aftersales_visit_appointment
 from . import aftersales_visit_board
+from . import aftersales_visit_phone
 from . import res_partner
 from . import sale_order
 from . import stock_lot

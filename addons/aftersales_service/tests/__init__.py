@@ -33,3 +33,4 @@ from . import test_integrity_visit_leftovers
 from . import test_visit_geo
 from . import test_visit_board
 from . import test_route_planning
+from . import test_technician_day
