@@ -67,7 +67,7 @@ function backToMyVisits() {
     return [
         {
             content: "Back to my visits",
-            trigger: ".o_control_panel .o_back_button",
+            trigger: ".o_breadcrumb .o_back_button",
             run: "click",
         },
         {
