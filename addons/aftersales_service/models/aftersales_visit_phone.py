@@ -10,8 +10,8 @@ AGENT_GROUP = "aftersales_service.aftersales_service_group_user"
 ACCOUNTANT_GROUP = "aftersales_service.aftersales_service_group_accountant"
 
 
-class AftersalesVisit(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "aftersales.visit"
+class AftersalesVisit(models.Model):
+    _inherit = "aftersales.visit"  # pylint: disable=consider-merging-classes-inherited
 
     ticket_description = fields.Html(related="ticket_id.description", string="Problem", compute_sudo=False)
     ticket_subject = fields.Char(related="ticket_id.name", string="Subject", compute_sudo=False)
