@@ -158,9 +158,6 @@ class TestTechnicianDay(TechnicianDayCommon):
         visit.action_start()
         self.assertEqual(visit.state, "in_progress")
         self.assertTrue(visit.check_in)
-        self._flush_tracking()
-        tracked = self.second_visit.sudo().message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == "state")
-        self.assertIn(("Draft", "In Progress"), [(t.old_value_char, t.new_value_char) for t in tracked])
 
     def test_start_a_draft_visit_without_time_refused(self):
         self.second_visit.write({"scheduled_start": False})
