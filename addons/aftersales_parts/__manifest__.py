@@ -40,6 +40,7 @@
         "views/aftersales_partner_portal_templates.xml",
         "views/aftersales_rma_report_views.xml",
         "report/aftersales_visit_report_templates.xml",
+        "report/aftersales_visit_slip_templates.xml",
         "views/aftersales_kpi_overview_views.xml",
     ],
     "demo": [

@@ -18,8 +18,11 @@
         "data/aftersales_visit_type_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "data/mail_template_notice_data.xml",
         "report/aftersales_visit_reports.xml",
         "report/aftersales_visit_templates.xml",
+        "report/aftersales_visit_slip_templates.xml",
+        "report/aftersales_ticket_templates.xml",
         "report/aftersales_partner_settlement_reports.xml",
         "data/aftersales_followup_data.xml",
         "data/aftersales_csat_data.xml",
@@ -28,6 +31,7 @@
         "wizard/aftersales_report_export_views.xml",
         "wizard/aftersales_audit_reason_views.xml",
         "wizard/aftersales_visit_correct_views.xml",
+        "wizard/aftersales_visit_cancel_views.xml",
         "views/aftersales_ticket_views.xml",
         "views/aftersales_ticket_stage_views.xml",
         "views/aftersales_ticket_type_views.xml",
@@ -74,6 +78,8 @@
         "demo/aftersales_board_demo.xml",
         "demo/aftersales_partner_demo.xml",
         "demo/aftersales_roles_demo.xml",
+        "demo/aftersales_quotation_demo.xml",
+        "demo/aftersales_checklist_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -33,6 +33,7 @@
         "views/aftersales_contract_views.xml",
         "views/aftersales_contract_menus.xml",
         "views/aftersales_kpi_overview_views.xml",
+        "report/aftersales_visit_slip_templates.xml",
     ],
     "demo": [
         "demo/aftersales_warranty_demo.xml",

@@ -1,4 +1,5 @@
 # The portal of the service partners: the jobs dispatched to them and their settlements.
+import base64
 import math
 
 from werkzeug.exceptions import NotFound
@@ -189,6 +190,8 @@ class AftersalesPartnerPortal(CustomerPortal):
             request.httprequest.files.getlist("photos"), allowed_mimetypes=IMAGE_MIMETYPES, env=request.env
         )
         errors += upload_errors
+        answers, answer_errors = self._aftersales_step_answers(visit_sudo, post)
+        errors += answer_errors
         if visit_sudo.partner_job_state != "accepted":
             errors.append(_("Accept the job before recording the work."))
         if errors:
@@ -198,7 +201,10 @@ class AftersalesPartnerPortal(CustomerPortal):
         try:
             with request.env.cr.savepoint():
                 visit_sudo._aftersales_partner_record_work(
-                    report=plaintext2html(report) if report else None, hours=hours
+                    report=plaintext2html(report) if report else None,
+                    hours=hours,
+                    answers=answers,
+                    answered_by=request.env.user,
                 )
                 if files:
                     self._aftersales_attach_photos(visit_sudo, files)
@@ -208,6 +214,46 @@ class AftersalesPartnerPortal(CustomerPortal):
             request.env.invalidate_all()
             return self._aftersales_render_job(visit_sudo, errors=[error.args[0]], form=post)
         return self._aftersales_job_redirect(visit_sudo, "done" if finish else "saved")
+
+    def _aftersales_step_answers(self, visit_sudo, post):
+        """The answers of the checklist posted with the work, ``{step id: value}``, and the errors.
+
+        A tick step left unticked is answered "not done"; a number or a text left empty and a photo
+        not sent leave the step as it is."""
+        answers, errors = {}, []
+        if not post.get("checklist"):
+            return answers, errors
+        for step in visit_sudo.step_ids:
+            key = f"step_{step.id}"
+            if step.answer_kind == "tick":
+                answers[step.id] = bool(post.get(key))
+            elif step.answer_kind == "number":
+                value = (post.get(key) or "").strip()
+                if not value:
+                    continue
+                try:
+                    number = float(value.replace(",", "."))
+                except ValueError:
+                    number = math.nan
+                if not math.isfinite(number):
+                    errors.append(_("Give a number for the step %(step)s.", step=step.name))
+                    continue
+                answers[step.id] = number
+            elif step.answer_kind == "text":
+                value = (post.get(key) or "").strip()
+                if value:
+                    answers[step.id] = value[:1000]
+            else:
+                files, upload_errors = read_portal_uploads(
+                    request.httprequest.files.getlist(key),
+                    allowed_mimetypes=IMAGE_MIMETYPES,
+                    max_count=1,
+                    env=request.env,
+                )
+                errors += upload_errors
+                if files:
+                    answers[step.id] = base64.b64encode(files[0][1])
+        return answers, errors
 
     def _aftersales_attach_photos(self, visit_sudo, files):
         attachments = attach_uploads(visit_sudo, files)

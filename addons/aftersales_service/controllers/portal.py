@@ -153,15 +153,40 @@ class AftersalesCustomerPortal(CustomerPortal):
                 _("This time is not one we offered for this visit. Please pick one of the list."),
             ),
             "error": ("danger", _("Your request could not be handled. Please try again.")),
+            "moved": ("success", _("Your visit is moved. The new time is on its way by e-mail.")),
+            "cancelled": ("success", _("Your visit is cancelled. We will come back to you about your request.")),
         }
 
     def _aftersales_portal_visit_values(self, ticket_sudo, kw):
-        visits = ticket_sudo.visit_ids.filtered(lambda visit: visit.state != "cancel")
+        # a visit the customer just cancelled stays in sight with its message
+        message_visit_id = self._aftersales_int(kw.get("visit_id"))
+        visits = ticket_sudo.visit_ids.filtered(lambda visit: visit.state != "cancel" or visit.id == message_visit_id)
         slots = {visit.id: visit._aftersales_portal_slots() for visit in visits if visit._aftersales_needs_time()}
         message = self._aftersales_visit_messages().get(kw.get("visit_message"))
+        # booked visits: whether the customer may still move or cancel them, and the slots to move one to
+        changes = {
+            visit.id: visit._aftersales_portal_change_refusal()
+            for visit in visits
+            if visit.state in ("scheduled", "confirmed")
+        }
+        move_id = self._aftersales_int(kw.get("move_visit"))
+        move_slots = {
+            visit.id: visit._aftersales_portal_slots()
+            for visit in visits
+            if visit.id == move_id and visit.id in changes and not changes[visit.id]
+        }
+        access_token = kw.get("access_token") or None
+
+        def move_url(visit):
+            query = {"move_visit": visit.id, **({"access_token": access_token} if access_token else {})}
+            return f"{ticket_sudo.access_url}?{url_encode(query)}#aftersales_visit_{visit.id}"
+
         return {
             "aftersales_visits": visits,
             "aftersales_visit_slots": slots,
+            "aftersales_visit_changes": changes,
+            "aftersales_visit_move_slots": move_slots,
+            "aftersales_visit_move_url": move_url,
             "aftersales_visit_message": message,
             "aftersales_visit_message_id": self._aftersales_int(kw.get("visit_id")),
             "aftersales_visit_error": kw.get("visit_error"),
@@ -226,6 +251,66 @@ class AftersalesCustomerPortal(CustomerPortal):
         else:
             code = "requested"
         return self._aftersales_visit_redirect(ticket_sudo, visit_sudo, code, access_token)
+
+    @http.route(
+        ["/my/tickets/<int:ticket_id>/visits/<int:visit_id>/move"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_move_aftersales_visit(self, ticket_id, visit_id, access_token=None, slot=None, reason=None, **post):
+        ticket_sudo, visit_sudo = self._aftersales_portal_visit(ticket_id, visit_id, access_token)
+        refusal = visit_sudo._aftersales_portal_change_refusal()
+        if refusal:
+            return self._aftersales_visit_refused(ticket_sudo, visit_sudo, refusal, access_token)
+        try:
+            visit_sudo._aftersales_portal_move(
+                slot, reason=(reason or "")[:200], author=self._aftersales_portal_author(ticket_sudo)
+            )
+        except AftersalesSlotTaken:
+            code = "taken"
+        except UserError:
+            code = "not_offered"
+        else:
+            code = "moved"
+        return self._aftersales_visit_redirect(ticket_sudo, visit_sudo, code, access_token)
+
+    @http.route(
+        ["/my/tickets/<int:ticket_id>/visits/<int:visit_id>/cancel"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_cancel_aftersales_visit(self, ticket_id, visit_id, access_token=None, reason=None, **post):
+        ticket_sudo, visit_sudo = self._aftersales_portal_visit(ticket_id, visit_id, access_token)
+        refusal = visit_sudo._aftersales_portal_change_refusal()
+        if refusal:
+            return self._aftersales_visit_refused(ticket_sudo, visit_sudo, refusal, access_token)
+        try:
+            visit_sudo._aftersales_portal_cancel(
+                (reason or "")[:200], author=self._aftersales_portal_author(ticket_sudo)
+            )
+        except UserError:
+            code = "error"
+        else:
+            code = "cancelled"
+        return self._aftersales_visit_redirect(ticket_sudo, visit_sudo, code, access_token)
+
+    def _aftersales_visit_refused(self, ticket_sudo, visit_sudo, refusal, access_token=None):
+        """The ticket's page with the reason why the change is refused, and a 403 status."""
+        values = self._aftersales_portal_visit_values(ticket_sudo, {"access_token": access_token})
+        values.update(
+            {
+                "aftersales_ticket": ticket_sudo,
+                "page_name": "aftersales_ticket",
+                "aftersales_visit_message": ("danger", refusal),
+                "aftersales_visit_message_id": visit_sudo.id,
+            }
+        )
+        values = self._get_page_view_values(ticket_sudo, access_token, values, TICKET_HISTORY_KEY, False)
+        return request.render("aftersales_service.portal_my_aftersales_ticket", values, status=403)
 
     # ------------------------------------------------------------------
     # New ticket

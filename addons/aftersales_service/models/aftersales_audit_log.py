@@ -10,6 +10,7 @@ AUDIT_ACTIONS = [
     ("goodwill", "Goodwill Line"),
     ("commission_period_reopened", "Closed Commission Period Reopened"),
     ("visit_corrected", "Done Visit Corrected"),
+    ("quotation_waived", "Visit Started Without Its Quotation"),
     # the actions of an addon that was uninstalled fall back to this one, their entries stay
     ("other", "Other Action"),
 ]

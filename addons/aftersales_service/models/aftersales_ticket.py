@@ -769,6 +769,8 @@ class AftersalesTicket(models.Model):
     def unlink(self):
         # Checked here rather than in an ondelete hook: mail.thread removes the
         # messages before the hooks run, and the conversation is what we protect.
+        # the rights first: who may not delete tickets learns nothing of their conversation
+        self.check_access("unlink")
         talked = self.env["mail.message"].search_count(
             [
                 ("model", "=", self._name),

@@ -68,7 +68,6 @@ CORRECTION_FIELDS = (
     "check_out",
     "time_spent",
     "work_report",
-    "checklist_done",
     "signed_by",
 )
 # key of the transaction's cache holding the visits whose planning rules the caller has just checked
@@ -168,9 +167,6 @@ class AftersalesVisit(models.Model):
         tracking=True,
     )
     work_report = fields.Html(copy=False)
-    checklist_done = fields.Text(
-        string="Checklist Answers", copy=False, help="What was checked on site, one line per step."
-    )
     signature = fields.Image(max_width=1024, max_height=1024, copy=False, attachment=True)
     signed_by = fields.Char(copy=False, help="Name of the person who signed the work report.", tracking=True)
     signed_on = fields.Datetime(copy=False)
@@ -825,11 +821,13 @@ class AftersalesVisit(models.Model):
         )
 
     def _aftersales_bill_lines(self):
-        """Put the billable lines of done visits on their ticket's service order."""
-        for visit in self.filtered(lambda v: v.line_ids and not v.line_ids.sale_line_ids):
-            ticket = visit.ticket_id.sudo()
-            order = ticket._aftersales_fee_order()
-            lines = visit.line_ids.sudo()
+        """Put the billable lines of done visits on their service order (see
+        ``_aftersales_billing_order``): the lines not billed yet, e.g. on an accepted quotation."""
+        for visit in self:
+            lines = visit.line_ids.sudo()._aftersales_unbilled()
+            if not lines:
+                continue
+            order = visit._aftersales_billing_order()
             self.env["sale.order.line"].sudo().create([line._prepare_sale_line_vals(order) for line in lines])
             if order.state in ("draft", "sent"):
                 order.action_confirm()

@@ -52,11 +52,6 @@ class AftersalesVisit(models.Model):
             vals = dict(vals, reminder_sent=False)
         return super().write(vals)
 
-    def action_confirm(self):
-        result = super().action_confirm()
-        self._aftersales_send_confirmation()
-        return result
-
     # ------------------------------------------------------------------
     # Time zone and formatting
     # ------------------------------------------------------------------
@@ -242,19 +237,11 @@ class AftersalesVisit(models.Model):
         self.env.cr.execute("SELECT id FROM aftersales_technician WHERE id = %s FOR UPDATE", [technician.id])
         self.env.cr.execute("UPDATE aftersales_technician SET write_date = write_date WHERE id = %s", [technician.id])
 
-    @api.model
-    def _aftersales_slot_taken_message(self):
-        return _("This slot was just taken. Please pick another one.")
-
-    def _aftersales_book_slot(self, key, author=None, now=None):
-        """Book the visit at the slot the customer picked, and confirm it.
-
-        Raises UserError when the slot was not offered (``AftersalesSlotTaken``
-        when it was, but is no longer free).
-        """
+    def _aftersales_take_slot(self, key, now=None):
+        """(start, end, technician) of the slot the customer picked, checked again under the lock of the
+        technician: raises UserError when it was not offered, ``AftersalesSlotTaken`` when it is no
+        longer free."""
         self.ensure_one()
-        if not self._aftersales_needs_time():
-            raise UserError(_("The time of visit %(visit)s is already set.", visit=self.name))
         slot = self._aftersales_parse_slot_key(key)
         if not slot:
             raise UserError(_("This time is not one we offered for this visit. Please pick one of the list."))
@@ -269,8 +256,24 @@ class AftersalesVisit(models.Model):
             raise AftersalesSlotTaken(self._aftersales_slot_taken_message())
         if engine.refusal(engine.technicians[technician.id], facts, start, end):
             raise AftersalesSlotTaken(self._aftersales_slot_taken_message())
+        return start, end, technician
+
+    @api.model
+    def _aftersales_slot_taken_message(self):
+        return _("This slot was just taken. Please pick another one.")
+
+    def _aftersales_book_slot(self, key, author=None, now=None):
+        """Book the visit at the slot the customer picked, and confirm it.
+
+        Raises UserError when the slot was not offered (``AftersalesSlotTaken``
+        when it was, but is no longer free).
+        """
+        self.ensure_one()
+        if not self._aftersales_needs_time():
+            raise UserError(_("The time of visit %(visit)s is already set.", visit=self.name))
+        start, end, technician = self._aftersales_take_slot(key, now)
         try:
-            with self.env.cr.savepoint():
+            with self.env.cr.savepoint(), self._aftersales_batch_notices():
                 # the slot becomes the time agreed with the customer, which the planners keep
                 self.write(
                     {
@@ -321,15 +324,6 @@ class AftersalesVisit(models.Model):
     # E-mails
     # ------------------------------------------------------------------
 
-    def _aftersales_send_confirmation(self):
-        template = self.env.ref("aftersales_service.mail_template_visit_confirmed", raise_if_not_found=False)
-        if not template:
-            return
-        for visit in self.filtered(lambda v: v._aftersales_customer().email):
-            visit.with_context(mail_post_autofollow=False).message_post_with_source(
-                template, subtype_xmlid="mail.mt_comment"
-            )
-
     @api.model
     def _cron_send_reminders(self, batch_size=500):
         """Remind customers of their visit the day before, once.
@@ -342,6 +336,7 @@ class AftersalesVisit(models.Model):
             [
                 ("state", "in", ("scheduled", "confirmed")),
                 ("reminder_sent", "=", False),
+                ("company_id.aftersales_notify_visit_reminder", "=", True),
                 ("scheduled_start", ">", now),
                 ("scheduled_start", "<", now + timedelta(days=2)),
             ],

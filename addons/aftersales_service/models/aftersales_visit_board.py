@@ -276,6 +276,28 @@ class AftersalesVisit(models.Model):
             remaining -= done | todo.filtered("scheduled_start")
         return _outcome(planned, visits - planned)
 
+    @api.model
+    def aftersales_board_print_slips(self, date_from, date_to, branch_id=False):
+        """The print action of the dispatch slips of the visits given to technicians in the period
+        shown (of ``branch_id`` or all), in the order of the lanes and of the day."""
+        self._aftersales_check_board_access()
+        tz = self._aftersales_board_tz()
+        start, end = self._aftersales_board_bounds(self._aftersales_board_days(date_from, date_to), tz)
+        branch = self._aftersales_board_branch(branch_id)
+        technicians = self._aftersales_board_technicians(branch)
+        visits = self.search(
+            [
+                ("technician_id", "in", technicians.ids),
+                ("state", "in", ("scheduled", "confirmed", "in_progress")),
+                ("scheduled_start", "<", end),
+                ("scheduled_end", ">", start),
+            ],
+            order="technician_id, scheduled_start, id",
+        )
+        if not visits:
+            raise UserError(_("No scheduled visit in the period shown: no slip to print."))
+        return self.env.ref("aftersales_service.action_report_visit_slip").report_action(visits)
+
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------

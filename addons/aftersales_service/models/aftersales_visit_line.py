@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 LINE_TYPES = [
     ("labour", "Labour"),
@@ -64,6 +64,17 @@ class AftersalesVisitLine(models.Model):
         "sale.order.line", "aftersales_visit_line_id", string="Sale Order Lines", readonly=True, copy=False
     )
     visit_state = fields.Selection(related="visit_id.state", string="Visit Status")
+    quoted = fields.Boolean(
+        string="On the Quotation",
+        compute="_compute_quoted",
+        help="On an order sent to the customer: the line changes on that order only.",
+    )
+    presold = fields.Boolean(
+        string="Sold on the Order",
+        compute="_compute_presold",
+        store=True,
+        help="The installation fee sold with the unit on the customer's order: it is not billed again.",
+    )
 
     # ------------------------------------------------------------------
     # Computes and constraints
@@ -121,10 +132,22 @@ class AftersalesVisitLine(models.Model):
             else:
                 line.price_unit = product.lst_price
 
-    @api.depends("quantity", "price_unit", "goodwill")
+    @api.depends("sale_line_ids.state")
+    def _compute_quoted(self):
+        for line in self:
+            line.quoted = bool(line._aftersales_live_sale_lines())
+
+    @api.depends("line_type", "product_id", "visit_id.installation_sale_line_id")
+    def _compute_presold(self):
+        for line in self:
+            sold = line.visit_id.installation_sale_line_id
+            line.presold = bool(sold) and line.line_type == "fee" and line.product_id == sold.product_id
+
+    @api.depends("quantity", "price_unit", "goodwill", "presold")
     def _compute_price_subtotal(self):
         for line in self:
-            line.price_subtotal = 0.0 if line.goodwill else line.currency_id.round(line.quantity * line.price_unit)
+            free = line.goodwill or line.presold
+            line.price_subtotal = 0.0 if free else line.currency_id.round(line.quantity * line.price_unit)
 
     @api.constrains("quantity", "price_unit")
     def _check_amounts(self):
@@ -157,11 +180,13 @@ class AftersalesVisitLine(models.Model):
     @api.model
     def _guarded_fields(self):
         """The links to the service order (set when the visit is billed) and the visit's status."""
-        return super()._guarded_fields() | {"sale_line_ids", "visit_state"}
+        return super()._guarded_fields() | {"sale_line_ids", "visit_state", "presold", "quoted"}
 
     def _locked_records(self):
-        """The lines of done visits: they are billed."""
-        return super()._locked_records() | self.filtered(lambda line: line.visit_id.state == "done")
+        """The lines of done visits, and the lines on a quotation sent to the customer: they are billed."""
+        return super()._locked_records() | self.filtered(
+            lambda line: line.visit_id.state == "done" or line._aftersales_live_sale_lines()
+        )
 
     # ------------------------------------------------------------------
     # CRUD
@@ -181,6 +206,7 @@ class AftersalesVisitLine(models.Model):
         # the rights first: a locked line is refused as such, whatever else is wrong
         self._guard_check_write(vals)
         self.visit_id._aftersales_check_lines_editable()
+        self._aftersales_check_not_quoted()
         granted = self.filtered(lambda line: not line.goodwill) if vals.get("goodwill") else self.browse()
         result = super().write(vals)
         if "visit_id" in vals:
@@ -191,6 +217,21 @@ class AftersalesVisitLine(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_done(self):
         self.visit_id._aftersales_check_lines_editable()
+        self._aftersales_check_not_quoted()
+
+    def _aftersales_check_not_quoted(self):
+        """The lines on an order sent to the customer (a quotation) change on that order only,
+        whoever the user is, coverage overrides included."""
+        if self.env.su:
+            return
+        quoted = self.filtered(lambda line: line._aftersales_live_sale_lines())
+        if quoted:
+            raise UserError(
+                _(
+                    "%(lines)s are on the order sent to the customer: change that order instead.",
+                    lines=", ".join(quoted.mapped("name")),
+                )
+            )
 
     # ------------------------------------------------------------------
     # Audit
@@ -226,6 +267,21 @@ class AftersalesVisitLine(models.Model):
     # ------------------------------------------------------------------
     # Billing
     # ------------------------------------------------------------------
+
+    def _aftersales_live_sale_lines(self):
+        """The sale order lines that bill these lines, on orders that are not cancelled."""
+        # sudo: whether a line is billed is the visit's bookkeeping, whoever reads the visit
+        return self.sudo().sale_line_ids.filtered(lambda sale_line: sale_line.order_id.state != "cancel")
+
+    def _aftersales_unbilled(self):
+        """The lines still to put on a sale order: not on one yet, nor sold with the unit."""
+        return self.filtered(lambda line: not line.presold and not line._aftersales_live_sale_lines())
+
+    def _aftersales_quotable(self):
+        """The lines the customer pays that are on no order yet: what a quotation proposes."""
+        return self._aftersales_unbilled().filtered(
+            lambda line: line.currency_id.compare_amounts(line.price_subtotal, 0) > 0
+        )
 
     def _prepare_sale_line_vals(self, order):
         """Values of the sale order line that bills this visit line on ``order``.

@@ -35,7 +35,12 @@ class AftersalesVisitType(models.Model):
     requires_signature = fields.Boolean(
         help="A visit of this type is done only once the customer has signed its work report."
     )
-    checklist = fields.Text(translate=True, help="The steps of the visit, one per line; the technician ticks them off.")
+    step_ids = fields.One2many(
+        "aftersales.visit.type.step",
+        "visit_type_id",
+        string="Checklist",
+        help="The steps every visit of this type copies when it is created; the technician answers them on site.",
+    )
     labour_product_id = fields.Many2one(
         "product.product",
         domain="[('type', '=', 'service'), ('sale_ok', '=', True)]",

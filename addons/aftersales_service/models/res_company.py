@@ -105,6 +105,53 @@ class ResCompany(models.Model):
     )
 
     # ------------------------------------------------------------------
+    # Notices to the customer
+    # ------------------------------------------------------------------
+
+    aftersales_notify_ticket = fields.Boolean(
+        string="E-mail: Ticket Received",
+        default=True,
+        help="A customer who opens a ticket, on the portal, by e-mail or through an agent, receives its "
+        "reference and what happens next.",
+    )
+    aftersales_notify_visit_invite = fields.Boolean(
+        string="E-mail: Choose Your Visit Time",
+        default=True,
+        help="A visit created without a time invites its customer to choose one on the portal.",
+    )
+    aftersales_notify_visit_confirm = fields.Boolean(
+        string="E-mail: Visit Confirmed",
+        default=True,
+        help="The customer receives the day and hours of a visit as soon as they are planned.",
+    )
+    aftersales_notify_visit_change = fields.Boolean(
+        string="E-mail: Visit Moved or Cancelled",
+        default=True,
+        help="The customer receives the former and the new time of a moved visit, or the cancellation, and why.",
+    )
+    aftersales_notify_visit_reminder = fields.Boolean(
+        string="E-mail: Reminder the Day Before",
+        default=True,
+        help="The customer is reminded of a visit the day before, in their own time zone.",
+    )
+    aftersales_notify_on_my_way = fields.Boolean(
+        string="E-mail: Technician on the Way",
+        default=True,
+        help="When the technician leaves for a visit, the customer receives the expected arrival.",
+    )
+    aftersales_portal_change_hours = fields.Integer(
+        string="Portal Changes up to (hours)",
+        default=24,
+        help="Customers may move or cancel a booked visit on the portal up to this many hours before it "
+        "starts; later, they call us.",
+    )
+
+    @api.constrains("aftersales_portal_change_hours")
+    def _check_aftersales_portal_change_hours(self):
+        if any(company.aftersales_portal_change_hours < 0 for company in self):
+            raise ValidationError(_("The hours before a visit for changes on the portal cannot be negative."))
+
+    # ------------------------------------------------------------------
     # Responsible users
     # ------------------------------------------------------------------
 

@@ -33,4 +33,8 @@ from . import test_integrity_visit_leftovers
 from . import test_visit_geo
 from . import test_visit_board
 from . import test_route_planning
+from . import test_visit_notice
+from . import test_print_documents
+from . import test_visit_quotation
+from . import test_visit_checklist
 from . import test_technician_day

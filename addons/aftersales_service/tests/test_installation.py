@@ -241,6 +241,7 @@ class TestInstallation(AftersalesCommon):
         with freeze_time("2026-06-09 10:02:00"):
             visit.action_start()
         self.assertEqual(card.installed_date, datetime(2026, 6, 9, 10, 2), "installed when the visit started")
+        visit.step_ids.filtered("required").write({"done": True})
         visit.write({"work_report": "<p>Oven built in and tested.</p>", "signature": SIGNATURE, "signed_by": "Wendy"})
         with self.assertRaisesRegex(UserError, "confirm the installation card"):
             visit.action_done()
@@ -305,7 +306,6 @@ class TestInstallation(AftersalesCommon):
             {
                 "photo_ids": [Command.link(photo.id)],
                 "work_report": "<p>Installed and levelled.</p>",
-                "checklist_done": "Unpacked\nConnected",
                 "time_spent": 1.25,
             }
         )
@@ -316,6 +316,9 @@ class TestInstallation(AftersalesCommon):
         visit.write({"signature": SIGNATURE, "signed_by": "Wendy Washer"})
         self.assertTrue(visit.signed_on)
         visit.action_stop()
+        with self.assertRaisesRegex(UserError, "Run a test cycle"):
+            visit.action_done()
+        visit.step_ids.filtered("required").write({"done": True})
         visit.action_done()
         self.assertRecordValues(visit, [{"state": "done", "signed_by": "Wendy Washer"}])
         self.assertEqual(card.state, "confirmed")
@@ -332,3 +335,52 @@ class TestInstallation(AftersalesCommon):
         self.assertFalse(self.env["aftersales.installation.card"].with_user(other).search([]))
         with self.assertRaises(AccessError):
             self.env["aftersales.installation.card"].with_user(user).create({"visit_id": visit.id})
+
+    def test_installation_fee_sold_with_the_unit(self):
+        install_fee = self.env["product.product"].create(
+            {"name": "Oven Installation", "type": "service", "list_price": 90.0, "taxes_id": [Command.clear()]}
+        )
+        bracket = self.env["product.product"].create(
+            {"name": "Wall Bracket Fitting", "type": "service", "list_price": 20.0, "taxes_id": [Command.clear()]}
+        )
+        self.visit_type_installation.fee_product_id = install_fee
+        self._stock(self.oven, 1, serials=["OV2-7001"])
+        order = self._sell([(self.oven, 1), (install_fee, 1)])
+        self._validate(order.picking_ids)
+        visit = self._visits(order)
+        sold_line = order.order_line.filtered(lambda line: line.product_id == install_fee)
+        self.assertEqual(visit.installation_sale_line_id, sold_line)
+        self.assertEqual(visit.installation_sold_on, order.name)
+        with visit._assignment_checked():
+            visit.write({"technician_id": self.tech_a.id, "scheduled_start": datetime(2026, 6, 9, 10, 0)})
+        visit.action_schedule()
+
+        user = self.tech_a.user_id
+        visit = visit.with_user(user)
+        self.assertEqual(visit.installation_sold_on, order.name, "the technician sees the fee is paid")
+        visit.write({"line_ids": [Command.create({"line_type": "fee"})]})
+        self.assertRecordValues(visit.line_ids, [{"product_id": install_fee.id, "presold": True, "price_subtotal": 0}])
+        self.assertEqual(visit.fee_amount, 0.0)
+        with self.assertRaisesRegex(UserError, "nothing to pay"):
+            visit.action_send_quotation()
+        # a fee the customer did not buy with the unit is billed as usual
+        visit.write({"line_ids": [Command.create({"line_type": "fee", "product_id": bracket.id})]})
+        self.assertEqual(visit.fee_amount, 20.0)
+        with self.assertRaises(AccessError):
+            visit.line_ids.filtered(lambda line: line.product_id == bracket).write({"presold": True})
+
+        visit.action_start()
+        card = visit.installation_card_id.with_user(user)
+        card.write({"location": "Kitchen", "customer_name": "Wendy Washer"})
+        card.action_return()
+        card.action_confirm()
+        visit.write({"work_report": "<p>Installed.</p>", "signature": SIGNATURE, "signed_by": "Wendy Washer"})
+        visit.action_done()
+        fee_order = visit.ticket_id.fee_order_id
+        self.assertEqual(fee_order.order_line.product_id, bracket, "the installation fee is not billed twice")
+        self.assertEqual(fee_order.amount_untaxed, 20.0)
+        self.assertEqual(sold_line.qty_invoiced + sold_line.qty_to_invoice, 1.0)
+
+        # the link is the delivery's bookkeeping: nobody points a visit to another order line
+        with self.assertRaises(AccessError):
+            visit.with_user(self.manager).write({"installation_sale_line_id": order.order_line[0].id})

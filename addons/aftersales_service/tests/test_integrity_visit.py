@@ -138,7 +138,6 @@ class TestIntegrityVisit(AftersalesFeesCommon):
         edits = {
             "work_report": "<p>Nothing was done.</p>",
             "time_spent": 9.0,
-            "checklist_done": "Nothing checked",
             "signature": False,
             "signed_by": "Somebody",
             "technician_id": self.tech_b.id,
@@ -348,12 +347,10 @@ class TestIntegrityVisit(AftersalesFeesCommon):
         )
         self.assertEqual(wizard_form.technician_id, self.tech_a)
         wizard_form.technician_id = self.tech_b
-        wizard_form.checklist_done = "Filter cleaned"
         wizard_form.reason = "Ben did the job, Tara was ill"
         wizard = wizard_form.save()
         wizard.action_confirm()
         self.assertEqual(visit.technician_id, self.tech_b)
-        self.assertEqual(visit.checklist_done, "Filter cleaned")
         self.assertEqual(visit.state, "done")
         self.assertEqual(visit.commission_ids.technician_id, self.tech_b, "the commission follows the correction")
         entry = self.env["aftersales.audit.log"].search([("action", "=", "visit_corrected"), ("res_id", "=", visit.id)])
@@ -430,7 +427,6 @@ class TestIntegrityVisit(AftersalesFeesCommon):
             as_tech.action_start()
         with Form(as_tech) as visit_form:
             visit_form.work_report = "<p>Drain pump replaced.</p>"
-            visit_form.checklist_done = "Drain: ok\nSeal: ok"
             visit_form.signature = SIGNATURE
             visit_form.signed_by = "Wendy Washer"
         with freeze_time(MONDAY_9 + timedelta(hours=1)):

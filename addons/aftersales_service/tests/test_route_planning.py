@@ -6,6 +6,7 @@ from math import hypot
 from odoo.tests import BaseCase, tagged
 
 from ..tools.route_planning import NO_CANDIDATE, NO_ROOM, Job, RoutePlanner, Worker, great_circle_km
+from ..tools.route_search import Problem, Shift, construct
 
 DAY = datetime(2026, 6, 9)
 MINUTE = timedelta(minutes=1)
@@ -308,3 +309,61 @@ class RoutePlanningCase(BaseCase):
         self.assertPlanKeepsRules(planner, workers, jobs, plan)
         self.assertFalse(plan.unplanned)
         self.assertAlmostEqual(plan.total_km(), best, places=6)
+
+    def _tight_fleet(self, booked):
+        """Two days of 100 minutes at one place; a job of 90 minutes only the first may do.
+
+        Inserted in turn, the two jobs of 50 minutes fill the first day and the long one
+        is left out; ``booked``: the first day ends with a booked visit (checked by a walk
+        through the day instead of in constant time).
+        """
+        bookings = [(100.0, 120.0, 6)] if booked else ()
+        shifts = [Shift(3, [(0.0, 100.0)], 10, False, bookings), Shift(4, [(0.0, 100.0)], 10, False)]
+        jobs = [
+            (50.0, 0.0, 100.0, 1, 10.0, (0, 1)),
+            (50.0, 0.0, 100.0, 1, 10.0, (0, 1)),
+            (90.0, 0.0, 10.0, 1, 10.0, (0,)),
+        ]
+        places = 7 if booked else 5
+        zeros = [[0.0] * places for _place in range(places)]
+        return Problem(jobs, shifts, zeros, zeros)
+
+    def test_exchange_serves_a_tight_fleet(self):
+        for booked in (False, True):
+            problem = self._tight_fleet(booked)
+            self.assertEqual(problem.shifts[0].fast, not booked)
+            state = construct(problem, [0, 1, 2])
+            self.assertEqual([sorted(route.seq) for route in state.routes], [[0, 1], []])
+            self.assertEqual(list(state.unplanned), [2], "the plain insertion leaves the long job out")
+            saved = {}
+            # neither short job alone makes room: the long job takes the place of both
+            self.assertTrue(state.eject(2, [0, 0, 0], saved))
+            self.assertEqual(state.routes[0].seq, [2])
+            self.assertEqual(sorted(state.routes[1].seq), [0, 1], "the jobs taken out go to the other day")
+            self.assertFalse(state.unplanned)
+            self.assertEqual(set(saved), {0, 1}, "the rounds before the exchange are kept to undo it")
+            for w, route in enumerate(state.routes):
+                self.assertIsNotNone(problem.simulate(w, route.seq))
+            # nothing to exchange for: a job left out may not take the place of a more urgent one
+            problem = self._tight_fleet(booked)
+            problem.penalty[2] = 5.0
+            state = construct(problem, [0, 1, 2])
+            self.assertFalse(state.eject(2, [0, 0, 0], {}))
+            self.assertEqual(sorted(state.routes[0].seq), [0, 1])
+
+    def test_exchange_in_a_plan(self):
+        """The planner serves a tight fleet that the first plan does not."""
+        workers = [
+            worker(1, free=[(at(8), at(9, 40))], capacity=2),
+            worker(2, free=[(at(8), at(9, 40))], capacity=2),
+        ]
+        jobs = [
+            job(1, (0, 0), minutes=50, candidates=(1, 2), deadline=at(8)),
+            job(2, (0, 0), minutes=50, candidates=(1, 2), deadline=at(9)),
+            job(3, (0, 0), minutes=90, candidates=(1,), deadline=at(10), window=(at(8), at(8, 10))),
+        ]
+        planner = planner_of(workers, max_rounds=3000, time_limit=30)
+        plan = planner.plan(jobs)
+        self.assertPlanKeepsRules(planner, workers, jobs, plan)
+        self.assertFalse(plan.unplanned)
+        self.assertEqual([stop.job.key for stop in plan.rounds[1]], [3])

@@ -176,11 +176,10 @@ class TestTechnicianDay(TechnicianDayCommon):
                 setattr(form, name, self.env[self.first_visit._fields[name].comodel_name].search([], limit=1))
         self.first_visit.with_user(self.tech_user).action_start()
         form = Form(self.first_visit.with_user(self.tech_user), view=TECHNICIAN_FORM)
-        form.checklist_done = "Pump checked"
         form.work_report = "<p>Replaced the drain pump.</p>"
         form.signed_by = "Wendy Washer"
         form.save()
-        self.assertEqual(self.first_visit.checklist_done, "Pump checked")
+        self.assertEqual(self.first_visit.signed_by, "Wendy Washer")
         with self.assertRaises(AccessError):
             self.first_visit.with_user(self.tech_user).write({"partner_id": self.second_customer.id})
         # a dispatcher changes the address, as before
@@ -254,11 +253,14 @@ class TestTechnicianDayTour(TechnicianDayCommon, HttpCase):
         self.assertRecordValues(
             visits,
             [
-                {"state": "done", "signed_by": "Wendy Washer", "checklist_done": "Drain pump checked"},
-                {"state": "done", "signed_by": False, "checklist_done": False},
+                {"state": "done", "signed_by": "Wendy Washer"},
+                {"state": "done", "signed_by": False},
             ],
         )
         self.assertTrue(self.first_visit.signature, "the customer signed")
+        self.assertTrue(self.first_visit.departed_at, "the customer was told he was on his way")
+        step = self.first_visit.step_ids.filtered(lambda s: s.name == "Run a test cycle after the repair")
+        self.assertRecordValues(step, [{"done": True, "answered_by_id": self.tech_user.id}])
         self.assertIn("drain pump", self.first_visit.work_report)
         self.assertIn("door hinge", self.second_visit.work_report)
         for visit in visits.sudo():

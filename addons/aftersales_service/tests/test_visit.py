@@ -173,7 +173,8 @@ class TestAutoAssign(TestVisit):
         visit = self._draft(datetime(2026, 6, 9, 10, 0))
         visit.action_auto_assign()
         self.assertEqual(visit.technician_id, self.tech_a)
-        note = visit.message_ids[0].body
+        # the dispatcher's note, beside the e-mail telling the customer
+        note = visit.message_ids.filtered(lambda m: "km from" in m.body)[:1].body or ""
         self.assertIn("Tara Tech", note)
         self.assertIn("km from their home base", note)
         self.assertIn("Ben Bolt", note, "the other candidates are named")

@@ -298,6 +298,19 @@ class TestVisitBoard(AftersalesCommon):
         with self.assertRaises(UserError):
             self.Board.aftersales_board_plan(MONDAY.isoformat(), MONDAY.isoformat())  # nothing left to plan
 
+    def test_print_slips_of_the_period(self):
+        action = self.Board.aftersales_board_print_slips(TUESDAY.isoformat(), TUESDAY.isoformat())
+        self.assertEqual(action["type"], "ir.actions.report")
+        self.assertEqual(action["report_name"], "aftersales_service.report_visit_slip")
+        # the visits given to technicians that day, lane by lane; none of the unassigned ones
+        self.assertEqual(action["context"]["active_ids"], (self.tara_first | self.tara_second | self.tara_third).ids)
+        with self.assertRaisesRegex(UserError, "no slip to print"):
+            self.Board.aftersales_board_print_slips("2026-06-20", "2026-06-20")
+        with self.assertRaises(AccessError):
+            self.env["aftersales.visit"].with_user(self.agent).aftersales_board_print_slips(
+                TUESDAY.isoformat(), TUESDAY.isoformat()
+            )
+
     def test_queries_do_not_grow_with_the_visits(self):
         counts = []
         for extra in (0, 12):

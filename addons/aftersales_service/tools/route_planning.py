@@ -32,8 +32,10 @@ fewest kilometres, then improved by ruin and recreate (see
 :mod:`.route_search`): strings of neighbouring visits are taken out of a few
 rounds and put back at their cheapest place, under a simulated annealing rule,
 until ``max_rounds`` tries (2,000), ``time_limit`` seconds from the call (0.3: a
-week of a few hundred visits plans in a few seconds), or no progress. The same
-``seed`` gives the same plan when the search ends before its time limit.
+week of a few hundred visits plans in a few seconds), or no progress. When a
+long search stops placing more jobs, a job left out may also take the place of a
+few visits that are rarely left out, which then look for another place. The
+same ``seed`` gives the same plan when the search ends before its time limit.
 """
 
 import random

@@ -13,6 +13,14 @@ annealing rule. An unplanned job costs more than any amount of travel, the more
 urgent the more it costs, so the search first places as many jobs as it can,
 the urgent ones first, then shortens the travel.
 
+When ruin and recreate stop placing more jobs (as many rounds as there are jobs,
+and at least 1,000, without fewer left out), the search also exchanges: a job
+left out takes the place of a string of at most three neighbouring visits of a
+round, those left out least often so far, and they go elsewhere when they fit or
+wait their turn to be exchanged. From then on no round is kept that leaves out
+more than the one before, except by an exchange; once every job is in, the
+annealing starts again over the time left.
+
 A worker with a single free interval and no booked visit (the usual case) is
 checked in constant time per insertion: the earliest end of each visit going
 forward and the latest start that keeps the rest of the round on time going
@@ -30,6 +38,15 @@ HOT, COLD = 2.0, 0.02
 SOFT = 4.0
 # how often a search overlooks a better place for a job
 BLINK = 0.01
+# how often a search puts a job left out in the place of another one, while jobs are left out
+EJECT = 0.3
+# after how many rounds without fewer jobs left out (times the number of jobs, and at least
+# STALL_ROUNDS) the exchanges start
+STALL, STALL_ROUNDS = 1, 1000
+# the longest string of jobs that makes room for a job left out
+EJECT_LONGEST = 3
+# how many places before or after that string the job left out may go
+EJECT_AROUND = 1
 DAY_MINUTES = 1440.0
 
 
@@ -225,16 +242,17 @@ class Problem:
         route.cost, route.ends, route.latest = cost, ends, latest
         return route
 
-    def best_insertion(self, job, routes, best=math.inf, blink=None):
+    def best_insertion(self, job, routes, best=math.inf, blink=None, among=None):
         """The cheapest feasible ``(extra cost, shift, position)`` for ``job``, or None.
 
         ``blink``: a random number generator; each better place is then overlooked once
-        in a hundred times, so that a search tries other plans.
+        in a hundred times, so that a search tries other plans. ``among``: the shifts to
+        try (by default the job's candidates); ``routes`` needs only theirs.
         """
         found = None
         km, minutes = self.km, self.minutes
         duration, demand, step = self.dur[job], self.demand[job], self.step
-        for w in self.candidates[job]:
+        for w in self.candidates[job] if among is None else among:
             shift, route = self.shifts[w], routes[w]
             if route.load + demand > shift.capacity or not shift.free:
                 continue
@@ -295,6 +313,56 @@ class Problem:
                             best, found = extra, (extra, w, size)
         return found
 
+    def exchange(self, w, route, job, first, last, position):
+        """The extra cost of round ``w`` when ``job`` takes the place of its jobs ``first..last``, or None.
+
+        ``job`` goes at ``position`` of the jobs left in the round. A simple shift is checked
+        by walking only the jobs between that position and the string taken out.
+        """
+        seq = route.seq
+        if position <= first:
+            begin_at, walked, rest = position, [job, *seq[position:first]], last + 1
+        else:
+            rest = last + 1 + position - first
+            begin_at, walked = first, [*seq[last + 1 : rest], job]
+        shift = self.shifts[w]
+        if not shift.fast:
+            result = self.simulate(w, seq[:begin_at] + walked + seq[rest:])
+            return None if result is None else result[0] - route.cost
+        km, minutes, dur, early, late = self.km, self.minutes, self.dur, self.early, self.late
+        home, finish = shift.home, shift.free[0][1]
+        start_place = place = seq[begin_at - 1] if begin_at else home
+        clock = route.ends[begin_at - 1] if begin_at else shift.free[0][0]
+        extra = 0.0
+        for other in walked:
+            start = clock + minutes[place][other]
+            if start < early[other]:
+                start = early[other]
+            if self.step:
+                start = self.up(start)
+            if start > late[other] + EPS:
+                return None
+            clock = start + dur[other]
+            extra += km[place][other]
+            place = other
+        following = seq[rest] if rest < len(seq) else (home if shift.returns else None)
+        if following is None:
+            if clock > finish + EPS:
+                return None
+        else:
+            bound = route.latest[rest] if rest < len(seq) else finish
+            if clock + minutes[place][following] > bound + EPS:
+                return None
+            extra += km[place][following]
+        # less the km of the old round over the same stretch
+        place = start_place
+        for other in seq[begin_at:rest]:
+            extra -= km[place][other]
+            place = other
+        if following is not None:
+            extra -= km[place][following]
+        return extra
+
 
 class _State:
     """A plan being searched: the rounds, where each job is, and the jobs left out."""
@@ -333,6 +401,74 @@ class _State:
             self.where[job] = w
             self.unplanned.pop(job, None)
 
+    def eject(self, job, absence, saved, longest=EJECT_LONGEST, around=EJECT_AROUND, anywhere=False):
+        """Put ``job`` in a round in the place of a few neighbouring jobs, which are left out instead.
+
+        The jobs taken out are a string of at most ``longest`` jobs of one round, those left
+        out least often (``absence``), then the shortest string, then the exchange that adds
+        the fewest km; never a job more urgent than ``job``. ``job`` goes where the string
+        was, or up to ``around`` places before or after, or (``anywhere``: slower) at any
+        place of the round. The jobs taken out go elsewhere when they fit. Returns whether
+        an exchange was found.
+        """
+        problem = self.problem
+        penalty, demand, shifts, late = problem.penalty, problem.demand, problem.shifts, problem.late[job]
+        bound = penalty[job] + EPS
+        chosen, chosen_key = None, None
+        for w in problem.candidates[job]:
+            shift, route = shifts[w], self.routes[w]
+            if not shift.free or anywhere and not shift.fast:
+                continue  # (a walk through the whole day for every place and string would be too slow)
+            seq, ends = route.seq, route.ends
+            size = len(seq)
+            room = shift.capacity - route.load - demand[job]
+            for first in range(size):
+                if shift.fast and not anywhere and first > around and ends[first - around - 1] > late:
+                    break  # the job would start too late there and further on
+                absent = freed = 0
+                for last in range(first, min(first + longest, size)):
+                    other = seq[last]
+                    if penalty[other] > bound:
+                        break
+                    absent += absence[other]
+                    freed += demand[other]
+                    if chosen_key is not None and absent > chosen_key[0]:
+                        break
+                    if freed + room < 0:
+                        continue
+                    if anywhere:
+                        shorter = Route(seq[:first] + seq[last + 1 :])
+                        problem.refresh(w, shorter, route, first, size - last - 1)
+                        found = problem.best_insertion(job, {w: shorter}, among=(w,))
+                        if found is not None:
+                            key = (absent, last - first, shorter.cost + found[0] - route.cost)
+                            if chosen_key is None or key < chosen_key:
+                                chosen, chosen_key = (w, first, last, found[2]), key
+                        continue
+                    left = size - last + first - 1  # the jobs left in the round
+                    for position in range(max(first - around, 0), min(first + around, left) + 1):
+                        extra = problem.exchange(w, route, job, first, last, position)
+                        if extra is None:
+                            continue
+                        key = (absent, last - first, extra)
+                        if chosen_key is None or key < chosen_key:
+                            chosen, chosen_key = (w, first, last, position), key
+        if chosen is None:
+            return False
+        w, first, last, position = chosen
+        seq = self.routes[w].seq
+        taken = seq[first : last + 1]
+        rest = seq[:first] + seq[last + 1 :]
+        front, back = min(first, position), len(rest) - max(first, position)
+        self.replace(w, rest[:position] + [job] + rest[position:], saved, front, back)
+        self.where[job] = w
+        self.unplanned.pop(job, None)
+        for other in taken:
+            self.where[other] = -1
+            self.unplanned[other] = True
+        self.insert(taken, saved)
+        return True
+
 
 def construct(problem, order):
     """Every job in ``order`` at its cheapest feasible place in turn."""
@@ -368,26 +504,48 @@ def search(problem, order, rng, time_limit=0.5, max_iterations=2000, patience=No
     best_cost = state.cost()
     current = state.cost(soft)
     best = ([list(route.seq) for route in state.routes], list(state.unplanned))
-    last_better = 0
+    last_better = last_fewer = 0
+    # exchanges of jobs left out start once ruin and recreate alone stopped placing more
+    stall = max(STALL * n, STALL_ROUNDS)
+    exchanging, cooling = False, (0, 0.0)  # the annealing starts again once the exchanges placed all
     absence = [0] * n  # how often each job was left out: the often left out go back first
     for iteration in range(max_iterations):
         elapsed = time.perf_counter() - started
         if elapsed >= time_limit or iteration - last_better > patience:
             break
-        progress = max(iteration / max_iterations, elapsed / time_limit if time_limit else 1.0)
+        since, since_time = cooling
+        progress = max(
+            (iteration - since) / (max_iterations - since),
+            (elapsed - since_time) / (time_limit - since_time) if time_limit else 1.0,
+        )
         temperature = hot * (cold / hot) ** progress
         saved, unplanned_before = {}, dict(state.unplanned)
-        removed = _ruin(state, neighbours, rng, saved)
-        state.insert(_recreate_order(problem, state, removed, rng, absence), saved, rng)
+        ejected = False
+        if state.unplanned and iteration - last_fewer > stall and rng.random() < EJECT:
+            if not exchanging:
+                # from now on the search keeps every job it placed
+                exchanging, soft, current = True, None, state.cost()
+            # a job left out takes the place of jobs rarely left out
+            waiting = list(state.unplanned)
+            rng.shuffle(waiting)
+            ejected = any(state.eject(job, absence, saved) for job in waiting)
+            ejected = ejected or state.eject(waiting[0], absence, saved, anywhere=True)
+        if not ejected:
+            removed = _ruin(state, neighbours, rng, saved)
+            state.insert(_recreate_order(problem, state, removed, rng, absence), saved, rng)
         for job in state.unplanned:
             absence[job] += 1
         cost = state.cost(soft)
-        if cost < current - temperature * math.log(1.0 - rng.random()):
+        if ejected or cost < current - temperature * math.log(1.0 - rng.random()):
             current = cost
             if soft is not None and not state.unplanned:
                 soft, current = None, state.cost()
+            if exchanging and not state.unplanned:
+                exchanging, cooling = False, (iteration, elapsed)
             cost = state.cost()
             if cost < best_cost - EPS:
+                if len(state.unplanned) < len(best[1]):
+                    last_fewer = iteration
                 best_cost, last_better = cost, iteration
                 best = ([list(route.seq) for route in state.routes], list(state.unplanned))
         else:

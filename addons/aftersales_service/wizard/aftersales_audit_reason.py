@@ -18,7 +18,10 @@ class AftersalesAuditReason(models.TransientModel):
 
         Only these can be run from the wizard. Other addons add theirs.
         """
-        return {("aftersales.commission.period", "action_reopen"): "aftersales_reopen_reason"}
+        return {
+            ("aftersales.commission.period", "action_reopen"): "aftersales_reopen_reason",
+            ("aftersales.visit", "_aftersales_waive_quotation"): "aftersales_quotation_waive_reason",
+        }
 
     @api.model
     def _aftersales_action(self, records, method, title):

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
@@ -16,7 +16,9 @@ class AftersalesVisitCorrect(models.TransientModel):
     check_out = fields.Datetime()
     time_spent = fields.Float(help="Hours spent on site; left empty, it follows the check-in and check-out.")
     work_report = fields.Html()
-    checklist_done = fields.Text(string="Checklist Answers")
+    step_ids = fields.One2many(
+        "aftersales.visit.correct.step", "wizard_id", string="Checklist", help="The answers of the visit's checklist."
+    )
     signed_by = fields.Char()
     reason = fields.Text(
         required=True, help="Why the done visit is corrected; written in the chatter and the audit log."
@@ -32,6 +34,18 @@ class AftersalesVisitCorrect(models.TransientModel):
             for name in CORRECTION_FIELDS:
                 if name in fields_list:
                     values[name] = visit._fields[name].convert_to_write(visit[name], visit)
+            if "step_ids" in fields_list:
+                values["step_ids"] = [
+                    Command.create(
+                        {
+                            "step_id": step.id,
+                            "done": step.done,
+                            "value_number": step.value_number,
+                            "value_text": step.value_text,
+                        }
+                    )
+                    for step in visit.step_ids
+                ]
         return values
 
     @api.model_create_multi
@@ -54,10 +68,24 @@ class AftersalesVisitCorrect(models.TransientModel):
         if not reason:
             raise UserError(_("Say why visit %(visit)s is corrected.", visit=visit.name))
         changes = self._prepare_changes()
-        if not changes:
+        step_changes = self._prepare_step_changes()
+        if not changes and not step_changes:
             raise UserError(_("Nothing differs from visit %(visit)s: there is nothing to correct.", visit=visit.name))
-        visit._aftersales_correct(changes, reason)
+        if changes:
+            visit._aftersales_correct(changes, reason)
+        if step_changes:
+            visit._aftersales_correct_steps(step_changes, reason)
         return {"type": "ir.actions.act_window_close"}
+
+    def _prepare_step_changes(self):
+        """The answers of the checklist that differ from the visit's, as ``{step: values}``."""
+        self.ensure_one()
+        changes = {}
+        for line in self.step_ids.filtered(lambda line: line.step_id.visit_id == self.visit_id):
+            vals = line._prepare_step_vals()
+            if vals:
+                changes[line.step_id] = vals
+        return changes
 
     def _prepare_changes(self):
         """The values of the wizard that differ from the visit's."""

@@ -13,3 +13,5 @@ from . import test_security_roles
 from . import test_integrity_sale
 from . import test_integrity_warranty
 from . import test_supplier_claim_money
+from . import test_visit_slip
+from . import test_visit_quotation_coverage

@@ -523,6 +523,21 @@ export class DispatchBoard extends Component {
     planDays() {
         return this.runPlanner("aftersales_board_plan");
     }
+
+    async printSlips() {
+        this.state.busy = true;
+        try {
+            const action = await this.orm.call(BOARD_MODEL, "aftersales_board_print_slips", this.periodArgs());
+            await this.action.doAction(action);
+        } catch (error) {
+            if (!error.data?.message) {
+                throw error;
+            }
+            this.notification.add(error.data.message, { type: "warning" });
+        } finally {
+            this.state.busy = false;
+        }
+    }
 }
 
 registry.category("actions").add("aftersales_dispatch_board", DispatchBoard);

@@ -4,8 +4,8 @@ import { registry } from "@web/core/registry";
 
 /**
  * A technician's day on a phone (390x844): he opens the After-Sales app and lands on his visits,
- * the first of the day on top; he starts it, ticks the checklist, writes the report, has the
- * customer sign, finishes it; then goes back and does the next one, a draft visit dispatch gave
+ * the first of the day on top; he tells the customer he is on his way, starts the visit, ticks
+ * its checklist, writes the report, has the customer sign, finishes it; then goes back and does the next one, a draft visit dispatch gave
  * him, which Start schedules and starts in one go.
  * Started on the web client's home by the Python test (tests/test_technician_day.py).
  */
@@ -106,12 +106,38 @@ registry.category("web_tour.tours").add("aftersales_technician_day_tour", {
             content: "He reads the problem, the unit, and can call and navigate",
             trigger: `${VISIT}:has(.o_field_widget[name='ticket_description']:contains(Water stays in the drum)):has(.o_field_widget[name='call_phone'] a[href^='tel:']):has(.o_field_widget[name='map_url'] a[href*='openstreetmap'])`,
         },
-        // ON MY WAY: the button that tells the customer he is coming goes here
+        {
+            content: "The dispatch slip is at hand",
+            trigger: `${VISIT} div[name='step_slip'] button:contains(Dispatch Slip)`,
+        },
+        {
+            content: "Leave for the visit: the customer is told when he arrives",
+            trigger: `${VISIT} div[name='step_on_my_way'] button[name='action_on_my_way']`,
+            run: "click",
+        },
+        {
+            content: "He is on his way",
+            trigger: `${VISIT} div[name='step_on_my_way'] .alert:contains(On the way)`,
+        },
         ...startVisit(),
         {
-            content: "Tick the checklist",
-            trigger: `${VISIT} div[name='step_checklist'] .o_field_widget[name='checklist_done'] textarea`,
-            run: "edit Drain pump checked",
+            content: "The checklist of the visit type: tap the test cycle step",
+            trigger: `${VISIT} div[name='step_checklist'] .o_field_widget[name='step_ids'] .o_kanban_record:contains(Run a test cycle)`,
+            run: "click",
+        },
+        {
+            content: "Tick it",
+            trigger: ".modal .o_field_widget[name='done'] input",
+            run: "click",
+        },
+        {
+            content: "Keep the answer",
+            trigger: ".modal .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "The step is ticked on its card",
+            trigger: `${VISIT}:not(:has(.modal)) div[name='step_checklist'] .o_kanban_record:contains(Run a test cycle) .fa-check-square`,
         },
         ...writeReport("Replaced the drain pump and ran a rinse cycle."),
         {

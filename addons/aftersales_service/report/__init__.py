@@ -1,0 +1,2 @@
+from . import report_ticket
+from . import report_visit_slip
