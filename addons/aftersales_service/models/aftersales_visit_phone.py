@@ -35,6 +35,8 @@ class AftersalesVisit(models.Model):
         "ticket_id.contact_id.mobile",
         "ticket_id.partner_id.phone",
         "ticket_id.partner_id.mobile",
+        "ticket_id.commercial_partner_id.phone",
+        "ticket_id.commercial_partner_id.mobile",
     )
     def _compute_call_phone(self):
         for visit in self:
