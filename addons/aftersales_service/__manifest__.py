@@ -40,6 +40,7 @@
         "views/aftersales_sla_policy_views.xml",
         "views/aftersales_knowledge_views.xml",
         "views/aftersales_visit_views.xml",
+        "views/aftersales_visit_phone_views.xml",
         "views/aftersales_visit_board_views.xml",
         "views/aftersales_installation_card_views.xml",
         "views/aftersales_technician_views.xml",

@@ -24,6 +24,7 @@ from . import aftersales_visit_appointment
 from . import aftersales_visit_board
 from . import aftersales_visit_notice
 from . import aftersales_visit_quotation
+from . import aftersales_visit_phone
 from . import res_partner
 from . import sale_order
 from . import stock_lot

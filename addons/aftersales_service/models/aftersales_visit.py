@@ -47,6 +47,9 @@ WORKFLOW_FIELDS = frozenset(
 DISPATCH_FIELDS = frozenset(
     {
         "ticket_id",
+        "partner_id",
+        "visit_type_id",
+        "previous_visit_id",
         "technician_id",
         "helper_ids",
         "scheduled_start",
@@ -56,6 +59,8 @@ DISPATCH_FIELDS = frozenset(
         "service_partner_id",
     }
 )
+# where a visit comes from and what was sent about it: set by the flows, never by a technician
+ORIGIN_FIELDS = frozenset({"picking_id", "move_id", "reminder_sent"})
 # the fields a dispatcher or a manager corrects on a done visit, with a reason
 CORRECTION_FIELDS = (
     "technician_id",
@@ -355,7 +360,7 @@ class AftersalesVisit(models.Model):
         if not user.has_group("aftersales_service.aftersales_service_group_dispatcher"):
             guarded |= FORCING_FIELDS
         if not user.has_group("aftersales_service.aftersales_service_group_user"):
-            guarded |= DISPATCH_FIELDS
+            guarded |= DISPATCH_FIELDS | ORIGIN_FIELDS
         return guarded
 
     def _locked_records(self):
@@ -590,7 +595,10 @@ class AftersalesVisit(models.Model):
             self.write({"state": "confirmed"})
 
     def action_start(self):
-        self._aftersales_check_state(("scheduled", "confirmed"), _("Starting"))
+        """Check in on site. A draft visit that dispatch gave a technician and a time is scheduled on
+        the way: the technician at the door does not wait for the office to press Schedule."""
+        self._aftersales_check_state(("draft", "scheduled", "confirmed"), _("Starting"))
+        self.filtered(lambda visit: visit.state == "draft").action_schedule()
         with self._unguard("state", "check_in"):
             self.write({"state": "in_progress", "check_in": fields.Datetime.now()})
 

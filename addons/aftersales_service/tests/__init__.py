@@ -37,3 +37,4 @@ from . import test_visit_notice
 from . import test_print_documents
 from . import test_visit_quotation
 from . import test_visit_checklist
+from . import test_technician_day

@@ -1,6 +1,5 @@
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import AftersalesCommon
@@ -51,77 +50,6 @@ class TestUi(AftersalesCommon, HttpCase):
         self.assertIn("Replaced the door seal", ticket.resolution)
         self.assertTrue(ticket.closed_date)
         self.assertEqual(self.sale_order.aftersales_ticket_count, 1)
-
-
-@tagged("post_install", "-at_install")
-class TestTechnicianUi(AftersalesCommon, HttpCase):
-    """A technician with nothing but the technician role finishes today's visit
-    on a phone-sized screen."""
-
-    browser_size = "375x667"
-    touch_enabled = True
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.tech_user = new_test_user(
-            cls.env,
-            login="as_tour_tech",
-            name="Theo Tour",
-            groups="base.group_user,aftersales_service.aftersales_service_group_technician",
-            tz="UTC",
-        )
-        cls.technician = cls.env["aftersales.technician"].create(
-            {"user_id": cls.tech_user.id, "resource_calendar_id": cls.calendar.id}
-        )
-        cls.customer.write({"street": "12 Rue Haute", "city": "Brussels"})
-        old_customer = cls.env["res.partner"].create({"name": "Olga Oldclient", "city": "Ghent"})
-        tickets = cls.env["aftersales.ticket"].create(
-            [
-                {"name": "Machine does not drain", "partner_id": cls.customer.id, "team_id": cls.team.id},
-                {"name": "Noisy dryer", "partner_id": old_customer.id, "team_id": cls.team.id},
-            ]
-        )
-        # the planning rules (zones, skills, hours) are tested elsewhere
-        Visit = cls.env["aftersales.visit"]
-        now = fields.Datetime.now().replace(second=0, microsecond=0)
-        repair = cls.env.ref("aftersales_service.visit_type_repair")
-        cls.visit = Visit.create(
-            {
-                "ticket_id": tickets[0].id,
-                "visit_type_id": repair.id,
-                "scheduled_start": now,
-                "state": "confirmed",
-            }
-        )
-        with cls.visit._assignment_checked():
-            cls.visit.technician_id = cls.technician
-        cls.old_visit = Visit.create(
-            {
-                "ticket_id": tickets[1].id,
-                "visit_type_id": cls.env.ref("aftersales_service.visit_type_follow_up").id,
-                "technician_id": cls.technician.id,
-                "partner_id": old_customer.id,
-                "scheduled_start": now - timedelta(days=1),
-                "state": "done",
-                "work_report": "<p>Nothing to do.</p>",
-            }
-        )
-
-    def test_technician_visit_on_phone_tour(self):
-        self.assertTrue(self.visit.requires_signature)
-        self.start_tour(
-            "/odoo/action-aftersales_service.aftersales_visit_action_my",
-            "aftersales_technician_tour",
-            login=self.tech_user.login,
-        )
-        self.assertRecordValues(self.visit, [{"state": "done", "signed_by": "Wendy Washer"}])
-        self.assertTrue(self.visit.signature, "the customer signed")
-        self.assertTrue(self.visit.signed_on)
-        self.assertTrue(self.visit.check_in)
-        self.assertIn("drain pump", self.visit.work_report)
-        step = self.visit.step_ids.filtered(lambda s: s.name == "Run a test cycle after the repair")
-        self.assertRecordValues(step, [{"done": True, "answered_by_id": self.tech_user.id}])
 
 
 @tagged("post_install", "-at_install")

@@ -6,6 +6,10 @@ from odoo import fields, models
 class AftersalesVisit(models.Model):
     _inherit = "aftersales.visit"
 
+    # what the technician reads on site: whether the unit is still under warranty
+    warranty_state = fields.Selection(related="ticket_id.warranty_state", compute_sudo=False)
+    warranty_end_date = fields.Date(related="ticket_id.warranty_end_date", compute_sudo=False)
+
     def action_done(self):
         result = super().action_done()
         self._aftersales_start_installed_warranties()

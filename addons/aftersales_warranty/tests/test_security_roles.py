@@ -4,9 +4,9 @@ from datetime import date
 import openpyxl
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
-from .test_coverage import CoverageCommon
+from .test_coverage import VISIT_START, CoverageCommon
 
 ACCOUNTANT = "aftersales_service.aftersales_service_group_accountant"
 
@@ -89,6 +89,18 @@ class TestWarrantyRoles(CoverageCommon):
         self._assert_rights(technician, "aftersales.warranty", allowed=("read",), refused=("write", "create"))
         self._assert_rights(technician, "aftersales.contract", allowed=("read",), refused=("write", "create"))
         self._assert_rights(self.manager, "aftersales.warranty.policy", allowed=("write", "create", "unlink"))
+
+    def test_technician_reads_the_warranty_on_his_visit(self):
+        """On site, the technician's screen says whether the unit is under warranty, and until when."""
+        warranty = self._running_warranty()
+        visit = self._visit()
+        visit.write({"technician_id": self.tech_a.id, "scheduled_start": VISIT_START})
+        form = Form(
+            visit.with_user(self.tech_a.user_id), view="aftersales_service.aftersales_visit_view_form_technician"
+        )
+        self.assertEqual(form.warranty_state, "active")
+        self.assertEqual(form.warranty_end_date, str(warranty.end_date))
+        self.assertEqual(form.lot_id, self.lot)
 
     def _assert_rights(self, user, model, allowed=(), refused=()):
         for operation in allowed:
