@@ -283,6 +283,29 @@ class TestOnMyWay(AftersalesNoticeCommon):
         self.assertIn("already on the way", visit._aftersales_portal_change_refusal(now=TUESDAY - timedelta(hours=1)))
         self.assertIn(self.customer_contact, self._emailed(message))
 
+    def test_moved_after_leaving(self):
+        visit = self._planned(TUESDAY)
+        visit.partner_id = self.customer_contact
+        tara = self.tech_a.user_id
+        with freeze_time(TUESDAY - timedelta(minutes=30)):
+            visit.with_user(tara).action_on_my_way()
+            with self.assertRaisesRegex(UserError, "already knows you are on the way"):
+                visit.with_user(tara).action_on_my_way()
+        self.assertEqual(len(self._notices(visit, "on the way")), 1, "told once")
+        # the dispatcher moves the visit to the next day: Tara is no longer on the way
+        with Form(visit.with_user(self.dispatcher)) as visit_form:
+            visit_form.scheduled_start = TUESDAY + timedelta(days=1)
+            visit_form.change_reason = "the customer is not at home"
+        self.assertRecordValues(visit, [{"departed_at": False, "expected_arrival": False}])
+        self.company.aftersales_portal_change_hours = 0
+        self.assertFalse(visit._aftersales_portal_change_refusal(now=TUESDAY + timedelta(hours=2)))
+        with freeze_time(TUESDAY + timedelta(days=1, minutes=-30)):
+            visit.with_user(tara).action_on_my_way()
+        self.assertEqual(len(self._notices(visit, "on the way")), 2)
+        # a change of the duration only: still on the way
+        visit.with_user(self.dispatcher).write({"scheduled_end": TUESDAY + timedelta(days=1, hours=3)})
+        self.assertTrue(visit.departed_at)
+
     def test_not_another_day(self):
         visit = self._planned(TUESDAY)
         with freeze_time(TUESDAY - timedelta(days=1)), self.assertRaisesRegex(UserError, "not planned today"):
