@@ -388,6 +388,26 @@ class TestPortalChanges(AftersalesNoticeCommon, HttpCase):
         self.assertIn("It works again", self._notices(self.visit, "is cancelled").body)
         self.assertTrue(self.visit.activity_ids, "the team plans what comes next")
 
+    def test_taken_back_keeps_the_agreed_time(self):
+        # the dispatcher takes the booked visit back from its technician: the customer keeps the time agreed
+        self.env["aftersales.visit"].with_user(self.dispatcher).aftersales_board_unassign(self.visit.id)
+        self.assertRecordValues(self.visit, [{"state": "draft", "technician_id": False}])
+        self.assertEqual(self.visit.notified_start, self.booked_start)
+        self.assertFalse(self.visit._aftersales_needs_time())
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        response = self.url_open(f"/my/tickets/{self.ticket.id}")
+        self.assertIn(self.visit.appointment_window, response.text)
+        self.assertNotIn("o_aftersales_portal_slot_form", response.text, "no new time to choose")
+        # nor by a crafted post, which would move it past the company's limit
+        slot = next(s for s in self.visit._aftersales_portal_slots() if s["start"] != self.booked_start)
+        response = self._post(self._url(self.visit, "book"), slot=slot["key"])
+        self.assertIn("This time is not one we offered", response.text)
+        self.assertEqual(self.visit.scheduled_start, self.booked_start)
+        # once cancelled and reset, the customer chooses a time again
+        self.visit.with_user(self.dispatcher)._aftersales_cancel("the unit was replaced")
+        self.visit.with_user(self.dispatcher).action_reset_draft()
+        self.assertTrue(self.visit._aftersales_needs_time())
+
     def test_too_late_or_not_theirs(self):
         self.company.aftersales_portal_change_hours = 24 * 365
         self.authenticate(self.portal_user.login, self.portal_user.login)
