@@ -33,9 +33,10 @@ class AftersalesTicket(models.Model):
             return tickets
         # sudo: the tickets were just created by this user; the customer is answered whoever opened them
         if len(tickets) == 1:
-            tickets.sudo().with_context(mail_post_autofollow=False).message_post_with_source(
-                template, message_type="comment", subtype_xmlid="mail.mt_comment"
-            )
+            # the customer opening their ticket on the portal is e-mailed too: Odoo spares the current user by default
+            tickets.sudo().with_context(
+                mail_post_autofollow=False, mail_notify_author=self.env.user.partner_id == tickets.partner_id
+            ).message_post_with_source(template, message_type="comment", subtype_xmlid="mail.mt_comment")
         else:
             # many tickets at once (an import): rendered and queued together
             template.sudo().send_mail_batch(tickets.ids)

@@ -59,6 +59,8 @@ DISPATCH_FIELDS = frozenset(
         "service_partner_id",
     }
 )
+# the visit's reference, given by its sequence when it is created
+REFERENCE_FIELDS = frozenset({"name"})
 # where a visit comes from and what was sent about it: set by the flows, never by a technician
 ORIGIN_FIELDS = frozenset({"picking_id", "move_id", "reminder_sent"})
 # the fields a dispatcher or a manager corrects on a done visit, with a reason
@@ -355,7 +357,7 @@ class AftersalesVisit(models.Model):
     def _guarded_fields(self):
         """The workflow for everyone; the forcing of an assignment for all but dispatchers; what
         dispatch decides (ticket, technician, helpers, schedule, service partner) for technicians."""
-        guarded = super()._guarded_fields() | WORKFLOW_FIELDS
+        guarded = super()._guarded_fields() | WORKFLOW_FIELDS | REFERENCE_FIELDS
         user = self.env.user
         if not user.has_group("aftersales_service.aftersales_service_group_dispatcher"):
             guarded |= FORCING_FIELDS
@@ -460,6 +462,8 @@ class AftersalesVisit(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # the client's values first: the reference and the moment of the signature below are the model's own
+        self._guard_check_create(vals_list)
         if any(vals.get("service_partner_id") for vals in vals_list):
             self._aftersales_check_partner_change(False)
         self._check_ticket_readable([vals.get("ticket_id") for vals in vals_list])
@@ -475,7 +479,7 @@ class AftersalesVisit(models.Model):
             if vals.get("signature"):
                 vals["signed_on"] = fields.Datetime.now()
                 signed = True
-        with self._unguard("signed_on") if signed else nullcontext():
+        with self._unguard("name", "signed_on") if signed else self._unguard("name"):
             visits = super().create(vals_list)
         for visit, vals in zip(visits, vals_list, strict=True):
             if vals.get("photo_ids"):

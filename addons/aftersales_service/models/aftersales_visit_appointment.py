@@ -99,9 +99,15 @@ class AftersalesVisit(models.Model):
 
     def _aftersales_needs_time(self):
         """Whether the customer may still choose the time of this visit: not when a service partner
-        has it, our technicians' free times do not apply."""
+        has it, our technicians' free times do not apply, nor when the customer was told its time (a
+        visit taken back from its technician keeps the time agreed; the customer moves it as a booked
+        visit, within the company's limit)."""
         self.ensure_one()
-        return self.state == "draft" and self.partner_job_state not in ("offered", "accepted", "done")
+        return (
+            self.state == "draft"
+            and not self.notified_start
+            and self.partner_job_state not in ("offered", "accepted", "done")
+        )
 
     @api.model
     def _aftersales_slot_settings(self):

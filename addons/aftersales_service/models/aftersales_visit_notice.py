@@ -107,7 +107,15 @@ class AftersalesVisit(models.Model):
         return visits
 
     def write(self, vals):
+        departures = {}
+        if {"technician_id", "scheduled_start"}.intersection(vals):
+            departures = {visit: _departure(visit) for visit in self.filtered("departed_at")}
         result = super().write(vals)
+        # a technician who left for another time or whose visit went to someone else is no longer on the way
+        back = self.browse(visit.id for visit, before in departures.items() if _departure(visit) != before)
+        if back:
+            with self._unguard("departed_at", "expected_arrival"):
+                super(AftersalesVisit, back).write({"departed_at": False, "expected_arrival": False})
         if {"state", "scheduled_start", "scheduled_end"}.intersection(vals):
             self._aftersales_queue_notices()
         return result
@@ -187,6 +195,14 @@ class AftersalesVisit(models.Model):
                 )
             )
         self.check_access("write")
+        if self.departed_at:
+            raise UserError(
+                _(
+                    "The customer of visit %(visit)s already knows you are on the way: expected at %(arrival)s.",
+                    visit=self.name,
+                    arrival=self.expected_arrival_text,
+                )
+            )
         now = fields.Datetime.now().replace(microsecond=0)
         tz = pytz.timezone(person_tz(self.technician_id.user_id.partner_id, self.company_id))
         if (
@@ -428,3 +444,8 @@ class AftersalesVisit(models.Model):
                 }
             )
         return visits
+
+
+def _departure(visit):
+    """Who leaves for the visit and for which time: the On My Way holds for these only."""
+    return visit.technician_id, visit.scheduled_start

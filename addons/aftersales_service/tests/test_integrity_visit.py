@@ -117,7 +117,8 @@ class TestIntegrityVisit(AftersalesFeesCommon):
         Visit = self.env["aftersales.visit"]
         base = {"ticket_id": self.ticket.id, "visit_type_id": self.type_repair_visit.id}
         for role in ("agent", "dispatcher", "manager"):
-            for name, value in {"state": "done", "check_in": MONDAY_9, "signed_on": MONDAY_9}.items():
+            guarded = {"state": "done", "check_in": MONDAY_9, "signed_on": MONDAY_9, "name": "VIS/CHOSEN"}
+            for name, value in guarded.items():
                 with self.subTest(role=role, field=name), self.assertRaises(AccessError):
                     Visit.with_user(self.roles[role]).create(dict(base, **{name: value}))
         with self.assertRaises(AccessError):
@@ -132,6 +133,11 @@ class TestIntegrityVisit(AftersalesFeesCommon):
         # the plain create of the dispatch still works
         visit = Visit.with_user(self.agent).create(dict(base, technician_id=self.tech_a.id, scheduled_start=MONDAY_9))
         self.assertEqual(visit.state, "draft")
+        self.assertTrue(visit.name.startswith("VIS/"), "the reference is the sequence's")
+        # and the reference stays the sequence's, whoever writes it
+        for role in ("agent", "dispatcher", "manager"):
+            with self.subTest(role=role):
+                self._assert_refused(visit, self.roles[role], {"name": "VIS/RENAMED"})
 
     def test_done_visit_locked_for_every_role(self):
         visit = self._done_visit()

@@ -216,6 +216,7 @@ class TestTechnicianDayRpc(TechnicianDayCommon, HttpCase):
             "reminder_sent": True,
             "state": "done",
             "check_in": later,
+            "name": "VIS/RENAMED",
         }
         before = self.first_visit.read(list(refused))[0]
         for name, value in refused.items():

@@ -283,6 +283,29 @@ class TestOnMyWay(AftersalesNoticeCommon):
         self.assertIn("already on the way", visit._aftersales_portal_change_refusal(now=TUESDAY - timedelta(hours=1)))
         self.assertIn(self.customer_contact, self._emailed(message))
 
+    def test_moved_after_leaving(self):
+        visit = self._planned(TUESDAY)
+        visit.partner_id = self.customer_contact
+        tara = self.tech_a.user_id
+        with freeze_time(TUESDAY - timedelta(minutes=30)):
+            visit.with_user(tara).action_on_my_way()
+            with self.assertRaisesRegex(UserError, "already knows you are on the way"):
+                visit.with_user(tara).action_on_my_way()
+        self.assertEqual(len(self._notices(visit, "on the way")), 1, "told once")
+        # the dispatcher moves the visit to the next day: Tara is no longer on the way
+        with Form(visit.with_user(self.dispatcher)) as visit_form:
+            visit_form.scheduled_start = TUESDAY + timedelta(days=1)
+            visit_form.change_reason = "the customer is not at home"
+        self.assertRecordValues(visit, [{"departed_at": False, "expected_arrival": False}])
+        self.company.aftersales_portal_change_hours = 0
+        self.assertFalse(visit._aftersales_portal_change_refusal(now=TUESDAY + timedelta(hours=2)))
+        with freeze_time(TUESDAY + timedelta(days=1, minutes=-30)):
+            visit.with_user(tara).action_on_my_way()
+        self.assertEqual(len(self._notices(visit, "on the way")), 2)
+        # a change of the duration only: still on the way
+        visit.with_user(self.dispatcher).write({"scheduled_end": TUESDAY + timedelta(days=1, hours=3)})
+        self.assertTrue(visit.departed_at)
+
     def test_not_another_day(self):
         visit = self._planned(TUESDAY)
         with freeze_time(TUESDAY - timedelta(days=1)), self.assertRaisesRegex(UserError, "not planned today"):
@@ -364,6 +387,26 @@ class TestPortalChanges(AftersalesNoticeCommon, HttpCase):
         self.assertEqual(self.visit.state, "cancel")
         self.assertIn("It works again", self._notices(self.visit, "is cancelled").body)
         self.assertTrue(self.visit.activity_ids, "the team plans what comes next")
+
+    def test_taken_back_keeps_the_agreed_time(self):
+        # the dispatcher takes the booked visit back from its technician: the customer keeps the time agreed
+        self.env["aftersales.visit"].with_user(self.dispatcher).aftersales_board_unassign(self.visit.id)
+        self.assertRecordValues(self.visit, [{"state": "draft", "technician_id": False}])
+        self.assertEqual(self.visit.notified_start, self.booked_start)
+        self.assertFalse(self.visit._aftersales_needs_time())
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        response = self.url_open(f"/my/tickets/{self.ticket.id}")
+        self.assertIn(self.visit.appointment_window, response.text)
+        self.assertNotIn("o_aftersales_portal_slot_form", response.text, "no new time to choose")
+        # nor by a crafted post, which would move it past the company's limit
+        slot = next(s for s in self.visit._aftersales_portal_slots() if s["start"] != self.booked_start)
+        response = self._post(self._url(self.visit, "book"), slot=slot["key"])
+        self.assertIn("This time is not one we offered", response.text)
+        self.assertEqual(self.visit.scheduled_start, self.booked_start)
+        # once cancelled and reset, the customer chooses a time again
+        self.visit.with_user(self.dispatcher)._aftersales_cancel("the unit was replaced")
+        self.visit.with_user(self.dispatcher).action_reset_draft()
+        self.assertTrue(self.visit._aftersales_needs_time())
 
     def test_too_late_or_not_theirs(self):
         self.company.aftersales_portal_change_hours = 24 * 365
