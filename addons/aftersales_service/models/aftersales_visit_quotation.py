@@ -202,6 +202,25 @@ class AftersalesVisit(models.Model):
             )
         return True
 
+    def action_cancel(self):
+        """A visit whose quotation the customer accepted is not cancelled while its order stands:
+        nobody is invoiced for work that is not done. A quotation still waiting goes with the visit."""
+        accepted = self.filtered(lambda visit: visit.quotation_state == "accepted")
+        if accepted:
+            raise UserError(
+                _(
+                    "The customer accepted quotation %(orders)s for %(visits)s: cancel the order in Sales "
+                    "first, so that nobody is invoiced for work that is not done.",
+                    orders=", ".join(accepted.mapped("quotation_name")),
+                    visits=", ".join(accepted.mapped("name")),
+                )
+            )
+        waiting = self.filtered(lambda visit: visit.quotation_state == "sent")
+        result = super().action_cancel()
+        # sudo: the visit's cancellation is checked above; its offer can no longer be accepted
+        waiting.sudo().quotation_id._action_cancel()
+        return result
+
     def action_start(self):
         self._aftersales_check_quotation_accepted()
         return super().action_start()

@@ -152,6 +152,32 @@ class TestVisitQuotation(QuotationCommon):
         self.assertEqual(order.amount_untaxed, 1.5 * 80 + 30 + 40)
         self.assertFalse(self.ticket.fee_order_id, "no service order was opened beside the quotation")
 
+    def _cancel_visit(self, visit, user):
+        action = visit.with_user(user).action_open_cancel()
+        wizard = Form(self.env[action["res_model"]].with_user(user).with_context(**action["context"]))
+        wizard.reason = "The customer sold the machine"
+        wizard.save().action_confirm()
+
+    def test_cancelled_visit_takes_its_offer_along(self):
+        """A waiting quotation is cancelled with its visit; an accepted one stops the cancellation."""
+        visit = self._scheduled_visit()
+        visit.with_user(self.sales_agent).action_send_quotation()
+        self._cancel_visit(visit, self.sales_agent)
+        self.assertEqual(visit.state, "cancel")
+        self.assertEqual(visit.quotation_id.state, "cancel", "the customer can no longer accept it")
+
+        visit = self._scheduled_visit(start=VISIT_START + timedelta(days=1))
+        visit.with_user(self.sales_agent).action_send_quotation()
+        order = visit.quotation_id
+        order.sudo().write({"signature": SIGNATURE, "signed_by": "Wendy Washer", "signed_on": datetime.now()})
+        order.sudo()._validate_order()
+        with self.assertRaisesRegex(UserError, "cancel the order in Sales first"):
+            self._cancel_visit(visit, self.sales_agent)
+        self.assertEqual((visit.state, order.state), ("scheduled", "sale"))
+        self._decline(order)
+        self._cancel_visit(visit, self.sales_agent)
+        self.assertEqual(visit.state, "cancel")
+
     def test_nothing_to_pay(self):
         visit = self._scheduled_visit(lines=[])
         with self.assertRaisesRegex(UserError, "nothing to pay"):
