@@ -58,6 +58,29 @@ class TestTicketReceived(AftersalesNoticeCommon):
         self.assertEqual(template._render_lang(ticket.ids)[ticket.id], "fr_FR")
         self.assertIn(self.customer_contact, self._emailed(message))
 
+    def test_tickets_opened_at_once_are_acknowledged_by_the_scheduled_action(self):
+        """An import opens many tickets at once: no rendering while they are created; the scheduled
+        action e-mails each customer, once."""
+        Ticket = self.env["aftersales.ticket"].with_user(self.agent_user)
+        tickets = Ticket.create(
+            [
+                {"name": f"Imported {n}", "partner_id": self.customer_contact.id, "team_id": self.team.id}
+                for n in range(3)
+            ]
+        )
+        Mail = self.env["mail.mail"].sudo()
+        self.assertFalse(Mail.search([("model", "=", "aftersales.ticket"), ("res_id", "in", tickets.ids)]))
+        self.assertEqual(tickets.mapped("received_pending"), [True] * 3)
+        with self.assertRaises(AccessError):
+            tickets.with_user(self.agent_user).write({"received_pending": False})
+        self.env["aftersales.ticket"]._cron_send_received()
+        mails = Mail.search([("model", "=", "aftersales.ticket"), ("res_id", "in", tickets.ids)])
+        self.assertEqual(sorted(mails.mapped("res_id")), sorted(tickets.ids))
+        self.assertTrue(all(self.customer_contact in mail.recipient_ids for mail in mails))
+        self.assertEqual(tickets.mapped("received_pending"), [False] * 3)
+        self.env["aftersales.ticket"]._cron_send_received()
+        self.assertEqual(len(Mail.search([("model", "=", "aftersales.ticket"), ("res_id", "in", tickets.ids)])), 3)
+
     def test_switched_off_or_nobody_to_tell(self):
         self.company.aftersales_notify_ticket = False
         Ticket = self.env["aftersales.ticket"].with_user(self.agent_user)
