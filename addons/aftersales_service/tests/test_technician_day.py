@@ -62,7 +62,8 @@ class TechnicianDayCommon(AftersalesCommon):
         cls.other_ticket = Ticket.create(
             {"name": "Noisy dryer", "partner_id": cls.other_customer.id, "team_id": cls.team.id}
         )
-        today = fields.Date.context_today(cls.tech_user)
+        # his day, in his time zone (the administrator creating the records may live in another one)
+        today = fields.Date.context_today(cls.env["aftersales.visit"].with_user(cls.tech_user))
         repair = cls.env.ref("aftersales_service.visit_type_repair")
         follow_up = cls.env.ref("aftersales_service.visit_type_follow_up")
         Visit = cls.env["aftersales.visit"].with_user(cls.agent)
