@@ -51,6 +51,37 @@ class StockLot(models.Model):
             lines[move_line.lot_id.id] = move_line.move_id.sale_line_id.with_env(self.env)
         return lines
 
+    def _aftersales_owners(self):
+        """Who owns each unit now and where it stands, by lot id: ``{lot_id: (owner, address)}``.
+
+        Here the customer of its last delivery (the sale order's customer) and the address it was
+        delivered to; the warranty addon puts the current warranty owner first (registrations,
+        transfers). Read as superuser: call it for serial numbers the user may read only.
+        """
+        owners = {}
+        for lot_id, line in self._aftersales_sale_lines().items():
+            order = line.sudo().order_id
+            owners[lot_id] = (order.partner_id, order.partner_shipping_id or order.partner_id)
+        if owners:
+            # the address the unit actually went to, when the delivery was sent elsewhere
+            move_lines = (
+                self.env["stock.move.line"]
+                .sudo()
+                .search(
+                    [
+                        ("lot_id", "in", list(owners)),
+                        ("state", "=", "done"),
+                        ("location_dest_id.usage", "=", "customer"),
+                        ("picking_id.partner_id", "!=", False),
+                    ],
+                    order="date, id",
+                )
+            )
+            for move_line in move_lines:
+                owner, _address = owners[move_line.lot_id.id]
+                owners[move_line.lot_id.id] = (owner, move_line.picking_id.partner_id)
+        return owners
+
     def action_view_aftersales_tickets(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_ticket_action")

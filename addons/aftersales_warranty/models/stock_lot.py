@@ -29,6 +29,28 @@ class StockLot(models.Model):
         for lot in self:
             lot.aftersales_warranty_count = counts.get(lot, 0)
 
+    def _aftersales_owners(self):
+        """The warranty's customer owns the unit before the delivery's: a unit registered by a
+        customer who bought it elsewhere, or transferred to a second owner, belongs to them. The
+        address stays the delivery's while the owner is the delivery's customer's company."""
+        owners = super()._aftersales_owners()
+        if not self.ids:
+            return owners
+        warranties = (
+            self.env["aftersales.warranty"]
+            .sudo()
+            .search([("lot_id", "in", self.ids), ("state", "!=", "void")], order="end_date, id")
+        )
+        # the running warranty wins over ended ones, the latest over older ones
+        for warranty in warranties.sorted(lambda w: (w.state == "active", w.end_date or fields.Date.today(), w.id)):
+            owner = warranty.partner_id
+            delivered = owners.get(warranty.lot_id.id)
+            if delivered and delivered[0].commercial_partner_id == owner.commercial_partner_id:
+                owners[warranty.lot_id.id] = (owner, delivered[1])
+            else:
+                owners[warranty.lot_id.id] = (owner, owner)
+        return owners
+
     def action_view_aftersales_warranties(self):
         self.ensure_one()
         return self.env["aftersales.warranty"]._aftersales_action_for(
