@@ -11,6 +11,8 @@
         "security/aftersales_service_groups.xml",
         "security/ir.model.access.csv",
         "security/aftersales_service_rules.xml",
+        "security/aftersales_knowledge_rules.xml",
+        "security/aftersales_care_rules.xml",
         "data/ir_sequence_data.xml",
         "data/mail_message_subtype_data.xml",
         "data/aftersales_ticket_stage_data.xml",
@@ -19,6 +21,7 @@
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
         "data/mail_template_notice_data.xml",
+        "data/mail_template_care_data.xml",
         "report/aftersales_visit_reports.xml",
         "report/aftersales_visit_templates.xml",
         "report/aftersales_visit_slip_templates.xml",
@@ -52,6 +55,7 @@
         "views/product_template_views.xml",
         "views/aftersales_followup_views.xml",
         "views/aftersales_care_views.xml",
+        "views/res_partner_care_views.xml",
         "views/survey_user_input_views.xml",
         "views/res_config_settings_views.xml",
         "views/aftersales_kpi_views.xml",
@@ -66,6 +70,8 @@
         "views/aftersales_menus.xml",
         "views/aftersales_portal_templates.xml",
         "views/aftersales_partner_portal_templates.xml",
+        "views/aftersales_knowledge_portal_templates.xml",
+        "views/aftersales_care_portal_templates.xml",
     ],
     "demo": [
         "demo/aftersales_service_demo.xml",
@@ -80,10 +86,16 @@
         "demo/aftersales_roles_demo.xml",
         "demo/aftersales_quotation_demo.xml",
         "demo/aftersales_checklist_demo.xml",
+        "demo/aftersales_knowledge_demo.xml",
+        "demo/aftersales_care_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "aftersales_service/static/src/**/*",
+            ("remove", "aftersales_service/static/src/portal/**/*"),
+        ],
+        "web.assets_frontend": [
+            "aftersales_service/static/src/portal/**/*",
         ],
         "web.assets_tests": [
             "aftersales_service/static/tests/tours/**/*",

@@ -1,2 +1,4 @@
 from . import portal
 from . import partner_portal
+from . import knowledge_portal
+from . import care

@@ -61,3 +61,7 @@ from . import account_move
 from . import account_move_line
 from . import mail_message
 from . import ir_attachment
+from . import aftersales_ticket_knowledge
+from . import res_partner_care
+from . import aftersales_care_date
+from . import aftersales_care_rule_dates

@@ -1,10 +1,13 @@
-import re
-
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import html2plaintext
+from odoo.tools import SQL
 
-WORD_RE = re.compile(r"\w{4,}", re.UNICODE)
+from ..tools.kb_terms import MatchText, keyword_terms, normalize, title_terms
+
+# points of an article, beside one per term of its title and keywords found in the text
+FAULT_CODE_SCORE = 3  # the ticket's fault code is one of the article's
+CODE_IN_TEXT_SCORE = 2  # the code of one of its fault codes is written in the text
+CATEGORY_SCORE = 1  # the article is written for the product's category
 
 
 class AftersalesSolution(models.Model):
@@ -20,8 +23,19 @@ class AftersalesSolution(models.Model):
     content = fields.Html(translate=True, sanitize_attributes=False)
     keywords = fields.Char(
         translate=True,
-        help="Words, separated by spaces or commas, that suggest this article when they "
-        "appear in a ticket's subject or description.",
+        help="Words, separated by spaces or commas (、，； too), that suggest this article when they "
+        "appear in a ticket's subject or description. Chinese keywords match where they are written as they "
+        "are, e.g. 排水 in 洗衣机不排水.",
+    )
+    portal_published = fields.Boolean(
+        string="Published on the Portal",
+        help="Customers read the article on their portal, and it is suggested to them while they report a problem.",
+    )
+    search_terms = fields.Text(
+        compute="_compute_search_terms",
+        store=True,
+        help="The terms of the title and keywords in every installed language, and the codes of the fault "
+        "codes: the articles worth scoring for a text are found by them.",
     )
     product_category_ids = fields.Many2many(
         "product.category",
@@ -51,27 +65,14 @@ class AftersalesSolution(models.Model):
         for solution in self:
             solution.ticket_count = counts.get(solution, 0)
 
-    def _aftersales_words(self):
-        """The words (4 letters or more, lower case) an article is found by."""
-        self.ensure_one()
-        return set(WORD_RE.findall(f"{self.name} {self.keywords or ''}".lower()))
-
-    def _aftersales_score(self, ticket, ticket_words):
-        """How well this article fits ``ticket``: 0 when it does not apply at all."""
-        self.ensure_one()
-        category = ticket.product_id.categ_id
-        if self.product_category_ids and not (
-            category and any(category.parent_path.startswith(c.parent_path) for c in self.product_category_ids)
-        ):
-            return 0
-        if self.ticket_type_ids and ticket.ticket_type_id not in self.ticket_type_ids:
-            return 0
-        score = len(self._aftersales_words() & ticket_words)
-        if ticket.fault_code_id and ticket.fault_code_id in self.fault_code_ids:
-            score += 3
-        if score and self.product_category_ids:
-            score += 1
-        return score
+    @api.depends("name", "keywords", "fault_code_ids.code")
+    def _compute_search_terms(self):
+        langs = [code for code, _name in self.env["res.lang"].get_installed()]
+        for solution in self:
+            terms = {normalize(code) for code in solution.fault_code_ids.mapped("code")}
+            for lang in langs:
+                terms |= solution.with_context(lang=lang)._aftersales_terms()
+            solution.search_terms = "\n".join(sorted(terms))
 
     def action_apply_to_ticket(self):
         """Record this article as the solution of the ticket in the context."""
@@ -92,6 +93,124 @@ class AftersalesSolution(models.Model):
         action["context"] = {}
         return action
 
-    @staticmethod
-    def _aftersales_text_words(*texts):
-        return set(WORD_RE.findall(" ".join(html2plaintext(t or "") for t in texts).lower()))
+    # ------------------------------------------------------------------
+    # Suggestions
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _aftersales_suggest(
+        self, text, company, lang=None, category=None, ticket_type=None, fault_code=None, domain=(), limit=5
+    ):
+        """The articles that fit a problem, best first.
+
+        :param str text: what the customer wrote (plain text)
+        :param company: the company of the request; articles of no company fit every company
+        :param str lang: the language the titles and keywords are read in (the customer's)
+        :param category: the product's category, ``False`` for a request without product, ``None`` when
+            not known yet (the articles of every category then fit)
+        :param ticket_type: the type of the request, ``None`` when not known yet
+        :param fault_code: the fault code found, if any
+        :param domain: what the articles must match besides (the caller's access is checked by the search)
+        """
+        match = MatchText(text)
+        candidate_ids = self._aftersales_candidate_ids(match.text, company, fault_code)
+        if not candidate_ids:
+            return self.browse()
+        candidates = self.search([("id", "in", candidate_ids), ("company_id", "in", [False, company.id]), *domain])
+        # the caller may read the articles found; how they are set up is read whatever its rights on
+        # fault codes and categories (a portal customer has none)
+        scored = []
+        for solution in candidates.sudo().with_context(lang=lang or self.env.lang):
+            score = solution._aftersales_score(match, category, ticket_type, fault_code)
+            if score:
+                scored.append((-score, solution.sequence, solution.id))
+        return self.browse([solution_id for *_order, solution_id in sorted(scored)[:limit]])
+
+    @api.model
+    def _aftersales_candidate_ids(self, text, company, fault_code=None):
+        """The ids of the active articles one of whose terms is written in ``text`` (normalized), or
+        that have ``fault_code``: one query, whatever the size of the knowledge base, so that only
+        these are read and scored."""
+        if not text.strip() and not fault_code:
+            return []
+        self.flush_model(["search_terms", "active", "company_id"])
+        self.env["aftersales.fault.code"].flush_model(["solution_ids"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT solution.id
+                  FROM aftersales_solution solution
+                 WHERE solution.active
+                   AND (solution.company_id IS NULL OR solution.company_id = %(company)s)
+                   AND (
+                        EXISTS (
+                            SELECT 1
+                              FROM unnest(string_to_array(solution.search_terms, E'\n')) AS term
+                             WHERE term <> '' AND strpos(%(text)s, term) > 0
+                        )
+                        OR solution.id IN (
+                            SELECT rel.solution_id
+                              FROM aftersales_fault_code_solution_rel rel
+                             WHERE rel.fault_code_id = %(fault_code)s
+                        )
+                   )
+                """,
+                company=company.id or None,
+                text=text,
+                fault_code=fault_code.id if fault_code else None,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _aftersales_terms(self):
+        """The terms of the title and keywords, in the language of the context."""
+        self.ensure_one()
+        return keyword_terms(self.keywords) | title_terms(self.name)
+
+    def _aftersales_categories(self):
+        """The product categories the article is for: its own, else those of its fault codes when
+        each of them is for some categories. Empty: every category."""
+        self.ensure_one()
+        if self.product_category_ids or not self.fault_code_ids:
+            return self.product_category_ids
+        if all(self.fault_code_ids.mapped("product_category_ids")):
+            return self.fault_code_ids.product_category_ids
+        return self.product_category_ids
+
+    def _aftersales_ticket_types(self):
+        """The ticket types the article is for, its own or its fault codes' like the categories."""
+        self.ensure_one()
+        if self.ticket_type_ids or not self.fault_code_ids:
+            return self.ticket_type_ids
+        if all(self.fault_code_ids.mapped("ticket_type_ids")):
+            return self.fault_code_ids.ticket_type_ids
+        return self.ticket_type_ids
+
+    def _aftersales_applies(self, category, ticket_type):
+        """Whether the article is for this category (sub-categories included) and ticket type;
+        ``None`` is a category or type not known yet, which every article fits."""
+        self.ensure_one()
+        categories = self._aftersales_categories()
+        if (
+            categories
+            and category is not None
+            and not (category and any(category.parent_path.startswith(c.parent_path) for c in categories))
+        ):
+            return False
+        types = self._aftersales_ticket_types()
+        return not (types and ticket_type is not None and ticket_type not in types)
+
+    def _aftersales_score(self, match, category=None, ticket_type=None, fault_code=None):
+        """How well this article fits the text ``match`` (a ``MatchText``): 0 when it does not apply."""
+        self.ensure_one()
+        if not self._aftersales_applies(category, ticket_type):
+            return 0
+        score = sum(1 for term in self._aftersales_terms() if match.has(term))
+        score += CODE_IN_TEXT_SCORE * sum(
+            1 for code in self.fault_code_ids.mapped("code") if match.has(normalize(code))
+        )
+        if fault_code and fault_code in self.fault_code_ids:
+            score += FAULT_CODE_SCORE
+        if score and self._aftersales_categories():
+            score += CATEGORY_SCORE
+        return score

@@ -515,18 +515,19 @@ class AftersalesTicket(models.Model):
             if ticket.partner_id.email:
                 ticket.email_from = ticket.partner_id.email
 
-    @api.depends("product_id", "ticket_type_id", "fault_code_id", "name", "description", "company_id")
+    @api.depends("product_id", "ticket_type_id", "fault_code_id", "name", "description", "company_id", "partner_id")
     def _compute_suggested_solution_ids(self):
-        solutions = self.env["aftersales.solution"].search([("company_id", "in", [False, *self.company_id.ids])])
+        Solution = self.env["aftersales.solution"]
         for ticket in self:
-            words = solutions._aftersales_text_words(ticket.name, ticket.description)
-            scored = [
-                (score, solution)
-                for solution in solutions.filtered(lambda s, t=ticket: not s.company_id or s.company_id == t.company_id)
-                if (score := solution._aftersales_score(ticket, words))
-            ]
-            scored.sort(key=lambda pair: (-pair[0], pair[1].sequence, pair[1].id))
-            ticket.suggested_solution_ids = [solution.id for _score, solution in scored[:5]]
+            # the titles and keywords are read in the customer's language, the one the ticket is written in
+            ticket.suggested_solution_ids = Solution._aftersales_suggest(
+                f"{ticket.name or ''}\n{html2plaintext(ticket.description or '')}",
+                ticket.company_id,
+                lang=ticket.partner_id.lang or self.env.lang,
+                category=ticket.product_id.categ_id,
+                ticket_type=ticket.ticket_type_id,
+                fault_code=ticket.fault_code_id,
+            )
 
     @api.depends("team_id", "company_id")
     def _compute_branch_id(self):
