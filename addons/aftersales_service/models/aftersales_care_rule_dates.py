@@ -158,12 +158,13 @@ class AftersalesCareRule(models.Model):  # pylint: disable=consider-merging-clas
         return [row[0] for row in self.env.cr.fetchall()]
 
     def _aftersales_customer_ids(self):
-        """The customers of the company: the contacts of the partners it sold to, and those who opened a
-        service ticket."""
+        """The customers of the company: the contacts of the partners it sold or invoiced to, and those who
+        opened a service ticket."""
         self.ensure_one()
         self.env["res.partner"].flush_model(
             ["customer_rank", "commercial_partner_id", "active", "is_company", "company_id", "parent_id", "type"]
         )
+        self.env["sale.order"].flush_model(["partner_id", "company_id", "state"])
         self.env["aftersales.ticket"].flush_model(["partner_id", "company_id"])
         self.env.cr.execute(
             SQL(
@@ -174,6 +175,12 @@ class AftersalesCareRule(models.Model):  # pylint: disable=consider-merging-clas
                  WHERE %(contacts)s
                    AND (
                         commercial.customer_rank > 0
+                        OR EXISTS (
+                            SELECT 1 FROM sale_order sale
+                              JOIN res_partner buyer ON buyer.id = sale.partner_id
+                             WHERE buyer.commercial_partner_id = commercial.id
+                               AND sale.company_id = %(company)s AND sale.state = 'sale'
+                        )
                         OR EXISTS (
                             SELECT 1 FROM aftersales_ticket ticket
                              WHERE ticket.partner_id = partner.id AND ticket.company_id = %(company)s

@@ -7,5 +7,5 @@ class AftersalesTicket(models.Model):  # pylint: disable=consider-merging-classe
     # the fault codes offered are those of the product's category (or its parents) and the ticket's type
     fault_code_id = fields.Many2one(
         domain="['|', ('product_category_ids', '=', False), ('product_category_ids', 'parent_of', product_category_id),"
-        " '|', ('ticket_type_ids', '=', False), ('ticket_type_ids', 'in', ticket_type_id)]",
+        " '|', ('ticket_type_ids', '=', False), ('ticket_type_ids', '=', ticket_type_id)]",
     )

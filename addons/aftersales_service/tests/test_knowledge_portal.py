@@ -108,7 +108,7 @@ class TestKnowledgePortal(AftersalesPortalCommon, HttpCase):
         self.authenticate(None, None)
         response = self.url_open(
             "/my/knowledge/suggest",
-            data='{"jsonrpc": "2.0", "method": "call", "params": {"name": "排水"}}',
+            data='{"jsonrpc": "2.0", "method": "call", "params": {"name": "排水"}}'.encode(),
             headers={"Content-Type": "application/json"},
         )
         self.assertNotIn("洗衣机不排水怎么办", response.text)
