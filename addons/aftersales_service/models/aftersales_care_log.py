@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 CARE_LOG_STATES = [
     ("sent", "Sent"),
@@ -43,11 +44,13 @@ class AftersalesCareLog(models.Model):
     ]
 
     def init(self):
-        super().init()
         # birthdays and yearly dates have no unit: once a year per contact and rule
         self.env.cr.execute(
-            """CREATE UNIQUE INDEX IF NOT EXISTS aftersales_care_log_rule_partner_year_uniq
-                   ON aftersales_care_log (rule_id, partner_id, year) WHERE lot_id IS NULL"""
+            SQL(
+                """CREATE UNIQUE INDEX IF NOT EXISTS aftersales_care_log_rule_partner_year_uniq
+                       ON %s (rule_id, partner_id, year) WHERE lot_id IS NULL""",
+                SQL.identifier(self._table),
+            )
         )
 
     @api.model

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..tools.kb_terms import MatchText, keyword_terms, normalize, title_terms
@@ -84,6 +84,21 @@ class AftersalesSolution(models.Model):
         if not ticket:
             raise UserError(_("The ticket to apply this solution to no longer exists."))
         ticket.action_apply_solution(self)
+        return True
+
+    def action_portal_publish(self):
+        """Show the articles to customers on their portal; agents may, without editing the articles."""
+        return self._set_portal_published(True)
+
+    def action_portal_unpublish(self):
+        return self._set_portal_published(False)
+
+    def _set_portal_published(self, published):
+        if not self.env.user.has_group("aftersales_service.aftersales_service_group_user"):
+            raise AccessError(_("Only service agents and managers publish articles on the portal."))
+        self.check_access("read")
+        # agents read the articles but do not edit them: publishing is all they change
+        self.sudo().portal_published = published
         return True
 
     def action_view_tickets(self):

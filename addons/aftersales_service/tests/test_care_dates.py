@@ -1,10 +1,12 @@
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
+from ..models import aftersales_care_rule_dates as care_rule_dates
 from .common import AftersalesCommon
 
 
@@ -116,6 +118,20 @@ class TestCareDates(AftersalesCareDatesCommon):
         self.assertFalse(self._run("2026-02-17", self.festival_rule), "once a year")
         self.assertFalse(self._run("2027-02-17", self.festival_rule), "the festival moves every year")
         self.assertIn(self.customer, self._run("2027-02-06", self.festival_rule).partner_id)
+
+    def test_festival_sent_in_batches(self):
+        second = self.env["res.partner"].create({"name": "Second Customer", "email": "second@example.com"})
+        self._ticket(partner_id=second.id, name="Noise")
+        customers = self.festival_rule._aftersales_care_partner_ids(date(2026, 2, 17))
+        self.assertIn(self.customer.id, customers)
+        self.assertIn(second.id, customers, "a contact with a service ticket is a customer")
+        with patch.object(care_rule_dates, "CARE_BATCH_SIZE", len(customers) - 1):
+            first_run = self._run("2026-02-17", self.festival_rule)
+            self.assertEqual(len(first_run), len(customers) - 1)
+            second_run = self._run("2026-02-17", self.festival_rule)
+        self.assertEqual(len(second_run), 1, "the next run of the day sends the rest")
+        self.assertEqual(set((first_run | second_run).partner_id.ids), set(customers))
+        self.assertFalse(self._run("2026-02-17", self.festival_rule))
 
     def test_fixed_yearly_date(self):
         with Form(self.env["aftersales.care.rule"].with_user(self.manager)) as form:

@@ -1,6 +1,7 @@
 import logging
 import time
 
+from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -187,3 +188,18 @@ class TestKnowledgeCjk(AftersalesCommon):
             ticket.invalidate_recordset(["suggested_solution_ids"])
             self.env["aftersales.solution"].invalidate_model()
             self.assertEqual(ticket.suggested_solution_ids, self.drain_zh)
+
+    def test_agent_publishes_on_portal(self):
+        article = self.drain_zh.with_user(self.agent_kb)
+        article.action_portal_publish()
+        self.assertTrue(self.drain_zh.portal_published)
+        article.action_portal_unpublish()
+        self.assertFalse(self.drain_zh.portal_published)
+        with self.assertRaises(AccessError):
+            article.write({"name": "Changed by an agent"})
+        technician = new_test_user(
+            self.env, login="as_kb_tech", groups="aftersales_service.aftersales_service_group_technician"
+        )
+        with self.assertRaises(AccessError):
+            self.drain_zh.with_user(technician).action_portal_publish()
+        self.assertFalse(self.drain_zh.portal_published)
