@@ -91,7 +91,7 @@ class AftersalesKnowledgePortal(AftersalesCustomerPortal):
             product = products.filtered(lambda p: p.id == product_id)
             if product:
                 category = product.categ_id
-        articles = Solution._aftersales_suggest(
+        articles = Solution._suggest(
             text,
             request.env.company,
             lang=request.env.lang,

@@ -70,7 +70,7 @@ class AftersalesCareLog(models.Model):
 
     def _compute_unsubscribe_url(self):
         for log in self:
-            log.unsubscribe_url = log.partner_id and log.partner_id._aftersales_care_unsubscribe_url()
+            log.unsubscribe_url = log.partner_id._aftersales_care_unsubscribe_url() if log.partner_id else False
 
     def _aftersales_send(self):
         """Send the care e-mails, one batch per template, each with its unsubscribe link. Contacts who

@@ -65,7 +65,7 @@ class AftersalesCareRule(models.Model):  # pylint: disable=consider-merging-clas
         for rule in contact_rules:
             day = today or datetime.now(rule._aftersales_tz()).date()
             target = day - timedelta(days=rule.days_offset)
-            partner_ids = rule._aftersales_care_partner_ids(target)
+            partner_ids = rule._care_partner_ids(target)
             if not partner_ids:
                 continue
             done = set(
@@ -99,16 +99,16 @@ class AftersalesCareRule(models.Model):  # pylint: disable=consider-merging-clas
             "years": target.year - birthday.year if birthday else 0,
         }
 
-    def _aftersales_care_partner_ids(self, target):
+    def _care_partner_ids(self, target):
         """The ids of the contacts the rule greets on ``target``, in a stable order."""
         self.ensure_one()
         if self.kind == "birthday":
-            return self._aftersales_birthday_partner_ids(target)
-        if self._aftersales_is_yearly_date(target):
-            return self._aftersales_customer_ids()
+            return self._birthday_partner_ids(target)
+        if self._is_yearly_date(target):
+            return self._customer_ids()
         return []
 
-    def _aftersales_is_yearly_date(self, target):
+    def _is_yearly_date(self, target):
         self.ensure_one()
         if target in self.date_ids.mapped("date"):
             return True
@@ -119,7 +119,7 @@ class AftersalesCareRule(models.Model):  # pylint: disable=consider-merging-clas
             day = 28
         return (target.month, target.day) == (month, day)
 
-    def _aftersales_contact_domain_sql(self):
+    def _contact_condition_sql(self):
         """The contacts of the rule's company: active contacts of no company or of this one; a company is
         greeted through its people, unless it has none."""
         return SQL(
@@ -130,7 +130,7 @@ class AftersalesCareRule(models.Model):  # pylint: disable=consider-merging-clas
             self.company_id.id,
         )
 
-    def _aftersales_birthday_partner_ids(self, target):
+    def _birthday_partner_ids(self, target):
         """Contacts born on the day and month of ``target``; those born on the 29th of February are
         greeted on the 28th in the other years."""
         self.ensure_one()
@@ -151,13 +151,13 @@ class AftersalesCareRule(models.Model):  # pylint: disable=consider-merging-clas
                        IN %(days)s
                  ORDER BY partner.id
                 """,
-                contacts=self._aftersales_contact_domain_sql(),
+                contacts=self._contact_condition_sql(),
                 days=tuple(days),
             )
         )
         return [row[0] for row in self.env.cr.fetchall()]
 
-    def _aftersales_customer_ids(self):
+    def _customer_ids(self):
         """The customers of the company: the contacts of the partners it sold or invoiced to, and those who
         opened a service ticket."""
         self.ensure_one()
@@ -188,7 +188,7 @@ class AftersalesCareRule(models.Model):  # pylint: disable=consider-merging-clas
                    )
                  ORDER BY partner.id
                 """,
-                contacts=self._aftersales_contact_domain_sql(),
+                contacts=self._contact_condition_sql(),
                 company=self.company_id.id,
             )
         )

@@ -71,7 +71,7 @@ class AftersalesSolution(models.Model):
         for solution in self:
             terms = {normalize(code) for code in solution.fault_code_ids.mapped("code")}
             for lang in langs:
-                terms |= solution.with_context(lang=lang)._aftersales_terms()
+                terms |= solution.with_context(lang=lang)._match_terms()
             solution.search_terms = "\n".join(sorted(terms))
 
     def action_apply_to_ticket(self):
@@ -113,9 +113,7 @@ class AftersalesSolution(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _aftersales_suggest(
-        self, text, company, lang=None, category=None, ticket_type=None, fault_code=None, domain=(), limit=5
-    ):
+    def _suggest(self, text, company, lang=None, category=None, ticket_type=None, fault_code=None, domain=(), limit=5):
         """The articles that fit a problem, best first.
 
         :param str text: what the customer wrote (plain text)
@@ -128,7 +126,7 @@ class AftersalesSolution(models.Model):
         :param domain: what the articles must match besides (the caller's access is checked by the search)
         """
         match = MatchText(text)
-        candidate_ids = self._aftersales_candidate_ids(match.text, company, fault_code)
+        candidate_ids = self._candidate_ids(match.text, company, fault_code)
         if not candidate_ids:
             return self.browse()
         candidates = self.search([("id", "in", candidate_ids), ("company_id", "in", [False, company.id]), *domain])
@@ -136,13 +134,13 @@ class AftersalesSolution(models.Model):
         # fault codes and categories (a portal customer has none)
         scored = []
         for solution in candidates.sudo().with_context(lang=lang or self.env.lang):
-            score = solution._aftersales_score(match, category, ticket_type, fault_code)
+            score = solution._score(match, category, ticket_type, fault_code)
             if score:
                 scored.append((-score, solution.sequence, solution.id))
         return self.browse([solution_id for *_order, solution_id in sorted(scored)[:limit]])
 
     @api.model
-    def _aftersales_candidate_ids(self, text, company, fault_code=None):
+    def _candidate_ids(self, text, company, fault_code=None):
         """The ids of the active articles one of whose terms is written in ``text`` (normalized), or
         that have ``fault_code``: one query, whatever the size of the knowledge base, so that only
         these are read and scored."""
@@ -177,12 +175,12 @@ class AftersalesSolution(models.Model):
         )
         return [row[0] for row in self.env.cr.fetchall()]
 
-    def _aftersales_terms(self):
+    def _match_terms(self):
         """The terms of the title and keywords, in the language of the context."""
         self.ensure_one()
         return keyword_terms(self.keywords) | title_terms(self.name)
 
-    def _aftersales_categories(self):
+    def _effective_categories(self):
         """The product categories the article is for: its own, else those of its fault codes when
         each of them is for some categories. Empty: every category."""
         self.ensure_one()
@@ -192,7 +190,7 @@ class AftersalesSolution(models.Model):
             return self.fault_code_ids.product_category_ids
         return self.product_category_ids
 
-    def _aftersales_ticket_types(self):
+    def _effective_ticket_types(self):
         """The ticket types the article is for, its own or its fault codes' like the categories."""
         self.ensure_one()
         if self.ticket_type_ids or not self.fault_code_ids:
@@ -201,31 +199,31 @@ class AftersalesSolution(models.Model):
             return self.fault_code_ids.ticket_type_ids
         return self.ticket_type_ids
 
-    def _aftersales_applies(self, category, ticket_type):
+    def _applies_to(self, category, ticket_type):
         """Whether the article is for this category (sub-categories included) and ticket type;
         ``None`` is a category or type not known yet, which every article fits."""
         self.ensure_one()
-        categories = self._aftersales_categories()
+        categories = self._effective_categories()
         if (
             categories
             and category is not None
             and not (category and any(category.parent_path.startswith(c.parent_path) for c in categories))
         ):
             return False
-        types = self._aftersales_ticket_types()
+        types = self._effective_ticket_types()
         return not (types and ticket_type is not None and ticket_type not in types)
 
-    def _aftersales_score(self, match, category=None, ticket_type=None, fault_code=None):
+    def _score(self, match, category=None, ticket_type=None, fault_code=None):
         """How well this article fits the text ``match`` (a ``MatchText``): 0 when it does not apply."""
         self.ensure_one()
-        if not self._aftersales_applies(category, ticket_type):
+        if not self._applies_to(category, ticket_type):
             return 0
-        score = sum(1 for term in self._aftersales_terms() if match.has(term))
+        score = sum(1 for term in self._match_terms() if match.has(term))
         score += CODE_IN_TEXT_SCORE * sum(
             1 for code in self.fault_code_ids.mapped("code") if match.has(normalize(code))
         )
         if fault_code and fault_code in self.fault_code_ids:
             score += FAULT_CODE_SCORE
-        if score and self._aftersales_categories():
+        if score and self._effective_categories():
             score += CATEGORY_SCORE
         return score

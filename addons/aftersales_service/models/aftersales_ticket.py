@@ -520,7 +520,7 @@ class AftersalesTicket(models.Model):
         Solution = self.env["aftersales.solution"]
         for ticket in self:
             # the titles and keywords are read in the customer's language, the one the ticket is written in
-            ticket.suggested_solution_ids = Solution._aftersales_suggest(
+            ticket.suggested_solution_ids = Solution._suggest(
                 f"{ticket.name or ''}\n{html2plaintext(ticket.description or '')}",
                 ticket.company_id,
                 lang=ticket.partner_id.lang or self.env.lang,

@@ -122,7 +122,7 @@ class TestCareDates(AftersalesCareDatesCommon):
     def test_festival_sent_in_batches(self):
         second = self.env["res.partner"].create({"name": "Second Customer", "email": "second@example.com"})
         self._ticket(partner_id=second.id, name="Noise")
-        customers = self.festival_rule._aftersales_care_partner_ids(date(2026, 2, 17))
+        customers = self.festival_rule._care_partner_ids(date(2026, 2, 17))
         self.assertIn(self.customer.id, customers)
         self.assertIn(second.id, customers, "a contact with a service ticket is a customer")
         with patch.object(care_rule_dates, "CARE_BATCH_SIZE", len(customers) - 1):
