@@ -21,3 +21,9 @@ from . import aftersales_audit_log
 from . import aftersales_supplier_claim_line
 from . import account_move_line
 from . import res_partner
+from . import aftersales_campaign
+from . import aftersales_campaign_line
+from . import aftersales_ticket_campaign
+from . import stock_lot_campaign
+from . import aftersales_warranty_campaign
+from . import aftersales_batch_alert
