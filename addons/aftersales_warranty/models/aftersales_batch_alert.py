@@ -36,9 +36,7 @@ class AftersalesBatchAlert(models.Model):
     def _prepare_campaign_vals(self):
         self.ensure_one()
         return {
-            "name": _(
-                "Recall of %(product)s, batch %(batch)s", product=self.product_id.display_name, batch=self.batch
-            ),
+            "name": _("Recall of %(product)s, batch %(batch)s", product=self.product_id.display_name, batch=self.batch),
             "kind": "recall",
             "company_id": self.company_id.id,
             "product_id": self.product_id.id,

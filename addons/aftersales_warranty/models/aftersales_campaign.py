@@ -230,9 +230,9 @@ class AftersalesCampaign(models.Model):
         for vals in vals_list:
             if not vals.get("reference") or vals["reference"] == _("New"):
                 company = self.env["res.company"].browse(vals.get("company_id") or self.env.company.id)
-                vals["reference"] = (
-                    self.env["ir.sequence"].with_company(company).next_by_code("aftersales.campaign") or _("New")
-                )
+                vals["reference"] = self.env["ir.sequence"].with_company(company).next_by_code(
+                    "aftersales.campaign"
+                ) or _("New")
         with self._unguard("reference"):
             return super().create(vals_list)
 
@@ -464,8 +464,11 @@ class AftersalesCampaign(models.Model):
     def _cron_launch(self):
         """Open the tickets of the running campaigns a batch per call, until every unit has one."""
         campaigns = self.search([("state", "=", "running")])
+        waiting = self.env["aftersales.campaign.line"].search_count(
+            [("campaign_id", "in", campaigns.ids), ("ticket_id", "=", False)]
+        )
         remaining = campaigns._launch_lines(limit=LAUNCH_BATCH)
-        self.env["ir.cron"]._notify_progress(done=LAUNCH_BATCH if remaining else 0, remaining=remaining)
+        self.env["ir.cron"]._notify_progress(done=waiting - remaining, remaining=remaining)
 
     def _prepare_ticket_vals(self, line):
         """The ticket of one unit of the campaign."""

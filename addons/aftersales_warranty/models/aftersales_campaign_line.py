@@ -123,18 +123,11 @@ class AftersalesCampaignLine(models.Model):
     def _set_outcome(self, outcome, reason):
         """Record that the owners refused or could not be reached, with the agent's reason."""
         self.check_access("write")
+        self._check_campaign_running()
         if outcome not in dict(LINE_OUTCOMES):
             raise UserError(_("Choose whether the owner refused or could not be reached."))
         if not (reason or "").strip():
             raise UserError(_("Say why: the reason is kept on the unit's line."))
-        closed = self.filtered(lambda line: line.campaign_id.state != "running")
-        if closed:
-            raise UserError(
-                _(
-                    "Units %(serials)s belong to a campaign that is not running.",
-                    serials=", ".join(closed.lot_id.mapped("name")[:10]),
-                )
-            )
         with self._unguard("outcome", "outcome_reason", "outcome_user_id"):
             self.write({"outcome": outcome, "outcome_reason": reason.strip(), "outcome_user_id": self.env.uid})
         label = dict(self._fields["outcome"]._description_selection(self.env))[outcome]
@@ -152,6 +145,7 @@ class AftersalesCampaignLine(models.Model):
     def action_clear_outcome(self):
         """The owner answered after all: the unit is to be done again."""
         self.check_access("write")
+        self._check_campaign_running()
         with self._unguard("outcome", "outcome_reason", "outcome_user_id"):
             self.write({"outcome": False, "outcome_reason": False, "outcome_user_id": False})
         return True
@@ -168,6 +162,16 @@ class AftersalesCampaignLine(models.Model):
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
+
+    def _check_campaign_running(self):
+        closed = self.filtered(lambda line: line.campaign_id.state != "running")
+        if closed:
+            raise UserError(
+                _(
+                    "Units %(serials)s belong to a campaign that is not running.",
+                    serials=", ".join(closed.lot_id.mapped("name")[:10]),
+                )
+            )
 
     def _refresh_owners(self):
         """Read again who owns the units now and where they stand."""
@@ -190,13 +194,14 @@ class AftersalesCampaignLine(models.Model):
         for line in lines:
             by_campaign[line.campaign_id] |= line
         now = fields.Datetime.now()
+        Ticket = self.env["aftersales.ticket"]
         for campaign, campaign_lines in by_campaign.items():
-            tickets = (
-                self.env["aftersales.ticket"]
-                .with_company(campaign.company_id)
-                .with_context(mail_create_nolog=True, mail_notrack=True)
-                .create([campaign._prepare_ticket_vals(line) for line in campaign_lines])
-            )
+            with Ticket._unguard("aftersales_campaign_id"):
+                tickets = (
+                    Ticket.with_company(campaign.company_id)
+                    .with_context(mail_create_nolog=True, mail_notrack=True)
+                    .create([campaign._prepare_ticket_vals(line) for line in campaign_lines])
+                )
             visits = self.env["aftersales.visit"]
             if campaign.unit_action == "visit":
                 to_visit = [

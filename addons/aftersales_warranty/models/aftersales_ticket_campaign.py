@@ -2,7 +2,9 @@
 from odoo import api, fields, models
 
 # who reads the campaigns: the service staff and the accountants, never the customers
-READERS = "aftersales_service.aftersales_service_group_technician,aftersales_service.aftersales_service_group_accountant"
+READERS = (
+    "aftersales_service.aftersales_service_group_technician,aftersales_service.aftersales_service_group_accountant"
+)
 
 
 class AftersalesTicket(models.Model):
@@ -25,7 +27,8 @@ class AftersalesTicket(models.Model):
         groups=READERS,
     )
     aftersales_campaign_notice = fields.Html(
-        string="Campaign Notice", compute="_compute_aftersales_open_campaign_ids",
+        string="Campaign Notice",
+        compute="_compute_aftersales_open_campaign_ids",
         sanitize=False,
         groups=READERS,
     )

@@ -28,7 +28,8 @@ class AftersalesWarranty(models.Model):
         for warranty in self:
             owner = warranty.partner_id.commercial_partner_id
             line = lines.filtered(
-                lambda line, w=warranty, owner=owner: line.lot_id == w.lot_id
-                and line.partner_id.commercial_partner_id == owner
+                lambda line, w=warranty, owner=owner: (
+                    line.lot_id == w.lot_id and line.partner_id.commercial_partner_id == owner
+                )
             )[:1]
             warranty.aftersales_open_campaign_id = line.campaign_id

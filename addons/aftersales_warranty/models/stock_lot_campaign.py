@@ -26,9 +26,7 @@ class StockLot(models.Model):
     def _compute_aftersales_campaign_notice(self):
         open_campaigns = self._aftersales_open_campaigns()
         for lot in self:
-            lot.aftersales_campaign_notice = open_campaigns.get(
-                lot.id, self.env["aftersales.campaign"]
-            )._notice_html()
+            lot.aftersales_campaign_notice = open_campaigns.get(lot.id, self.env["aftersales.campaign"])._notice_html()
 
     def _aftersales_open_campaigns(self):
         """The running campaigns still waiting for each unit, by lot id, as the user may read them."""

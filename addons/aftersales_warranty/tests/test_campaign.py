@@ -145,9 +145,7 @@ class TestAftersalesCampaign(CampaignCommon):
         campaign.action_compute_units()
         self.assertEqual(campaign._launch_lines(), 0)
         self.env["aftersales.campaign"]._cron_launch()
-        self.assertEqual(
-            self.env["aftersales.ticket"].search([("aftersales_campaign_id", "=", campaign.id)]), tickets
-        )
+        self.assertEqual(self.env["aftersales.ticket"].search([("aftersales_campaign_id", "=", campaign.id)]), tickets)
         self.assertEqual(self._mails(tickets), mails)
         self.assertEqual(len(campaign.line_ids), 3)
 
@@ -168,8 +166,10 @@ class TestAftersalesCampaign(CampaignCommon):
         campaign.action_compute_units()
         self.assertEqual(campaign.line_ids.lot_id, self.lot_b, "the returned unit is back with us")
 
-        by_product = self.env["aftersales.campaign"].with_user(self.campaign_manager).create(
-            {"name": "All WM-7", "product_id": self.product.id}
+        by_product = (
+            self.env["aftersales.campaign"]
+            .with_user(self.campaign_manager)
+            .create({"name": "All WM-7", "product_id": self.product.id})
         )
         by_product.action_compute_units()
         self.assertNotIn(self.lot_r, by_product.line_ids.lot_id)
@@ -300,7 +300,10 @@ class TestAftersalesCampaign(CampaignCommon):
         """``count`` units of ``batch``, each sold to an owner of its own and delivered."""
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.company.id)], limit=1)
         owners = self.env["res.partner"].create(
-            [{"name": f"Owner {batch} {index}", "email": f"owner{index}@{batch.lower()}.example.com"} for index in range(count)]
+            [
+                {"name": f"Owner {batch} {index}", "email": f"owner{index}@{batch.lower()}.example.com"}
+                for index in range(count)
+            ]
         )
         lots = self.env["stock.lot"].create(
             [
@@ -348,9 +351,7 @@ class TestAftersalesCampaignHttp(CampaignCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.nora_user = new_test_user(
-            cls.env, login="as_cmp_nora", groups="base.group_portal", partner_id=cls.nora.id
-        )
+        cls.nora_user = new_test_user(cls.env, login="as_cmp_nora", groups="base.group_portal", partner_id=cls.nora.id)
         cls.wendy_user = new_test_user(
             cls.env, login="as_cmp_wendy", groups="base.group_portal", partner_id=cls.customer.id
         )
