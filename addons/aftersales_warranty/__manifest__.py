@@ -48,4 +48,9 @@
         "demo/aftersales_contract_demo.xml",
         "demo/aftersales_campaign_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "aftersales_warranty/static/tests/tours/**/*",
+        ],
+    },
 }

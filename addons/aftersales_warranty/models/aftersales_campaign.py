@@ -14,6 +14,7 @@ CAMPAIGN_STATES = [
 ]
 # the units launched per call: the first batch at once, the others by the scheduled action
 LAUNCH_BATCH = 200
+LAUNCH_BATCH_PARAM = "aftersales_warranty.campaign_launch_batch"
 MANAGER_GROUP = "aftersales_service.aftersales_service_group_manager"
 
 
@@ -321,7 +322,7 @@ class AftersalesCampaign(models.Model):
             self.write({"state": "running"})
         for campaign in self:
             campaign._message_log(body=_("Campaign launched for %(count)s units.", count=len(campaign.line_ids)))
-        remaining = self._launch_lines(limit=LAUNCH_BATCH)
+        remaining = self._launch_lines(limit=self._launch_batch_size())
         if remaining:
             self.env.ref("aftersales_warranty.ir_cron_aftersales_campaign_launch").sudo()._trigger()
         return True
@@ -449,6 +450,15 @@ class AftersalesCampaign(models.Model):
     # Launching
     # ------------------------------------------------------------------
 
+    @api.model
+    def _launch_batch_size(self):
+        """How many units one call launches (system parameter ``aftersales_warranty.campaign_launch_batch``)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(LAUNCH_BATCH_PARAM)
+        try:
+            return max(int(value), 1) if value else LAUNCH_BATCH
+        except ValueError:
+            return LAUNCH_BATCH
+
     def _launch_lines(self, limit=LAUNCH_BATCH):
         """Open the tickets and visits of the next ``limit`` units of the running campaigns ``self`` and
         e-mail their owners; return how many units are left. A unit with a ticket is never done twice."""
@@ -467,7 +477,7 @@ class AftersalesCampaign(models.Model):
         waiting = self.env["aftersales.campaign.line"].search_count(
             [("campaign_id", "in", campaigns.ids), ("ticket_id", "=", False)]
         )
-        remaining = campaigns._launch_lines(limit=LAUNCH_BATCH)
+        remaining = campaigns._launch_lines(limit=self._launch_batch_size())
         self.env["ir.cron"]._notify_progress(done=waiting - remaining, remaining=remaining)
 
     def _prepare_ticket_vals(self, line):

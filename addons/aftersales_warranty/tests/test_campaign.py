@@ -12,7 +12,7 @@ _logger = logging.getLogger(__name__)
 
 BATCH = "B-2606"
 # the most queries launching a campaign may cost per unit (ticket, e-mail, line)
-QUERIES_PER_UNIT = 12
+QUERIES_PER_UNIT = 4
 NOTE = "The door lock may fail: please do not use the machine until our technician has seen it."
 
 
@@ -150,6 +150,22 @@ class TestAftersalesCampaign(CampaignCommon):
         self.assertEqual(self.env["aftersales.ticket"].search([("aftersales_campaign_id", "=", campaign.id)]), tickets)
         self.assertEqual(self._mails(tickets), mails)
         self.assertEqual(len(campaign.line_ids), 3)
+
+    def test_big_campaign_in_batches(self):
+        """The first units are launched at once, the others by the scheduled action, a batch per run."""
+        self.env["ir.config_parameter"].set_param("aftersales_warranty.campaign_launch_batch", "2")
+        cron = self.env.ref("aftersales_warranty.ir_cron_aftersales_campaign_launch")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        campaign = self._recall_from_alert()
+        campaign.action_launch()
+        self.assertEqual(len(campaign.line_ids.ticket_id), 2)
+        self.assertEqual(campaign.todo_count, 1)
+        self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), len(triggers))
+        self.env["aftersales.campaign"]._cron_launch()
+        campaign.invalidate_recordset()
+        self.assertEqual(len(campaign.line_ids.ticket_id), 3)
+        self.assertEqual(campaign.todo_count, 0)
+        self.assertEqual(len(self._mails(campaign.line_ids.ticket_id)), 2, "Otto has no e-mail address")
 
     def test_returned_unit_not_included(self):
         campaign = (
@@ -387,6 +403,17 @@ class TestAftersalesCampaignHttp(CampaignCommon, HttpCase):
         ticket.action_close()
         self.authenticate(self.nora_user.login, self.nora_user.login)
         self.assertNotIn("Recall: contact us", self.url_open("/my/products").text)
+
+    def test_launch_tour(self):
+        """The manager launches the recall of the batch in a real browser."""
+        campaign = self._recall_from_alert()
+        self.start_tour(
+            "/odoo/action-aftersales_warranty.aftersales_campaign_action",
+            "aftersales_campaign_launch_tour",
+            login=self.campaign_manager.login,
+        )
+        self.assertEqual(campaign.state, "running")
+        self.assertEqual(len(campaign.line_ids.ticket_id), 3)
 
     @mute_logger("odoo.http")
     def test_agent_cannot_launch_over_rpc(self):
