@@ -46,7 +46,6 @@ class AftersalesCampaign(models.Model):
     )
     batch_alert_id = fields.Many2one(
         "aftersales.batch.alert",
-        string="Batch Alert",
         readonly=True,
         index="btree_not_null",
         check_company=True,
@@ -96,8 +95,8 @@ class AftersalesCampaign(models.Model):
         required=True,
         default="ticket",
     )
-    ticket_type_id = fields.Many2one("aftersales.ticket.type", string="Ticket Type")
-    visit_type_id = fields.Many2one("aftersales.visit.type", string="Visit Type")
+    ticket_type_id = fields.Many2one("aftersales.ticket.type")
+    visit_type_id = fields.Many2one("aftersales.visit.type")
     mail_template_id = fields.Many2one(
         "mail.template",
         string="E-mail to the Owners",
