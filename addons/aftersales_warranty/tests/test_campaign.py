@@ -135,6 +135,15 @@ class TestAftersalesCampaign(CampaignCommon):
         self.assertTrue(line_c.ticket_id, "the unit is still to be fixed: its ticket waits for the agent")
         self.assertEqual(set((campaign.line_ids - line_c).mapped("state")), {"notified"})
         self.assertEqual((campaign.notified_count, campaign.unreachable_count), (2, 1))
+        # the unit's history tells it, with the ticket to open
+        event = (
+            self.env["aftersales.unit.event"]
+            .with_user(self.campaign_agent)
+            .search([("lot_id", "=", self.lot_a.id), ("kind", "=", "campaign_notice")])
+        )
+        self.assertEqual(len(event), 1)
+        self.assertEqual((event.res_model, event.res_id), ("aftersales.ticket", ticket_a.id))
+        self.assertIn(campaign.reference, event.name)
 
     def test_launch_twice_creates_nothing_twice(self):
         campaign = self._recall_from_alert()
