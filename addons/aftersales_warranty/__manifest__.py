@@ -10,12 +10,15 @@
     "data": [
         "security/ir.model.access.csv",
         "security/aftersales_warranty_rules.xml",
+        "security/aftersales_campaign_rules.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "data/aftersales_campaign_data.xml",
         "wizard/aftersales_warranty_transfer_views.xml",
         "wizard/aftersales_warranty_reject_views.xml",
         "wizard/aftersales_warranty_extend_views.xml",
+        "wizard/aftersales_campaign_line_outcome_views.xml",
         "views/aftersales_warranty_policy_views.xml",
         "views/aftersales_warranty_views.xml",
         "views/aftersales_ticket_views.xml",
@@ -33,6 +36,9 @@
         "views/aftersales_contract_views.xml",
         "views/aftersales_contract_menus.xml",
         "views/aftersales_kpi_overview_views.xml",
+        "views/aftersales_campaign_views.xml",
+        "views/aftersales_campaign_portal_templates.xml",
+        "views/aftersales_campaign_menus.xml",
         "report/aftersales_visit_slip_templates.xml",
     ],
     "demo": [
@@ -40,5 +46,11 @@
         "demo/aftersales_warranty_registration_demo.xml",
         "demo/aftersales_warranty_extension_demo.xml",
         "demo/aftersales_contract_demo.xml",
+        "demo/aftersales_campaign_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "aftersales_warranty/static/tests/tours/**/*",
+        ],
+    },
 }

@@ -4,3 +4,4 @@ from . import aftersales_report_export
 from . import aftersales_kpi_overview
 from . import aftersales_audit_reason
 from . import aftersales_warranty_extend
+from . import aftersales_campaign_line_outcome
