@@ -29,7 +29,6 @@ class AftersalesTicketEscalation(models.Model):
     name = fields.Char(compute="_compute_name")
     ticket_id = fields.Many2one(
         "aftersales.ticket",
-        string="Ticket",
         required=True,
         readonly=True,
         index=True,

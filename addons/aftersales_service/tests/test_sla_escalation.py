@@ -45,8 +45,10 @@ class AftersalesSlaEscalationCommon(AftersalesCommon):
         cls.cron = cls.env["aftersales.ticket"]._cron_escalate_sla_breaches
 
     def _answered_ticket(self, **values):
-        ticket = self._ticket(request_date=TUESDAY_10H, **values)
-        ticket.first_response_date = datetime(2026, 6, 9, 10, 15)
+        with freeze_time("2026-06-09 10:15:00"):
+            ticket = self._ticket(request_date=TUESDAY_10H, **values)
+            ticket.first_response_date = datetime(2026, 6, 9, 10, 15)
+            self.env.flush_all()
         return ticket
 
     def _mails_to(self, escalations, user):
