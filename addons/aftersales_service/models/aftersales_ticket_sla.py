@@ -236,12 +236,21 @@ class AftersalesTicket(models.Model):
         """An answer of an employee to the customer records the first response and stops the reply
         clock; a message of the customer, once answered, starts it again."""
         if message.subtype_id == self.env.ref("mail.mt_comment"):
-            from_employee = message.author_id.user_ids.filtered(lambda user: not user.share)
+            author = message.author_id
+            from_employee = author.user_ids.filtered(lambda user: not user.share)
             if from_employee and message.message_type in ("comment", "email_outgoing"):
                 # sudo: the hook keeps the books of whoever answers (the message is already checked)
                 self.sudo()._record_response(message.date or fields.Datetime.now())
-            elif not from_employee and message.message_type in ("comment", "email"):
-                waiting = self.filtered(lambda t: t.first_response_date and not t.sla_reply_since and not t.is_closed)
+            elif message.message_type in ("comment", "email") and (not author or author.partner_share):
+                # the customer writes (not OdooBot, nor the company sending its own e-mails)
+                waiting = self.filtered(
+                    lambda t: (
+                        t.first_response_date
+                        and not t.sla_reply_since
+                        and not t.is_closed
+                        and author != t.company_id.partner_id
+                    )
+                )
                 # sudo: the customer starts the clock of the team, without the right to change the ticket
                 waiting.sudo().write({"sla_reply_since": fields.Datetime.now()})
         return super()._message_post_after_hook(message, msg_values)

@@ -300,6 +300,14 @@ class TestSlaNextReply(AftersalesSlaEscalationCommon):
 
     def test_late_reply_escalates_and_responded_answers_it(self):
         ticket = self._answered_ticket()
+        with freeze_time("2026-06-09 11:00:00"):
+            ticket.message_post(
+                body="Automatic notice",
+                author_id=self.env.ref("base.partner_root").id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.assertFalse(ticket.sla_reply_since, "OdooBot is not the customer")
         with freeze_time("2026-06-09 11:30:00"):
             # a comment of the customer on the portal
             ticket.message_post(
