@@ -9,6 +9,8 @@ from . import aftersales_sla_policy
 from . import aftersales_fault_code
 from . import aftersales_solution
 from . import aftersales_ticket
+from . import aftersales_ticket_sla
+from . import aftersales_ticket_escalation
 from . import aftersales_ticket_notice
 from . import aftersales_zone
 from . import aftersales_technician

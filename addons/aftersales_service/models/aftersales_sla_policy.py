@@ -49,10 +49,28 @@ class AftersalesSlaPolicy(models.Model):
         default=80,
         help="A ticket is at risk once this share of its resolution time is used.",
     )
+    reply_hours = fields.Float(
+        string="Next Reply (hours)",
+        help="Working hours allowed to answer each message of the customer after the first response. "
+        "0: no next reply target.",
+    )
+    escalation_hours = fields.Float(
+        string="Level 2 after (hours)",
+        help="Hours a target stays missed after its first escalation (to the team leader) before it goes "
+        "to the branch manager or the after-sales manager. 0: no second level.",
+    )
 
-    @api.constrains("response_hours", "resolution_hours", "at_risk_percent")
+    @api.constrains("response_hours", "resolution_hours", "at_risk_percent", "reply_hours", "escalation_hours")
     def _check_targets(self):
         for policy in self:
+            if policy.reply_hours < 0 or policy.escalation_hours < 0:
+                raise ValidationError(
+                    _(
+                        "The next reply target and the level 2 delay of %(policy)s cannot be negative "
+                        "(0 switches them off).",
+                        policy=policy.name,
+                    )
+                )
             if policy.response_hours <= 0 or policy.resolution_hours <= 0:
                 raise ValidationError(
                     _(

@@ -1,5 +1,6 @@
 from . import test_ticket
 from . import test_sla
+from . import test_sla_escalation
 from . import test_mail_gateway
 from . import test_knowledge
 from . import test_visit

@@ -275,6 +275,7 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_followup_menu_main",
             "aftersales_followup_menu",
             "aftersales_care_log_menu",
+            "aftersales_ticket_escalation_menu",
         }
         dispatcher = agent | {
             "aftersales_visit_menu_dispatch",
