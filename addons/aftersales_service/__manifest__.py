@@ -38,6 +38,7 @@
         "views/aftersales_branch_views.xml",
         "views/aftersales_team_views.xml",
         "views/aftersales_sla_policy_views.xml",
+        "views/aftersales_routing_rule_views.xml",
         "views/aftersales_knowledge_views.xml",
         "views/aftersales_visit_views.xml",
         "views/aftersales_visit_phone_views.xml",
@@ -80,6 +81,7 @@
         "demo/aftersales_roles_demo.xml",
         "demo/aftersales_quotation_demo.xml",
         "demo/aftersales_checklist_demo.xml",
+        "demo/aftersales_routing_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -61,3 +61,5 @@ from . import account_move
 from . import account_move_line
 from . import mail_message
 from . import ir_attachment
+from . import aftersales_routing_rule
+from . import aftersales_ticket_intake

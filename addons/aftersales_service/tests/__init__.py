@@ -38,3 +38,4 @@ from . import test_print_documents
 from . import test_visit_quotation
 from . import test_visit_checklist
 from . import test_technician_day
+from . import test_intake
