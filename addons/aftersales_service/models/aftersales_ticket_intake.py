@@ -97,11 +97,11 @@ class AftersalesTicket(models.Model):  # pylint: disable=consider-merging-classe
             old_rule = ticket.routing_rule_id
             if default_team is None:
                 default_team = self.env["aftersales.team"]._default_team()
-            automatic_team = old_rule.team_id or default_team
-            if ticket.team_id and ticket.team_id != automatic_team:
-                ticket.routing_rule_id = False  # chosen by hand
-                continue
             rule = next((rule for rule in rules if rule._matches(ticket, zone_cache)), rules.browse())
+            if ticket.team_id and ticket.team_id != (old_rule.team_id or default_team):
+                # a team chosen by hand, or given by the caller: kept, and routed only if the rule agrees
+                ticket.routing_rule_id = rule if rule.team_id == ticket.team_id else False
+                continue
             ticket.routing_rule_id = rule
             ticket.team_id = rule.team_id or default_team
             if not ticket.user_id or ticket.user_id == old_rule.user_id:
@@ -117,13 +117,21 @@ class AftersalesTicket(models.Model):  # pylint: disable=consider-merging-classe
 
     @api.model_create_multi
     def create(self, vals_list):
-        # a team given by the caller (or the view it works in) wins over the routing rules
+        # a team given by the caller (or by the view it works in) wins over the routing rules, and so
+        # does its assignee, even none
         context_team = self.env.context.get("default_team_id")
         for vals in vals_list:
             if vals.get("team_id") or (context_team and "team_id" not in vals):
-                vals.setdefault("routing_rule_id", False)
                 vals.setdefault("user_id", False)
-        return super().create(vals_list)
+        tickets = super().create(vals_list)
+        # the rule that matched but was overruled by the given team did not route the ticket
+        overruled = tickets.filtered(
+            lambda ticket: ticket.routing_rule_id and ticket.routing_rule_id.team_id != ticket.team_id
+        )
+        if overruled:
+            with overruled._unguard("routing_rule_id"):
+                overruled.routing_rule_id = False
+        return tickets
 
     # ------------------------------------------------------------------
     # Mail
