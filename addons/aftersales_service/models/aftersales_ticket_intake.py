@@ -7,7 +7,6 @@ class AftersalesTicket(models.Model):  # pylint: disable=consider-merging-classe
 
     service_address_id = fields.Many2one(
         "res.partner",
-        string="Service Address",
         index="btree_not_null",
         tracking=True,
         check_company=True,
