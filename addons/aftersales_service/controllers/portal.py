@@ -373,7 +373,8 @@ class AftersalesCustomerPortal(CustomerPortal):
         """Check the posted form; return (ticket values, error messages).
 
         Nothing of the form is trusted: the product and the serial number must be
-        among the ones sold and delivered to the customer's company.
+        among the ones the customer's company owns (see ``_aftersales_portal_units``);
+        "other" asks a general question, about no unit.
         """
         products, lots, lines = self._aftersales_portal_units(partner)
         errors = []
