@@ -43,6 +43,7 @@
         "views/aftersales_branch_views.xml",
         "views/aftersales_team_views.xml",
         "views/aftersales_sla_policy_views.xml",
+        "views/aftersales_routing_rule_views.xml",
         "views/aftersales_knowledge_views.xml",
         "views/aftersales_visit_views.xml",
         "views/aftersales_visit_phone_views.xml",
@@ -91,6 +92,7 @@
         "demo/aftersales_checklist_demo.xml",
         "demo/aftersales_knowledge_demo.xml",
         "demo/aftersales_care_demo.xml",
+        "demo/aftersales_routing_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

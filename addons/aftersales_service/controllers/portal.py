@@ -335,41 +335,17 @@ class AftersalesCustomerPortal(CustomerPortal):
         )
 
     def _aftersales_portal_lots(self, partner):
-        """Serial numbers delivered to the customer's company and still with it.
-
-        A unit counts as theirs when its last completed move went to a customer
-        location through a transfer addressed to their company: one returned or
-        delivered to someone else since then is not theirs any more.
-        """
-        commercial = partner.commercial_partner_id
-        MoveLine = request.env["stock.move.line"].sudo()
-        delivered = MoveLine.search(
-            [
-                ("state", "=", "done"),
-                ("lot_id", "!=", False),
-                ("location_dest_id.usage", "=", "customer"),
-                ("picking_id.partner_id", "child_of", commercial.id),
-            ]
-        )
-        if not delivered:
-            return request.env["stock.lot"].sudo()
-        last_move_by_lot = {}
-        for move_line in MoveLine.search(
-            [("state", "=", "done"), ("lot_id", "in", delivered.lot_id.ids)], order="date, id"
-        ):
-            last_move_by_lot[move_line.lot_id] = move_line
-        lots = request.env["stock.lot"].sudo()
-        for lot, move_line in last_move_by_lot.items():
-            if move_line.location_dest_id.usage == "customer" and move_line in delivered:
-                lots |= lot
-        return lots.sorted(lambda lot: (lot.product_id.display_name, lot.name))
+        """Serial numbers the customer's company owns now (see ``res.partner._aftersales_owned_lots``)."""
+        return partner._aftersales_owned_lots()
 
     def _aftersales_portal_units(self, partner):
-        """What the customer may open a ticket for: products and serial numbers."""
+        """What the customer may open a ticket for: products and serial numbers. A product whose every
+        unit they had went to someone else (transferred, sold on) is not offered any more."""
         lines = self._aftersales_portal_sale_lines(partner)
         lots = self._aftersales_portal_lots(partner)
-        products = (lines.product_id | lots.product_id).sorted("display_name")
-        return products, lots, lines
+        gone = partner._aftersales_lot_candidates() - lots
+        products = (lines.product_id - (gone.product_id - lots.product_id)) | lots.product_id
+        return products.sorted("display_name"), lots, lines
 
     def _aftersales_portal_new_values(self, partner, **extra):
         products, lots, _lines = self._aftersales_portal_units(partner)
@@ -397,17 +373,21 @@ class AftersalesCustomerPortal(CustomerPortal):
         """Check the posted form; return (ticket values, error messages).
 
         Nothing of the form is trusted: the product and the serial number must be
-        among the ones sold and delivered to the customer's company.
+        among the ones the customer's company owns (see ``_aftersales_portal_units``);
+        "other" asks a general question, about no unit.
         """
         products, lots, lines = self._aftersales_portal_units(partner)
         errors = []
         subject = (post.get("name") or "").strip()
         description = (post.get("description") or "").strip()
-        product_id = self._aftersales_int(post.get("product_id"))
+        question = post.get("product_id") == "other"
+        product_id = 0 if question else self._aftersales_int(post.get("product_id"))
         lot_id = self._aftersales_int(post.get("lot_id"))
         if not subject:
             errors.append(_("Tell us in a few words what the problem is."))
-        if not product_id and not lot_id:
+        if question and lot_id:
+            errors.append(_("A general question is about no unit: choose no serial number, or its product."))
+        elif not product_id and not lot_id and not question:
             errors.append(_("Choose the product or the serial number concerned."))
         product = products.filtered(lambda p: p.id == product_id) if product_id else products.browse()
         lot = lots.filtered(lambda candidate: candidate.id == lot_id) if lot_id else lots.browse()
@@ -433,11 +413,12 @@ class AftersalesCustomerPortal(CustomerPortal):
             "channel": "portal",
             "partner_id": partner.id,
         }
+        company = request.env["res.company"]
         if lot:
             # the ticket finds its sale order line and order from the serial number
             values.update(lot_id=lot.id, product_id=lot.product_id.id)
             company = lot.company_id or lines.filtered(lambda line: line.product_id == lot.product_id)[:1].company_id
-        else:
+        elif product:
             line = lines.filtered(lambda line: line.product_id == product)[:1]
             values.update(product_id=product.id)
             if line:

@@ -67,3 +67,5 @@ from . import aftersales_ticket_knowledge
 from . import res_partner_care
 from . import aftersales_care_date
 from . import aftersales_care_rule_dates
+from . import aftersales_routing_rule
+from . import aftersales_ticket_intake

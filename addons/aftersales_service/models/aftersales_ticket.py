@@ -80,9 +80,6 @@ class AftersalesTicket(models.Model):
             limit=1,
         )
 
-    def _default_team_id(self):
-        return self.env["aftersales.team"]._default_team()
-
     # Identification
     reference = fields.Char(required=True, readonly=True, copy=False, index="trigram", default=lambda self: _("New"))
     name = fields.Char(string="Subject", required=True, tracking=True)
@@ -188,7 +185,6 @@ class AftersalesTicket(models.Model):
         index=True,
         tracking=True,
         check_company=True,
-        default=_default_team_id,
     )
     branch_id = fields.Many2one(
         "aftersales.branch",

@@ -257,7 +257,7 @@ class AftersalesVisit(models.Model):
     def _compute_partner_id(self):
         for visit in self:
             if visit.ticket_id and not visit.partner_id:
-                visit.partner_id = visit.ticket_id.partner_id
+                visit.partner_id = visit.ticket_id.service_address_id or visit.ticket_id.partner_id
 
     @api.depends("scheduled_start", "visit_type_id")
     def _compute_scheduled_end(self):

@@ -146,6 +146,17 @@ class ResCompany(models.Model):
         "starts; later, they call us.",
     )
 
+    # ------------------------------------------------------------------
+    # Ticket intake
+    # ------------------------------------------------------------------
+
+    aftersales_create_contacts = fields.Boolean(
+        string="Contacts from Unknown Senders",
+        help="An e-mail to a team's alias from an address no contact has yet creates the contact, named "
+        "after the sender, and the ticket is theirs. Off, the ticket keeps the sender's address only, "
+        "so that unsolicited mail does not fill the contacts.",
+    )
+
     @api.constrains("aftersales_portal_change_hours")
     def _check_aftersales_portal_change_hours(self):
         if any(company.aftersales_portal_change_hours < 0 for company in self):

@@ -21,3 +21,4 @@ class ResConfigSettings(models.TransientModel):
     aftersales_notify_on_my_way = fields.Boolean(related="company_id.aftersales_notify_on_my_way", readonly=False)
     aftersales_send_service_report = fields.Boolean(related="company_id.aftersales_send_service_report", readonly=False)
     aftersales_portal_change_hours = fields.Integer(related="company_id.aftersales_portal_change_hours", readonly=False)
+    aftersales_create_contacts = fields.Boolean(related="company_id.aftersales_create_contacts", readonly=False)

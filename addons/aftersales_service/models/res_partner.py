@@ -50,6 +50,47 @@ class ResPartner(models.Model):
             .search([("partner_id", "child_of", self.commercial_partner_id.id), ("share", "=", True)])
         )
 
+    def _aftersales_lot_candidates(self):
+        """Serial numbers that may belong to this partner's company, as superuser: here those delivered
+        to it and still with it (a unit returned or delivered elsewhere since then is not). Extend it
+        with the other ways a unit comes to a customer; :meth:`_aftersales_owned_lots` keeps those it
+        owns now."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        MoveLine = self.env["stock.move.line"].sudo()
+        delivered = MoveLine.search(
+            [
+                ("state", "=", "done"),
+                ("lot_id", "!=", False),
+                ("location_dest_id.usage", "=", "customer"),
+                ("picking_id.partner_id", "child_of", commercial.id),
+            ]
+        )
+        lots = self.env["stock.lot"].sudo()
+        if not delivered:
+            return lots
+        last_move_by_lot = {}
+        for move_line in MoveLine.search(
+            [("state", "=", "done"), ("lot_id", "in", delivered.lot_id.ids)], order="date, id"
+        ):
+            last_move_by_lot[move_line.lot_id] = move_line
+        for lot, move_line in last_move_by_lot.items():
+            if move_line.location_dest_id.usage == "customer" and move_line in delivered:
+                lots |= lot
+        return lots
+
+    def _aftersales_owned_lots(self):
+        """The serial numbers this partner's company owns now, as superuser: the units its users may
+        open a ticket for. One rule for the portal's list and its check: the current owner of each
+        candidate (see ``stock.lot._aftersales_owners``) is this company."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        lots = self._aftersales_lot_candidates()
+        owners = lots._aftersales_owners()
+        return lots.filtered(
+            lambda lot: lot.id not in owners or owners[lot.id][0].commercial_partner_id == commercial
+        ).sorted(lambda lot: (lot.product_id.display_name, lot.name))
+
     def action_view_aftersales_partner_jobs(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_visit_action")

@@ -42,3 +42,4 @@ from . import test_technician_day
 from . import test_knowledge_cjk
 from . import test_knowledge_portal
 from . import test_care_dates
+from . import test_intake

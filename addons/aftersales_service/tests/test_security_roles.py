@@ -302,6 +302,7 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_config_menu",
             "aftersales_team_menu",
             "aftersales_sla_policy_menu",
+            "aftersales_routing_rule_menu",
             "aftersales_zone_menu",
             "aftersales_visit_type_menu",
             "aftersales_commission_rule_menu",

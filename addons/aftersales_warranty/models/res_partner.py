@@ -22,3 +22,20 @@ class ResPartner(models.Model):
         company_dependent=True,
         help="This supplier pays back the parts fitted on a repair claimed under its warranty, at their cost.",
     )
+
+    def _aftersales_lot_candidates(self):
+        """The units registered by the partner's company (approved registrations of units bought
+        elsewhere) or transferred to it also may be theirs."""
+        lots = super()._aftersales_lot_candidates()
+        warranties = (
+            self.env["aftersales.warranty"]
+            .sudo()
+            .search(
+                [
+                    ("commercial_partner_id", "=", self.commercial_partner_id.id),
+                    ("lot_id", "!=", False),
+                    ("state", "!=", "void"),
+                ]
+            )
+        )
+        return lots | warranties.lot_id

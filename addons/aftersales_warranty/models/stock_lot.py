@@ -32,7 +32,8 @@ class StockLot(models.Model):
     def _aftersales_owners(self):
         """The warranty's customer owns the unit before the delivery's: a unit registered by a
         customer who bought it elsewhere, or transferred to a second owner, belongs to them. The
-        address stays the delivery's while the owner is the delivery's customer's company."""
+        address stays the delivery's while the owner is the delivery's customer's company, else it is the
+        owner's delivery address."""
         owners = super()._aftersales_owners()
         if not self.ids:
             return owners
@@ -41,6 +42,7 @@ class StockLot(models.Model):
             .sudo()
             .search([("lot_id", "in", self.ids), ("state", "!=", "void")], order="end_date, id")
         )
+        delivery_of = {}
         # the running warranty wins over ended ones, the latest over older ones
         for warranty in warranties.sorted(lambda w: (w.state == "active", w.end_date or fields.Date.today(), w.id)):
             owner = warranty.partner_id
@@ -48,7 +50,10 @@ class StockLot(models.Model):
             if delivered and delivered[0].commercial_partner_id == owner.commercial_partner_id:
                 owners[warranty.lot_id.id] = (owner, delivered[1])
             else:
-                owners[warranty.lot_id.id] = (owner, owner)
+                # a unit registered or transferred: it stands at the owner's delivery address
+                if owner not in delivery_of:
+                    delivery_of[owner] = owner.browse(owner.address_get(["delivery"])["delivery"])
+                owners[warranty.lot_id.id] = (owner, delivery_of[owner])
         return owners
 
     def action_view_aftersales_warranties(self):

@@ -16,3 +16,4 @@ from . import test_supplier_claim_money
 from . import test_visit_slip
 from . import test_visit_quotation_coverage
 from . import test_campaign
+from . import test_intake_portal
