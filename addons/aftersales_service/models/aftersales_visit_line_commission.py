@@ -1,8 +1,8 @@
 from odoo import models
 
 
-class AftersalesVisitLine(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "aftersales.visit.line"
+class AftersalesVisitLineCommission(models.Model):
+    _inherit = "aftersales.visit.line"  # pylint: disable=consider-merging-classes-inherited
 
     def _covered_value(self):
         """What the customer would have paid for this line if a warranty or a service contract did

@@ -8,8 +8,8 @@ from odoo.osv import expression
 REWORK_KINDS = ("repair",)
 
 
-class AftersalesVisit(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "aftersales.visit"
+class AftersalesVisitRework(models.Model):
+    _inherit = "aftersales.visit"  # pylint: disable=consider-merging-classes-inherited
 
     def _rework_unit_key(self):
         """The unit a visit works on: the serial number of its ticket, else the ticket itself."""

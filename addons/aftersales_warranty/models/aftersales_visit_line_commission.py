@@ -1,8 +1,8 @@
 from odoo import models
 
 
-class AftersalesVisitLine(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "aftersales.visit.line"
+class AftersalesVisitLineCommission(models.Model):
+    _inherit = "aftersales.visit.line"  # pylint: disable=consider-merging-classes-inherited
 
     def _covered_value(self):
         """A fee paid by a warranty or a service contract is worth what the customer would have paid."""
