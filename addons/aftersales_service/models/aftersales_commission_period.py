@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import split_every
 
 from ..tools.xlsx_export import EXPORT_MODEL, XLSX_MIMETYPE
 
@@ -13,6 +14,9 @@ from ..tools.xlsx_export import EXPORT_MODEL, XLSX_MIMETYPE
 EXPORT_GROUPS = (
     "aftersales_service.aftersales_service_group_dispatcher,aftersales_service.aftersales_service_group_accountant"
 )
+
+# visits whose commissions are computed together by the period's computation (and its daily cron)
+COMPUTE_BATCH = 200
 
 PERIOD_STATES = [
     ("open", "Open"),
@@ -84,6 +88,7 @@ class AftersalesCommissionPeriod(models.Model):
         """Compute again the commissions of the visits done in these open periods."""
         self.check_access("write")
         self._aftersales_check_open()
+        Commission = self.env["aftersales.commission"].sudo()
         for period in self:
             visits = self.env["aftersales.visit"].search(
                 [
@@ -93,7 +98,11 @@ class AftersalesCommissionPeriod(models.Model):
                     ("check_out", "<", fields.Datetime.to_datetime(period.date_to + relativedelta(days=1))),
                 ]
             )
-            self.env["aftersales.commission"].sudo()._aftersales_compute_for_visits(visits)
+            # in batches: the queries of a batch do not grow with its visits, the memory stays bounded
+            for visit_ids in split_every(COMPUTE_BATCH, visits.ids):
+                Commission._aftersales_compute_for_visits(visits.browse(visit_ids))
+                self.env.flush_all()
+                self.env.invalidate_all()
         return True
 
     def action_close(self):
