@@ -34,6 +34,8 @@ from . import aftersales_visit_line
 from . import aftersales_commission_rule
 from . import aftersales_commission_period
 from . import aftersales_commission
+from . import aftersales_visit_rework
+from . import aftersales_visit_line_commission
 from . import sale_order_line
 from . import aftersales_installation_card
 from . import product_template

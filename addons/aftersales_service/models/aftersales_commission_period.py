@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import split_every
 
 from ..tools.xlsx_export import EXPORT_MODEL, XLSX_MIMETYPE
 
@@ -13,6 +14,9 @@ from ..tools.xlsx_export import EXPORT_MODEL, XLSX_MIMETYPE
 EXPORT_GROUPS = (
     "aftersales_service.aftersales_service_group_dispatcher,aftersales_service.aftersales_service_group_accountant"
 )
+
+# visits whose commissions are computed together by the period's computation (and its daily cron)
+COMPUTE_BATCH = 200
 
 PERIOD_STATES = [
     ("open", "Open"),
@@ -84,6 +88,7 @@ class AftersalesCommissionPeriod(models.Model):
         """Compute again the commissions of the visits done in these open periods."""
         self.check_access("write")
         self._aftersales_check_open()
+        Commission = self.env["aftersales.commission"].sudo()
         for period in self:
             visits = self.env["aftersales.visit"].search(
                 [
@@ -93,7 +98,11 @@ class AftersalesCommissionPeriod(models.Model):
                     ("check_out", "<", fields.Datetime.to_datetime(period.date_to + relativedelta(days=1))),
                 ]
             )
-            self.env["aftersales.commission"].sudo()._aftersales_compute_for_visits(visits)
+            # in batches: the queries of a batch do not grow with its visits, the memory stays bounded
+            for visit_ids in split_every(COMPUTE_BATCH, visits.ids):
+                Commission._aftersales_compute_for_visits(visits.browse(visit_ids))
+                self.env.flush_all()
+                self.env.invalidate_all()
         return True
 
     def action_close(self):
@@ -207,13 +216,17 @@ class AftersalesCommissionPeriod(models.Model):
             _("Visit"),
             _("Ticket"),
             _("Rule"),
+            _("Type"),
+            _("Re-work Visit"),
             _("Billed Fees"),
+            _("Covered Fees"),
             _("Commission"),
             _("Deduction"),
             _("Net Commission"),
         ]
         sheet.write_row(0, 0, headers, bold)
         totals = {}
+        line_types = dict(self.env["aftersales.commission"]._fields["line_type"]._description_selection(self.env))
         commissions = self.commission_ids.sorted(lambda c: (c.technician_id.name or "", c.date, c.id))
         for row, commission in enumerate(commissions, start=1):
             sheet.write(row, 0, commission.technician_id.name)
@@ -221,13 +234,20 @@ class AftersalesCommissionPeriod(models.Model):
             sheet.write(row, 2, commission.visit_id.name)
             sheet.write(row, 3, commission.ticket_id.display_name)
             sheet.write(row, 4, commission.rule_id.name)
-            for column, value in enumerate(
-                (commission.base_amount, commission.amount, commission.deduction, commission.total), start=5
-            ):
+            sheet.write(row, 5, line_types[commission.line_type])
+            sheet.write(row, 6, commission.rework_visit_id.name or "")
+            amounts = (
+                commission.base_amount,
+                commission.covered_amount,
+                commission.amount,
+                commission.deduction,
+                commission.total,
+            )
+            for column, value in enumerate(amounts, start=7):
                 sheet.write_number(row, column, value, money)
             totals[commission.technician_id.name] = totals.get(commission.technician_id.name, 0.0) + commission.total
-        sheet.set_column(0, 4, 20)
-        sheet.set_column(5, 8, 14)
+        sheet.set_column(0, 6, 20)
+        sheet.set_column(7, 11, 14)
         summary = workbook.add_worksheet(_("Per Technician"))
         summary.write_row(0, 0, [_("Technician"), _("Net Commission")], bold)
         for row, (name, total) in enumerate(sorted(totals.items()), start=1):

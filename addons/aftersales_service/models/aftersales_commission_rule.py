@@ -26,11 +26,19 @@ class AftersalesCommissionRule(models.Model):
     amount_type = fields.Selection(AMOUNT_TYPES, required=True, default="fixed")
     fixed_amount = fields.Monetary(help="Paid for each done visit.")
     percentage = fields.Float(help="Part of what the visit bills the customer (untaxed), in percent.")
+    covered_base = fields.Boolean(
+        string="Count Covered Fees",
+        default=True,
+        help="The percentage also applies to the fees a warranty or a service contract pays, at what the "
+        "customer would have paid: warranty and contract jobs earn as billed jobs do. Unticked, they "
+        "earn only on what the customer is billed.",
+    )
     rework_days = fields.Integer(
         string="Re-work Period (days)",
         default=30,
-        help="A new ticket for the same unit (serial number, or product and customer) reported within "
-        "these days after the visit reduces the commission.",
+        help="A repair visit on the same unit (the serial number, or the same ticket when there is none), "
+        "on any ticket, started within these days after the visit was done, shows the visit needed "
+        "re-work: the commission of the visit is reduced.",
     )
     rework_deduction = fields.Float(string="Re-work Deduction (%)", help="Part of the commission withheld on re-work.")
 

@@ -794,36 +794,6 @@ class AftersalesVisit(models.Model):
         distance = great_circle_km(partner_point(self.technician_id.home_partner_id), partner_point(self.partner_id))
         return round(2 * distance, 1) if distance else 0.0
 
-    def _aftersales_rework_ticket(self, days):
-        """The first other ticket for the same unit reported within ``days`` after this visit
-        was done: same serial number, or same product and customer when there is none."""
-        self.ensure_one()
-        ticket = self.ticket_id
-        if not self.check_out or not (ticket.lot_id or ticket.product_id):
-            return self.env["aftersales.ticket"]
-        if ticket.lot_id:
-            unit_domain = [("lot_id", "=", ticket.lot_id.id)]
-        else:
-            unit_domain = [
-                ("product_id", "=", ticket.product_id.id),
-                ("commercial_partner_id", "=", ticket.commercial_partner_id.id),
-            ]
-        return (
-            self.env["aftersales.ticket"]
-            .with_context(active_test=False)
-            .search(
-                [
-                    *unit_domain,
-                    ("id", "!=", ticket.id),
-                    ("company_id", "=", self.company_id.id),
-                    ("request_date", ">", self.check_out),
-                    ("request_date", "<=", self.check_out + timedelta(days=days)),
-                ],
-                order="request_date, id",
-                limit=1,
-            )
-        )
-
     def _aftersales_bill_lines(self):
         """Put the billable lines of done visits on their service order (see
         ``_aftersales_billing_order``): the lines not billed yet, e.g. on an accepted quotation."""

@@ -124,15 +124,18 @@ class TestCommission(AftersalesFeesCommon):
     def test_rework_deduction(self):
         visit = self._repair_with_fees()
         period = visit.commission_ids.period_id
-        # a new ticket for the same serial 40 days later is not re-work
-        self._ticket(name="Noisy again", lot_id=self.lot.id, request_date=datetime(2026, 7, 19, 10, 0))
+        # a new ticket for the same serial is not re-work by itself, nor a repair 40 days later
+        late = self._ticket(name="Noisy again", lot_id=self.lot.id, request_date=datetime(2026, 7, 19, 10, 0))
+        self._do_visit(self._visit(ticket=late, technician_id=self.tech_b.id), start=datetime(2026, 7, 20, 10, 0))
         period.action_compute()
         self.assertEqual(visit.commission_ids.deduction, 0.0)
-        # one 10 days after the visit is
+        # a repair 10 days after the visit is
         rework = self._ticket(name="Still not draining", lot_id=self.lot.id, request_date=datetime(2026, 6, 19, 9, 0))
-        period.action_compute()
+        revisit = self._do_visit(
+            self._visit(ticket=rework, technician_id=self.tech_b.id), start=datetime(2026, 6, 19, 14, 0)
+        )
         commission = visit.commission_ids
-        self.assertEqual(commission.rework_ticket_id, rework)
+        self.assertEqual((commission.rework_visit_id, commission.rework_ticket_id), (revisit, rework))
         self.assertEqual((commission.amount, commission.deduction, commission.total), (19.0, 9.5, 9.5))
 
     def test_rework_without_serial(self):
@@ -141,7 +144,10 @@ class TestCommission(AftersalesFeesCommon):
             self._visit(ticket=ticket, assignment_forced=True, assignment_forced_reason="Urgent"),
             lines=[{"line_type": "fee"}],
         )
-        self._ticket(product_id=self.other_product.id, request_date=datetime(2026, 6, 12, 9, 0))
+        self._do_visit(
+            self._visit(ticket=ticket, assignment_forced=True, assignment_forced_reason="Urgent"),
+            start=datetime(2026, 6, 12, 10, 0),
+        )
         self.env["aftersales.commission.period"]._cron_compute_open_periods()
         self.assertEqual((visit.commission_ids.amount, visit.commission_ids.deduction), (3.0, 1.5))
 
@@ -151,7 +157,9 @@ class TestCommission(AftersalesFeesCommon):
         period = commission.period_id
         period.action_close()
         self.assertEqual((period.state, commission.state), ("closed", "closed"))
-        self._ticket(name="Still not draining", lot_id=self.lot.id, request_date=datetime(2026, 6, 19, 9, 0))
+        # a visit done in a closed period earns nothing more
+        late = self._do_visit(self._visit(visit_type_id=self.type_follow_up.id), start=datetime(2026, 6, 12, 10, 0))
+        self.assertFalse(late.commission_ids)
         self.env["aftersales.commission"]._aftersales_compute_for_visits(visit)
         self.assertEqual((commission.deduction, commission.total), (0.0, 19.0))
         with self.assertRaisesRegex(UserError, "closed"):
@@ -160,12 +168,9 @@ class TestCommission(AftersalesFeesCommon):
             commission.amount = 50.0
         with self.assertRaisesRegex(UserError, "closed"):
             commission.unlink()
-        # a visit done in a closed period earns nothing more
-        late = self._do_visit(self._visit(visit_type_id=self.type_follow_up.id), start=datetime(2026, 6, 12, 10, 0))
-        self.assertFalse(late.commission_ids)
-        period.with_context(aftersales_reopen_reason="Re-work found late").action_reopen()
+        period.with_context(aftersales_reopen_reason="Visit done late").action_reopen()
         period.action_compute()
-        self.assertEqual(commission.deduction, 9.5)
+        self.assertEqual(commission.deduction, 0.0, "a follow-up is no re-work")
         self.assertEqual(late.commission_ids.amount, 25.0)
 
     def test_period_dates(self):
@@ -217,6 +222,11 @@ class TestCommission(AftersalesFeesCommon):
         self.assertEqual(rows[0][0], "Technician")
         self.assertEqual(rows[1][0], "Tara Tech")
         self.assertEqual(rows[1][2], visit.name)
-        self.assertEqual(rows[1][5:], (190.0, 19.0, 0.0, 19.0))
+        self.assertEqual(
+            rows[0][5:],
+            ("Type", "Re-work Visit", "Billed Fees", "Covered Fees", "Commission", "Deduction", "Net Commission"),
+        )
+        self.assertEqual(rows[1][5], "Commission")
+        self.assertEqual(rows[1][7:], (190.0, 0.0, 19.0, 0.0, 19.0))
         summary = list(workbook["Per Technician"].iter_rows(values_only=True))
         self.assertEqual(summary[1], ("Tara Tech", 19.0))

@@ -13,6 +13,7 @@ from . import sale_order
 from . import account_move
 from . import aftersales_visit
 from . import aftersales_visit_line
+from . import aftersales_visit_line_commission
 from . import sale_order_line
 from . import product_supplierinfo
 from . import aftersales_supplier_claim
