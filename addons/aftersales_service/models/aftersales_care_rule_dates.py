@@ -24,8 +24,8 @@ MONTHS = [
 ]
 
 
-class AftersalesCareRule(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "aftersales.care.rule"
+class AftersalesCareRule(models.Model):
+    _inherit = "aftersales.care.rule"  # pylint: disable=consider-merging-classes-inherited
 
     kind = fields.Selection(
         selection_add=[("birthday", "Birthday"), ("yearly_date", "Yearly Date")],
