@@ -2,6 +2,9 @@ from . import aftersales_warranty_policy
 from . import aftersales_warranty
 from . import aftersales_warranty_extension
 from . import aftersales_contract
+from . import aftersales_contract_visits
+from . import aftersales_contract_invoicing
+from . import aftersales_contract_renewal
 from . import aftersales_contract_visit
 from . import product_category
 from . import product_template
