@@ -11,12 +11,15 @@ from . import product_template
 from . import product_product
 from . import aftersales_ticket
 from . import stock_picking
+from . import stock_picking_contract
 from . import stock_lot
 from . import sale_order
 from . import account_move
 from . import aftersales_visit
 from . import aftersales_visit_line
+from . import aftersales_visit_line_contract
 from . import sale_order_line
+from . import sale_order_line_renewal
 from . import product_supplierinfo
 from . import aftersales_supplier_claim
 

@@ -31,6 +31,8 @@ GUARDED_FIELDS = frozenset(
         "visits_used",
         "hours_used",
         "visit_count",
+        "invoice_failed_date",
+        "renewal_order_id",
     }
 )
 # the term of a started contract: a new term is a renewal
@@ -475,15 +477,11 @@ class AftersalesContract(models.Model):
         to_plan = self.search([("state", "in", RUNNING_STATES), ("visits_per_year", ">", 0)])
         occurrences = to_plan._aftersales_plan_visits(today)
         done += len(occurrences)
-        # invoices, catching up missed periods (expired contracts too, for their last periods)
-        to_invoice_domain = [
-            ("state", "in", (*RUNNING_STATES, "expired")),
-            ("next_invoice_date", "<=", today),
-            ("recurring_amount", ">", 0),
-            ("product_id", "!=", False),
-        ]
-        to_invoice = self.search(to_invoice_domain, limit=batch_size)
-        to_invoice._aftersales_invoice_due(today)
+        # invoices, catching up missed periods (expired contracts too, for their last periods);
+        # a contract that fails is noted and left for tomorrow, the others are invoiced
+        to_invoice_domain = self._invoice_due_domain(today)
+        to_invoice = self.search(to_invoice_domain, order="next_invoice_date, id", limit=batch_size)
+        to_invoice._invoice_due_each(today)
         done += len(to_invoice)
         remaining = self.search_count(to_invoice_domain) if len(to_invoice) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
