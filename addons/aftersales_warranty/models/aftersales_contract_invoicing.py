@@ -16,7 +16,6 @@ class AftersalesContract(models.Model):
     _inherit = "aftersales.contract"  # pylint: disable=consider-merging-classes-inherited
 
     calendar_periods = fields.Boolean(
-        string="Calendar Periods",
         tracking=True,
         help="Invoice by calendar month, quarter or year: the first and the last periods, not full, "
         "are prorated by their days. Otherwise each period starts on the day the contract started.",

@@ -11,12 +11,10 @@ class AftersalesContract(models.Model):
     _inherit = "aftersales.contract"  # pylint: disable=consider-merging-classes-inherited
 
     visits_left = fields.Integer(
-        string="Visits Left",
         compute="_compute_consumption",
         help="Included visits not used yet; the visits beyond them are billed.",
     )
     hours_left = fields.Float(
-        string="Hours Left",
         compute="_compute_consumption",
         help="Included hours not used yet; the hours beyond them are billed.",
     )
