@@ -1,10 +1,11 @@
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import WarrantyCommon
 
@@ -27,18 +28,18 @@ class TestContractInvoicing(WarrantyCommon):
         cls.accountant = new_test_user(cls.env, login="as_ctr_inv_acc", name="Ada Ledger", groups=ACCOUNTANT)
         cls.Contract = cls.env["aftersales.contract"]
 
-    def _contract(self, **values):
-        """A contract the manager writes and starts."""
-        vals = {
-            "partner_id": self.customer.id,
-            "product_id": self.service_product.id,
-            "start_date": date(2026, 1, 1),
-            "term_months": 12,
-            "invoicing_period": "monthly",
-            "recurring_amount": 100.0,
-            **values,
-        }
-        contract = self.Contract.with_user(self.ctr_manager).create(vals)
+    def _contract(self, partner=None, amount=100.0, start=date(2026, 1, 1), calendar_periods=False):
+        """A monthly contract the manager writes in its form and starts."""
+        with Form(self.Contract.with_user(self.ctr_manager)) as form:
+            form.partner_id = partner or self.customer
+            form.product_id = self.service_product
+            form.start_date = start
+            form.term_months = 12
+            form.invoicing_period = "monthly"
+            form.calendar_periods = calendar_periods
+            form.recurring_amount = amount
+        contract = form.record
+        self.assertEqual(contract.end_date, start + relativedelta(months=12, days=-1))
         contract.action_start()
         return self.Contract.browse(contract.id)
 
@@ -48,7 +49,7 @@ class TestContractInvoicing(WarrantyCommon):
 
     def test_prorated_first_and_last_invoices(self):
         with freeze_time("2026-01-15"):
-            contract = self._contract(start_date=date(2026, 1, 15), calendar_periods=True)
+            contract = self._contract(start=date(2026, 1, 15), calendar_periods=True)
             self.Contract._cron_process()
         first = self._invoices(contract)
         self.assertEqual(len(first), 1)
@@ -99,8 +100,8 @@ class TestContractInvoicing(WarrantyCommon):
         stranger = self.env["res.partner"].create({"name": "Gone Away Ltd", "is_company": True})
         with freeze_time("2026-01-01"):
             good = self._contract()
-            failing = self._contract(partner_id=stranger.id)
-            other = self._contract(recurring_amount=50.0)
+            failing = self._contract(partner=stranger)
+            other = self._contract(amount=50.0)
         stranger.active = False
         with freeze_time("2026-01-02"):
             self.Contract._cron_process()
