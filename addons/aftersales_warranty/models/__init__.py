@@ -2,19 +2,25 @@ from . import aftersales_warranty_policy
 from . import aftersales_warranty
 from . import aftersales_warranty_extension
 from . import aftersales_contract
+from . import aftersales_contract_visits
+from . import aftersales_contract_invoicing
+from . import aftersales_contract_renewal
 from . import aftersales_contract_visit
 from . import product_category
 from . import product_template
 from . import product_product
 from . import aftersales_ticket
 from . import stock_picking
+from . import stock_picking_contract
 from . import stock_lot
 from . import sale_order
 from . import account_move
 from . import aftersales_visit
 from . import aftersales_visit_line
 from . import aftersales_visit_line_commission
+from . import aftersales_visit_line_contract
 from . import sale_order_line
+from . import sale_order_line_renewal
 from . import product_supplierinfo
 from . import aftersales_supplier_claim
 

@@ -1,10 +1,7 @@
-from datetime import datetime, time
-
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_date
 
 from odoo.addons.aftersales_service.tools.xlsx_export import xlsx_download_action
 
@@ -34,6 +31,8 @@ GUARDED_FIELDS = frozenset(
         "visits_used",
         "hours_used",
         "visit_count",
+        "invoice_failed_date",
+        "renewal_order_id",
     }
 )
 # the term of a started contract: a new term is a renewal
@@ -212,24 +211,6 @@ class AftersalesContract(models.Model):
         for contract in self:
             contract.annual_amount = contract.recurring_amount * 12 / PERIOD_MONTHS[contract.invoicing_period]
 
-    def _compute_consumption(self):
-        stats = {contract_id: [0, 0, 0.0] for contract_id in self.ids}
-        groups = (
-            self.env["aftersales.visit"]
-            .sudo()
-            ._read_group(
-                [("ticket_id.contract_id", "in", self.ids)], ["ticket_id", "state"], ["__count", "time_spent:sum"]
-            )
-        )
-        for ticket, state, count, hours in groups:
-            contract_stats = stats[ticket.contract_id.id]
-            contract_stats[0] += count
-            if state == "done":
-                contract_stats[1] += count
-                contract_stats[2] += hours
-        for contract in self:
-            contract.visit_count, contract.visits_used, contract.hours_used = stats.get(contract.id, (0, 0, 0.0))
-
     def _compute_ticket_count(self):
         counts = dict(
             self.env["aftersales.ticket"]._read_group([("contract_id", "in", self.ids)], ["contract_id"], ["__count"])
@@ -351,64 +332,6 @@ class AftersalesContract(models.Model):
         with self._unguard("state"):
             self.write({"state": "draft"})
 
-    def action_invoice(self):
-        """Invoice the periods that have started and are not invoiced yet."""
-        cancelled = self.filtered(lambda c: c.state == "cancel")
-        if cancelled:
-            raise UserError(
-                _("Cancelled contracts are not invoiced: %(contracts)s.", contracts=", ".join(cancelled.mapped("name")))
-            )
-        if any(contract.state == "draft" for contract in self):
-            raise UserError(_("Start the contract before invoicing it."))
-        # the invoices are written as superuser: only those who may change the contracts invoice them
-        self.check_access("write")
-        return self._aftersales_invoice_due(fields.Date.context_today(self))
-
-    def action_renew(self):
-        """Continue each contract for another term, at its renewal price, in a new contract linked to it."""
-        wrong = self.filtered(lambda c: c.state not in (*RUNNING_STATES, "expired") or c.renewal_contract_id)
-        if wrong:
-            raise UserError(
-                _(
-                    "Only running or expired contracts not renewed yet can be renewed: %(contracts)s.",
-                    contracts=", ".join(wrong.mapped("name")),
-                )
-            )
-        self.check_access("write")
-        renewals = self.env["aftersales.contract"]
-        for contract in self:
-            with self._unguard("next_invoice_date", "previous_contract_id"):
-                renewal = contract.copy(contract._prepare_renewal_vals())
-            with contract._unguard("renewal_contract_id"):
-                contract.renewal_contract_id = renewal
-            renewal.action_start()
-            contract.message_post(
-                body=_("Renewed by %(contract)s from %(date)s.", contract=renewal.name, date=renewal.start_date)
-            )
-            renewals |= renewal
-        if self:
-            self._aftersales_update_states()
-        if len(renewals) == 1:
-            return {
-                "type": "ir.actions.act_window",
-                "res_model": "aftersales.contract",
-                "res_id": renewals.id,
-                "view_mode": "form",
-            }
-        return True
-
-    def action_send_reminder(self):
-        template = self.env.ref("aftersales_warranty.mail_template_contract_renewal_reminder")
-        for contract in self:
-            contract.message_post_with_source(
-                template,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-                partner_ids=contract.partner_id.ids,
-            )
-        with self._unguard("reminder_sent"):
-            self.write({"reminder_sent": True})
-
     def action_view_tickets(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_ticket_action")
@@ -425,13 +348,6 @@ class AftersalesContract(models.Model):
         action["view_mode"] = "list,form"
         action["views"] = [(False, "list"), (False, "form")]
         action["name"] = _("Visits of %(contract)s", contract=self.name)
-        return action
-
-    def action_view_invoices(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
-        action["domain"] = [("aftersales_contract_id", "=", self.id)]
-        action["context"] = {"create": False, "default_move_type": "out_invoice"}
         return action
 
     def action_export_xlsx(self):
@@ -477,194 +393,6 @@ class AftersalesContract(models.Model):
             for contract in contracts
         ]
         return xlsx_download_action(self.env, _("Service Contracts"), "service_contracts.xlsx", headers, rows)
-
-    # ------------------------------------------------------------------
-    # Renewal and states
-    # ------------------------------------------------------------------
-
-    def _prepare_renewal_vals(self):
-        """Values of the contract that continues this one (extension point)."""
-        self.ensure_one()
-        start = self.end_date + relativedelta(days=1)
-        return {
-            "start_date": start,
-            "end_date": start + relativedelta(months=self.term_months, days=-1),
-            "recurring_amount": self.renewal_amount or self.recurring_amount,
-            "renewal_amount": 0.0,
-            "previous_contract_id": self.id,
-            "lot_ids": [Command.set(self.lot_ids.ids)],
-            "site_partner_ids": [Command.set(self.site_partner_ids.ids)],
-            "next_invoice_date": start,
-        }
-
-    def _aftersales_update_states(self, today=None):
-        """Move contracts between running, to renew and expired; remind and auto-renew on the way."""
-        today = today or fields.Date.context_today(self)
-        ended = self.filtered(lambda c: c.state in RUNNING_STATES and c.end_date < today)
-        to_renew = ended.filtered(lambda c: c.auto_renew and not c.renewal_contract_id)
-        if to_renew:
-            to_renew.action_renew()
-        ending = self.filtered(
-            lambda c: (
-                c.state == "running" and c not in ended and c.end_date - relativedelta(days=c.reminder_days) <= today
-            )
-        )
-        with self._unguard("state"):
-            ended.write({"state": "expired"})
-            ending.write({"state": "to_renew"})
-        to_remind = (self - ended).filtered(
-            lambda c: c.state == "to_renew" and not c.reminder_sent and not c.renewal_contract_id
-        )
-        to_remind.action_send_reminder()
-
-    # ------------------------------------------------------------------
-    # Maintenance plan
-    # ------------------------------------------------------------------
-
-    def _aftersales_planned_dates(self):
-        """The planned maintenance dates of the term: ``visits_per_year`` evenly spaced over each contract year."""
-        self.ensure_one()
-        if self.visits_per_year <= 0:
-            return []
-        dates = []
-        year = 0
-        while True:
-            year_start = self.start_date + relativedelta(years=year)
-            if year_start > self.end_date:
-                return dates
-            for index in range(self.visits_per_year):
-                planned = year_start + relativedelta(months=12 * index // self.visits_per_year)
-                if planned > self.end_date:
-                    return dates
-                dates.append(planned)
-            year += 1
-
-    def _aftersales_plan_visits(self, today):
-        """Open the maintenance ticket and draft visit of each planned date within the lead days, once."""
-        Occurrence = self.env["aftersales.contract.visit"]
-        planned = {(occ.contract_id.id, occ.planned_date) for occ in self.occurrence_ids}
-        vals_list = []
-        for contract in self:
-            horizon = today + relativedelta(days=contract.visit_lead_days)
-            for planned_date in contract._aftersales_planned_dates():
-                if planned_date <= horizon and (contract.id, planned_date) not in planned:
-                    vals_list.append(contract._prepare_occurrence_vals(planned_date))
-        if not vals_list:
-            return Occurrence
-        with Occurrence._unguard("contract_id"):
-            occurrences = Occurrence.create(vals_list)
-        occurrences._aftersales_open()
-        return occurrences
-
-    def _prepare_occurrence_vals(self, planned_date):
-        self.ensure_one()
-        return {"contract_id": self.id, "planned_date": planned_date}
-
-    def _prepare_maintenance_ticket_vals(self, planned_date):
-        """Values of the ticket opened for the maintenance visit of ``planned_date`` (extension point)."""
-        self.ensure_one()
-        ticket_type = self.env.ref("aftersales_service.ticket_type_maintenance", raise_if_not_found=False)
-        vals = {
-            "name": _(
-                "Planned maintenance of %(date)s (%(contract)s)",
-                date=format_date(self.env, planned_date),
-                contract=self.name,
-            ),
-            "partner_id": (self.site_partner_ids[:1] or self.partner_id).id,
-            "company_id": self.company_id.id,
-            "contract_id": self.id,
-            "ticket_type_id": ticket_type.id,
-            "lot_id": self.lot_ids[:1].id,
-        }
-        if self.team_id:
-            vals["team_id"] = self.team_id.id
-        return vals
-
-    def _prepare_maintenance_visit_vals(self, ticket, planned_date):
-        """Values of the draft visit of a maintenance ticket (extension point)."""
-        self.ensure_one()
-        return {
-            "ticket_id": ticket.id,
-            "visit_type_id": (self.visit_type_id or self._default_visit_type_id()).id,
-            "scheduled_start": datetime.combine(planned_date, time(9, 0)),
-        }
-
-    # ------------------------------------------------------------------
-    # Invoicing
-    # ------------------------------------------------------------------
-
-    def _aftersales_period_end(self, period_start):
-        self.ensure_one()
-        period_end = period_start + relativedelta(months=PERIOD_MONTHS[self.invoicing_period], days=-1)
-        return min(period_end, self.end_date)
-
-    def _aftersales_invoice_due(self, today):
-        """Create one invoice per period that has started by ``today`` and is not invoiced yet (catching up)."""
-        vals_list = []
-        for contract in self.filtered(lambda c: c.recurring_amount and c.next_invoice_date):
-            if not contract.product_id:
-                raise UserError(
-                    _("Choose the service product of contract %(contract)s to invoice it.", contract=contract.name)
-                )
-            invoiced = set(
-                contract.invoice_ids.filtered(lambda m: m.state != "cancel").mapped("aftersales_period_start")
-            )
-            period_start = contract.next_invoice_date
-            while period_start and period_start <= today:
-                if period_start > contract.end_date:
-                    period_start = False
-                    break
-                if period_start not in invoiced:
-                    vals_list.append(contract._prepare_invoice_vals(period_start))
-                period_start = contract._aftersales_period_end(period_start) + relativedelta(days=1)
-            if period_start and period_start > contract.end_date:
-                period_start = False
-            with contract._unguard("next_invoice_date"):
-                contract.next_invoice_date = period_start
-        moves = self.env["account.move"].sudo().with_context(default_move_type="out_invoice").create(vals_list)
-        for move in moves:
-            move.aftersales_contract_id.message_post(
-                body=_("Invoice %(invoice)s created for %(period)s.", invoice=move.name, period=move.ref)
-            )
-        return moves.sudo(False)
-
-    def _prepare_invoice_vals(self, period_start):
-        """Values of the customer invoice of the period that starts on ``period_start`` (extension point)."""
-        self.ensure_one()
-        period_end = self._aftersales_period_end(period_start)
-        period = _(
-            "%(start)s to %(end)s",
-            start=format_date(self.env, period_start, lang_code=self.partner_id.lang),
-            end=format_date(self.env, period_end, lang_code=self.partner_id.lang),
-        )
-        label = _(
-            "%(product)s, contract %(contract)s, %(period)s",
-            product=self.product_id.display_name,
-            contract=self.name,
-            period=period,
-        )
-        return {
-            "move_type": "out_invoice",
-            "partner_id": self.partner_id.id,
-            "company_id": self.company_id.id,
-            "currency_id": self.currency_id.id,
-            "invoice_date": period_start,
-            "invoice_origin": self.name,
-            "ref": period,
-            "aftersales_contract_id": self.id,
-            "aftersales_period_start": period_start,
-            "aftersales_period_end": period_end,
-            "invoice_line_ids": [
-                Command.create(
-                    {
-                        "product_id": self.product_id.id,
-                        "name": label,
-                        "quantity": 1.0,
-                        "price_unit": self.recurring_amount,
-                    }
-                )
-            ],
-        }
 
     # ------------------------------------------------------------------
     # Coverage API
@@ -749,15 +477,11 @@ class AftersalesContract(models.Model):
         to_plan = self.search([("state", "in", RUNNING_STATES), ("visits_per_year", ">", 0)])
         occurrences = to_plan._aftersales_plan_visits(today)
         done += len(occurrences)
-        # invoices, catching up missed periods (expired contracts too, for their last periods)
-        to_invoice_domain = [
-            ("state", "in", (*RUNNING_STATES, "expired")),
-            ("next_invoice_date", "<=", today),
-            ("recurring_amount", ">", 0),
-            ("product_id", "!=", False),
-        ]
-        to_invoice = self.search(to_invoice_domain, limit=batch_size)
-        to_invoice._aftersales_invoice_due(today)
+        # invoices, catching up missed periods (expired contracts too, for their last periods);
+        # a contract that fails is noted and left for tomorrow, the others are invoiced
+        to_invoice_domain = self._invoice_due_domain(today)
+        to_invoice = self.search(to_invoice_domain, order="next_invoice_date, id", limit=batch_size)
+        to_invoice._invoice_due_each(today)
         done += len(to_invoice)
         remaining = self.search_count(to_invoice_domain) if len(to_invoice) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)

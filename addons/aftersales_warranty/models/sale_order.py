@@ -41,6 +41,7 @@ class SaleOrder(models.Model):
         result = super()._action_confirm()
         self.order_line._aftersales_create_extensions()
         self._aftersales_create_contracts()
+        self.order_line._aftersales_renew_contracts()
         return result
 
     def _action_cancel(self):
@@ -67,7 +68,9 @@ class SaleOrder(models.Model):
 
     def _aftersales_create_contracts(self):
         """Open a service contract per order line selling a contract product; lines that have one are skipped."""
-        lines = self.order_line.filtered(lambda line: line.product_id.aftersales_contract_template)
+        lines = self.order_line.filtered(
+            lambda line: line.product_id.aftersales_contract_template and not line.sudo().aftersales_renewed_contract_id
+        )
         if not lines:
             return self.env["aftersales.contract"]
         Contract = self.env["aftersales.contract"].sudo()
@@ -83,3 +86,18 @@ class SaleOrder(models.Model):
                 body=_("Service contracts opened: %(contracts)s.", contracts=", ".join(created.mapped("name")))
             )
         return contracts
+
+    def _aftersales_units_sold(self):
+        """Whether this order sells units tracked by serial number (what a contract sold with them covers)."""
+        self.ensure_one()
+        return any(line.product_id.type == "consu" and line.product_id.tracking == "serial" for line in self.order_line)
+
+    def _aftersales_contract_lots(self):
+        """The serials delivered on this order and not returned: what its service contracts cover."""
+        self.ensure_one()
+        done = self.sudo().picking_ids.filtered(lambda p: p.state == "done")
+        delivered = done.filtered(lambda p: p.picking_type_code == "outgoing").move_line_ids
+        returned = done.filtered(lambda p: p.picking_type_code == "incoming").move_line_ids
+        return (
+            delivered.filtered(lambda ml: ml.quantity > 0).lot_id - returned.filtered(lambda ml: ml.quantity > 0).lot_id
+        )

@@ -98,8 +98,9 @@ class SaleOrderLine(models.Model):
     def _aftersales_prepare_contract_vals(self):
         """Values of the service contract sold by this line (extension point).
 
-        The order line pays the first term, so the contract invoices nothing until its renewal;
-        it covers the serials already delivered on the order, more can be added by hand.
+        The order line pays the first term, so the contract invoices nothing until its renewal.
+        Sold with units, it covers their serials: those delivered already, the others at delivery.
+        Sold alone, it covers the delivery address.
         """
         self.ensure_one()
         order = self.order_id
@@ -108,7 +109,9 @@ class SaleOrderLine(models.Model):
         months = template.aftersales_contract_months or 12
         end = start + relativedelta(months=months, days=-1)
         policy = template.aftersales_contract_sla_policy_id.filtered(lambda p: p.company_id == order.company_id)
-        lots = order.picking_ids.filtered(lambda p: p.state == "done").move_line_ids.lot_id
+        lots = order._aftersales_contract_lots()
+        # sold with units: the contract covers their serials (attached at delivery), not the whole address
+        sites = order.partner_shipping_id if not order._aftersales_units_sold() else order.partner_shipping_id.browse()
         return {
             "partner_id": order.partner_id.id,
             "company_id": order.company_id.id,
@@ -125,6 +128,6 @@ class SaleOrderLine(models.Model):
             "renewal_amount": template.aftersales_contract_price,
             "sla_policy_id": policy.id,
             "lot_ids": [Command.set(lots.ids)],
-            "site_partner_ids": [Command.set(order.partner_shipping_id.ids)],
+            "site_partner_ids": [Command.set(sites.ids)],
             "next_invoice_date": end + relativedelta(days=1),
         }

@@ -18,3 +18,7 @@ from . import test_visit_quotation_coverage
 from . import test_campaign
 from . import test_intake_portal
 from . import test_commission_covered
+from . import test_contract_consumption
+from . import test_contract_invoicing
+from . import test_contract_plan
+from . import test_contract_renewal

@@ -176,13 +176,17 @@ class TestContract(WarrantyCommon):
         self.assertIn(self.customer, reminder.partner_ids)
         with freeze_time("2026-12-10"):
             self.Contract._cron_process()
-            renewal = self.Contract.browse(contract.action_renew()["res_id"])
+            order = self.env["sale.order"].browse(contract.action_renew()["res_id"])
+            self.assertEqual(order.amount_untaxed, 1100.0, "the next year at the renewal price")
+            order.action_confirm()
+            renewal = contract.renewal_contract_id
         self.assertEqual(len(self._reminders(contract)), 1)
         self.assertEqual(contract.renewal_contract_id, renewal)
         self.assertEqual(renewal.previous_contract_id, contract)
         self.assertEqual(renewal.start_date, date(2027, 1, 1), "the new term follows the old one")
         self.assertEqual(renewal.end_date, date(2027, 12, 31))
-        self.assertEqual(renewal.recurring_amount, 1100.0, "the renewal price")
+        self.assertEqual(renewal.renewal_amount, 1100.0, "the next renewal is quoted at the same price")
+        self.assertEqual(renewal.sale_order_id, order)
         self.assertEqual(renewal.lot_ids, self.lot)
         self.assertEqual(renewal.state, "running")
         with self.assertRaises(UserError):
@@ -190,8 +194,7 @@ class TestContract(WarrantyCommon):
         with freeze_time("2027-01-02"):
             self.Contract._cron_process()
         self.assertEqual(contract.state, "expired")
-        self.assertEqual(renewal.invoice_ids.invoice_date, date(2027, 1, 1))
-        self.assertEqual(renewal.invoice_ids.amount_untaxed, 1100.0)
+        self.assertFalse(renewal.invoice_ids, "the renewal order bills the term")
         self.assertEqual(self.Contract._aftersales_running_for(self.lot, None, date(2027, 3, 1)), renewal)
         self.assertFalse(
             self.Contract._aftersales_running_for(self.lot, None, date(2026, 3, 1)),
