@@ -193,6 +193,7 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_warranty.aftersales_warranty_menu",
                 "aftersales_warranty.aftersales_warranty_extension_menu",
                 "aftersales_warranty.aftersales_contract_menu",
+                "aftersales_warranty.aftersales_campaign_menu",
                 "aftersales_warranty.aftersales_supplier_claim_menu",
                 "aftersales_warranty.aftersales_visit_line_menu_warranty_cost",
                 "aftersales_warranty.aftersales_supplier_settlement_report_menu",
