@@ -1,5 +1,7 @@
 from . import aftersales_warranty_policy
 from . import aftersales_warranty
+from . import aftersales_warranty_terms
+from . import aftersales_warranty_registration
 from . import aftersales_warranty_extension
 from . import aftersales_contract
 from . import aftersales_contract_visit
@@ -13,6 +15,8 @@ from . import sale_order
 from . import account_move
 from . import aftersales_visit
 from . import aftersales_visit_line
+from . import aftersales_visit_line_exclusion
+from . import aftersales_visit_misuse
 from . import sale_order_line
 from . import product_supplierinfo
 from . import aftersales_supplier_claim
