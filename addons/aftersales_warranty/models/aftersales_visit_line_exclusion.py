@@ -1,8 +1,8 @@
 from odoo import api, fields, models
 
 
-class AftersalesVisitLine(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "aftersales.visit.line"
+class AftersalesVisitLine(models.Model):
+    _inherit = "aftersales.visit.line"  # pylint: disable=consider-merging-classes-inherited
 
     coverage_note = fields.Char(
         string="Not Covered Because",

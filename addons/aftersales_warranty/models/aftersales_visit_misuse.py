@@ -2,8 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 
-class AftersalesVisit(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "aftersales.visit"
+class AftersalesVisit(models.Model):
+    _inherit = "aftersales.visit"  # pylint: disable=consider-merging-classes-inherited
 
     misuse = fields.Boolean(
         tracking=True,

@@ -52,7 +52,6 @@ class AftersalesWarrantyPolicy(models.Model):
         "covered repair.",
     )
     excludes_misuse = fields.Boolean(
-        string="Excludes Misuse",
         default=True,
         help="A visit where the technician found misuse is not covered by the warranty: it is billed.",
     )

@@ -4,8 +4,8 @@ from odoo.exceptions import UserError
 from .aftersales_warranty import OPEN_STATES
 
 
-class AftersalesWarranty(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "aftersales.warranty"
+class AftersalesWarranty(models.Model):
+    _inherit = "aftersales.warranty"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # Registrations of units bought elsewhere

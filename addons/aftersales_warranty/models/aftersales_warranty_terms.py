@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
@@ -20,8 +22,8 @@ TERMS_FIELDS = frozenset(
 MANUAL_END_FIELDS = frozenset({"manual_end_date", "manual_end_months"})
 
 
-class AftersalesWarranty(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "aftersales.warranty"
+class AftersalesWarranty(models.Model):
+    _inherit = "aftersales.warranty"  # pylint: disable=consider-merging-classes-inherited
 
     duration = fields.Integer(
         compute="_compute_terms",
@@ -61,7 +63,6 @@ class AftersalesWarranty(models.Model):  # pylint: disable=consider-merging-clas
         help="Fees and parts of these product categories (and their sub-categories) are not covered.",
     )
     excludes_misuse = fields.Boolean(
-        string="Excludes Misuse",
         compute="_compute_terms",
         store=True,
         precompute=True,
@@ -131,17 +132,19 @@ class AftersalesWarranty(models.Model):  # pylint: disable=consider-merging-clas
     # ------------------------------------------------------------------
 
     def _apply_policy_terms(self):
-        """Give these warranties the current terms of their policy (the policy's audited action)."""
-        for policy, warranties in self.grouped("policy_id").items():
-            vals = policy._prepare_terms_vals()
-            with warranties._unguard(*TERMS_FIELDS, "covers_parts", "covers_labour", "covers_travel"):
+        """Give these warranties the current terms of their policy (the policy's audited action).
+
+        What is covered is the policy's, widened by the extensions sold; warranties that end up with
+        the same values are written at once.
+        """
+        kinds = ("parts", "labour", "travel")
+        batches = defaultdict(lambda: self.browse())
+        for warranty in self:
+            policy = warranty.policy_id
+            extensions = warranty.extension_ids.filtered(lambda e: e.state == "active")
+            covers = tuple(policy[f"covers_{kind}"] or any(extensions.mapped(f"covers_{kind}")) for kind in kinds)
+            batches[(policy, covers)] |= warranty
+        for (policy, covers), warranties in batches.items():
+            vals = dict(policy._prepare_terms_vals(), **{f"covers_{kind}": covers[i] for i, kind in enumerate(kinds)})
+            with warranties._unguard(*TERMS_FIELDS, *(f"covers_{kind}" for kind in kinds)):
                 warranties.write(vals)
-                # what the policy covers, widened by the extensions sold
-                for warranty in warranties:
-                    extensions = warranty.extension_ids.filtered(lambda e: e.state == "active")
-                    warranty.write(
-                        {
-                            f"covers_{kind}": policy[f"covers_{kind}"] or any(extensions.mapped(f"covers_{kind}"))
-                            for kind in ("parts", "labour", "travel")
-                        }
-                    )
