@@ -5,11 +5,12 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 from odoo.addons.aftersales_service.tests.common import SIGNATURE
 
 from .test_coverage import CoverageCommon
+from .test_warranty_portal import WarrantyPortalCommon
 
 REPAIR_START = datetime(2026, 6, 9, 10, 0)
 MAINTENANCE_START = datetime(2026, 6, 10, 10, 0)
@@ -359,3 +360,17 @@ class TestWarrantyExtensionTerms(TermsCommon):
         order = sell(self.lot)
         order.with_user(self.seller).action_confirm()
         self.assertEqual(order.order_line.aftersales_extension_ids.state, "active")
+
+
+@tagged("post_install", "-at_install")
+class TestWarrantyTermsPortal(WarrantyPortalCommon, HttpCase):
+    def test_portal_shows_the_conditions_sold(self):
+        self.warranty.invalidate_recordset()
+        self.policy.with_user(self.manager).conditions = "<p>New terms: filters are consumables.</p>"
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        response = self.url_open(f"/my/warranties/{self.warranty.id}")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("New terms: filters are consumables.", response.text, "the warranty keeps its own terms")
+        self.policy.with_user(self.manager).action_apply_to_warranties("The new conditions apply to every unit")
+        response = self.url_open(f"/my/warranties/{self.warranty.id}")
+        self.assertIn("New terms: filters are consumables.", response.text)
