@@ -211,6 +211,25 @@ class TestWarrantyTerms(TermsCommon):
         self.assertEqual(visit.line_ids.coverage, "contract", "the warranty's exclusions leave contracts alone")
         self.assertEqual(visit.line_ids.covering_contract_id, contract)
 
+    def test_applying_terms_does_not_query_per_warranty(self):
+        queries = []
+        for count in (1, 6):
+            policy = self.policy.copy({"name": f"Policy for {count}"})
+            for index in range(count):
+                lot = self.env["stock.lot"].create({"name": f"WM7-Q{count}-{index}", "product_id": self.product.id})
+                self._warranty(lot_id=lot.id, policy_id=policy.id)._aftersales_start(date(2026, 1, 1))
+            policy.write({"duration": 3, "grace_days": 20})
+            self.env.flush_all()
+            self.env.invalidate_all()
+            start = self.cr.sql_log_count
+            policy.with_user(self.manager).action_apply_to_warranties("The range gets three years")
+            self.env.flush_all()
+            queries.append(self.cr.sql_log_count - start)
+            self.assertEqual(
+                set(self.env["aftersales.warranty"].search([("policy_id", "=", policy.id)]).mapped("duration")), {3}
+            )
+        self.assertLessEqual(queries[1], queries[0] + 4, f"applying the terms must not query per warranty: {queries}")
+
     def test_terms_and_misuse_are_not_written_by_hand(self):
         warranty = self._running_warranty()
         with self.assertRaises(AccessError):
