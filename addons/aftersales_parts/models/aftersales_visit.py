@@ -244,9 +244,10 @@ class AftersalesVisit(models.Model):
                 # sudo: the location's warehouse only says which operation type moves the parts
                 warehouse = location.sudo().warehouse_id or visit._aftersales_warehouse()
                 visit._aftersales_parts_picking(warehouse.out_type_id, location, customers, parts, validate=True)
-            # the order line billing a part is delivered by the move that consumed it
+            # the order line billing a part is delivered by the move that consumed it; sudo: the
+            # technician who finishes the visit moves no stock by hand, the flow links its own move
             for part in used:
-                part.move_id.sale_line_id = part.visit_line_id.sale_line_ids[:1]
+                part.move_id.sudo().sale_line_id = part.visit_line_id.sale_line_ids[:1]
 
     def _aftersales_collect_removed_parts(self):
         """Removed parts come back to the Defective Parts location by an internal transfer, and

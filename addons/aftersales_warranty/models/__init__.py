@@ -1,5 +1,7 @@
 from . import aftersales_warranty_policy
 from . import aftersales_warranty
+from . import aftersales_warranty_terms
+from . import aftersales_warranty_registration
 from . import aftersales_warranty_extension
 from . import aftersales_contract
 from . import aftersales_contract_visits
@@ -19,6 +21,8 @@ from . import aftersales_visit
 from . import aftersales_visit_line
 from . import aftersales_visit_line_commission
 from . import aftersales_visit_line_contract
+from . import aftersales_visit_line_exclusion
+from . import aftersales_visit_misuse
 from . import sale_order_line
 from . import sale_order_line_renewal
 from . import product_supplierinfo

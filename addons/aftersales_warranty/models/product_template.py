@@ -26,6 +26,15 @@ class ProductTemplate(models.Model):
     aftersales_extension_travel = fields.Boolean(
         string="Extension Covers Travel", help="The extended warranty covers travel, whatever the policy says."
     )
+    aftersales_extension_categ_ids = fields.Many2many(
+        "product.category",
+        "product_template_aftersales_extension_categ_rel",
+        "product_tmpl_id",
+        "categ_id",
+        string="Extends Categories",
+        help="The product categories (and their sub-categories) of the appliances this extended warranty is "
+        "sold for; leave empty for any appliance with a warranty.",
+    )
 
     @api.constrains("aftersales_extension_months", "type")
     def _check_aftersales_extension(self):

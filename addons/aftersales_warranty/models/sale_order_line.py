@@ -24,6 +24,20 @@ class SaleOrderLine(models.Model):
     aftersales_extension_ids = fields.One2many(
         "aftersales.warranty.extension", "sale_line_id", string="Warranty Extensions", readonly=True
     )
+    aftersales_appliance_line_id = fields.Many2one(
+        "sale.order.line",
+        string="Extends",
+        domain="[('order_id', '=', order_id), ('id', '!=', id)]",
+        copy=False,
+        help="The appliance of this order whose warranty the extended warranty lengthens, at its delivery "
+        "(leave empty when the order sells one appliance, or when serial numbers are chosen).",
+    )
+    aftersales_appliance_extension_ids = fields.One2many(
+        "aftersales.warranty.extension",
+        "appliance_line_id",
+        string="Extensions Sold With",
+        readonly=True,
+    )
 
     @api.depends("product_id")
     def _compute_aftersales_is_extension(self):
@@ -31,13 +45,24 @@ class SaleOrderLine(models.Model):
             line.aftersales_is_extension = line.product_id.aftersales_extension_months > 0
 
     def _aftersales_create_extensions(self):
-        """Extend the warranties of the units chosen on the extension lines (order confirmed)."""
+        """Extend the warranties of the units of the extension lines (order confirmed).
+
+        The units are the serial numbers chosen on the line (units the customer already owns),
+        else the appliance sold on the same order: the extensions then wait for its delivery.
+        """
         Extension = self.env["aftersales.warranty.extension"].sudo()
         Warranty = self.env["aftersales.warranty"].sudo()
         vals_list = []
+        before = {}
         for line in self.filtered("aftersales_is_extension"):
+            done = line.aftersales_extension_ids.filtered(lambda e: e.state != "cancelled")
             lots = line.aftersales_extended_lot_ids
-            if not lots or len(lots) != line.product_uom_qty:
+            if not lots:
+                appliance = line._aftersales_appliance_line()
+                count = int(line.product_uom_qty) - len(done)
+                vals_list += [line._aftersales_prepare_extension_vals(appliance_line=appliance) for _i in range(count)]
+                continue
+            if len(lots) != line.product_uom_qty:
                 raise UserError(
                     _(
                         "Choose one serial number per unit of %(product)s on %(order)s (%(count)s chosen for "
@@ -48,10 +73,8 @@ class SaleOrderLine(models.Model):
                         qty=line.product_uom_qty,
                     )
                 )
-            done = line.aftersales_extension_ids.filtered(lambda e: e.state != "cancelled").lot_id
             warranties = Warranty.search([("lot_id", "in", lots.ids)], order="end_date desc, id desc")
-            template = line.product_id.product_tmpl_id
-            for lot in lots - done:
+            for lot in lots - done.lot_id:
                 lot_warranties = warranties.filtered(lambda w, lot=lot: w.lot_id == lot)
                 running = lot_warranties.filtered(lambda w: w.state in ("draft", "active"))[:1]
                 if lot_warranties and not running:
@@ -61,33 +84,70 @@ class SaleOrderLine(models.Model):
                             serial=lot.name,
                         )
                     )
-                customer = line.order_id.partner_id.commercial_partner_id
-                if running and running.commercial_partner_id != customer:
-                    raise UserError(
-                        _(
-                            "Serial number %(serial)s is under warranty for another customer than %(customer)s: "
-                            "its warranty cannot be extended on %(order)s.",
-                            serial=lot.name,
-                            customer=customer.display_name,
-                            order=line.order_id.name,
-                        )
-                    )
-                vals_list.append(
-                    {
-                        "company_id": line.company_id.id,
-                        "lot_id": lot.id,
-                        "warranty_id": running.id,
-                        "sale_line_id": line.id,
-                        "months": template.aftersales_extension_months,
-                        "covers_parts": template.aftersales_extension_parts,
-                        "covers_labour": template.aftersales_extension_labour,
-                        "covers_travel": template.aftersales_extension_travel,
-                        "state": "active" if running else "pending",
-                    }
-                )
+                before.setdefault(running.id, running.end_date)
+                vals_list.append(line._aftersales_prepare_extension_vals(lot=lot, warranty=running))
         # sold with the order: the sale decides what the extensions add
         with Extension._unguard():
-            return Extension.create(vals_list)
+            extensions = Extension.create(vals_list)
+        extensions.filtered("warranty_id")._log_added(before)
+        return extensions
+
+    def _aftersales_appliance_line(self):
+        """The line of the appliance this extension line is sold with: the one chosen on the line, else
+        the only line of the order selling a product with a warranty policy."""
+        self.ensure_one()
+        appliance = self.aftersales_appliance_line_id
+        if not appliance:
+            candidates = self.order_id.order_line.filtered(
+                lambda line: (
+                    line.product_id.type == "consu"
+                    and not line.aftersales_is_extension
+                    and line.product_id.sudo()._aftersales_warranty_policy()
+                )
+            )
+            if len(candidates) == 1:
+                appliance = candidates
+            else:
+                raise UserError(
+                    _(
+                        "Say which unit %(product)s on %(order)s extends: choose the serial numbers of units the "
+                        "customer owns, or the appliance line of the order it is sold with.",
+                        product=self.product_id.display_name,
+                        order=self.order_id.name,
+                    )
+                )
+        sold_with = appliance.aftersales_appliance_extension_ids.filtered(lambda e: e.state != "cancelled")
+        if appliance.product_uom_qty < self.product_uom_qty + len(sold_with - self.aftersales_extension_ids):
+            raise UserError(
+                _(
+                    "%(qty)s extended warranties %(product)s for %(units)s units of %(appliance)s on %(order)s: "
+                    "one extension per unit.",
+                    qty=self.product_uom_qty,
+                    product=self.product_id.display_name,
+                    units=appliance.product_uom_qty,
+                    appliance=appliance.product_id.display_name,
+                    order=self.order_id.name,
+                )
+            )
+        return appliance
+
+    def _aftersales_prepare_extension_vals(self, lot=None, warranty=None, appliance_line=None):
+        """Values of the extension this line sells for ``lot`` (its running ``warranty``, if any), or for
+        the unit of ``appliance_line`` still to deliver (extension point)."""
+        self.ensure_one()
+        template = self.product_id.product_tmpl_id
+        return {
+            "company_id": self.company_id.id,
+            "lot_id": lot.id if lot else False,
+            "appliance_line_id": appliance_line.id if appliance_line else False,
+            "warranty_id": warranty.id if warranty else False,
+            "sale_line_id": self.id,
+            "months": template.aftersales_extension_months,
+            "covers_parts": template.aftersales_extension_parts,
+            "covers_labour": template.aftersales_extension_labour,
+            "covers_travel": template.aftersales_extension_travel,
+            "state": "active" if warranty else "pending",
+        }
 
     def _aftersales_refund_extensions(self, quantity):
         """``quantity`` units of this extension line were refunded: cancel as many extensions."""

@@ -22,3 +22,4 @@ from . import test_contract_consumption
 from . import test_contract_invoicing
 from . import test_contract_plan
 from . import test_contract_renewal
+from . import test_warranty_terms

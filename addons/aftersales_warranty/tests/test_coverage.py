@@ -151,7 +151,8 @@ class TestCoverage(CoverageCommon):
         with freeze_time("2026-06-01"):
             warranty = self._running_warranty(start=date(2024, 6, 1))  # ends 2026-05-31, grace until 2026-06-10
         self.assertEqual(warranty.state, "active")
-        self.policy.grace_days = 0
+        # the warranty's own terms (a change of the policy applies to new units only)
+        warranty.grace_days = 0
         visit = self._do_visit(self._visit(), lines=[{"line_type": "labour"}])
         self.assertEqual(visit.line_ids.coverage, "billable", "the visit on 2026-06-09 is after the end")
 

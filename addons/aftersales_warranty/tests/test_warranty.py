@@ -18,10 +18,17 @@ class TestWarranty(WarrantyCommon):
         warranty._aftersales_start(date(2026, 3, 15))
         self.assertEqual(warranty.end_date, date(2028, 3, 14))
         self.assertEqual(warranty.covered_until, date(2028, 3, 24), "ten grace days")
-        self.policy.write({"duration": 90, "duration_unit": "day"})
-        self.assertEqual(warranty.end_date, date(2026, 6, 12))
-        self.policy.write({"duration": 6, "duration_unit": "month"})
-        self.assertEqual(warranty.end_date, date(2026, 9, 14))
+        # the policy's terms are copied on the warranty: a change applies to the units registered later
+        for serial, duration, unit, end in (
+            ("WM7-0090", 90, "day", date(2026, 6, 12)),
+            ("WM7-0091", 6, "month", date(2026, 9, 14)),
+        ):
+            self.policy.write({"duration": duration, "duration_unit": unit})
+            lot = self.env["stock.lot"].create({"name": serial, "product_id": self.product.id})
+            later = self._warranty(lot_id=lot.id)
+            later._aftersales_start(date(2026, 3, 15))
+            self.assertEqual(later.end_date, end)
+        self.assertEqual(warranty.end_date, date(2028, 3, 14), "the warranty sold keeps its terms")
 
     def test_coverage_and_days_left(self):
         warranty = self._warranty(lot_id=self.lot.id)

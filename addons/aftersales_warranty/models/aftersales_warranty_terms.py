@@ -1,0 +1,150 @@
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+
+from .aftersales_warranty_policy import DURATION_UNITS
+
+# the terms a warranty keeps from its policy, as they were when the unit was registered
+TERMS_FIELDS = frozenset(
+    {
+        "duration",
+        "duration_unit",
+        "grace_days",
+        "conditions",
+        "excluded_visit_type_ids",
+        "excluded_categ_ids",
+        "excludes_misuse",
+    }
+)
+# the end a manager set by hand, kept under the extensions sold later
+MANUAL_END_FIELDS = frozenset({"manual_end_date", "manual_end_months"})
+
+
+class AftersalesWarranty(models.Model):
+    _inherit = "aftersales.warranty"  # pylint: disable=consider-merging-classes-inherited
+
+    duration = fields.Integer(
+        compute="_compute_terms",
+        store=True,
+        precompute=True,
+        help="The duration of the policy when the unit was registered: a later change of the policy "
+        "does not shorten or lengthen what was sold.",
+    )
+    duration_unit = fields.Selection(DURATION_UNITS, compute="_compute_terms", store=True, precompute=True)
+    grace_days = fields.Integer(
+        compute="_compute_terms",
+        store=True,
+        precompute=True,
+        help="Days after the end during which claims are still accepted as covered.",
+    )
+    conditions = fields.Html(compute="_compute_terms", store=True, precompute=True, sanitize=True)
+    excluded_visit_type_ids = fields.Many2many(
+        "aftersales.visit.type",
+        "aftersales_warranty_excluded_visit_type_rel",
+        "warranty_id",
+        "visit_type_id",
+        string="Excluded Visit Types",
+        compute="_compute_terms",
+        store=True,
+        precompute=True,
+        help="Visits of these types are not covered by this warranty (e.g. maintenance).",
+    )
+    excluded_categ_ids = fields.Many2many(
+        "product.category",
+        "aftersales_warranty_excluded_categ_rel",
+        "warranty_id",
+        "categ_id",
+        string="Consumables",
+        compute="_compute_terms",
+        store=True,
+        precompute=True,
+        help="Fees and parts of these product categories (and their sub-categories) are not covered.",
+    )
+    excludes_misuse = fields.Boolean(
+        compute="_compute_terms",
+        store=True,
+        precompute=True,
+        help="Visits where the technician found misuse are not covered by this warranty.",
+    )
+    manual_end_date = fields.Date(
+        string="End Set by Hand",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="The end a manager set by hand; extended warranties sold later add their months on top of it.",
+    )
+    manual_end_months = fields.Integer(
+        readonly=True,
+        copy=False,
+        help="The months of extensions the end set by hand already included.",
+    )
+
+    @api.depends("policy_id")
+    def _compute_terms(self):
+        """The terms of the policy, copied when the warranty is registered (or given another policy).
+
+        Only the warranty's own policy field triggers this: editing the policy leaves the warranties
+        already sold as they were (see the policy's "Apply to Existing Warranties").
+        """
+        for warranty in self:
+            for name, value in warranty.policy_id._prepare_terms_vals().items():
+                warranty[name] = value
+
+    @api.model
+    def _guarded_fields(self):
+        return super()._guarded_fields() | TERMS_FIELDS | MANUAL_END_FIELDS
+
+    def _terms_end_date(self, start, extra_months=0):
+        """The last day covered by the warranty's own terms when it starts on ``start``."""
+        self.ensure_one()
+        delta = relativedelta(**{f"{self.duration_unit}s": self.duration}) + relativedelta(months=extra_months)
+        return start + delta - relativedelta(days=1)
+
+    # ------------------------------------------------------------------
+    # Exclusions
+    # ------------------------------------------------------------------
+
+    def _exclusion_reason(self, line):
+        """Why this warranty does not cover the visit line ``line`` (False when it may).
+
+        Checked line by line, whatever the line's kind: the type of the visit, misuse found by
+        the technician, and consumables (the category of the line's product).
+        """
+        self.ensure_one()
+        visit = line.visit_id
+        if visit.visit_type_id and visit.visit_type_id in self.excluded_visit_type_ids:
+            return _("Not covered: %(visit_type)s visit", visit_type=visit.visit_type_id.name)
+        if self.excludes_misuse and visit.misuse:
+            return _("Not covered: misuse")
+        category = line.product_id.categ_id
+        if category and self.excluded_categ_ids:
+            excluded = self.excluded_categ_ids.filtered(
+                lambda categ: category.parent_path.startswith(categ.parent_path)
+            )[:1]
+            if excluded:
+                return _("Not covered: consumable (%(category)s)", category=excluded.name)
+        return False
+
+    # ------------------------------------------------------------------
+    # Terms applied again
+    # ------------------------------------------------------------------
+
+    def _apply_policy_terms(self):
+        """Give these warranties the current terms of their policy (the policy's audited action).
+
+        What is covered is the policy's, widened by the extensions sold; warranties that end up with
+        the same values are written at once.
+        """
+        kinds = ("parts", "labour", "travel")
+        batches = defaultdict(lambda: self.browse())
+        for warranty in self:
+            policy = warranty.policy_id
+            extensions = warranty.extension_ids.filtered(lambda e: e.state == "active")
+            covers = tuple(policy[f"covers_{kind}"] or any(extensions.mapped(f"covers_{kind}")) for kind in kinds)
+            batches[(policy, covers)] |= warranty
+        for (policy, covers), warranties in batches.items():
+            vals = dict(policy._prepare_terms_vals(), **{f"covers_{kind}": covers[i] for i, kind in enumerate(kinds)})
+            with warranties._unguard(*TERMS_FIELDS, *(f"covers_{kind}" for kind in kinds)):
+                warranties.write(vals)
