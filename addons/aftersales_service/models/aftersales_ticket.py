@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_datetime, is_html_empty
+from odoo.tools import SQL, format_datetime, html2plaintext, is_html_empty
 from odoo.tools.sql import column_exists, create_column, table_exists
 
 from ..tools.client_values import drop_unreadable
