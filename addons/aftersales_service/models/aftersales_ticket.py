@@ -461,7 +461,8 @@ class AftersalesTicket(models.Model):
                 ticket.company_id,
                 lang=ticket.partner_id.lang or self.env.lang,
                 category=ticket.product_id.categ_id,
-                ticket_type=ticket.ticket_type_id,
+                # a type not chosen yet is not known yet: the articles of every type fit
+                ticket_type=ticket.ticket_type_id or None,
                 fault_code=ticket.fault_code_id,
             )
 

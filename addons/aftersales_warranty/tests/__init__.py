@@ -17,3 +17,4 @@ from . import test_visit_slip
 from . import test_visit_quotation_coverage
 from . import test_campaign
 from . import test_intake_portal
+from . import test_campaign_line_guards
