@@ -2,8 +2,8 @@
 from odoo import api, fields, models
 
 
-class AftersalesTicket(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "aftersales.ticket"
+class AftersalesTicket(models.Model):
+    _inherit = "aftersales.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     service_address_id = fields.Many2one(
         "res.partner",

@@ -1,8 +1,8 @@
 from odoo import fields, models
 
 
-class AftersalesTicket(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "aftersales.ticket"
+class AftersalesTicket(models.Model):
+    _inherit = "aftersales.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     # the fault codes offered are those of the product's category (or its parents) and the ticket's type
     fault_code_id = fields.Many2one(
