@@ -33,6 +33,7 @@
         "views/aftersales_technician_views.xml",
         "views/stock_quant_views.xml",
         "views/stock_warehouse_views.xml",
+        "views/stock_lot_access_views.xml",
         "views/res_partner_views.xml",
         "views/product_template_views.xml",
         "views/aftersales_parts_menus.xml",

@@ -54,6 +54,7 @@
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "views/stock_lot_views.xml",
+        "views/stock_lot_access_views.xml",
         "views/stock_picking_views.xml",
         "views/product_template_views.xml",
         "views/aftersales_followup_views.xml",

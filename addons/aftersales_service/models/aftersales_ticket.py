@@ -460,8 +460,9 @@ class AftersalesTicket(models.Model):
                 f"{ticket.name or ''}\n{html2plaintext(ticket.description or '')}",
                 ticket.company_id,
                 lang=ticket.partner_id.lang or self.env.lang,
-                category=ticket.product_id.categ_id,
-                ticket_type=ticket.ticket_type_id,
+                # a product or type not chosen yet is not known yet: the articles of every one fit
+                category=ticket.product_id.categ_id or None,
+                ticket_type=ticket.ticket_type_id or None,
                 fault_code=ticket.fault_code_id,
             )
 

@@ -44,3 +44,5 @@ from . import test_knowledge_portal
 from . import test_care_dates
 from . import test_intake
 from . import test_commission_rework
+from . import test_ticket_suggestion_type
+from . import test_knowledge_portal_breadcrumbs

@@ -16,9 +16,14 @@ LINE_OUTCOMES = [
     ("refused", "Refused by the Owner"),
     ("unreachable", "Owner Unreachable"),
 ]
-# the line's data: written by the campaign's actions only
+# the line's data: written by the campaign's actions only; its status and the copies of its campaign's and
+# serial's values are computed, never written
 GUARDED_FIELDS = frozenset(
     {
+        "state",
+        "campaign_state",
+        "company_id",
+        "product_id",
         "campaign_id",
         "lot_id",
         "partner_id",
