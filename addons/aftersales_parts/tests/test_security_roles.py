@@ -220,6 +220,8 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_warranty.aftersales_warranty_menu",
                 "aftersales_warranty.aftersales_warranty_extension_menu",
                 "aftersales_warranty.aftersales_contract_menu",
+                "aftersales_warranty.aftersales_campaign_menu",
+                "aftersales_warranty.aftersales_campaign_line_menu",
                 "aftersales_warranty.aftersales_supplier_claim_menu",
                 "aftersales_parts.aftersales_parts_menu",
                 "aftersales_parts.aftersales_parts_request_menu",

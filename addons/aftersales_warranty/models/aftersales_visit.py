@@ -9,6 +9,11 @@ class AftersalesVisit(models.Model):
     # what the technician reads on site: whether the unit is still under warranty
     warranty_state = fields.Selection(related="ticket_id.warranty_state", compute_sudo=False)
     warranty_end_date = fields.Date(related="ticket_id.warranty_end_date", compute_sudo=False)
+    # the inverse of the campaign units' visit: a visit's change of state finds its campaign units
+    # in the visits' prefetch, not by a search per visit written (the planner writes them one by one)
+    aftersales_campaign_line_ids = fields.One2many(
+        "aftersales.campaign.line", "visit_id", string="Campaign Units", readonly=True
+    )
 
     def action_done(self):
         result = super().action_done()
