@@ -140,7 +140,7 @@ class AftersalesVisit(models.Model):
         self.env["sale.order.line"].sudo().create([line.sudo()._prepare_sale_line_vals(order) for line in lines])
         with self._unguard("quotation_id", "quotation_waived_reason"):
             self.sudo().write({"quotation_id": order.id, "quotation_waived_reason": False})
-        self._aftersales_mail_quotation(order)
+        order._aftersales_send_quotation()
         self.message_post(
             body=_(
                 "Quotation %(order)s of %(amount)s sent to %(customer)s.",
@@ -288,22 +288,6 @@ class AftersalesVisit(models.Model):
         if ticket.user_id:
             vals["user_id"] = ticket.user_id.id
         return vals
-
-    def _aftersales_mail_quotation(self, order):
-        """Send ``order`` to the customer with Odoo's quotation e-mail, as the quotation's Send
-        button does, and mark it sent."""
-        order = order.sudo()
-        order._portal_ensure_token()
-        template = order._find_mail_template()
-        if not template:
-            order.action_quotation_sent()
-            return
-        order.with_context(mark_so_as_sent=True).message_post_with_source(
-            template,
-            email_layout_xmlid="mail.mail_notification_layout_with_responsible_signature",
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-        )
 
     def _aftersales_billing_order(self):
         """The order the fees of this visit are billed on: its accepted quotation while lines can

@@ -47,3 +47,20 @@ class SaleOrder(models.Model):
         }
         action["name"] = _("Tickets of %(order)s", order=self.name)
         return action
+
+    def _aftersales_send_quotation(self):
+        """Send these quotations to their customers with Odoo's quotation e-mail, as the Send
+        button does, and mark them sent. Called by the after-sales actions after their own checks
+        (a visit's quotation, a contract's renewal)."""
+        for order in self.sudo():
+            order._portal_ensure_token()
+            template = order._find_mail_template()
+            if not template:
+                order.action_quotation_sent()
+                continue
+            order.with_context(mark_so_as_sent=True).message_post_with_source(
+                template,
+                email_layout_xmlid="mail.mail_notification_layout_with_responsible_signature",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )

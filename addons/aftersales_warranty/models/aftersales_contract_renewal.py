@@ -33,7 +33,7 @@ class AftersalesContract(models.Model):
             order = self.env["sale.order"].sudo().create(contract._prepare_renewal_order_vals())
             with contract._unguard("renewal_order_id"):
                 contract.renewal_order_id = order
-            contract._mail_renewal_order(order)
+            order._aftersales_send_quotation()
             contract.message_post(
                 body=_(
                     "Renewal quotation %(order)s of %(amount)s sent to %(customer)s.",
@@ -134,21 +134,6 @@ class AftersalesContract(models.Model):
         if self.pricelist_id:
             vals["pricelist_id"] = self.pricelist_id.id
         return vals
-
-    def _mail_renewal_order(self, order):
-        """Send ``order`` with Odoo's quotation e-mail, as its Send button does, and mark it sent."""
-        order = order.sudo()
-        order._portal_ensure_token()
-        template = order._find_mail_template()
-        if not template:
-            order.action_quotation_sent()
-            return
-        order.with_context(mark_so_as_sent=True).message_post_with_source(
-            template,
-            email_layout_xmlid="mail.mail_notification_layout_with_responsible_signature",
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-        )
 
     def _renew_from_sale_lines(self, sale_lines):
         """The renewal quotations of these lines are confirmed: each renewed contract continues in a
