@@ -94,6 +94,10 @@ class AftersalesCommission(models.Model):
             "rule_id",
             "date",
             "base_amount",
+            "covered_amount",
+            "line_type",
+            "origin_id",
+            "rework_visit_id",
             "rework_ticket_id",
         }
 

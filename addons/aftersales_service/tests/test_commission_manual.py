@@ -1,0 +1,34 @@
+from datetime import datetime
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .test_commission_rework import CommissionReworkCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCommissionManualChanges(CommissionReworkCommon):
+    def test_manager_adjusts_amounts_but_not_what_the_commission_is(self):
+        first = self._technician_visit(self.tech_a)
+        revisit = self._technician_visit(
+            self.tech_b, ticket=self._other_ticket(), start=datetime(2026, 6, 16, 10, 0), lines=[]
+        )
+        commission = first.commission_ids
+        other = revisit.commission_ids
+        self.assertEqual((commission.period_id.state, commission.rework_visit_id), ("open", revisit))
+        mine = commission.with_user(self.manager)
+        for vals in (
+            {"line_type": "deduction", "origin_id": other.id},
+            {"origin_id": other.id},
+            {"rework_visit_id": False},
+            {"covered_amount": 500.0},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                mine.write(vals)
+        self.assertEqual(
+            (commission.line_type, commission.origin_id.id, commission.rework_visit_id, commission.covered_amount),
+            ("commission", False, revisit, 0.0),
+        )
+        # the manager still corrects the amount of an open period by hand
+        mine.write({"amount": 25.0, "deduction": 5.0})
+        self.assertEqual(commission.total, 20.0)
