@@ -105,6 +105,9 @@ class AftersalesCommission(models.Model):
         """The commissions of closed periods are frozen."""
         return super()._locked_records() | self.filtered(lambda commission: commission.period_id.state == "closed")
 
+    def _lock_refusal(self, field_names):
+        return self.period_id._lock_refusal(field_names, records=self)
+
     @api.model_create_multi
     def create(self, vals_list):
         periods = self.env["aftersales.commission.period"].browse({vals["period_id"] for vals in vals_list})

@@ -32,3 +32,13 @@ class TestCommissionManualChanges(CommissionReworkCommon):
         # the manager still corrects the amount of an open period by hand
         mine.write({"amount": 25.0, "deduction": 5.0})
         self.assertEqual(commission.total, 20.0)
+
+    def test_closed_period_says_how_to_change_it(self):
+        commission = self._technician_visit(self.tech_a).commission_ids
+        period = commission.period_id
+        period.with_user(self.manager).action_close()
+        for record, vals in ((period, {"date_to": period.date_from}), (commission, {"amount": 1.0})):
+            with self.subTest(model=record._name), self.assertRaisesRegex(AccessError, "reopens the period") as refusal:
+                record.with_user(self.manager).write(vals)
+            self.assertNotIn("Correct action", str(refusal.exception))
+        self.assertEqual((commission.amount, period.state), (19.0, "closed"))
