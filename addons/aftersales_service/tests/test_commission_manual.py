@@ -42,3 +42,18 @@ class TestCommissionManualChanges(CommissionReworkCommon):
                 record.with_user(self.manager).write(vals)
             self.assertNotIn("Correct action", str(refusal.exception))
         self.assertEqual((commission.amount, period.state), (19.0, "closed"))
+
+    def test_technician_reads_commissions_as_cards(self):
+        commission = self._technician_visit(self.tech_a).commission_ids
+        action = self.env.ref("aftersales_service.aftersales_commission_action_my")
+        self.assertIn("kanban", action.view_mode.split(","), "the phone opens the cards")
+        Commission = self.env["aftersales.commission"].with_user(self.tech_a.user_id)
+        arch = Commission.get_views([(False, "kanban")])["views"]["kanban"]["arch"]
+        self.assertIn('name="total"', arch)
+        kanban_fields = ("total", "deduction", "line_type", "date", "state")
+        spec = dict.fromkeys(kanban_fields, {}) | {"visit_id": {"fields": {"display_name": {}}}}
+        records = Commission.web_search_read([], specification=spec)["records"]
+        self.assertEqual(
+            [(r["id"], r["total"], r["visit_id"]["display_name"]) for r in records],
+            [(commission.id, 19.0, commission.visit_id.display_name)],
+        )
