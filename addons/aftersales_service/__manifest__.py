@@ -51,6 +51,7 @@
         "views/aftersales_installation_card_views.xml",
         "views/aftersales_technician_views.xml",
         "views/aftersales_commission_views.xml",
+        "views/aftersales_commission_kanban_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "views/stock_lot_views.xml",

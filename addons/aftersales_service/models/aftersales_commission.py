@@ -94,12 +94,19 @@ class AftersalesCommission(models.Model):
             "rule_id",
             "date",
             "base_amount",
+            "covered_amount",
+            "line_type",
+            "origin_id",
+            "rework_visit_id",
             "rework_ticket_id",
         }
 
     def _locked_records(self):
         """The commissions of closed periods are frozen."""
         return super()._locked_records() | self.filtered(lambda commission: commission.period_id.state == "closed")
+
+    def _lock_refusal(self, field_names):
+        return self.period_id._lock_refusal(field_names, records=self)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -75,6 +75,18 @@ class AftersalesCommissionPeriod(models.Model):
         """Closed periods: only reopening them, with a reason, changes them."""
         return super()._locked_records() | self.filtered(lambda period: period.state == "closed")
 
+    def _lock_refusal(self, field_names, records=None):
+        """The refusal to change ``field_names`` of ``records`` (these closed periods when not given)."""
+        records = self if records is None else records
+        return AccessError(
+            _(
+                "Commission periods %(periods)s are closed: %(fields)s can no longer be changed. A manager "
+                "reopens the period first (Reopen, which asks why).",
+                periods=", ".join(self.mapped("display_name")[:5]),
+                fields=", ".join(sorted(records._fields[name]._description_string(self.env) for name in field_names)),
+            )
+        )
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_with_commissions(self):
         if self.commission_ids:

@@ -125,7 +125,11 @@ class AftersalesContract(models.Model):
         moves = self.env["account.move"].sudo().with_context(default_move_type="out_invoice").create(vals_list)
         for move in moves:
             move.aftersales_contract_id.message_post(
-                body=_("Invoice %(invoice)s created for %(period)s.", invoice=move.name, period=move.ref)
+                body=_(
+                    "%(invoice)s created for %(period)s.",
+                    invoice=move._get_html_link(title=_("Invoice")),
+                    period=move.ref,
+                )
             )
         return moves.sudo(False)
 

@@ -185,6 +185,7 @@ class AftersalesContract(models.Model):
         return renewals
 
     def action_send_reminder(self):
+        self.check_access("write")
         template = self.env.ref("aftersales_warranty.mail_template_contract_renewal_reminder")
         for contract in self:
             contract.message_post_with_source(

@@ -24,3 +24,4 @@ from . import test_contract_plan
 from . import test_contract_renewal
 from . import test_warranty_terms
 from . import test_campaign_line_guards
+from . import test_contract_accountant
