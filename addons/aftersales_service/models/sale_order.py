@@ -53,6 +53,9 @@ class SaleOrder(models.Model):
         button does, and mark them sent. Called by the after-sales actions after their own checks
         (a visit's quotation, a contract's renewal)."""
         for order in self.sudo():
+            if order.require_payment and not order._aftersales_can_pay_online():
+                # nothing to pay with on the portal: the customer accepts by signing, never stuck
+                order.write({"require_payment": False, "require_signature": True})
             order._portal_ensure_token()
             template = order._find_mail_template()
             if not template:
@@ -64,3 +67,13 @@ class SaleOrder(models.Model):
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
             )
+
+    def _aftersales_can_pay_online(self):
+        """Whether the customer of this quotation can pay it on the portal: a payment provider is
+        enabled (or in test mode) for its company."""
+        self.ensure_one()
+        return bool(
+            self.env["payment.provider"]
+            .sudo()
+            .search_count([("state", "in", ("enabled", "test")), ("company_id", "=", self.company_id.id)], limit=1)
+        )

@@ -290,6 +290,23 @@ class TestVisitQuotationPortal(QuotationCommon, HttpCase):
         self.assertEqual(visit.fee_order_ids, order)
         self.assertEqual(len(order.order_line), 2)
 
+    def test_customer_signs_when_nothing_is_there_to_pay_with(self):
+        """The company asks for online payment but has no payment provider: the quotation is sent
+        to be signed instead, so that the customer is never left with nothing to accept."""
+        self.company.write({"portal_confirmation_sign": False, "portal_confirmation_pay": True})
+        self.env["payment.provider"].search([("company_id", "=", self.company.id)]).write({"state": "disabled"})
+        visit = self._scheduled_visit()
+        visit.with_user(self.sales_agent).action_send_quotation()
+        order = visit.quotation_id
+        self.assertRecordValues(order, [{"state": "sent", "require_payment": False, "require_signature": True}])
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        result = self.make_jsonrpc_request(
+            f"/my/orders/{order.id}/accept",
+            {"access_token": order.access_token, "name": "Wendy Washer", "signature": SIGNATURE.decode()},
+        )
+        self.assertNotIn("error", result)
+        self.assertEqual(visit.quotation_state, "accepted")
+
     def test_customer_declines_on_the_portal(self):
         visit = self._scheduled_visit()
         visit.with_user(self.sales_agent).action_send_quotation()
