@@ -76,10 +76,23 @@ class AftersalesTicket(models.Model):
                 ticket.service_address_id = address.sudo(False)
             elif partner:
                 if partner not in delivery_of:
-                    delivery_of[partner] = self.env["res.partner"].browse(partner.address_get(["delivery"])["delivery"])
+                    delivery_of[partner] = self._aftersales_delivery_address(partner)
                 ticket.service_address_id = delivery_of[partner]
             else:
                 ticket.service_address_id = False
+
+    @api.model
+    def _aftersales_delivery_address(self, partner):
+        """The delivery address of ``partner``, as ``address_get`` finds it, without walking the contacts
+        of its company one by one when none of them is a delivery address."""
+        if partner.type == "delivery":
+            return partner
+        # address_get() looks at the contacts of the partner's company only, all of its commercial entity
+        if partner.type == "contact" and not self.env["res.partner"].search_count(
+            [("commercial_partner_id", "=", partner.commercial_partner_id.id), ("type", "=", "delivery")], limit=1
+        ):
+            return partner
+        return self.env["res.partner"].browse(partner.address_get(["delivery"])["delivery"])
 
     @api.depends("ticket_type_id", "product_id", "priority", "channel", "service_address_id", "company_id")
     def _compute_routing(self):
@@ -94,9 +107,13 @@ class AftersalesTicket(models.Model):
         default_team = None
         for ticket in new_tickets:
             old_rule = ticket.routing_rule_id
+            rule = next((rule for rule in rules if rule._matches(ticket, zone_cache)), rules.browse())
+            if not rule and not old_rule and ticket.team_id:
+                # no rule to route by: the team given stays, and so does its assignee, whatever the default
+                ticket.routing_rule_id = False
+                continue
             if default_team is None:
                 default_team = self.env["aftersales.team"]._default_team()
-            rule = next((rule for rule in rules if rule._matches(ticket, zone_cache)), rules.browse())
             if ticket.team_id and ticket.team_id != (old_rule.team_id or default_team):
                 # a team chosen by hand, or given by the caller: kept, and routed only if the rule agrees
                 ticket.routing_rule_id = rule if rule.team_id == ticket.team_id else False

@@ -44,3 +44,4 @@ from . import test_knowledge_portal
 from . import test_care_dates
 from . import test_intake
 from . import test_commission_rework
+from . import test_ticket_create_queries
