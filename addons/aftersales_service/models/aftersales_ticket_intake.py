@@ -68,31 +68,42 @@ class AftersalesTicket(models.Model):
     @api.depends("lot_id", "partner_id")
     def _compute_service_address_id(self):
         owners = self._readable_lots()._aftersales_owners()
-        delivery_of = {}
+        delivery_of = self._aftersales_delivery_addresses(self.partner_id)
         for ticket in self:
             owner, address = owners.get(ticket.lot_id.id, (None, None))
             partner = ticket.partner_id
             if address and (not partner or partner.commercial_partner_id == owner.commercial_partner_id):
                 ticket.service_address_id = address.sudo(False)
             elif partner:
-                if partner not in delivery_of:
-                    delivery_of[partner] = self._aftersales_delivery_address(partner)
                 ticket.service_address_id = delivery_of[partner]
             else:
                 ticket.service_address_id = False
 
     @api.model
-    def _aftersales_delivery_address(self, partner):
-        """The delivery address of ``partner``, as ``address_get`` finds it, without walking the contacts
-        of its company one by one when none of them is a delivery address."""
-        if partner.type == "delivery":
-            return partner
-        # address_get() looks at the contacts of the partner's company only, all of its commercial entity
-        if partner.type == "contact" and not self.env["res.partner"].search_count(
-            [("commercial_partner_id", "=", partner.commercial_partner_id.id), ("type", "=", "delivery")], limit=1
-        ):
-            return partner
-        return self.env["res.partner"].browse(partner.address_get(["delivery"])["delivery"])
+    def _aftersales_delivery_addresses(self, partners):
+        """The delivery address of each of ``partners``, as ``address_get`` finds it: ``{partner:
+        address}``. ``address_get`` looks among the contacts of the partner's company only, all of its
+        commercial entity: one query tells which of these have a delivery address at all, and the
+        contacts of the others are not walked one by one."""
+        commercials = partners.commercial_partner_id
+        with_delivery = set()
+        if commercials:
+            with_delivery = {
+                contact.commercial_partner_id
+                for contact in self.env["res.partner"].search_fetch(
+                    [("commercial_partner_id", "in", commercials.ids), ("type", "=", "delivery")],
+                    ["commercial_partner_id"],
+                )
+            }
+        addresses = {}
+        for partner in partners:
+            if partner.type == "delivery" or (
+                partner.type == "contact" and partner.commercial_partner_id not in with_delivery
+            ):
+                addresses[partner] = partner
+            else:
+                addresses[partner] = partner.browse(partner.address_get(["delivery"])["delivery"])
+        return addresses
 
     @api.depends("ticket_type_id", "product_id", "priority", "channel", "service_address_id", "company_id")
     def _compute_routing(self):
