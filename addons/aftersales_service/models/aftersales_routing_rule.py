@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from .aftersales_ticket import TICKET_CHANNELS, TICKET_PRIORITIES
@@ -65,16 +65,45 @@ class AftersalesRoutingRule(models.Model):
         if self.user_id and self.user_id not in self.team_id.member_ids | self.team_id.user_id:
             self.user_id = False
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        # the rules of the companies are kept in the registry's cache (see _rule_ids_for)
+        self.env.registry.clear_cache()
+        return rules
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
+
+    @api.model
+    @tools.ormcache("company_ids")
+    def _rule_ids_for(self, company_ids):
+        """The ids of the active rules of the companies ``company_ids`` (a sorted tuple), in the order
+        they are tried; cached until a rule changes, so that a company without rules costs a new
+        ticket no query."""
+        return tuple(self.sudo().with_context(active_test=True).search([("company_id", "in", list(company_ids))]).ids)
+
     @api.model
     def _rules_for(self, companies):
         """The active rules of ``companies``, in the order they are tried: read once for a batch of
         tickets. Rules are configuration, read as superuser: whoever opens a ticket is routed, the
         team and assignee written are the ticket's own."""
-        if not companies:
+        rule_ids = self._rule_ids_for(tuple(sorted(companies.ids))) if companies else ()
+        if not rule_ids:
             return self.browse()
-        rules = self.sudo().search([("company_id", "in", companies.ids)])
-        # fetch the conditions of every rule at once, not rule by rule while matching
-        rules.fetch(["company_id", "ticket_type_ids", "product_category_ids", "priority", "zone_ids", "channel"])
+        # the conditions of every rule at once, not rule by rule while matching (and only the rules
+        # still there: a team deleted takes its rules with it)
+        rules = self.sudo().search_fetch(
+            [("id", "in", rule_ids), ("company_id", "in", companies.ids)],
+            ["company_id", "ticket_type_ids", "product_category_ids", "priority", "zone_ids", "channel"],
+        )
         rules.zone_ids.fetch(["country_ids", "state_ids", "cities", "zip_from", "zip_to"])
         rules.product_category_ids.fetch(["parent_path"])
         return rules

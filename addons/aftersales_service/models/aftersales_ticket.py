@@ -55,6 +55,8 @@ GUARDED_FIELDS = frozenset(
 )
 # what a stage change writes besides the stage
 STAGE_CHANGE_FIELDS = ("closed_date", "reopen_count", "sla_paused_hours", "sla_paused_since")
+# what ir.sequence.next_by_id() reads of a sequence, fetched with it
+SEQUENCE_FIELDS = ["name", "implementation", "use_date_range", "prefix", "suffix", "padding", "number_increment"]
 
 SLA_STATUSES = [
     ("on_time", "On Time"),
@@ -75,8 +77,10 @@ class AftersalesTicket(models.Model):
 
     def _default_stage_id(self):
         team_id = self.env.context.get("default_team_id")
-        return self.env["aftersales.ticket.stage"].search(
+        # the flags create() looks at come with the search
+        return self.env["aftersales.ticket.stage"].search_fetch(
             [("is_closed", "=", False), "|", ("team_ids", "=", False), ("team_ids", "in", team_id or [])],
+            ["is_closed", "sla_pause"],
             limit=1,
         )
 
@@ -948,9 +952,11 @@ class AftersalesTicket(models.Model):
         }
 
     def _aftersales_sequence(self, company_id):
-        """The ticket sequence of a company, read once per batch of tickets."""
-        return self.env["ir.sequence"].search(
+        """The ticket sequence of a company, read once per batch of tickets, with what ``next_by_id``
+        reads of it."""
+        return self.env["ir.sequence"].search_fetch(
             [("code", "=", "aftersales.ticket"), ("company_id", "in", [company_id, False])],
+            SEQUENCE_FIELDS,
             order="company_id",
             limit=1,
         )

@@ -68,18 +68,42 @@ class AftersalesTicket(models.Model):
     @api.depends("lot_id", "partner_id")
     def _compute_service_address_id(self):
         owners = self._readable_lots()._aftersales_owners()
-        delivery_of = {}
+        delivery_of = self._aftersales_delivery_addresses(self.partner_id)
         for ticket in self:
             owner, address = owners.get(ticket.lot_id.id, (None, None))
             partner = ticket.partner_id
             if address and (not partner or partner.commercial_partner_id == owner.commercial_partner_id):
                 ticket.service_address_id = address.sudo(False)
             elif partner:
-                if partner not in delivery_of:
-                    delivery_of[partner] = self.env["res.partner"].browse(partner.address_get(["delivery"])["delivery"])
                 ticket.service_address_id = delivery_of[partner]
             else:
                 ticket.service_address_id = False
+
+    @api.model
+    def _aftersales_delivery_addresses(self, partners):
+        """The delivery address of each of ``partners``, as ``address_get`` finds it: ``{partner:
+        address}``. ``address_get`` looks among the contacts of the partner's company only, all of its
+        commercial entity: one query tells which of these have a delivery address at all, and the
+        contacts of the others are not walked one by one."""
+        commercials = partners.commercial_partner_id
+        with_delivery = set()
+        if commercials:
+            with_delivery = {
+                contact.commercial_partner_id
+                for contact in self.env["res.partner"].search_fetch(
+                    [("commercial_partner_id", "in", commercials.ids), ("type", "=", "delivery")],
+                    ["commercial_partner_id"],
+                )
+            }
+        addresses = {}
+        for partner in partners:
+            if partner.type == "delivery" or (
+                partner.type == "contact" and partner.commercial_partner_id not in with_delivery
+            ):
+                addresses[partner] = partner
+            else:
+                addresses[partner] = partner.browse(partner.address_get(["delivery"])["delivery"])
+        return addresses
 
     @api.depends("ticket_type_id", "product_id", "priority", "channel", "service_address_id", "company_id")
     def _compute_routing(self):
@@ -94,9 +118,13 @@ class AftersalesTicket(models.Model):
         default_team = None
         for ticket in new_tickets:
             old_rule = ticket.routing_rule_id
+            rule = next((rule for rule in rules if rule._matches(ticket, zone_cache)), rules.browse())
+            if not rule and not old_rule and ticket.team_id:
+                # no rule to route by: the team given stays, and so does its assignee, whatever the default
+                ticket.routing_rule_id = False
+                continue
             if default_team is None:
                 default_team = self.env["aftersales.team"]._default_team()
-            rule = next((rule for rule in rules if rule._matches(ticket, zone_cache)), rules.browse())
             if ticket.team_id and ticket.team_id != (old_rule.team_id or default_team):
                 # a team chosen by hand, or given by the caller: kept, and routed only if the rule agrees
                 ticket.routing_rule_id = rule if rule.team_id == ticket.team_id else False

@@ -32,7 +32,12 @@ class AftersalesTicket(models.Model):
         """E-mail the customers of new tickets their reference and the link to follow them, when their
         company sends it. A ticket opened by e-mail gets this one answer: the aliases of the teams do
         not answer on their own."""
-        template = self.env.ref("aftersales_service.mail_template_ticket_received", raise_if_not_found=False)
+        # the id alone (cached), not a query to check the template exists: its xml id goes with it
+        template = self.env["mail.template"].browse(
+            self.env["ir.model.data"]._xmlid_to_res_id(
+                "aftersales_service.mail_template_ticket_received", raise_if_not_found=False
+            )
+        )
         if not template:
             return self.browse()
         tickets = self.filtered(

@@ -107,7 +107,17 @@ class AftersalesTicket(models.Model):
 
     @api.depends("team_id", "ticket_type_id", "priority", "partner_id.category_id", "company_id")
     def _compute_sla_policy_id(self):
-        policies = self.env["aftersales.sla.policy"].search([("company_id", "in", self.company_id.ids)])
+        # the criteria come with the search; the customers' tags are read at once when a policy asks
+        policies = self.env["aftersales.sla.policy"].search_fetch(
+            [("company_id", "in", self.company_id.ids)],
+            [
+                *("company_id", "team_id", "ticket_type_id", "priority", "partner_category_ids"),
+                *("calendar_id", "response_hours", "resolution_hours", "at_risk_percent", "reply_hours"),
+            ],
+        )
+        if policies.partner_category_ids:
+            partners = self.partner_id | self.partner_id.commercial_partner_id
+            partners.fetch(["category_id"])
         for ticket in self:
             if ticket.is_closed and ticket.sla_policy_id:
                 continue  # a closed ticket keeps the policy it was judged on
@@ -235,7 +245,7 @@ class AftersalesTicket(models.Model):
     def _message_post_after_hook(self, message, msg_values):
         """An answer of an employee to the customer records the first response and stops the reply
         clock; a message of the customer, once answered, starts it again."""
-        if message.subtype_id == self.env.ref("mail.mt_comment"):
+        if message.subtype_id.id == self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"):
             author = message.author_id
             from_employee = author.user_ids.filtered(lambda user: not user.share)
             if from_employee and message.message_type in ("comment", "email_outgoing"):

@@ -47,3 +47,4 @@ from . import test_commission_rework
 from . import test_ticket_suggestion_type
 from . import test_knowledge_portal_breadcrumbs
 from . import test_commission_manual
+from . import test_ticket_create_queries

@@ -314,6 +314,7 @@ class TestRoutingRule(IntakeCommon):
                 product_category_ids=[Command.set(self.category.ids)],
                 zone_ids=[Command.set(zone_south.ids)],
             )
+        create_batch(2)  # the rules changed, and with them the caches of the registry
         tickets, many_rules_5 = create_batch(5)
         self.assertEqual(set(tickets.team_id), {self.team_north})
         tickets, many_rules_20 = create_batch(20)

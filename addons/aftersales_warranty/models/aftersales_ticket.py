@@ -109,6 +109,9 @@ class AftersalesTicket(models.Model):
                 order="end_date desc, id desc",
             )
         )
+        if not contracts:
+            todo.contract_id = False
+            return
         today = fields.Date.context_today(self)
         for ticket in todo:
             on_date = fields.Date.context_today(ticket, ticket.request_date) if ticket.request_date else today
