@@ -1,3 +1,5 @@
+import ast
+
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
@@ -83,5 +85,21 @@ class AftersalesCareLog(models.Model):
             opted_out.state = "opted_out"
             no_email.state = "no_email"
             for template, logs in to_send.grouped(lambda log: log.rule_id.mail_template_id).items():
-                template.send_mail_batch(logs.ids, email_layout_xmlid="aftersales_service.mail_notification_care")
+                layout = "aftersales_service.mail_notification_care"
+                mails = template.send_mail_batch(logs.ids, email_layout_xmlid=layout)
+                logs._set_unsubscribe_headers(mails)
             to_send.state = "sent"
+
+    def _set_unsubscribe_headers(self, mails):
+        """The unsubscribe link in the headers as well, for the mail clients' own button: one click
+        (RFC 8058) posts to the confirmation of the link, which opts the contact out."""
+        url_of = {log.id: log.unsubscribe_url for log in self if log.unsubscribe_url}
+        for mail in mails:
+            url = url_of.get(mail.res_id) if mail.model == self._name else None
+            if url:
+                headers = {
+                    **(ast.literal_eval(mail.headers) if mail.headers else {}),
+                    "List-Unsubscribe": f"<{url}/confirm>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                }
+                mail.headers = repr(headers)

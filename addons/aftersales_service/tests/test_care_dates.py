@@ -1,3 +1,4 @@
+import ast
 from datetime import date
 from unittest.mock import patch
 
@@ -96,6 +97,10 @@ class TestCareDates(AftersalesCareDatesCommon):
         self.assertEqual(mail.recipient_ids, self.alice)
         self.assertIn("Happy birthday, Alice Birthday", mail.subject)
         self.assertIn(f"/aftersales/care/unsubscribe/{self.alice.id}/", str(mail.body_html))
+        # the mail clients' own unsubscribe button, one click
+        headers = ast.literal_eval(mail.headers)
+        self.assertEqual(headers["List-Unsubscribe"], f"<{self.alice._aftersales_care_unsubscribe_url()}/confirm>")
+        self.assertEqual(headers["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click")
         # the same day again, or the daily job that day: nothing twice
         self.assertFalse(self._run("2026-05-20", self.birthday_rule))
         with freeze_time("2026-05-20 20:00:00"):
