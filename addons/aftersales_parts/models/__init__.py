@@ -36,3 +36,6 @@ from . import aftersales_audit_log
 from . import res_partner
 from . import aftersales_partner_settlement
 from . import aftersales_partner_settlement_line
+from . import aftersales_carry_in_check
+from . import aftersales_carry_in_step
+from . import aftersales_carry_in

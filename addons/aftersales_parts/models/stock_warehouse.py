@@ -21,6 +21,14 @@ class StockWarehouse(models.Model):
         help="Where the units returned by customers wait for their inspection: company stock, outside the "
         "warehouse stock, so never reserved for a delivery.",
     )
+    aftersales_carry_in_location_id = fields.Many2one(
+        "stock.location",
+        string="Carry-in Units Location",
+        check_company=True,
+        copy=False,
+        help="Where the units customers leave at the service centre wait for their repair and pick-up: "
+        "outside the warehouse stock and owned by the customer, so never reserved, counted or valued as ours.",
+    )
     aftersales_van_route_id = fields.Many2one(
         "stock.route",
         string="Van Replenishment Route",
@@ -37,11 +45,20 @@ class StockWarehouse(models.Model):
             warehouse._aftersales_inspection_location()
         return warehouses
 
-    @api.constrains("aftersales_inspection_location_id", "aftersales_defective_location_id", "lot_stock_id")
+    @api.constrains(
+        "aftersales_inspection_location_id",
+        "aftersales_defective_location_id",
+        "aftersales_carry_in_location_id",
+        "lot_stock_id",
+    )
     def _check_aftersales_locations(self):
         """Returned and defective goods never wait where deliveries reserve: outside the warehouse's stock."""
         for warehouse in self:
-            for location in warehouse.aftersales_inspection_location_id | warehouse.aftersales_defective_location_id:
+            for location in (
+                warehouse.aftersales_inspection_location_id
+                | warehouse.aftersales_defective_location_id
+                | warehouse.aftersales_carry_in_location_id
+            ):
                 if location.usage != "internal" or location._child_of(warehouse.lot_stock_id):
                     raise ValidationError(
                         _(
@@ -70,6 +87,24 @@ class StockWarehouse(models.Model):
                 )
             )
         return self.aftersales_inspection_location_id
+
+    def _aftersales_carry_in_location(self):
+        """The warehouse's Carry-in Units location, created on first use."""
+        self.ensure_one()
+        if not self.aftersales_carry_in_location_id:
+            self.sudo().aftersales_carry_in_location_id = (
+                self.env["stock.location"]
+                .sudo()
+                .create(
+                    {
+                        "name": _("Carry-in Units"),
+                        "usage": "internal",
+                        "location_id": self.view_location_id.id,
+                        "company_id": self.company_id.id,
+                    }
+                )
+            )
+        return self.aftersales_carry_in_location_id
 
     @api.model
     def _aftersales_install_inspection_locations(self):
