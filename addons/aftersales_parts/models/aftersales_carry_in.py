@@ -282,6 +282,14 @@ class AftersalesCarryIn(models.Model):
                 )
             )
 
+    def _after_receive(self):
+        """Called by the reception once the units of ``self`` are in the centre: the workshop job
+        starts from here (extended by the workshop's flow)."""
+
+    def _notify_ready(self):
+        """Called once the units of ``self`` are ready to be collected, repaired or not: the customer
+        is told (extended by the hand-over's flow)."""
+
     def action_cancel(self):
         """Cancel a stay that never started: a received unit goes back by a hand-over."""
         self.check_access("write")
