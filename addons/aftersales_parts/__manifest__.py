@@ -39,11 +39,13 @@
         "views/product_template_views.xml",
         "views/aftersales_parts_menus.xml",
         "views/aftersales_carry_in_views.xml",
+        "views/aftersales_carry_in_reception_views.xml",
         "views/aftersales_rma_portal_templates.xml",
         "views/aftersales_partner_portal_templates.xml",
         "views/aftersales_rma_report_views.xml",
         "report/aftersales_visit_report_templates.xml",
         "report/aftersales_visit_slip_templates.xml",
+        "report/aftersales_carry_in_receipt_templates.xml",
         "views/aftersales_kpi_overview_views.xml",
     ],
     "demo": [

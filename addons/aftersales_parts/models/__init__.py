@@ -39,3 +39,5 @@ from . import aftersales_partner_settlement_line
 from . import aftersales_carry_in_check
 from . import aftersales_carry_in_step
 from . import aftersales_carry_in
+from . import aftersales_carry_in_checklist
+from . import aftersales_carry_in_reception

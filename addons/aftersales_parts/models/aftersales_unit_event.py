@@ -13,6 +13,17 @@ class AftersalesUnitEvent(models.Model):
         "account.move.line": ["move_id"],
         "product.product": ["default_code", "product_tmpl_id"],
         "product.template": ["name"],
+        "aftersales.carry.in": [
+            "lot_id",
+            "received_date",
+            "collected_date",
+            "state",
+            "name",
+            "partner_id",
+            "company_id",
+            "branch_id",
+        ],
+        "stock.warehouse": ["aftersales_carry_in_location_id"],
     }
 
     kind = fields.Selection(
@@ -26,6 +37,8 @@ class AftersalesUnitEvent(models.Model):
             ("rma_request", "Return Requested"),
             ("rma_receive", "Return Received"),
             ("rma_refund", "Return Refunded"),
+            ("carry_in_received", "Received at the Service Centre"),
+            ("carry_in_collected", "Collected from the Service Centre"),
         ],
         ondelete={
             "part_removed": "cascade",
@@ -35,6 +48,8 @@ class AftersalesUnitEvent(models.Model):
             "rma_request": "cascade",
             "rma_receive": "cascade",
             "rma_refund": "cascade",
+            "carry_in_received": "cascade",
+            "carry_in_collected": "cascade",
         },
     )
 
@@ -42,12 +57,28 @@ class AftersalesUnitEvent(models.Model):
     def _aftersales_event_branches(self):
         branches = super()._aftersales_event_branches()
         branches["aftersales.rma"] = SQL("SELECT branch_id FROM aftersales_rma WHERE id = src.res_id")
+        branches["aftersales.carry.in"] = SQL("SELECT branch_id FROM aftersales_carry_in WHERE id = src.res_id")
         return branches
 
     @api.model
     def _aftersales_event_return_where(self):
-        # receipts of returns are told by the return itself
-        return SQL("sp.aftersales_rma_id IS NULL")
+        # receipts of returns are told by the return itself, those of carry-in units by their stay
+        return SQL("sp.aftersales_rma_id IS NULL AND NOT %s", self._aftersales_event_carry_in_location("dest"))
+
+    @api.model
+    def _aftersales_event_delivery_where(self):
+        # a carry-in unit going back to its owner is told by its stay
+        return SQL(
+            "%s AND NOT %s", super()._aftersales_event_delivery_where(), self._aftersales_event_carry_in_location("src")
+        )
+
+    @api.model
+    def _aftersales_event_carry_in_location(self, alias):
+        """Whether the location ``alias`` of the query is a service centre's carry-in location."""
+        return SQL(
+            "EXISTS (SELECT 1 FROM stock_warehouse ci_wh WHERE ci_wh.aftersales_carry_in_location_id = %s.id)",
+            SQL.identifier(alias),
+        )
 
     @api.model
     def _aftersales_event_queries(self):
@@ -165,6 +196,32 @@ class AftersalesUnitEvent(models.Model):
                      WHERE rl.lot_id IS NOT NULL AND am.state = 'posted'
                     """,
                     move="account.move",
+                ),
+            ),
+            (
+                50,
+                "carry_in_received",
+                SQL(
+                    """
+                    SELECT ci.id, ci.received_date, ci.lot_id, ci.name, %(carry_in)s, ci.id, ci.partner_id,
+                           ci.company_id
+                      FROM aftersales_carry_in ci
+                     WHERE ci.lot_id IS NOT NULL AND ci.received_date IS NOT NULL
+                    """,
+                    carry_in="aftersales.carry.in",
+                ),
+            ),
+            (
+                51,
+                "carry_in_collected",
+                SQL(
+                    """
+                    SELECT ci.id, ci.collected_date, ci.lot_id, ci.name, %(carry_in)s, ci.id, ci.partner_id,
+                           ci.company_id
+                      FROM aftersales_carry_in ci
+                     WHERE ci.lot_id IS NOT NULL AND ci.collected_date IS NOT NULL AND ci.state = 'collected'
+                    """,
+                    carry_in="aftersales.carry.in",
                 ),
             ),
         ]

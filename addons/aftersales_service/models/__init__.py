@@ -18,6 +18,7 @@ from . import aftersales_technician_skill
 from . import aftersales_visit_type
 from . import aftersales_visit_type_step
 from . import aftersales_visit
+from . import aftersales_step_answer_mixin
 from . import aftersales_visit_step
 from . import aftersales_visit_checklist
 from . import aftersales_visit_geo

@@ -127,9 +127,10 @@ class AftersalesUnitEvent(models.Model):
                       JOIN stock_location dest ON dest.id = sml.location_dest_id
                       JOIN stock_location src ON src.id = sml.location_id
                      WHERE sml.lot_id IS NOT NULL AND sml.state = 'done'
-                       AND dest.usage = 'customer' AND src.usage != 'customer'
+                       AND dest.usage = 'customer' AND src.usage != 'customer' AND %(where)s
                     """,
                     picking="stock.picking",
+                    where=self._aftersales_event_delivery_where(),
                 ),
             ),
             (
@@ -238,6 +239,11 @@ class AftersalesUnitEvent(models.Model):
             SQL("WHEN %s THEN (%s)", res_model, query) for res_model, query in self._aftersales_event_branches().items()
         ]
         return SQL("CASE src.res_model %s ELSE NULL END", SQL(" ").join(cases))
+
+    @api.model
+    def _aftersales_event_delivery_where(self):
+        """Which deliveries to customers count as plain deliveries (others may be told by other sources)."""
+        return SQL("TRUE")
 
     @api.model
     def _aftersales_event_return_where(self):

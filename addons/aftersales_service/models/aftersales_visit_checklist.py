@@ -3,8 +3,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .aftersales_step_answer_mixin import ANSWER_FIELD_BY_KIND
 from .aftersales_visit import PLANNED_STATES
-from .aftersales_visit_step import ANSWER_FIELD_BY_KIND
 
 
 class AftersalesVisit(models.Model):

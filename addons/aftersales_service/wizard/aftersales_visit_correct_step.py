@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..models.aftersales_visit_step import ANSWER_FIELD_BY_KIND
+from ..models.aftersales_step_answer_mixin import ANSWER_FIELD_BY_KIND
 
 
 class AftersalesVisitCorrectStep(models.TransientModel):
