@@ -31,7 +31,6 @@ from . import sale_order_line
 from . import aftersales_rma_report
 from . import repair_order
 from . import aftersales_supplier_claim
-from . import aftersales_unit_event
 from . import aftersales_audit_log
 from . import res_partner
 from . import aftersales_partner_settlement
@@ -41,3 +40,6 @@ from . import aftersales_carry_in_step
 from . import aftersales_carry_in
 from . import aftersales_carry_in_checklist
 from . import aftersales_carry_in_reception
+
+# last: the unit history's view reads the tables of the models above
+from . import aftersales_unit_event

@@ -40,14 +40,15 @@ class AftersalesCarryIn(models.Model):  # pylint: disable=consider-merging-class
         depth = {categ_id: index for index, categ_id in enumerate(categ_ids)}
         return checks.sorted(lambda check: (check.phase, depth[check.categ_id.id], check.sequence, check.id))
 
-    def _prepare_step_vals(self, check):
-        """The values of the step of ``self`` copied from ``check`` (in the customer's language)."""
+    def _prepare_step_vals(self, check, sequence):
+        """The values of the step of ``self`` copied from ``check`` (in the customer's language), at
+        ``sequence`` in the unit's checks."""
         self.ensure_one()
         return {
             "carry_in_id": self.id,
             "check_id": check.id,
             "phase": check.phase,
-            "sequence": check.sequence,
+            "sequence": sequence,
             "name": check.name,
             "required": check.required,
             "answer_kind": check.answer_kind,
@@ -61,8 +62,8 @@ class AftersalesCarryIn(models.Model):  # pylint: disable=consider-merging-class
         vals_list = []
         for carry_in in self:
             lang = carry_in.partner_id.lang or self.env.lang
-            for check in carry_in._category_checks().with_context(lang=lang):
-                vals_list.append(carry_in._prepare_step_vals(check))
+            for sequence, check in enumerate(carry_in._category_checks().with_context(lang=lang), start=1):
+                vals_list.append(carry_in._prepare_step_vals(check, sequence))
         with Step._unguard():
             Step.create(vals_list)
 

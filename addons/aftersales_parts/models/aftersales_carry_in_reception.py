@@ -102,7 +102,10 @@ class AftersalesCarryIn(models.Model):  # pylint: disable=consider-merging-class
     def _check_ticket_free(self):
         """A ticket's unit is in the centre once at a time."""
         for carry_in in self:
-            others = carry_in.ticket_id.carry_in_ids.filtered(lambda ci: ci.state in OPEN_STATES) - carry_in
+            others = self.search(
+                [("ticket_id", "=", carry_in.ticket_id.id), ("state", "in", OPEN_STATES), ("id", "!=", carry_in.id)],
+                limit=1,
+            )
             if others:
                 raise UserError(
                     _(

@@ -49,7 +49,9 @@ class AftersalesTicket(models.Model):
             raise UserError(
                 _("Set the customer of ticket %(ticket)s before receiving their unit.", ticket=self.reference)
             )
-        open_stay = self.carry_in_ids.filtered(lambda ci: ci.state not in ("collected", "cancel"))
+        open_stay = self.env["aftersales.carry.in"].search(
+            [("ticket_id", "=", self.id), ("state", "not in", ("collected", "cancel"))], limit=1
+        )
         if open_stay:
             raise UserError(
                 _(

@@ -46,13 +46,6 @@ class TestCarryInReceipt(CarryInReceptionCommon):
             self.customer.name,
         ):
             self.assertIn(text, html)
-        pdf, kind = (
-            self.env["ir.actions.report"]
-            .with_user(self.counter)
-            ._render_qweb_pdf("aftersales_parts.action_report_carry_in_receipt", carry_in.ids)
-        )
-        self.assertEqual(kind, "pdf")
-        self.assertTrue(pdf.startswith(b"%PDF"))
 
     def test_receipt_only_once_received(self):
         carry_in = self._new_carry_in()
