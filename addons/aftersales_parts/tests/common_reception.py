@@ -1,12 +1,8 @@
-import base64
 from datetime import date
 
 from odoo.tests import Form, new_test_user
 
-from odoo.addons.aftersales_service.tests.common import SIGNATURE
 from odoo.addons.aftersales_service.tests.common_fees import AftersalesFeesCommon
-
-PNG = base64.b64decode(SIGNATURE)
 
 
 class CarryInReceptionCommon(AftersalesFeesCommon):

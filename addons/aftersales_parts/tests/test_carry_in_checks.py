@@ -1,7 +1,9 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from .common_reception import PNG, CarryInReceptionCommon
+from odoo.addons.aftersales_service.tests.common import SIGNATURE
+
+from .common_reception import CarryInReceptionCommon
 
 
 @tagged("post_install", "-at_install")
@@ -52,7 +54,7 @@ class TestCarryInChecks(CarryInReceptionCommon):
         self.assertEqual(scratches._answer_text(), "Two scratches on the tank")
         with Form(carry_in.with_user(self.counter)) as form:
             with form.intake_step_ids.edit(3) as line:
-                line.photo = PNG
+                line.photo = SIGNATURE
         self.assertTrue(self._step(carry_in, "Photo of the unit").answered_on)
         carry_in._check_intake_done()
 
