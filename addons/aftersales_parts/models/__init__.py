@@ -39,3 +39,4 @@ from . import aftersales_partner_settlement_line
 from . import aftersales_carry_in_check
 from . import aftersales_carry_in_step
 from . import aftersales_carry_in
+from . import aftersales_carry_in_dashboard
