@@ -10,6 +10,7 @@ class AftersalesCarryIn(models.Model):
     _inherit = "aftersales.carry.in"  # pylint: disable=consider-merging-classes-inherited
 
     state = fields.Selection(group_expand="_read_group_expand_states")
+    days_in_centre = fields.Integer(string="Days in the Centre")
     stay_days = fields.Integer(
         string="Stay (days)",
         compute="_compute_stay_days",
