@@ -63,7 +63,5 @@ class AftersalesCarryIn(models.Model):
         """The kanban shows a column for every stage of a unit in the centre, empty or not, in the
         order of the flow; the other stages only when some unit is there."""
         return [
-            state
-            for state, _label in self._fields["state"].selection
-            if state in IN_CENTRE_STATES or state in states
+            state for state, _label in self._fields["state"].selection if state in IN_CENTRE_STATES or state in states
         ]

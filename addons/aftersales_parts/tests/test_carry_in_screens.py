@@ -27,7 +27,10 @@ class CarryInScreensCommon:
         )
         cls.customer = cls.env["res.partner"].create({"name": "Tessa Tour", "email": "tessa@example.com"})
         cls.agent = new_test_user(
-            cls.env, login="ci_screens_agent", name="Cora Counter", groups="aftersales_service.aftersales_service_group_user"
+            cls.env,
+            login="ci_screens_agent",
+            name="Cora Counter",
+            groups="aftersales_service.aftersales_service_group_user",
         )
         cls.clerk = new_test_user(
             cls.env, login="ci_screens_clerk", name="Pia Parts", groups="aftersales_parts.aftersales_parts_group_clerk"
