@@ -241,6 +241,7 @@ class TestCarryInDemo(TransactionCase):
             if not carry_in:
                 raise SkipTest("The demo data of the service centre is not loaded.")
             self.carry_ins |= carry_in
+        self.collected = self.env.ref("aftersales_parts.aftersales_carry_in_7_demo")
         self.warehouse = self.env.ref("aftersales_parts.stock_warehouse_sce_demo")
 
     def test_units_in_the_centre_owned_by_customers(self):
@@ -253,6 +254,14 @@ class TestCarryInDemo(TransactionCase):
             self.assertEqual(quant.location_id, carry_in.location_id, carry_in.name)
             self.assertEqual(quant.owner_id, carry_in.partner_id, carry_in.name)
             self.assertEqual(quant.quantity, 1)
+        # the collected unit went back to its customer by a delivery; its stay is kept for the reports
+        self.assertEqual(self.collected.state, "collected")
+        self.assertEqual(self.collected.delivery_picking_id.state, "done")
+        self.assertEqual(self.collected.stay_days, 11)
+        kept = self.env["stock.quant"].search(
+            [("lot_id", "=", self.collected.lot_id.id), ("location_id.usage", "=", "internal"), ("quantity", "!=", 0)]
+        )
+        self.assertFalse(kept)
         # never ours: nothing to sell from the warehouse's stock, no value in the books
         free = scooter.with_context(location=self.warehouse.lot_stock_id.id).free_qty
         self.assertEqual(free, 0)
