@@ -2,6 +2,9 @@ from odoo import api, fields, models
 
 from .aftersales_carry_in import IN_CENTRE_STATES
 
+USER_GROUP = "aftersales_service.aftersales_service_group_user"
+TECHNICIAN_GROUP = "aftersales_service.aftersales_service_group_technician"
+
 
 class AftersalesCarryIn(models.Model):
     """What the counter's screens need: the stages as kanban columns, the ageing of the units and
@@ -61,7 +64,10 @@ class AftersalesCarryIn(models.Model):
     @api.model
     def _read_group_expand_states(self, states, domain):
         """The kanban shows a column for every stage of a unit in the centre, empty or not, in the
-        order of the flow; the other stages only when some unit is there."""
-        return [
-            state for state, _label in self._fields["state"].selection if state in IN_CENTRE_STATES or state in states
-        ]
+        order of the flow; the other stages only when some unit is there. A workshop technician's
+        board starts at the diagnosis: a unit becomes his once it is received."""
+        expanded = set(IN_CENTRE_STATES)
+        user = self.env.user
+        if user.has_group(TECHNICIAN_GROUP) and not user.has_group(USER_GROUP):
+            expanded.discard("received")
+        return [state for state, _label in self._fields["state"].selection if state in expanded or state in states]

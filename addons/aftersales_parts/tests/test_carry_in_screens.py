@@ -183,6 +183,12 @@ class TestCarryInScreens(CarryInScreensCommon, TransactionCase):
             [("id", "in", (self.received | self.collected).ids)], ["state"], ["state"]
         )["groups"]
         self.assertEqual([group["state"] for group in groups], [*IN_CENTRE_STATES, "collected"])
+        # the workshop technician's board starts at the diagnosis: no unit is his before
+        groups = self.CarryIn.with_user(self.tech_user).web_read_group(
+            [("state", "in", IN_CENTRE_STATES)], ["state"], ["state"]
+        )["groups"]
+        self.assertEqual([group["state"] for group in groups], list(IN_CENTRE_STATES[1:]))
+        self.assertEqual({group["state"]: group["state_count"] for group in groups}["in_repair"], 1)
 
     def test_ageing_overdue_and_stay(self):
         self.assertEqual(self.received.days_in_centre, 10)
