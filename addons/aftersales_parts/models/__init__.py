@@ -40,6 +40,7 @@ from . import aftersales_carry_in_step
 from . import aftersales_carry_in
 from . import aftersales_carry_in_checklist
 from . import aftersales_carry_in_reception
+from . import aftersales_carry_in_dashboard
 
 # last: the unit history's view reads the tables of the models above
 from . import aftersales_unit_event

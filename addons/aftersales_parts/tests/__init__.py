@@ -30,3 +30,4 @@ from . import test_ticket_form_clerk
 from . import test_carry_in_checks
 from . import test_carry_in_reception
 from . import test_carry_in_receipt
+from . import test_carry_in_screens

@@ -183,6 +183,9 @@ class TestPartsClerkRole(PartsCommon):
             "aftersales_parts.aftersales_visit_part_menu_defective",
             "aftersales_parts.aftersales_rma_menu",
             "aftersales_parts.aftersales_rma_menu_supplier",
+            "aftersales_parts.aftersales_carry_in_menu_root",
+            "aftersales_parts.aftersales_carry_in_menu",
+            "aftersales_parts.aftersales_carry_in_repair_menu",
         }
         self.assertEqual(visible_menus(self.env, self.clerk), clerk)
         accountant = new_test_user(self.env, login="as_role_acc", name="Abe Accounts", groups=ACCOUNTANT)
@@ -200,6 +203,9 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_warranty.aftersales_contract_revenue_menu",
                 "aftersales_parts.aftersales_rma_menu",
                 "aftersales_parts.aftersales_rma_menu_supplier",
+                "aftersales_parts.aftersales_carry_in_menu_root",
+                "aftersales_parts.aftersales_carry_in_menu",
+                "aftersales_parts.aftersales_carry_in_menu_analysis",
             },
         )
         self.assertEqual(
@@ -208,6 +214,8 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_parts.aftersales_parts_menu",
                 "aftersales_parts.aftersales_parts_request_menu",
                 "aftersales_parts.stock_quant_menu_aftersales_van",
+                "aftersales_parts.aftersales_carry_in_menu_root",
+                "aftersales_parts.aftersales_carry_in_menu",
             },
         )
         agent = new_test_user(
@@ -229,6 +237,8 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_parts.aftersales_visit_part_menu_defective",
                 "aftersales_parts.aftersales_rma_menu",
                 "aftersales_parts.aftersales_rma_menu_supplier",
+                "aftersales_parts.aftersales_carry_in_menu_root",
+                "aftersales_parts.aftersales_carry_in_menu",
             },
         )
         manager = new_test_user(
