@@ -39,3 +39,10 @@ from . import aftersales_partner_settlement_line
 from . import aftersales_carry_in_check
 from . import aftersales_carry_in_step
 from . import aftersales_carry_in
+from . import res_company_workshop
+from . import res_config_settings
+from . import aftersales_technician_workshop
+from . import aftersales_visit_workshop
+from . import aftersales_visit_part_workshop
+from . import aftersales_carry_in_workshop
+from . import sale_order_carry_in

@@ -27,3 +27,6 @@ from . import test_rma_inspection
 from . import test_consumable_parts
 from . import test_stock_lot_form_access
 from . import test_ticket_form_clerk
+from . import test_carry_in_workshop
+from . import test_carry_in_estimate
+from . import test_carry_in_repair_order

@@ -4,3 +4,4 @@ from . import aftersales_kpi_overview
 from . import aftersales_audit_reason
 from . import stock_return_picking
 from . import stock_return_picking_line
+from . import aftersales_carry_in_refuse

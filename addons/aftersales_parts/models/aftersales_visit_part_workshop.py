@@ -1,0 +1,58 @@
+from odoo import api, models
+
+
+class AftersalesVisitPart(models.Model):
+    _inherit = "aftersales.visit.part"  # pylint: disable=consider-merging-classes-inherited
+
+    @api.depends(
+        "removed",
+        "partner_supplied",
+        "visit_id.technician_id",
+        "visit_id.service_partner_id",
+        "visit_id.aftersales_workshop",
+    )
+    def _compute_location_id(self):
+        """A workshop job takes its parts from the stock of the service centre's warehouse, not a van."""
+        result = super()._compute_location_id()
+        for part in self.filtered(
+            lambda part: part.visit_id.aftersales_workshop and not part.removed and not part.partner_supplied
+        ):
+            warehouse = part.visit_id.aftersales_carry_in_ids[:1].warehouse_id or part.visit_id._aftersales_warehouse()
+            if not part.location_id or part.location_id.sudo().aftersales_technician_ids:
+                part.location_id = warehouse.sudo().lot_stock_id
+        return result
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        parts = super().create(vals_list)
+        # a part added to a job under repair is added to its repair order, for the parts clerk to serve
+        parts.filtered(
+            lambda part: not part.removed and part.visit_id.aftersales_carry_in_ids.repair_id
+        )._add_to_repair()
+        return parts
+
+    def _add_to_repair(self):
+        """Add these parts to the repair order of their carry-in repair: one move each from the
+        warehouse's stock, confirmed and reserved; ``move_id`` links the part to it."""
+        for part in self.filtered(lambda part: not part.move_id):
+            # sudo: the technician records the part; the flow moves it through the repair order
+            repair = part.visit_id.aftersales_carry_in_ids[:1].sudo().repair_id
+            if repair.state not in ("draft", "confirmed", "under_repair"):
+                continue
+            move = self.env["stock.move"].sudo().create(part._prepare_repair_move_vals(repair))
+            if repair.state != "draft":
+                move._action_assign()
+            with part._unguard("move_id"):
+                part.move_id = move
+
+    def _prepare_repair_move_vals(self, repair):
+        self.ensure_one()
+        return {
+            "repair_id": repair.id,
+            "repair_line_type": "add",
+            "product_id": self.product_id.id,
+            "product_uom_qty": self.quantity,
+            "product_uom": self.product_id.uom_id.id,
+            "location_id": (self.location_id or repair.location_id).id,
+            "company_id": repair.company_id.id,
+        }
