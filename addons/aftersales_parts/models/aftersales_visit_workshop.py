@@ -62,6 +62,10 @@ class AftersalesVisit(models.Model):
             AftersalesVisit, self.filtered(lambda visit: not visit.aftersales_workshop)
         )._aftersales_check_assignment(forcing=forcing)
 
+    def _aftersales_needs_time(self):
+        # the unit waits at the service centre: the customer has no time to choose for the workshop job
+        return not self.aftersales_workshop and super()._aftersales_needs_time()
+
     @api.model
     def _aftersales_board_unassigned_domain(self, start, end, branch):
         return super()._aftersales_board_unassigned_domain(start, end, branch) + [("aftersales_workshop", "=", False)]

@@ -66,11 +66,13 @@ class CarryInCommon(PartsCommon):
         cls._inventory(cls.seal, cls.warehouse.lot_stock_id, 5.0)
         cls.ticket.partner_id = cls.customer
 
-    def _ticket_for_unit(self, **values):
+    def _ticket_for_unit(self, serial, **values):
+        """A ticket for another unit the customer bought, with ``serial``."""
+        _order, lot = self._sell_and_deliver(self.customer, self.product, serial)
         vals = {
-            "name": "Engine stalls",
+            "name": "Does not spin",
             "partner_id": self.customer.id,
-            "lot_id": self.lot.id,
+            "lot_id": lot.id,
             "team_id": self.team.id,
         }
         vals.update(values)

@@ -77,6 +77,7 @@ class TestCarryInRepairOrder(CarryInCommon):
         self.assertEqual(set(repair.move_ids.mapped("state")), {"done"})
         self.assertEqual(self._owned_quantity(self.pump, stock), pumps_before - 1)
         self.assertEqual(self._owned_quantity(self.seal, stock), seals_before - 1)
+        visit = visit.with_env(self.env)
         # no delivery of the parts besides the repair order
         self.assertFalse(visit.aftersales_picking_ids)
         self.assertFalse(visit.quotation_id.picking_ids)

@@ -27,14 +27,15 @@ class TestCarryInWorkshop(CarryInCommon):
                 }
             ],
         )
+        self.assertFalse(visit._aftersales_needs_time(), "no time for the customer to choose: the unit is here")
         # both skilled, no job yet: the tie goes by name
         self.assertEqual(visit.technician_id, self.lia)
         self.assertTrue(visit.scheduled_start and visit.scheduled_end > visit.scheduled_start)
         self.assertIn("given to Lia Workshop", first.message_ids[0].body)
         # Lia has one job now: the next unit goes to Marco, then to Lia again
-        second = self._receive(ticket=self._ticket_for_unit())
+        second = self._receive(ticket=self._ticket_for_unit("WM7-0002"))
         self.assertEqual(second.visit_id.technician_id, self.marco)
-        third = self._receive(ticket=self._ticket_for_unit())
+        third = self._receive(ticket=self._ticket_for_unit("WM7-0003"))
         self.assertEqual(third.visit_id.technician_id, self.lia)
         # the field technicians, although expert, never get a workshop job
         self.assertNotIn(self.tech_a | self.tech_b, (first | second | third).visit_id.technician_id)
@@ -95,7 +96,8 @@ class TestCarryInWorkshop(CarryInCommon):
         assigned = visit.with_user(self.dispatcher).action_auto_assign()
         self.assertFalse(assigned)
         self.assertFalse(visit.technician_id)
-        self.assertNotIn("Marco", visit.message_ids[0].body)
+        self.assertIn("No technician fits", visit.message_ids[0].body)
+        self.assertNotIn("Marco Workshop", visit.message_ids[0].body)
         (self.tech_a | self.tech_b).active = True
         visit.with_user(self.dispatcher).action_auto_assign()
         self.assertIn(visit.technician_id, self.tech_a | self.tech_b)
