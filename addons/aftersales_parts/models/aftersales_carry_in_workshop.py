@@ -245,6 +245,9 @@ class AftersalesCarryIn(models.Model):
         start = self._workshop_start(technician)
         duration = timedelta(hours=visit.visit_type_id.default_duration or 1.0)
         visit.write({"technician_id": technician.id, "scheduled_start": start, "scheduled_end": start + duration})
+        if self.repair_id.state in ("draft", "confirmed", "under_repair"):
+            # sudo: the repair order follows its job; agents have no rights on repair orders
+            self.repair_id.sudo().user_id = technician.user_id
         levels = dict(self.env["aftersales.technician.skill"]._fields["level"]._description_selection(self.env))
         parts = [
             _("skill level: %(level)s", level=levels[str(level)]),

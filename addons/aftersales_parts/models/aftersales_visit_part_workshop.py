@@ -31,6 +31,27 @@ class AftersalesVisitPart(models.Model):
         )._add_to_repair()
         return parts
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "quantity" in vals:
+            # the repair order asks the parts clerk for the new quantity
+            for part in self.filtered(
+                lambda part: part.move_id.repair_id and part.move_id.state not in ("done", "cancel")
+            ):
+                # sudo: the technician corrects his part; the flow corrects its repair move
+                move = part.move_id.sudo()
+                move._do_unreserve()
+                move.product_uom_qty = part.quantity
+                move._action_assign()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_cancel_repair_move(self):
+        # sudo: a part taken off the job is no longer asked from the parts clerk
+        self.move_id.sudo().filtered(
+            lambda move: move.repair_id and move.state not in ("done", "cancel")
+        )._action_cancel()
+
     def _add_to_repair(self):
         """Add these parts to the repair order of their carry-in repair: one move each from the
         warehouse's stock, confirmed and reserved; ``move_id`` links the part to it."""

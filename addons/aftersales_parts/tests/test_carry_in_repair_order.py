@@ -58,8 +58,14 @@ class TestCarryInRepairOrder(CarryInCommon):
         visit = carry_in.visit_id.with_user(self.lia.user_id)
         visit.write({"aftersales_part_ids": [(0, 0, {"product_id": self.pump.id, "quantity": 2.0})]})
         added = visit.aftersales_part_ids.filtered(lambda part: part.quantity == 2.0)
-        self.assertEqual(added.move_id.repair_id, carry_in.repair_id)
-        self.assertEqual(added.move_id.state, "assigned")
+        move = added.move_id
+        self.assertEqual(move.repair_id, carry_in.repair_id)
+        self.assertEqual(move.state, "assigned")
+        # one pump is enough after all; then none
+        added.quantity = 1.0
+        self.assertRecordValues(move, [{"product_uom_qty": 1.0, "quantity": 1.0, "state": "assigned"}])
+        added.unlink()
+        self.assertEqual(move.state, "cancel")
 
     def test_job_done_repairs(self):
         carry_in = self._approved()
