@@ -58,7 +58,7 @@ class TestCarryInRepairOrder(CarryInCommon):
         visit = carry_in.visit_id.with_user(self.lia.user_id)
         visit.write({"aftersales_part_ids": [(0, 0, {"product_id": self.pump.id, "quantity": 2.0})]})
         added = visit.aftersales_part_ids.filtered(lambda part: part.quantity == 2.0)
-        move = added.move_id
+        move = added.move_id.with_env(self.env)
         self.assertEqual(move.repair_id, carry_in.repair_id)
         self.assertEqual(move.state, "assigned")
         # one pump is enough after all; then none
