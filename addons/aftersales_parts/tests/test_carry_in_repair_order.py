@@ -54,18 +54,32 @@ class TestCarryInRepairOrder(CarryInCommon):
             carry_in.with_user(self.clerk).action_accept_estimate()
 
     def test_part_added_later(self):
+        """Parts added on the job under repair are asked from the parts clerk on its repair order: the
+        pumps to bill on one line share one move, whose quantity follows the parts."""
         carry_in = self._approved()
+        estimated = carry_in.repair_id.move_ids
         visit = carry_in.visit_id.with_user(self.lia.user_id)
-        visit.write({"aftersales_part_ids": [(0, 0, {"product_id": self.pump.id, "quantity": 2.0})]})
-        added = visit.aftersales_part_ids.filtered(lambda part: part.quantity == 2.0)
+        visit.write(
+            {
+                "aftersales_part_ids": [
+                    (0, 0, {"product_id": self.pump.id, "quantity": 2.0}),
+                    (0, 0, {"product_id": self.pump.id, "quantity": 1.0}),
+                ]
+            }
+        )
+        added = visit.aftersales_part_ids.filtered(lambda part: part.move_id not in estimated)
+        self.assertEqual(len(added), 2)
         move = added.move_id.with_env(self.env)
-        self.assertEqual(move.repair_id, carry_in.repair_id)
-        self.assertEqual(move.state, "assigned")
-        # one pump is enough after all; then none
-        added.quantity = 1.0
-        self.assertRecordValues(move, [{"product_uom_qty": 1.0, "quantity": 1.0, "state": "assigned"}])
+        self.assertEqual(len(move), 1)
+        self.assertRecordValues(
+            move, [{"repair_id": carry_in.repair_id.id, "product_uom_qty": 3.0, "quantity": 3.0, "state": "assigned"}]
+        )
+        # one pump less; then none
+        added[0].quantity = 1.0
+        self.assertRecordValues(move, [{"product_uom_qty": 2.0, "quantity": 2.0, "state": "assigned"}])
         added.unlink()
         self.assertEqual(move.state, "cancel")
+        self.assertEqual(set(estimated.mapped("state")), {"assigned"}, "the estimated parts stay reserved")
 
     def test_job_done_repairs(self):
         carry_in = self._approved()
