@@ -42,5 +42,13 @@ from . import aftersales_carry_in_checklist
 from . import aftersales_carry_in_reception
 from . import aftersales_carry_in_dashboard
 
+from . import res_company_workshop
+from . import res_config_settings
+from . import aftersales_technician_workshop
+from . import aftersales_visit_workshop
+from . import aftersales_visit_part_workshop
+from . import aftersales_carry_in_workshop
+from . import sale_order_carry_in
+
 # last: the unit history's view reads the tables of the models above
 from . import aftersales_unit_event

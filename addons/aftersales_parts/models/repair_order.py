@@ -25,11 +25,21 @@ class RepairOrder(models.Model):
         copy=False,
         help="The service ticket the returned unit came with.",
     )
+    aftersales_carry_in_id = fields.Many2one(
+        "aftersales.carry.in",
+        string="Carry-in Repair",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        help="The stay at the service centre of the customer's unit this order repairs; its workshop job "
+        "starts and finishes the repair.",
+    )
 
     @api.model
     def _guarded_fields(self):
         # the return line decides where the repaired unit goes back: set by the return's inspection only
-        return super()._guarded_fields() | {"aftersales_rma_line_id"}
+        # the carry-in repair drives the order: linked by the approval of its estimate only
+        return super()._guarded_fields() | {"aftersales_rma_line_id", "aftersales_carry_in_id"}
 
     def action_repair_done(self):
         result = super().action_repair_done()
@@ -47,6 +57,10 @@ class RepairOrder(models.Model):
                 )
             )
         return result
+
+    def action_view_aftersales_carry_in(self):
+        self.ensure_one()
+        return self.aftersales_carry_in_id._get_records_action()
 
     def action_view_aftersales_rma(self):
         self.ensure_one()

@@ -31,3 +31,6 @@ from . import test_carry_in_checks
 from . import test_carry_in_reception
 from . import test_carry_in_receipt
 from . import test_carry_in_screens
+from . import test_carry_in_workshop
+from . import test_carry_in_estimate
+from . import test_carry_in_repair_order

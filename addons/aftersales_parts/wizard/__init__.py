@@ -5,3 +5,5 @@ from . import aftersales_audit_reason
 from . import stock_return_picking
 from . import stock_return_picking_line
 from . import aftersales_carry_in_sign
+from . import aftersales_carry_in_refuse
+from . import aftersales_visit_plan
