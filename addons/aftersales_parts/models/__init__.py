@@ -41,7 +41,6 @@ from . import aftersales_carry_in
 from . import aftersales_carry_in_checklist
 from . import aftersales_carry_in_reception
 from . import aftersales_carry_in_dashboard
-
 from . import res_company_workshop
 from . import res_config_settings
 from . import aftersales_technician_workshop
