@@ -39,3 +39,12 @@ from . import aftersales_partner_settlement_line
 from . import aftersales_carry_in_check
 from . import aftersales_carry_in_step
 from . import aftersales_carry_in
+from . import res_company_carry_in
+from . import res_config_settings_carry_in
+from . import aftersales_warranty_policy
+from . import aftersales_part_warranty
+from . import aftersales_visit_line_repair_warranty
+from . import aftersales_carry_in_handover
+from . import aftersales_visit_carry_in
+from . import aftersales_followup
+from . import aftersales_ticket_carry_in
