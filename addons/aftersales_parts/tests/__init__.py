@@ -27,3 +27,8 @@ from . import test_rma_inspection
 from . import test_consumable_parts
 from . import test_stock_lot_form_access
 from . import test_ticket_form_clerk
+from . import test_carry_in_ready
+from . import test_carry_in_handover
+from . import test_carry_in_repair_warranty
+from . import test_carry_in_not_collected
+from . import test_carry_in_portal
