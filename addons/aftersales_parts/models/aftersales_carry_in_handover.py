@@ -48,8 +48,7 @@ class AftersalesCarryIn(models.Model):
             if missing:
                 raise UserError(
                     _(
-                        "Answer the required final inspection checks of %(carry_in)s before it is ready: "
-                        "%(checks)s.",
+                        "Answer the required final inspection checks of %(carry_in)s before it is ready: %(checks)s.",
                         carry_in=carry_in.name,
                         checks=", ".join(missing.mapped("name")),
                     )
@@ -298,9 +297,7 @@ class AftersalesCarryIn(models.Model):
         """The parts fitted on the unit: ``(product, lot, quantity)`` of the repair order's added parts,
         else of the workshop job's parts not removed."""
         self.ensure_one()
-        moves = self.repair_id.move_ids.filtered(
-            lambda move: move.repair_line_type == "add" and move.state == "done"
-        )
+        moves = self.repair_id.move_ids.filtered(lambda move: move.repair_line_type == "add" and move.state == "done")
         if moves:
             return [(move.product_id, move.move_line_ids.lot_id[:1], move.quantity) for move in moves]
         parts = self.visit_id.aftersales_part_ids.filtered(lambda part: not part.removed)
@@ -369,7 +366,8 @@ class AftersalesCarryIn(models.Model):
         )
         activity_type = self.env.ref("aftersales_parts.mail_activity_carry_in_not_collected")
         model = self.env["ir.model"]._get_id(self._name)
-        self.env["mail.activity"].create(
+        # one batch, without an e-mail per activity: the agents find the calls in their activities
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             [
                 {
                     "res_model_id": model,

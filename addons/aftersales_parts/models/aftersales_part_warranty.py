@@ -48,6 +48,4 @@ class AftersalesPartWarranty(models.Model):
     def _aftersales_covers(self, kind, on_date):
         """A replaced part is guaranteed as a part, from the hand-over to the end of its repair warranty."""
         self.ensure_one()
-        return bool(
-            self.active and kind == "parts" and on_date and self.start_date <= on_date <= self.end_date
-        )
+        return bool(self.active and kind == "parts" and on_date and self.start_date <= on_date <= self.end_date)

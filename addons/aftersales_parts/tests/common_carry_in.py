@@ -90,6 +90,8 @@ class CarryInCommon(PartsCommon):
             }
         )
         picking.action_confirm()
+        # the customer's own serial, not a new one
+        picking.move_ids.move_line_ids.unlink()
         picking.move_ids.move_line_ids = [
             Command.create(
                 {

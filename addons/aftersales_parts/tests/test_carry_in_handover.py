@@ -33,9 +33,7 @@ class TestCarryInHandover(CarryInCommon):
         carry_in = self._ready_carry_in(repair_parts=[(self.pump, 2.0)])
         stock = self.warehouse.lot_stock_id
         self.assertEqual(self._quant_quantity(carry_in.location_id, owner=self.customer, lot=self.lot), 1.0)
-        self.assertEqual(
-            self._quant_quantity(carry_in.location_id, owner=False), 0.0, "the unit was never ours"
-        )
+        self.assertEqual(self._quant_quantity(carry_in.location_id, owner=False), 0.0, "the unit was never ours")
         our_units = self._quant_quantity(stock)
         pumps = self._quant_quantity(stock, product=self.pump)
         self.assertEqual(pumps, 8.0, "the repair took two pumps from the centre's stock")

@@ -28,9 +28,7 @@ class TestCarryInPortal(CarryInCommon, HttpCase):
             {"carry_in_id": carry_in.id, "phase": "intake", "name": "Scratch on the lid", "done": True}
         )
         visit = self._workshop_job(carry_in, lines=[{"line_type": "labour"}], finish=False)
-        quotation = self.env["sale.order"].create(
-            {"partner_id": self.customer.id, "origin": visit.name}
-        )
+        quotation = self.env["sale.order"].create({"partner_id": self.customer.id, "origin": visit.name})
         with visit._unguard("quotation_id"):
             visit.quotation_id = quotation
         self.authenticate(self.portal_user.login, self.portal_user.login)
