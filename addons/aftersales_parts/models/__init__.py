@@ -48,3 +48,4 @@ from . import aftersales_carry_in_handover
 from . import aftersales_visit_carry_in
 from . import aftersales_followup
 from . import aftersales_ticket_carry_in
+from . import stock_lot_carry_in
