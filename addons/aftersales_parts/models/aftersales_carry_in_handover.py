@@ -113,7 +113,7 @@ class AftersalesCarryIn(models.Model):
         unreachable._message_log_batch(
             {
                 carry_in.id: escape(
-                    _(
+                    self.env._(
                         "%(customer)s has no e-mail address: they were not told that their unit is ready.",
                         customer=carry_in.partner_id.display_name,
                     )
@@ -127,7 +127,7 @@ class AftersalesCarryIn(models.Model):
             if not sender:
                 carry_in._message_log(
                     body=escape(
-                        _(
+                        self.env._(
                             "Nobody could tell %(customer)s that their unit is ready: neither you, the counter "
                             "agent nor the company has an e-mail address to write from.",
                             customer=carry_in.partner_id.display_name,
@@ -186,7 +186,7 @@ class AftersalesCarryIn(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
-            carry_in.activity_unlink(["aftersales_parts.mail_activity_carry_in_not_collected"])
+            carry_in.activity_unlink(["aftersales_parts.mail_activity_carry_in_not_collected"], only_automated=False)
             carry_in._set_stage(
                 "collected",
                 collected_date=now,
@@ -356,7 +356,7 @@ class AftersalesCarryIn(models.Model):
         late._message_log_batch(
             {
                 carry_in.id: escape(
-                    _(
+                    self.env._(
                         "Not collected: the unit has been ready for %(days)s days. Call the customer.",
                         days=(now - carry_in.ready_date).days,
                     )
@@ -373,7 +373,7 @@ class AftersalesCarryIn(models.Model):
                     "res_model_id": model,
                     "res_id": carry_in.id,
                     "activity_type_id": activity_type.id,
-                    "summary": _("Call %(customer)s to collect the unit", customer=carry_in.partner_id.name),
+                    "summary": self.env._("Call %(customer)s to collect the unit", customer=carry_in.partner_id.name),
                     "user_id": (carry_in.user_id or self.env.user).id,
                     "date_deadline": fields.Date.context_today(self),
                 }

@@ -5,7 +5,7 @@ The stages before the hand-over are reached here by hand (``_receive``, ``_works
 once the reception and the workshop flows are merged, these helpers are the place to call their actions
 instead."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
@@ -115,14 +115,14 @@ class CarryInCommon(PartsCommon):
         )
         return carry_in
 
-    def _workshop_job(self, carry_in, lines=(), parts=(), finish=True):
-        """Tara Tech's job on the unit at the centre; done when ``finish``."""
-        visit = self._visit(carry_in.ticket_id, technician_id=self.tech_a.id, scheduled_start=JOB_START)
+    def _workshop_job(self, carry_in, lines=(), parts=(), finish=True, start=JOB_START):
+        """Tara Tech's job on the unit at the centre, from ``start``; done when ``finish``."""
+        visit = self._visit(carry_in.ticket_id, technician_id=self.tech_a.id, scheduled_start=start)
         with carry_in._unguard("visit_id"):
             carry_in.visit_id = visit
         carry_in._set_stage("in_repair", approved_date=fields.Datetime.now())
         visit.action_schedule()
-        with freeze_time(JOB_START):
+        with freeze_time(start):
             visit.with_user(self.technician_user).action_start()
         if lines:
             visit.write({"line_ids": [Command.create(vals) for vals in lines]})
@@ -147,7 +147,7 @@ class CarryInCommon(PartsCommon):
 
     def _finish_job(self, visit):
         visit.write({"work_report": "<p>Drum bearing replaced.</p>", "signature": SIGNATURE, "signed_by": "Wendy"})
-        with freeze_time(datetime(2026, 6, 9, 12, 0)):
+        with freeze_time(visit.check_in + timedelta(hours=2)):
             visit.with_user(self.technician_user).action_done()
         return visit
 

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -88,7 +90,7 @@ class TestCarryInReady(CarryInCommon):
         self.company.aftersales_notify_carry_in_ready = True
         self.customer.email = False
         other = self._receive(self._carry_in(lot=self._sell_and_deliver(self.customer, self.product, "WM7-0002")[1]))
-        self._workshop_job(other)
+        self._workshop_job(other, start=datetime(2026, 6, 10, 10, 0))
         self.assertEqual(other.state, "ready")
         self.assertFalse(self._ready_messages(other))
         self.assertIn("no e-mail address", other.message_ids[0].body)
