@@ -186,7 +186,7 @@ class AftersalesCarryIn(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
-            carry_in.activity_unlink(["aftersales_parts.mail_activity_carry_in_not_collected"], only_automated=False)
+            carry_in_sudo.activity_unlink(["aftersales_parts.mail_activity_carry_in_not_collected"])
             carry_in._set_stage(
                 "collected",
                 collected_date=now,
@@ -376,6 +376,7 @@ class AftersalesCarryIn(models.Model):
                     "summary": self.env._("Call %(customer)s to collect the unit", customer=carry_in.partner_id.name),
                     "user_id": (carry_in.user_id or self.env.user).id,
                     "date_deadline": fields.Date.context_today(self),
+                    "automated": True,
                 }
                 for carry_in in late
             ]
