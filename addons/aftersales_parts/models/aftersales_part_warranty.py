@@ -20,7 +20,7 @@ class AftersalesPartWarranty(models.Model):
     product_id = fields.Many2one("product.product", string="Part", required=True, readonly=True, index=True)
     part_lot_id = fields.Many2one("stock.lot", string="Part Serial Number", readonly=True)
     quantity = fields.Float(default=1.0, digits="Product Unit of Measure", readonly=True)
-    policy_id = fields.Many2one("aftersales.warranty.policy", string="Policy", readonly=True)
+    policy_id = fields.Many2one("aftersales.warranty.policy", readonly=True)
     start_date = fields.Date(required=True, readonly=True)
     end_date = fields.Date(required=True, readonly=True, index=True)
     state = fields.Selection(

@@ -6,7 +6,7 @@ from .common_carry_in import CarryInCommon
 @tagged("post_install", "-at_install")
 class TestCarryInPortal(CarryInCommon, HttpCase):
     def test_customer_follows_the_unit(self):
-        carry_in = self._ready_carry_in()
+        carry_in = self._ready_carry_in(repair_parts=[(self.pump, 1.0)])
         self.authenticate(self.portal_user.login, self.portal_user.login)
         response = self.url_open("/my/home")
         self.assertEqual(response.status_code, 200)
@@ -21,6 +21,18 @@ class TestCarryInPortal(CarryInCommon, HttpCase):
         self.assertIn("WM7-0001", response.text)
         self.assertIn("o_aftersales_carry_in_ready", response.text)
         self.assertIn("Monday to Friday, 9-18", response.text)
+
+        self.policy.repair_warranty_duration = 90
+        self.authenticate(None, None)
+        self._sign_handover(carry_in, name="Wendy at the counter")
+        carry_in.with_user(self.agent).action_hand_over()
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        response = self.url_open(f"/my/repairs/{carry_in.id}")
+        self.assertIn("o_aftersales_carry_in_handover", response.text)
+        self.assertIn("Wendy at the counter", response.text)
+        self.assertNotIn("o_aftersales_carry_in_ready", response.text)
+        self.assertIn("o_aftersales_carry_in_part_warranties", response.text)
+        self.assertIn(self.pump.name, response.text)
 
     def test_estimate_link_and_hand_over_record(self):
         carry_in = self._receive(self._carry_in())
