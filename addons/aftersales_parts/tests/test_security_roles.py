@@ -8,6 +8,12 @@ from .common import PartsCommon, RmaCommon
 
 CLERK = "aftersales_parts.aftersales_parts_group_clerk"
 ACCOUNTANT = "aftersales_service.aftersales_service_group_accountant"
+# every role follows the units at the service centre: they read the carry-in repairs
+CARRY_IN_MENUS = {
+    "aftersales_parts.aftersales_carry_in_menu_root",
+    "aftersales_parts.aftersales_carry_in_menu",
+    "aftersales_parts.aftersales_part_warranty_menu",
+}
 AFTERSALES_MODULES = ("aftersales_service", "aftersales_warranty", "aftersales_parts")
 
 
@@ -183,7 +189,7 @@ class TestPartsClerkRole(PartsCommon):
             "aftersales_parts.aftersales_visit_part_menu_defective",
             "aftersales_parts.aftersales_rma_menu",
             "aftersales_parts.aftersales_rma_menu_supplier",
-        }
+        } | CARRY_IN_MENUS
         self.assertEqual(visible_menus(self.env, self.clerk), clerk)
         accountant = new_test_user(self.env, login="as_role_acc", name="Abe Accounts", groups=ACCOUNTANT)
         self.assertEqual(
@@ -200,7 +206,8 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_warranty.aftersales_contract_revenue_menu",
                 "aftersales_parts.aftersales_rma_menu",
                 "aftersales_parts.aftersales_rma_menu_supplier",
-            },
+            }
+            | CARRY_IN_MENUS,
         )
         self.assertEqual(
             {xmlid for xmlid in visible_menus(self.env, self.technician) if not xmlid.startswith(service)},
@@ -208,7 +215,8 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_parts.aftersales_parts_menu",
                 "aftersales_parts.aftersales_parts_request_menu",
                 "aftersales_parts.stock_quant_menu_aftersales_van",
-            },
+            }
+            | CARRY_IN_MENUS,
         )
         agent = new_test_user(
             self.env, login="as_role_agent", name="Ann Agent", groups="aftersales_service.aftersales_service_group_user"
@@ -229,7 +237,8 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_parts.aftersales_visit_part_menu_defective",
                 "aftersales_parts.aftersales_rma_menu",
                 "aftersales_parts.aftersales_rma_menu_supplier",
-            },
+            }
+            | CARRY_IN_MENUS,
         )
         manager = new_test_user(
             self.env,
