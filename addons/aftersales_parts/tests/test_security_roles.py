@@ -8,7 +8,7 @@ from .common import PartsCommon, RmaCommon
 
 CLERK = "aftersales_parts.aftersales_parts_group_clerk"
 ACCOUNTANT = "aftersales_service.aftersales_service_group_accountant"
-# every role follows the units at the service centre: they read the carry-in repairs
+# the agents, the clerks and the accountants follow the units at the service centre
 CARRY_IN_MENUS = {
     "aftersales_parts.aftersales_carry_in_menu_root",
     "aftersales_parts.aftersales_carry_in_menu",
@@ -215,8 +215,7 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_parts.aftersales_parts_menu",
                 "aftersales_parts.aftersales_parts_request_menu",
                 "aftersales_parts.stock_quant_menu_aftersales_van",
-            }
-            | CARRY_IN_MENUS,
+            },
         )
         agent = new_test_user(
             self.env, login="as_role_agent", name="Ann Agent", groups="aftersales_service.aftersales_service_group_user"
