@@ -1,2 +1,3 @@
 from . import rma_portal
 from . import partner_portal
+from . import carry_in_portal

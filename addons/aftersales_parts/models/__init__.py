@@ -48,6 +48,16 @@ from . import aftersales_visit_workshop
 from . import aftersales_visit_part_workshop
 from . import aftersales_carry_in_workshop
 from . import sale_order_carry_in
+from . import res_company_carry_in
+from . import res_config_settings_carry_in
+from . import aftersales_warranty_policy
+from . import aftersales_part_warranty
+from . import aftersales_visit_line_repair_warranty
+from . import aftersales_carry_in_handover
+from . import aftersales_visit_carry_in
+from . import aftersales_followup
+from . import aftersales_ticket_carry_in
+from . import stock_lot_carry_in
 
 # last: the unit history's view reads the tables of the models above
 from . import aftersales_unit_event

@@ -70,6 +70,9 @@ class AftersalesCarryIn(models.Model):  # pylint: disable=consider-merging-class
     def action_sign_intake(self):
         return self._action_sign("intake")
 
+    def action_sign_handover(self):
+        return self._action_sign("handover")
+
     def action_print_receipt(self):
         self.check_access("read")
         self._check_stage(

@@ -34,3 +34,8 @@ from . import test_carry_in_screens
 from . import test_carry_in_workshop
 from . import test_carry_in_estimate
 from . import test_carry_in_repair_order
+from . import test_carry_in_ready
+from . import test_carry_in_handover
+from . import test_carry_in_repair_warranty
+from . import test_carry_in_not_collected
+from . import test_carry_in_portal

@@ -8,6 +8,7 @@ from .common import PartsCommon, RmaCommon
 
 CLERK = "aftersales_parts.aftersales_parts_group_clerk"
 ACCOUNTANT = "aftersales_service.aftersales_service_group_accountant"
+# the agents, the clerks and the accountants follow the units at the service centre
 AFTERSALES_MODULES = ("aftersales_service", "aftersales_warranty", "aftersales_parts")
 
 
@@ -185,6 +186,7 @@ class TestPartsClerkRole(PartsCommon):
             "aftersales_parts.aftersales_rma_menu_supplier",
             "aftersales_parts.aftersales_carry_in_menu_root",
             "aftersales_parts.aftersales_carry_in_menu",
+            "aftersales_parts.aftersales_part_warranty_menu",
             "aftersales_parts.aftersales_carry_in_repair_menu",
         }
         self.assertEqual(visible_menus(self.env, self.clerk), clerk)
@@ -205,6 +207,7 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_parts.aftersales_rma_menu_supplier",
                 "aftersales_parts.aftersales_carry_in_menu_root",
                 "aftersales_parts.aftersales_carry_in_menu",
+                "aftersales_parts.aftersales_part_warranty_menu",
                 "aftersales_parts.aftersales_carry_in_menu_analysis",
             },
         )
@@ -239,6 +242,7 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_parts.aftersales_rma_menu_supplier",
                 "aftersales_parts.aftersales_carry_in_menu_root",
                 "aftersales_parts.aftersales_carry_in_menu",
+                "aftersales_parts.aftersales_part_warranty_menu",
             },
         )
         manager = new_test_user(
