@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
 # the stay of a customer's unit at the service centre, from the counter to the pick-up
@@ -281,6 +281,58 @@ class AftersalesCarryIn(models.Model):
                     stage=stages[wrong[0].state],
                 )
             )
+
+    def _move_unit(self, picking_type, source, destination, lot):
+        """Move the customer's unit from ``source`` to ``destination`` by a validated transfer of
+        ``picking_type``: its move line names the serial and the owner, so no other unit and nothing
+        of ours moves. Returns the transfer, or False when it could not be validated. The callers
+        check the carry-in first; they call it with sudo for users without inventory rights."""
+        self.ensure_one()
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": picking_type.id,
+                "partner_id": self.partner_id.id,
+                "owner_id": self.partner_id.id,
+                "origin": self.name,
+                "location_id": source.id,
+                "location_dest_id": destination.id,
+                "company_id": self.company_id.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": self.product_id.display_name,
+                            "product_id": self.product_id.id,
+                            "product_uom_qty": 1.0,
+                            "product_uom": self.product_id.uom_id.id,
+                            "location_id": source.id,
+                            "location_dest_id": destination.id,
+                            "restrict_partner_id": self.partner_id.id,
+                            "company_id": self.company_id.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        move = picking.move_ids
+        move.move_line_ids.unlink()
+        self.env["stock.move.line"].create(
+            {
+                "move_id": move.id,
+                "picking_id": picking.id,
+                "product_id": move.product_id.id,
+                "product_uom_id": move.product_uom.id,
+                "quantity": 1.0,
+                "lot_id": lot.id,
+                "owner_id": self.partner_id.id,
+                "location_id": source.id,
+                "location_dest_id": destination.id,
+                "company_id": self.company_id.id,
+            }
+        )
+        move.picked = True
+        result = picking.with_context(skip_sms=True, skip_backorder=True, cancel_backorder=True).button_validate()
+        return picking if result is True and picking.state == "done" else False
 
     def _after_receive(self):
         """Called by the reception once the units of ``self`` are in the centre: the workshop job

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from markupsafe import Markup, escape
 
-from odoo import Command, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 AGENT_GROUP = "aftersales_service.aftersales_service_group_user"
@@ -188,59 +188,13 @@ class AftersalesCarryIn(models.Model):
         for visit in visits.filtered("ticket_id"):
             visit.ticket_id._aftersales_send_csat_survey("visit_done", visit=visit)
 
-    def _prepare_delivery_picking_vals(self):
-        """The delivery of the customer's own unit: it takes the customer's quant of the carry-in location."""
-        self.ensure_one()
-        customers = self.env.ref("stock.stock_location_customers")
-        return {
-            "picking_type_id": self.warehouse_id.out_type_id.id,
-            "partner_id": self.partner_id.id,
-            "owner_id": self.partner_id.id,
-            "location_id": self.location_id.id,
-            "location_dest_id": customers.id,
-            "origin": f"{self.name} {self.ticket_id.reference or ''}".strip(),
-            "company_id": self.company_id.id,
-            "move_ids": [
-                Command.create(
-                    {
-                        "name": self.product_id.display_name,
-                        "product_id": self.product_id.id,
-                        "product_uom_qty": 1.0,
-                        "product_uom": self.product_id.uom_id.id,
-                        "location_id": self.location_id.id,
-                        "location_dest_id": customers.id,
-                        "restrict_partner_id": self.partner_id.id,
-                        "company_id": self.company_id.id,
-                    }
-                )
-            ],
-        }
-
     def _create_delivery_picking(self):
         """Create and validate the delivery of the unit to its customer; the move line names the serial
         and the owner, so no other unit and nothing of ours leaves."""
         self.ensure_one()
-        picking = self.env["stock.picking"].create(self._prepare_delivery_picking_vals())
-        picking.action_confirm()
-        move = picking.move_ids
-        move.move_line_ids.unlink()
-        self.env["stock.move.line"].create(
-            {
-                "move_id": move.id,
-                "picking_id": picking.id,
-                "product_id": self.product_id.id,
-                "product_uom_id": self.product_id.uom_id.id,
-                "location_id": self.location_id.id,
-                "location_dest_id": move.location_dest_id.id,
-                "lot_id": self.lot_id.id,
-                "owner_id": self.partner_id.id,
-                "quantity": 1.0,
-                "picked": True,
-            }
-        )
-        move.picked = True
-        result = picking.with_context(skip_sms=True, cancel_backorder=True).button_validate()
-        if result is not True or picking.state != "done":
+        customers = self.env.ref("stock.stock_location_customers")
+        picking = self._move_unit(self.warehouse_id.out_type_id, self.location_id, customers, self.lot_id)
+        if not picking:
             raise UserError(
                 _(
                     "The unit of %(carry_in)s is not in %(location)s: it cannot be handed over. Check its "

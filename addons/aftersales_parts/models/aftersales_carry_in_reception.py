@@ -1,4 +1,4 @@
-from odoo import Command, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 AGENT_GROUP = "aftersales_service.aftersales_service_group_user"
@@ -177,34 +177,6 @@ class AftersalesCarryIn(models.Model):  # pylint: disable=consider-merging-class
         lot = Lot.search(domain + [("company_id", "in", (self.company_id.id, False))], limit=1)
         return lot or Lot.create({"name": name, "product_id": self.product_id.id, "company_id": self.company_id.id})
 
-    def _prepare_reception_picking_vals(self, lot):
-        self.ensure_one()
-        warehouse = self.warehouse_id
-        customers = self.env.ref("stock.stock_location_customers")
-        return {
-            "picking_type_id": warehouse.in_type_id.id,
-            "partner_id": self.partner_id.id,
-            "owner_id": self.partner_id.id,
-            "origin": self.name,
-            "location_id": customers.id,
-            "location_dest_id": self.location_id.id,
-            "company_id": self.company_id.id,
-            "move_ids": [
-                Command.create(
-                    {
-                        "name": self.product_id.display_name,
-                        "product_id": self.product_id.id,
-                        "product_uom_qty": 1.0,
-                        "product_uom": self.product_id.uom_id.id,
-                        "location_id": customers.id,
-                        "location_dest_id": self.location_id.id,
-                        "restrict_partner_id": self.partner_id.id,
-                        "company_id": self.company_id.id,
-                    }
-                )
-            ],
-        }
-
     def _create_reception_picking(self, lot):
         """Receive the unit from the customer into the centre's carry-in location, owned by the customer."""
         self.ensure_one()
@@ -212,35 +184,11 @@ class AftersalesCarryIn(models.Model):  # pylint: disable=consider-merging-class
             raise UserError(
                 _("Service centre %(warehouse)s has no receipt operation.", warehouse=self.warehouse_id.name)
             )
+        customers = self.env.ref("stock.stock_location_customers")
         # sudo: the counter agent receives the unit without inventory rights, the carry-in is checked above
-        picking = self.env["stock.picking"].sudo().create(self._prepare_reception_picking_vals(lot))
-        picking.action_confirm()
-        move = picking.move_ids
-        move.move_line_ids.unlink()
-        self.env["stock.move.line"].sudo().create(
-            {
-                "move_id": move.id,
-                "picking_id": picking.id,
-                "product_id": move.product_id.id,
-                "product_uom_id": move.product_uom.id,
-                "quantity": 1.0,
-                "lot_id": lot.id,
-                "owner_id": self.partner_id.id,
-                "location_id": move.location_id.id,
-                "location_dest_id": move.location_dest_id.id,
-                "company_id": self.company_id.id,
-            }
-        )
-        move.picked = True
-        result = picking.with_context(skip_sms=True, skip_backorder=True, cancel_backorder=True).button_validate()
-        if result is not True or picking.state != "done":
-            raise UserError(
-                _(
-                    "The reception %(picking)s of %(carry_in)s could not be validated.",
-                    picking=picking.name,
-                    carry_in=self.name,
-                )
-            )
+        picking = self.sudo()._move_unit(self.warehouse_id.in_type_id, customers, self.location_id, lot)
+        if not picking:
+            raise UserError(_("The reception of %(carry_in)s could not be validated.", carry_in=self.name))
         return picking
 
     def _post_reception(self):
