@@ -39,6 +39,14 @@ class CarryInCommon(PartsCommon):
         )
         cls.customers_location = cls.env.ref("stock.stock_location_customers")
         cls.type_repair_visit.write({"fee_product_id": cls.fee_product.id})
+        # the workshop jobs bill as the repair visits do
+        cls.env.ref("aftersales_parts.visit_type_workshop").write(
+            {
+                "labour_product_id": cls.labour_product.id,
+                "travel_km_product_id": cls.km_product.id,
+                "fee_product_id": cls.fee_product.id,
+            }
+        )
 
     # ------------------------------------------------------------------
     # The stages before the hand-over, reached by hand
@@ -68,7 +76,7 @@ class CarryInCommon(PartsCommon):
         self.assertEqual(carry_in.state, "received")
         return carry_in
 
-    def _workshop_job(self, carry_in, lines=(), parts=(), finish=True, start=JOB_START):
+    def _workshop_job(self, carry_in, lines=({"line_type": "labour"},), parts=(), finish=True, start=JOB_START):
         """Tara Tech's job on the unit at the centre: the diagnosis, the estimate (approved at once when
         nothing is to pay, else accepted at the counter), the repair order with the ``parts`` taken from
         the centre's stock, the job started at ``start``, and done when ``finish``."""
