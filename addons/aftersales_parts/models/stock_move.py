@@ -28,7 +28,9 @@ class StockMove(models.Model):
         """The move of the unit a repair order of a carry-in repair ends with takes the customer's unit:
         Odoo looks for the owner's unit in the parts' location, not in the carry-in location where it
         waits, and would move it as ours."""
-        repair_ids = {vals["repair_id"] for vals in vals_list if vals.get("repair_id") and not vals.get("repair_line_type")}
+        repair_ids = {
+            vals["repair_id"] for vals in vals_list if vals.get("repair_id") and not vals.get("repair_line_type")
+        }
         if not repair_ids:
             return
         # sudo: the carry-in repair of the order, whoever ends it

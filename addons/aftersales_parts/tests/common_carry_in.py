@@ -123,7 +123,7 @@ class CarryInCommon(PartsCommon):
     def _sign_handover(self, carry_in, name="Wendy Washer"):
         """The customer signs the hand-over in the agent's signature window."""
         action = carry_in.with_user(self.agent).action_sign_handover()
-        with Form(self.env[action["res_model"]].with_user(self.agent).with_context(action["context"])) as form:
+        with Form(self.env[action["res_model"]].with_user(self.agent).with_context(**action["context"])) as form:
             form.signature = SIGNATURE
             form.signed_by = name
         form.record.action_sign()

@@ -122,7 +122,7 @@ class TestCarryInDoneWhen(CarryInCommon, HttpCase):
     def _agent_receives_the_unit(self, ticket):
         agent = self.counter
         action = ticket.with_user(agent).action_receive_unit()
-        with Form(self.env["aftersales.carry.in"].with_user(agent).with_context(action["context"])) as form:
+        with Form(self.env["aftersales.carry.in"].with_user(agent).with_context(**action["context"])) as form:
             form.problem = "The engine cuts out after twenty minutes"
             form.expected_date = fields.Date.today() + timedelta(days=3)
         carry_in = form.record
@@ -144,7 +144,7 @@ class TestCarryInDoneWhen(CarryInCommon, HttpCase):
     def _customer_signs(self, carry_in, phase):
         agent = self.counter
         action = getattr(carry_in.with_user(agent), f"action_sign_{phase}")()
-        with Form(self.env[action["res_model"]].with_user(agent).with_context(action["context"])) as form:
+        with Form(self.env[action["res_model"]].with_user(agent).with_context(**action["context"])) as form:
             form.signature = SIGNATURE
             form.signed_by = "Wendy Washer"
         form.record.action_sign()
@@ -311,9 +311,9 @@ class TestCarryInDoneWhen(CarryInCommon, HttpCase):
         self.assertEqual(delivery.move_line_ids.lot_id, self.bike_lot)
         self.assertEqual(self._owned_quantity(self.motorcycle, carry_in.location_id, self.customer, self.bike_lot), 0.0)
         self.assertFalse(
-            self.env["stock.quant"].search(
-                [("product_id", "=", self.motorcycle.id), ("location_id", "=", carry_in.location_id.id)]
-            ).filtered("quantity"),
+            self.env["stock.quant"]
+            .search([("product_id", "=", self.motorcycle.id), ("location_id", "=", carry_in.location_id.id)])
+            .filtered("quantity"),
             "nothing of the unit stays in the centre",
         )
         self.assertEqual(self._in_stock(self.pump), pumps - 1)
@@ -325,7 +325,8 @@ class TestCarryInDoneWhen(CarryInCommon, HttpCase):
         )
         # the unit keeps the warranty of its sale: its hand-over is no new sale
         self.assertEqual(self.bike_warranty.state, "active")
-        self.assertEqual(self.env["aftersales.warranty"].search([("lot_id", "=", self.bike_lot.id)]), self.bike_warranty)
+        warranties = self.env["aftersales.warranty"].search([("lot_id", "=", self.bike_lot.id)])
+        self.assertEqual(warranties, self.bike_warranty, "no second warranty registered at the hand-over")
 
         # the uncovered fees are invoiced from the sale order; the covered parts are at zero, their cost kept
         invoice = order.invoice_ids
@@ -341,9 +342,9 @@ class TestCarryInDoneWhen(CarryInCommon, HttpCase):
         self.assertEqual(sum(parts.mapped("covered_amount")), 45.0 + 25.0, "what the customer did not pay")
 
         # the repair warranty of the replaced parts starts; the follow-up call and the survey follow
-        warranties = carry_in.part_warranty_ids
-        self.assertEqual(warranties.product_id, self.pump | self.seal)
-        self.assertEqual(set(warranties.mapped("end_date")), {fields.Date.today() + timedelta(days=89)})
+        part_warranties = carry_in.part_warranty_ids
+        self.assertEqual(part_warranties.product_id, self.pump | self.seal)
+        self.assertEqual(set(part_warranties.mapped("end_date")), {fields.Date.today() + timedelta(days=89)})
         followup = self.env["aftersales.followup"].search([("ticket_id", "=", ticket.id)])
         self.assertEqual(len(followup), 1)
         self.assertEqual(followup.state, "planned")
