@@ -6,11 +6,11 @@ AGENT_GROUP = "aftersales_service.aftersales_service_group_user"
 OPEN_STATES = ("draft", "received", "diagnosed", "waiting_approval", "in_repair", "ready")
 
 
-class AftersalesCarryIn(models.Model):  # pylint: disable=consider-merging-classes-inherited
+class AftersalesCarryIn(models.Model):
     """The reception at the counter: the customer's unit enters the centre as the customer's stock,
     with a receipt the customer signs."""
 
-    _inherit = "aftersales.carry.in"
+    _inherit = "aftersales.carry.in"  # pylint: disable=consider-merging-classes-inherited
 
     lot_name = fields.Char(
         string="New Serial Number",

@@ -106,7 +106,7 @@ class AftersalesVisit(models.Model):
         """The parts of a workshop job are reserved by its repair order's moves for the parts clerk;
         the others are checked in their locations as usual."""
         workshop = self.filtered(lambda visit: visit.aftersales_carry_in_ids.repair_id)
-        super(AftersalesVisit, self - workshop)._aftersales_check_parts_available()
+        result = super(AftersalesVisit, self - workshop)._aftersales_check_parts_available()
         for visit in workshop:
             # sudo: the technician finishing his job reads the reservation of its repair order
             repair = visit.aftersales_carry_in_ids.sudo().repair_id
@@ -126,6 +126,7 @@ class AftersalesVisit(models.Model):
                         parts=", ".join(short.product_id.mapped("display_name")),
                     )
                 )
+        return result
 
     def _aftersales_finish_repair(self):
         """The job is done: its parts are billed on the fee order by the visit's flow, consumed by the

@@ -2,7 +2,7 @@ from odoo import fields, models
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+    _inherit = "res.config.settings"  # pylint: disable=consider-merging-classes-inherited
 
     aftersales_notify_carry_in_ready = fields.Boolean(
         related="company_id.aftersales_notify_carry_in_ready", readonly=False

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError
 
 
@@ -17,6 +17,32 @@ class StockMove(models.Model):
     @api.model
     def _guarded_fields(self):
         return super()._guarded_fields() | {"aftersales_rma_line_id"}
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._aftersales_carry_in_unit_owner(vals_list)
+        return super().create(vals_list)
+
+    @api.model
+    def _aftersales_carry_in_unit_owner(self, vals_list):
+        """The move of the unit a repair order of a carry-in repair ends with takes the customer's unit:
+        Odoo looks for the owner's unit in the parts' location, not in the carry-in location where it
+        waits, and would move it as ours."""
+        repair_ids = {
+            vals["repair_id"] for vals in vals_list if vals.get("repair_id") and not vals.get("repair_line_type")
+        }
+        if not repair_ids:
+            return
+        # sudo: the carry-in repair of the order, whoever ends it
+        repairs = self.env["repair.order"].sudo().browse(repair_ids).filtered("aftersales_carry_in_id")
+        for vals in vals_list:
+            repair = repairs.filtered(lambda ro, vals=vals: ro.id == vals.get("repair_id"))
+            if not repair or vals.get("repair_line_type") or vals.get("product_id") != repair.product_id.id:
+                continue
+            owner = repair.aftersales_carry_in_id.partner_id
+            for command in vals.get("move_line_ids") or []:
+                if command[0] == Command.CREATE and not command[2].get("owner_id"):
+                    command[2]["owner_id"] = owner.id
 
     def _guard_check_create(self, vals_list):
         # Odoo's own split creates the rest of a receipt's move with its return line, as the user

@@ -40,3 +40,4 @@ from . import test_carry_in_repair_warranty
 from . import test_carry_in_not_collected
 from . import test_carry_in_portal
 from . import test_carry_in_branch
+from . import test_carry_in_done_when

@@ -1,16 +1,12 @@
 """Fixtures of the end of a carry-in stay: a unit received at the service centre, its workshop job and
-its repair order, brought to the stage a test needs.
-
-The stages before the hand-over are reached here by hand (``_receive``, ``_workshop_job``, ``_repair``):
-once the reception and the workshop flows are merged, these helpers are the place to call their actions
-instead."""
+its repair order, brought to the stage a test needs by the actions of the reception and the workshop."""
 
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo import Command, fields
-from odoo.tests import new_test_user
+from odoo import Command
+from odoo.tests import Form, new_test_user
 
 from odoo.addons.aftersales_service.tests.common import SIGNATURE
 
@@ -43,6 +39,14 @@ class CarryInCommon(PartsCommon):
         )
         cls.customers_location = cls.env.ref("stock.stock_location_customers")
         cls.type_repair_visit.write({"fee_product_id": cls.fee_product.id})
+        # the workshop jobs bill as the repair visits do
+        cls.env.ref("aftersales_parts.visit_type_workshop").write(
+            {
+                "labour_product_id": cls.labour_product.id,
+                "travel_km_product_id": cls.km_product.id,
+                "fee_product_id": cls.fee_product.id,
+            }
+        )
 
     # ------------------------------------------------------------------
     # The stages before the hand-over, reached by hand
@@ -66,81 +70,39 @@ class CarryInCommon(PartsCommon):
         )
 
     def _receive(self, carry_in):
-        """The unit enters the carry-in location as the customer's stock, by a validated receipt."""
-        warehouse = carry_in.warehouse_id
-        picking = self.env["stock.picking"].create(
+        """The counter agent receives the unit: it enters the carry-in location as the customer's stock
+        and its workshop job is created."""
+        carry_in.with_user(self.agent).action_receive()
+        self.assertEqual(carry_in.state, "received")
+        return carry_in
+
+    def _workshop_job(self, carry_in, lines=({"line_type": "labour"},), parts=(), finish=True, start=JOB_START):
+        """Tara Tech's job on the unit at the centre: the diagnosis, the estimate (approved at once when
+        nothing is to pay, else accepted at the counter), the repair order with the ``parts`` taken from
+        the centre's stock, the job started at ``start``, and done when ``finish``."""
+        visit = carry_in.visit_id
+        # the dispatch to a workshop technician is tested with the workshop: Tara takes this job
+        visit.write(
             {
-                "picking_type_id": warehouse.in_type_id.id,
-                "partner_id": carry_in.partner_id.id,
-                "owner_id": carry_in.partner_id.id,
-                "location_id": self.customers_location.id,
-                "location_dest_id": carry_in.location_id.id,
-                "move_ids": [
+                "technician_id": self.tech_a.id,
+                "scheduled_start": start,
+                "line_ids": [Command.create(vals) for vals in lines],
+                "aftersales_part_ids": [
                     Command.create(
-                        {
-                            "name": carry_in.product_id.name,
-                            "product_id": carry_in.product_id.id,
-                            "product_uom_qty": 1.0,
-                            "product_uom": carry_in.product_id.uom_id.id,
-                            "location_id": self.customers_location.id,
-                            "location_dest_id": carry_in.location_id.id,
-                        }
+                        {"product_id": product.id, "quantity": quantity, "location_id": self.warehouse.lot_stock_id.id}
                     )
+                    for product, quantity in parts
                 ],
             }
         )
-        picking.action_confirm()
-        # the customer's own serial, not a new one
-        picking.move_ids.move_line_ids.unlink()
-        picking.move_ids.move_line_ids = [
-            Command.create(
-                {
-                    "product_id": carry_in.product_id.id,
-                    "lot_id": carry_in.lot_id.id,
-                    "quantity": 1.0,
-                    "location_id": self.customers_location.id,
-                    "location_dest_id": carry_in.location_id.id,
-                    "owner_id": carry_in.partner_id.id,
-                }
-            )
-        ]
-        picking.move_ids.picked = True
-        picking.button_validate()
-        self.assertEqual(picking.state, "done")
-        carry_in._set_stage(
-            "received",
-            received_date=fields.Datetime.now(),
-            received_by_id=self.agent.id,
-            reception_picking_id=picking.id,
-        )
-        return carry_in
-
-    def _workshop_job(self, carry_in, lines=(), parts=(), finish=True, start=JOB_START):
-        """Tara Tech's job on the unit at the centre, from ``start``; done when ``finish``."""
-        visit = self._visit(carry_in.ticket_id, technician_id=self.tech_a.id, scheduled_start=start)
-        with carry_in._unguard("visit_id"):
-            carry_in.visit_id = visit
-        carry_in._set_stage("in_repair", approved_date=fields.Datetime.now())
-        visit.action_schedule()
+        as_technician = carry_in.with_user(self.technician_user)
+        as_technician.diagnosis = "<p>Worn drum bearing.</p>"
+        as_technician.action_send_estimate()
+        if carry_in.state == "waiting_approval":
+            carry_in.with_user(self.agent).action_accept_estimate()
+        self.assertEqual(carry_in.state, "in_repair")
         with freeze_time(start):
             visit.with_user(self.technician_user).action_start()
-        if lines:
-            visit.write({"line_ids": [Command.create(vals) for vals in lines]})
-        if parts:
-            visit.write(
-                {
-                    "aftersales_part_ids": [
-                        Command.create(
-                            {
-                                "product_id": product.id,
-                                "quantity": quantity,
-                                "location_id": self.warehouse.lot_stock_id.id,
-                            }
-                        )
-                        for product, quantity in parts
-                    ]
-                }
-            )
         if finish:
             self._finish_job(visit)
         return visit
@@ -151,48 +113,20 @@ class CarryInCommon(PartsCommon):
             visit.with_user(self.technician_user).action_done()
         return visit
 
-    def _repair(self, carry_in, parts=(), done=True):
-        """The Odoo repair order of the unit: the parts leave the centre's stock as its moves."""
-        repair = self.env["repair.order"].create(
-            {
-                "product_id": carry_in.product_id.id,
-                "lot_id": carry_in.lot_id.id,
-                "partner_id": carry_in.partner_id.id,
-                "picking_type_id": carry_in.warehouse_id.repair_type_id.id,
-                "location_id": carry_in.warehouse_id.lot_stock_id.id,
-                "product_location_src_id": carry_in.location_id.id,
-                "product_location_dest_id": carry_in.location_id.id,
-                "aftersales_ticket_id": carry_in.ticket_id.id,
-                "move_ids": [
-                    Command.create({"product_id": product.id, "product_uom_qty": quantity, "repair_line_type": "add"})
-                    for product, quantity in parts
-                ],
-            }
-        )
-        with carry_in._unguard("repair_id"):
-            carry_in.repair_id = repair
-        if done:
-            repair.action_validate()
-            repair.action_repair_start()
-            for move in repair.move_ids:
-                move.quantity = move.product_uom_qty
-                move.picked = True
-            repair.action_repair_end()
-            self.assertEqual(repair.state, "done")
-        return repair
-
-    def _ready_carry_in(self, lines=({"line_type": "labour"},), parts=(), repair_parts=()):
-        """A received unit whose job (and repair order) is done: ready, as no inspection check is required."""
+    def _ready_carry_in(self, lines=({"line_type": "labour"},), parts=()):
+        """A received unit whose job (and its repair order, with ``parts``) is done: ready, as no inspection
+        check is required."""
         carry_in = self._receive(self._carry_in())
-        if repair_parts:
-            self._repair(carry_in, repair_parts)
         self._workshop_job(carry_in, lines=lines, parts=parts)
         return carry_in
 
     def _sign_handover(self, carry_in, name="Wendy Washer"):
-        """The customer signs the hand-over (the reception's signature wizard does it once merged)."""
-        with carry_in._unguard("handover_signature", "handover_signed_by"):
-            carry_in.write({"handover_signature": SIGNATURE, "handover_signed_by": name})
+        """The customer signs the hand-over in the agent's signature window."""
+        action = carry_in.with_user(self.agent).action_sign_handover()
+        with Form(self.env[action["res_model"]].with_user(self.agent).with_context(**action["context"])) as form:
+            form.signature = SIGNATURE
+            form.signed_by = name
+        form.record.action_sign()
 
     def _quant_quantity(self, location, owner=None, product=None, lot=None):
         domain = [("product_id", "=", (product or self.product).id), ("location_id", "=", location.id)]

@@ -93,7 +93,7 @@ class CarryInReceptionCommon(AftersalesFeesCommon):
         """The agent's Receive the Unit on the ticket: the new carry-in form, saved at the counter."""
         user = user or self.counter
         action = (ticket or self.bike_ticket).with_user(user).action_receive_unit()
-        with Form(self.env["aftersales.carry.in"].with_user(user).with_context(action["context"])) as form:
+        with Form(self.env["aftersales.carry.in"].with_user(user).with_context(**action["context"])) as form:
             form.problem = "Brakes squeal when hot"
             form.expected_date = date(2026, 6, 12)
         return form.record

@@ -79,58 +79,12 @@ class CarryInCommon(PartsCommon):
         return self.env["aftersales.ticket"].create(vals)
 
     def _receive(self, ticket=None, user=None):
-        """What the reception does (to be replaced by ``action_receive``): the unit enters the
-        carry-in location owned by the customer by a validated receipt, then the workshop starts."""
-        carry_in = self.env["aftersales.carry.in"].create({"ticket_id": (ticket or self.ticket).id})
-        warehouse = carry_in.warehouse_id
-        customers = self.env.ref("stock.stock_location_customers")
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": warehouse.in_type_id.id,
-                "partner_id": carry_in.partner_id.id,
-                "owner_id": carry_in.partner_id.id,
-                "location_id": customers.id,
-                "location_dest_id": carry_in.location_id.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": carry_in.product_id.display_name,
-                            "product_id": carry_in.product_id.id,
-                            "product_uom_qty": 1.0,
-                            "product_uom": carry_in.product_id.uom_id.id,
-                            "location_id": customers.id,
-                            "location_dest_id": carry_in.location_id.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        move = picking.move_ids
-        move.move_line_ids.unlink()
-        self.env["stock.move.line"].create(
-            {
-                "move_id": move.id,
-                "picking_id": picking.id,
-                "product_id": move.product_id.id,
-                "product_uom_id": move.product_uom.id,
-                "location_id": customers.id,
-                "location_dest_id": carry_in.location_id.id,
-                "lot_id": carry_in.lot_id.id,
-                "owner_id": carry_in.partner_id.id,
-                "quantity": 1.0,
-            }
-        )
-        move.picked = True
-        picking._action_done()
-        carry_in._set_stage(
-            "received",
-            received_date=fields.Datetime.now(),
-            received_by_id=(user or self.counter).id,
-            reception_picking_id=picking.id,
-        )
-        carry_in.with_user(user or self.counter)._after_receive()
-        return carry_in
+        """The counter agent receives the unit of the ticket (Receive the Unit, then Receive): it enters
+        the carry-in location owned by the customer, and its workshop job starts."""
+        user = user or self.counter
+        carry_in = self.env["aftersales.carry.in"].with_user(user).create({"ticket_id": (ticket or self.ticket).id})
+        carry_in.action_receive()
+        return carry_in.with_env(self.env)
 
     def _cover_parts(self):
         """A running warranty on the unit, covering its parts."""

@@ -25,12 +25,13 @@ class TestCarryInHandover(CarryInCommon):
 
     def test_wrong_stage(self):
         carry_in = self._receive(self._carry_in())
-        self._sign_handover(carry_in)
+        with self.assertRaisesRegex(UserError, "not possible"):
+            self._sign_handover(carry_in)
         with self.assertRaisesRegex(UserError, "not possible"):
             carry_in.with_user(self.agent).action_hand_over()
 
     def test_hand_over_delivers_the_customers_unit(self):
-        carry_in = self._ready_carry_in(repair_parts=[(self.pump, 2.0)])
+        carry_in = self._ready_carry_in(parts=[(self.pump, 2.0)])
         stock = self.warehouse.lot_stock_id
         self.assertEqual(self._quant_quantity(carry_in.location_id, owner=self.customer, lot=self.lot), 1.0)
         self.assertEqual(self._quant_quantity(carry_in.location_id, owner=False), 0.0, "the unit was never ours")
@@ -50,6 +51,10 @@ class TestCarryInHandover(CarryInCommon):
         self.assertEqual(delivery.move_line_ids.lot_id, self.lot)
         self.assertEqual(delivery.move_line_ids.owner_id, self.customer)
         self.assertEqual(delivery.location_dest_id, self.customers_location)
+        self.assertFalse(
+            self.env["aftersales.warranty"].search([("picking_id", "=", delivery.id)]),
+            "the customer's own unit comes back: no new warranty, the one it has stays",
+        )
         self.assertEqual(self._quant_quantity(carry_in.location_id), 0.0, "the unit left the centre")
         self.assertEqual(self._quant_quantity(stock), our_units, "nothing of ours left with it")
         self.assertEqual(self._quant_quantity(stock, product=self.pump), pumps)

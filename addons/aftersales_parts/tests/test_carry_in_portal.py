@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common_carry_in import CarryInCommon
@@ -6,7 +7,7 @@ from .common_carry_in import CarryInCommon
 @tagged("post_install", "-at_install")
 class TestCarryInPortal(CarryInCommon, HttpCase):
     def test_customer_follows_the_unit(self):
-        carry_in = self._ready_carry_in(repair_parts=[(self.pump, 1.0)])
+        carry_in = self._ready_carry_in(parts=[(self.pump, 1.0)])
         self.authenticate(self.portal_user.login, self.portal_user.login)
         response = self.url_open("/my/home")
         self.assertEqual(response.status_code, 200)
@@ -39,10 +40,14 @@ class TestCarryInPortal(CarryInCommon, HttpCase):
         self.env["aftersales.carry.in.step"].create(
             {"carry_in_id": carry_in.id, "phase": "intake", "name": "Scratch on the lid", "done": True}
         )
-        visit = self._workshop_job(carry_in, lines=[{"line_type": "labour"}], finish=False)
-        quotation = self.env["sale.order"].create({"partner_id": self.customer.id, "origin": visit.name})
-        with visit._unguard("quotation_id"):
-            visit.quotation_id = quotation
+        # Tara diagnoses the unit and sends the estimate of her labour: it waits for the customer
+        carry_in.visit_id.write(
+            {"technician_id": self.tech_a.id, "line_ids": [Command.create({"line_type": "labour", "quantity": 1.0})]}
+        )
+        carry_in.with_user(self.technician_user).diagnosis = "<p>Worn drum bearing.</p>"
+        carry_in.with_user(self.technician_user).action_send_estimate()
+        self.assertEqual(carry_in.state, "waiting_approval")
+        quotation = carry_in.quotation_id
         self.authenticate(self.portal_user.login, self.portal_user.login)
         response = self.url_open(f"/my/repairs/{carry_in.id}")
         self.assertIn("Scratch on the lid", response.text)

@@ -42,21 +42,18 @@ class TestCarryInReady(CarryInCommon):
         as_agent = carry_in.with_user(self.agent)
         with self.assertRaisesRegex(UserError, "not possible"):
             as_agent.action_mark_ready()
-        self.env["aftersales.carry.in.step"].create(
-            {"carry_in_id": carry_in.id, "phase": "inspection", "name": "Leak test", "required": True, "done": True}
+        check = self.env["aftersales.carry.in.step"].create(
+            {"carry_in_id": carry_in.id, "phase": "inspection", "name": "Leak test", "required": True}
         )
-        visit = self._workshop_job(carry_in, finish=False)
+        visit = self._workshop_job(carry_in, parts=[(self.pump, 1.0)], finish=False)
+        check.with_user(self.agent).done = True
+        repair = carry_in.repair_id
+        self.assertEqual(repair.state, "under_repair", "the job started its repair order")
         with self.assertRaisesRegex(UserError, "not done"):
             as_agent.action_mark_ready()
-        repair = self._repair(carry_in, [(self.pump, 1.0)], done=False)
         self._finish_job(visit)
+        self.assertEqual(repair.state, "done", "the job finished its repair order")
         self.assertEqual(carry_in.state, "in_repair", "a required check waits for the agent")
-        with self.assertRaisesRegex(UserError, "not done"):
-            as_agent.action_mark_ready()
-        repair.action_validate()
-        repair.action_repair_start()
-        repair.move_ids.picked = True
-        repair.action_repair_end()
         as_agent.action_mark_ready()
         self.assertEqual(carry_in.state, "ready")
 

@@ -12,7 +12,7 @@ class TestCarryInReceipt(CarryInReceptionCommon):
     def _sign(self, carry_in, user=None, name=None):
         action = carry_in.with_user(user or self.counter).action_sign_intake()
         with Form(
-            self.env[action["res_model"]].with_user(user or self.counter).with_context(action["context"])
+            self.env[action["res_model"]].with_user(user or self.counter).with_context(**action["context"])
         ) as form:
             form.signature = SIGNATURE
             if name:

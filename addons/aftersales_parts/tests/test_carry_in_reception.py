@@ -24,7 +24,7 @@ class TestCarryInReception(CarryInReceptionCommon):
         self.assertEqual(
             (action["res_model"], action["context"]), ("aftersales.carry.in", {"default_ticket_id": ticket.id})
         )
-        form = Form(self.env["aftersales.carry.in"].with_user(self.counter).with_context(action["context"]))
+        form = Form(self.env["aftersales.carry.in"].with_user(self.counter).with_context(**action["context"]))
         self.assertEqual(form.partner_id, self.customer)
         self.assertEqual(form.product_id, self.motorcycle)
         self.assertEqual(form.lot_id, self.bike_lot)

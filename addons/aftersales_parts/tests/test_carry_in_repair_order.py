@@ -105,6 +105,7 @@ class TestCarryInRepairOrder(CarryInCommon):
         location = carry_in.location_id
         self.assertEqual(self._owned_quantity(self.product, location, owner=self.customer, lot=self.lot), 1.0)
         self.assertEqual(self._owned_quantity(self.product, location, lot=self.lot), 0.0)
+        self.assertEqual(repair.move_id.move_line_ids.owner_id, self.customer, "the repair moved the customer's unit")
         # the covered parts are billed at zero with their cost kept, the labour is paid
         parts = visit.line_ids.filtered(lambda line: line.line_type == "part")
         sale_lines = parts.sale_line_ids

@@ -29,7 +29,7 @@ class TestCarryInRepairWarranty(CarryInCommon):
         return visit.line_ids.filtered(lambda line: line.line_type == "part")
 
     def test_replaced_parts_get_their_repair_warranty(self):
-        carry_in = self._hand_over(self._ready_carry_in(repair_parts=[(self.pump, 2.0)]))
+        carry_in = self._hand_over(self._ready_carry_in(parts=[(self.pump, 2.0)]))
         warranty = carry_in.part_warranty_ids
         self.assertEqual(len(warranty), 1)
         today = fields.Date.today()
@@ -45,12 +45,13 @@ class TestCarryInRepairWarranty(CarryInCommon):
             warranty,
         )
 
-    def test_job_parts_without_repair_order(self):
+    def test_job_parts_fitted_by_the_repair_order(self):
         carry_in = self._hand_over(self._ready_carry_in(parts=[(self.pump, 1.0)]))
-        self.assertEqual(carry_in.part_warranty_ids.product_id, self.pump)
+        self.assertEqual(carry_in.repair_id.move_ids.mapped("state"), ["done"])
+        self.assertRecordValues(carry_in.part_warranty_ids, [{"product_id": self.pump.id, "quantity": 1.0}])
 
     def test_repair_warranty_covers_the_same_part_on_the_same_unit(self):
-        self._hand_over(self._ready_carry_in(repair_parts=[(self.pump, 1.0)]))
+        self._hand_over(self._ready_carry_in(parts=[(self.pump, 1.0)]))
         pump_line = self._later_part_line(self.pump, 30)
         self.assertEqual(pump_line.coverage, "repair_warranty")
         self.assertEqual(pump_line.price_subtotal, 0.0)
@@ -61,6 +62,6 @@ class TestCarryInRepairWarranty(CarryInCommon):
 
     def test_no_repair_warranty_when_the_policy_gives_none(self):
         self.policy.repair_warranty_duration = 0
-        carry_in = self._hand_over(self._ready_carry_in(repair_parts=[(self.pump, 1.0)]))
+        carry_in = self._hand_over(self._ready_carry_in(parts=[(self.pump, 1.0)]))
         self.assertFalse(carry_in.part_warranty_ids)
         self.assertNotEqual(self._later_part_line(self.pump, 30).coverage, "repair_warranty")

@@ -16,7 +16,6 @@ class AftersalesCarryInSign(models.TransientModel):
     phase = fields.Selection(SIGN_PHASES, required=True, default="intake", readonly=True)
     signature = fields.Image(max_width=1024, max_height=1024, required=True)
     signed_by = fields.Char(
-        string="Signed By",
         compute="_compute_signed_by",
         store=True,
         readonly=False,
