@@ -43,6 +43,17 @@ class AftersalesVisit(models.Model):
                 visit.aftersales_carry_in_ids or (workshop_type and visit.visit_type_id == workshop_type)
             )
 
+    def _compute_map_url(self):
+        # the unit is at the service centre: nobody drives to the customer's address for a workshop job
+        workshop = self.filtered("aftersales_workshop")
+        workshop.map_url = False
+        return super(AftersalesVisit, self - workshop)._compute_map_url()
+
+    def _creation_message(self):
+        if self.aftersales_workshop:
+            return _("Workshop job created")
+        return super()._creation_message()
+
     # ------------------------------------------------------------------
     # Field dispatch: not for the workshop
     # ------------------------------------------------------------------

@@ -28,6 +28,11 @@ class TestCarryInWorkshop(CarryInCommon):
             ],
         )
         self.assertFalse(visit._aftersales_needs_time(), "no time for the customer to choose: the unit is here")
+        # a job at the centre: no map to the customer's address, and the chatter names it
+        self.customer.write({"street": "12 Harbour Road", "city": "Oakland"})
+        self.assertTrue(self._visit().with_user(self.dispatcher).map_url, "a visit on the road has its map")
+        self.assertFalse(visit.with_user(first.visit_id.technician_id.user_id).map_url)
+        self.assertEqual(visit.message_ids[-1].body, "<p>Workshop job created</p>")
         # both skilled, no job yet: the tie goes by name
         self.assertEqual(visit.technician_id, self.lia)
         self.assertTrue(visit.scheduled_start and visit.scheduled_end > visit.scheduled_start)
