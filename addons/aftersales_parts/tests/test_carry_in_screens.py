@@ -309,3 +309,6 @@ class TestCarryInDemo(TransactionCase):
         parts = repair.move_ids.filtered(lambda move: move.repair_line_type == "add")
         self.assertEqual(len(parts), 2)
         self.assertEqual(set(parts.mapped("state")), {"assigned"})
+        # the jobs of the units ready or collected are done: no open work left for the workshop technician
+        finished = self.carry_ins.filtered(lambda ci: ci.state == "ready") | self.collected
+        self.assertEqual(set(finished.visit_id.mapped("state")), {"done"})
