@@ -110,6 +110,7 @@ class TestCarryInReception(CarryInReceptionCommon):
             form.lot_name = "MC-0777"
         carry_in.action_receive()
         self.assertEqual(carry_in.lot_id.name, "MC-0777")
+        self.assertEqual(ticket.lot_id, carry_in.lot_id, "the ticket knows its unit's serial number now")
         self.assertEqual(carry_in.lot_id.product_id, self.motorcycle)
         self.assertFalse(carry_in.lot_name)
         self.assertEqual(self._quants(carry_in).lot_id, carry_in.lot_id)
