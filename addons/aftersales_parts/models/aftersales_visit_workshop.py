@@ -85,6 +85,17 @@ class AftersalesVisit(models.Model):
     # Actions: the job drives its repair order
     # ------------------------------------------------------------------
 
+    def action_on_my_way(self):
+        workshop = self.filtered("aftersales_workshop")
+        if workshop:
+            raise UserError(
+                _(
+                    "%(visit)s is a job at the service centre: the customer is not waiting for anyone to come.",
+                    visit=workshop[0].name,
+                )
+            )
+        return super().action_on_my_way()
+
     def action_start(self):
         result = super().action_start()
         # sudo: the technician has no rights on repair orders; his job starts the repair

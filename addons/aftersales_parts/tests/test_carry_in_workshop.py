@@ -33,6 +33,8 @@ class TestCarryInWorkshop(CarryInCommon):
         self.assertTrue(self._visit().with_user(self.dispatcher).map_url, "a visit on the road has its map")
         self.assertFalse(visit.with_user(first.visit_id.technician_id.user_id).map_url)
         self.assertEqual(visit.message_ids[-1].body, "<p>Workshop job created</p>")
+        with self.assertRaisesRegex(UserError, "job at the service centre"):
+            visit.with_user(visit.technician_id.user_id).action_on_my_way()
         # both skilled, no job yet: the tie goes by name
         self.assertEqual(visit.technician_id, self.lia)
         self.assertTrue(visit.scheduled_start and visit.scheduled_end > visit.scheduled_start)
