@@ -132,6 +132,9 @@ class AftersalesVisit(models.Model):
         for visit in workshop:
             # sudo: the technician finishing his job reads the reservation of its repair order
             repair = visit.aftersales_carry_in_ids.sudo().repair_id
+            if repair.state not in ("confirmed", "under_repair"):
+                # an order not confirmed reserves nothing yet, and the job does not finish it
+                continue
             moves = repair.move_ids.filtered(lambda move: move.repair_line_type == "add" and move.state != "cancel")
             moves.filtered(lambda move: move.state not in ("assigned", "done"))._action_assign()
             short = moves.filtered(
