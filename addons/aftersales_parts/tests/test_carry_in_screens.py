@@ -309,6 +309,10 @@ class TestCarryInDemo(TransactionCase):
         parts = repair.move_ids.filtered(lambda move: move.repair_line_type == "add")
         self.assertEqual(len(parts), 2)
         self.assertEqual(set(parts.mapped("state")), {"assigned"})
+        # the demo jobs are of the workshop's visit type: the technician finishes them without the customer
+        workshop_type = self.env.ref("aftersales_parts.visit_type_workshop")
+        self.assertEqual(self.carry_ins.visit_id.visit_type_id, workshop_type)
+        self.assertFalse(workshop_type.requires_signature)
         # the jobs of the units ready or collected are done: no open work left for the workshop technician
         finished = self.carry_ins.filtered(lambda ci: ci.state == "ready") | self.collected
         self.assertEqual(set(finished.visit_id.mapped("state")), {"done"})
