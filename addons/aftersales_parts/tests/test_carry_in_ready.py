@@ -42,8 +42,8 @@ class TestCarryInReady(CarryInCommon):
         as_agent = carry_in.with_user(self.agent)
         with self.assertRaisesRegex(UserError, "not possible"):
             as_agent.action_mark_ready()
-        self.env["aftersales.carry.in.step"].create(
-            {"carry_in_id": carry_in.id, "phase": "inspection", "name": "Leak test", "required": True, "done": True}
+        check = self.env["aftersales.carry.in.step"].create(
+            {"carry_in_id": carry_in.id, "phase": "inspection", "name": "Leak test", "required": True}
         )
         visit = self._workshop_job(carry_in, finish=False)
         with self.assertRaisesRegex(UserError, "not done"):
@@ -57,6 +57,9 @@ class TestCarryInReady(CarryInCommon):
         repair.action_repair_start()
         repair.move_ids.picked = True
         repair.action_repair_end()
+        with self.assertRaisesRegex(UserError, "Leak test"):
+            as_agent.action_mark_ready()
+        check.with_user(self.agent).done = True
         as_agent.action_mark_ready()
         self.assertEqual(carry_in.state, "ready")
 
