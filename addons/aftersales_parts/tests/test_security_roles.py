@@ -219,6 +219,8 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_parts.stock_quant_menu_aftersales_van",
                 "aftersales_parts.aftersales_carry_in_menu_root",
                 "aftersales_parts.aftersales_carry_in_menu",
+                # the repair warranties of the parts he fits, as on the serial numbers
+                "aftersales_parts.aftersales_part_warranty_menu",
             },
         )
         agent = new_test_user(
