@@ -15,7 +15,8 @@ class AftersalesCarryIn(models.Model):  # pylint: disable=consider-merging-class
     @api.model_create_multi
     def create(self, vals_list):
         carry_ins = super().create(vals_list)
-        carry_ins._copy_checks()
+        # checks given with the carry-in (an import, the demo) are kept with their answers
+        carry_ins.filtered(lambda ci: not ci.step_ids)._copy_checks()
         return carry_ins
 
     def write(self, vals):

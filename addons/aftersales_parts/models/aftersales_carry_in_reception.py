@@ -63,6 +63,10 @@ class AftersalesCarryIn(models.Model):
                 received_date=fields.Datetime.now(),
                 received_by_id=self.env.uid,
             )
+            ticket = carry_in.ticket_id
+            if lot and not ticket.lot_id and ticket.product_id == carry_in.product_id:
+                # the serial number read at the counter is the one of the ticket's unit
+                ticket.lot_id = lot
             carry_in._post_reception()
         self._after_receive()
         return True

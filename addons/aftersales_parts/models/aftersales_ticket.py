@@ -9,6 +9,11 @@ class AftersalesTicket(models.Model):
     aftersales_rma_count = fields.Integer(compute="_compute_aftersales_rma_count", string="Return Count")
     carry_in_ids = fields.One2many("aftersales.carry.in", "ticket_id", string="Carry-in Repairs")
     carry_in_count = fields.Integer(compute="_compute_carry_in_count", string="Carry-in Count")
+    carry_in_open = fields.Boolean(
+        compute="_compute_carry_in_count",
+        string="Unit at the Service Centre",
+        help="The ticket's unit is at the service centre: a carry-in repair of the ticket is not collected yet.",
+    )
 
     def _compute_aftersales_rma_count(self):
         counts = dict(
@@ -18,11 +23,13 @@ class AftersalesTicket(models.Model):
             ticket.aftersales_rma_count = counts.get(ticket, 0)
 
     def _compute_carry_in_count(self):
-        counts = dict(
-            self.env["aftersales.carry.in"]._read_group([("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"])
-        )
+        CarryIn = self.env["aftersales.carry.in"]
+        counts = dict(CarryIn._read_group([("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"]))
+        open_domain = [("ticket_id", "in", self.ids), ("state", "not in", ("collected", "cancel"))]
+        open_counts = dict(CarryIn._read_group(open_domain, ["ticket_id"], ["__count"]))
         for ticket in self:
             ticket.carry_in_count = counts.get(ticket, 0)
+            ticket.carry_in_open = bool(open_counts.get(ticket))
 
     def action_view_aftersales_rmas(self):
         self.ensure_one()

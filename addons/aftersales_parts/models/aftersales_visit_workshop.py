@@ -43,6 +43,17 @@ class AftersalesVisit(models.Model):
                 visit.aftersales_carry_in_ids or (workshop_type and visit.visit_type_id == workshop_type)
             )
 
+    def _compute_map_url(self):
+        # the unit is at the service centre: nobody drives to the customer's address for a workshop job
+        workshop = self.filtered("aftersales_workshop")
+        workshop.map_url = False
+        return super(AftersalesVisit, self - workshop)._compute_map_url()
+
+    def _creation_message(self):
+        if self.aftersales_workshop:
+            return _("Workshop job created")
+        return super()._creation_message()
+
     # ------------------------------------------------------------------
     # Field dispatch: not for the workshop
     # ------------------------------------------------------------------
@@ -73,6 +84,17 @@ class AftersalesVisit(models.Model):
     # ------------------------------------------------------------------
     # Actions: the job drives its repair order
     # ------------------------------------------------------------------
+
+    def action_on_my_way(self):
+        workshop = self.filtered("aftersales_workshop")
+        if workshop:
+            raise UserError(
+                _(
+                    "%(visit)s is a job at the service centre: the customer is not waiting for anyone to come.",
+                    visit=workshop[0].name,
+                )
+            )
+        return super().action_on_my_way()
 
     def action_start(self):
         result = super().action_start()
@@ -110,6 +132,9 @@ class AftersalesVisit(models.Model):
         for visit in workshop:
             # sudo: the technician finishing his job reads the reservation of its repair order
             repair = visit.aftersales_carry_in_ids.sudo().repair_id
+            if repair.state not in ("confirmed", "under_repair"):
+                # an order not confirmed reserves nothing yet, and the job does not finish it
+                continue
             moves = repair.move_ids.filtered(lambda move: move.repair_line_type == "add" and move.state != "cancel")
             moves.filtered(lambda move: move.state not in ("assigned", "done"))._action_assign()
             short = moves.filtered(

@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class RepairOrder(models.Model):
@@ -57,6 +58,20 @@ class RepairOrder(models.Model):
                 )
             )
         return result
+
+    def action_create_sale_order(self):
+        carry_in_repairs = self.filtered("aftersales_carry_in_id")
+        if carry_in_repairs:
+            repair = carry_in_repairs[0]
+            raise UserError(
+                _(
+                    "Repair order %(repair)s is billed through the estimate of %(carry_in)s: it gets no quotation "
+                    "of its own.",
+                    repair=repair.name,
+                    carry_in=repair.aftersales_carry_in_id.name,
+                )
+            )
+        return super().action_create_sale_order()
 
     def action_view_aftersales_carry_in(self):
         self.ensure_one()

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
@@ -19,6 +20,27 @@ class TestCarryInChecks(CarryInReceptionCommon):
             (mileage.check_id, mileage.answer_kind, mileage.required), (self.check_mileage, "number", True)
         )
         self.assertFalse(carry_in.step_ids.filtered("answered_on"))
+
+    def test_checks_given_at_creation_are_kept(self):
+        """A carry-in created with its checks already answered (an import, the demo data) keeps them: the
+        checks of the category are copied only when none are given."""
+        carry_in = self.env["aftersales.carry.in"].create(
+            {
+                "ticket_id": self.bike_ticket.id,
+                "step_ids": [
+                    Command.create(
+                        {
+                            "phase": "intake",
+                            "name": "Scratches",
+                            "answer_kind": "text",
+                            "check_id": self.check_scratches.id,
+                            "value_text": "Dent on the tank",
+                        }
+                    )
+                ],
+            }
+        )
+        self.assertEqual(carry_in.step_ids.mapped("value_text"), ["Dent on the tank"])
 
     def test_checks_in_the_customers_language(self):
         self.env["res.lang"]._activate_lang("zh_CN")
@@ -87,7 +109,8 @@ class TestCarryInChecks(CarryInReceptionCommon):
         step = self._step(carry_in, "Scratches")
         with self.assertRaisesRegex(UserError, "is received: its intake check is what the customer signed"):
             step.write({"value_text": "No scratch at all"})
-        with self.assertRaises(UserError), Form(carry_in) as form:
+        # the form shows the signed intake read-only
+        with Form(carry_in) as form, self.assertRaisesRegex(AssertionError, "not editable"):
             with form.intake_step_ids.edit(1) as line:
                 line.note = "Changed afterwards"
         self.assertEqual(step.value_text, "Two scratches on the tank")

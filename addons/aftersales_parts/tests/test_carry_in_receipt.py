@@ -47,6 +47,19 @@ class TestCarryInReceipt(CarryInReceptionCommon):
         ):
             self.assertIn(text, html)
 
+    def test_receipt_checks_without_note(self):
+        """A check answered without a note prints an empty note, not the template's sample text."""
+        carry_in = self._received()
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.counter)
+            ._render_qweb_html("aftersales_parts.action_report_carry_in_receipt", carry_in.ids)[0]
+            .decode()
+        )
+        self.assertGreater(len(carry_in.intake_step_ids.filtered(lambda step: not step.note)), 1)
+        # only the scratches' note, once
+        self.assertEqual(html.count("Left side"), 1)
+
     def test_receipt_only_once_received(self):
         carry_in = self._new_carry_in()
         with self.assertRaisesRegex(UserError, "Printing the receipt is not possible"):

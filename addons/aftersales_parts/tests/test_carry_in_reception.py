@@ -32,6 +32,7 @@ class TestCarryInReception(CarryInReceptionCommon):
         self.assertEqual(form.state, "draft")
         carry_in = form.save()
         self.assertEqual(ticket.carry_in_count, 1)
+        self.assertTrue(ticket.carry_in_open, "the button to receive the unit is hidden while it is in the centre")
         self.assertEqual(ticket.action_view_carry_ins()["res_id"], carry_in.id)
         # one stay at a time for the ticket's unit
         with self.assertRaisesRegex(UserError, "already has a unit at the service centre"):
@@ -40,6 +41,8 @@ class TestCarryInReception(CarryInReceptionCommon):
             self.env["aftersales.carry.in"].with_user(self.counter).create({"ticket_id": ticket.id})
         self.assertIn("already has a unit at the service centre", str(refusal.exception))
         carry_in.action_cancel()
+        ticket.invalidate_recordset(["carry_in_open"])
+        self.assertFalse(ticket.carry_in_open)
         self.assertEqual(ticket.action_receive_unit()["res_model"], "aftersales.carry.in")
         # no customer, no reception
         anonymous = self._ticket(partner_id=False).with_user(self.counter)
@@ -110,6 +113,7 @@ class TestCarryInReception(CarryInReceptionCommon):
             form.lot_name = "MC-0777"
         carry_in.action_receive()
         self.assertEqual(carry_in.lot_id.name, "MC-0777")
+        self.assertEqual(ticket.lot_id, carry_in.lot_id, "the ticket knows its unit's serial number now")
         self.assertEqual(carry_in.lot_id.product_id, self.motorcycle)
         self.assertFalse(carry_in.lot_name)
         self.assertEqual(self._quants(carry_in).lot_id, carry_in.lot_id)

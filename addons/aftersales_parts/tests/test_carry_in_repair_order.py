@@ -47,6 +47,10 @@ class TestCarryInRepairOrder(CarryInCommon):
         self.assertEqual(set(moves.mapped("state")), {"confirmed"})
         clerk_repair.action_assign()
         self.assertEqual(set(moves.mapped("state")), {"assigned"})
+        # the estimate bills the repair: the repair order gets no second quotation
+        with self.assertRaisesRegex(UserError, "no quotation of its own"):
+            clerk_repair.action_create_sale_order()
+        self.assertFalse(repair.sale_order_id)
         # but he does not move the stay on
         with self.assertRaises(AccessError):
             carry_in.with_user(self.clerk).write({"state": "ready"})

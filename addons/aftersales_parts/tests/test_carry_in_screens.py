@@ -289,3 +289,30 @@ class TestCarryInDemo(TransactionCase):
         not_collected = self.carry_ins.filtered("not_collected")
         self.assertEqual(len(not_collected), 1)
         self.assertEqual(not_collected.state, "ready")
+
+    def test_demo_estimates_through_the_flow(self):
+        """The demo units waiting for approval and in repair got there through the flow: the first has
+        its quotation sent, which the counter agent can accept; the second its repair order, whose parts
+        the parts clerk finds reserved in the centre's stock."""
+        agent = self.env.ref("aftersales_service.res_users_aftersales_agent_demo")
+        clerk = self.env.ref("aftersales_parts.res_users_aftersales_parts_clerk_demo")
+        waiting = self.env.ref("aftersales_parts.aftersales_carry_in_3_demo")
+        in_repair = self.env.ref("aftersales_parts.aftersales_carry_in_4_demo")
+        self.assertEqual(waiting.state, "waiting_approval")
+        self.assertEqual(waiting.visit_id.quotation_id.state, "sent")
+        waiting.with_user(agent).action_accept_estimate()
+        self.assertEqual(waiting.state, "in_repair")
+        self.assertTrue(waiting.repair_id)
+        self.assertEqual(in_repair.state, "in_repair")
+        repair = in_repair.repair_id.with_user(clerk)
+        self.assertEqual(repair.state, "confirmed")
+        parts = repair.move_ids.filtered(lambda move: move.repair_line_type == "add")
+        self.assertEqual(len(parts), 2)
+        self.assertEqual(set(parts.mapped("state")), {"assigned"})
+        # the demo jobs are of the workshop's visit type: the technician finishes them without the customer
+        workshop_type = self.env.ref("aftersales_parts.visit_type_workshop")
+        self.assertEqual(self.carry_ins.visit_id.visit_type_id, workshop_type)
+        self.assertFalse(workshop_type.requires_signature)
+        # the jobs of the units ready or collected are done: no open work left for the workshop technician
+        finished = self.carry_ins.filtered(lambda ci: ci.state == "ready") | self.collected
+        self.assertEqual(set(finished.visit_id.mapped("state")), {"done"})

@@ -1,7 +1,12 @@
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
+from lxml import etree
+
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.safe_eval import datetime as safe_datetime
+from odoo.tools.safe_eval import safe_eval
 
 from .common_workshop import CarryInCommon
 
@@ -28,6 +33,13 @@ class TestCarryInWorkshop(CarryInCommon):
             ],
         )
         self.assertFalse(visit._aftersales_needs_time(), "no time for the customer to choose: the unit is here")
+        # a job at the centre: no map to the customer's address, and the chatter names it
+        self.customer.write({"street": "12 Harbour Road", "city": "Oakland"})
+        self.assertTrue(self._visit().with_user(self.dispatcher).map_url, "a visit on the road has its map")
+        self.assertFalse(visit.with_user(first.visit_id.technician_id.user_id).map_url)
+        self.assertEqual(visit.message_ids[-1].body, "<p>Workshop job created</p>")
+        with self.assertRaisesRegex(UserError, "job at the service centre"):
+            visit.with_user(visit.technician_id.user_id).action_on_my_way()
         # both skilled, no job yet: the tie goes by name
         self.assertEqual(visit.technician_id, self.lia)
         self.assertTrue(visit.scheduled_start and visit.scheduled_end > visit.scheduled_start)
@@ -39,6 +51,22 @@ class TestCarryInWorkshop(CarryInCommon):
         self.assertEqual(third.visit_id.technician_id, self.lia)
         # the field technicians, although expert, never get a workshop job
         self.assertNotIn(self.tech_a | self.tech_b, (first | second | third).visit_id.technician_id)
+
+    def test_open_job_stays_on_my_visits(self):
+        """A workshop job planned on a past day and not closed yet (the customer took days to approve)
+        stays in the technician's 'Today and Upcoming' visits; a past visit on the road does not."""
+        job = self._receive().visit_id
+        technician = job.technician_id.user_id
+        yesterday = fields.Datetime.now() - timedelta(days=1)
+        job.write({"scheduled_start": yesterday, "scheduled_end": yesterday + timedelta(hours=1)})
+        road = self._visit(technician_id=job.technician_id.id, scheduled_start=yesterday)
+        Visit = self.env["aftersales.visit"].with_user(technician)
+        arch = Visit.get_views([(False, "search")])["views"]["search"]["arch"]
+        domain = etree.fromstring(arch).xpath("//filter[@name='filter_upcoming']")[0].get("domain")
+        # the web client's datetime.to_utc(): the tests run in UTC
+        domain = safe_eval(domain.replace(".to_utc()", ""), {"datetime": safe_datetime, "context_today": date.today})
+        found = Visit.search(domain + [("id", "in", (job | road).ids)])
+        self.assertEqual(found, job)
 
     def test_skill_decides(self):
         self.workshop_type.skill_level = "3"

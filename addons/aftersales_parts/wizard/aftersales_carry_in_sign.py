@@ -12,7 +12,9 @@ class AftersalesCarryInSign(models.TransientModel):
     _name = "aftersales.carry.in.sign"
     _description = "Customer Signature of a Carry-in Repair"
 
-    carry_in_id = fields.Many2one("aftersales.carry.in", required=True, readonly=True, ondelete="cascade")
+    carry_in_id = fields.Many2one(
+        "aftersales.carry.in", string="Carry-in Repair", required=True, readonly=True, ondelete="cascade"
+    )
     phase = fields.Selection(SIGN_PHASES, required=True, default="intake", readonly=True)
     signature = fields.Image(max_width=1024, max_height=1024, required=True)
     signed_by = fields.Char(
