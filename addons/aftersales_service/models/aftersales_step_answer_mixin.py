@@ -2,6 +2,7 @@ import math
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import float_repr
 
 from .aftersales_visit_type_step import STEP_ANSWER_KINDS
 
@@ -141,7 +142,7 @@ class AftersalesStepAnswerMixin(models.AbstractModel):
         if self.answer_kind == "tick":
             return _("Done") if self.done else "-"
         if self.answer_kind == "number":
-            return f"{self.value_number:g}" if self.done else "-"
+            return float_repr(self.value_number, 6).rstrip("0").rstrip(".") if self.done else "-"
         if self.answer_kind == "text":
             return self.value_text or "-"
         return _("Photo") if self.photo else "-"
