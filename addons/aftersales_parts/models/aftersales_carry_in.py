@@ -1,6 +1,7 @@
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
+AGENT_GROUP = "aftersales_service.aftersales_service_group_user"
 # the stay of a customer's unit at the service centre, from the counter to the pick-up
 CARRY_IN_STATES = [
     ("draft", "At the Counter"),
@@ -30,6 +31,7 @@ GUARDED_FIELDS = frozenset(
         "visit_id",
         "repair_id",
         "refused",
+        "refuse_reason",
         "not_collected",
         "intake_signature",
         "intake_signed_by",
@@ -282,6 +284,18 @@ class AftersalesCarryIn(models.Model):
                 )
             )
 
+    def _check_counter_agent(self, action):
+        """``action`` is the counter's work: an after-sales agent's (dispatchers and managers are agents)."""
+        self.check_access("write")
+        if not self.env.su and not self.env.user.has_group(AGENT_GROUP):
+            raise AccessError(
+                _(
+                    "%(action)s is done by an after-sales agent at the counter, not by %(user)s.",
+                    action=action,
+                    user=self.env.user.name,
+                )
+            )
+
     def _move_unit(self, picking_type, source, destination, lot):
         """Move the customer's unit from ``source`` to ``destination`` by a validated transfer of
         ``picking_type``: its move line names the serial and the owner, so no other unit and nothing
@@ -344,7 +358,7 @@ class AftersalesCarryIn(models.Model):
 
     def action_cancel(self):
         """Cancel a stay that never started: a received unit goes back by a hand-over."""
-        self.check_access("write")
+        self._check_counter_agent(_("Cancelling"))
         self._check_stage(("draft",), _("Cancelling"))
         self._set_stage("cancel")
         return True

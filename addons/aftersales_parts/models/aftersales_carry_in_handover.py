@@ -8,7 +8,6 @@ from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-AGENT_GROUP = "aftersales_service.aftersales_service_group_user"
 TECHNICIAN_GROUP = "aftersales_service.aftersales_service_group_technician"
 
 
@@ -135,9 +134,7 @@ class AftersalesCarryIn(models.Model):
     # ------------------------------------------------------------------
 
     def _check_can_hand_over(self):
-        if not self.env.user.has_group(AGENT_GROUP):
-            raise AccessError(_("Only the counter agents hand units over to their customers."))
-        self.check_access("write")
+        self._check_counter_agent(_("Handing over"))
         self._check_stage(("ready",), _("Handing over"))
         unsigned = self.filtered(lambda ci: not ci.handover_signature)
         if unsigned:

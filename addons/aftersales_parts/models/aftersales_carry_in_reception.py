@@ -1,7 +1,6 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
-AGENT_GROUP = "aftersales_service.aftersales_service_group_user"
 # the stays that still hold the ticket's unit: a second reception waits for them to end
 OPEN_STATES = ("draft", "received", "diagnosed", "waiting_approval", "in_repair", "ready")
 
@@ -46,8 +45,7 @@ class AftersalesCarryIn(models.Model):
 
     def action_receive(self):
         """Receive the units of ``self`` in the service centre, as their customers' stock."""
-        self.check_access("write")
-        self._check_agent(_("Receiving a unit"))
+        self._check_counter_agent(_("Receiving a unit"))
         self._check_stage(("draft",), _("Receiving the unit"))
         for carry_in in self:
             carry_in._check_receivable()
@@ -101,10 +99,6 @@ class AftersalesCarryIn(models.Model):
     # ------------------------------------------------------------------
     # Reception steps
     # ------------------------------------------------------------------
-
-    def _check_agent(self, action):
-        if not self.env.user.has_group(AGENT_GROUP):
-            raise AccessError(_("%(action)s is done at the counter, by an after-sales agent.", action=action))
 
     def _check_ticket_free(self):
         """A ticket's unit is in the centre once at a time."""
@@ -216,7 +210,7 @@ class AftersalesCarryIn(models.Model):
 
     def _check_signable(self, phase):
         self.ensure_one()
-        self._check_agent(_("Taking the customer's signature"))
+        self._check_counter_agent(_("Taking the customer's signature"))
         if phase == "intake":
             self._check_stage(("draft", "received"), _("Signing the intake"))
             if self.intake_signature:

@@ -135,18 +135,6 @@ class AftersalesCarryIn(models.Model):
     # Rights
     # ------------------------------------------------------------------
 
-    def _check_counter_agent(self, action):
-        """``action`` is the counter's work: an after-sales agent's (dispatchers and managers are agents)."""
-        self.check_access("write")
-        if not self.env.su and not self.env.user.has_group(USER_GROUP):
-            raise AccessError(
-                _(
-                    "%(action)s is done by an after-sales agent at the counter, not by %(user)s.",
-                    action=action,
-                    user=self.env.user.name,
-                )
-            )
-
     def _check_workshop_user(self, action):
         """``action`` is done by an agent or by the technicians of the workshop job."""
         self.check_access("write")

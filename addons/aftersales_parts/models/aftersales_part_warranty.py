@@ -1,11 +1,28 @@
 from odoo import api, fields, models
 
+# what the hand-over records: never changed by hand
+WARRANTY_FIELDS = frozenset(
+    {
+        "carry_in_id",
+        "partner_id",
+        "unit_product_id",
+        "unit_lot_id",
+        "product_id",
+        "part_lot_id",
+        "quantity",
+        "policy_id",
+        "start_date",
+        "end_date",
+    }
+)
+
 
 class AftersalesPartWarranty(models.Model):
     """The guarantee of a part fitted on a customer's unit at the service centre."""
 
     _name = "aftersales.part.warranty"
     _description = "Repair Warranty on a Replaced Part"
+    _inherit = ["aftersales.guarded.mixin"]
     _order = "end_date desc, id desc"
     _check_company_auto = True
 
@@ -40,6 +57,12 @@ class AftersalesPartWarranty(models.Model):
         if (operator == "=") == (value == "running"):
             return running
         return ["|", ("start_date", ">", today), ("end_date", "<", today)]
+
+    @api.model
+    def _guarded_fields(self):
+        """Given by the hand-over only: what is guaranteed, to whom and until when; a warranty given by
+        mistake is archived."""
+        return super()._guarded_fields() | WARRANTY_FIELDS
 
     def _compute_display_name(self):
         for warranty in self:

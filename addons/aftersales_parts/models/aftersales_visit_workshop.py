@@ -43,6 +43,11 @@ class AftersalesVisit(models.Model):
                 visit.aftersales_carry_in_ids or (workshop_type and visit.visit_type_id == workshop_type)
             )
 
+    @api.model
+    def _guarded_fields(self):
+        # computed from the visit type and the carry-in repair: a job is not taken off the workshop by hand
+        return super()._guarded_fields() | {"aftersales_workshop"}
+
     def _compute_map_url(self):
         # the unit is at the service centre: nobody drives to the customer's address for a workshop job
         workshop = self.filtered("aftersales_workshop")

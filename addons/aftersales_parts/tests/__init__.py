@@ -41,3 +41,4 @@ from . import test_carry_in_not_collected
 from . import test_carry_in_portal
 from . import test_carry_in_branch
 from . import test_carry_in_done_when
+from . import test_carry_in_rpc
