@@ -26,6 +26,7 @@ GUARDED_FIELDS = frozenset(
         "ready_date",
         "collected_date",
         "collected_by_id",
+        "location_id",
         "reception_picking_id",
         "delivery_picking_id",
         "visit_id",
@@ -243,14 +244,14 @@ class AftersalesCarryIn(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        moved = {"product_id", "lot_id", "partner_id", "warehouse_id"}.intersection(vals)
+        moved = {"ticket_id", "product_id", "lot_id", "partner_id", "warehouse_id"}.intersection(vals)
         if moved:
             received = self.filtered(lambda ci: ci.state != "draft")
             if received:
                 raise UserError(
                     _(
-                        "%(carry_ins)s is received: its unit, serial number, customer and service centre are "
-                        "those of the reception and no longer change.",
+                        "%(carry_ins)s is received: its ticket, unit, serial number, customer and service centre "
+                        "are those of the reception and no longer change.",
                         carry_ins=", ".join(received.mapped("name")),
                     )
                 )

@@ -80,11 +80,12 @@ class TestCarryInRpc(CarryInCommon, HttpCase):
             "refuse_reason": "Too expensive",
             "not_collected": True,
             "ready_date": fields.Datetime.now(),
-            "received_by_id": self.agent.id,
+            "received_by_id": self.manager_user.id,
             "repair_id": False,
             "visit_id": False,
             "delivery_picking_id": carry_in.reception_picking_id.id,
             "handover_signed_by": "Nobody",
+            "location_id": self.warehouse.lot_stock_id.id,
         }
         before = carry_in.read(list(values))[0]
         for role, user in self._everyone().items():
@@ -93,6 +94,15 @@ class TestCarryInRpc(CarryInCommon, HttpCase):
                     carry_in.with_user(user).write({name: value})
         carry_in.invalidate_recordset()
         self.assertEqual(carry_in.read(list(values))[0], before)
+
+    def test_received_stay_keeps_its_ticket(self):
+        other_ticket = self.env["aftersales.ticket"].create(
+            {"name": "Another unit", "partner_id": self.other_customer.id, "team_id": self.team.id}
+        )
+        for user in (self.agent, self.technician_user):
+            with self.subTest(user=user.login), self.assertRaisesRegex(UserError, "is received"):
+                self.carry_in.with_user(user).write({"ticket_id": other_ticket.id})
+        self.assertNotEqual(self.carry_in.ticket_id, other_ticket)
 
     def test_guarded_write_over_json_rpc(self):
         for user in (self.agent, self.technician_user):
@@ -109,7 +119,8 @@ class TestCarryInRpc(CarryInCommon, HttpCase):
         repair = self.carry_in.repair_id
         visit = self.carry_in.visit_id
         other = self._carry_in(lot=self.env["stock.lot"].create({"name": "WM7-0099", "product_id": self.product.id}))
-        for user in (self.clerk, self.stock_user, self.manager_user):
+        stock_user = new_test_user(self.env, login="as_rpc_stock", groups="stock.group_stock_user")
+        for user in (self.clerk, stock_user, self.manager_user):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 repair.with_user(user).write({"aftersales_carry_in_id": other.id})
         for user in (self.technician_user, self.agent, self.manager_user):
@@ -193,8 +204,12 @@ class TestCarryInRpc(CarryInCommon, HttpCase):
                 self.carry_in.with_user(user).read(["name"])
         with self.assertRaises(AccessError):
             self.carry_in.with_user(self.portal_user).write({"problem": "Changed by the customer"})
-        with self.assertRaises(AccessError):
+        # refused by the intake's lock before the rights (an AccessError is a UserError)
+        with self.assertRaises(UserError):
             self.step.with_user(self.portal_user).write({"note": "No scratch at all"})
+        with self.assertRaises(UserError):
+            self.inspection.with_user(self.portal_user).write({"note": "All good"})
+        self.assertFalse(self.inspection.note)
         self.assertFalse(self.step.note)
 
     def test_technician_reads_and_answers_only_his_jobs_units(self):
@@ -202,10 +217,10 @@ class TestCarryInRpc(CarryInCommon, HttpCase):
         self.assertFalse(self.carry_in.with_user(self.other_technician_user).has_access("read"))
         self.inspection.with_user(self.technician_user).write({"done": True, "note": "Turns freely"})
         self.assertTrue(self.inspection.done)
-        with self.assertRaises(AccessError):
+        with self.assertRaises(UserError):
             self.inspection.with_user(self.other_technician_user).write({"done": False})
         # the intake is what the customer signed at the counter
-        with self.assertRaises((AccessError, UserError)):
+        with self.assertRaises(UserError):
             self.step.with_user(self.technician_user).write({"note": "No scratch"})
         with self.assertRaises(AccessError):
             self.inspection.with_user(self.technician_user).write({"name": "Nothing to check"})
@@ -218,7 +233,6 @@ class TestCarryInRpc(CarryInCommon, HttpCase):
     def test_actions_by_the_wrong_role(self):
         carry_in = self.carry_in
         draft = self._carry_in(lot=self.env["stock.lot"].create({"name": "WM7-0043", "product_id": self.product.id}))
-        refused = (AccessError, UserError)
         with self.assertRaises(AccessError):
             draft.with_user(self.technician_user).action_receive()
         for user in (self.technician_user, self.clerk, self.accountant):
@@ -230,7 +244,7 @@ class TestCarryInRpc(CarryInCommon, HttpCase):
         for user in (self.technician_user, self.portal_user, self.clerk):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 carry_in.with_user(user).action_assign_technician()
-            with self.subTest(user=user.login), self.assertRaises(refused):
+            with self.subTest(user=user.login), self.assertRaises(UserError):
                 carry_in.with_user(user).action_accept_estimate()
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 carry_in.with_user(user).action_refuse_estimate()
