@@ -41,6 +41,9 @@ GUARDED_FIELDS = frozenset(
     }
 )
 
+# changed by the counter agents only
+COUNTER_FIELDS = frozenset({"user_id", "active"})
+
 
 class AftersalesCarryIn(models.Model):
     _name = "aftersales.carry.in"
@@ -230,7 +233,11 @@ class AftersalesCarryIn(models.Model):
 
     @api.model
     def _guarded_fields(self):
-        return super()._guarded_fields() | GUARDED_FIELDS
+        guarded = super()._guarded_fields() | GUARDED_FIELDS
+        if not self.env.user.has_group(AGENT_GROUP):
+            # the counter decides who follows the unit and whether its stay is archived, not the workshop
+            guarded |= COUNTER_FIELDS
+        return guarded
 
     def _locked_records(self):
         """A collected or cancelled stay is history: it changes through no field any more."""

@@ -95,6 +95,18 @@ class TestCarryInRpc(CarryInCommon, HttpCase):
         carry_in.invalidate_recordset()
         self.assertEqual(carry_in.read(list(values))[0], before)
 
+    def test_technician_does_not_archive_nor_reassign_the_stay(self):
+        as_technician = self.carry_in.with_user(self.technician_user)
+        with self.assertRaises(AccessError):
+            as_technician.action_archive()
+        with self.assertRaises(AccessError):
+            as_technician.write({"user_id": self.technician_user.id})
+        self.assertTrue(self.carry_in.active)
+        self.assertEqual(self.carry_in.user_id, self.agent)
+        # his own fields stay his: the diagnosis and the expected date
+        as_technician.write({"diagnosis": "<p>Bearing and seal.</p>", "expected_date": "2026-06-15"})
+        self.assertEqual(str(self.carry_in.expected_date), "2026-06-15")
+
     def test_received_stay_keeps_its_ticket(self):
         other_ticket = self.env["aftersales.ticket"].create(
             {"name": "Another unit", "partner_id": self.other_customer.id, "team_id": self.team.id}
