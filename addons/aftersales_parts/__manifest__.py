@@ -68,6 +68,9 @@
         "demo/aftersales_carry_in_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "aftersales_parts/static/src/scss/*.scss",
+        ],
         "web.assets_tests": [
             "aftersales_parts/static/tests/tours/**/*",
         ],

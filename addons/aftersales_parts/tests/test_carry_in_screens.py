@@ -1,6 +1,8 @@
 from datetime import timedelta
 from unittest import SkipTest
 
+from lxml import etree
+
 from odoo import Command, fields
 from odoo.tests import Form, HttpCase, TransactionCase, new_test_user, tagged
 
@@ -164,6 +166,35 @@ class TestCarryInScreens(CarryInScreensCommon, TransactionCase):
         self._check_screens(self.tech_user, self.in_repair)
         mine = self.CarryIn.with_user(self.tech_user).search([("id", "in", (self.received | self.ready).ids)])
         self.assertFalse(mine)
+
+    def test_form_header_and_phone_checks(self):
+        """The counter agent's header follows the flow, the next step in primary; on a phone the checks
+        are cards, each opened in a form to answer it."""
+        arch = etree.fromstring(
+            self.CarryIn.with_user(self.agent).get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        buttons = arch.xpath("//header/button")
+        names = list(dict.fromkeys(button.get("name") for button in buttons))
+        expected = [
+            "action_receive",
+            "action_sign_intake",
+            "action_print_receipt",
+            "action_send_estimate",
+            "action_accept_estimate",
+            "action_refuse_estimate",
+            "action_mark_ready",
+            "action_sign_handover",
+            "action_hand_over",
+        ]
+        self.assertEqual([name for name in names if name in expected], expected)
+        # where a step has two buttons (primary when it is the next step), only one shows at a time
+        for name in ("action_send_estimate", "action_assign_technician"):
+            twins = [button for button in buttons if button.get("name") == name]
+            self.assertEqual(len(twins), 2)
+            self.assertEqual(len([button for button in twins if "btn-primary" in (button.get("class") or "")]), 1)
+        for field_name in ("intake_step_ids", "inspection_step_ids"):
+            (field,) = arch.xpath(f"//field[@name='{field_name}']")
+            self.assertTrue(field.xpath("./kanban") and field.xpath("./form"), field_name)
 
     def test_kanban_columns(self):
         """A column for every stage of a unit in the building, in the order of the flow, even empty;
