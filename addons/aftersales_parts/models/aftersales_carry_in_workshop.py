@@ -21,6 +21,8 @@ WORKING_HOURS_HORIZON = timedelta(days=14)
 class AftersalesCarryIn(models.Model):
     _inherit = "aftersales.carry.in"  # pylint: disable=consider-merging-classes-inherited
 
+    visit_state = fields.Selection(related="visit_id.state", string="Job Status")
+
     # ------------------------------------------------------------------
     # Hooks of the flow
     # ------------------------------------------------------------------

@@ -138,3 +138,18 @@ class TestCarryInWorkshop(CarryInCommon):
         with self.assertRaises(UserError):
             job.with_user(self.dispatcher)._aftersales_plan_days(day=datetime(2026, 6, 9).date())
         self.assertFalse(job.technician_id)
+
+    def test_started_job_keeps_its_technician_on_screen(self):
+        """Once the job is started, Assign Technician is no longer offered, and the technician's phone
+        starts a repair, not a visit."""
+        carry_in = self._receive()
+        job = carry_in.visit_id
+        self.assertEqual(carry_in.visit_state, job.state)
+        job.with_user(job.technician_id.user_id).action_start()
+        self.assertEqual(carry_in.visit_state, "in_progress")
+        with self.assertRaisesRegex(UserError, "started or closed"):
+            carry_in.with_user(self.counter).action_assign_technician()
+        arch = job.with_user(job.technician_id.user_id).get_views(
+            [(self.env.ref("aftersales_service.aftersales_visit_view_form_technician").id, "form")]
+        )["views"]["form"]["arch"]
+        self.assertIn("Start the Repair", arch)
