@@ -299,6 +299,18 @@ class AftersalesCarryIn(models.Model):
         )
         activity_type = self.env.ref("aftersales_parts.mail_activity_carry_in_not_collected")
         model = self.env["ir.model"]._get_id(self._name)
+        # the counter agent, else the team leader, else the branch or after-sales manager: a real person,
+        # never the cron's own user; with nobody, the note above stands alone
+        by_route = {}
+        for carry_in in late:
+            route = (carry_in.company_id, carry_in.user_id, carry_in.ticket_id.team_id, carry_in.branch_id)
+            if route not in by_route:
+                company, agent, team, branch = route
+                by_route[route] = company._aftersales_responsible_user(assignee=agent, team=team, branch=branch)
+        callers = {
+            carry_in: by_route[carry_in.company_id, carry_in.user_id, carry_in.ticket_id.team_id, carry_in.branch_id]
+            for carry_in in late
+        }
         # one batch, without an e-mail per activity: the agents find the calls in their activities
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             [
@@ -307,11 +319,12 @@ class AftersalesCarryIn(models.Model):
                     "res_id": carry_in.id,
                     "activity_type_id": activity_type.id,
                     "summary": self.env._("Call %(customer)s to collect the unit", customer=carry_in.partner_id.name),
-                    "user_id": (carry_in.user_id or self.env.user).id,
+                    "user_id": caller.id,
                     "date_deadline": fields.Date.context_today(self),
                     "automated": True,
                 }
-                for carry_in in late
+                for carry_in, caller in callers.items()
+                if caller
             ]
         )
         return late

@@ -70,3 +70,15 @@ class TestCarryInNotCollected(CarryInCommon):
         two = run(2)
         eight = run(8)
         self.assertEqual(eight, two)
+
+    def test_call_goes_to_a_real_person(self):
+        """A unit without a counter agent: the call goes to the team leader or a manager, never to the
+        user the scheduled action runs as."""
+        late = self._waiting(31)
+        late.user_id = False
+        self.env["aftersales.carry.in"].with_user(self.env.ref("base.user_root"))._cron_flag_not_collected()
+        self.assertTrue(late.not_collected)
+        activity = self._activities(late)
+        expected = late.company_id._aftersales_responsible_user(team=late.ticket_id.team_id, branch=late.branch_id)
+        self.assertEqual(activity.user_id, expected)
+        self.assertNotEqual(activity.user_id, self.env.ref("base.user_root"))
