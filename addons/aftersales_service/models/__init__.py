@@ -36,6 +36,7 @@ from . import aftersales_commission_rule
 from . import aftersales_commission_period
 from . import aftersales_commission
 from . import aftersales_visit_rework
+from . import aftersales_quality_review
 from . import aftersales_visit_line_commission
 from . import sale_order_line
 from . import aftersales_installation_card

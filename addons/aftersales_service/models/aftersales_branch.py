@@ -1,12 +1,19 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+BRANCH_TYPES = [
+    ("headquarters", "Headquarters"),
+    ("region", "Regional Centre"),
+    ("service_point", "Service Point"),
+]
+
 
 class AftersalesBranch(models.Model):
     _name = "aftersales.branch"
     _description = "After-Sales Branch"
     _order = "sequence, name, id"
     _check_company_auto = True
+    _parent_store = True
 
     name = fields.Char(required=True, translate=True)
     code = fields.Char(required=True, help="A short code shown beside the branch's name, unique in the company.")
@@ -14,6 +21,23 @@ class AftersalesBranch(models.Model):
     active = fields.Boolean(default=True)
     color = fields.Integer()
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    parent_id = fields.Many2one(
+        "aftersales.branch",
+        string="Parent Branch",
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        help="The branch above this one: its users see this branch too, and its figures include this one's.",
+    )
+    parent_path = fields.Char(index=True)
+    child_ids = fields.One2many("aftersales.branch", "parent_id", string="Sub-branches")
+    branch_type = fields.Selection(
+        BRANCH_TYPES,
+        string="Type",
+        required=True,
+        default="service_point",
+        help="Where the branch stands in the network: headquarters, a regional centre, or a service point.",
+    )
     manager_id = fields.Many2one(
         "res.users",
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
@@ -34,9 +58,10 @@ class AftersalesBranch(models.Model):
         "user_id",
         string="Users",
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
-        help="These users see only the tickets, visits, returns and transfers of their branches. "
-        "Users in no branch see those of every branch.",
+        help="These users see only the tickets, visits, returns and transfers of their branches and of "
+        "the branches below them. Users in no branch see those of every branch.",
     )
+    child_count = fields.Integer(string="Sub-branch Count", compute="_compute_child_count")
     ticket_count = fields.Integer(string="Open Tickets", compute="_compute_ticket_count")
     visit_count = fields.Integer(string="Planned Visits", compute="_compute_visit_count")
     warehouse_count = fields.Integer(compute="_compute_counts")
@@ -53,23 +78,41 @@ class AftersalesBranch(models.Model):
         for branch in self:
             branch.display_name = f"[{branch.code}] {branch.name}" if branch.code else branch.name
 
-    def _compute_ticket_count(self):
-        counts = dict(
-            self.env["aftersales.ticket"]._read_group(
-                [("branch_id", "in", self.ids), ("is_closed", "=", False)], ["branch_id"], ["__count"]
-            )
-        )
+    def _compute_child_count(self):
+        counts = dict(self._read_group([("parent_id", "in", self.ids)], ["parent_id"], ["__count"]))
         for branch in self:
-            branch.ticket_count = counts.get(branch, 0)
+            branch.child_count = counts.get(branch, 0)
+
+    def _compute_ticket_count(self):
+        counts = self._rollup_counts("aftersales.ticket", [("is_closed", "=", False)])
+        for branch in self:
+            branch.ticket_count = counts.get(branch.id, 0)
 
     def _compute_visit_count(self):
-        counts = dict(
-            self.env["aftersales.visit"]._read_group(
-                [("branch_id", "in", self.ids), ("state", "not in", ("done", "cancel"))], ["branch_id"], ["__count"]
-            )
-        )
+        counts = self._rollup_counts("aftersales.visit", [("state", "not in", ("done", "cancel"))])
         for branch in self:
-            branch.visit_count = counts.get(branch, 0)
+            branch.visit_count = counts.get(branch.id, 0)
+
+    def _subtree(self):
+        """These branches and every branch below them, archived ones included."""
+        if not self:
+            return self
+        return self.with_context(active_test=False).search([("id", "child_of", self.ids)])
+
+    def _rollup_counts(self, model, domain, field_name="branch_id"):
+        """Count the ``model`` records matching ``domain`` per branch of ``self``, each branch's count
+        including those of the branches below it: ``{branch id: count}``, in one grouped query."""
+        subtree = self._subtree()
+        groups = self.env[model]._read_group(
+            [(field_name, "in", subtree.ids), *domain], [field_name], ["__count"]
+        )
+        counts = dict.fromkeys(self.ids, 0)
+        for branch, count in groups:
+            # parent_path lists the branch's ancestors and itself: "1/4/9/"
+            for ancestor_id in map(int, branch.parent_path.rstrip("/").split("/")):
+                if ancestor_id in counts:
+                    counts[ancestor_id] += count
+        return counts
 
     @api.depends("warehouse_ids", "team_ids", "technician_ids", "user_ids")
     def _compute_counts(self):
@@ -84,6 +127,20 @@ class AftersalesBranch(models.Model):
         for branch in self:
             if not (branch.code or "").strip():
                 raise ValidationError(_("Give branch %(branch)s a code.", branch=branch.name))
+
+    @api.constrains("parent_id")
+    def _check_parent(self):
+        if self._has_cycle():
+            raise ValidationError(_("A branch cannot sit below itself or below one of its own sub-branches."))
+        for branch in self.filtered("parent_id"):
+            if branch.parent_id.company_id != branch.company_id:
+                raise ValidationError(
+                    _(
+                        "Branch %(branch)s and its parent %(parent)s belong to different companies.",
+                        branch=branch.display_name,
+                        parent=branch.parent_id.display_name,
+                    )
+                )
 
     @api.constrains("company_id", "user_ids")
     def _check_user_companies(self):
@@ -110,14 +167,14 @@ class AftersalesBranch(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         branches = super().create(vals_list)
-        if branches.user_ids:
+        if branches.user_ids or branches.parent_id:
             # the record rules read the users' branches: they change for these users
             self.env.registry.clear_cache()
         return branches
 
     def write(self, vals):
         result = super().write(vals)
-        if "user_ids" in vals:
+        if "user_ids" in vals or "parent_id" in vals:
             self.env.registry.clear_cache()
         return result
 
@@ -153,19 +210,29 @@ class AftersalesBranch(models.Model):
     def action_view_tickets(self):
         return self._aftersales_action(
             "aftersales_service.aftersales_ticket_action",
-            [("branch_id", "=", self.id)],
+            [("branch_id", "child_of", self.id)],
             default_branch_id=self.id,
             search_default_filter_open=1,
         )
 
     def action_view_visits(self):
-        return self._aftersales_action("aftersales_service.aftersales_visit_action", [("branch_id", "=", self.id)])
+        return self._aftersales_action(
+            "aftersales_service.aftersales_visit_action", [("branch_id", "child_of", self.id)]
+        )
 
     def action_view_technicians(self):
         return self._aftersales_action(
             "aftersales_service.aftersales_technician_action",
             [("branch_id", "=", self.id)],
             default_branch_id=self.id,
+        )
+
+    def action_view_children(self):
+        return self._aftersales_action(
+            "aftersales_service.aftersales_branch_action",
+            [("parent_id", "=", self.id)],
+            default_parent_id=self.id,
+            default_company_id=self.company_id.id,
         )
 
     def action_view_teams(self):

@@ -11,6 +11,11 @@ class ResPartner(models.Model):
         help="An outside service company (service point, dealer) that does visits for us: visits can be "
         "dispatched to it and its portal users accept and record them.",
     )
+    aftersales_dealer = fields.Boolean(
+        string="Dealer",
+        help="A company that sells our products and takes them back from its customers: it returns units "
+        "in bulk, reports its stock of our products and reads our bulletins on its portal.",
+    )
     aftersales_partner_rate_ids = fields.One2many(
         "aftersales.partner.rate", "partner_id", string="Service Partner Rates", context={"active_test": False}
     )
@@ -109,7 +114,8 @@ class ResPartner(models.Model):
 
     @api.model
     def _guarded_fields(self):
-        # making a company a service partner gives its portal users jobs, rates and settlements
+        # making a company a service partner gives its portal users jobs, rates and settlements; a dealer's
+        # portal users return units in bulk and report stock
         if self.env.user.has_group("aftersales_service.aftersales_service_group_manager"):
             return super()._guarded_fields()
-        return super()._guarded_fields() | {"aftersales_service_partner"}
+        return super()._guarded_fields() | {"aftersales_service_partner", "aftersales_dealer"}

@@ -11,8 +11,8 @@ class ResUsers(models.Model):
         "user_id",
         "branch_id",
         string="After-Sales Branches",
-        help="The user sees only the tickets, visits, returns and transfers of these branches; "
-        "without a branch, the user works for headquarters and sees those of every branch.",
+        help="The user sees only the tickets, visits, returns and transfers of these branches and of the "
+        "branches below them; without a branch, the user works for headquarters and sees those of every branch.",
     )
 
     @api.constrains("aftersales_branch_ids", "company_ids")
@@ -35,14 +35,17 @@ class ResUsers(models.Model):
         return super()._get_invalidation_fields() | {"aftersales_branch_ids"}
 
     def _aftersales_branches(self):
-        """The branches the user is restricted to, archived ones included (empty: headquarters).
+        """The branches the user is restricted to, archived ones included (empty: headquarters): the
+        user's own branches and every branch below them.
 
         Read as superuser: the record rules of every user, portal users included, need
         them, and users may always know their own restriction."""
         self.ensure_one()
-        return self.sudo().with_context(active_test=False).aftersales_branch_ids
+        return self.sudo().with_context(active_test=False).aftersales_branch_ids._subtree()
 
     def _aftersales_default_branch(self, company):
-        """The branch a record created by the user in ``company`` falls in by default."""
+        """The branch a record created by the user in ``company`` falls in by default: the user's own
+        branch there, not one below it."""
         self.ensure_one()
-        return self._aftersales_branches().filtered(lambda branch: branch.company_id == company)[:1]
+        own = self.sudo().with_context(active_test=False).aftersales_branch_ids
+        return own.filtered(lambda branch: branch.company_id == company)[:1]

@@ -276,6 +276,9 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_followup_menu",
             "aftersales_care_log_menu",
             "aftersales_ticket_escalation_menu",
+            "aftersales_network_menu",
+            "aftersales_branch_menu_network",
+            "aftersales_dealer_menu",
         }
         dispatcher = agent | {
             "aftersales_visit_menu_dispatch",
@@ -287,7 +290,6 @@ class TestSecurityRoles(RolesCommon):
         }
         manager = dispatcher | {
             "aftersales_audit_log_menu",
-            "aftersales_branch_menu",
             "aftersales_partner_rate_menu",
             "aftersales_reporting_menu",
             "aftersales_kpi_overview_menu",
