@@ -103,9 +103,7 @@ class AftersalesBranch(models.Model):
         """Count the ``model`` records matching ``domain`` per branch of ``self``, each branch's count
         including those of the branches below it: ``{branch id: count}``, in one grouped query."""
         subtree = self._subtree()
-        groups = self.env[model]._read_group(
-            [(field_name, "in", subtree.ids), *domain], [field_name], ["__count"]
-        )
+        groups = self.env[model]._read_group([(field_name, "in", subtree.ids), *domain], [field_name], ["__count"])
         counts = dict.fromkeys(self.ids, 0)
         for branch, count in groups:
             # parent_path lists the branch's ancestors and itself: "1/4/9/"
