@@ -46,7 +46,6 @@ class AftersalesQualityReview(models.Model):
     )
     service_partner_id = fields.Many2one(
         "res.partner",
-        string="Service Partner",
         index="btree_not_null",
         ondelete="restrict",
         help="The service partner who did the job, if an outside company did it.",
