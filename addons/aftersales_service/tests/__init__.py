@@ -24,6 +24,7 @@ from . import test_done_when_csat
 from . import test_audit
 from . import test_portal_security
 from . import test_branch
+from . import test_branch_tree
 from . import test_service_partner
 from . import test_service_partner_portal
 from . import test_security_roles
