@@ -44,7 +44,9 @@ class AftersalesBulletinPortal(CustomerPortal):
         count = Bulletin.search_count(domain) if Bulletin.has_access("read") else 0
         pager = portal_pager(url="/my/bulletins", total=count, page=page, step=self._items_per_page)
         bulletins = (
-            Bulletin.search(domain, order="published_date desc, id desc", limit=self._items_per_page, offset=pager["offset"])
+            Bulletin.search(
+                domain, order="published_date desc, id desc", limit=self._items_per_page, offset=pager["offset"]
+            )
             if count
             else Bulletin
         )

@@ -42,7 +42,6 @@ class AftersalesBulletin(models.Model):
         "aftersales_bulletin_ir_attachment_rel",
         "bulletin_id",
         "attachment_id",
-        string="Attachments",
     )
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     author_id = fields.Many2one(
@@ -125,8 +124,10 @@ class AftersalesBulletin(models.Model):
     @api.depends("read_ids.user_id", "recipient_ids", "state")
     def _compute_is_read(self):
         user = self.env.user
-        reads = self.env["aftersales.bulletin.read"].sudo().search(
-            [("bulletin_id", "in", self.ids), ("user_id", "=", user.id)]
+        reads = (
+            self.env["aftersales.bulletin.read"]
+            .sudo()
+            .search([("bulletin_id", "in", self.ids), ("user_id", "=", user.id)])
         )
         read_bulletins = set(reads.bulletin_id.ids)
         for bulletin in self:
@@ -202,7 +203,6 @@ class AftersalesBulletin(models.Model):
             raise UserError(_("Only draft bulletins are deleted; archive the others."))
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for bulletin in self:
             bulletin.access_url = f"/my/bulletins/{bulletin.id}"
 

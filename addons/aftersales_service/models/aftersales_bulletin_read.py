@@ -22,5 +22,9 @@ class AftersalesBulletinRead(models.Model):
     )
 
     _sql_constraints = [
-        ("bulletin_user_uniq", "unique (bulletin_id, user_id)", "The user's reading of this bulletin is already recorded."),
+        (
+            "bulletin_user_uniq",
+            "unique (bulletin_id, user_id)",
+            "The user's reading of this bulletin is already recorded.",
+        ),
     ]

@@ -35,15 +35,19 @@ class TestBulletin(BulletinFixtures, TransactionCase):
         self.assertTrue(bulletin.published_date)
         expected = self.north_manager | self.north_agent | self.north_tech | self.dealer_user
         self.assertEqual(bulletin.recipient_ids, expected)
-        notice = self.env["mail.message"].search(
-            [("model", "=", "aftersales.bulletin"), ("res_id", "=", bulletin.id)]
-        ).filtered(lambda message: message.message_type == "user_notification")
+        notice = (
+            self.env["mail.message"]
+            .search([("model", "=", "aftersales.bulletin"), ("res_id", "=", bulletin.id)])
+            .filtered(lambda message: message.message_type == "user_notification")
+        )
         self.assertEqual(len(notice), 1)
         self.assertEqual(notice.partner_ids, expected.partner_id)
         self.assertEqual(notice.notification_ids.res_partner_id, expected.partner_id)
         # the portal user is e-mailed, with a link to the portal page
         self.assertEqual(bulletin.access_url, f"/my/bulletins/{bulletin.id}")
-        dealer_mail = notice.notification_ids.filtered(lambda notif: notif.res_partner_id == self.dealer_user.partner_id)
+        dealer_mail = notice.notification_ids.filtered(
+            lambda notif: notif.res_partner_id == self.dealer_user.partner_id
+        )
         self.assertEqual(dealer_mail.notification_type, "email")
 
     def test_north_agent_reads_in_backend(self):
@@ -79,7 +83,9 @@ class TestBulletin(BulletinFixtures, TransactionCase):
         # the technician of the service point reads it too; the agent only sees their own reading
         bulletin.with_user(self.north_tech).action_mark_read()
         self.assertEqual(as_hq.read_ids.user_id, self.north_agent | self.north_tech)
-        self.assertEqual(self.env["aftersales.bulletin.read"].with_user(self.north_agent).search([]).user_id, self.north_agent)
+        self.assertEqual(
+            self.env["aftersales.bulletin.read"].with_user(self.north_agent).search([]).user_id, self.north_agent
+        )
 
     def test_regional_manager_is_recipient_not_publisher(self):
         """The North's regional manager reads the bulletins of the North, but only headquarters publishes."""
@@ -100,7 +106,11 @@ class TestBulletin(BulletinFixtures, TransactionCase):
         """Nobody records another user's reading, nor changes the recipients, state or read log directly."""
         bulletin = self._published()
         Read = self.env["aftersales.bulletin.read"]
-        forged = {"bulletin_id": bulletin.id, "user_id": self.north_tech.id, "partner_id": self.north_tech.partner_id.id}
+        forged = {
+            "bulletin_id": bulletin.id,
+            "user_id": self.north_tech.id,
+            "partner_id": self.north_tech.partner_id.id,
+        }
         for user in (self.north_agent, self.hq_manager, self.dealer_user):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 Read.with_user(user).create(forged)
@@ -189,7 +199,9 @@ class TestBulletin(BulletinFixtures, TransactionCase):
         with freeze_time("2031-03-10 06:00:00"):
             cron.method_direct_trigger()
         self.assertEqual(bulletin.state, "published")
-        self.assertEqual(bulletin.recipient_ids, self.north_manager | self.north_agent | self.north_tech | self.dealer_user)
+        self.assertEqual(
+            bulletin.recipient_ids, self.north_manager | self.north_agent | self.north_tech | self.dealer_user
+        )
         self.assertEqual(self.env["aftersales.bulletin"].with_user(self.north_agent).search([]), bulletin)
         with freeze_time("2031-04-01 06:00:00"):
             cron.method_direct_trigger()
