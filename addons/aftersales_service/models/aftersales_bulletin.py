@@ -44,9 +44,7 @@ class AftersalesBulletin(models.Model):
         "attachment_id",
     )
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
-    author_id = fields.Many2one(
-        "res.users", string="Author", default=lambda self: self.env.user, domain="[('share', '=', False)]"
-    )
+    author_id = fields.Many2one("res.users", default=lambda self: self.env.user, domain="[('share', '=', False)]")
     planned_date = fields.Date(
         string="Publishing Date",
         index=True,
