@@ -14,6 +14,7 @@
         "security/aftersales_knowledge_rules.xml",
         "security/aftersales_care_rules.xml",
         "security/aftersales_ticket_escalation_rules.xml",
+        "security/aftersales_bulletin_rules.xml",
         "data/ir_sequence_data.xml",
         "data/mail_message_subtype_data.xml",
         "data/aftersales_ticket_stage_data.xml",
@@ -78,6 +79,9 @@
         "views/aftersales_partner_portal_templates.xml",
         "views/aftersales_knowledge_portal_templates.xml",
         "views/aftersales_care_portal_templates.xml",
+        "data/aftersales_bulletin_data.xml",
+        "views/aftersales_bulletin_views.xml",
+        "views/aftersales_bulletin_portal_templates.xml",
     ],
     "demo": [
         "demo/aftersales_service_demo.xml",

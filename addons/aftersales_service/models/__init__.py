@@ -73,3 +73,5 @@ from . import aftersales_care_date
 from . import aftersales_care_rule_dates
 from . import aftersales_routing_rule
 from . import aftersales_ticket_intake
+from . import aftersales_bulletin
+from . import aftersales_bulletin_read

@@ -279,6 +279,7 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_network_menu",
             "aftersales_branch_menu_network",
             "aftersales_dealer_menu",
+            "aftersales_bulletin_menu_my",
         }
         dispatcher = agent | {
             "aftersales_visit_menu_dispatch",
@@ -314,6 +315,9 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_ticket_tag_menu",
             "aftersales_fault_code_menu_config",
             "aftersales_solution_menu_config",
+            "aftersales_bulletin_menu",
+            "aftersales_bulletin_plan_menu",
+            "aftersales_bulletin_read_menu",
         }
         accountant = {
             "aftersales_menu_root",
