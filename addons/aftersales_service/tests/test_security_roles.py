@@ -263,6 +263,7 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_visit_menu_my",
             "aftersales_commission_menu_my",
             "aftersales_knowledge_menu",
+            "aftersales_bulletin_menu_my",
             "aftersales_solution_menu",
             "aftersales_fault_code_menu",
         }
@@ -279,7 +280,6 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_network_menu",
             "aftersales_branch_menu_network",
             "aftersales_dealer_menu",
-            "aftersales_bulletin_menu_my",
         }
         dispatcher = agent | {
             "aftersales_visit_menu_dispatch",
