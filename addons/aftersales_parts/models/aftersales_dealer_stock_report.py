@@ -271,7 +271,9 @@ class AftersalesDealerStockReport(models.Model):
             ([("location_dest_id.usage", "=", "customer"), ("location_id.usage", "!=", "customer")], 1),
             ([("location_id.usage", "=", "customer"), ("location_dest_id.usage", "!=", "customer")], -1),
         ):
-            for product, uom, quantity in Move._read_group(base + domain, ["product_id", "product_uom"], ["quantity:sum"]):
+            for product, uom, quantity in Move._read_group(
+                base + domain, ["product_id", "product_uom"], ["quantity:sum"]
+            ):
                 quantity = uom._compute_quantity(quantity, product.uom_id, rounding_method="HALF-UP")
                 quantities[product] = quantities.get(product, 0.0) + sign * quantity
         return quantities
@@ -332,22 +334,27 @@ class AftersalesDealerStockReport(models.Model):
         template = self.env.ref("aftersales_parts.mail_template_dealer_stock_report_reminder", raise_if_not_found=False)
         Partner = self.env["res.partner"].sudo()
         dealers = Partner.search(
-            [("aftersales_dealer", "=", True), ("is_company", "=", True), ("aftersales_consignment_location_id", "=", False)]
+            [
+                ("aftersales_dealer", "=", True),
+                ("is_company", "=", True),
+                ("aftersales_consignment_location_id", "=", False),
+            ]
         )
-        reports = self.sudo().browse()
+        Report = self.sudo()
+        reports = Report.browse()
         for company in self.env["res.company"].sudo().search([]):
-            done = set(
-                self.sudo()
-                .search([("company_id", "=", company.id), ("month", "=", month), ("partner_id", "in", dealers.ids)])
-                .partner_id.ids
-            )
-            for dealer in dealers.filtered(lambda d, c=company: d.id not in done and d.company_id in (c, Partner)):
-                report = self.sudo().with_company(company).new({"partner_id": dealer.id, "company_id": company.id, "month": month})
-                if not report._received_quantities() and not report._previous_on_hand():
+            reported = Report.search(
+                [("company_id", "=", company.id), ("month", "=", month), ("partner_id", "in", dealers.ids)]
+            ).partner_id
+            for dealer in dealers - reported:
+                if dealer.company_id and dealer.company_id != company:
                     continue
-                reports |= self.sudo().with_company(company).create(
-                    {"partner_id": dealer.id, "company_id": company.id, "month": month}
-                )
+                vals = {"partner_id": dealer.id, "company_id": company.id, "month": month}
+                draft = Report.with_company(company).new(vals)
+                # nothing to report: none of our products received this month nor held at its start
+                if not draft._received_quantities() and not draft._previous_on_hand():
+                    continue
+                reports |= Report.with_company(company).create(vals)
         for report in reports:
             users = report.partner_id._aftersales_partner_portal_users()
             if template and users:

@@ -69,13 +69,9 @@ class ResPartner(models.Model):
                 _("%(dealer)s has stock reports still open: validate them first.", dealer=self.display_name)
             )
         company = self.env.company
-        location = (
-            self.env["stock.location"]
-            .sudo()
-            .create(self._aftersales_prepare_consignment_location_vals(company))
-        )
-        with self._unguard("aftersales_consignment_location_id"):
-            self.aftersales_consignment_location_id = location
+        location = self.env["stock.location"].sudo().create(self._aftersales_prepare_consignment_location_vals(company))
+        # sudo: the partner is changed by this action only, whoever may edit contacts
+        self.sudo().aftersales_consignment_location_id = location
         return True
 
     def _aftersales_prepare_consignment_location_vals(self, company):

@@ -121,7 +121,7 @@ class AftersalesSellThroughReport(models.Model):
                    CASE WHEN rows.opening_qty + rows.received_qty > 0
                         THEN 100.0 * rows.sold_qty / (rows.opening_qty + rows.received_qty)
                         ELSE 0 END AS sell_through_rate
-              FROM (%s UNION ALL %s) rows
+              FROM ((%s) UNION ALL (%s)) rows
               JOIN product_product pp ON pp.id = rows.product_id
               JOIN product_template pt ON pt.id = pp.product_tmpl_id
             """,

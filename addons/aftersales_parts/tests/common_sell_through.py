@@ -17,7 +17,10 @@ class SellThroughCommon(TransactionCase):
             cls.env, login="st_agent", name="Ada Agent", groups="aftersales_service.aftersales_service_group_user"
         )
         cls.manager = new_test_user(
-            cls.env, login="st_manager", name="Max Manager", groups="aftersales_service.aftersales_service_group_manager"
+            cls.env,
+            login="st_manager",
+            name="Max Manager",
+            groups="aftersales_service.aftersales_service_group_manager",
         )
         cls.dealer = cls.env["res.partner"].create(
             {"name": "Delta Dealers", "is_company": True, "aftersales_dealer": True, "email": "delta@example.com"}
@@ -52,7 +55,9 @@ class SellThroughCommon(TransactionCase):
         cls.oven = cls.env["product.product"].create({"name": "ST Oven", "is_storable": True})
         for product in (cls.fridge, cls.oven):
             cls.env["stock.quant"]._update_available_quantity(product, cls.stock, 100.0)
-        cls._transfer(cls.warehouse.out_type_id, cls.stock, cls.customers, cls.dealer, [(cls.fridge, 22), (cls.oven, 10)])
+        cls._transfer(
+            cls.warehouse.out_type_id, cls.stock, cls.customers, cls.dealer, [(cls.fridge, 22), (cls.oven, 10)]
+        )
         cls._transfer(cls.warehouse.in_type_id, cls.customers, cls.stock, cls.dealer_shop, [(cls.fridge, 2)])
         cls._transfer(cls.warehouse.out_type_id, cls.stock, cls.customers, cls.customer, [(cls.fridge, 5)])
 

@@ -202,7 +202,7 @@ class TestDealerConsignment(SellThroughCommon):
         quants = self.env["stock.quant"]._read_group(
             [("location_id", "child_of", location.id)], ["product_id"], ["quantity:sum"]
         )
-        self.assertEqual({product: qty for product, qty in quants}, {self.fridge: 10.0, self.oven: 3.0})
+        self.assertEqual(dict(quants), {self.fridge: 10.0, self.oven: 3.0})
         # no stock report for a consignment dealer, nor a reminder
         with self.assertRaises(ValidationError):
             self.env[REPORT].with_user(self.agent).create({"partner_id": self.other_dealer.id, "month": self.month})

@@ -7,6 +7,9 @@ class AftersalesDealerStockReportRefuse(models.TransientModel):
 
     report_ids = fields.Many2many(
         "aftersales.dealer.stock.report",
+        relation="aftersales_dealer_stock_report_refuse_rel",
+        column1="wizard_id",
+        column2="report_id",
         string="Stock Reports",
         default=lambda self: self.env["aftersales.dealer.stock.report"].browse(self.env.context.get("active_ids", [])),
     )
