@@ -210,7 +210,9 @@ class TestDealerConsignment(SellThroughCommon):
         self.assertNotIn(self.other_dealer, reports.partner_id)
 
     def test_reminder_asks_once(self):
+        # (the demo dealers may be asked too)
         reports = self.env[REPORT]._remind_missing_reports(self.month)
+        reports = reports.filtered(lambda report: report.partner_id in self.dealer | self.other_dealer)
         self.assertEqual(reports.partner_id, self.dealer, "Omega received nothing: nothing to report")
         self.assertTrue(reports.reminder_sent)
         self.assertEqual(reports.line_ids.mapped("received_qty"), [20.0, 10.0])
