@@ -144,7 +144,8 @@ class AftersalesDealerStockPortal(CustomerPortal):
         submit = bool(post.get("submit"))
         try:
             with request.env.cr.savepoint():
-                report_sudo._portal_save(figures, submit=submit)
+                # as the dealer's user (who submits), past the rights checked above
+                report_sudo.with_user(request.env.user).sudo()._portal_save(figures, submit=submit)
         except (UserError, ValidationError) as error:
             request.env.invalidate_all()
             return self._aftersales_stock_report_page(report_sudo, errors=[error.args[0]], form=post)

@@ -84,5 +84,8 @@ class AftersalesDealerStockReportLine(models.Model):
     def _compute_display_name(self):
         for line in self:
             line.display_name = _(
-                "%(report)s: %(product)s", report=line.report_id.display_name, product=line.product_id.display_name
+                "%(report)s: %(product)s",
+                report=line.report_id.display_name,
+                # sudo: the name of the product of a line the user reads
+                product=line.product_id.sudo().display_name,
             )

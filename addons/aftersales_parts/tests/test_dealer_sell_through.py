@@ -220,7 +220,7 @@ class TestDealerConsignment(SellThroughCommon):
         self.assertEqual(len(message), 1)
         self.assertIn(self.dealer_user.partner_id, message.partner_ids)
         self.assertFalse(self.env[REPORT]._remind_missing_reports(self.month), "asked once")
-        with self.assertQueryCount(__system__=60):
+        with self.assertQueryCount(__system__=40):
             self.env[REPORT]._remind_missing_reports(self.month)
 
     def test_agent_cannot_force_guarded_fields(self):
