@@ -13,6 +13,7 @@
         "security/aftersales_parts_rules.xml",
         "security/aftersales_carry_in_rules.xml",
         "security/aftersales_part_warranty_rules.xml",
+        "security/aftersales_sell_through_rules.xml",
         "data/ir_sequence_data.xml",
         "data/aftersales_rma_reason_data.xml",
         "data/stock_location_data.xml",
@@ -53,6 +54,9 @@
         "report/aftersales_visit_slip_templates.xml",
         "report/aftersales_carry_in_receipt_templates.xml",
         "views/aftersales_kpi_overview_views.xml",
+        "data/aftersales_sell_through_data.xml",
+        "views/aftersales_dealer_stock_report_views.xml",
+        "views/aftersales_dealer_stock_report_portal_templates.xml",
     ],
     "demo": [
         "demo/aftersales_parts_roles_demo.xml",

@@ -61,3 +61,6 @@ from . import stock_lot_carry_in
 
 # last: the unit history's view reads the tables of the models above
 from . import aftersales_unit_event
+from . import res_partner_sell_through
+from . import aftersales_dealer_stock_report
+from . import aftersales_dealer_stock_report_line

@@ -243,6 +243,8 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_parts.aftersales_carry_in_menu_root",
                 "aftersales_parts.aftersales_carry_in_menu",
                 "aftersales_parts.aftersales_part_warranty_menu",
+                "aftersales_parts.aftersales_dealer_stock_report_menu",
+                "aftersales_parts.aftersales_sell_through_report_menu",
             },
         )
         manager = new_test_user(

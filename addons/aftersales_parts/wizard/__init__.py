@@ -7,3 +7,4 @@ from . import stock_return_picking_line
 from . import aftersales_carry_in_sign
 from . import aftersales_carry_in_refuse
 from . import aftersales_visit_plan
+from . import aftersales_dealer_stock_report_refuse

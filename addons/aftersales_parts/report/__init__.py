@@ -1,0 +1,1 @@
+from . import aftersales_sell_through_report
