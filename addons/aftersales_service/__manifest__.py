@@ -97,6 +97,7 @@
         "demo/aftersales_knowledge_demo.xml",
         "demo/aftersales_care_demo.xml",
         "demo/aftersales_routing_demo.xml",
+        "demo/aftersales_call_rule_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,10 +1,10 @@
 from odoo import _, fields, models
 
 
-class AftersalesBranch(models.Model):  # pylint: disable=consider-merging-classes-inherited
+class AftersalesBranch(models.Model):
     """The calls of the customer-relations team to the branch (network calls)."""
 
-    _inherit = "aftersales.branch"
+    _inherit = "aftersales.branch"  # pylint: disable=consider-merging-classes-inherited
 
     network_call_count = fields.Integer(string="Network Calls", compute="_compute_network_call_count")
 

@@ -4,10 +4,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 CALL_TARGETS = [
-    ("dealer", "Dealers"),
-    ("service_partner", "Service Partners"),
-    ("branch", "Service Points"),
-    ("customer", "Key Customers"),
+    ("dealer", "Dealer"),
+    ("service_partner", "Service Partner"),
+    ("branch", "Service Point"),
+    ("customer", "Key Customer"),
 ]
 
 
@@ -67,7 +67,7 @@ class AftersalesCallRule(models.Model):
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
         help="Who makes the calls; leave empty to give them to the team's leader.",
     )
-    team_id = fields.Many2one("aftersales.team", string="Team", check_company=True)
+    team_id = fields.Many2one("aftersales.team", check_company=True)
     followup_ids = fields.One2many("aftersales.followup", "call_rule_id", string="Calls")
     followup_count = fields.Integer(string="Planned Calls", compute="_compute_followup_count")
 
@@ -158,9 +158,11 @@ class AftersalesCallRule(models.Model):
                         targets[rule].append((partner, branch))
         customer_rules = self.filtered(lambda r: r.target_type == "customer")
         if customer_rules:
-            tagged = Partner.search([("category_id", "in", customer_rules.category_id.ids)]) if any(
-                customer_rules.category_id
-            ) else Partner
+            tagged = (
+                Partner.search([("category_id", "in", customer_rules.category_id.ids)])
+                if any(customer_rules.category_id)
+                else Partner
+            )
             for rule in customer_rules:
                 partners = rule.partner_ids | tagged.filtered(lambda p, rule=rule: rule.category_id in p.category_id)
                 partners = partners.filtered(lambda p, rule=rule: not p.company_id or p.company_id == rule.company_id)

@@ -17,16 +17,15 @@ CALL_OUTCOMES = [
 IMPROVEMENT_MODEL = "aftersales.improvement.action"
 
 
-class AftersalesFollowup(models.Model):  # pylint: disable=consider-merging-classes-inherited
+class AftersalesFollowup(models.Model):
     """Network calls: the customer-relations team's periodic calls to dealers, service partners, service
     points and key customers, planned by the call rules (``aftersales.call.rule``)."""
 
-    _inherit = "aftersales.followup"
+    _inherit = "aftersales.followup"  # pylint: disable=consider-merging-classes-inherited
 
     kind = fields.Selection(selection_add=[("network", "Network Call")], ondelete={"network": "cascade"})
     call_rule_id = fields.Many2one(
         "aftersales.call.rule",
-        string="Call Rule",
         index="btree_not_null",
         check_company=True,
         ondelete="restrict",
@@ -65,7 +64,7 @@ class AftersalesFollowup(models.Model):  # pylint: disable=consider-merging-clas
 
     def _check_outcome(self):
         network = self.filtered(lambda f: f.kind == "network")
-        super(AftersalesFollowup, self - network)._check_outcome()
+        result = super(AftersalesFollowup, self - network)._check_outcome()
         for call in network:
             if not call.outcome:
                 raise UserError(
@@ -75,6 +74,7 @@ class AftersalesFollowup(models.Model):  # pylint: disable=consider-merging-clas
                 raise UserError(_("Ask whether %(contact)s is satisfied.", contact=call.partner_id.display_name))
             if call.outcome == "call_back" and not call.callback_date:
                 raise UserError(_("Write when to call %(contact)s back.", contact=call.partner_id.display_name))
+        return result
 
     def _get_caller_team_and_branch(self):
         if self.kind == "network":

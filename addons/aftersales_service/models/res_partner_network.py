@@ -1,8 +1,8 @@
 from odoo import _, fields, models
 
 
-class ResPartner(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "res.partner"
+class ResPartner(models.Model):
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     aftersales_network_call_count = fields.Integer(
         string="Network Calls", compute="_compute_aftersales_network_call_count"

@@ -59,12 +59,8 @@ class TestNetworkCall(TransactionCase):
         )
         Branch = cls.env["aftersales.branch"]
         cls.hq = Branch.create({"name": "HQ", "code": "NC-HQ", "branch_type": "headquarters"})
-        cls.north = Branch.create(
-            {"name": "North", "code": "NC-N", "branch_type": "region", "parent_id": cls.hq.id}
-        )
-        cls.south = Branch.create(
-            {"name": "South", "code": "NC-S", "branch_type": "region", "parent_id": cls.hq.id}
-        )
+        cls.north = Branch.create({"name": "North", "code": "NC-N", "branch_type": "region", "parent_id": cls.hq.id})
+        cls.south = Branch.create({"name": "South", "code": "NC-S", "branch_type": "region", "parent_id": cls.hq.id})
         cls.north_point = Branch.create(
             {
                 "name": "North Point",
@@ -113,7 +109,8 @@ class TestNetworkCall(TransactionCase):
 
     @freeze_time("2026-06-03")
     def test_rule_plans_one_call_per_target_not_twice(self):
-        calls = self.env["aftersales.call.rule"]._cron_plan_network_calls().filtered(lambda c: c.call_rule_id in self.rules)
+        planned = self.env["aftersales.call.rule"]._cron_plan_network_calls()
+        calls = planned.filtered(lambda c: c.call_rule_id in self.rules)
         self.assertEqual(self._calls(self.rule_dealers).partner_id, self.dealers)
         self.assertEqual(self._calls(self.rule_partners).partner_id, self.service_partner)
         points = self._calls(self.rule_points)
@@ -231,10 +228,8 @@ class TestNetworkCall(TransactionCase):
     @freeze_time("2026-06-03 10:00:00")
     def test_call_back_and_no_answer(self):
         self._plan(self.rule_points)
-        north, south = (
-            self._calls(self.rule_points).filtered(lambda c: c.branch_id == branch).with_user(self.agent)
-            for branch in (self.north_point, self.south_point)
-        )
+        calls = {call.branch_id: call.with_user(self.agent) for call in self._calls(self.rule_points)}
+        north, south = calls[self.north_point], calls[self.south_point]
         north.outcome = "call_back"
         with self.assertRaisesRegex(UserError, "call .* back"):
             north.action_done()
