@@ -33,6 +33,7 @@
         "data/aftersales_followup_data.xml",
         "data/aftersales_csat_data.xml",
         "data/aftersales_partner_data.xml",
+        "data/aftersales_call_rule_data.xml",
         "wizard/aftersales_visit_plan_views.xml",
         "wizard/aftersales_report_export_views.xml",
         "wizard/aftersales_audit_reason_views.xml",
@@ -60,6 +61,7 @@
         "views/stock_picking_views.xml",
         "views/product_template_views.xml",
         "views/aftersales_followup_views.xml",
+        "views/aftersales_network_call_views.xml",
         "views/aftersales_care_views.xml",
         "views/res_partner_care_views.xml",
         "views/survey_user_input_views.xml",
@@ -99,6 +101,7 @@
         "demo/aftersales_knowledge_demo.xml",
         "demo/aftersales_care_demo.xml",
         "demo/aftersales_routing_demo.xml",
+        "demo/aftersales_call_rule_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

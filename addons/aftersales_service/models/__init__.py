@@ -75,3 +75,7 @@ from . import aftersales_routing_rule
 from . import aftersales_ticket_intake
 from . import aftersales_bulletin
 from . import aftersales_bulletin_read
+from . import aftersales_call_rule
+from . import aftersales_followup_network
+from . import aftersales_branch_network
+from . import res_partner_network

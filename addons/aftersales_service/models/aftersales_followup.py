@@ -163,15 +163,7 @@ class AftersalesFollowup(models.Model):
                     followups=", ".join(not_planned.mapped("name")),
                 )
             )
-        for followup in self:
-            if not followup.satisfied:
-                raise UserError(
-                    _("Ask whether the customer is satisfied before closing follow-up %(name)s.", name=followup.name)
-                )
-            if followup.kind == "after_service" and not followup.problem_solved:
-                raise UserError(
-                    _("Record whether the problem is solved before closing follow-up %(name)s.", name=followup.name)
-                )
+        self._check_outcome()
         now = fields.Datetime.now()
         with self._unguard("state", "done_by_id"):
             for followup in self:
@@ -185,6 +177,18 @@ class AftersalesFollowup(models.Model):
         self.activity_feedback(["aftersales_service.mail_activity_type_followup_call"])
         self.filtered(lambda f: f.problem_solved == "no" and f.ticket_id)._aftersales_reopen_tickets()
         return True
+
+    def _check_outcome(self):
+        """Refuse to record calls whose outcome is missing; each kind of call asks its own questions."""
+        for followup in self:
+            if not followup.satisfied:
+                raise UserError(
+                    _("Ask whether the customer is satisfied before closing follow-up %(name)s.", name=followup.name)
+                )
+            if followup.kind == "after_service" and not followup.problem_solved:
+                raise UserError(
+                    _("Record whether the problem is solved before closing follow-up %(name)s.", name=followup.name)
+                )
 
     def action_cancel(self):
         wrong = self.filtered(lambda f: f.state != "planned")
@@ -227,9 +231,9 @@ class AftersalesFollowup(models.Model):
         """The call goes to the follow-up's agent, else the team leader, else the branch manager, else an
         after-sales manager of the company; with nobody, the follow-up's chatter says so."""
         for followup in self:
-            ticket = followup.ticket_id
+            team, branch = followup._get_caller_team_and_branch()
             caller = followup.company_id._aftersales_responsible_user(
-                assignee=followup.user_id, team=ticket.team_id, branch=ticket.branch_id
+                assignee=followup.user_id, team=team, branch=branch
             )
             if not caller:
                 followup._message_log(
@@ -245,6 +249,11 @@ class AftersalesFollowup(models.Model):
                 user_id=caller.id,
                 note=_("Call %(customer)s: follow-up %(name)s.", customer=followup.partner_id.name, name=followup.name),
             )
+
+    def _get_caller_team_and_branch(self):
+        """The team whose leader, then the branch whose manager, makes the call when it has no agent."""
+        self.ensure_one()
+        return self.ticket_id.team_id, self.ticket_id.branch_id
 
     def _aftersales_reopen_tickets(self):
         """The problem is not solved: the ticket stays open (or is reopened) with an activity for its agent."""

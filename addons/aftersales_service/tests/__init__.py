@@ -51,3 +51,4 @@ from . import test_commission_manual
 from . import test_ticket_create_queries
 from . import test_bulletin
 from . import test_bulletin_portal
+from . import test_network_call

@@ -280,6 +280,7 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_network_menu",
             "aftersales_branch_menu_network",
             "aftersales_dealer_menu",
+            "aftersales_network_call_menu",
         }
         dispatcher = agent | {
             "aftersales_visit_menu_dispatch",
@@ -311,6 +312,7 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_commission_rule_menu",
             "aftersales_ticket_type_menu",
             "aftersales_care_rule_menu",
+            "aftersales_call_rule_menu",
             "aftersales_ticket_stage_menu",
             "aftersales_ticket_tag_menu",
             "aftersales_fault_code_menu_config",
