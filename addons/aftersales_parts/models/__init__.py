@@ -58,6 +58,8 @@ from . import aftersales_visit_carry_in
 from . import aftersales_followup
 from . import aftersales_ticket_carry_in
 from . import stock_lot_carry_in
+from . import aftersales_rma_dealer
+from . import aftersales_rma_line_dealer
 
 # last: the unit history's view reads the tables of the models above
 from . import aftersales_unit_event

@@ -243,6 +243,7 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_parts.aftersales_carry_in_menu_root",
                 "aftersales_parts.aftersales_carry_in_menu",
                 "aftersales_parts.aftersales_part_warranty_menu",
+                "aftersales_parts.aftersales_rma_menu_dealer",
             },
         )
         manager = new_test_user(

@@ -7,3 +7,5 @@ from . import stock_return_picking_line
 from . import aftersales_carry_in_sign
 from . import aftersales_carry_in_refuse
 from . import aftersales_visit_plan
+from . import aftersales_rma_add_serials
+from . import aftersales_rma_add_serials_refusal
