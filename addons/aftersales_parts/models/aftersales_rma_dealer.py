@@ -34,11 +34,15 @@ class AftersalesRmaDealer(models.Model):
     def _compute_dealer_return(self):
         for rma in self:
             # sudo: whether the customer is a dealer, whoever may read its flags
-            rma.dealer_return = rma.direction == "customer" and rma.partner_id.sudo().commercial_partner_id.aftersales_dealer
+            rma.dealer_return = (
+                rma.direction == "customer" and rma.partner_id.sudo().commercial_partner_id.aftersales_dealer
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
-        partners = self.env["res.partner"].sudo().browse({vals["partner_id"] for vals in vals_list if vals.get("partner_id")})
+        partners = (
+            self.env["res.partner"].sudo().browse({vals["partner_id"] for vals in vals_list if vals.get("partner_id")})
+        )
         dealers = partners.filtered("commercial_partner_id.aftersales_dealer")
         for vals in vals_list:
             if (
@@ -113,6 +117,7 @@ class AftersalesRmaDealer(models.Model):
             .search([("lot_id", "in", deliveries.lot_id.ids), ("state", "in", OPEN_STATES)])
         )
         open_rmas = {line.lot_id: line.rma_id for line in open_lines}
+        open_lots = open_lines.lot_id
         accepted, refused = [], []
         for name in names:
             candidates = lots_by_name.get(name, Lot)
@@ -136,8 +141,8 @@ class AftersalesRmaDealer(models.Model):
                 )
             elif ready:
                 accepted.append((ready, returnable_moves[ready]))
-            elif delivered & open_rmas.keys():
-                other = open_rmas[(delivered & open_rmas.keys())[:1]]
+            elif delivered & open_lots:
+                other = open_rmas[(delivered & open_lots)[:1]]
                 if rma and other == rma:
                     refused.append((name, _("Already on this return.")))
                 else:

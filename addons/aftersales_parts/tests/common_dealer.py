@@ -56,6 +56,10 @@ class DealerRmaCommon(RmaCommon):
         cls.order_a = cls._pump_order(cls.dealer, 12, 200.0)
         cls.order_b = cls._pump_order(cls.shop, 9, 180.0)
         cls.other_order = cls._pump_order(cls.customer, 2, 210.0)
+        cls.delivery_a = cls.order_a.picking_ids
+        cls.delivery_b = cls.order_b.picking_ids
+        cls.move_a = cls.order_a.order_line.move_ids
+        cls.move_b = cls.order_b.order_line.move_ids
         cls.lots_a = cls.order_a.picking_ids.move_line_ids.lot_id
         cls.lots_b = cls.order_b.picking_ids.move_line_ids.lot_id
         cls.not_delivered = lots - cls.lots_a - cls.lots_b - cls.other_order.picking_ids.move_line_ids.lot_id
@@ -83,7 +87,11 @@ class DealerRmaCommon(RmaCommon):
         return order
 
     def _dealer_rma(self, partner=None, user=None):
-        return self.env["aftersales.rma"].with_user(user or self.rma_user).create({"partner_id": (partner or self.dealer).id})
+        return (
+            self.env["aftersales.rma"]
+            .with_user(user or self.rma_user)
+            .create({"partner_id": (partner or self.dealer).id})
+        )
 
     def _add_serials(self, rma, serials, user=None, dealer_reason="customer_unit"):
         """Add ``serials`` with the Add Serials wizard, as the agent; returns what the wizard answers."""
@@ -91,7 +99,7 @@ class DealerRmaCommon(RmaCommon):
         wizard = (
             self.env[action["res_model"]]
             .with_user(user or self.rma_user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"serials": serials, "dealer_reason": dealer_reason, "reason_id": self.reason.id})
         )
         return wizard, wizard.action_add()

@@ -48,7 +48,7 @@ class TestRmaDealerPortal(DealerRmaCommon, HttpCase):
         self.assertRecordValues(rma, [{"state": "draft", "dealer_return": True, "partner_id": self.dealer_contact.id}])
         self.assertEqual(rma.line_ids.lot_id, lots)
         self.assertEqual(set(rma.line_ids.mapped("dealer_reason")), {"unsold_stock"})
-        self.assertTrue(rma.activity_ids, "the team is asked to review it")
+        self.assertIn("Failed on the shelf.", "".join(rma.message_ids.mapped("body")))
         # the dealer follows it on the portal
         response = self.url_open("/my/rmas")
         self.assertIn(rma.name, response.text)
@@ -60,7 +60,9 @@ class TestRmaDealerPortal(DealerRmaCommon, HttpCase):
 
     def test_only_dealers_return_by_serial(self):
         contact = self.env["res.partner"].create({"name": "Wade Washer", "parent_id": self.customer.id})
-        customer_user = new_test_user(self.env, login="as_dealer_wade", groups="base.group_portal", partner_id=contact.id)
+        customer_user = new_test_user(
+            self.env, login="as_dealer_wade", groups="base.group_portal", partner_id=contact.id
+        )
         self.authenticate(customer_user.login, customer_user.login)
         self.assertNotIn("o_aftersales_rma_dealer_new", self.url_open("/my/rmas").text)
         self.assertEqual(self.url_open("/my/rmas/dealer").status_code, 404)

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import Command, _, fields, models
 
 from ..models.aftersales_rma_dealer import DEALER_REASONS
@@ -16,7 +18,6 @@ class AftersalesRmaAddSerials(models.TransientModel):
     dealer_reason = fields.Selection(DEALER_REASONS, string="Dealer's Reason", required=True, default="customer_unit")
     reason_id = fields.Many2one(
         "aftersales.rma.reason",
-        string="Reason",
         required=True,
         default=lambda self: self.env["aftersales.rma.reason"].search([], limit=1),
     )
@@ -39,10 +40,10 @@ class AftersalesRmaAddSerials(models.TransientModel):
         added = len(self.rma_id.line_ids) - before
         if refused:
             self.rma_id.message_post(
-                body=_(
-                    "%(added)s units added by serial number; refused: %(list)s",
-                    added=added,
-                    list=self.rma_id._aftersales_refusals_html(refused),
+                body=Markup("%s %s")
+                % (
+                    _("%(added)s units added by serial number; refused:", added=added),
+                    self.rma_id._aftersales_refusals_html(refused),
                 ),
                 subtype_xmlid="mail.mt_note",
             )
@@ -65,4 +66,3 @@ class AftersalesRmaAddSerials(models.TransientModel):
             "views": [(False, "form")],
             "target": "new",
         }
-
