@@ -1,6 +1,7 @@
 from odoo import http
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
+from odoo.tools import mute_logger
 
 from .common_dealer import DealerRmaCommon
 
@@ -69,6 +70,7 @@ class TestRmaDealerPortal(DealerRmaCommon, HttpCase):
         self.assertEqual(self._post(self.lots_b[0].name).status_code, 404)
         self.assertFalse(self._dealer_rmas())
 
+    @mute_logger("odoo.http")
     def test_guarded_fields_over_rpc(self):
         rma = self._dealer_rma()
         customer_rma = self._dealer_rma(partner=self.customer)
