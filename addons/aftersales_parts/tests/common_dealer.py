@@ -58,6 +58,8 @@ class DealerRmaCommon(RmaCommon):
         cls.other_order = cls._pump_order(cls.customer, 2, 210.0)
         cls.delivery_a = cls.order_a.picking_ids
         cls.delivery_b = cls.order_b.picking_ids
+        cls.invoice_a = cls.order_a.invoice_ids
+        cls.invoice_b = cls.order_b.invoice_ids
         cls.move_a = cls.order_a.order_line.move_ids
         cls.move_b = cls.order_b.order_line.move_ids
         cls.lots_a = cls.order_a.picking_ids.move_line_ids.lot_id
