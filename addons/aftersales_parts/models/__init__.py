@@ -58,9 +58,10 @@ from . import aftersales_visit_carry_in
 from . import aftersales_followup
 from . import aftersales_ticket_carry_in
 from . import stock_lot_carry_in
-
-# last: the unit history's view reads the tables of the models above
-from . import aftersales_unit_event
+from . import aftersales_rma_dealer
+from . import aftersales_rma_line_dealer
 from . import res_partner_sell_through
 from . import aftersales_dealer_stock_report
 from . import aftersales_dealer_stock_report_line
+# last: the unit history's view reads the tables of the models above
+from . import aftersales_unit_event

@@ -43,3 +43,5 @@ from . import test_carry_in_branch
 from . import test_carry_in_done_when
 from . import test_carry_in_rpc
 from . import test_dealer_sell_through
+from . import test_rma_dealer_bulk
+from . import test_rma_dealer_portal

@@ -245,6 +245,7 @@ class TestPartsClerkRole(PartsCommon):
                 "aftersales_parts.aftersales_part_warranty_menu",
                 "aftersales_parts.aftersales_dealer_stock_report_menu",
                 "aftersales_parts.aftersales_sell_through_report_menu",
+                "aftersales_parts.aftersales_rma_menu_dealer",
             },
         )
         manager = new_test_user(

@@ -8,3 +8,5 @@ from . import aftersales_carry_in_sign
 from . import aftersales_carry_in_refuse
 from . import aftersales_visit_plan
 from . import aftersales_dealer_stock_report_refuse
+from . import aftersales_rma_add_serials
+from . import aftersales_rma_add_serials_refusal
