@@ -53,6 +53,8 @@
         "report/aftersales_visit_slip_templates.xml",
         "report/aftersales_carry_in_receipt_templates.xml",
         "views/aftersales_kpi_overview_views.xml",
+        "data/aftersales_scorecard_data.xml",
+        "views/aftersales_scorecard_views.xml",
     ],
     "demo": [
         "demo/aftersales_parts_roles_demo.xml",

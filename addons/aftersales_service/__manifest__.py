@@ -78,6 +78,10 @@
         "views/aftersales_partner_portal_templates.xml",
         "views/aftersales_knowledge_portal_templates.xml",
         "views/aftersales_care_portal_templates.xml",
+        "security/aftersales_scorecard_rules.xml",
+        "data/aftersales_scorecard_data.xml",
+        "views/aftersales_scorecard_views.xml",
+        "views/aftersales_scorecard_portal_templates.xml",
     ],
     "demo": [
         "demo/aftersales_service_demo.xml",

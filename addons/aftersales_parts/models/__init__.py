@@ -61,3 +61,6 @@ from . import stock_lot_carry_in
 
 # last: the unit history's view reads the tables of the models above
 from . import aftersales_unit_event
+from . import aftersales_scorecard_measure
+from . import aftersales_scorecard_line
+from . import aftersales_scorecard

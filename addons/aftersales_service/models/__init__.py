@@ -73,3 +73,8 @@ from . import aftersales_care_date
 from . import aftersales_care_rule_dates
 from . import aftersales_routing_rule
 from . import aftersales_ticket_intake
+from . import aftersales_scorecard_measure
+from . import aftersales_scorecard_line
+from . import aftersales_scorecard
+from . import res_company_scorecard
+from . import aftersales_audit_log_scorecard
