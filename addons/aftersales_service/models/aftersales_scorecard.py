@@ -426,6 +426,8 @@ class AftersalesScorecard(models.Model):
             "branch_id": subject_id if kind == "branch" else False,
             "service_partner_id": subject_id if kind == "partner" else False,
             "technician_id": subject_id if kind == "technician" else False,
+            "branch_type": False,
+            "subject_name": False,
             **{name: value or 0.0 for name, value in figures.items()},
             "achievements": achievements,
             "score": round(weighted / weights, 1) if weights else 0.0,
@@ -464,8 +466,12 @@ class AftersalesScorecard(models.Model):
 
     def _fill_subjects(self, vals_list, branches):
         """Name each line's subject, and give branches their type and technicians their branch."""
-        partners = self.env["res.partner"].browse([vals["service_partner_id"] for vals in vals_list])
-        technicians = self.env["aftersales.technician"].browse([vals["technician_id"] for vals in vals_list])
+        partners = self.env["res.partner"].browse(
+            [vals["service_partner_id"] for vals in vals_list if vals["service_partner_id"]]
+        )
+        technicians = self.env["aftersales.technician"].browse(
+            [vals["technician_id"] for vals in vals_list if vals["technician_id"]]
+        )
         partner_names = dict(zip(partners.ids, partners.mapped("display_name"), strict=True))
         technician_rows = {row["id"]: row for row in technicians.read(["name", "branch_id"], load=None)}
         branch_by_id = {branch.id: branch for branch in branches}

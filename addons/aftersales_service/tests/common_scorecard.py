@@ -75,7 +75,13 @@ class AftersalesScorecardCommon(AftersalesCommon):
         )
         t1, t2, t3, t4, t5, t6 = cls.tickets
         cls.complaint = cls.env["aftersales.ticket"].create(
-            {"name": "Complaint", "partner_id": cls.customer.id, "team_id": cls.team.id, "branch_id": cls.n1.id}
+            {
+                "name": "Complaint",
+                "partner_id": cls.customer.id,
+                "team_id": cls.team.id,
+                "ticket_type_id": cls.type_repair.id,
+                "branch_id": cls.n1.id,
+            }
         )
         cls.env.cr.execute(
             SQL("UPDATE aftersales_ticket SET complaint_of_id = %s WHERE id = %s", t2.id, cls.complaint.id)
