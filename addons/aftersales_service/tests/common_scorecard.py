@@ -32,6 +32,7 @@ class AftersalesScorecardCommon(AftersalesCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.manager.tz = "UTC"
+        cls.csat_scores = {}
         Branch = cls.env["aftersales.branch"]
         cls.hq = Branch.create({"name": "Headquarters", "code": "SC-HQ", "branch_type": "headquarters"})
         cls.north = Branch.create({"name": "North", "code": "SC-N", "branch_type": "region", "parent_id": cls.hq.id})
@@ -99,7 +100,7 @@ class AftersalesScorecardCommon(AftersalesCommon):
         )
         # not counted: done in July, and cancelled
         cls.july_visit, cls.cancelled_visit = cls._scorecard_visits(
-            [(t6, cls.amy, 30, 23, None, True, None), (t1, cls.amy, 4, 10, None, True, None)]
+            [(t6, cls.amy, 30, 22, None, True, None), (t1, cls.amy, 4, 10, None, True, None)]
         )
         cls.env.cr.execute(
             SQL(
@@ -110,7 +111,7 @@ class AftersalesScorecardCommon(AftersalesCommon):
         )
         cls.env.cr.execute(SQL("UPDATE aftersales_visit SET state = 'cancel' WHERE id = %s", cls.cancelled_visit.id))
         cls.env["aftersales.ticket"]._aftersales_fill_kpi_columns(cls.tickets.ids)
-        cls.env.invalidate_all()
+        cls._rate_tickets()
         Review = cls.env["aftersales.quality.review"]
         cls.reviews = Review.create(
             [
@@ -159,13 +160,15 @@ class AftersalesScorecardCommon(AftersalesCommon):
         def moment(day_hour):
             return datetime(2025, 6, *day_hour) if day_hour else None
 
-        for ticket, (_branch, request, response, closed, respond_by, solve_by, csat) in zip(tickets, rows, strict=True):
+        for ticket, (_branch, request, response, closed, respond_by, solve_by, _csat) in zip(
+            tickets, rows, strict=True
+        ):
             cls.env.cr.execute(
                 SQL(
                     """UPDATE aftersales_ticket
                           SET request_date = %s, first_response_date = %s, closed_date = %s,
                               sla_response_deadline = %s, sla_resolve_deadline = %s, reopen_count = 0,
-                              stage_id = CASE WHEN %s THEN %s ELSE stage_id END, is_closed = %s, csat_score = %s
+                              stage_id = CASE WHEN %s THEN %s ELSE stage_id END, is_closed = %s
                         WHERE id = %s""",
                     moment(request),
                     moment(response),
@@ -175,12 +178,19 @@ class AftersalesScorecardCommon(AftersalesCommon):
                     bool(closed),
                     cls.stage_solved.id,
                     bool(closed),
-                    csat,
                     ticket.id,
                 )
             )
         cls.env.invalidate_all()
+        cls.csat_scores.update({ticket.id: row[6] for ticket, row in zip(tickets, rows, strict=True)})
         return tickets
+
+    @classmethod
+    def _rate_tickets(cls):
+        """The ratings, once the visits are there (a new visit computes the ticket's rating again)."""
+        for ticket_id, score in cls.csat_scores.items():
+            cls.env.cr.execute(SQL("UPDATE aftersales_ticket SET csat_score = %s WHERE id = %s", score, ticket_id))
+        cls.env.invalidate_all()
 
     @classmethod
     def _scorecard_visits(cls, rows):
@@ -194,7 +204,11 @@ class AftersalesScorecardCommon(AftersalesCommon):
                     "scheduled_end": datetime(2025, 6, day, hour + 1, 0),
                     "assignment_forced": bool(technician),
                     "assignment_forced_reason": "Measured, not planned" if technician else False,
-                    "line_ids": [Command.create({"product_id": cls.fee_product.id, "price_unit": 100.0})]
+                    "line_ids": [
+                        Command.create(
+                            {"line_type": "fee", "product_id": cls.fee_product.id, "quantity": 1.0, "price_unit": 100.0}
+                        )
+                    ]
                     if line
                     else [],
                 }
