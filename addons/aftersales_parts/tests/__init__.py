@@ -42,3 +42,4 @@ from . import test_carry_in_portal
 from . import test_carry_in_branch
 from . import test_carry_in_done_when
 from . import test_carry_in_rpc
+from . import test_scorecard_parts
