@@ -59,6 +59,8 @@
         "data/aftersales_sell_through_data.xml",
         "views/aftersales_dealer_stock_report_views.xml",
         "views/aftersales_dealer_stock_report_portal_templates.xml",
+        "data/aftersales_scorecard_data.xml",
+        "views/aftersales_scorecard_views.xml",
     ],
     "demo": [
         "demo/aftersales_parts_roles_demo.xml",

@@ -84,6 +84,10 @@
         "data/aftersales_bulletin_data.xml",
         "views/aftersales_bulletin_views.xml",
         "views/aftersales_bulletin_portal_templates.xml",
+        "security/aftersales_scorecard_rules.xml",
+        "data/aftersales_scorecard_data.xml",
+        "views/aftersales_scorecard_views.xml",
+        "views/aftersales_scorecard_portal_templates.xml",
     ],
     "demo": [
         "demo/aftersales_service_demo.xml",

@@ -3,3 +3,4 @@ from . import partner_portal
 from . import knowledge_portal
 from . import care
 from . import bulletin_portal
+from . import scorecard_portal

@@ -79,3 +79,8 @@ from . import aftersales_call_rule
 from . import aftersales_followup_network
 from . import aftersales_branch_network
 from . import res_partner_network
+from . import aftersales_scorecard_measure
+from . import aftersales_scorecard_line
+from . import aftersales_scorecard
+from . import res_company_scorecard
+from . import aftersales_audit_log_scorecard

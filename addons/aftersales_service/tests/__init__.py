@@ -52,3 +52,5 @@ from . import test_ticket_create_queries
 from . import test_bulletin
 from . import test_bulletin_portal
 from . import test_network_call
+from . import test_scorecard
+from . import test_scorecard_portal

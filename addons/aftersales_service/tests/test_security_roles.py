@@ -281,6 +281,8 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_branch_menu_network",
             "aftersales_dealer_menu",
             "aftersales_network_call_menu",
+            "aftersales_scorecard_menu",
+            "aftersales_scorecard_line_menu",
         }
         dispatcher = agent | {
             "aftersales_visit_menu_dispatch",
@@ -320,6 +322,7 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_bulletin_menu",
             "aftersales_bulletin_plan_menu",
             "aftersales_bulletin_read_menu",
+            "aftersales_scorecard_measure_menu",
         }
         accountant = {
             "aftersales_menu_root",

@@ -1,0 +1,12 @@
+from odoo import api, models
+
+
+class AftersalesAuditReason(models.TransientModel):
+    _inherit = "aftersales.audit.reason"  # pylint: disable=consider-merging-classes-inherited
+
+    @api.model
+    def _aftersales_reason_actions(self):
+        return {
+            **super()._aftersales_reason_actions(),
+            ("aftersales.scorecard", "action_unlock"): "aftersales_unlock_reason",
+        }
