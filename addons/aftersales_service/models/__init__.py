@@ -73,3 +73,6 @@ from . import aftersales_care_date
 from . import aftersales_care_rule_dates
 from . import aftersales_routing_rule
 from . import aftersales_ticket_intake
+from . import aftersales_partner_penalty
+from . import aftersales_partner_settlement_line_dispute
+from . import aftersales_partner_settlement_penalty
