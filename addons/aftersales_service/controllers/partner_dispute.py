@@ -49,9 +49,10 @@ class AftersalesPartnerDisputePortal(AftersalesPartnerPortal):
     def portal_dispute_aftersales_settlement_line(self, settlement_id, line_id, reason=None, **post):
         settlement_sudo = self._aftersales_settlement_sudo(settlement_id)
         # only a line of this statement: another partner's line id is not found
-        line_sudo = settlement_sudo.line_ids.filtered(lambda line: line.id == line_id)
-        if not line_sudo:
+        if line_id not in settlement_sudo.line_ids.ids:
             raise NotFound()
+        # the checked statement's line, in sudo as the portal user (the dispute is theirs)
+        line_sudo = request.env["aftersales.partner.settlement.line"].sudo().browse(line_id)
         try:
             line_sudo._partner_dispute(reason)
         except UserError as error:

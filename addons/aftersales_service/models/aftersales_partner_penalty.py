@@ -122,8 +122,8 @@ class AftersalesPartnerPenalty(models.Model):
 
     @api.model
     def _aftersales_rules_for(self, partner, company):
-        """The penalty rules applied to ``partner``: its own, and the company's defaults for the reasons (and
-        late bases) it has no rule of its own for."""
+        """The penalty rules applied to ``partner``: its own, and the company's defaults for the reasons it has no
+        rule of its own for (its late rule on arrival replaces both default late rules)."""
         rules = self.search(
             [
                 ("company_id", "=", company.id),
@@ -131,10 +131,7 @@ class AftersalesPartnerPenalty(models.Model):
             ]
         )
         own = rules.filtered("partner_id")
-        own_keys = {(rule.reason, rule.late_basis if rule.reason == "late" else False) for rule in own}
-        defaults = (rules - own).filtered(
-            lambda rule: (rule.reason, rule.late_basis if rule.reason == "late" else False) not in own_keys
-        )
+        defaults = (rules - own).filtered(lambda rule: rule.reason not in set(own.mapped("reason")))
         return own | defaults
 
     def _amount_for(self, job_amount, currency, date):

@@ -137,7 +137,8 @@ class AftersalesPartnerSettlementLineDispute(models.Model):
         self._check_disputable()
         now = fields.Datetime.now()
         lines = self.sudo()
-        with lines._unguard(*DISPUTE_FIELDS):
+        # the statement is confirmed and its lines locked: the dispute opens them
+        with lines._unguard():
             lines.write(
                 {
                     "dispute_state": "open",

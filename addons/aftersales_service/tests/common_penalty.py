@@ -23,6 +23,8 @@ class AftersalesPenaltyCommon(AftersalesPartnerCommon):
             {"name": "Partner repair", "kind": "repair", "default_duration": 1.0}
         )
         cls.survey = cls.env["survey.survey"].create({"title": "How did we do?"})
+        # our rules only, whatever the database already holds
+        cls.env["aftersales.partner.penalty"].search([]).active = False
         Penalty = cls.env["aftersales.partner.penalty"].with_user(cls.manager)
         cls.penalty_late, cls.penalty_csat, cls.penalty_rework = Penalty.create(
             [
