@@ -4,3 +4,4 @@ from . import knowledge_portal
 from . import care
 from . import bulletin_portal
 from . import scorecard_portal
+from . import partner_dispute

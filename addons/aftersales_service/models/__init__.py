@@ -84,3 +84,6 @@ from . import aftersales_scorecard_line
 from . import aftersales_scorecard
 from . import res_company_scorecard
 from . import aftersales_audit_log_scorecard
+from . import aftersales_partner_penalty
+from . import aftersales_partner_settlement_line_dispute
+from . import aftersales_partner_settlement_penalty

@@ -11,6 +11,7 @@ AUDIT_ACTIONS = [
     ("commission_period_reopened", "Closed Commission Period Reopened"),
     ("visit_corrected", "Done Visit Corrected"),
     ("quotation_waived", "Visit Started Without Its Quotation"),
+    ("settlement_dispute_accepted", "Statement Line Dispute Accepted"),
     # the actions of an addon that was uninstalled fall back to this one, their entries stay
     ("other", "Other Action"),
 ]

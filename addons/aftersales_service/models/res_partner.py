@@ -19,6 +19,12 @@ class ResPartner(models.Model):
     aftersales_partner_rate_ids = fields.One2many(
         "aftersales.partner.rate", "partner_id", string="Service Partner Rates", context={"active_test": False}
     )
+    aftersales_partner_penalty_ids = fields.One2many(
+        "aftersales.partner.penalty",
+        "partner_id",
+        string="Service Partner Penalties",
+        context={"active_test": False},
+    )
     aftersales_partner_job_count = fields.Integer(
         string="Partner Job Count", compute="_compute_aftersales_partner_job_count"
     )

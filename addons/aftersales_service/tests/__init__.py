@@ -54,3 +54,5 @@ from . import test_bulletin_portal
 from . import test_network_call
 from . import test_scorecard
 from . import test_scorecard_portal
+from . import test_partner_penalty
+from . import test_partner_dispute_portal

@@ -291,10 +291,12 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_commission_menu",
             "aftersales_service_partner_menu",
             "aftersales_partner_settlement_menu",
+            "aftersales_partner_dispute_menu",
         }
         manager = dispatcher | {
             "aftersales_audit_log_menu",
             "aftersales_partner_rate_menu",
+            "aftersales_partner_penalty_menu",
             "aftersales_reporting_menu",
             "aftersales_kpi_overview_menu",
             "aftersales_ticket_kpi_menu",
