@@ -73,3 +73,7 @@ from . import aftersales_care_date
 from . import aftersales_care_rule_dates
 from . import aftersales_routing_rule
 from . import aftersales_ticket_intake
+from . import aftersales_improvement_action
+from . import aftersales_ticket_improvement
+from . import res_company_quality
+from . import res_config_settings_quality

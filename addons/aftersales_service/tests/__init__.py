@@ -48,3 +48,5 @@ from . import test_ticket_suggestion_type
 from . import test_knowledge_portal_breadcrumbs
 from . import test_commission_manual
 from . import test_ticket_create_queries
+from . import test_quality_review
+from . import test_improvement_action

@@ -279,6 +279,8 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_network_menu",
             "aftersales_branch_menu_network",
             "aftersales_dealer_menu",
+            "aftersales_quality_review_menu",
+            "aftersales_improvement_action_menu",
         }
         dispatcher = agent | {
             "aftersales_visit_menu_dispatch",
@@ -314,6 +316,7 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_ticket_tag_menu",
             "aftersales_fault_code_menu_config",
             "aftersales_solution_menu_config",
+            "aftersales_quality_draw_menu",
         }
         accountant = {
             "aftersales_menu_root",

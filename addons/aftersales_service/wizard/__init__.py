@@ -5,3 +5,4 @@ from . import aftersales_audit_reason
 from . import aftersales_visit_correct
 from . import aftersales_visit_cancel
 from . import aftersales_visit_correct_step
+from . import aftersales_quality_draw
