@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import html2plaintext
+from odoo.tools import SQL, html2plaintext
 
 from ..tools.periods import company_tz, utc_period_bounds
 
@@ -288,13 +288,14 @@ class AftersalesQualityReview(models.Model):
         )
         # sudo: which jobs were ever drawn, and how many this month, whoever can see them
         Reviews = self.sudo()
+        drawn_jobs = Reviews._search([])
         jobs = self.env["aftersales.visit"].search_fetch(
             [
                 ("company_id", "=", company.id),
                 ("state", "=", "done"),
                 ("check_out", ">=", start),
                 ("check_out", "<", end),
-                ("id", "not in", Reviews._search([])),
+                ("id", "not in", drawn_jobs.subselect(SQL.identifier(drawn_jobs.table, "visit_id"))),
             ],
             ["branch_id", "service_partner_id", "technician_id", "technician_user_id"],
             order="id",
