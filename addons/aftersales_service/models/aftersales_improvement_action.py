@@ -77,7 +77,15 @@ class AftersalesImprovementAction(models.Model):
         default=lambda self: fields.Date.context_today(self) + relativedelta(days=DEFAULT_DEADLINE_DAYS),
     )
     description = fields.Html()
-    state = fields.Selection(IMPROVEMENT_STATES, required=True, default="open", index=True, copy=False, tracking=True)
+    state = fields.Selection(
+        IMPROVEMENT_STATES,
+        required=True,
+        default="open",
+        index=True,
+        copy=False,
+        tracking=True,
+        group_expand="_expand_states",
+    )
     closing_note = fields.Text(copy=False, help="What was changed; required to close the action.")
     cancel_reason = fields.Text(copy=False, help="Why the action is dropped; required to cancel it.")
     date_closed = fields.Datetime(string="Closed on", readonly=True, copy=False)
@@ -107,6 +115,10 @@ class AftersalesImprovementAction(models.Model):
         if (operator == "=") == value:
             return [("state", "in", ("open", "in_progress")), ("date_deadline", "<", today)]
         return ["|", ("state", "not in", ("open", "in_progress")), ("date_deadline", ">=", today)]
+
+    def _expand_states(self, states, domain):
+        """The kanban shows the running and done columns in their order, the cancelled one when it has cards."""
+        return [key for key, __ in IMPROVEMENT_STATES if key != "cancel" or key in states]
 
     # ------------------------------------------------------------------
     # CRUD
@@ -253,7 +265,7 @@ class AftersalesImprovementAction(models.Model):
                     "activity_type_id": activity_type.id,
                     "user_id": action.user_id.id,
                     "date_deadline": today,
-                    "summary": _("Overdue since %(date)s", date=action.date_deadline),
+                    "summary": self.env._("Overdue since %(date)s", date=action.date_deadline),
                 }
                 for action in overdue
             ]

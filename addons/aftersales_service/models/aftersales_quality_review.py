@@ -78,7 +78,13 @@ class AftersalesQualityReview(models.Model):
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
     )
     state = fields.Selection(
-        QUALITY_REVIEW_STATES, required=True, default="to_review", index=True, copy=False, tracking=True
+        QUALITY_REVIEW_STATES,
+        required=True,
+        default="to_review",
+        index=True,
+        copy=False,
+        tracking=True,
+        group_expand="_expand_states",
     )
     date_done = fields.Datetime(string="Reviewed on", readonly=True, copy=False)
     done_by_id = fields.Many2one("res.users", string="Reviewed by", readonly=True, copy=False)
@@ -107,6 +113,10 @@ class AftersalesQualityReview(models.Model):
     def _compute_improvement_action_count(self):
         for review in self:
             review.improvement_action_count = len(review.improvement_action_ids)
+
+    def _expand_states(self, states, domain):
+        """The kanban shows the columns in the flow's order, the cancelled one when it has cards."""
+        return [key for key, __ in QUALITY_REVIEW_STATES if key != "cancel" or key in states]
 
     @api.constrains("score")
     def _check_score(self):
