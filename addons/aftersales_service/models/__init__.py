@@ -87,3 +87,7 @@ from . import aftersales_audit_log_scorecard
 from . import aftersales_partner_penalty
 from . import aftersales_partner_settlement_line_dispute
 from . import aftersales_partner_settlement_penalty
+from . import aftersales_improvement_action
+from . import aftersales_ticket_improvement
+from . import res_company_quality
+from . import res_config_settings_quality

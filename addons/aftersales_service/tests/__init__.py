@@ -56,3 +56,5 @@ from . import test_scorecard
 from . import test_scorecard_portal
 from . import test_partner_penalty
 from . import test_partner_dispute_portal
+from . import test_quality_review
+from . import test_improvement_action

@@ -283,6 +283,8 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_network_call_menu",
             "aftersales_scorecard_menu",
             "aftersales_scorecard_line_menu",
+            "aftersales_quality_review_menu",
+            "aftersales_improvement_action_menu",
         }
         dispatcher = agent | {
             "aftersales_visit_menu_dispatch",
@@ -325,6 +327,7 @@ class TestSecurityRoles(RolesCommon):
             "aftersales_bulletin_plan_menu",
             "aftersales_bulletin_read_menu",
             "aftersales_scorecard_measure_menu",
+            "aftersales_quality_draw_menu",
         }
         accountant = {
             "aftersales_menu_root",

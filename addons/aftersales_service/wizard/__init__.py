@@ -7,3 +7,4 @@ from . import aftersales_visit_cancel
 from . import aftersales_visit_correct_step
 from . import aftersales_audit_reason_scorecard
 from . import aftersales_partner_settlement_line_answer
+from . import aftersales_quality_draw
