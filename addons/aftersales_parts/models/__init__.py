@@ -66,5 +66,6 @@ from . import aftersales_dealer_stock_report_line
 from . import aftersales_scorecard_measure
 from . import aftersales_scorecard_line
 from . import aftersales_scorecard
+
 # last: the unit history's view reads the tables of the models above
 from . import aftersales_unit_event

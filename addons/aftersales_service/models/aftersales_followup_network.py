@@ -13,9 +13,6 @@ CALL_OUTCOMES = [
     ("call_back", "Call Back"),
 ]
 
-# the model that tracks improvement actions to closure, when an addon provides it
-IMPROVEMENT_MODEL = "aftersales.improvement.action"
-
 
 class AftersalesFollowup(models.Model):
     """Network calls: the customer-relations team's periodic calls to dealers, service partners, service
@@ -47,6 +44,10 @@ class AftersalesFollowup(models.Model):
         string="Call Back on", copy=False, help="When the contact asked to be called back: the next call is then."
     )
     issues = fields.Text(string="Issues Raised", copy=False, help="What the contact complained about or asked for.")
+    improvement_action_ids = fields.One2many(
+        "aftersales.improvement.action", "followup_id", string="Improvement Actions"
+    )
+    improvement_action_count = fields.Integer(compute="_compute_improvement_action_count")
     raised_ticket_id = fields.Many2one(
         "aftersales.ticket",
         string="Ticket Raised",
@@ -56,6 +57,16 @@ class AftersalesFollowup(models.Model):
         ondelete="set null",
         help="The ticket opened from the issues raised on this call.",
     )
+
+    @api.depends("improvement_action_ids")
+    def _compute_improvement_action_count(self):
+        counts = dict(
+            self.env["aftersales.improvement.action"]._read_group(
+                [("followup_id", "in", self.ids)], ["followup_id"], ["__count"]
+            )
+        )
+        for call in self:
+            call.improvement_action_count = counts.get(call, 0)
 
     @api.model
     def _guarded_fields(self):
@@ -89,8 +100,26 @@ class AftersalesFollowup(models.Model):
         result = super().action_done()
         network = self.filtered(lambda f: f.kind == "network")
         network._plan_next_calls()
-        network.filtered(lambda f: (f.issues or "").strip())._create_improvement_actions()
         return result
+
+    def action_create_improvement(self):
+        """Track what the network must change after the issues raised on a recorded call."""
+        self.ensure_one()
+        if self.kind != "network" or self.state != "done":
+            raise UserError(_("Improvement actions are opened from recorded network calls only."))
+        if not (self.issues or "").strip():
+            raise UserError(_("Write the issues raised on call %(name)s first.", name=self.name))
+        action = self.env["aftersales.improvement.action"]._create_from_origin(self._prepare_improvement_action_vals())
+        return action._get_form_action()
+
+    def action_view_improvement_actions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales_service.aftersales_improvement_action_action"
+        )
+        action["domain"] = [("followup_id", "=", self.id)]
+        action["context"] = {}
+        return action
 
     def action_open_ticket(self):
         """Open a service ticket from the issues raised on the call."""
@@ -134,23 +163,19 @@ class AftersalesFollowup(models.Model):
         }
 
     def _prepare_improvement_action_vals(self):
-        """The improvement action opened from the issues raised on this call, for the model that tracks
-        improvement actions to closure (``aftersales.improvement.action``) when an addon provides it. That
-        addon adapts these values to its fields by overriding this method."""
+        """The improvement action answering the issues raised on this call."""
         self.ensure_one()
+        partner = self.partner_id.commercial_partner_id
         return {
             "name": _("Issues raised on call %(name)s", name=self.name),
+            "origin": "call",
+            "followup_id": self.id,
             "company_id": self.company_id.id,
-            "partner_id": self.partner_id.id,
             "branch_id": self.branch_id.id,
-            "description": self.issues,
+            "service_partner_id": partner.id if partner.aftersales_service_partner else False,
+            "user_id": self.company_id._aftersales_responsible_user(branch=self.branch_id).id,
+            "description": Markup("<p>%s</p>") % self.issues,
         }
-
-    def _create_improvement_actions(self):
-        """Open an improvement action per recorded call that raised issues; nothing without the model."""
-        if IMPROVEMENT_MODEL not in self.env or not self:
-            return self.env["ir.model"].browse()
-        return self.env[IMPROVEMENT_MODEL].create([call._prepare_improvement_action_vals() for call in self])
 
     def _next_call_date(self):
         """When the rule calls the same target again after this recorded call: on the call-back date the

@@ -13,6 +13,7 @@ IMPROVEMENT_STATES = [
 IMPROVEMENT_ORIGINS = [
     ("review", "Quality Review"),
     ("ticket", "Complaint"),
+    ("call", "Network Call"),
 ]
 
 # days given to the responsible when the action is opened
@@ -51,6 +52,15 @@ class AftersalesImprovementAction(models.Model):
         ondelete="restrict",
         readonly=True,
         help="The complaint ticket the action answers, or the ticket of the reviewed job.",
+    )
+    followup_id = fields.Many2one(
+        "aftersales.followup",
+        string="Network Call",
+        index="btree_not_null",
+        check_company=True,
+        ondelete="restrict",
+        readonly=True,
+        help="The call to the network whose issues the action answers.",
     )
     branch_id = fields.Many2one(
         "aftersales.branch", index="btree_not_null", check_company=True, ondelete="restrict", tracking=True
@@ -132,6 +142,7 @@ class AftersalesImprovementAction(models.Model):
             "origin",
             "review_id",
             "ticket_id",
+            "followup_id",
             "state",
             "date_closed",
             "closed_by_id",
@@ -233,8 +244,9 @@ class AftersalesImprovementAction(models.Model):
 
     @api.model
     def _create_from_origin(self, vals):
-        """An action opened by a review or a complaint ticket (their buttons), which set where it comes from."""
-        with self._unguard("origin", "review_id", "ticket_id"):
+        """An action opened by a review, a complaint ticket or a network call (their buttons), which set where
+        it comes from."""
+        with self._unguard("origin", "review_id", "ticket_id", "followup_id"):
             return self.create(vals)
 
     def _get_form_action(self):

@@ -221,9 +221,18 @@ class TestNetworkCall(TransactionCase):
         self.assertIn("spare pumps", ticket.description)
         call.action_open_ticket()
         self.assertEqual(self.env["aftersales.ticket"].search_count([("partner_id", "=", self.dealers[0].id)]), 1)
-        # the improvement actions: no such model here, the hook says what it would open
-        self.assertFalse(call._create_improvement_actions())
-        self.assertEqual(call._prepare_improvement_action_vals()["partner_id"], self.dealers[0].id)
+        # the issues raised are tracked to closure by an improvement action, opened by the agent
+        self.assertFalse(call.improvement_action_ids, "not opened on its own")
+        action = call.action_create_improvement()
+        improvement = self.env["aftersales.improvement.action"].browse(action["res_id"])
+        self.assertEqual(improvement.origin, "call")
+        self.assertEqual(improvement.followup_id, call)
+        self.assertIn("spare pumps", improvement.description)
+        self.assertEqual(call.improvement_action_count, 1)
+        with self.assertRaises(AccessError):
+            improvement.with_user(self.other_agent).write({"followup_id": following.id})
+        with self.assertRaisesRegex(UserError, "recorded network calls"):
+            following.with_user(self.other_agent).action_create_improvement()
 
     @freeze_time("2026-06-03 10:00:00")
     def test_call_back_and_no_answer(self):
