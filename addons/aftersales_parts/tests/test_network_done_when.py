@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from odoo import Command, http
+from odoo import Command, fields, http
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 from odoo.tools import SQL
@@ -499,7 +499,7 @@ class TestNetworkDoneWhen(RmaCommon, HttpCase):
         self.assertEqual(rma.line_ids.lot_id, lots)
         self.assertEqual(len(rma.line_ids), 20)
 
-        # the agent of the point approves: one receipt per original delivery
+        # the returns agent approves: one receipt per original delivery
         rma.with_user(self.rma_user).action_approve()
         self.assertEqual(rma.state, "approved")
         receipts = rma.sudo().return_picking_ids
@@ -542,7 +542,7 @@ class TestNetworkDoneWhen(RmaCommon, HttpCase):
     # ------------------------------------------------------------------
 
     def test_4_dealer_stock_report_in_the_sell_through(self):
-        month = date.today().replace(day=1)
+        month = fields.Date.today().replace(day=1)
         self._login(self.dealer_user)
         response = self.url_open(
             "/my/stock-reports/new", data={"month": str(month), "csrf_token": http.Request.csrf_token(self)}
