@@ -163,10 +163,10 @@ class AftersalesBulletin(models.Model):
 
     @api.model
     def _is_publisher(self, user=None):
-        """Headquarters publishes: after-sales managers in no branch."""
+        """Headquarters publishes: after-sales managers in no branch or in a headquarters branch."""
         user = user or self.env.user
-        return user.has_group("aftersales_service.aftersales_service_group_manager") and not (
-            user._aftersales_branches()
+        return (
+            user.has_group("aftersales_service.aftersales_service_group_manager") and user._aftersales_is_headquarters()
         )
 
     @api.model
@@ -176,7 +176,8 @@ class AftersalesBulletin(models.Model):
         if not self._is_publisher():
             raise AccessError(
                 _(
-                    "Only headquarters publishes bulletins: after-sales managers who work in no branch. "
+                    "Only headquarters publishes bulletins: after-sales managers who work in no branch or in "
+                    "the headquarters branch. "
                     "%(user)s cannot prepare or publish them.",
                     user=self.env.user.name,
                 )

@@ -35,13 +35,22 @@ class ResUsers(models.Model):
         return super()._get_invalidation_fields() | {"aftersales_branch_ids"}
 
     def _aftersales_branches(self):
-        """The branches the user is restricted to, archived ones included (empty: headquarters): the
-        user's own branches and every branch below them.
+        """The branches the user is restricted to, archived ones included: the user's own branches and
+        every branch below them; empty for headquarters (users in no branch or in a headquarters branch),
+        who are not restricted.
 
         Read as superuser: the record rules of every user, portal users included, need
         them, and users may always know their own restriction."""
         self.ensure_one()
+        if self._aftersales_is_headquarters():
+            return self.env["aftersales.branch"]
         return self.sudo().with_context(active_test=False).aftersales_branch_ids._subtree()
+
+    def _aftersales_is_headquarters(self):
+        """Whether the user works for headquarters: in no branch, or in a branch of type headquarters."""
+        self.ensure_one()
+        own = self.sudo().with_context(active_test=False).aftersales_branch_ids
+        return not own or "headquarters" in own.mapped("branch_type")
 
     def _aftersales_default_branch(self, company):
         """The branch a record created by the user in ``company`` falls in by default: the user's own

@@ -113,7 +113,11 @@ class TestBranchTree(AftersalesCommon):
 
     def test_headquarters_sees_everything(self):
         every = self._of(self.tickets, *self.tickets)
-        self.assertEqual(self._seen(self.hq_manager), every, "a user of the root branch")
+        self.assertEqual(self._seen(self.hq_manager), every, "a user of the headquarters branch")
+        self.assertFalse(self.hq_manager._aftersales_branches(), "not restricted")
+        branchless = self.env["aftersales.ticket"].create({"name": "No branch", "partner_id": self.customer.id})
+        self.assertFalse(branchless.branch_id)
+        self.assertTrue(branchless.with_user(self.hq_manager).read(["name"]))
         self.assertEqual(self._seen(self.manager), every, "a user in no branch")
 
     def test_counts_roll_up_the_tree(self):
