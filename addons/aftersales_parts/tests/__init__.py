@@ -46,3 +46,4 @@ from . import test_dealer_sell_through
 from . import test_rma_dealer_bulk
 from . import test_rma_dealer_portal
 from . import test_scorecard_parts
+from . import test_dealer_rpc
