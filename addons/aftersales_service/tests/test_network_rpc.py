@@ -123,7 +123,8 @@ class TestNetworkRpc(AftersalesCommon, HttpCase):
         contract = self.env["ir.attachment"].create(
             {"name": "contract.txt", "raw": b"confidential", "res_model": "res.partner", "res_id": self.customer.id}
         )
-        bulletin = self.env["aftersales.bulletin"].with_user(hq_manager).create({"name": "Price list", "audience": "network"})
+        Bulletin = self.env["aftersales.bulletin"].with_user(hq_manager)
+        bulletin = Bulletin.create({"name": "Price list", "audience": "network"})
         own = self.env["ir.attachment"].create(
             {"name": "prices.txt", "raw": b"prices", "res_model": "aftersales.bulletin", "res_id": bulletin.id}
         )
@@ -144,11 +145,66 @@ class TestNetworkRpc(AftersalesCommon, HttpCase):
         self.assertFalse(bulletin.attachment_ids)
         self.assertFalse(contract.access_token)
         # its own file, uploaded on it, is linked
-        self.assertIsNone(
-            self._call(hq_manager, "aftersales.bulletin", "write", [bulletin.ids, {"attachment_ids": [Command.link(own.id)]}])
-        )
+        link = {"attachment_ids": [Command.link(own.id)]}
+        self.assertIsNone(self._call(hq_manager, "aftersales.bulletin", "write", [bulletin.ids, link]))
         bulletin.invalidate_recordset()
         self.assertEqual(bulletin.attachment_ids, own)
         # a duplicate keeps the files of the bulletin it copies
         copy = bulletin.with_user(hq_manager).copy()
         self.assertEqual(copy.attachment_ids, own)
+
+    def test_regional_manager_stays_in_region(self):
+        """Hole: a regional manager (managers write branches) lifted their own restriction by leaving their
+        branch, or took the South by moving it below the North. They now change only the branches below."""
+        Branch = "aftersales.branch"
+        north_manager = new_test_user(
+            self.env, login="rpc_north_manager", groups="aftersales_service.aftersales_service_group_manager"
+        )
+        north_manager.aftersales_branch_ids = [Command.set(self.north.ids)]
+        calls = [
+            ("write", [self.north.ids, {"user_ids": [Command.unlink(north_manager.id)]}]),
+            ("write", [self.north.ids, {"user_ids": [Command.clear()]}]),
+            ("write", [self.south.ids, {"parent_id": self.north.id}]),
+            ("write", [self.north.ids, {"child_ids": [Command.link(self.south.id)]}]),
+            ("write", [self.north_point.ids, {"parent_id": False}]),
+            ("write", [self.south.ids, {"user_ids": [Command.link(north_manager.id)]}]),
+            ("create", [{"name": "RPC Island", "code": "SRV-I", "user_ids": [Command.link(north_manager.id)]}]),
+            ("unlink", [self.south.ids]),
+        ]
+        for method, args in calls:
+            with self.subTest(method=method, args=args):
+                self.assertEqual(self._call(north_manager, Branch, method, args), "odoo.exceptions.AccessError")
+        self.env.invalidate_all()
+        self.assertEqual(north_manager.aftersales_branch_ids, self.north)
+        self.assertFalse(self.south.parent_id)
+        self.assertEqual(self.north_point.parent_id, self.north)
+        self.assertFalse(self.env[Branch].search_count([("code", "=", "SRV-I")]))
+        south_ticket = self.env["aftersales.ticket"].create(
+            {"name": "South boiler", "partner_id": self.customer.id, "branch_id": self.south.id}
+        )
+        self.assertFalse(self.env["aftersales.ticket"].with_user(north_manager).search([("id", "=", south_ticket.id)]))
+        # below the North: the regional manager builds and staffs the region
+        self.assertIsNone(
+            self._call(
+                north_manager,
+                Branch,
+                "create",
+                [
+                    {
+                        "name": "RPC North Point 2",
+                        "code": "SRV-NP2",
+                        "branch_type": "service_point",
+                        "parent_id": self.north.id,
+                        "user_ids": [Command.link(self.north_agent.id)],
+                    }
+                ],
+            )
+        )
+        self.assertIsNone(self._call(north_manager, Branch, "write", [self.north_point.ids, {"name": "RPC Point"}]))
+        # headquarters (in no branch) changes the whole network
+        hq_manager = new_test_user(
+            self.env, login="rpc_hq_tree_manager", groups="aftersales_service.aftersales_service_group_manager"
+        )
+        self.assertIsNone(self._call(hq_manager, Branch, "write", [self.south.ids, {"parent_id": self.north.id}]))
+        self.south.invalidate_recordset()
+        self.assertEqual(self.south.parent_id, self.north)
