@@ -1,7 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
 from odoo.addons.aftersales_service.tools.periods import company_tz, utc_period_bounds
@@ -16,6 +16,8 @@ REPORT_STATES = [
 AGENT_GROUP = "aftersales_service.aftersales_service_group_user"
 # the states in which the dealer still fills in its figures
 EDITABLE_STATES = ("draft", "refused")
+# what a report is about: set while it is a draft
+IDENTITY_FIELDS = ("partner_id", "company_id", "month")
 
 
 class AftersalesDealerStockReport(models.Model):
@@ -152,6 +154,27 @@ class AftersalesDealerStockReport(models.Model):
         reports.filtered(lambda report: not report.line_ids)._fill_lines()
         return reports
 
+    def write(self, vals):
+        self._check_identity_write(vals)
+        return super().write(vals)
+
+    def _check_identity_write(self, vals):
+        """The dealer, company and month of a report change only while it is a draft: once the dealer submitted
+        its figures (refused reports included), they stay the figures of that dealer and month."""
+        if self.env.su:
+            return
+        sent = self.filtered(lambda report: report.state != "draft")
+        changed = [name for name in IDENTITY_FIELDS if name in vals and sent and sent._guard_changes(name, vals[name])]
+        if changed:
+            raise UserError(
+                _(
+                    "%(reports)s was submitted by the dealer: its %(fields)s no longer change. Create the report of "
+                    "the other dealer or month instead.",
+                    reports=", ".join(sent.mapped("display_name")[:5]),
+                    fields=", ".join(self._fields[name]._description_string(self.env) for name in changed),
+                )
+            )
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_submitted(self):
         if any(report.state != "draft" for report in self):
@@ -215,7 +238,7 @@ class AftersalesDealerStockReport(models.Model):
 
     def _check_agent(self):
         if not self.env.user.has_group(AGENT_GROUP):
-            raise UserError(_("Only after-sales agents and managers validate or refuse the dealers' stock reports."))
+            raise AccessError(_("Only after-sales agents and managers validate or refuse the dealers' stock reports."))
 
     def _check_state(self, states):
         labels = dict(self._fields["state"]._description_selection(self.env))

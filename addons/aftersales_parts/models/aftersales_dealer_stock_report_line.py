@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
 
@@ -74,6 +75,18 @@ class AftersalesDealerStockReportLine(models.Model):
             if not opened or "product_id" not in opened:
                 raise locked._lock_refusal(["product_id"])
         return lines
+
+    def write(self, vals):
+        # a line counts in its own report only: moved to another (a validated one), it would change its figures
+        if "report_id" in vals and not self.env.su and self._guard_changes("report_id", vals["report_id"]):
+            raise UserError(
+                _(
+                    "A product line stays on its stock report (%(reports)s): add the product to the other report "
+                    "instead.",
+                    reports=", ".join(self.report_id.mapped("display_name")[:5]),
+                )
+            )
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_locked(self):

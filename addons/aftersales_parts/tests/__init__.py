@@ -47,3 +47,4 @@ from . import test_rma_dealer_bulk
 from . import test_rma_dealer_portal
 from . import test_scorecard_parts
 from . import test_network_done_when
+from . import test_dealer_rpc

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 BRANCH_TYPES = [
     ("headquarters", "Headquarters"),
@@ -162,8 +162,35 @@ class AftersalesBranch(models.Model):
             self._aftersales_check_company(branch.team_ids)
             self._aftersales_check_company(branch.technician_ids)
 
+    def _check_tree_change(self, vals):
+        """A user restricted to branches changes the tree only inside what they see: the branches changed and
+        their new parents are in their subtree, and nobody changes the users of their own branches (leaving
+        one's branch would lift one's restriction). Headquarters users (in no branch) change it all."""
+        if self.env.su:
+            return
+        user = self.env.user
+        allowed = user._aftersales_branches()
+        if not allowed:
+            return
+        own = user.sudo().aftersales_branch_ids
+        if (
+            self - allowed
+            or ("parent_id" in vals and vals["parent_id"] not in allowed.ids)
+            or ("user_ids" in vals and self & own)
+        ):
+            raise AccessError(
+                _(
+                    "%(user)s works in %(branches)s: they change only the branches below, and not the users of "
+                    "their own branches. Headquarters changes the rest of the network.",
+                    user=user.name,
+                    branches=", ".join(own.mapped("display_name")),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self.browse()._check_tree_change(dict(vals, parent_id=vals.get("parent_id") or False))
         branches = super().create(vals_list)
         if branches.user_ids or branches.parent_id:
             # the record rules read the users' branches: they change for these users
@@ -171,6 +198,7 @@ class AftersalesBranch(models.Model):
         return branches
 
     def write(self, vals):
+        self._check_tree_change(vals)
         if vals.get("parent_id") and self.browse(vals["parent_id"]) in self._subtree():
             raise ValidationError(_("A branch cannot sit below itself or below one of its own sub-branches."))
         result = super().write(vals)
@@ -179,6 +207,7 @@ class AftersalesBranch(models.Model):
         return result
 
     def unlink(self):
+        self._check_tree_change({})
         result = super().unlink()
         self.env.registry.clear_cache()
         return result

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 BULLETIN_STATES = [
     ("draft", "Draft"),
@@ -195,6 +195,23 @@ class AftersalesBulletin(models.Model):
     def write(self, vals):
         self._check_publisher()
         return super().write(vals)
+
+    @api.constrains("attachment_ids")
+    def _check_attachments(self):
+        """A bulletin hands out bulletins' files only (uploaded on it, or on the bulletin it was duplicated from):
+        its recipients download them with a token and receive them by e-mail, so another document's attachment
+        linked to it would leak to the network."""
+        for bulletin in self:
+            # sudo: the attachments linked, whoever may read them
+            foreign = bulletin.sudo().attachment_ids.filtered(lambda attachment: attachment.res_model != self._name)
+            if foreign:
+                raise ValidationError(
+                    _(
+                        "Bulletin %(bulletin)s can only carry files uploaded on it, not %(files)s: upload them again.",
+                        bulletin=bulletin.name,
+                        files=", ".join(foreign.mapped("name")[:5]),
+                    )
+                )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_published(self):

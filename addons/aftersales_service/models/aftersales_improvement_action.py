@@ -173,6 +173,8 @@ class AftersalesImprovementAction(models.Model):
         return actions
 
     def write(self, vals):
+        if "branch_id" in vals:
+            self._check_branch_change(vals["branch_id"])
         if "date_deadline" in vals:
             with self._unguard("overdue_reminded"):
                 vals = dict(vals, overdue_reminded=False)
@@ -184,6 +186,20 @@ class AftersalesImprovementAction(models.Model):
             running.activity_unlink([ACTION_ACTIVITY, OVERDUE_ACTIVITY])
             running.filtered("user_id")._schedule_action_activity()
         return result
+
+    def _check_branch_change(self, branch_id):
+        """A branch user moves an action only to a branch they see: never out of their subtree, nor to no branch
+        (which every branch sees). Headquarters users move it anywhere."""
+        if self.env.su or not self._guard_changes("branch_id", branch_id):
+            return
+        allowed = self.env.user._aftersales_branches()
+        if allowed and (branch_id or False) not in allowed.ids:
+            raise AccessError(
+                _(
+                    "You can only move %(actions)s to one of your branches or the branches below them.",
+                    actions=", ".join(self.mapped("display_name")[:5]),
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_tracked(self):

@@ -121,6 +121,11 @@ class AftersalesScorecard(models.Model):
             vals["period_start"] = fields.Date.to_date(vals["period_start"]).replace(day=1)
             if self.line_ids and not self._locked_records():
                 raise UserError(_("A computed scorecard keeps its month: create one for the other month."))
+        # its lines are the company's figures (their company follows the scorecard's): never handed to another
+        if "company_id" in vals:
+            computed = self.filtered("line_ids")
+            if computed and computed._guard_changes("company_id", vals["company_id"]):
+                raise UserError(_("A computed scorecard keeps its company: create one in the other company."))
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

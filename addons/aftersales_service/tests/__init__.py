@@ -58,3 +58,4 @@ from . import test_partner_penalty
 from . import test_partner_dispute_portal
 from . import test_quality_review
 from . import test_improvement_action
+from . import test_network_rpc
