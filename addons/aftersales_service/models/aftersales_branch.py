@@ -164,8 +164,9 @@ class AftersalesBranch(models.Model):
 
     def _check_tree_change(self, vals):
         """A user restricted to branches changes the tree only inside what they see: the branches changed and
-        their new parents are in their subtree, and nobody changes the users of their own branches (leaving
-        one's branch would lift one's restriction). Headquarters users (in no branch) change it all."""
+        their new parents are in their subtree, nobody changes the users of their own branches (leaving
+        one's branch would lift one's restriction) and none makes a headquarters branch. Headquarters users
+        (in no branch or in a headquarters branch) change it all."""
         if self.env.su:
             return
         user = self.env.user
@@ -177,11 +178,14 @@ class AftersalesBranch(models.Model):
             self - allowed
             or ("parent_id" in vals and vals["parent_id"] not in allowed.ids)
             or ("user_ids" in vals and self & own)
+            # a headquarters branch lifts the restriction of its users
+            or vals.get("branch_type") == "headquarters"
         ):
             raise AccessError(
                 _(
-                    "%(user)s works in %(branches)s: they change only the branches below, and not the users of "
-                    "their own branches. Headquarters changes the rest of the network.",
+                    "%(user)s works in %(branches)s: they change only the branches below, not the users of "
+                    "their own branches, and make no headquarters branch. Headquarters changes the rest of the "
+                    "network.",
                     user=user.name,
                     branches=", ".join(own.mapped("display_name")),
                 )

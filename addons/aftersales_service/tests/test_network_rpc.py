@@ -170,6 +170,21 @@ class TestNetworkRpc(AftersalesCommon, HttpCase):
             ("write", [self.south.ids, {"user_ids": [Command.link(north_manager.id)]}]),
             ("create", [{"name": "RPC Island", "code": "SRV-I", "user_ids": [Command.link(north_manager.id)]}]),
             ("unlink", [self.south.ids]),
+            # a headquarters branch of their own would lift their restriction too
+            ("write", [self.north.ids, {"branch_type": "headquarters"}]),
+            ("write", [self.north_point.ids, {"branch_type": "headquarters"}]),
+            (
+                "create",
+                [
+                    {
+                        "name": "RPC Tower",
+                        "code": "SRV-T",
+                        "branch_type": "headquarters",
+                        "parent_id": self.north.id,
+                        "user_ids": [Command.link(north_manager.id)],
+                    }
+                ],
+            ),
         ]
         for method, args in calls:
             with self.subTest(method=method, args=args):
