@@ -74,6 +74,7 @@
         "demo/aftersales_rma_repair_demo.xml",
         "demo/aftersales_partner_parts_demo.xml",
         "demo/aftersales_carry_in_demo.xml",
+        "demo/aftersales_network_parts_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

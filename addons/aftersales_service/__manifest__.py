@@ -118,6 +118,7 @@
         "demo/aftersales_care_demo.xml",
         "demo/aftersales_routing_demo.xml",
         "demo/aftersales_call_rule_demo.xml",
+        "demo/aftersales_network_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
