@@ -195,7 +195,10 @@ class TestCommission(AftersalesFeesCommon):
             theirs.with_user(user_a).read(["total"])
         with self.assertRaises(AccessError):
             mine.with_user(user_a).write({"amount": 100.0})
-        self.assertEqual(Commission.with_user(self.dispatcher).search([]), mine | theirs)
+        technicians = self.tech_a | self.tech_b
+        self.assertEqual(
+            Commission.with_user(self.dispatcher).search([("technician_id", "in", technicians.ids)]), mine | theirs
+        )
         with self.assertRaises(AccessError):
             mine.period_id.with_user(self.dispatcher).action_close()
         with self.assertRaises(AccessError):
