@@ -141,6 +141,16 @@ class AftersalesGuardedMixin(models.AbstractModel):
             )
         )
 
+    def _closed_refusal(self, field_names):
+        """The refusal of :meth:`_lock_refusal` for documents closed for good, which no action corrects."""
+        return AccessError(
+            _(
+                "%(documents)s are closed: %(fields)s can no longer be changed.",
+                documents=", ".join(self.mapped("display_name")[:5]),
+                fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in field_names)),
+            )
+        )
+
     def _guard_changes(self, name, value):
         """Whether writing ``value`` to ``name`` changes any record of ``self``."""
         field = self._fields.get(name)

@@ -153,13 +153,7 @@ class AftersalesImprovementAction(models.Model):
         return self.filtered(lambda action: action.state in ("done", "cancel"))
 
     def _lock_refusal(self, field_names):
-        return AccessError(
-            _(
-                "%(documents)s are closed: %(fields)s can no longer be changed.",
-                documents=", ".join(self.mapped("display_name")[:5]),
-                fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in field_names)),
-            )
-        )
+        return self._closed_refusal(field_names)
 
     @api.model_create_multi
     def create(self, vals_list):
