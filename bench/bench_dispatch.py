@@ -11,7 +11,7 @@ spread over the five working days, with SLA deadlines from the tickets' prioriti
 
 Then, as a dispatcher (access rights and record rules apply):
 
-* **plan**: ``_aftersales_plan_days`` on all the visits at once: time, SQL queries
+* **plan**: ``_plan_days`` on all the visits at once: time, SQL queries
   (flush included), growth of the resident set size, kilometres;
 * **naive**: the same visits, day by day, given in order of SLA deadline to the
   nearest technician who can still fit them after their last visit (what a person
@@ -587,10 +587,8 @@ def main(argv):
             .astimezone(utc)
             .replace(tzinfo=None)
         )
-        engine = visits._aftersales_dispatch_engine(
-            technicians, week_start, week_start + timedelta(days=5)
-        )
-        facts = visits._aftersales_dispatch_visits(technicians)
+        engine = visits._dispatch_engine(technicians, week_start, week_start + timedelta(days=5))
+        facts = visits._dispatch_visits(technicians)
         for offset in range(5):
             day = MONDAY + timedelta(days=offset)
             day_visits = visits.filtered(
@@ -606,12 +604,12 @@ def main(argv):
                 for stop in stops:
                     naive[stop.job.key] = (tech_id, stop.start, stop.end)
 
-        log("our plan: _aftersales_plan_days on the whole week")
+        log("our plan: _plan_days on the whole week")
         denv.invalidate_all()
         memory_before = reset_peak_rss()
         queries_before = cr.sql_log_count
         started = time.perf_counter()
-        planned = visits._aftersales_plan_days()
+        planned = visits._plan_days()
         denv.flush_all()
         seconds = time.perf_counter() - started
         queries = cr.sql_log_count - queries_before

@@ -304,7 +304,7 @@ def insert_visits(cr, ids):
 def set_revisits(env):
     """The revisit flag of the tickets on a serial number, as the ORM keeps it: the model's
     own update (only the tickets a later ticket on their serial came back for are written)."""
-    env["aftersales.ticket"]._aftersales_update_revisited(SQL("t.lot_id IS NOT NULL"))
+    env["aftersales.ticket"]._update_revisited(SQL("t.lot_id IS NOT NULL"))
 
 
 # --------------------------------------------------------------------------
@@ -335,7 +335,7 @@ def kpi_queries(env):
 
     def overview():
         record = env["aftersales.kpi.overview"].create({"date_from": month_start, "date_to": today})
-        return record.read(record._aftersales_kpi_fields())
+        return record.read(record._kpi_fields())
 
     return {
         "backlog by team (open tickets, average age)": lambda: Kpi._read_group(
@@ -410,7 +410,7 @@ def export_ours(registry, uid, domain):
             rss_start = reset_peak_rss()
             start_count = cr.sql_log_count
             start = time.perf_counter()
-            action = wizard._aftersales_write("tickets", domain, "bench-tickets.xlsx")
+            action = wizard._write_report("tickets", domain, "bench-tickets.xlsx")
             seconds = time.perf_counter() - start
             peak = peak_rss_mb() - rss_start
             attachment = env["ir.attachment"].browse(

@@ -10,7 +10,7 @@ user (access rights and record rules apply):
   the same kind of product without a policy (registration has nothing to do), in the
   same run, taking turns. Each measure starts from the same committed state (sale
   orders confirmed, serials reserved) and is rolled back after.
-* **lookup**: ``aftersales.warranty._aftersales_lookup(serial)`` and reading the
+* **lookup**: ``aftersales.warranty._lookup(serial)`` and reading the
   answer (state, end date, days left, customer id) among ``--warranties`` registered
   warranties (1,000,000; inserted in SQL for speed, then analysed), beside the raw
   indexed SQL query that finds the same row.
@@ -186,7 +186,7 @@ def measure_lookup(env, count, lookups):
         cr.execute(raw_query, [serial])
         cr.fetchall()
     for serial in serials[:20]:
-        _show(Warranty._aftersales_lookup(serial))
+        _show(Warranty._lookup(serial))
     Warranty.invalidate_model()
     orm_seconds = raw_seconds = 0.0
     orm_queries = found = 0
@@ -194,7 +194,7 @@ def measure_lookup(env, count, lookups):
         # the lookup as a request of a running server makes it: the warranties are not cached
         queries_before = cr.sql_log_count
         started = time.perf_counter()
-        found += bool(_show(Warranty._aftersales_lookup(serial)))
+        found += bool(_show(Warranty._lookup(serial)))
         orm_seconds += time.perf_counter() - started
         orm_queries += cr.sql_log_count - queries_before
         Warranty.invalidate_model()

@@ -161,7 +161,7 @@ class AftersalesPartnerPartsPortal(AftersalesPartnerPortal):
                     )
                 )
                 # our stock is reserved only once a dispatcher or a parts clerk sends the request
-                parts_request._aftersales_ask_approval()
+                parts_request._ask_approval()
         except (UserError, ValidationError) as error:
             request.env.invalidate_all()
             return self._aftersales_render_job(visit_sudo, errors=[error.args[0]], form=post)

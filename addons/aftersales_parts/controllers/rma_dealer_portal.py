@@ -43,7 +43,7 @@ class AftersalesRmaDealerPortal(CustomerPortal):
                 rma = (
                     request.env["aftersales.rma"]
                     .sudo()
-                    ._aftersales_portal_dealer_create(
+                    ._portal_dealer_create(
                         partner,
                         post.get("serials") or "",
                         post.get("dealer_reason"),

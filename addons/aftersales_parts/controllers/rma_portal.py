@@ -54,7 +54,7 @@ class AftersalesRmaPortal(CustomerPortal):
 
     def _aftersales_rma_form_values(self, errors=(), form=None):
         partner = request.env.user.partner_id
-        returnable = request.env["aftersales.rma"].sudo()._aftersales_portal_returnable(partner)
+        returnable = request.env["aftersales.rma"].sudo()._portal_returnable(partner)
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -125,7 +125,7 @@ class AftersalesRmaPortal(CustomerPortal):
                 rma = (
                     request.env["aftersales.rma"]
                     .sudo()
-                    ._aftersales_portal_create(partner, self._aftersales_rma_form_lines(post), comment=comment)
+                    ._portal_create(partner, self._aftersales_rma_form_lines(post), comment=comment)
                 )
         except (UserError, ValidationError) as error:
             values = self._aftersales_rma_form_values(errors=[error.args[0]], form=post)

@@ -63,25 +63,25 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         credits = posted.filtered(lambda move: move.move_type == "in_refund" and move.aftersales_rma_id)
-        credits.aftersales_rma_id.sudo()._aftersales_credit_posted()
+        credits.aftersales_rma_id.sudo()._credit_posted()
         # the customer hears of the refund once its credit note is posted, not while it is a draft
         refunds = posted.filtered(lambda move: move.move_type == "out_refund" and move.aftersales_rma_id)
-        refunds.aftersales_rma_id._aftersales_notify_customer("refunded")
+        refunds.aftersales_rma_id._notify_customer("refunded")
         return posted
 
     def action_view_aftersales_rma(self):
         self.ensure_one()
-        return self.aftersales_rma_id._aftersales_action_form()
+        return self.aftersales_rma_id._action_form()
 
     def action_view_aftersales_rmas(self):
         self.ensure_one()
-        action = self.env["aftersales.rma"]._aftersales_action_list([("invoice_id", "=", self.id)])
+        action = self.env["aftersales.rma"]._action_list([("invoice_id", "=", self.id)])
         action["name"] = _("Returns of %(invoice)s", invoice=self.name)
         return action
 
     def action_aftersales_new_rma(self):
         self.ensure_one()
-        return self.env["aftersales.rma"]._aftersales_action_new(
+        return self.env["aftersales.rma"]._action_new(
             invoice_id=self.id,
             partner_id=self.commercial_partner_id.id,
             sale_order_id=self.invoice_line_ids.sale_line_ids.order_id[:1].id,

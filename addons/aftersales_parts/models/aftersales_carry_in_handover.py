@@ -181,9 +181,9 @@ class AftersalesCarryIn(models.Model):
         those of the visits start when they are done."""
         visits = self.visit_id.filtered(lambda visit: visit.state == "done")
         # sudo: the follow-up call is planned for the ticket's agent, whoever hands over
-        self.env["aftersales.followup"].sudo()._aftersales_plan_for_visits(visits)
+        self.env["aftersales.followup"].sudo()._plan_for_visits(visits)
         for visit in visits.filtered("ticket_id"):
-            visit.ticket_id._aftersales_send_csat_survey("visit_done", visit=visit)
+            visit.ticket_id._send_csat_survey("visit_done", visit=visit)
 
     def _create_delivery_picking(self):
         """Create and validate the delivery of the unit to its customer; the move line names the serial

@@ -67,7 +67,7 @@ class AftersalesCarryIn(models.Model):
         if is_html_empty(self.diagnosis):
             raise UserError(_("Write the diagnosis of %(carry_in)s before sending the estimate.", carry_in=self.name))
         # the parts become billable lines now, so that the estimate shows them; the job bills no second line
-        visit._aftersales_create_part_lines()
+        visit._create_part_lines()
         if not visit.line_ids:
             raise UserError(
                 _(
@@ -76,7 +76,7 @@ class AftersalesCarryIn(models.Model):
                 )
             )
         now = fields.Datetime.now()
-        if not visit.line_ids._aftersales_quotable():
+        if not visit.line_ids._quotable():
             self._set_stage("diagnosed", diagnosed_date=now)
             self.message_post(
                 body=_("Nothing to pay for the customer: the estimate is approved at once."),
@@ -204,11 +204,9 @@ class AftersalesCarryIn(models.Model):
             technicians = Technician.search(domain + ([("branch_id", "=", False)] if self.branch_id else []))
         required = int(visit.visit_type_id.skill_level or 0)
         category, ticket_type = self.product_id.categ_id, self.ticket_id.ticket_type_id
-        skilled = [
-            (technician, technician._aftersales_skill_level(category, ticket_type)) for technician in technicians
-        ]
+        skilled = [(technician, technician._skill_level(category, ticket_type)) for technician in technicians]
         skilled = [(technician, level) for technician, level in skilled if level and level >= required]
-        loads = Technician.browse([technician.id for technician, _level in skilled])._aftersales_open_workshop_jobs()
+        loads = Technician.browse([technician.id for technician, _level in skilled])._open_workshop_jobs()
         if visit.technician_id:
             # the job itself is no load of the one who has it now
             loads[visit.technician_id.id] = loads.get(visit.technician_id.id, 0) - 1
@@ -311,7 +309,7 @@ class AftersalesCarryIn(models.Model):
         if not product:
             return self.env["sale.order.line"]
         # sudo: the refusal is checked by the caller; the counter agent may have no sales rights
-        order = self.ticket_id.sudo()._aftersales_fee_order()
+        order = self.ticket_id.sudo()._fee_order()
         line = self.env["sale.order.line"].sudo().create(self._prepare_diagnosis_fee_line_vals(order, product))
         if order.state in ("draft", "sent"):
             order.action_confirm()

@@ -68,7 +68,7 @@ class AftersalesPartWarranty(models.Model):
         for warranty in self:
             warranty.display_name = f"{warranty.product_id.display_name} ({warranty.carry_in_id.name})"
 
-    def _aftersales_covers(self, kind, on_date):
+    def _covers(self, kind, on_date):
         """A replaced part is guaranteed as a part, from the hand-over to the end of its repair warranty."""
         self.ensure_one()
         return bool(self.active and kind == "parts" and on_date and self.start_date <= on_date <= self.end_date)

@@ -233,7 +233,7 @@ class AftersalesPartsRequest(models.Model):
                 request.cancelled = True
         return True
 
-    def _aftersales_ask_approval(self):
+    def _ask_approval(self):
         """A request of a service partner waits in draft: the dispatcher who offered the job is asked to
         send it, else the leader of the ticket's team, else the branch's manager, else an after-sales
         manager of the company. With nobody to ask, the chatter says so and nothing is scheduled."""
@@ -242,7 +242,7 @@ class AftersalesPartsRequest(models.Model):
                 "Asked by %(partner)s on the portal: send it to reserve the parts.",
                 partner=request.service_partner_id.display_name,
             )
-            responsible = request._aftersales_responsible()
+            responsible = request._responsible()
             if not responsible:
                 asked = _(
                     "%(asked)s Nobody can be asked to: the job has no dispatcher, its team no leader, its branch "
@@ -257,7 +257,7 @@ class AftersalesPartsRequest(models.Model):
                     summary=_("Send the parts asked by %(partner)s", partner=request.service_partner_id.display_name),
                 )
 
-    def _aftersales_responsible(self):
+    def _responsible(self):
         """Who sends the request: the dispatcher who offered the job, else the leader of the ticket's
         team, else the manager of the request's branch, else an after-sales manager of the company."""
         self.ensure_one()
@@ -266,7 +266,7 @@ class AftersalesPartsRequest(models.Model):
             assignee=request.visit_id.partner_dispatcher_id, team=request.ticket_id.team_id, branch=request.branch_id
         )
 
-    def _aftersales_check_draft(self):
+    def _check_draft(self):
         sent = self.filtered(lambda request: request.state != "draft")
         if sent:
             raise UserError(

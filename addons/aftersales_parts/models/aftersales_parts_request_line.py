@@ -31,9 +31,9 @@ class AftersalesPartsRequestLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         requests = self.env["aftersales.parts.request"].browse({vals.get("request_id") for vals in vals_list})
-        requests._aftersales_check_draft()
+        requests._check_draft()
         return super().create(vals_list)
 
     def write(self, vals):
-        self.request_id._aftersales_check_draft()
+        self.request_id._check_draft()
         return super().write(vals)

@@ -383,13 +383,13 @@ class AftersalesRma(models.Model):
         origins = (self.picking_id, self.sale_order_id, self.invoice_id)
         if not all(origin.has_access("read") for origin in origins if origin):
             return
-        moves = self.sudo()._aftersales_origin_moves()
+        moves = self.sudo()._origin_moves()
         if not moves:
             return
         self.partner_id = self.partner_id or moves.picking_id.partner_id[:1]
         self.line_ids = [Command.create(vals) for vals in self.line_ids._prepare_lines_from_moves(moves)]
 
-    def _aftersales_origin_moves(self):
+    def _origin_moves(self):
         """The done deliveries to the customer of the origin picking, sale order or invoice."""
         self.ensure_one()
         if self.picking_id:
@@ -417,7 +417,7 @@ class AftersalesRma(models.Model):
 
     @api.constrains("branch_id", "company_id")
     def _check_branch_company(self):
-        self.env["aftersales.branch"]._aftersales_check_company(self)
+        self.env["aftersales.branch"]._check_branch_company(self)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -500,7 +500,7 @@ class AftersalesRma(models.Model):
         self.line_ids._check_vendor_bill_line()
         self.line_ids._check_move_of_the_customer()
 
-    def _aftersales_check_state(self, states, action):
+    def _check_state(self, states, action):
         wrong = self.filtered(lambda rma: rma.state not in states)
         if wrong:
             raise UserError(
@@ -511,7 +511,7 @@ class AftersalesRma(models.Model):
                 )
             )
 
-    def _aftersales_check_direction(self, direction, action):
+    def _check_direction(self, direction, action):
         """Refuse ``action`` on the returns of the other direction."""
         wrong = self.filtered(lambda rma: rma.direction != direction)
         if not wrong:
@@ -530,7 +530,7 @@ class AftersalesRma(models.Model):
             )
         raise UserError(message)
 
-    def _aftersales_check_billing_rights(self, action):
+    def _check_billing_rights(self, action):
         """Refuse ``action`` (approving, refunding) to whoever is neither an agent nor an accountant."""
         user = self.env.user
         if self.env.su or any(user.has_group(group) for group in (AGENT_GROUP, ACCOUNTANT_GROUP)):
@@ -543,12 +543,12 @@ class AftersalesRma(models.Model):
             )
         )
 
-    def _aftersales_check_record_access(self):
+    def _check_record_access(self):
         """Those who change returns must be allowed to change these ones (company and branch rules);
         the accountant, who only reads them, must be allowed to read them."""
         self.check_access("write" if self.browse().has_access("write") else "read")
 
-    def _aftersales_check_role(self, action, groups_by_direction):
+    def _check_role(self, action, groups_by_direction):
         """Refuse ``action`` to whoever is in none of the groups allowed for the direction of each return."""
         if self.env.su:
             return
@@ -565,20 +565,20 @@ class AftersalesRma(models.Model):
                     )
                 )
 
-    def _aftersales_check_handling_rights(self, action):
+    def _check_handling_rights(self, action):
         """Rejecting, cancelling, resetting and closing: agents for every return, parts clerks for the
         returns to suppliers (shipping them back is their job)."""
-        self._aftersales_check_record_access()
-        self._aftersales_check_role(action, HANDLE_GROUPS)
+        self._check_record_access()
+        self._check_role(action, HANDLE_GROUPS)
 
     def action_reject(self, reason=None):
         waiting = self.filtered(lambda rma: rma.state == "to_approve")
-        (self - waiting)._aftersales_check_handling_rights(_("Rejecting"))
+        (self - waiting)._check_handling_rights(_("Rejecting"))
         # finance refuses the refunds it is asked to approve
         if waiting:
-            waiting._aftersales_check_record_access()
-            waiting._aftersales_check_role(_("Rejecting"), {"customer": FINANCE_GROUPS + HANDLE_GROUPS["customer"]})
-        self._aftersales_check_state(("draft", "to_approve", "approved"), _("Rejecting"))
+            waiting._check_record_access()
+            waiting._check_role(_("Rejecting"), {"customer": FINANCE_GROUPS + HANDLE_GROUPS["customer"]})
+        self._check_state(("draft", "to_approve", "approved"), _("Rejecting"))
         reason = reason or self.env.context.get("aftersales_reject_reason")
         if not reason:
             return {
@@ -595,12 +595,12 @@ class AftersalesRma(models.Model):
         pickings.filtered(lambda p: p.state != "cancel").action_cancel()
         self.sudo().write({"state": "rejected", "reject_reason": reason})
         self.sudo().activity_unlink([FINANCE_ACTIVITY])
-        self._aftersales_notify_customer("rejected")
+        self._notify_customer("rejected")
         return True
 
     def action_cancel(self):
-        self._aftersales_check_handling_rights(_("Cancelling"))
-        self._aftersales_check_state(("draft", "to_approve", "approved"), _("Cancelling"))
+        self._check_handling_rights(_("Cancelling"))
+        self._check_state(("draft", "to_approve", "approved"), _("Cancelling"))
         if self.return_picking_ids.filtered(lambda p: p.state == "done"):
             raise UserError(_("Goods were already received for this return: it cannot be cancelled."))
         self.return_picking_ids.filtered(lambda p: p.state != "cancel").sudo().action_cancel()
@@ -608,14 +608,14 @@ class AftersalesRma(models.Model):
         self.sudo().activity_unlink([FINANCE_ACTIVITY])
 
     def action_draft(self):
-        self._aftersales_check_handling_rights(_("Resetting to draft"))
-        self._aftersales_check_state(("rejected", "cancelled"), _("Resetting to draft"))
+        self._check_handling_rights(_("Resetting to draft"))
+        self._check_state(("rejected", "cancelled"), _("Resetting to draft"))
         # approved again from the first step
         self.sudo().write({"state": "draft", "reject_reason": False, **dict.fromkeys(APPROVAL_FIELDS, False)})
 
     def action_done(self):
-        self._aftersales_check_handling_rights(_("Closing"))
-        self._aftersales_check_state(("received", "sent"), _("Closing"))
+        self._check_handling_rights(_("Closing"))
+        self._check_state(("received", "sent"), _("Closing"))
         self.sudo().write({"state": "done"})
 
     def action_view_out_pickings(self):
@@ -652,7 +652,7 @@ class AftersalesRma(models.Model):
     # Transfers (receipts and shipments share the serials' assignment)
     # ------------------------------------------------------------------
 
-    def _aftersales_prepare_picking_vals(self, picking_type, source, destination, items, partner=None):
+    def _prepare_picking_vals(self, picking_type, source, destination, items, partner=None):
         """Values of a transfer of this return, from ``source`` to ``destination``: its receipts and
         shipments to the vendor, the replacements and units sent back, the transfers of inspected units.
 
@@ -668,13 +668,11 @@ class AftersalesRma(models.Model):
             "company_id": self.company_id.id,
             "location_id": source.id,
             "location_dest_id": destination.id,
-            "move_ids": [
-                Command.create(self._aftersales_prepare_move_vals(source, destination, item)) for item in items
-            ],
+            "move_ids": [Command.create(self._prepare_move_vals(source, destination, item)) for item in items],
         }
 
-    def _aftersales_prepare_move_vals(self, source, destination, item):
-        """Values of the move of one item of :meth:`_aftersales_prepare_picking_vals`."""
+    def _prepare_move_vals(self, source, destination, item):
+        """Values of the move of one item of :meth:`_prepare_picking_vals`."""
         vals = {
             "name": item["product"].display_name,
             "product_id": item["product"].id,
@@ -688,7 +686,7 @@ class AftersalesRma(models.Model):
             vals["aftersales_rma_line_id"] = item["rma_line"].id
         return vals
 
-    def _aftersales_set_lots(self, picking, lines):
+    def _set_lots(self, picking, lines):
         """Put the returned serials on the receipt's detailed operations."""
         for move in picking.move_ids:
             lots = lines.filtered(lambda line, move=move: line.lot_id and line == move.aftersales_rma_line_id).lot_id
@@ -698,14 +696,14 @@ class AftersalesRma(models.Model):
             self.env["stock.move.line"].sudo().create(
                 [
                     dict(
-                        move._prepare_move_line_vals(quantity=self._aftersales_lot_quantity(move, lines, lot)),
+                        move._prepare_move_line_vals(quantity=self._lot_quantity(move, lines, lot)),
                         lot_id=lot.id,
                     )
                     for lot in lots
                 ]
             )
 
-    def _aftersales_lot_quantity(self, move, lines, lot):
+    def _lot_quantity(self, move, lines, lot):
         """The quantity of ``lot`` to put on ``move``: a serial is one unit; a lot sent to a supplier
         goes with the quantity of its lines (a lot received from a customer is counted by the clerk)."""
         if lot.product_id.tracking == "serial":
@@ -721,7 +719,7 @@ class AftersalesRma(models.Model):
     # Refunds and vendor credit notes
     # ------------------------------------------------------------------
 
-    def _aftersales_lock(self):
+    def _lock(self):
         """Make sure that two users never refund the same returns at once.
 
         Each return is locked for the transaction (an advisory lock on its id, then its row):
@@ -741,11 +739,11 @@ class AftersalesRma(models.Model):
         self.invalidate_recordset()
         self.line_ids.invalidate_recordset(["qty_refunded", "refund_line_ids"])
 
-    def _aftersales_audit_refund(self, action, refunds, old=None):
+    def _audit_refund(self, action, refunds, old=None):
         """Write down the credit notes of a return in the audit log, with their amount."""
         self.ensure_one()
         amount = sum(refunds.mapped("amount_total"))
-        self.env["aftersales.audit.log"]._aftersales_audit(
+        self.env["aftersales.audit.log"]._audit(
             action,
             self,
             self.env.context.get("aftersales_refund_reason"),
@@ -764,7 +762,7 @@ class AftersalesRma(models.Model):
     # Follow-up
     # ------------------------------------------------------------------
 
-    def _aftersales_responsible(self):
+    def _responsible(self):
         """Who follows the return up: its responsible, else the leader of its team (the ticket's, else
         one of its branch's), else its branch's manager, else an after-sales manager of the company.
         Only real users of the company count; an empty recordset when there is none."""
@@ -786,11 +784,11 @@ class AftersalesRma(models.Model):
             )
         return rma.company_id._aftersales_responsible_user(assignee=rma.user_id, team=team[:1], branch=rma.branch_id)
 
-    def _aftersales_schedule_review(self, note):
-        """Ask the return's responsible (see :meth:`_aftersales_responsible`) to review it, making them
+    def _schedule_review(self, note):
+        """Ask the return's responsible (see :meth:`_responsible`) to review it, making them
         its responsible when it has none. With nobody to ask, the chatter says so and nothing is scheduled."""
         for rma in self:
-            responsible = rma._aftersales_responsible()
+            responsible = rma._responsible()
             if not responsible:
                 rma.message_post(
                     body=_(
@@ -837,34 +835,34 @@ class AftersalesRma(models.Model):
             action["res_id"] = refunds.id
         return action
 
-    def _aftersales_open(self, model, record_id):
+    def _open(self, model, record_id):
         return {"type": "ir.actions.act_window", "res_model": model, "res_id": record_id, "views": [(False, "form")]}
 
     def action_view_sale_order(self):
         self.ensure_one()
-        return self._aftersales_open("sale.order", self.sale_order_id.id)
+        return self._open("sale.order", self.sale_order_id.id)
 
     def action_view_invoice(self):
         self.ensure_one()
-        return self._aftersales_open("account.move", self.invoice_id.id)
+        return self._open("account.move", self.invoice_id.id)
 
     def action_view_delivery(self):
         self.ensure_one()
-        return self._aftersales_open("stock.picking", self.picking_id.id)
+        return self._open("stock.picking", self.picking_id.id)
 
     def action_view_ticket(self):
         self.ensure_one()
-        return self._aftersales_open("aftersales.ticket", self.ticket_id.id)
+        return self._open("aftersales.ticket", self.ticket_id.id)
 
     @api.model
-    def _aftersales_action_new(self, **defaults):
+    def _action_new(self, **defaults):
         """The action opening a new return prefilled from an origin document."""
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_parts.aftersales_rma_action")
         action["views"] = [(False, "form")]
         action["context"] = {f"default_{key}": value for key, value in defaults.items() if value}
         return action
 
-    def _aftersales_action_form(self):
+    def _action_form(self):
         """Open this return; the smart buttons of deliveries and credit notes use it."""
         return {
             "type": "ir.actions.act_window",
@@ -874,7 +872,7 @@ class AftersalesRma(models.Model):
         }
 
     @api.model
-    def _aftersales_action_list(self, domain, **defaults):
+    def _action_list(self, domain, **defaults):
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_parts.aftersales_rma_action")
         action["domain"] = domain
         action["context"] = {f"default_{key}": value for key, value in defaults.items() if value}

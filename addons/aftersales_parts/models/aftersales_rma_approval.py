@@ -53,15 +53,15 @@ class AftersalesRmaApproval(models.Model):
         A return is approved once all its steps are: its receipts (or shipments) are created and the
         customer is told by e-mail.
         """
-        self._aftersales_check_state(("draft", "to_approve"), _("Approving"))
+        self._check_state(("draft", "to_approve"), _("Approving"))
         # customer returns: agents, and accountants for the refunds; supplier returns: agents and parts clerks
-        self._aftersales_check_record_access()
+        self._check_record_access()
         drafts = self.filtered(lambda rma: rma.state == "draft")
         approved = drafts._approve_request()
         approved |= (self - drafts)._approve_refund()
         for rma in approved.sudo():
-            rma._aftersales_create_receipts()
-        approved._aftersales_notify_customer("approved")
+            rma._create_receipts()
+        approved._notify_customer("approved")
         return True
 
     # ------------------------------------------------------------------
@@ -84,7 +84,7 @@ class AftersalesRmaApproval(models.Model):
             if not rma.line_ids:
                 raise UserError(_("Add the returned products to %(rma)s before approving it.", rma=rma.name))
             if rma.direction == "supplier":
-                rma.line_ids._aftersales_check_supplier_lines()
+                rma.line_ids._check_supplier_lines()
                 continue
             rma.line_ids._check_return_window()
             rma.line_ids._check_returnable_quantities()
@@ -100,7 +100,7 @@ class AftersalesRmaApproval(models.Model):
         """
         if not self:
             return self
-        self._aftersales_check_role(_("Approving"), APPROVE_GROUPS)
+        self._check_role(_("Approving"), APPROVE_GROUPS)
         self._check_approvable()
         user = self.env.user
         is_finance = any(user.has_group(group) for group in FINANCE_GROUPS)
@@ -123,11 +123,11 @@ class AftersalesRmaApproval(models.Model):
         # sudo: the approvers were checked above; accountants only read returns
         to_finance.sudo().write({"state": "to_approve", "cs_approved_by_id": user.id, "cs_approved_date": now})
         approved.sudo().write({"state": "approved", "cs_approved_by_id": user.id, "cs_approved_date": now})
-        over_limit._aftersales_audit_approval("rma_approved_over_limit")
+        over_limit._audit_approval("rma_approved_over_limit")
         staged = self.filtered(
             lambda rma: rma.direction == "customer" and rma.company_id.aftersales_rma_staged_approval
         )
-        staged._aftersales_audit_approval("rma_cs_approved", with_limit=False)
+        staged._audit_approval("rma_cs_approved", with_limit=False)
         for rma in to_finance.sudo():
             rma._ask_finance_approval()
         # one step: the tracking of the status says who approved; two: the chatter tells each step
@@ -203,7 +203,7 @@ class AftersalesRmaApproval(models.Model):
         self.sudo().write(
             {"state": "approved", "finance_approved_by_id": user.id, "finance_approved_date": fields.Datetime.now()}
         )
-        self._aftersales_audit_approval("rma_finance_approved")
+        self._audit_approval("rma_finance_approved")
         for rma in self.sudo():
             rma.message_post(
                 body=_("Refund approved by %(user)s for finance.", user=user.name), subtype_xmlid="mail.mt_note"
@@ -211,7 +211,7 @@ class AftersalesRmaApproval(models.Model):
         self.sudo().activity_feedback([FINANCE_ACTIVITY])
         return self
 
-    def _aftersales_audit_approval(self, action, with_limit=True):
+    def _audit_approval(self, action, with_limit=True):
         """Write down in the audit log the approval ``action`` of the returns of ``self``, with their refund
         and, ``with_limit``, the company's approval threshold it is above."""
         limits = None
@@ -220,7 +220,7 @@ class AftersalesRmaApproval(models.Model):
                 rma.id: self.env._("Limit: %(limit)s", limit=rma.company_id.aftersales_rma_approval_amount)
                 for rma in self
             }
-        self.env["aftersales.audit.log"]._aftersales_audit(
+        self.env["aftersales.audit.log"]._audit(
             action,
             self,
             self.env.context.get("aftersales_approval_reason"),

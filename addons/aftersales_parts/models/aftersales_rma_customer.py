@@ -10,7 +10,7 @@ from odoo.tools import float_compare
 class AftersalesRmaCustomer(models.Model):
     _inherit = "aftersales.rma"  # pylint: disable=consider-merging-classes-inherited
 
-    def _aftersales_create_receipts(self):
+    def _create_receipts(self):
         """Create the receipts of the approved lines, into the inspection location of the warehouse.
 
         Lines coming from a delivery are received through Odoo's return of that delivery; only the
@@ -19,28 +19,28 @@ class AftersalesRmaCustomer(models.Model):
         """
         self.ensure_one()
         if self.direction == "supplier":
-            return self._aftersales_ship_to_supplier()
+            return self._ship_to_supplier()
         pickings = self.env["stock.picking"]
         lines_by_picking = defaultdict(lambda: self.env["aftersales.rma.line"])
         for line in self.line_ids:
             lines_by_picking[line.move_id.picking_id] |= line
         for delivery, lines in lines_by_picking.items():
             if delivery:
-                pickings |= self._aftersales_return_delivery(delivery, lines)
+                pickings |= self._return_delivery(delivery, lines)
             else:
-                pickings |= self._aftersales_receive_from_customer(lines)
+                pickings |= self._receive_from_customer(lines)
         pickings.sudo().write({"aftersales_rma_id": self.id})
         if not self.branch_id:
             # a return outside any branch joins the branch of the warehouse receiving it
             self.branch_id = pickings.picking_type_id.warehouse_id.aftersales_branch_id[:1]
         return pickings
 
-    def _aftersales_inspection_location(self):
+    def _inspection_location(self):
         """Where the units returned by the customer wait for their inspection."""
         self.ensure_one()
         return self.company_id._aftersales_warehouse(self.branch_id)._aftersales_inspection_location()
 
-    def _aftersales_return_delivery(self, delivery, lines):
+    def _return_delivery(self, delivery, lines):
         """Odoo's return of ``delivery``: one move per line, refunding the sale only for the lines to refund."""
         # the goods come back to the warehouse of the return's branch, through its own receipts
         warehouse = self.company_id._aftersales_warehouse(self.branch_id)
@@ -72,10 +72,10 @@ class AftersalesRmaCustomer(models.Model):
         ]
         picking = wizard._create_return()
         picking.write({"origin": _("%(rma)s (%(origin)s)", rma=self.name, origin=picking.origin)})
-        self._aftersales_set_lots(picking, lines)
+        self._set_lots(picking, lines)
         return picking
 
-    def _aftersales_receive_from_customer(self, lines):
+    def _receive_from_customer(self, lines):
         warehouse = self.company_id._aftersales_warehouse(self.branch_id)
         source = self.env.ref("stock.stock_location_customers")
         items = [
@@ -86,37 +86,37 @@ class AftersalesRmaCustomer(models.Model):
             self.env["stock.picking"]
             .sudo()
             .create(
-                self._aftersales_prepare_picking_vals(
+                self._prepare_picking_vals(
                     warehouse.in_type_id, source, warehouse._aftersales_inspection_location(), items
                 )
             )
         )
         picking.action_confirm()
         picking.action_assign()
-        self._aftersales_set_lots(picking, lines)
+        self._set_lots(picking, lines)
         return picking
 
-    def _aftersales_update_received(self):
+    def _update_received(self):
         """Mark the returns whose receipts are all done or cancelled as received (the lines count the
         units received from their moves)."""
         suppliers = self.filtered(lambda rma: rma.direction == "supplier")
-        suppliers._aftersales_update_sent()
+        suppliers._update_sent()
         for rma in self - suppliers:
             done_moves = rma.return_picking_ids.move_ids.filtered(lambda m: m.state == "done")
             open_pickings = rma.return_picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
             if rma.state == "approved" and done_moves and not open_pickings:
                 rma.sudo().state = "received"
-                rma._aftersales_notify_customer("received")
+                rma._notify_customer("received")
 
     def action_refund_ask(self):
         """The Refund button: units refunded before their inspection need a reason, asked first."""
-        self._aftersales_check_record_access()
-        self._aftersales_check_billing_rights(_("Refunding"))
+        self._check_record_access()
+        self._check_billing_rights(_("Refunding"))
         uninspected = self.line_ids.filtered(
             lambda line: line.resolution == "refund" and line.qty_received and not line.decision_applied
         )
         if uninspected and not self.env.context.get("aftersales_refund_reason"):
-            return self.env["aftersales.audit.reason"]._aftersales_action(
+            return self.env["aftersales.audit.reason"]._action(
                 self, "action_refund", _("Why refund before the inspection?")
             )
         return self.action_refund()
@@ -126,11 +126,11 @@ class AftersalesRmaCustomer(models.Model):
 
         The reason given in ``aftersales_refund_reason`` goes to the audit log with the credit notes.
         """
-        self._aftersales_check_direction("customer", _("Refunding"))
-        self._aftersales_check_state(("approved", "received", "done"), _("Refunding"))
-        self._aftersales_check_billing_rights(_("Refunding"))
-        self._aftersales_check_record_access()
-        self._aftersales_lock()
+        self._check_direction("customer", _("Refunding"))
+        self._check_state(("approved", "received", "done"), _("Refunding"))
+        self._check_billing_rights(_("Refunding"))
+        self._check_record_access()
+        self._lock()
         reason = (self.env.context.get("aftersales_refund_reason") or "").strip()
         refunds = self.env["account.move"].sudo()
         for rma in self.sudo():
@@ -161,8 +161,8 @@ class AftersalesRmaCustomer(models.Model):
                 by_invoice[line.invoice_line_id.move_id] |= line
             rma_refunds = self.env["account.move"].sudo()
             for invoice, invoice_lines in by_invoice.items():
-                rma_refunds |= rma._aftersales_reverse_invoice(invoice, invoice_lines)
-            rma._aftersales_audit_refund(
+                rma_refunds |= rma._reverse_invoice(invoice, invoice_lines)
+            rma._audit_refund(
                 "rma_refund" if all(lines.mapped("decision_applied")) else "rma_refund_uninspected",
                 rma_refunds,
                 old=", ".join(lines.invoice_line_id.move_id.mapped("name")),
@@ -179,7 +179,7 @@ class AftersalesRmaCustomer(models.Model):
             "aftersales_rma_id": self.id,
         }
 
-    def _aftersales_reverse_invoice(self, invoice, lines):
+    def _reverse_invoice(self, invoice, lines):
         """Reverse ``invoice`` keeping only the lines of ``lines`` with their quantities to refund.
 
         The lines of a customer return refund their received units of their invoice line, with their
@@ -188,9 +188,9 @@ class AftersalesRmaCustomer(models.Model):
         """
         quantities = defaultdict(float)
         for line in lines:
-            origin = line._aftersales_refund_origin_line()
+            origin = line._refund_origin_line()
             quantities[origin] += line.product_uom_id._compute_quantity(
-                line._aftersales_qty_returned() - line.qty_refunded, origin.product_uom_id
+                line._qty_returned() - line.qty_refunded, origin.product_uom_id
             )
         target = None
         if self.direction == "customer":
@@ -213,14 +213,14 @@ class AftersalesRmaCustomer(models.Model):
                 commands.append(Command.delete(copy.id))
         refund.write({"invoice_line_ids": commands})
         if target is not None:
-            self._aftersales_round_refund(refund, target)
-            self._aftersales_check_refunded_lines(invoice, quantities)
-        self._aftersales_check_credited_amount(invoice)
+            self._round_refund(refund, target)
+            self._check_refunded_lines(invoice, quantities)
+        self._check_credited_amount(invoice)
         for line in lines:
             line.write(
                 {
-                    "qty_refunded": line._aftersales_qty_returned(),
-                    "refund_line_ids": [Command.link(kept[line._aftersales_refund_origin_line()].id)],
+                    "qty_refunded": line._qty_returned(),
+                    "refund_line_ids": [Command.link(kept[line._refund_origin_line()].id)],
                 }
             )
         body = _("Credit note created for the return %(rma)s.", rma=self._get_html_link())
@@ -242,8 +242,8 @@ class AftersalesRmaCustomer(models.Model):
         what is still owed.
         """
         Line = self.env["aftersales.rma.line"]
-        balance = Line._aftersales_invoice_balance(invoice)
-        shares, negative = Line._aftersales_prorated_lines(invoice.sudo())
+        balance = Line._invoice_balance(invoice)
+        shares, negative = Line._prorated_lines(invoice.sudo())
         base = sum(original.price_subtotal for original in shares)
         updates = {}
         fraction = 0.0
@@ -252,7 +252,7 @@ class AftersalesRmaCustomer(models.Model):
             total, share = shares[original]
             ratio = quantity / original.quantity
             fraction += original.price_subtotal / base * ratio
-            owed = Line._aftersales_refundable(original, quantity, balance)
+            owed = Line._refundable(original, quantity, balance)
             target += owed
             natural = (total + share) * ratio
             vals = {"quantity": quantity}
@@ -268,7 +268,7 @@ class AftersalesRmaCustomer(models.Model):
                 updates[original] = {"price_unit": original.price_unit * fraction, "sale_line_ids": [Command.clear()]}
         return updates, invoice.currency_id.round(target)
 
-    def _aftersales_round_refund(self, refund, target):
+    def _round_refund(self, refund, target):
         """Bring the total of ``refund`` to ``target`` where its rounded unit prices missed it by cents:
         the line absorbing them is its largest negative line, else its largest line."""
         currency = refund.currency_id
@@ -287,10 +287,10 @@ class AftersalesRmaCustomer(models.Model):
             taxed = line.price_total / line.price_subtotal if line.price_subtotal else 1.0
             line.price_unit += gap / (line.quantity * taxed)
 
-    def _aftersales_check_refunded_lines(self, invoice, quantities):
+    def _check_refunded_lines(self, invoice, quantities):
         """After the refund, no line of ``invoice`` is credited more than it was paid."""
         Line = self.env["aftersales.rma.line"]
-        balance = Line._aftersales_invoice_balance(invoice)
+        balance = Line._invoice_balance(invoice)
         currency = invoice.currency_id
         # the unit prices of the credit note are rounded: a cent per line of the invoice at most
         tolerance = currency.rounding * (len(invoice.invoice_line_ids) + 1)
@@ -309,7 +309,7 @@ class AftersalesRmaCustomer(models.Model):
                     )
                 )
 
-    def _aftersales_check_credited_amount(self, invoice):
+    def _check_credited_amount(self, invoice):
         """Never credit more than ``invoice`` is worth: its credit notes (drafts included) together."""
         invoice = invoice.sudo()
         notes = invoice.search([("reversed_entry_id", "=", invoice.id), ("state", "!=", "cancel")])

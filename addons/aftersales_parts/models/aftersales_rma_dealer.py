@@ -62,7 +62,7 @@ class AftersalesRmaDealer(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _aftersales_parse_serials(self, text):
+    def _parse_serials(self, text):
         """The serial numbers of a pasted or scanned list (one a line; commas, semicolons and tabs also
         separate them), in their order, without repetition."""
         names = []
@@ -73,7 +73,7 @@ class AftersalesRmaDealer(models.Model):
         return names
 
     @api.model
-    def _aftersales_dealer_sort_serials(self, dealer, names, company, rma=None):
+    def _dealer_sort_serials(self, dealer, names, company, rma=None):
         """Sort the serials ``names`` that ``dealer`` sends back to ``company``.
 
         Return ``(accepted, refused)``: ``accepted`` a list of ``(lot, move)``, the move being the done
@@ -104,7 +104,7 @@ class AftersalesRmaDealer(models.Model):
             )
         )
         moves = deliveries.move_id
-        returnable = self.env["aftersales.rma.line"]._aftersales_returnable(moves)
+        returnable = self.env["aftersales.rma.line"]._returnable(moves)
         # where each returnable serial can be returned from: its latest delivery to the dealer
         returnable_moves = {}
         for move in moves:
@@ -158,13 +158,13 @@ class AftersalesRmaDealer(models.Model):
     @api.model
     def _prepare_dealer_line_vals(self, accepted, dealer_reason, reason, resolution):
         """Values of the return lines of the ``accepted`` ``(lot, move)`` of
-        :meth:`_aftersales_dealer_sort_serials`: each unit returns its delivery and refunds its invoice line."""
+        :meth:`_dealer_sort_serials`: each unit returns its delivery and refunds its invoice line."""
         Line = self.env["aftersales.rma.line"]
         invoice_lines = {}
         vals_list = []
         for lot, move in accepted:
             if move not in invoice_lines:
-                invoice_lines[move] = Line._aftersales_invoice_line(move)
+                invoice_lines[move] = Line._invoice_line(move)
             vals_list.append(
                 {
                     "product_id": move.product_id.id,
@@ -180,7 +180,7 @@ class AftersalesRmaDealer(models.Model):
             )
         return vals_list
 
-    def _aftersales_check_dealer_serials(self, dealer_reason, reason, resolution):
+    def _check_dealer_serials(self, dealer_reason, reason, resolution):
         if dealer_reason not in dict(DEALER_REASONS):
             raise UserError(_("Say whether the units are customers' units or unsold stock."))
         if not reason or not reason.active:
@@ -191,7 +191,7 @@ class AftersalesRmaDealer(models.Model):
     def action_open_add_serials(self):
         """The Add Serials button: paste or scan the serials of the units the dealer sends back."""
         self.ensure_one()
-        self._aftersales_check_can_add_serials()
+        self._check_can_add_serials()
         return {
             "type": "ir.actions.act_window",
             "name": _("Add Serials"),
@@ -202,24 +202,24 @@ class AftersalesRmaDealer(models.Model):
             "context": {"default_rma_id": self.id},
         }
 
-    def _aftersales_check_can_add_serials(self):
+    def _check_can_add_serials(self):
         self.check_access("write")
         if not self.dealer_return:
             raise UserError(_("%(rma)s is not a dealer return: add its units one by one.", rma=self.name))
-        self._aftersales_check_state(("draft",), _("Adding serial numbers"))
+        self._check_state(("draft",), _("Adding serial numbers"))
 
     def action_add_dealer_serials(self, serials, dealer_reason, reason, resolution="refund"):
         """Add the units of the serials listed in ``serials`` (a text, one a line) to this draft dealer
         return. Return the refused serials, ``[(serial, reason)]``; the accepted ones become lines."""
         self.ensure_one()
-        self._aftersales_check_can_add_serials()
+        self._check_can_add_serials()
         if isinstance(reason, int):
             reason = self.env["aftersales.rma.reason"].browse(reason).exists()
-        self._aftersales_check_dealer_serials(dealer_reason, reason, resolution)
-        names = self._aftersales_parse_serials(serials)
+        self._check_dealer_serials(dealer_reason, reason, resolution)
+        names = self._parse_serials(serials)
         if not names:
             raise UserError(_("Paste or scan at least one serial number, one a line."))
-        accepted, refused = self._aftersales_dealer_sort_serials(self.partner_id, names, self.company_id, rma=self)
+        accepted, refused = self._dealer_sort_serials(self.partner_id, names, self.company_id, rma=self)
         vals_list = self._prepare_dealer_line_vals(accepted, dealer_reason, reason, resolution)
         if vals_list:
             self.write({"line_ids": [Command.create(vals) for vals in vals_list]})
@@ -230,7 +230,7 @@ class AftersalesRmaDealer(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _aftersales_portal_dealer_create(self, partner, serials, dealer_reason, reason_id, comment=None):
+    def _portal_dealer_create(self, partner, serials, dealer_reason, reason_id, comment=None):
         """Create the draft dealer return that ``partner``, a dealer's portal user, asks for on the portal,
         from the serials listed in ``serials``. Refused when any serial is refused, listing them all:
         nothing is created then. The after-sales team gets an activity to approve it."""
@@ -238,12 +238,12 @@ class AftersalesRmaDealer(models.Model):
         if not dealer.aftersales_dealer:
             raise UserError(_("Only dealers send units back in bulk."))
         reason = self.env["aftersales.rma.reason"].sudo().browse(reason_id).exists()
-        self._aftersales_check_dealer_serials(dealer_reason, reason, "refund")
-        names = self._aftersales_parse_serials(serials)
+        self._check_dealer_serials(dealer_reason, reason, "refund")
+        names = self._parse_serials(serials)
         if not names:
             raise UserError(_("Paste or scan at least one serial number, one a line."))
         company = partner.company_id or self.env.company
-        accepted, refused = self._aftersales_dealer_sort_serials(partner, names, company)
+        accepted, refused = self._dealer_sort_serials(partner, names, company)
         if refused:
             raise UserError(
                 _(
@@ -267,7 +267,7 @@ class AftersalesRmaDealer(models.Model):
         rma.message_subscribe(partner_ids=partner.ids)
         if comment:
             rma.message_post(body=plaintext2html(comment), author_id=partner.id, message_type="comment")
-        rma._aftersales_schedule_review(
+        rma._schedule_review(
             _(
                 "%(dealer)s sends back %(count)s units on the portal: review and approve the return.",
                 dealer=dealer.name,
@@ -276,7 +276,7 @@ class AftersalesRmaDealer(models.Model):
         )
         return rma
 
-    def _aftersales_refusals_html(self, refused):
+    def _refusals_html(self, refused):
         """The refused serials as an HTML list, for the chatter."""
         items = Markup("").join(Markup("<li>%s: %s</li>") % (name, why) for name, why in refused)
         return Markup("<ul>%s</ul>") % items

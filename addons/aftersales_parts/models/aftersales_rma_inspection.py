@@ -98,7 +98,7 @@ class AftersalesRmaInspection(models.Model):
         """A decision is on the units that came back: the line's serial, else a lot its receipt brought."""
         for inspection in self.filtered("lot_id"):
             line = inspection.rma_line_id.sudo()
-            received = line.lot_id or line._aftersales_received_moves().move_line_ids.lot_id
+            received = line.lot_id or line._received_moves().move_line_ids.lot_id
             if inspection.lot_id not in received:
                 raise ValidationError(
                     _(
@@ -130,8 +130,8 @@ class AftersalesRmaInspection(models.Model):
         lines = self.env["aftersales.rma.line"].browse(
             {vals["rma_line_id"] for vals in vals_list if vals.get("rma_line_id")}
         )
-        lines._aftersales_check_customer_lines(_("Inspecting"))
-        lines._aftersales_check_received()
+        lines._check_customer_lines(_("Inspecting"))
+        lines._check_received()
         return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)
@@ -153,9 +153,9 @@ class AftersalesRmaInspection(models.Model):
                         product=inspection.product_id.display_name,
                     )
                 )
-        self.rma_line_id._aftersales_check_customer_lines(_("Applying an inspection decision"))
+        self.rma_line_id._check_customer_lines(_("Applying an inspection decision"))
         for inspection in self.sudo():
-            documents = getattr(inspection.rma_line_id, f"_aftersales_decide_{inspection.decision}")(
+            documents = getattr(inspection.rma_line_id, f"_decide_{inspection.decision}")(
                 inspection.quantity, inspection.lot_id
             )
             vals = {"applied": True}
@@ -168,10 +168,10 @@ class AftersalesRmaInspection(models.Model):
             if field:
                 vals[field] = documents[:1].id
             inspection.write(vals)
-            inspection._aftersales_post_applied()
+            inspection._post_applied()
         return True
 
-    def _aftersales_post_applied(self):
+    def _post_applied(self):
         """Tell the return's chatter what became of the units."""
         self.ensure_one()
         labels = dict(self._fields["decision"]._description_selection(self.env))

@@ -366,7 +366,7 @@ class AftersalesRmaLine(models.Model):
             if line.rma_id.direction != "supplier" or not line.product_id:
                 line.price_unit_claimed = 0.0
             else:
-                line.price_unit_claimed = line._aftersales_claimed_price()
+                line.price_unit_claimed = line._claimed_price()
 
     @api.depends("quantity", "price_unit_claimed")
     def _compute_amount_claimed(self):
@@ -393,11 +393,11 @@ class AftersalesRmaLine(models.Model):
                 continue
             invoice = invoice_line.move_id
             if invoice not in balances:
-                balances[invoice] = self._aftersales_invoice_balance(invoice)
+                balances[invoice] = self._invoice_balance(invoice)
             units = line.product_uom_id._compute_quantity(
                 max(line.quantity - line.qty_refunded, 0.0), invoice_line.product_uom_id
             )
-            line.amount_refundable = self._aftersales_refundable(invoice_line, units, balances[invoice])
+            line.amount_refundable = self._refundable(invoice_line, units, balances[invoice])
 
     @api.depends("refund_line_ids.price_subtotal", "refund_line_ids.parent_state")
     def _compute_amount_refunded(self):
@@ -409,7 +409,7 @@ class AftersalesRmaLine(models.Model):
     def _compute_warranty_state(self):
         Warranty = self.env["aftersales.warranty"].sudo()
         for line in self:
-            warranty = line.lot_id and Warranty._aftersales_lookup(line.lot_id.name)
+            warranty = line.lot_id and Warranty._lookup(line.lot_id.name)
             line.warranty_state = warranty.state if warranty else "none"
 
     def onchange(self, values, field_names, fields_spec):
@@ -426,7 +426,7 @@ class AftersalesRmaLine(models.Model):
             delivered_to = self.move_id.sudo().picking_id.partner_id.commercial_partner_id
             customer = self.rma_id.commercial_partner_id
             if self.direction != "supplier" and (not customer or delivered_to == customer):
-                self.invoice_line_id = self._aftersales_invoice_line(self.move_id)
+                self.invoice_line_id = self._invoice_line(self.move_id)
             else:
                 self.invoice_line_id = False
 
@@ -576,7 +576,7 @@ class AftersalesRmaLine(models.Model):
                 "Returns %(rmas)s are refunded or closed: %(fields)s of their lines can no longer be changed "
                 "(only the inspection of the received units goes on).",
                 rmas=", ".join(self.rma_id.mapped("display_name")[:5]),
-                fields=self._aftersales_field_names(field_names),
+                fields=self._field_names(field_names),
             )
         )
 
@@ -598,7 +598,7 @@ class AftersalesRmaLine(models.Model):
                 _(
                     "%(fields)s of the lines of %(rmas)s were fixed when the return was approved: cancel the "
                     "return and create another one to return something else.",
-                    fields=self._aftersales_field_names(changed),
+                    fields=self._field_names(changed),
                     rmas=", ".join(sent.rma_id.mapped("display_name")[:5]),
                 )
             )
@@ -612,7 +612,7 @@ class AftersalesRmaLine(models.Model):
             raise AccessError(
                 _(
                     "%(fields)s of %(products)s: the inspection decision is applied, it can no longer change.",
-                    fields=self._aftersales_field_names(changed),
+                    fields=self._field_names(changed),
                     products=", ".join(applied.product_id.mapped("display_name")[:5]),
                 )
             )
@@ -632,7 +632,7 @@ class AftersalesRmaLine(models.Model):
                 )
             )
 
-    def _aftersales_field_names(self, names):
+    def _field_names(self, names):
         return ", ".join(sorted(self._fields[name]._description_string(self.env) for name in names))
 
     # ------------------------------------------------------------------
@@ -656,10 +656,10 @@ class AftersalesRmaLine(models.Model):
             return super().write(vals)
         before = {line: {name: line[name] for name in tracked} for line in self}
         result = super().write(vals)
-        self._aftersales_post_decisions(before)
+        self._post_decisions(before)
         return result
 
-    def _aftersales_post_decisions(self, before):
+    def _post_decisions(self, before):
         """Tell the return's chatter how the requested resolution, condition or decision of its lines changed,
         in one message per return."""
         by_rma = {}
@@ -693,17 +693,17 @@ class AftersalesRmaLine(models.Model):
     # Helpers
     # ------------------------------------------------------------------
 
-    def _aftersales_refund_origin_line(self):
+    def _refund_origin_line(self):
         """The invoice line that the credit note of this line reverses: the customer invoice line,
         or for a return to a supplier the vendor bill line."""
         self.ensure_one()
         return self.vendor_bill_line_id if self.rma_id.direction == "supplier" else self.invoice_line_id
 
-    def _aftersales_qty_returned(self):
+    def _qty_returned(self):
         """The units that came back from the customer, or left to the supplier."""
         self.ensure_one()
         return self.qty_sent if self.rma_id.direction == "supplier" else self.qty_received
 
-    def _aftersales_check_customer_lines(self, action):
+    def _check_customer_lines(self, action):
         """Refuse ``action``, made for returns from customers, on the lines of returns to a supplier."""
-        self.rma_id._aftersales_check_direction("customer", action)
+        self.rma_id._check_direction("customer", action)

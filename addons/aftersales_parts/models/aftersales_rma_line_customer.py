@@ -37,7 +37,7 @@ class AftersalesRmaLineCustomer(models.Model):
         open_lines = self.sudo().search([("move_id", "in", moves.ids), ("state", "in", OPEN_STATES)])
         for move in moves:
             product = move.product_id
-            delivered, returns, returned, move_lines, requested = self._aftersales_move_balance(move, open_lines)
+            delivered, returns, returned, move_lines, requested = self._move_balance(move, open_lines)
             others = sum(
                 line.product_uom_id._compute_quantity(line.quantity - line.qty_received, product.uom_id)
                 for line in move_lines - lines
@@ -103,7 +103,7 @@ class AftersalesRmaLineCustomer(models.Model):
         by_invoice = defaultdict(lambda: defaultdict(float))
         for line in self:
             origin = line.invoice_line_id
-            asked = line.quantity if requested else line._aftersales_qty_returned()
+            asked = line.quantity if requested else line._qty_returned()
             by_invoice[origin.move_id][origin] += line.product_uom_id._compute_quantity(
                 asked - line.qty_refunded, origin.product_uom_id
             )
@@ -116,7 +116,7 @@ class AftersalesRmaLineCustomer(models.Model):
                 raise UserError(
                     _("Invoice %(invoice)s is not posted: post it before refunding it.", invoice=invoice.display_name)
                 )
-            balance = self._aftersales_invoice_balance(invoice)
+            balance = self._invoice_balance(invoice)
             for origin, asked in asked_by_line.items():
                 uom = origin.product_uom_id
                 entry = balance.get(origin.sudo())
@@ -172,18 +172,16 @@ class AftersalesRmaLineCustomer(models.Model):
             uom = invoice_line.product_uom_id
             already = sum(
                 line.product_uom_id._compute_quantity(line.qty_refunded, uom)
-                for line in refunded_lines.filtered(
-                    lambda line, il=invoice_line: line._aftersales_refund_origin_line() == il
-                )
+                for line in refunded_lines.filtered(lambda line, il=invoice_line: line._refund_origin_line() == il)
             )
             asked = sum(
-                line.product_uom_id._compute_quantity(line._aftersales_qty_returned() - line.qty_refunded, uom)
-                for line in self.filtered(lambda line, il=invoice_line: line._aftersales_refund_origin_line() == il)
+                line.product_uom_id._compute_quantity(line._qty_returned() - line.qty_refunded, uom)
+                for line in self.filtered(lambda line, il=invoice_line: line._refund_origin_line() == il)
             )
             invoiced = invoice_line.quantity
             # the credit notes of the bill made without a return (by hand, or by another flow) count too:
             # what all of them credit of this product, against what the bill billed of it
-            product_invoiced, product_credited = self._aftersales_credited_by_reversals(invoice_line)
+            product_invoiced, product_credited = self._credited_by_reversals(invoice_line)
             if float_compare(product_credited - already, 0.0, precision_rounding=uom.rounding) > 0:
                 already, invoiced = product_credited, product_invoiced
             if float_compare(already + asked, invoiced, precision_rounding=uom.rounding) > 0:
@@ -201,7 +199,7 @@ class AftersalesRmaLineCustomer(models.Model):
                 )
 
     @api.model
-    def _aftersales_credited_by_reversals(self, invoice_line):
+    def _credited_by_reversals(self, invoice_line):
         """What the invoice of ``invoice_line`` billed of its product, and what the credit notes
         reversing that invoice (drafts included, cancelled ones not) credit of it, in its unit."""
         invoice = invoice_line.sudo().move_id
@@ -216,7 +214,7 @@ class AftersalesRmaLineCustomer(models.Model):
         return total(invoice.invoice_line_ids), total(reversals.invoice_line_ids)
 
     @api.model
-    def _aftersales_prorated_lines(self, move):
+    def _prorated_lines(self, move):
         """The lines of ``move`` (an invoice or a credit note) that bill goods, each with its share of
         the negative lines of ``move``.
 
@@ -235,7 +233,7 @@ class AftersalesRmaLineCustomer(models.Model):
         return shares, negative
 
     @api.model
-    def _aftersales_invoice_balance(self, invoice):
+    def _invoice_balance(self, invoice):
         """What each line of ``invoice`` billing goods was paid, and what its credit notes took back.
 
         Return ``{invoice line: {"net", "credited", "qty_credited"}}``: ``net`` is the line's total with
@@ -246,14 +244,14 @@ class AftersalesRmaLineCustomer(models.Model):
         else of its product, split by their amounts.
         """
         invoice = invoice.sudo()
-        shares, _negative = self._aftersales_prorated_lines(invoice)
+        shares, _negative = self._prorated_lines(invoice)
         balance = {
             aml: {"net": total + share, "credited": 0.0, "qty_credited": 0.0} for aml, (total, share) in shares.items()
         }
         billed = invoice.invoice_line_ids.filtered(lambda aml: aml in balance)
         notes = invoice.search([("reversed_entry_id", "=", invoice.id), ("state", "!=", "cancel")])
         for note in notes:
-            note_shares, _negative = self._aftersales_prorated_lines(note)
+            note_shares, _negative = self._prorated_lines(note)
             for credit_line, (total, share) in note_shares.items():
                 targets = billed.filtered(lambda aml, cl=credit_line: aml.product_id == cl.product_id)
                 if credit_line.sale_line_ids:
@@ -271,11 +269,11 @@ class AftersalesRmaLineCustomer(models.Model):
         return balance
 
     @api.model
-    def _aftersales_refundable(self, invoice_line, quantity, balance):
+    def _refundable(self, invoice_line, quantity, balance):
         """What refunding ``quantity`` units (in its unit) of ``invoice_line`` may credit, taxes included.
 
         The amount still owed on the line is spread over its units not yet credited; a unit never
-        gets back more than it was paid. ``balance`` is the invoice's, see ``_aftersales_invoice_balance``.
+        gets back more than it was paid. ``balance`` is the invoice's, see ``_invoice_balance``.
         """
         invoice_line = invoice_line.sudo()
         entry = balance.get(invoice_line)
@@ -294,7 +292,7 @@ class AftersalesRmaLineCustomer(models.Model):
         return currency.round(unit * min(quantity, remaining_qty))
 
     @api.model
-    def _aftersales_invoice_line(self, move):
+    def _invoice_line(self, move):
         """The posted customer invoice line of the sale line that ``move`` delivered, with units still
         to refund: an invoice fully reversed gives way to the one invoicing the units again."""
         invoice_lines = (
@@ -312,8 +310,8 @@ class AftersalesRmaLineCustomer(models.Model):
         for invoice_line in invoice_lines:
             invoice = invoice_line.move_id
             if invoice not in balances:
-                balances[invoice] = self._aftersales_invoice_balance(invoice)
-            if self._aftersales_refundable(invoice_line, invoice_line.quantity, balances[invoice]):
+                balances[invoice] = self._invoice_balance(invoice)
+            if self._refundable(invoice_line, invoice_line.quantity, balances[invoice]):
                 return invoice_line.with_env(self.env)
         return invoice_lines[:1].with_env(self.env)
 
@@ -327,7 +325,7 @@ class AftersalesRmaLineCustomer(models.Model):
                 "product_id": move.product_id.id,
                 "product_uom_id": move.product_uom.id,
                 "move_id": move.id,
-                "invoice_line_id": self._aftersales_invoice_line(move).id,
+                "invoice_line_id": self._invoice_line(move).id,
                 "reason_id": reason.id,
             }
             lots = move.move_line_ids.lot_id
@@ -338,7 +336,7 @@ class AftersalesRmaLineCustomer(models.Model):
         return vals_list
 
     @api.model
-    def _aftersales_move_balance(self, move, open_lines):
+    def _move_balance(self, move, open_lines):
         """Where the delivery ``move`` stands, in its product's unit: ``(delivered, done returns, returned,
         its lines among the open return lines `open_lines`, the units they hold)``. The lines whose receipt
         is done are already counted by the done returns: they hold what is still to come back."""
@@ -351,7 +349,7 @@ class AftersalesRmaLineCustomer(models.Model):
         return delivered, returns, returned, move_lines, held
 
     @api.model
-    def _aftersales_returnable(self, moves):
+    def _returnable(self, moves):
         """What can still be returned of the delivery ``moves``, counted as the checks do.
 
         Return ``{move: (quantity, lots)}`` in the product's unit, for the moves with something
@@ -367,7 +365,7 @@ class AftersalesRmaLineCustomer(models.Model):
             days = product.categ_id.aftersales_return_days
             if days and fields.Date.context_today(self, move.date) + timedelta(days=days) < today:
                 continue
-            delivered, returns, returned, move_lines, held = self._aftersales_move_balance(move, open_lines)
+            delivered, returns, returned, move_lines, held = self._move_balance(move, open_lines)
             available = delivered - returned - held
             if float_compare(available, 0.0, precision_rounding=product.uom_id.rounding) <= 0:
                 continue

@@ -8,7 +8,7 @@ from odoo.tools import float_compare
 class AftersalesRmaLineInspection(models.Model):
     _inherit = "aftersales.rma.line"  # pylint: disable=consider-merging-classes-inherited
 
-    def _aftersales_check_received(self):
+    def _check_received(self):
         for line in self:
             if float_compare(line.qty_received, 0.0, precision_rounding=line.product_uom_id.rounding) <= 0:
                 raise UserError(
@@ -19,7 +19,7 @@ class AftersalesRmaLineInspection(models.Model):
                     )
                 )
 
-    def _aftersales_received_moves(self):
+    def _received_moves(self):
         """The done moves that brought the units of this line back."""
         self.ensure_one()
         return self.stock_move_ids.filtered(
@@ -28,9 +28,9 @@ class AftersalesRmaLineInspection(models.Model):
             lambda m: m.state == "done" and m.origin_returned_move_id == self.move_id
         )
 
-    def _aftersales_received_location(self):
+    def _received_location(self):
         """Where the received units of this line were put by their receipt."""
-        moves = self._aftersales_received_moves()
+        moves = self._received_moves()
         move_lines = moves.move_line_ids.filtered(lambda ml: not self.lot_id or ml.lot_id == self.lot_id)
         return move_lines.location_dest_id[:1] or moves.location_dest_id[:1]
 
@@ -38,8 +38,8 @@ class AftersalesRmaLineInspection(models.Model):
         """Open a new decision on some of the received units not decided yet."""
         self.ensure_one()
         self.check_access("read")
-        self._aftersales_check_customer_lines(_("Inspecting"))
-        self._aftersales_check_received()
+        self._check_customer_lines(_("Inspecting"))
+        self._check_received()
         return {
             "type": "ir.actions.act_window",
             "name": _("Inspect %(product)s", product=self.product_id.display_name),
@@ -58,8 +58,8 @@ class AftersalesRmaLineInspection(models.Model):
     def action_inspect(self):
         """Apply the inspection decision of the line to its received units not decided yet."""
         self.check_access("write")
-        self._aftersales_check_customer_lines(_("Applying an inspection decision"))
-        self._aftersales_check_received()
+        self._check_customer_lines(_("Applying an inspection decision"))
+        self._check_received()
         for line in self:
             if not line.decision:
                 raise UserError(
@@ -82,18 +82,18 @@ class AftersalesRmaLineInspection(models.Model):
         )
         return inspections.action_apply()
 
-    def _aftersales_decide_stock(self, quantity, lot):
+    def _decide_stock(self, quantity, lot):
         """Back to stock: move the units to the warehouse stock when the receipt put them elsewhere."""
-        location = self._aftersales_received_location()
-        warehouse = self._aftersales_warehouse()
+        location = self._received_location()
+        warehouse = self._warehouse()
         if not location or location._child_of(warehouse.lot_stock_id):
             return self.env["stock.picking"]
-        return self._aftersales_create_picking(
+        return self._create_picking(
             warehouse.int_type_id, location, warehouse.lot_stock_id, quantity=quantity, lot=lot, link=False
         )
 
-    def _aftersales_decide_scrap(self, quantity, lot):
-        location = self._aftersales_received_location()
+    def _decide_scrap(self, quantity, lot):
+        location = self._received_location()
         scrap = self.env["stock.scrap"].create(
             {
                 "product_id": self.product_id.id,
@@ -116,10 +116,10 @@ class AftersalesRmaLineInspection(models.Model):
         self.scrap_id = scrap
         return scrap
 
-    def _aftersales_decide_customer(self, quantity, lot):
-        return self._aftersales_send_back(quantity=quantity, lot=lot)
+    def _decide_customer(self, quantity, lot):
+        return self._send_back(quantity=quantity, lot=lot)
 
-    def _aftersales_decide_vendor(self, quantity, lot):
+    def _decide_vendor(self, quantity, lot):
         """An outgoing transfer of the units to the product's vendor, from where the receipt put them."""
         vendor = self.product_id.with_company(self.company_id).seller_ids.partner_id[:1]
         if not vendor:
@@ -130,13 +130,13 @@ class AftersalesRmaLineInspection(models.Model):
                 )
             )
         destination = vendor.with_company(self.company_id).property_stock_supplier
-        warehouse = self._aftersales_warehouse()
-        location = self._aftersales_received_location() or warehouse.lot_stock_id
-        return self._aftersales_create_picking(
+        warehouse = self._warehouse()
+        location = self._received_location() or warehouse.lot_stock_id
+        return self._create_picking(
             warehouse.out_type_id, location, destination, quantity=quantity, lot=lot, link=False, partner=vendor
         )
 
-    def _aftersales_decide_repair(self, quantity, lot):
+    def _decide_repair(self, quantity, lot):
         if self.company_id.aftersales_rma_repair_mode == "order":
             repair = self.env["repair.order"].create(self._prepare_repair_order_vals(quantity=quantity))
             self.repair_order_id = repair
@@ -148,7 +148,7 @@ class AftersalesRmaLineInspection(models.Model):
     def action_create_repair_order(self):
         """Open a repair order for the received units to repair (again, when the previous one was cancelled)."""
         self.check_access("write")
-        self._aftersales_check_received()
+        self._check_received()
         for line in self:
             if line.repair_ticket_id:
                 raise UserError(
@@ -164,14 +164,14 @@ class AftersalesRmaLineInspection(models.Model):
                 )
         repairs = self.env["repair.order"]
         for line in self.sudo():
-            repair = line._aftersales_create_repair_order()
+            repair = line._create_repair_order()
             line.inspection_ids.filtered(lambda i: i.decision == "repair" and i.applied)[-1:].write(
                 {"repair_order_id": repair.id}
             )
             repairs |= repair
         return repairs
 
-    def _aftersales_create_repair_order(self):
+    def _create_repair_order(self):
         self.ensure_one()
         if self.repair_order_id and self.repair_order_id.state != "cancel":
             raise UserError(
@@ -186,7 +186,7 @@ class AftersalesRmaLineInspection(models.Model):
         self.repair_order_id = repair
         return repair
 
-    def _aftersales_under_warranty(self):
+    def _under_warranty(self):
         """Whether the warranty of the returned serial covers its repair (parts or labour) today.
 
         The receipt of the return voided the warranty of the serial; that warranty still counts
@@ -211,10 +211,10 @@ class AftersalesRmaLineInspection(models.Model):
     def _prepare_repair_order_vals(self, quantity=None):
         """The repair order of the received units (all, or ``quantity``), where their receipt put them."""
         self.ensure_one()
-        warehouse = self._aftersales_warehouse()
+        warehouse = self._warehouse()
         if not warehouse.repair_type_id:
             raise UserError(_("Warehouse %(warehouse)s has no repair operation type.", warehouse=warehouse.name))
-        location = self._aftersales_received_location() or warehouse.lot_stock_id
+        location = self._received_location() or warehouse.lot_stock_id
         receipt = self.rma_id.return_picking_ids.filtered(
             lambda p: p.state == "done" and p.return_id and self.product_id in p.move_ids.product_id
         )[:1]
@@ -229,7 +229,7 @@ class AftersalesRmaLineInspection(models.Model):
             "picking_id": receipt.id,
             "product_location_src_id": location.id,
             "product_location_dest_id": location.id,
-            "under_warranty": self._aftersales_under_warranty(),
+            "under_warranty": self._under_warranty(),
             "aftersales_rma_line_id": self.id,
             "aftersales_ticket_id": self.rma_id.ticket_id.id,
             "internal_notes": self.rma_id.description,
@@ -253,7 +253,7 @@ class AftersalesRmaLineInspection(models.Model):
     def action_send_back(self):
         """Send the repaired units back to the customer once their repair ticket or order is closed."""
         self.check_access("write")
-        self._aftersales_check_customer_lines(_("Sending back a repaired unit"))
+        self._check_customer_lines(_("Sending back a repaired unit"))
         for line in self:
             repaired = line.inspection_ids.filtered(lambda i: i.decision == "repair" and i.applied)
             if not repaired or not (line.repair_ticket_id or line.repair_order_id):
@@ -276,14 +276,14 @@ class AftersalesRmaLineInspection(models.Model):
                 raise UserError(_("%(product)s is already sent back.", product=line.product_id.display_name))
         self.check_access("write")
         for line in self.sudo():
-            line._aftersales_send_back()
+            line._send_back()
         return True
 
-    def _aftersales_send_back(self, quantity=None, lot=None):
+    def _send_back(self, quantity=None, lot=None):
         """An outgoing transfer to the customer of the received units themselves (same serial)."""
-        warehouse = self._aftersales_warehouse()
-        location = self._aftersales_received_location() or warehouse.lot_stock_id
-        return self._aftersales_create_picking(
+        warehouse = self._warehouse()
+        location = self._received_location() or warehouse.lot_stock_id
+        return self._create_picking(
             warehouse.out_type_id,
             location,
             self.env.ref("stock.stock_location_customers"),
@@ -294,8 +294,8 @@ class AftersalesRmaLineInspection(models.Model):
     def action_replace(self):
         """Deliver a new unit of the same product for the received units to replace."""
         self.check_access("write")
-        self._aftersales_check_customer_lines(_("Replacing"))
-        self._aftersales_check_received()
+        self._check_customer_lines(_("Replacing"))
+        self._check_received()
         for line in self:
             if line.resolution != "replacement":
                 raise UserError(
@@ -312,15 +312,15 @@ class AftersalesRmaLineInspection(models.Model):
         self.check_access("write")
         pickings = self.env["stock.picking"]
         for line in self.sudo():
-            warehouse = line._aftersales_warehouse()
-            pickings |= line._aftersales_create_picking(
+            warehouse = line._warehouse()
+            pickings |= line._create_picking(
                 warehouse.out_type_id,
                 warehouse.out_type_id.default_location_src_id,
                 self.env.ref("stock.stock_location_customers"),
             )
         return pickings
 
-    def _aftersales_warehouse(self):
+    def _warehouse(self):
         self.ensure_one()
         return self.rma_id.company_id._aftersales_warehouse(self.rma_id.branch_id)
 
@@ -333,14 +333,12 @@ class AftersalesRmaLineInspection(models.Model):
             "quantity": self.qty_received if quantity is None else quantity,
             "uom": self.product_uom_id,
         }
-        vals = self.rma_id._aftersales_prepare_picking_vals(picking_type, source, destination, [item], partner=partner)
+        vals = self.rma_id._prepare_picking_vals(picking_type, source, destination, [item], partner=partner)
         if link:
             vals["aftersales_rma_line_id"] = self.id
         return vals
 
-    def _aftersales_create_picking(
-        self, picking_type, source, destination, quantity=None, lot=None, link=True, partner=None
-    ):
+    def _create_picking(self, picking_type, source, destination, quantity=None, lot=None, link=True, partner=None):
         picking = self.env["stock.picking"].create(
             self._prepare_out_picking_vals(
                 picking_type, source, destination, quantity=quantity, link=link, partner=partner
@@ -356,7 +354,7 @@ class AftersalesRmaLineInspection(models.Model):
             picking.action_assign()
         return picking
 
-    def _aftersales_carry_warranty(self, picking):
+    def _carry_warranty(self, picking):
         """Give the units delivered by ``picking`` what is left of the warranty of the returned unit."""
         self.ensure_one()
         if not self.lot_id:

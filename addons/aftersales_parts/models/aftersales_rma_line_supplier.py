@@ -10,7 +10,7 @@ from odoo.tools import float_compare
 class AftersalesRmaLineSupplier(models.Model):
     _inherit = "aftersales.rma.line"  # pylint: disable=consider-merging-classes-inherited
 
-    def _aftersales_claimed_price(self):
+    def _claimed_price(self):
         """Untaxed unit price claimed from the supplier, in the line's unit and the company's currency."""
         self.ensure_one()
         uom = self.product_uom_id or self.product_id.uom_id
@@ -22,13 +22,13 @@ class AftersalesRmaLineSupplier(models.Model):
                 bill_line.price_subtotal / bill_line.quantity, company.currency_id, company, bill_line.date or today
             )
             return bill_line.product_uom_id._compute_price(price, uom)
-        seller = self._aftersales_claimed_seller()
+        seller = self._claimed_seller()
         if seller:
-            return self._aftersales_seller_price(seller, company.currency_id, today)
+            return self._seller_price(seller, company.currency_id, today)
         product = self.product_id.with_company(company)
         return product.uom_id._compute_price(product.standard_price, uom)
 
-    def _aftersales_claimed_seller(self):
+    def _claimed_seller(self):
         """The vendor's price (``product.supplierinfo``) the claimed price is taken from, if any:
         a line with a vendor bill line is claimed at the price of the bill."""
         self.ensure_one()
@@ -42,14 +42,14 @@ class AftersalesRmaLineSupplier(models.Model):
             uom_id=self.product_uom_id or self.product_id.uom_id,
         )
 
-    def _aftersales_seller_price(self, seller, currency, date):
+    def _seller_price(self, seller, currency, date):
         """The untaxed price of ``seller`` for one unit of the line, in ``currency`` at the rate of ``date``."""
         self.ensure_one()
         company = self.company_id or self.rma_id.company_id or self.env.company
         price = seller.currency_id._convert(seller.price_discounted, currency, company, date)
         return seller.product_uom._compute_price(price, self.product_uom_id or self.product_id.uom_id)
 
-    def _aftersales_claimed_from_seller(self):
+    def _claimed_from_seller(self):
         """The vendor's price the claimed price still is, or an empty record when the line is
         claimed at the price of a vendor bill, at the product's cost, or at a price set by hand.
 
@@ -57,7 +57,7 @@ class AftersalesRmaLineSupplier(models.Model):
         matches that price converted at the rate of the day the line was made or of today.
         """
         self.ensure_one()
-        seller = self._aftersales_claimed_seller()
+        seller = self._claimed_seller()
         if not seller:
             return seller
         company_currency = (self.company_id or self.rma_id.company_id or self.env.company).currency_id
@@ -65,12 +65,12 @@ class AftersalesRmaLineSupplier(models.Model):
         dates = {today, fields.Date.context_today(self, self.create_date) if self.create_date else today}
         digits = self.env["decimal.precision"].precision_get("Product Price")
         for date in dates:
-            price = self._aftersales_seller_price(seller, company_currency, date)
+            price = self._seller_price(seller, company_currency, date)
             if not float_compare(self.price_unit_claimed, price, precision_digits=digits):
                 return seller
         return seller.browse()
 
-    def _aftersales_check_supplier_lines(self):
+    def _check_supplier_lines(self):
         """What must hold before the goods leave to the supplier.
 
         The goods are taken from an internal location of the return's company where they are
@@ -142,9 +142,9 @@ class AftersalesRmaLineSupplier(models.Model):
                         quantity=quantity,
                     )
                 )
-        self._aftersales_check_billed_quantities()
+        self._check_billed_quantities()
 
-    def _aftersales_check_billed_quantities(self):
+    def _check_billed_quantities(self):
         """Never send back against a vendor bill line more than it billed, counting the other returns."""
         bill_lines = self.sudo().vendor_bill_line_id
         if not bill_lines:

@@ -16,7 +16,7 @@ CUSTOMER_TEMPLATES = {
 class AftersalesRmaNotification(models.Model):
     _inherit = "aftersales.rma"  # pylint: disable=consider-merging-classes-inherited
 
-    def _aftersales_notify_customer(self, step):
+    def _notify_customer(self, step):
         """E-mail the customers of the returns of ``self`` that their return reached ``step`` (a key of
         ``CUSTOMER_TEMPLATES``), with the link to the return on the portal; the e-mail is kept in the chatter.
 

@@ -9,7 +9,7 @@ class AftersalesRmaPortal(models.Model):
     _inherit = "aftersales.rma"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _aftersales_portal_moves(self, partner):
+    def _portal_moves(self, partner):
         """The done deliveries to the customers of ``partner``'s commercial entity."""
         return (
             self.env["stock.move"]
@@ -27,12 +27,12 @@ class AftersalesRmaPortal(models.Model):
         )
 
     @api.model
-    def _aftersales_portal_returnable(self, partner):
+    def _portal_returnable(self, partner):
         """What ``partner`` can still ask to return: ``{move: (quantity, serials)}``."""
-        return self.env["aftersales.rma.line"]._aftersales_returnable(self._aftersales_portal_moves(partner))
+        return self.env["aftersales.rma.line"]._returnable(self._portal_moves(partner))
 
     @api.model
-    def _aftersales_portal_create(self, partner, lines, comment=None):
+    def _portal_create(self, partner, lines, comment=None):
         """Create the draft return that ``partner`` asks for on the portal.
 
         ``lines`` is a list of dicts with ``move_id``, ``quantity``, ``reason_id``, ``resolution``
@@ -43,7 +43,7 @@ class AftersalesRmaPortal(models.Model):
         lines = [line for line in lines if line.get("quantity")]
         if not lines:
             raise UserError(_("Choose at least one product to return."))
-        moves = self._aftersales_portal_moves(partner)
+        moves = self._portal_moves(partner)
         Reason = self.env["aftersales.rma.reason"].sudo()
         resolutions = dict(self.env["aftersales.rma.line"]._fields["resolution"].selection)
         line_vals = []
@@ -70,7 +70,7 @@ class AftersalesRmaPortal(models.Model):
                     "product_uom_id": move.product_id.uom_id.id,
                     "move_id": move.id,
                     "lot_id": lot_id,
-                    "invoice_line_id": self.env["aftersales.rma.line"]._aftersales_invoice_line(move).id,
+                    "invoice_line_id": self.env["aftersales.rma.line"]._invoice_line(move).id,
                     "quantity": quantity,
                     "reason_id": reason.id,
                     "resolution": line["resolution"],
@@ -100,7 +100,7 @@ class AftersalesRmaPortal(models.Model):
         rma.message_subscribe(partner_ids=partner.ids)
         if comment:
             rma.message_post(body=plaintext2html(comment), author_id=partner.id, message_type="comment")
-        rma._aftersales_schedule_review(
+        rma._schedule_review(
             _("%(customer)s asked for this return on the portal: review and approve it.", customer=partner.name)
         )
         return rma

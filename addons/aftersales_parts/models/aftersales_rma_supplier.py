@@ -10,7 +10,7 @@ from odoo.tools import float_compare
 class AftersalesRmaSupplier(models.Model):
     _inherit = "aftersales.rma"  # pylint: disable=consider-merging-classes-inherited
 
-    def _aftersales_ship_to_supplier(self):
+    def _ship_to_supplier(self):
         """Create the outgoing transfers of the approved lines to the vendor, one per source location."""
         self.ensure_one()
         destination = self.partner_id.with_company(self.company_id).property_stock_supplier
@@ -36,7 +36,7 @@ class AftersalesRmaSupplier(models.Model):
             )
         pickings = self.env["stock.picking"]
         for source, lines in lines_by_location.items():
-            warehouse = source.warehouse_id or lines[:1]._aftersales_warehouse()
+            warehouse = source.warehouse_id or lines[:1]._warehouse()
             picking = (
                 self.env["stock.picking"]
                 .sudo()
@@ -44,7 +44,7 @@ class AftersalesRmaSupplier(models.Model):
             )
             picking.action_confirm()
             picking.action_assign()
-            self._aftersales_set_lots(picking, lines)
+            self._set_lots(picking, lines)
             pickings |= picking
         pickings.sudo().write({"aftersales_rma_id": self.id})
         return pickings
@@ -56,9 +56,9 @@ class AftersalesRmaSupplier(models.Model):
             {"product": line.product_id, "quantity": line.quantity, "uom": line.product_uom_id, "rma_line": line}
             for line in lines
         ]
-        return self._aftersales_prepare_picking_vals(picking_type, source, destination, items)
+        return self._prepare_picking_vals(picking_type, source, destination, items)
 
-    def _aftersales_update_sent(self):
+    def _update_sent(self):
         """Mark the returns whose transfers to the vendor are all done or cancelled as sent (the lines
         count the units sent from their moves)."""
         for rma in self:
@@ -77,11 +77,11 @@ class AftersalesRmaSupplier(models.Model):
         of the vendor's price list when all of them are the vendor's prices in one currency. The
         accountant adjusts the draft to what the vendor really credits, and posts it.
         """
-        self._aftersales_check_direction("supplier", _("Asking for a vendor credit note"))
-        self._aftersales_check_state(("approved", "sent", "done"), _("Asking for a vendor credit note"))
-        self._aftersales_check_billing_rights(_("Asking for a vendor credit note"))
-        self._aftersales_check_record_access()
-        self._aftersales_lock()
+        self._check_direction("supplier", _("Asking for a vendor credit note"))
+        self._check_state(("approved", "sent", "done"), _("Asking for a vendor credit note"))
+        self._check_billing_rights(_("Asking for a vendor credit note"))
+        self._check_record_access()
+        self._lock()
         refunds = self.env["account.move"].sudo()
         for rma in self.sudo():
             lines = rma.line_ids.filtered(
@@ -98,10 +98,10 @@ class AftersalesRmaSupplier(models.Model):
                 by_bill[line.vendor_bill_line_id.move_id] |= line
             rma_refunds = self.env["account.move"].sudo()
             for bill, bill_lines in by_bill.items():
-                rma_refunds |= rma._aftersales_reverse_invoice(bill, bill_lines)
+                rma_refunds |= rma._reverse_invoice(bill, bill_lines)
             if lines - billed:
-                rma_refunds |= rma._aftersales_new_vendor_refund(lines - billed)
-            rma._aftersales_audit_refund(
+                rma_refunds |= rma._new_vendor_refund(lines - billed)
+            rma._audit_refund(
                 "rma_vendor_refund", rma_refunds, old=", ".join(billed.vendor_bill_line_id.move_id.mapped("name"))
             )
             refunds |= rma_refunds
@@ -111,7 +111,7 @@ class AftersalesRmaSupplier(models.Model):
         """Values of the new vendor credit note claiming the units of ``lines`` sent back."""
         self.ensure_one()
         date = fields.Date.context_today(self)
-        currency, prices = self._aftersales_vendor_refund_prices(lines, date)
+        currency, prices = self._vendor_refund_prices(lines, date)
         return {
             "move_type": "in_refund",
             "partner_id": self.partner_id.id,
@@ -125,7 +125,7 @@ class AftersalesRmaSupplier(models.Model):
             ],
         }
 
-    def _aftersales_vendor_refund_prices(self, lines, date):
+    def _vendor_refund_prices(self, lines, date):
         """The currency of a new vendor credit note for ``lines`` and each line's unit price in it.
 
         When every line is claimed at its vendor's price and these prices are all in one
@@ -135,19 +135,19 @@ class AftersalesRmaSupplier(models.Model):
         """
         self.ensure_one()
         company_currency = self.company_id.currency_id
-        sellers = {line: line._aftersales_claimed_from_seller() for line in lines}
+        sellers = {line: line._claimed_from_seller() for line in lines}
         currencies = {seller.currency_id for seller in sellers.values()}
         if all(sellers.values()) and len(currencies) == 1:
             currency = currencies.pop()
         else:
             currency = company_currency
         prices = {
-            line: line._aftersales_seller_price(seller, currency, date) if seller else line.price_unit_claimed
+            line: line._seller_price(seller, currency, date) if seller else line.price_unit_claimed
             for line, seller in sellers.items()
         }
         return currency, prices
 
-    def _aftersales_new_vendor_refund(self, lines):
+    def _new_vendor_refund(self, lines):
         """A new draft vendor credit note for ``lines``, which have no vendor bill line."""
         refund = (
             self.env["account.move"]
@@ -161,7 +161,7 @@ class AftersalesRmaSupplier(models.Model):
         refund.message_post(body=_("Credit note expected for the return %(rma)s.", rma=self._get_html_link()))
         return refund
 
-    def _aftersales_credit_posted(self):
+    def _credit_posted(self):
         """The vendor credited the return: its supplier claims are accepted."""
         for rma in self:
             claims = rma.line_ids.supplier_claim_id.filtered(lambda claim: claim.state in ("draft", "sent"))

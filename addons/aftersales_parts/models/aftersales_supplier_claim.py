@@ -75,8 +75,8 @@ class AftersalesSupplierClaim(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         if len(rmas) == 1:
-            return rmas._aftersales_action_form()
-        return Rma._aftersales_action_list([("id", "in", rmas.ids)])
+            return rmas._action_form()
+        return Rma._action_list([("id", "in", rmas.ids)])
 
     def _prepare_aftersales_rma_vals(self, vendor, company):
         """Values of the return to ``vendor`` of the units claimed by ``self``."""
@@ -104,4 +104,4 @@ class AftersalesSupplierClaim(models.Model):
 
     def action_view_aftersales_rma(self):
         self.ensure_one()
-        return self.aftersales_rma_id._aftersales_action_form()
+        return self.aftersales_rma_id._action_form()

@@ -11,7 +11,7 @@ class AftersalesTechnician(models.Model):
         "go to him by skill and load, and the field dispatch never sends him on the road.",
     )
 
-    def _aftersales_open_workshop_jobs(self):
+    def _open_workshop_jobs(self):
         """The number of open workshop jobs of each technician: ``{technician id: count}``."""
         if not self:
             return {}

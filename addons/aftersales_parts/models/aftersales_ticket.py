@@ -33,7 +33,7 @@ class AftersalesTicket(models.Model):
 
     def action_view_aftersales_rmas(self):
         self.ensure_one()
-        action = self.env["aftersales.rma"]._aftersales_action_list(
+        action = self.env["aftersales.rma"]._action_list(
             [("ticket_id", "=", self.id)], ticket_id=self.id, partner_id=self.partner_id.id
         )
         action["name"] = _("Returns of %(ticket)s", ticket=self.reference)
@@ -41,7 +41,7 @@ class AftersalesTicket(models.Model):
 
     def action_aftersales_new_rma(self):
         self.ensure_one()
-        return self.env["aftersales.rma"]._aftersales_action_new(
+        return self.env["aftersales.rma"]._action_new(
             ticket_id=self.id,
             partner_id=self.partner_id.id,
             sale_order_id=self.sale_order_id.id,

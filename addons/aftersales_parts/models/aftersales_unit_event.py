@@ -54,26 +54,24 @@ class AftersalesUnitEvent(models.Model):
     )
 
     @api.model
-    def _aftersales_event_branches(self):
-        branches = super()._aftersales_event_branches()
+    def _event_branches(self):
+        branches = super()._event_branches()
         branches["aftersales.rma"] = SQL("SELECT branch_id FROM aftersales_rma WHERE id = src.res_id")
         branches["aftersales.carry.in"] = SQL("SELECT branch_id FROM aftersales_carry_in WHERE id = src.res_id")
         return branches
 
     @api.model
-    def _aftersales_event_return_where(self):
+    def _event_return_where(self):
         # receipts of returns are told by the return itself, those of carry-in units by their stay
-        return SQL("sp.aftersales_rma_id IS NULL AND NOT %s", self._aftersales_event_carry_in_location("dest"))
+        return SQL("sp.aftersales_rma_id IS NULL AND NOT %s", self._event_carry_in_location("dest"))
 
     @api.model
-    def _aftersales_event_delivery_where(self):
+    def _event_delivery_where(self):
         # a carry-in unit going back to its owner is told by its stay
-        return SQL(
-            "%s AND NOT %s", super()._aftersales_event_delivery_where(), self._aftersales_event_carry_in_location("src")
-        )
+        return SQL("%s AND NOT %s", super()._event_delivery_where(), self._event_carry_in_location("src"))
 
     @api.model
-    def _aftersales_event_carry_in_location(self, alias):
+    def _event_carry_in_location(self, alias):
         """Whether the location ``alias`` of the query is a service centre's carry-in location."""
         return SQL(
             "EXISTS (SELECT 1 FROM stock_warehouse ci_wh WHERE ci_wh.aftersales_carry_in_location_id = %s.id)",
@@ -81,8 +79,8 @@ class AftersalesUnitEvent(models.Model):
         )
 
     @api.model
-    def _aftersales_event_queries(self):
-        queries = super()._aftersales_event_queries()
+    def _event_queries(self):
+        queries = super()._event_queries()
         visit, rma = "aftersales.visit", "aftersales.rma"
         part_name = SQL("COALESCE(pp.default_code, pt.name->>'en_US') || COALESCE(' ' || part_lot.name, '')")
         parts = SQL(

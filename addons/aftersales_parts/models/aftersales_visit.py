@@ -42,16 +42,16 @@ class AftersalesVisit(models.Model):
 
     def action_done(self):
         visits = self.filtered(lambda visit: visit.state == "in_progress")
-        visits._aftersales_check_parts_available()
-        visits._aftersales_create_part_lines()
+        visits._check_parts_available()
+        visits._create_part_lines()
         result = super().action_done()
-        visits._aftersales_consume_parts()
-        visits._aftersales_collect_removed_parts()
+        visits._consume_parts()
+        visits._collect_removed_parts()
         return result
 
     def action_aftersales_add_usual_parts(self):
         """Add the usual spare parts of the unit's product that are not on the visit yet."""
-        self._aftersales_check_parts_editable()
+        self._check_parts_editable()
         for visit in self:
             template = visit.ticket_id.product_id.product_tmpl_id
             if not template.aftersales_spare_part_ids:
@@ -130,9 +130,7 @@ class AftersalesVisit(models.Model):
         if not lines:
             raise UserError(_("Visit %(visit)s has no unused parts left in the van.", visit=self.name))
         warehouse = van.warehouse_id
-        picking = self._aftersales_parts_picking(
-            warehouse.int_type_id, van, warehouse.lot_stock_id, lines, validate=False
-        )
+        picking = self._parts_picking(warehouse.int_type_id, van, warehouse.lot_stock_id, lines, validate=False)
         # logged: a parts clerk reads the visit without writing it
         self._message_log(
             body=_("Unused parts go back to the warehouse by %(picking)s.", picking=picking._get_html_link()),
@@ -150,7 +148,7 @@ class AftersalesVisit(models.Model):
     # Parts
     # ------------------------------------------------------------------
 
-    def _aftersales_check_parts_editable(self):
+    def _check_parts_editable(self):
         done = self.filtered(lambda visit: visit.state in ("done", "cancel"))
         if done:
             raise UserError(
@@ -160,7 +158,7 @@ class AftersalesVisit(models.Model):
                 )
             )
 
-    def _aftersales_check_parts_available(self):
+    def _check_parts_available(self):
         """Refuse to finish a visit using parts its source locations do not hold."""
         needed = defaultdict(float)
         for part in self.aftersales_part_ids.filtered(lambda part: not part.removed):
@@ -211,7 +209,7 @@ class AftersalesVisit(models.Model):
                     )
                 )
 
-    def _aftersales_create_part_lines(self):
+    def _create_part_lines(self):
         """The parts used become billable lines, one per product used on a visit: the warranty or a
         contract may cover them. One batch of lines, whatever the number of parts recorded."""
         parts = self.aftersales_part_ids.filtered(lambda part: not part.removed and not part.visit_line_id)
@@ -234,7 +232,7 @@ class AftersalesVisit(models.Model):
             for group, line in zip(groups.values(), lines, strict=True):
                 group.visit_line_id = line
 
-    def _aftersales_consume_parts(self):
+    def _consume_parts(self):
         """The parts used leave their location for the customer's, by a validated delivery."""
         customers = self.env.ref("stock.stock_location_customers")
         for visit in self:
@@ -242,14 +240,14 @@ class AftersalesVisit(models.Model):
             for location in used.location_id:
                 parts = used.filtered(lambda part, location=location: part.location_id == location)
                 # sudo: the location's warehouse only says which operation type moves the parts
-                warehouse = location.sudo().warehouse_id or visit._aftersales_warehouse()
-                visit._aftersales_parts_picking(warehouse.out_type_id, location, customers, parts, validate=True)
+                warehouse = location.sudo().warehouse_id or visit._warehouse()
+                visit._parts_picking(warehouse.out_type_id, location, customers, parts, validate=True)
             # the order line billing a part is delivered by the move that consumed it; sudo: the
             # technician who finishes the visit moves no stock by hand, the flow links its own move
             for part in used:
                 part.move_id.sudo().sale_line_id = part.visit_line_id.sale_line_ids[:1]
 
-    def _aftersales_collect_removed_parts(self):
+    def _collect_removed_parts(self):
         """Removed parts come back to the Defective Parts location by an internal transfer, and
         a claim is proposed to the supplier of those still under supplier warranty."""
         customers = self.env.ref("stock.stock_location_customers")
@@ -258,21 +256,19 @@ class AftersalesVisit(models.Model):
             removed = visit.aftersales_part_ids.filtered(lambda part: part.removed and not part.move_id)
             if not removed:
                 continue
-            warehouse = (
-                visit.technician_id.sudo().aftersales_van_location_id.warehouse_id or visit._aftersales_warehouse()
-            )
+            warehouse = visit.technician_id.sudo().aftersales_van_location_id.warehouse_id or visit._warehouse()
             defective = warehouse._aftersales_defective_location()
-            visit._aftersales_parts_picking(warehouse.int_type_id, customers, defective, removed, validate=False)
+            visit._parts_picking(warehouse.int_type_id, customers, defective, removed, validate=False)
             with removed._unguard("claim_id"):
-                for claim in claims._aftersales_propose(removed.lot_id, ticket=visit.ticket_id, visit=visit):
+                for claim in claims._propose(removed.lot_id, ticket=visit.ticket_id, visit=visit):
                     removed.filtered(lambda part, claim=claim: part.lot_id == claim.lot_id).claim_id = claim
 
-    def _aftersales_warehouse(self):
+    def _warehouse(self):
         """The visit's warehouse: the one serving its branch (see ``res.company._aftersales_warehouse``)."""
         self.ensure_one()
         return self.company_id._aftersales_warehouse(self.branch_id).sudo()
 
-    def _aftersales_parts_picking(self, picking_type, location, location_dest, parts, validate):
+    def _parts_picking(self, picking_type, location, location_dest, parts, validate):
         """A transfer of ``parts`` from ``location`` to ``location_dest``, linked to the visit.
 
         ``parts`` are visit parts (their moves are linked back to them) or ``(product, quantity,

@@ -7,7 +7,7 @@ class AftersalesVisitLine(models.Model):
     line_type = fields.Selection(selection_add=[("part", "Part")], ondelete={"part": "cascade"})
     aftersales_part_ids = fields.One2many("aftersales.visit.part", "visit_line_id", string="Parts Used", readonly=True)
 
-    def _aftersales_coverage_kind(self):
+    def _coverage_kind(self):
         if self.line_type == "part":
             return "parts"
-        return super()._aftersales_coverage_kind()
+        return super()._coverage_kind()

@@ -11,10 +11,10 @@ class AftersalesVisitLine(models.Model):
         selection_add=[("repair_warranty", "Repair Warranty")], ondelete={"repair_warranty": "set null"}
     )
 
-    def _aftersales_coverage_sources(self, running=None):
+    def _coverage_sources(self, running=None):
         """A part replaced at the service centre is covered first by its own repair warranty, on the same
         unit, while it runs."""
-        sources = super()._aftersales_coverage_sources(running)
+        sources = super()._coverage_sources(running)
         ticket = self.visit_id.ticket_id
         if self.line_type != "part" or not self.product_id or not ticket.lot_id:
             return sources
@@ -34,7 +34,7 @@ class AftersalesVisitLine(models.Model):
         )
         return ([("repair_warranty", part_warranty)] if part_warranty else []) + sources
 
-    def _aftersales_coverage_label(self):
+    def _coverage_label(self):
         if self.coverage == "repair_warranty":
             return _("Covered by the repair warranty on replaced parts")
-        return super()._aftersales_coverage_label()
+        return super()._coverage_label()

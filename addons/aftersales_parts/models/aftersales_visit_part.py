@@ -236,23 +236,23 @@ class AftersalesVisitPart(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         visits = self.env["aftersales.visit"].browse({vals.get("visit_id") for vals in vals_list})
-        visits._aftersales_check_parts_editable()
+        visits._check_parts_editable()
         return super().create(vals_list)
 
     def write(self, vals):
         if EDITABLE_FIELDS.intersection(vals):
-            self.visit_id._aftersales_check_parts_editable()
+            self.visit_id._check_parts_editable()
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_done(self):
-        self.visit_id._aftersales_check_parts_editable()
+        self.visit_id._check_parts_editable()
 
     # ------------------------------------------------------------------
     # Defective parts
     # ------------------------------------------------------------------
 
-    def _aftersales_check_received(self, action):
+    def _check_received(self, action):
         wrong = self.filtered(lambda part: part.defective_state != "received")
         if wrong:
             raise UserError(
@@ -263,7 +263,7 @@ class AftersalesVisitPart(models.Model):
                 )
             )
 
-    def _aftersales_check_defective_rights(self, action):
+    def _check_defective_rights(self, action):
         """Refuse ``action`` on defective parts to whoever is neither an agent nor a parts clerk."""
         self.check_access("write")
         user = self.env.user
@@ -279,8 +279,8 @@ class AftersalesVisitPart(models.Model):
 
     def action_aftersales_scrap(self):
         """Scrap defective parts that cannot be repaired, with an ordinary scrap order."""
-        self._aftersales_check_defective_rights(_("Scrapping"))
-        self._aftersales_check_received(_("Scrapping"))
+        self._check_defective_rights(_("Scrapping"))
+        self._check_received(_("Scrapping"))
         for part in self:
             scrap = (
                 self.env["stock.scrap"]
@@ -304,12 +304,12 @@ class AftersalesVisitPart(models.Model):
 
     def action_aftersales_repair(self):
         """Put repaired parts back into the warehouse stock by an internal transfer."""
-        self._aftersales_check_defective_rights(_("Putting back to stock"))
-        self._aftersales_check_received(_("Putting back to stock"))
+        self._check_defective_rights(_("Putting back to stock"))
+        self._check_received(_("Putting back to stock"))
         for part in self:
             source = part.move_id.location_dest_id
             warehouse = source.warehouse_id
-            picking = part.visit_id._aftersales_parts_picking(
+            picking = part.visit_id._parts_picking(
                 warehouse.int_type_id, source, warehouse.lot_stock_id, part, validate=True
             )
             with part._unguard("repair_picking_id"):
@@ -318,11 +318,11 @@ class AftersalesVisitPart(models.Model):
 
     def action_aftersales_claim_supplier(self):
         """Propose a claim on the supplier of each removed part still under supplier warranty."""
-        self._aftersales_check_defective_rights(_("Claiming from the supplier"))
+        self._check_defective_rights(_("Claiming from the supplier"))
         for part in self:
             if not part.removed or not part.lot_id:
                 raise UserError(_("Only removed parts with a serial number can be claimed from the supplier."))
-            claim = self.env["aftersales.supplier.claim"]._aftersales_propose(
+            claim = self.env["aftersales.supplier.claim"]._propose(
                 part.lot_id, ticket=part.ticket_id, visit=part.visit_id
             )
             if not claim:
@@ -340,8 +340,8 @@ class AftersalesVisitPart(models.Model):
 
     def action_aftersales_return_to_supplier(self):
         """Send removed parts back to their supplier under warranty: a return to a supplier per vendor."""
-        self._aftersales_check_defective_rights(_("Returning to the supplier"))
-        self._aftersales_check_received(_("Returning to the supplier"))
+        self._check_defective_rights(_("Returning to the supplier"))
+        self._check_received(_("Returning to the supplier"))
         unclaimed = self.filtered(lambda part: not part.claim_id)
         if unclaimed:
             unclaimed.action_aftersales_claim_supplier()

@@ -17,7 +17,7 @@ class AftersalesVisitPart(models.Model):
         for part in self.filtered(
             lambda part: part.visit_id.aftersales_workshop and not part.removed and not part.partner_supplied
         ):
-            warehouse = part.visit_id.aftersales_carry_in_ids[:1].warehouse_id or part.visit_id._aftersales_warehouse()
+            warehouse = part.visit_id.aftersales_carry_in_ids[:1].warehouse_id or part.visit_id._warehouse()
             if not part.location_id or part.location_id.sudo().aftersales_technician_ids:
                 part.location_id = warehouse.sudo().lot_stock_id
         return result

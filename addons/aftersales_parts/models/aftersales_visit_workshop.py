@@ -63,28 +63,28 @@ class AftersalesVisit(models.Model):
     # Field dispatch: not for the workshop
     # ------------------------------------------------------------------
 
-    def _aftersales_plannable(self):
-        return super()._aftersales_plannable().filtered(lambda visit: not visit.aftersales_workshop)
+    def _plannable(self):
+        return super()._plannable().filtered(lambda visit: not visit.aftersales_workshop)
 
     @api.model
-    def _aftersales_dispatch_engine(self, technicians, first, last, exclude=None):
+    def _dispatch_engine(self, technicians, first, last, exclude=None):
         # the workshop technicians stay at the service centre: never candidates on the road
         technicians = technicians.filtered(lambda technician: not technician.aftersales_workshop)
-        return super()._aftersales_dispatch_engine(technicians, first, last, exclude=exclude)
+        return super()._dispatch_engine(technicians, first, last, exclude=exclude)
 
-    def _aftersales_check_assignment(self, forcing=None):
+    def _check_assignment(self, forcing=None):
         # a workshop job has no address to drive to nor zone: the carry-in's assignment checks skill and load
-        return super(
-            AftersalesVisit, self.filtered(lambda visit: not visit.aftersales_workshop)
-        )._aftersales_check_assignment(forcing=forcing)
+        return super(AftersalesVisit, self.filtered(lambda visit: not visit.aftersales_workshop))._check_assignment(
+            forcing=forcing
+        )
 
-    def _aftersales_needs_time(self):
+    def _needs_time(self):
         # the unit waits at the service centre: the customer has no time to choose for the workshop job
-        return not self.aftersales_workshop and super()._aftersales_needs_time()
+        return not self.aftersales_workshop and super()._needs_time()
 
     @api.model
-    def _aftersales_board_unassigned_domain(self, start, end, branch):
-        return super()._aftersales_board_unassigned_domain(start, end, branch) + [("aftersales_workshop", "=", False)]
+    def _board_unassigned_domain(self, start, end, branch):
+        return super()._board_unassigned_domain(start, end, branch) + [("aftersales_workshop", "=", False)]
 
     # ------------------------------------------------------------------
     # Actions: the job drives its repair order
@@ -111,7 +111,7 @@ class AftersalesVisit(models.Model):
     def action_done(self):
         workshop = self.filtered(lambda visit: visit.state == "in_progress" and visit.aftersales_carry_in_ids.repair_id)
         result = super().action_done()
-        workshop._aftersales_finish_repair()
+        workshop._finish_repair()
         return result
 
     def action_cancel(self):
@@ -129,11 +129,11 @@ class AftersalesVisit(models.Model):
     # Parts: from the repair order's moves
     # ------------------------------------------------------------------
 
-    def _aftersales_check_parts_available(self):
+    def _check_parts_available(self):
         """The parts of a workshop job are reserved by its repair order's moves for the parts clerk;
         the others are checked in their locations as usual."""
         workshop = self.filtered(lambda visit: visit.aftersales_carry_in_ids.repair_id)
-        result = super(AftersalesVisit, self - workshop)._aftersales_check_parts_available()
+        result = super(AftersalesVisit, self - workshop)._check_parts_available()
         for visit in workshop:
             # sudo: the technician finishing his job reads the reservation of its repair order
             repair = visit.aftersales_carry_in_ids.sudo().repair_id
@@ -158,7 +158,7 @@ class AftersalesVisit(models.Model):
                 )
         return result
 
-    def _aftersales_finish_repair(self):
+    def _finish_repair(self):
         """The job is done: its parts are billed on the fee order by the visit's flow, consumed by the
         repair order's moves, and the repair order is done (the unit stays at the centre, the
         customer's)."""
@@ -167,7 +167,7 @@ class AftersalesVisit(models.Model):
             # sudo: the technician has no rights on repair orders nor sale orders; the job drives them
             repair = carry_in.sudo().repair_id
             for part in visit.aftersales_part_ids.sudo().filtered(lambda part: not part.removed and part.move_id):
-                sale_line = part.visit_line_id._aftersales_live_sale_lines()[:1]
+                sale_line = part.visit_line_id._live_sale_lines()[:1]
                 if sale_line and part.move_id.sale_line_id != sale_line:
                     part.move_id.sale_line_id = sale_line
             if repair.state in ("confirmed", "under_repair"):

@@ -48,7 +48,7 @@ class RepairOrder(models.Model):
             line = repair.aftersales_rma_line_id.sudo()
             if line.out_picking_ids.filtered(lambda p: p.state != "cancel"):
                 continue
-            picking = line._aftersales_send_back()
+            picking = line._send_back()
             line.rma_id.message_post(
                 body=_(
                     "%(product)s was repaired by %(repair)s and goes back to the customer with %(picking)s.",
@@ -79,4 +79,4 @@ class RepairOrder(models.Model):
 
     def action_view_aftersales_rma(self):
         self.ensure_one()
-        return self.aftersales_rma_id._aftersales_action_form()
+        return self.aftersales_rma_id._action_form()

@@ -25,7 +25,7 @@ class SaleOrder(models.Model):
 
     def action_view_aftersales_rmas(self):
         self.ensure_one()
-        action = self.env["aftersales.rma"]._aftersales_action_list(
+        action = self.env["aftersales.rma"]._action_list(
             [("sale_order_id", "=", self.id)], sale_order_id=self.id, partner_id=self.partner_id.id
         )
         action["name"] = _("Returns of %(order)s", order=self.name)
@@ -33,6 +33,6 @@ class SaleOrder(models.Model):
 
     def action_aftersales_new_rma(self):
         self.ensure_one()
-        return self.env["aftersales.rma"]._aftersales_action_new(
+        return self.env["aftersales.rma"]._action_new(
             sale_order_id=self.id, partner_id=self.partner_id.id, company_id=self.company_id.id
         )

@@ -56,10 +56,10 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         result = super()._action_done()
-        self.aftersales_rma_id.sudo()._aftersales_update_received()
+        self.aftersales_rma_id.sudo()._update_received()
         for picking in self.filtered(lambda p: p.state == "done" and p.aftersales_rma_line_id):
             line = picking.aftersales_rma_line_id.sudo()
-            line._aftersales_carry_warranty(picking)
+            line._carry_warranty(picking)
             if line.resolution == "replacement" and line.lot_id:
                 line.replacement_lot_id = (picking.move_line_ids.lot_id - line.lot_id)[:1]
         return result
@@ -67,7 +67,7 @@ class StockPicking(models.Model):
     def action_cancel(self):
         """A return whose last open transfer is cancelled is received (or sent) with what came."""
         result = super().action_cancel()
-        self.aftersales_rma_id.sudo()._aftersales_update_received()
+        self.aftersales_rma_id.sudo()._update_received()
         return result
 
     def _create_backorder(self, backorder_moves=None):
@@ -94,17 +94,17 @@ class StockPicking(models.Model):
 
     def action_view_aftersales_rma(self):
         self.ensure_one()
-        return self.aftersales_rma_id._aftersales_action_form()
+        return self.aftersales_rma_id._action_form()
 
     def action_view_aftersales_rmas(self):
         self.ensure_one()
-        action = self.env["aftersales.rma"]._aftersales_action_list([("picking_id", "=", self.id)])
+        action = self.env["aftersales.rma"]._action_list([("picking_id", "=", self.id)])
         action["name"] = _("Returns of %(picking)s", picking=self.name)
         return action
 
     def action_aftersales_new_rma(self):
         self.ensure_one()
-        return self.env["aftersales.rma"]._aftersales_action_new(
+        return self.env["aftersales.rma"]._action_new(
             picking_id=self.id,
             partner_id=self.partner_id.commercial_partner_id.id,
             sale_order_id=self.sale_id.id,

@@ -32,7 +32,7 @@ class TestCarryInWorkshop(CarryInCommon):
                 }
             ],
         )
-        self.assertFalse(visit._aftersales_needs_time(), "no time for the customer to choose: the unit is here")
+        self.assertFalse(visit._needs_time(), "no time for the customer to choose: the unit is here")
         # a job at the centre: no map to the customer's address, and the chatter names it
         self.customer.write({"street": "12 Harbour Road", "city": "Oakland"})
         self.assertTrue(self._visit().with_user(self.dispatcher).map_url, "a visit on the road has its map")
@@ -136,7 +136,7 @@ class TestCarryInWorkshop(CarryInCommon):
         with self.assertRaises(UserError):
             job.with_user(self.dispatcher).action_auto_assign()
         with self.assertRaises(UserError):
-            job.with_user(self.dispatcher)._aftersales_plan_days(day=datetime(2026, 6, 9).date())
+            job.with_user(self.dispatcher)._plan_days(day=datetime(2026, 6, 9).date())
         self.assertFalse(job.technician_id)
 
     def test_started_job_keeps_its_technician_on_screen(self):

@@ -413,7 +413,7 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
         # created by OdooBot: no responsible; the team leader reviews it (and becomes its responsible)
         rma = Rma.create({"partner_id": self.customer.id, "ticket_id": self._ticket().id})
         self.assertFalse(rma.user_id)
-        rma._aftersales_schedule_review(note)
+        rma._schedule_review(note)
         self.assertEqual(rma.activity_ids.user_id, self.manager)
         self.assertEqual(rma.user_id, self.manager)
         # OdooBot set as responsible counts for nobody; then the branch manager, then a company manager
@@ -423,9 +423,9 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
             {"name": "North", "code": "NRT", "manager_id": self.roles["dispatcher"].id}
         )
         ticketless.branch_id = branch
-        self.assertEqual(ticketless._aftersales_responsible(), self.roles["dispatcher"])
+        self.assertEqual(ticketless._responsible(), self.roles["dispatcher"])
         branch.manager_id = False
-        fallback = ticketless._aftersales_responsible()
+        fallback = ticketless._responsible()
         self.assertTrue(fallback.has_group(MANAGER))
         self.assertFalse(fallback.share)
         self.assertNotEqual(fallback, self.env.ref("base.user_root"))
@@ -433,7 +433,7 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
         company = self.env["res.company"].create({"name": "Empty Co"})
         self.assertFalse(company._aftersales_responsible_user(assignee=self.env.ref("base.user_root")))
         lonely = Rma.create({"partner_id": self.other_customer.id, "company_id": company.id})
-        lonely._aftersales_schedule_review(note)
+        lonely._schedule_review(note)
         self.assertFalse(lonely.activity_ids)
         self.assertFalse(lonely.user_id)
         self.assertIn("Nobody can be asked", lonely.message_ids[0].body)
@@ -442,7 +442,7 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
         request = self.env["aftersales.parts.request"].create(
             {"technician_id": self.tech_a.id, "line_ids": [Command.create({"product_id": self.pump.id})]}
         )
-        request._aftersales_ask_approval()
+        request._ask_approval()
         user = request.activity_ids.user_id
         self.assertEqual(len(user), 1)
         self.assertTrue(user.has_group(MANAGER))

@@ -210,7 +210,7 @@ class TestNetworkDoneWhen(RmaCommon, HttpCase):
                     )
                 )
         env.invalidate_all()
-        env["aftersales.ticket"]._aftersales_fill_kpi_columns(cls.tickets.ids)
+        env["aftersales.ticket"]._fill_kpi_columns(cls.tickets.ids)
         for ticket, row in zip(cls.tickets, cls.JOBS, strict=True):
             env.cr.execute(SQL("UPDATE aftersales_ticket SET csat_score = %s WHERE id = %s", row[6], ticket.id))
         # the customer complained about T2

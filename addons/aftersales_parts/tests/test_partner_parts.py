@@ -142,7 +142,7 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
         first, last = self._this_month()
         settlement = (
             self.env["aftersales.partner.settlement"]
-            ._aftersales_prepare_period(first, last)
+            ._prepare_period(first, last)
             .filtered(lambda s: s.partner_id == self.service_point)
         )
         part_line = settlement.line_ids.filtered(lambda line: line.line_type == "part")
@@ -205,7 +205,7 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
         )
         self.team.branch_id = south
         job = self._job()
-        job._aftersales_partner_accept()
+        job._partner_accept()
         request = self.env["aftersales.parts.request"].create(
             {"visit_id": job.id, "line_ids": [Command.create({"product_id": self.pump.id, "quantity": 1.0})]}
         )
@@ -228,8 +228,8 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
                 "parts_percent": 10.0,
             }
         )
-        self.assertAlmostEqual(rate._aftersales_part_price(self.pump), 55.0)
-        self.assertAlmostEqual(self.rate_check._aftersales_part_price(self.pump), 44.0)
+        self.assertAlmostEqual(rate._part_price(self.pump), 55.0)
+        self.assertAlmostEqual(self.rate_check._part_price(self.pump), 44.0)
 
     def _unrelated_product(self):
         """A product that is neither in the consignment stock nor a usual part of the unit."""

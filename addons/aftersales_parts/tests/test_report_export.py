@@ -45,12 +45,12 @@ class TestRmaReportExport(RmaCommon):
     def test_selected_returns(self):
         rma = self._rma([(self.box_move, 1.0, {})])
         Export = self.env["aftersales.report.export"].with_user(self.rma_user)
-        action = Export._aftersales_export_records(rma)
+        action = Export._export_records(rma)
         attachment = self.env["ir.attachment"].browse(int(action["url"].split("/web/content/")[1].split("?")[0]))
         rows = list(openpyxl.load_workbook(io.BytesIO(attachment.raw))["Returns"].iter_rows(values_only=True))
         self.assertEqual([row[0] for row in rows[3:-1]], [rma.name])
         with self.assertRaises(UserError):
-            Export._aftersales_export_records(self.env["aftersales.rma"])
+            Export._export_records(self.env["aftersales.rma"])
 
     def test_overview_return_rate(self):
         manager = self.env.ref("base.user_admin")
@@ -64,6 +64,6 @@ class TestRmaReportExport(RmaCommon):
         after = overview()
         self.assertEqual(after.returned_qty, before + 2.0)
         [(delivered, returned)] = self.env["aftersales.rma.report"]._read_group(
-            after._aftersales_return_domain(), aggregates=["delivered_qty:sum", "returned_qty:sum"]
+            after._return_domain(), aggregates=["delivered_qty:sum", "returned_qty:sum"]
         )
         self.assertAlmostEqual(after.return_rate, 100.0 * returned / delivered)

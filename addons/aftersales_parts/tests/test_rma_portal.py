@@ -95,7 +95,7 @@ class TestRmaPortal(RmaCommon, HttpCase):
         counters = self.make_jsonrpc_request("/my/counters", {"counters": ["rma_count"]})
         self.assertEqual(counters["rma_count"], 1)
         # the boxes on the open return are no longer offered in full
-        returnable = self.env["aftersales.rma"]._aftersales_portal_returnable(self.contact)
+        returnable = self.env["aftersales.rma"]._portal_returnable(self.contact)
         self.assertEqual(returnable[self.box_move][0], 3.0)
 
         # the staff process it up to the credit note
@@ -219,30 +219,28 @@ class TestRmaPortal(RmaCommon, HttpCase):
         self.assertFalse(self._customer_rmas())
 
     def test_serials_and_model_checks(self):
-        returnable = self.env["aftersales.rma"]._aftersales_portal_returnable(self.contact)
+        returnable = self.env["aftersales.rma"]._portal_returnable(self.contact)
         wm_move = self.sale_order.order_line.move_ids
         self.assertEqual(returnable[wm_move][1], self.lot)
         line = {"reason_id": self.reason.id, "resolution": "repair"}
         with self.assertRaisesRegex(UserError, "Choose the serial numbers"):
-            self.env["aftersales.rma"]._aftersales_portal_create(
-                self.contact, [dict(line, move_id=wm_move.id, quantity=1)]
-            )
-        rma = self.env["aftersales.rma"]._aftersales_portal_create(
+            self.env["aftersales.rma"]._portal_create(self.contact, [dict(line, move_id=wm_move.id, quantity=1)])
+        rma = self.env["aftersales.rma"]._portal_create(
             self.contact, [dict(line, move_id=wm_move.id, lot_id=self.lot.id, quantity=1)]
         )
         self.assertEqual(rma.line_ids.lot_id, self.lot)
         self.assertEqual(rma.line_ids.resolution, "repair")
-        self.assertNotIn(wm_move, self.env["aftersales.rma"]._aftersales_portal_returnable(self.contact))
+        self.assertNotIn(wm_move, self.env["aftersales.rma"]._portal_returnable(self.contact))
         # the same serial twice is refused by the return lines' own checks
         with self.assertRaisesRegex(ValidationError, "can still be returned"), self.env.cr.savepoint():
-            self.env["aftersales.rma"]._aftersales_portal_create(
+            self.env["aftersales.rma"]._portal_create(
                 self.contact, [dict(line, move_id=wm_move.id, lot_id=self.lot.id, quantity=1)]
             )
 
     def _returnable_queries(self):
         self.env.invalidate_all()
         queries = self.cr.sql_log_count
-        self.env["aftersales.rma"]._aftersales_portal_returnable(self.contact)
+        self.env["aftersales.rma"]._portal_returnable(self.contact)
         return self.cr.sql_log_count - queries
 
     def test_returnable_queries_do_not_grow_with_deliveries(self):
@@ -262,6 +260,6 @@ class TestRmaPortal(RmaCommon, HttpCase):
             self._validate(order.picking_ids)
         self._returnable_queries()
         after = self._returnable_queries()
-        self.assertEqual(len(self.env["aftersales.rma"]._aftersales_portal_returnable(self.contact)), 9)
+        self.assertEqual(len(self.env["aftersales.rma"]._portal_returnable(self.contact)), 9)
         self.assertGreater(before, 0)
         self.assertLessEqual(after, before, "listing what can be returned does not grow with the deliveries")

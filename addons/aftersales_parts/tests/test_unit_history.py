@@ -18,9 +18,9 @@ class TestPartsUnitHistory(PartsCommon):
         for table in ("aftersales_ticket", "aftersales_warranty", "aftersales_contract", "aftersales_visit_part"):
             self.assertIn(table, definition)
         self.assertIn("aftersales_rma_line_refund_rel", definition)
-        codes = [code for code, _kind, _query in Event._aftersales_event_queries()]
+        codes = [code for code, _kind, _query in Event._event_queries()]
         self.assertEqual(len(codes), len(set(codes)), "one code per source")
-        kinds = {kind for _code, kind, _query in Event._aftersales_event_queries()}
+        kinds = {kind for _code, kind, _query in Event._event_queries()}
         self.assertLessEqual(kinds, set(Event._fields["kind"].get_values(self.env)))
 
     def test_parts_replaced_in_the_timeline(self):

@@ -5,7 +5,7 @@ class AftersalesAuditReason(models.TransientModel):
     _inherit = "aftersales.audit.reason"
 
     @api.model
-    def _aftersales_reason_actions(self):
-        actions = super()._aftersales_reason_actions()
+    def _reason_actions(self):
+        actions = super()._reason_actions()
         actions[("aftersales.rma", "action_refund")] = "aftersales_refund_reason"
         return actions

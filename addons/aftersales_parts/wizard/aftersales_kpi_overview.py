@@ -14,20 +14,20 @@ class AftersalesKpiOverview(models.TransientModel):
     def action_open_return_rate(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_parts.aftersales_rma_report_action")
-        action["domain"] = self._aftersales_return_domain()
+        action["domain"] = self._return_domain()
         return action
 
-    def _aftersales_return_domain(self):
+    def _return_domain(self):
         # the report counts by month: the months touching the period
         domain = [("date", ">=", self.date_from.replace(day=1)), ("date", "<=", self.date_to)]
         if self.company_id:
             domain.append(("company_id", "=", self.company_id.id))
         return domain
 
-    def _aftersales_kpi_values(self):
-        values = super()._aftersales_kpi_values()
+    def _kpi_values(self):
+        values = super()._kpi_values()
         [(delivered, returned)] = self.env["aftersales.rma.report"]._read_group(
-            self._aftersales_return_domain(), aggregates=["delivered_qty:sum", "returned_qty:sum"]
+            self._return_domain(), aggregates=["delivered_qty:sum", "returned_qty:sum"]
         )
         values.update(returned_qty=returned, return_rate=100.0 * returned / delivered if delivered else 0.0)
         return values

@@ -9,25 +9,25 @@ class AftersalesReportExport(models.TransientModel):
 
     report_kind = fields.Selection(selection_add=[("rmas", "Returns")], ondelete={"rmas": "set default"})
 
-    def _aftersales_rmas_domain(self):
+    def _rmas_domain(self):
         """The lines of the returns requested in the period."""
         return [
             ("rma_id.date", ">=", self.date_from),
             ("rma_id.date", "<=", self.date_to),
-            *self._aftersales_company_domain(),
+            *self._company_domain(),
         ]
 
     @api.model
-    def _aftersales_export_records(self, records):
+    def _export_records(self, records):
         if records._name == "aftersales.rma":
             if not records:
                 raise UserError(_("Select the records to export."))
-            return self._aftersales_write("rmas", [("rma_id", "in", records.ids)], "rmas.xlsx")
-        return super()._aftersales_export_records(records)
+            return self._write_report("rmas", [("rma_id", "in", records.ids)], "rmas.xlsx")
+        return super()._export_records(records)
 
-    def _aftersales_export_rmas(self, report, domain):
-        states = self._aftersales_selection_labels("aftersales.rma", "state")
-        resolutions = self._aftersales_selection_labels("aftersales.rma.line", "resolution")
+    def _export_rmas(self, report, domain):
+        states = self._selection_labels("aftersales.rma", "state")
+        resolutions = self._selection_labels("aftersales.rma.line", "resolution")
         report.add_sheet(
             _("Returns"),
             [
@@ -49,7 +49,7 @@ class AftersalesReportExport(models.TransientModel):
         )
         field_names = ["rma_id", "product_id", "lot_id", "reason_id", "resolution", "fault_code_id", "quantity"]
         field_names += ["qty_received", "qty_refunded"]
-        for lines in self._aftersales_iter_chunks("aftersales.rma.line", domain, field_names):
+        for lines in self._iter_chunks("aftersales.rma.line", domain, field_names):
             lines.rma_id.fetch(["name", "date", "partner_id", "state"])
             for line in lines:
                 rma = line.rma_id

@@ -43,7 +43,7 @@ class AftersalesRmaAddSerials(models.TransientModel):
                 body=Markup("%s %s")
                 % (
                     _("%(added)s units added by serial number; refused:", added=added),
-                    self.rma_id._aftersales_refusals_html(refused),
+                    self.rma_id._refusals_html(refused),
                 ),
                 subtype_xmlid="mail.mt_note",
             )

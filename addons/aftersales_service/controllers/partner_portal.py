@@ -139,7 +139,7 @@ class AftersalesPartnerPortal(CustomerPortal):
     def portal_accept_aftersales_job(self, job_id, **post):
         visit_sudo = self._aftersales_job_sudo(job_id)
         try:
-            visit_sudo._aftersales_partner_accept()
+            visit_sudo._partner_accept()
         except UserError as error:
             return self._aftersales_render_job(visit_sudo, errors=[error.args[0]])
         return self._aftersales_job_redirect(visit_sudo, "accepted")
@@ -148,7 +148,7 @@ class AftersalesPartnerPortal(CustomerPortal):
     def portal_decline_aftersales_job(self, job_id, reason=None, **post):
         visit_sudo = self._aftersales_job_sudo(job_id)
         try:
-            visit_sudo._aftersales_partner_decline(reason)
+            visit_sudo._partner_decline(reason)
         except UserError as error:
             return self._aftersales_render_job(visit_sudo, errors=[error.args[0]], form=post)
         # a declined job leaves the partner's portal
@@ -200,7 +200,7 @@ class AftersalesPartnerPortal(CustomerPortal):
         finish = bool(post.get("finish"))
         try:
             with request.env.cr.savepoint():
-                visit_sudo._aftersales_partner_record_work(
+                visit_sudo._partner_record_work(
                     report=plaintext2html(report) if report else None,
                     hours=hours,
                     answers=answers,
@@ -209,7 +209,7 @@ class AftersalesPartnerPortal(CustomerPortal):
                 if files:
                     self._aftersales_attach_photos(visit_sudo, files)
                 if finish:
-                    visit_sudo._aftersales_partner_record_work(finish=True)
+                    visit_sudo._partner_record_work(finish=True)
         except (UserError, ValidationError) as error:
             request.env.invalidate_all()
             return self._aftersales_render_job(visit_sudo, errors=[error.args[0]], form=post)

@@ -161,17 +161,15 @@ class AftersalesCustomerPortal(CustomerPortal):
         # a visit the customer just cancelled stays in sight with its message
         message_visit_id = self._aftersales_int(kw.get("visit_id"))
         visits = ticket_sudo.visit_ids.filtered(lambda visit: visit.state != "cancel" or visit.id == message_visit_id)
-        slots = {visit.id: visit._aftersales_portal_slots() for visit in visits if visit._aftersales_needs_time()}
+        slots = {visit.id: visit._portal_slots() for visit in visits if visit._needs_time()}
         message = self._aftersales_visit_messages().get(kw.get("visit_message"))
         # booked visits: whether the customer may still move or cancel them, and the slots to move one to
         changes = {
-            visit.id: visit._aftersales_portal_change_refusal()
-            for visit in visits
-            if visit.state in ("scheduled", "confirmed")
+            visit.id: visit._portal_change_refusal() for visit in visits if visit.state in ("scheduled", "confirmed")
         }
         move_id = self._aftersales_int(kw.get("move_visit"))
         move_slots = {
-            visit.id: visit._aftersales_portal_slots()
+            visit.id: visit._portal_slots()
             for visit in visits
             if visit.id == move_id and visit.id in changes and not changes[visit.id]
         }
@@ -224,7 +222,7 @@ class AftersalesCustomerPortal(CustomerPortal):
     def portal_book_aftersales_visit(self, ticket_id, visit_id, access_token=None, slot=None, **post):
         ticket_sudo, visit_sudo = self._aftersales_portal_visit(ticket_id, visit_id, access_token)
         try:
-            visit_sudo._aftersales_book_slot(slot, author=self._aftersales_portal_author(ticket_sudo))
+            visit_sudo._book_slot(slot, author=self._aftersales_portal_author(ticket_sudo))
         except AftersalesSlotTaken:
             code = "taken"
         except UserError:
@@ -243,7 +241,7 @@ class AftersalesCustomerPortal(CustomerPortal):
     def portal_request_aftersales_visit_time(self, ticket_id, visit_id, access_token=None, **post):
         ticket_sudo, visit_sudo = self._aftersales_portal_visit(ticket_id, visit_id, access_token)
         try:
-            visit_sudo._aftersales_request_other_time(
+            visit_sudo._request_other_time(
                 post.get("preferred"), post.get("message"), author=self._aftersales_portal_author(ticket_sudo)
             )
         except UserError:
@@ -261,11 +259,11 @@ class AftersalesCustomerPortal(CustomerPortal):
     )
     def portal_move_aftersales_visit(self, ticket_id, visit_id, access_token=None, slot=None, reason=None, **post):
         ticket_sudo, visit_sudo = self._aftersales_portal_visit(ticket_id, visit_id, access_token)
-        refusal = visit_sudo._aftersales_portal_change_refusal()
+        refusal = visit_sudo._portal_change_refusal()
         if refusal:
             return self._aftersales_visit_refused(ticket_sudo, visit_sudo, refusal, access_token)
         try:
-            visit_sudo._aftersales_portal_move(
+            visit_sudo._portal_move(
                 slot, reason=(reason or "")[:200], author=self._aftersales_portal_author(ticket_sudo)
             )
         except AftersalesSlotTaken:
@@ -285,13 +283,11 @@ class AftersalesCustomerPortal(CustomerPortal):
     )
     def portal_cancel_aftersales_visit(self, ticket_id, visit_id, access_token=None, reason=None, **post):
         ticket_sudo, visit_sudo = self._aftersales_portal_visit(ticket_id, visit_id, access_token)
-        refusal = visit_sudo._aftersales_portal_change_refusal()
+        refusal = visit_sudo._portal_change_refusal()
         if refusal:
             return self._aftersales_visit_refused(ticket_sudo, visit_sudo, refusal, access_token)
         try:
-            visit_sudo._aftersales_portal_cancel(
-                (reason or "")[:200], author=self._aftersales_portal_author(ticket_sudo)
-            )
+            visit_sudo._portal_cancel((reason or "")[:200], author=self._aftersales_portal_author(ticket_sudo))
         except UserError:
             code = "error"
         else:

@@ -50,18 +50,18 @@ class AftersalesAuditLog(models.Model):
     # CRUD: append only
     # ------------------------------------------------------------------
 
-    def _aftersales_uninstalling(self):
+    def _uninstalling(self):
         """Only the uninstall of an addon, run as superuser, may change or remove entries
         (e.g. to map the actions of that addon to "Other Action")."""
         return self.env.su and self.env.context.get(MODULE_UNINSTALL_FLAG)
 
     def write(self, vals):
-        if not self._aftersales_uninstalling():
+        if not self._uninstalling():
             raise UserError(_("Audit entries cannot be changed: they record what happened."))
         return super().write(vals)
 
     def unlink(self):
-        if not self._aftersales_uninstalling():
+        if not self._uninstalling():
             raise UserError(_("Audit entries cannot be deleted: they record what happened."))
         return super().unlink()
 
@@ -89,7 +89,7 @@ class AftersalesAuditLog(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _aftersales_audit(self, action, records, reason, old=None, new=None, require_reason=True):
+    def _audit(self, action, records, reason, old=None, new=None, require_reason=True):
         """Write down that the current user took ``action`` on ``records``, and why.
 
         ``reason`` is required unless ``require_reason`` is false; ``old`` and ``new`` are the
@@ -98,7 +98,7 @@ class AftersalesAuditLog(models.Model):
         because nobody, managers included, may create, change or delete them by hand.
         Returns the new entries.
         """
-        return self._aftersales_audit_many(
+        return self._audit_many(
             [
                 {
                     "action": action,
@@ -113,7 +113,7 @@ class AftersalesAuditLog(models.Model):
         )
 
     @api.model
-    def _aftersales_audit_many(self, entries):
+    def _audit_many(self, entries):
         """Write down several actions at once, in one ``create``.
 
         ``entries`` is a list of dicts with the keys ``action``, ``record``, ``reason`` and

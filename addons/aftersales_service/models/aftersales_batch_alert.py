@@ -41,7 +41,7 @@ class AftersalesBatchAlert(models.Model):
             alert.display_name = f"{alert.product_id.display_name or ''} / {alert.batch or ''}"
 
     @api.model
-    def _aftersales_batch_stats(self, company):
+    def _batch_stats(self, company):
         """Failed and delivered units of each batch of ``company``, by ``(product_id, batch)``.
 
         A serial-tracked unit counts once however many times it failed or was
@@ -81,7 +81,7 @@ class AftersalesBatchAlert(models.Model):
                  ORDER BY failed.product_id, failed.batch
                 """,
                 company=company.id,
-                batch=report._aftersales_batch_sql("lot", "pt"),
+                batch=report._batch_sql("lot", "pt"),
             )
         )
         return {
@@ -90,7 +90,7 @@ class AftersalesBatchAlert(models.Model):
         }
 
     @api.model
-    def _aftersales_check_batches(self, companies=None):
+    def _check_batches(self, companies=None):
         """Raise an alert for each batch whose failure rate reached its company's alert rate."""
         alerts = self.browse()
         for company in companies or self.env["res.company"].search([("aftersales_batch_alert_rate", ">", 0)]):
@@ -98,7 +98,7 @@ class AftersalesBatchAlert(models.Model):
             if threshold <= 0:
                 continue
             minimum = max(company.aftersales_batch_alert_min_units, 1)
-            stats = self._aftersales_batch_stats(company)
+            stats = self._batch_stats(company)
             known = {
                 (alert.product_id.id, alert.batch)
                 for alert in self.search([("company_id", "=", company.id), ("threshold", "=", threshold)])
@@ -115,7 +115,7 @@ class AftersalesBatchAlert(models.Model):
                 )
             if vals_list:
                 new_alerts = self.create(vals_list)
-                new_alerts._aftersales_schedule_activity()
+                new_alerts._schedule_activity()
                 alerts |= new_alerts
         return alerts
 
@@ -132,7 +132,7 @@ class AftersalesBatchAlert(models.Model):
             "user_id": company.aftersales_quality_user_id.id,
         }
 
-    def _aftersales_schedule_activity(self):
+    def _schedule_activity(self):
         """The company's quality manager takes the alert, else an after-sales manager of the company; with
         nobody, the alert's chatter says so."""
         for alert in self:
@@ -166,7 +166,7 @@ class AftersalesBatchAlert(models.Model):
 
     @api.model
     def _cron_check_batch_failure_rates(self):
-        self._aftersales_check_batches()
+        self._check_batches()
 
     def action_view_failures(self):
         self.ensure_one()

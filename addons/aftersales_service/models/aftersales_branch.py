@@ -158,9 +158,9 @@ class AftersalesBranch(models.Model):
     @api.constrains("company_id")
     def _check_records_company(self):
         for branch in self:
-            self._aftersales_check_company(branch.warehouse_ids, "aftersales_branch_id")
-            self._aftersales_check_company(branch.team_ids)
-            self._aftersales_check_company(branch.technician_ids)
+            self._check_branch_company(branch.warehouse_ids, "aftersales_branch_id")
+            self._check_branch_company(branch.team_ids)
+            self._check_branch_company(branch.technician_ids)
 
     def _check_tree_change(self, vals):
         """A user restricted to branches changes the tree only inside what they see: the branches changed and
@@ -217,7 +217,7 @@ class AftersalesBranch(models.Model):
         return result
 
     @api.model
-    def _aftersales_check_company(self, records, field_name="branch_id"):
+    def _check_branch_company(self, records, field_name="branch_id"):
         """Refuse ``records`` whose branch (``field_name``) belongs to another company than theirs."""
         for record in records:
             branch = record[field_name]
@@ -233,7 +233,7 @@ class AftersalesBranch(models.Model):
                     )
                 )
 
-    def _aftersales_action(self, xml_id, domain, **context):
+    def _action(self, xml_id, domain, **context):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(xml_id)
         action["domain"] = domain
@@ -241,7 +241,7 @@ class AftersalesBranch(models.Model):
         return action
 
     def action_view_tickets(self):
-        return self._aftersales_action(
+        return self._action(
             "aftersales_service.aftersales_ticket_action",
             [("branch_id", "child_of", self.id)],
             default_branch_id=self.id,
@@ -249,19 +249,17 @@ class AftersalesBranch(models.Model):
         )
 
     def action_view_visits(self):
-        return self._aftersales_action(
-            "aftersales_service.aftersales_visit_action", [("branch_id", "child_of", self.id)]
-        )
+        return self._action("aftersales_service.aftersales_visit_action", [("branch_id", "child_of", self.id)])
 
     def action_view_technicians(self):
-        return self._aftersales_action(
+        return self._action(
             "aftersales_service.aftersales_technician_action",
             [("branch_id", "=", self.id)],
             default_branch_id=self.id,
         )
 
     def action_view_children(self):
-        return self._aftersales_action(
+        return self._action(
             "aftersales_service.aftersales_branch_action",
             [("parent_id", "=", self.id)],
             default_parent_id=self.id,
@@ -269,6 +267,6 @@ class AftersalesBranch(models.Model):
         )
 
     def action_view_teams(self):
-        return self._aftersales_action(
+        return self._action(
             "aftersales_service.aftersales_team_action", [("branch_id", "=", self.id)], default_branch_id=self.id
         )

@@ -74,7 +74,7 @@ class AftersalesCareLog(models.Model):
         for log in self:
             log.unsubscribe_url = log.partner_id._aftersales_care_unsubscribe_url() if log.partner_id else False
 
-    def _aftersales_send(self):
+    def _send(self):
         """Send the care e-mails, one batch per template, each with its unsubscribe link. Contacts who
         opted out of the care e-mails and customers without e-mail are only logged: every kind of care
         e-mail goes through here."""

@@ -69,22 +69,22 @@ class AftersalesCareRule(models.Model):
 
     def action_run(self):
         """Send today's e-mails of these rules now (the daily job does the same)."""
-        return self._aftersales_send_care_mails()
+        return self._send_care_mails()
 
     @api.model
     def _cron_send_care_mails(self):
-        return self.search([])._aftersales_send_care_mails()
+        return self.search([])._send_care_mails()
 
-    def _aftersales_send_care_mails(self, today=None):
+    def _send_care_mails(self, today=None):
         """E-mail the customers whose units have their anniversary today (shifted by each rule's offset),
         at most once a year per unit and rule. Without ``today``, the day is today in the time zone of
         each rule's company."""
         Log = self.env["aftersales.care.log"]
         logs = Log.browse()
         for rule in self:
-            day = today or datetime.now(rule._aftersales_tz()).date()
+            day = today or datetime.now(rule._tz()).date()
             anniversary = day - timedelta(days=rule.days_offset)
-            units = rule._aftersales_units(anniversary)
+            units = rule._units(anniversary)
             if not units:
                 continue
             done = set(
@@ -99,7 +99,7 @@ class AftersalesCareRule(models.Model):
             ]
             with Log._unguard():
                 logs |= Log.create(vals_list)
-        logs._aftersales_send()
+        logs._send()
         return logs
 
     def _prepare_care_log_vals(self, lot_id, partner, unit_date, anniversary):
@@ -113,30 +113,30 @@ class AftersalesCareRule(models.Model):
             "years": anniversary.year - unit_date.year,
         }
 
-    def _aftersales_tz(self):
+    def _tz(self):
         """The time zone the days of the rule are decided in: its company's, else UTC."""
         self.ensure_one()
         tz = self.company_id.partner_id.tz
         return pytz.timezone(tz) if tz in pytz.all_timezones_set else pytz.utc
 
-    def _aftersales_local_date(self, moment):
+    def _local_date(self, moment):
         """The day of the UTC datetime ``moment`` in the company's time zone."""
-        return pytz.utc.localize(moment).astimezone(self._aftersales_tz()).date()
+        return pytz.utc.localize(moment).astimezone(self._tz()).date()
 
-    def _aftersales_units(self, anniversary):
+    def _units(self, anniversary):
         """{lot id: (customer, date)} of the units whose purchase or installation fell on the day and
         month of ``anniversary`` in one of the years before (days in the company's time zone), and that
         are still with the customer."""
         self.ensure_one()
         days = _anniversary_days(anniversary)
         if self.kind == "installation_anniversary":
-            units = self._aftersales_installed_units(days)
+            units = self._installed_units(days)
         else:
-            units = self._aftersales_delivered_units(days)
-        returned = self._aftersales_returned_lot_ids(units)
+            units = self._delivered_units(days)
+        returned = self._returned_lot_ids(units)
         return {lot_id: unit for lot_id, unit in units.items() if lot_id not in returned}
 
-    def _aftersales_returned_lot_ids(self, lot_ids):
+    def _returned_lot_ids(self, lot_ids):
         """The ids among ``lot_ids`` of the units that came back: their last done move from or to a
         customer left the customer's location (a return). Moves inside the company after the return
         (receipt in two steps, internal transfers, scraps) do not count."""
@@ -167,7 +167,7 @@ class AftersalesCareRule(models.Model):
                 returned.add(move_line.lot_id.id)
         return returned
 
-    def _aftersales_delivered_units(self, days):
+    def _delivered_units(self, days):
         domain = [
             ("state", "=", "done"),
             ("lot_id", "!=", False),
@@ -175,28 +175,28 @@ class AftersalesCareRule(models.Model):
             ("product_id.tracking", "=", "serial"),
             ("location_dest_id.usage", "=", "customer"),
             ("company_id", "=", self.company_id.id),
-            *_days_domain("date", days, self._aftersales_tz()),
+            *_days_domain("date", days, self._tz()),
         ]
         units = {}
         for move_line in self.env["stock.move.line"].sudo().search(domain, order="date, id"):
             partner = move_line.picking_id.partner_id or move_line.move_id.partner_id
             if partner:
-                units[move_line.lot_id.id] = (partner, self._aftersales_local_date(move_line.date))
+                units[move_line.lot_id.id] = (partner, self._local_date(move_line.date))
         return units
 
-    def _aftersales_installed_units(self, days):
+    def _installed_units(self, days):
         domain = [
             ("state", "=", "confirmed"),
             ("lot_id", "!=", False),
             ("lot_id.product_id.tracking", "=", "serial"),
             ("company_id", "=", self.company_id.id),
-            *_days_domain("installed_date", days, self._aftersales_tz()),
+            *_days_domain("installed_date", days, self._tz()),
         ]
         units = {}
         for card in self.env["aftersales.installation.card"].sudo().search(domain, order="installed_date, id"):
             partner = card.visit_id.ticket_id.partner_id or card.partner_id
             if partner:
-                units[card.lot_id.id] = (partner, self._aftersales_local_date(card.installed_date))
+                units[card.lot_id.id] = (partner, self._local_date(card.installed_date))
         return units
 
 

@@ -54,16 +54,16 @@ class AftersalesCareRule(models.Model):
                     self.env._("The yearly date of care rule %(rule)s is not a day of the year.", rule=rule.name)
                 )
 
-    def _aftersales_send_care_mails(self, today=None):
+    def _send_care_mails(self, today=None):
         """The rules of birthdays and yearly dates greet contacts, not units: at most once a year per
         contact and rule. The others are sent as before."""
         contact_rules = self.filtered(lambda rule: rule.kind in ("birthday", "yearly_date"))
-        logs = super(AftersalesCareRule, self - contact_rules)._aftersales_send_care_mails(today=today)
+        logs = super(AftersalesCareRule, self - contact_rules)._send_care_mails(today=today)
         Log = self.env["aftersales.care.log"]
         new_logs = Log.browse()
         remaining = 0
         for rule in contact_rules:
-            day = today or datetime.now(rule._aftersales_tz()).date()
+            day = today or datetime.now(rule._tz()).date()
             target = day - timedelta(days=rule.days_offset)
             partner_ids = rule._care_partner_ids(target)
             if not partner_ids:
@@ -83,7 +83,7 @@ class AftersalesCareRule(models.Model):
             partners = self.env["res.partner"].browse(todo[:CARE_BATCH_SIZE])
             with Log._unguard():
                 new_logs |= Log.create([rule._prepare_contact_care_log_vals(partner, target) for partner in partners])
-        new_logs._aftersales_send()
+        new_logs._send()
         if remaining:
             self.env["ir.cron"]._notify_progress(done=len(new_logs), remaining=remaining)
         return logs | new_logs

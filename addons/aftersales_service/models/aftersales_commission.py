@@ -111,27 +111,27 @@ class AftersalesCommission(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         periods = self.env["aftersales.commission.period"].browse({vals["period_id"] for vals in vals_list})
-        periods._aftersales_check_open()
+        periods._check_open()
         return super().create(vals_list)
 
     def write(self, vals):
         # the rights first: a frozen commission is refused as such
         self._guard_check_write(vals)
-        self.period_id._aftersales_check_open()
+        self.period_id._check_open()
         if "period_id" in vals:
-            self.env["aftersales.commission.period"].browse(vals["period_id"])._aftersales_check_open()
+            self.env["aftersales.commission.period"].browse(vals["period_id"])._check_open()
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_closed(self):
-        self.period_id._aftersales_check_open()
+        self.period_id._check_open()
 
     # ------------------------------------------------------------------
     # Computation
     # ------------------------------------------------------------------
 
     @api.model
-    def _aftersales_compute_for_visits(self, visits):
+    def _compute_for_visits(self, visits):
         """Create or update the commissions of done ``visits``; closed periods stay as they are.
 
         A done repair visit may be the re-work of earlier visits on the same unit: their commissions
@@ -163,13 +163,13 @@ class AftersalesCommission(models.Model):
                 None,
             )
             if not period:
-                period = periods._aftersales_period_for(visit.company_id, day)
+                period = periods._period_for(visit.company_id, day)
                 periods |= period
             commission = existing.pop((visit, visit.technician_id), self.browse())
             if period.state == "closed" or commission.state == "closed":
                 closed |= commission
                 continue
-            rule = Rule._aftersales_rule_for(visit, rules_by_company[visit.company_id])
+            rule = Rule._rule_for(visit, rules_by_company[visit.company_id])
             plans.append((visit, commission, rule, period))
         windows = {visit: rule.rework_days for visit, _c, rule, _p in plans if rule.rework_deduction}
         windows.update({c.visit_id: c.rule_id.rework_days for c in closed if c.rule_id.rework_deduction})
@@ -234,7 +234,7 @@ class AftersalesCommission(models.Model):
             limit=1,
         )
         if not period:
-            period = Period._aftersales_period_for(commission.company_id, revisit.check_out.date())
+            period = Period._period_for(commission.company_id, revisit.check_out.date())
         return period if period.state == "open" else Period
 
     def _prepare_late_deduction_vals(self, commission, period):
@@ -285,7 +285,7 @@ class AftersalesCommission(models.Model):
                     value, company.currency_id, company, visit.check_out.date() or fields.Date.today()
                 )
         covered = company.currency_id.round(covered)
-        amount = rule._aftersales_amount(base + covered if rule.covered_base else base)
+        amount = rule._amount(base + covered if rule.covered_base else base)
         rework = revisit if rule.rework_deduction else None
         deduction = company.currency_id.round(amount * rule.rework_deduction / 100.0) if rework else 0.0
         return {

@@ -99,7 +99,7 @@ class AftersalesCommissionPeriod(models.Model):
     def action_compute(self):
         """Compute again the commissions of the visits done in these open periods."""
         self.check_access("write")
-        self._aftersales_check_open()
+        self._check_open()
         Commission = self.env["aftersales.commission"].sudo()
         for period in self:
             visits = self.env["aftersales.visit"].search(
@@ -112,7 +112,7 @@ class AftersalesCommissionPeriod(models.Model):
             )
             # in batches: the queries of a batch do not grow with its visits, the memory stays bounded
             for visit_ids in split_every(COMPUTE_BATCH, visits.ids):
-                Commission._aftersales_compute_for_visits(visits.browse(visit_ids))
+                Commission._compute_for_visits(visits.browse(visit_ids))
                 self.env.flush_all()
                 self.env.invalidate_all()
         return True
@@ -132,13 +132,13 @@ class AftersalesCommissionPeriod(models.Model):
         reason = self.env.context.get("aftersales_reopen_reason")
         if closed and not reason:
             self.check_access("write")
-            return self.env["aftersales.audit.reason"]._aftersales_action(
+            return self.env["aftersales.audit.reason"]._action(
                 self, "action_reopen", _("Why reopen the commission period?")
             )
         self.check_access("write")
         with self._unguard():
             self.write({"state": "open"})
-        self.env["aftersales.audit.log"]._aftersales_audit(
+        self.env["aftersales.audit.log"]._audit(
             "commission_period_reopened",
             closed,
             reason,
@@ -172,7 +172,7 @@ class AftersalesCommissionPeriod(models.Model):
         # by whoever reads the record, whatever the groups of its field. Filed under the export wizard
         # with no record, it is private to the user who exported (and removed after a day).
         attachment = self.env["ir.attachment"].create(
-            {"name": filename, "raw": self._aftersales_xlsx(), "mimetype": XLSX_MIMETYPE, "res_model": EXPORT_MODEL}
+            {"name": filename, "raw": self._xlsx(), "mimetype": XLSX_MIMETYPE, "res_model": EXPORT_MODEL}
         )
         return {
             "type": "ir.actions.act_url",
@@ -184,7 +184,7 @@ class AftersalesCommissionPeriod(models.Model):
     # Helpers
     # ------------------------------------------------------------------
 
-    def _aftersales_check_open(self):
+    def _check_open(self):
         closed = self.filtered(lambda period: period.state == "closed")
         if closed:
             raise UserError(
@@ -195,7 +195,7 @@ class AftersalesCommissionPeriod(models.Model):
             )
 
     @api.model
-    def _aftersales_period_for(self, company, day):
+    def _period_for(self, company, day):
         """The period of ``company`` holding ``day``; a calendar month is opened when there is none."""
         period = self.search(
             [("company_id", "=", company.id), ("date_from", "<=", day), ("date_to", ">=", day)], limit=1
@@ -212,7 +212,7 @@ class AftersalesCommissionPeriod(models.Model):
             )
         return period
 
-    def _aftersales_xlsx(self):
+    def _xlsx(self):
         """The commissions of the period as an Excel workbook (bytes): one line per
         commission, then the totals per technician."""
         self.ensure_one()

@@ -54,7 +54,7 @@ class AftersalesCommissionRule(models.Model):
                     _("The percentages of commission rule %(rule)s must be between 0 and 100.", rule=rule.name)
                 )
 
-    def _aftersales_specificity(self, visit):
+    def _specificity(self, visit):
         """How many criteria of the rule ``visit`` meets, or -1 when one does not match."""
         self.ensure_one()
         ticket = visit.ticket_id
@@ -69,17 +69,17 @@ class AftersalesCommissionRule(models.Model):
         return sum(1 for criterion, _matched in checks if criterion)
 
     @api.model
-    def _aftersales_rule_for(self, visit, rules=None):
+    def _rule_for(self, visit, rules=None):
         """The rule paying ``visit``: the most specific one that matches, then the first in sequence."""
         if rules is None:
             rules = self.search([("company_id", "=", visit.company_id.id)])
-        scored = [(rule._aftersales_specificity(visit), rule) for rule in rules]
+        scored = [(rule._specificity(visit), rule) for rule in rules]
         scored = [(score, rule) for score, rule in scored if score >= 0]
         if not scored:
             return self.browse()
         return min(scored, key=lambda item: (-item[0], item[1].sequence, item[1].id))[1]
 
-    def _aftersales_amount(self, base_amount):
+    def _amount(self, base_amount):
         self.ensure_one()
         if self.amount_type == "percentage":
             return self.currency_id.round(base_amount * self.percentage / 100.0)

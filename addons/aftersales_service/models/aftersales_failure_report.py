@@ -54,7 +54,7 @@ class AftersalesFailureReport(models.Model):
         "ticket of it was closed.",
     )
 
-    def _aftersales_query(self):
+    def _query(self):
         return SQL(
             """
             SELECT t.id AS id,
@@ -90,10 +90,10 @@ class AftersalesFailureReport(models.Model):
               LEFT JOIN stock_lot lot ON lot.id = t.lot_id
              WHERE t.active AND t.fault_code_id IS NOT NULL
             """,
-            batch=self._aftersales_batch_sql("lot", "pt"),
+            batch=self._batch_sql("lot", "pt"),
         )
 
-    def _aftersales_batch_sql(self, lot_alias, template_alias):
+    def _batch_sql(self, lot_alias, template_alias):
         """The batch of a unit: the batch written on its serial, or a lot-tracked product's lot."""
         return SQL(
             "COALESCE(NULLIF(%(lot)s.aftersales_batch, ''), CASE WHEN %(tmpl)s.tracking = 'lot' THEN %(lot)s.name END)",
@@ -103,4 +103,4 @@ class AftersalesFailureReport(models.Model):
 
     def init(self):
         drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), self._aftersales_query()))
+        self.env.cr.execute(SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), self._query()))

@@ -131,7 +131,7 @@ class AftersalesFollowup(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code("aftersales.followup") or _("New")
         with self._unguard("name"):
             followups = super().create(vals_list)
-        followups.filtered(lambda f: f.state == "planned")._aftersales_schedule_activity()
+        followups.filtered(lambda f: f.state == "planned")._schedule_activity()
         return followups
 
     def write(self, vals):
@@ -139,7 +139,7 @@ class AftersalesFollowup(models.Model):
         if {"user_id", "date_planned"}.intersection(vals):
             planned = self.filtered(lambda f: f.state == "planned")
             planned.activity_unlink(["aftersales_service.mail_activity_type_followup_call"])
-            planned._aftersales_schedule_activity()
+            planned._schedule_activity()
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -175,7 +175,7 @@ class AftersalesFollowup(models.Model):
                     }
                 )
         self.activity_feedback(["aftersales_service.mail_activity_type_followup_call"])
-        self.filtered(lambda f: f.problem_solved == "no" and f.ticket_id)._aftersales_reopen_tickets()
+        self.filtered(lambda f: f.problem_solved == "no" and f.ticket_id)._reopen_tickets()
         return True
 
     def _check_outcome(self):
@@ -220,14 +220,14 @@ class AftersalesFollowup(models.Model):
             )
         with self._unguard("state"):
             self.write({"state": "planned", "cancel_reason": False})
-        self._aftersales_schedule_activity()
+        self._schedule_activity()
         return True
 
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
 
-    def _aftersales_schedule_activity(self):
+    def _schedule_activity(self):
         """The call goes to the follow-up's agent, else the team leader, else the branch manager, else an
         after-sales manager of the company; with nobody, the follow-up's chatter says so."""
         for followup in self:
@@ -255,7 +255,7 @@ class AftersalesFollowup(models.Model):
         self.ensure_one()
         return self.ticket_id.team_id, self.ticket_id.branch_id
 
-    def _aftersales_reopen_tickets(self):
+    def _reopen_tickets(self):
         """The problem is not solved: the ticket stays open (or is reopened) with an activity for its agent."""
         for followup in self:
             ticket = followup.ticket_id
@@ -293,7 +293,7 @@ class AftersalesFollowup(models.Model):
         }
 
     @api.model
-    def _aftersales_plan_for_visits(self, visits):
+    def _plan_for_visits(self, visits):
         """Plan a follow-up call for the installations and repairs done on tickets whose type asks for one.
 
         A call still planned on the ticket moves to the new date instead of a second call.

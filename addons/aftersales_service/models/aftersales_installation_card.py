@@ -97,7 +97,7 @@ class AftersalesInstallationCard(models.Model):
         if any(card.state != "draft" for card in self):
             raise UserError(_("Installation cards handed in or confirmed by the customer cannot be deleted."))
 
-    def _aftersales_check_state(self, allowed, action):
+    def _check_state(self, allowed, action):
         wrong = self.filtered(lambda card: card.state not in allowed)
         if wrong:
             raise UserError(
@@ -110,7 +110,7 @@ class AftersalesInstallationCard(models.Model):
 
     def action_return(self):
         """The technician hands in the filled card."""
-        self._aftersales_check_state(("draft",), _("Handing in"))
+        self._check_state(("draft",), _("Handing in"))
         incomplete = self.filtered(lambda card: not card.installed_date or not card.installed_by_id)
         if incomplete:
             raise UserError(
@@ -124,7 +124,7 @@ class AftersalesInstallationCard(models.Model):
 
     def action_confirm(self):
         """The customer confirms the installation."""
-        self._aftersales_check_state(("returned",), _("Confirming"))
+        self._check_state(("returned",), _("Confirming"))
         unnamed = self.filtered(lambda card: not card.customer_name)
         if unnamed:
             raise UserError(
@@ -138,6 +138,6 @@ class AftersalesInstallationCard(models.Model):
 
     def action_reset_draft(self):
         """Take a handed-in card back to correct it; a confirmed card is final."""
-        self._aftersales_check_state(("returned",), _("Resetting"))
+        self._check_state(("returned",), _("Resetting"))
         with self._unguard("state"):
             self.write({"state": "draft"})

@@ -121,7 +121,7 @@ class AftersalesPartnerPenalty(models.Model):
                 )
 
     @api.model
-    def _aftersales_rules_for(self, partner, company):
+    def _rules_for(self, partner, company):
         """The penalty rules applied to ``partner``: its own, and the company's defaults for the reasons it has no
         rule of its own for (its late rule on arrival replaces both default late rules)."""
         rules = self.search(

@@ -67,13 +67,13 @@ class AftersalesPartnerRate(models.Model):
             scope = " / ".join(filter(None, [rate.visit_type_id.name, rate.ticket_type_id.name])) or _("Any job")
             rate.display_name = f"{rate.partner_id.display_name}: {scope}"
 
-    def _aftersales_for_visit(self, partner, visit, rates=None):
+    def _for_visit(self, partner, visit, rates=None):
         """The partner's rate for ``visit``: both types matching first, then one, then a rate for any job.
 
-        ``rates``: the partner's rates already loaded (see ``_aftersales_partner_rates``), to read them once
+        ``rates``: the partner's rates already loaded (see ``_partner_rates``), to read them once
         for many jobs."""
         if rates is None:
-            rates = self._aftersales_partner_rates(partner, visit.company_id)
+            rates = self._partner_rates(partner, visit.company_id)
         rates = rates.filtered(
             lambda rate: (
                 rate.company_id == visit.company_id
@@ -85,10 +85,10 @@ class AftersalesPartnerRate(models.Model):
             :1
         ]
 
-    def _aftersales_partner_rates(self, partner, company):
+    def _partner_rates(self, partner, company):
         return self.search([("partner_id", "=", partner.commercial_partner_id.id), ("company_id", "=", company.id)])
 
-    def _aftersales_part_price(self, product, currency=None, date=None):
+    def _part_price(self, product, currency=None, date=None):
         """The price of a part the partner supplied, in ``currency`` (default: the rate's) on ``date``."""
         self.ensure_one()
         company = self.company_id

@@ -130,7 +130,7 @@ class AftersalesPartnerSettlement(models.Model):
     # Actions
     # ------------------------------------------------------------------
 
-    def _aftersales_check_state(self, allowed, action):
+    def _check_state(self, allowed, action):
         wrong = self.filtered(lambda settlement: settlement.state not in allowed)
         if wrong:
             raise UserError(
@@ -144,16 +144,16 @@ class AftersalesPartnerSettlement(models.Model):
     def action_compute_lines(self):
         """Fill a draft settlement with the partner's done jobs of the period not settled yet."""
         self.check_access("write")
-        self._aftersales_check_state(("draft",), _("Updating the lines"))
+        self._check_state(("draft",), _("Updating the lines"))
         for settlement in self:
             settlement.line_ids.unlink()
             # the jobs are read in sudo (after the access check): branch rules must not hide jobs to pay
-            vals_list = settlement.sudo()._aftersales_collect_line_vals()
+            vals_list = settlement.sudo()._collect_line_vals()
             settlement.line_ids = [Command.create(vals) for vals in vals_list]
         return True
 
     def action_confirm(self):
-        self._aftersales_check_state(("draft",), _("Confirming"))
+        self._check_state(("draft",), _("Confirming"))
         empty = self.filtered(lambda settlement: not settlement.line_ids)
         if empty:
             raise UserError(
@@ -165,7 +165,7 @@ class AftersalesPartnerSettlement(models.Model):
 
     def action_create_bill(self):
         """A draft vendor bill for each confirmed settlement, one line per job or part."""
-        self._aftersales_check_state(("confirmed",), _("Billing"))
+        self._check_state(("confirmed",), _("Billing"))
         if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(_("Only invoicing users create the vendor bills of the service partners."))
         for settlement in self:
@@ -179,7 +179,7 @@ class AftersalesPartnerSettlement(models.Model):
         return self.action_view_bill() if len(self) == 1 else True
 
     def action_cancel(self):
-        self._aftersales_check_state(("draft", "confirmed", "billed"), _("Cancelling"))
+        self._check_state(("draft", "confirmed", "billed"), _("Cancelling"))
         # a bill cancelled, or reversed in full by a posted credit note, releases the jobs
         billed = self.filtered(
             lambda settlement: (
@@ -201,7 +201,7 @@ class AftersalesPartnerSettlement(models.Model):
         return True
 
     def action_reset_draft(self):
-        self._aftersales_check_state(("confirmed",), _("Resetting"))
+        self._check_state(("confirmed",), _("Resetting"))
         with self._unguard():
             self.write({"state": "draft", "move_id": False})
         return True
@@ -223,7 +223,7 @@ class AftersalesPartnerSettlement(models.Model):
     # Helpers
     # ------------------------------------------------------------------
 
-    def _aftersales_check_lines_editable(self):
+    def _check_lines_editable(self):
         locked = self.filtered(lambda settlement: settlement.state != "draft")
         if locked:
             raise UserError(
@@ -233,16 +233,16 @@ class AftersalesPartnerSettlement(models.Model):
                 )
             )
 
-    def _aftersales_period_bounds(self):
+    def _period_bounds(self):
         """The period's days in the company's time zone, as naive UTC datetimes, the day after ``date_to``
         excluded."""
         self.ensure_one()
         return utc_period_bounds(self.env, self.date_from, self.date_to, company_tz(self.company_id))
 
-    def _aftersales_jobs_to_settle(self):
+    def _jobs_to_settle(self):
         """The partner's done jobs finished in the period and not on another live settlement."""
         self.ensure_one()
-        start, end = self._aftersales_period_bounds()
+        start, end = self._period_bounds()
         # every job of the partner, whatever the branch: the settlement pays them all
         jobs = (
             self.env["aftersales.visit"]
@@ -273,16 +273,14 @@ class AftersalesPartnerSettlement(models.Model):
         )
         return (jobs - settled.visit_id).with_env(self.env)
 
-    def _aftersales_collect_line_vals(self):
+    def _collect_line_vals(self):
         """The values of the lines of the settlement; the parts addon adds the parts supplied."""
         self.ensure_one()
         Rate = self.env["aftersales.partner.rate"]
-        rates = Rate._aftersales_partner_rates(self.partner_id, self.company_id)
+        rates = Rate._partner_rates(self.partner_id, self.company_id)
         vals_list = []
-        for visit in self._aftersales_jobs_to_settle():
-            vals_list.append(
-                self._prepare_job_line_vals(visit, Rate._aftersales_for_visit(self.partner_id, visit, rates))
-            )
+        for visit in self._jobs_to_settle():
+            vals_list.append(self._prepare_job_line_vals(visit, Rate._for_visit(self.partner_id, visit, rates)))
         return vals_list
 
     def _prepare_job_line_vals(self, visit, rate):
@@ -305,14 +303,14 @@ class AftersalesPartnerSettlement(models.Model):
             "price_unit": amount,
         }
 
-    def _aftersales_bill_product(self):
+    def _bill_product(self):
         product = self.env.ref("aftersales_service.product_partner_service", raise_if_not_found=False)
         if not product or not product.active:
             raise UserError(_("The product Partner service is missing: restore it to bill the service partners."))
         return product
 
     def _prepare_bill_line_vals(self, line):
-        product = self._aftersales_bill_product()
+        product = self._bill_product()
         return {
             "product_id": product.id,
             "name": line.name,
@@ -340,7 +338,7 @@ class AftersalesPartnerSettlement(models.Model):
         }
 
     @api.model
-    def _aftersales_prepare_period(self, date_from, date_to, companies=None):
+    def _prepare_period(self, date_from, date_to, companies=None):
         """Draft settlements for the service partners with unsettled done jobs in the period."""
         companies = companies or self.env["res.company"].search([])
         settlements = self.browse()
@@ -411,7 +409,5 @@ class AftersalesPartnerSettlement(models.Model):
             )
             months = {job.check_out.replace(tzinfo=pytz.utc).astimezone(tz).date().replace(day=1) for job in late_jobs}
             for first in sorted(months | {last_month}):
-                settlements |= self._aftersales_prepare_period(
-                    first, first + relativedelta(months=1, days=-1), companies=company
-                )
+                settlements |= self._prepare_period(first, first + relativedelta(months=1, days=-1), companies=company)
         return settlements

@@ -45,7 +45,7 @@ class AftersalesPartnerSettlementLine(models.Model):
         for line in self:
             line.price_subtotal = line.currency_id.round(line.quantity * line.price_unit)
 
-    def _aftersales_check_not_settled(self, jobs):
+    def _check_not_settled(self, jobs):
         """Refuse jobs already on a live settlement, or twice in the same batch."""
         settled = self.search([("visit_id", "in", jobs.ids), ("line_type", "=", "job"), ("state", "!=", "cancel")])
         twice = [job for job in set(jobs) if jobs.ids.count(job.id) > 1]
@@ -111,20 +111,20 @@ class AftersalesPartnerSettlementLine(models.Model):
         settlements = self.env["aftersales.partner.settlement"].browse(
             {vals.get("settlement_id") for vals in vals_list}
         )
-        settlements._aftersales_check_lines_editable()
+        settlements._check_lines_editable()
         job_ids = [
             vals["visit_id"] for vals in vals_list if vals.get("visit_id") and vals.get("line_type", "job") == "job"
         ]
         if job_ids:
-            self._aftersales_check_not_settled(self.env["aftersales.visit"].browse(job_ids))
+            self._check_not_settled(self.env["aftersales.visit"].browse(job_ids))
         return super().create(vals_list)
 
     def write(self, vals):
         # the rights first: a locked line is refused as such
         self._guard_check_write(vals)
-        self.settlement_id._aftersales_check_lines_editable()
+        self.settlement_id._check_lines_editable()
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_confirmed(self):
-        self.settlement_id._aftersales_check_lines_editable()
+        self.settlement_id._check_lines_editable()

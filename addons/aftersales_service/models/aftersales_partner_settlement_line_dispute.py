@@ -199,7 +199,7 @@ class AftersalesPartnerSettlementLineDispute(models.Model):
         with self._unguard():
             self.write(vals)
         if decision == "accepted":
-            self.env["aftersales.audit.log"]._aftersales_audit(
+            self.env["aftersales.audit.log"]._audit(
                 "settlement_dispute_accepted",
                 self,
                 answer,

@@ -89,11 +89,11 @@ class AftersalesPartnerSettlementPenalty(models.Model):
     # Helpers
     # ------------------------------------------------------------------
 
-    def _aftersales_check_lines_editable(self):
+    def _check_lines_editable(self):
         # the actions that own the lines of a confirmed statement (a dispute, its answer) open them all
         if self.env["aftersales.partner.settlement.line"]._unguarded_fields() is None:
             return
-        return super()._aftersales_check_lines_editable()
+        return super()._check_lines_editable()
 
     def _prepare_bill_vals(self):
         """A waived penalty is not on the bill: the bill's total is the statement's."""
@@ -115,7 +115,7 @@ class AftersalesPartnerSettlementPenalty(models.Model):
         """The job lines whose jobs may be penalised on this statement: its own, and the jobs of the partner
         settled on earlier live statements of the last days (a re-work or a rating shows after them)."""
         self.ensure_one()
-        start, __ = self._aftersales_period_bounds()
+        start, __ = self._period_bounds()
         earlier = self.env["aftersales.partner.settlement.line"].search(
             [
                 ("partner_id", "=", self.partner_id.commercial_partner_id.id),
@@ -136,7 +136,7 @@ class AftersalesPartnerSettlementPenalty(models.Model):
         a live statement is not penalised again. The penalties never take the statement below zero: the last
         ones are capped at what is left."""
         self.ensure_one()
-        rules = self.env["aftersales.partner.penalty"]._aftersales_rules_for(self.partner_id, self.company_id)
+        rules = self.env["aftersales.partner.penalty"]._rules_for(self.partner_id, self.company_id)
         if not rules:
             return []
         job_lines = self._penalty_job_lines()

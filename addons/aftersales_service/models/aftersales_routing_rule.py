@@ -135,7 +135,7 @@ class AftersalesRoutingRule(models.Model):
             for zone in self.zone_ids:
                 key = (zone.id, address.id)
                 if key not in cache:
-                    cache[key] = zone._aftersales_covers(address)
+                    cache[key] = zone._covers(address)
                 if cache[key]:
                     return True
             return False

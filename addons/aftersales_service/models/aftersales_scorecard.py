@@ -170,7 +170,7 @@ class AftersalesScorecard(models.Model):
             raise UserError(_("Compute the scorecard before locking it."))
         with self._unguard("state", "locked_by_id", "locked_date"):
             drafts.write({"state": "locked", "locked_by_id": self.env.uid, "locked_date": fields.Datetime.now()})
-        self.env["aftersales.audit.log"]._aftersales_audit(
+        self.env["aftersales.audit.log"]._audit(
             "scorecard_locked", drafts, False, old=_("Draft"), new=_("Locked"), require_reason=False
         )
         return True
@@ -182,14 +182,10 @@ class AftersalesScorecard(models.Model):
         locked = self._locked_records()
         reason = self.env.context.get("aftersales_unlock_reason")
         if locked and not reason:
-            return self.env["aftersales.audit.reason"]._aftersales_action(
-                self, "action_unlock", _("Why unlock the scorecard?")
-            )
+            return self.env["aftersales.audit.reason"]._action(self, "action_unlock", _("Why unlock the scorecard?"))
         with self._unguard("state", "locked_by_id", "locked_date"):
             locked.write({"state": "draft", "locked_by_id": False, "locked_date": False})
-        self.env["aftersales.audit.log"]._aftersales_audit(
-            "scorecard_unlocked", locked, reason, old=_("Locked"), new=_("Draft")
-        )
+        self.env["aftersales.audit.log"]._audit("scorecard_unlocked", locked, reason, old=_("Locked"), new=_("Draft"))
         return True
 
     def action_view_lines(self):

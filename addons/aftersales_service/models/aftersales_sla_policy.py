@@ -93,7 +93,7 @@ class AftersalesSlaPolicy(models.Model):
                     )
                 )
 
-    def _aftersales_matches(self, ticket):
+    def _matches(self, ticket):
         """Whether this policy applies to ``ticket`` (empty criteria match anything)."""
         self.ensure_one()
         return (

@@ -81,7 +81,7 @@ class AftersalesTeam(models.Model):
 
     @api.constrains("branch_id", "company_id")
     def _check_branch_company(self):
-        self.env["aftersales.branch"]._aftersales_check_company(self)
+        self.env["aftersales.branch"]._check_branch_company(self)
 
     def write(self, vals):
         result = super().write(vals)

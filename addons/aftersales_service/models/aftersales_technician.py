@@ -122,20 +122,20 @@ class AftersalesTechnician(models.Model):
 
     @api.constrains("branch_id", "company_id")
     def _check_branch_company(self):
-        self.env["aftersales.branch"]._aftersales_check_company(self)
+        self.env["aftersales.branch"]._check_branch_company(self)
 
-    def _aftersales_skill_level(self, category, ticket_type):
+    def _skill_level(self, category, ticket_type):
         """The technician's best level for a product category and a ticket type (0: none)."""
         self.ensure_one()
-        levels = [int(skill.level) for skill in self.skill_ids if skill._aftersales_matches(category, ticket_type)]
+        levels = [int(skill.level) for skill in self.skill_ids if skill._matches(category, ticket_type)]
         return max(levels, default=0)
 
-    def _aftersales_covers(self, partner):
+    def _covers(self, partner):
         """Whether one of the technician's zones covers ``partner``'s address."""
         self.ensure_one()
-        return any(zone._aftersales_covers(partner) for zone in self.zone_ids)
+        return any(zone._covers(partner) for zone in self.zone_ids)
 
-    def _aftersales_time_off(self, start, end):
+    def _time_off(self, start, end):
         """The time off of each technician between ``start`` and ``end`` (naive UTC).
 
         Time off is a leave of type "Time Off" of the resource of the technician's

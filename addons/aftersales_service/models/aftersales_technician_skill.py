@@ -27,7 +27,7 @@ class AftersalesTechnicianSkill(models.Model):
         ),
     ]
 
-    def _aftersales_matches(self, category, ticket_type):
+    def _matches(self, category, ticket_type):
         """Whether this skill applies to a product ``category`` and a ``ticket_type``."""
         self.ensure_one()
         return (

@@ -498,7 +498,7 @@ class AftersalesTicket(models.Model):
 
     @api.constrains("branch_id", "company_id")
     def _check_branch_company(self):
-        self.env["aftersales.branch"]._aftersales_check_company(self)
+        self.env["aftersales.branch"]._check_branch_company(self)
 
     @api.constrains("lot_id", "product_id", "sale_line_id", "sale_order_id")
     def _check_unit_consistency(self):
@@ -568,7 +568,7 @@ class AftersalesTicket(models.Model):
             if not vals.get("reference") or vals["reference"] == _("New"):
                 company_id = vals.get("company_id") or self.env.company.id
                 if company_id not in sequences:
-                    sequences[company_id] = self._aftersales_sequence(company_id)
+                    sequences[company_id] = self._ticket_sequence(company_id)
                 sequence = sequences[company_id]
                 vals["reference"] = sequence.next_by_id() if sequence else _("New")
             if "stage_id" not in vals:
@@ -584,7 +584,7 @@ class AftersalesTicket(models.Model):
         for vals in vals_list:
             if vals.get("stage_id") in closed_stage_ids:
                 if is_html_empty(vals.get("resolution")):
-                    raise UserError(self._aftersales_missing_resolution_message())
+                    raise UserError(self._missing_resolution_message())
                 vals.setdefault("closed_date", now)
             elif vals.get("stage_id") in paused_stage_ids:
                 vals.setdefault("sla_paused_since", now)
@@ -592,22 +592,22 @@ class AftersalesTicket(models.Model):
             tickets = super().create(vals_list)
         if not self.env.su and any("sale_line_id" in vals or "sale_order_id" in vals for vals in vals_list):
             tickets._check_unit_known()
-        tickets._aftersales_refresh_revisits(tickets.lot_id.ids)
-        tickets.filtered("is_closed")._aftersales_check_followup_before_closing()
-        tickets._aftersales_subscribe_customers()
+        tickets._refresh_revisits(tickets.lot_id.ids)
+        tickets.filtered("is_closed")._check_followup_before_closing()
+        tickets._subscribe_customers()
         return tickets
 
     def write(self, vals):
         # the client's values first: a stage change adds the closing date and the SLA pause
         self._guard_check_write(vals)
         if "branch_id" in vals:
-            self._aftersales_check_branch_change(vals)
+            self._check_branch_change(vals)
         closing = self.browse()
         with self._unguard(*STAGE_CHANGE_FIELDS) if "stage_id" in vals else nullcontext():
             if "stage_id" in vals:
                 if self.env["aftersales.ticket.stage"].browse(vals["stage_id"]).is_closed:
                     closing = self.filtered(lambda t: not t.is_closed)
-                vals = self._aftersales_prepare_stage_change(vals)
+                vals = self._prepare_stage_change(vals)
             # the tickets on the serial numbers before and after the change may be revisited or not
             revisits = bool(REVISIT_FIELDS.intersection(vals))
             revisit_lot_ids = set(self.lot_id.ids) if revisits else set()
@@ -615,14 +615,14 @@ class AftersalesTicket(models.Model):
         if not self.env.su and ("sale_line_id" in vals or "sale_order_id" in vals):
             self._check_unit_known()
         if revisits:
-            self._aftersales_refresh_revisits(list(revisit_lot_ids.union(self.lot_id.ids)))
+            self._refresh_revisits(list(revisit_lot_ids.union(self.lot_id.ids)))
         if "partner_id" in vals:
-            self._aftersales_subscribe_customers()
+            self._subscribe_customers()
         if closing:
-            closing._aftersales_send_csat_survey("ticket_close")
+            closing._send_csat_survey("ticket_close")
         return result
 
-    def _aftersales_check_branch_change(self, vals):
+    def _check_branch_change(self, vals):
         """Only dispatchers move a ticket to another branch than its team's."""
         if self.env.su or self.env.user.has_group("aftersales_service.aftersales_service_group_dispatcher"):
             return
@@ -666,11 +666,11 @@ class AftersalesTicket(models.Model):
             create_column(cr, self._table, "revisited", "bool")
         result = super()._auto_init()
         if fill:
-            self.pool.post_init(self._aftersales_fill_kpi_columns)
+            self.pool.post_init(self._fill_kpi_columns)
         return result
 
     @api.model
-    def _aftersales_fill_kpi_columns(self, ticket_ids=None):
+    def _fill_kpi_columns(self, ticket_ids=None):
         """Set the KPI columns (visits not cancelled, visits done, revisited) of the tickets
         ``ticket_ids`` (all when None) from their visits and the later tickets on their serial
         numbers, in SQL: used when the columns are created and after rows written in SQL."""
@@ -694,22 +694,22 @@ class AftersalesTicket(models.Model):
                 where,
             )
         )
-        self._aftersales_update_revisited(where)
+        self._update_revisited(where)
         self.env.invalidate_all()
 
     @api.model
-    def _aftersales_refresh_revisits(self, lot_ids):
+    def _refresh_revisits(self, lot_ids):
         """Set the revisited flag of every ticket on the serial numbers ``lot_ids``."""
         if not lot_ids:
             return
         Ticket = self.env["aftersales.ticket"]
         Ticket.flush_model(["lot_id", "closed_date", "request_date", "company_id"])
         self.env["res.company"].flush_model(["aftersales_revisit_days"])
-        self._aftersales_update_revisited(SQL("t.lot_id = ANY(%s)", list(lot_ids)))
+        self._update_revisited(SQL("t.lot_id = ANY(%s)", list(lot_ids)))
         Ticket.invalidate_model(["revisited"])
 
     @api.model
-    def _aftersales_update_revisited(self, where):
+    def _update_revisited(self, where):
         # a ticket is revisited when another one on its serial number was reported after its
         # closing and within its company's revisit window (archived ones too: they were reported)
         self.env.cr.execute(
@@ -924,7 +924,7 @@ class AftersalesTicket(models.Model):
         return orders._filtered_access("read") | (self._known_sale_lines().sudo().order_id & orders.sudo()).sudo(False)
 
     @api.model
-    def _aftersales_fee_order(self):
+    def _fee_order(self):
         """The service order the next fees go to: the current one while lines can still be
         added to it, otherwise a new order for the customer, in its pricelist."""
         self.ensure_one()
@@ -951,7 +951,7 @@ class AftersalesTicket(models.Model):
             "client_order_ref": self.name,
         }
 
-    def _aftersales_sequence(self, company_id):
+    def _ticket_sequence(self, company_id):
         """The ticket sequence of a company, read once per batch of tickets, with what ``next_by_id``
         reads of it."""
         return self.env["ir.sequence"].search_fetch(
@@ -962,12 +962,12 @@ class AftersalesTicket(models.Model):
         )
 
     @api.model
-    def _aftersales_missing_resolution_message(self):
+    def _missing_resolution_message(self):
         return _(
             "Write the resolution before closing the ticket: the customer and the team need to know how it was solved."
         )
 
-    def _aftersales_prepare_stage_change(self, vals):
+    def _prepare_stage_change(self, vals):
         """Check the closing rules and keep the SLA clock right on a stage change."""
         stage = self.env["aftersales.ticket.stage"].browse(vals["stage_id"])
         now = fields.Datetime.now()
@@ -975,10 +975,8 @@ class AftersalesTicket(models.Model):
         if stage.is_closed:
             missing = self.filtered(lambda t: is_html_empty(vals.get("resolution", t.resolution)))
             if missing:
-                raise UserError(self._aftersales_missing_resolution_message())
-            self.filtered(lambda t: not t.is_closed)._aftersales_check_followup_before_closing(
-                vals.get("ticket_type_id")
-            )
+                raise UserError(self._missing_resolution_message())
+            self.filtered(lambda t: not t.is_closed)._check_followup_before_closing(vals.get("ticket_type_id"))
             vals.setdefault("closed_date", now)
         else:
             reopened = self.filtered("is_closed")
@@ -987,7 +985,7 @@ class AftersalesTicket(models.Model):
                 for ticket in reopened:
                     ticket.reopen_count += 1
                 reopened._message_log_batch(bodies=dict.fromkeys(reopened.ids, _("Ticket reopened.")))
-                self.env["aftersales.audit.log"]._aftersales_audit(
+                self.env["aftersales.audit.log"]._audit(
                     "ticket_reopened",
                     reopened,
                     self.env.context.get("aftersales_reopen_reason"),
@@ -1011,7 +1009,7 @@ class AftersalesTicket(models.Model):
                 )
         return vals
 
-    def _aftersales_check_followup_before_closing(self, ticket_type_id=None):
+    def _check_followup_before_closing(self, ticket_type_id=None):
         """A ticket whose type requires a follow-up call closes only once the last call is done with
         the problem solved, or cancelled with a reason, and no other call is still planned."""
         ticket_type = self.env["aftersales.ticket.type"].browse(ticket_type_id) if ticket_type_id else None
@@ -1033,7 +1031,7 @@ class AftersalesTicket(models.Model):
                     )
                 )
 
-    def _aftersales_subscribe_customers(self):
+    def _subscribe_customers(self):
         """The customer follows their tickets, so that answers reach them.
 
         Followers are inserted in one batch with the default subtypes, as
@@ -1076,7 +1074,7 @@ class AftersalesTicket(models.Model):
     # Satisfaction surveys
     # ------------------------------------------------------------------
 
-    def _aftersales_csat_survey(self):
+    def _csat_survey(self):
         """The survey of the ticket's type, else of its team, else of its company."""
         self.ensure_one()
         return (
@@ -1085,13 +1083,13 @@ class AftersalesTicket(models.Model):
             or self.company_id.aftersales_csat_survey_id
         )
 
-    def _aftersales_csat_visit(self):
+    def _csat_visit(self):
         """The last visit done for the ticket: its technician is the one rated."""
         self.ensure_one()
         done = self.visit_ids.filtered(lambda visit: visit.state == "done" and visit.technician_id)
         return done.sorted(lambda visit: (visit.check_out or visit.write_date, visit.id))[-1:]
 
-    def _aftersales_send_csat_survey(self, trigger, visit=None):
+    def _send_csat_survey(self, trigger, visit=None):
         """Invite the customers to the satisfaction survey, once per ticket.
 
         ``trigger`` is the event that happened (``ticket_close`` or ``visit_done``):
@@ -1109,7 +1107,7 @@ class AftersalesTicket(models.Model):
         template = self.env.ref("aftersales_service.mail_template_csat_invitation", raise_if_not_found=False)
         answers = Answer
         for ticket in tickets:
-            survey = ticket._aftersales_csat_survey()
+            survey = ticket._csat_survey()
             if ticket.id in invited or not survey:
                 continue
             invited.add(ticket.id)
@@ -1137,7 +1135,7 @@ class AftersalesTicket(models.Model):
                 partner=partner,
                 email=email,
                 check_attempts=False,
-                **ticket._prepare_csat_answer_vals(visit or ticket._aftersales_csat_visit()),
+                **ticket._prepare_csat_answer_vals(visit or ticket._csat_visit()),
             )
             if not answer.email:
                 answer.email = email
@@ -1149,9 +1147,7 @@ class AftersalesTicket(models.Model):
                     email=email,
                     # the customer's deadline, in the customer's time zone
                     deadline=answer.deadline
-                    and format_datetime(
-                        self.env, answer.deadline, tz=ticket._aftersales_customer_tz(), dt_format="short"
-                    )
+                    and format_datetime(self.env, answer.deadline, tz=ticket._customer_tz(), dt_format="short")
                     or _("no deadline"),
                 ),
                 subtype_xmlid="mail.mt_note",
@@ -1159,7 +1155,7 @@ class AftersalesTicket(models.Model):
             answers |= answer
         return answers
 
-    def _aftersales_customer_tz(self):
+    def _customer_tz(self):
         """The time zone the ticket's customer reads times in (see ``person_tz``)."""
         self.ensure_one()
         return person_tz(self.partner_id, self.company_id)
@@ -1195,7 +1191,7 @@ class AftersalesTicket(models.Model):
             "description": answer._aftersales_csat_summary(),
         }
 
-    def _aftersales_complaint_manager(self):
+    def _complaint_manager(self):
         """Who handles the complaints of the ticket: the team leader, else the branch manager, else an
         after-sales manager of the company (nobody when there is none)."""
         self.ensure_one()

@@ -68,7 +68,7 @@ class AftersalesTicket(models.Model):
     @api.depends("lot_id", "partner_id")
     def _compute_service_address_id(self):
         owners = self._readable_lots()._aftersales_owners()
-        delivery_of = self._aftersales_delivery_addresses(self.partner_id)
+        delivery_of = self._delivery_addresses(self.partner_id)
         for ticket in self:
             owner, address = owners.get(ticket.lot_id.id, (None, None))
             partner = ticket.partner_id
@@ -80,7 +80,7 @@ class AftersalesTicket(models.Model):
                 ticket.service_address_id = False
 
     @api.model
-    def _aftersales_delivery_addresses(self, partners):
+    def _delivery_addresses(self, partners):
         """The delivery address of each of ``partners``, as ``address_get`` finds it: ``{partner:
         address}``. ``address_get`` looks among the contacts of the partner's company only, all of its
         commercial entity: one query tells which of these have a delivery address at all, and the
@@ -172,7 +172,7 @@ class AftersalesTicket(models.Model):
         alias_team = self.env["aftersales.team"].browse(values.pop("team_id", False)).exists()
         company = self.env["res.company"].browse(values.get("company_id")) or alias_team.company_id or self.env.company
         if not values.get("partner_id") and company.aftersales_create_contacts:
-            sender = self._aftersales_sender_contact(msg_dict)
+            sender = self._sender_contact(msg_dict)
             if sender:
                 values["partner_id"] = sender.id
         if alias_team:
@@ -185,7 +185,7 @@ class AftersalesTicket(models.Model):
         return super().message_new(msg_dict, custom_values=values)
 
     @api.model
-    def _aftersales_sender_contact(self, msg_dict):
+    def _sender_contact(self, msg_dict):
         """The contact of the e-mail's sender, created from its display name and address when nobody has
         that address yet. Employees and the senders already known are found, not created."""
         if self.env["res.partner"].browse(msg_dict.get("author_id")).exists() or not msg_dict.get("email_from"):

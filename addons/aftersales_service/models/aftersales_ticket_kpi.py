@@ -9,8 +9,8 @@ class AftersalesTicketKpi(models.Model):
 
     Rates are 100 (met) or 0 (missed) per ticket and empty when they do not apply,
     so their average over any group is the percentage of the tickets concerned.
-    Other addons add measures by extending ``_aftersales_kpi_columns`` and
-    ``_aftersales_kpi_joins`` (a satisfaction score, for instance).
+    Other addons add measures by extending ``_kpi_columns`` and
+    ``_kpi_joins`` (a satisfaction score, for instance).
     """
 
     _name = "aftersales.ticket.kpi"
@@ -92,7 +92,7 @@ class AftersalesTicketKpi(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _aftersales_kpi_columns(self):
+    def _kpi_columns(self):
         """The measure columns of the view, ``t`` being the ticket."""
         now = SQL("(now() AT TIME ZONE 'UTC')")
         return [
@@ -141,12 +141,12 @@ class AftersalesTicketKpi(models.Model):
         ]
 
     @api.model
-    def _aftersales_kpi_joins(self):
+    def _kpi_joins(self):
         """The tables joined to the ticket ``t``; each must give at most one row per ticket."""
         return []
 
     @api.model
-    def _aftersales_kpi_query(self):
+    def _kpi_query(self):
         return SQL(
             """
             SELECT t.id AS id,
@@ -170,8 +170,8 @@ class AftersalesTicketKpi(models.Model):
               %s
              WHERE t.active
             """,
-            SQL(",\n                   ").join(self._aftersales_kpi_columns()),
-            SQL("\n              ").join(self._aftersales_kpi_joins()),
+            SQL(",\n                   ").join(self._kpi_columns()),
+            SQL("\n              ").join(self._kpi_joins()),
         )
 
     @api.model
@@ -193,6 +193,4 @@ class AftersalesTicketKpi(models.Model):
             )
         )
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._aftersales_kpi_query())
-        )
+        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._kpi_query()))

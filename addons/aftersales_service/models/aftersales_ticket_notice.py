@@ -25,10 +25,10 @@ class AftersalesTicket(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         tickets = super().create(vals_list)
-        tickets._aftersales_send_received()
+        tickets._send_received()
         return tickets
 
-    def _aftersales_send_received(self):
+    def _send_received(self):
         """E-mail the customers of new tickets their reference and the link to follow them, when their
         company sends it. A ticket opened by e-mail gets this one answer: the aliases of the teams do
         not answer on their own."""

@@ -121,7 +121,7 @@ class AftersalesTicket(models.Model):
         for ticket in self:
             if ticket.is_closed and ticket.sla_policy_id:
                 continue  # a closed ticket keeps the policy it was judged on
-            ticket.sla_policy_id = next((policy for policy in policies if policy._aftersales_matches(ticket)), False)
+            ticket.sla_policy_id = next((policy for policy in policies if policy._matches(ticket)), False)
 
     @api.depends(
         "sla_policy_id.calendar_id",
@@ -449,7 +449,7 @@ class AftersalesTicket(models.Model):
             }
         )
 
-    def _aftersales_escalate(self, kind="resolution", level="level1"):
+    def _escalate(self, kind="resolution", level="level1"):
         """Escalate the target ``kind`` of these tickets at ``level`` now (see
         :meth:`_sla_escalate_targets`); returns the tickets escalated."""
         escalations, _nobody = self._sla_escalate_targets([(ticket, kind, level) for ticket in self])

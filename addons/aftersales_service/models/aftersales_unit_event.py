@@ -21,7 +21,7 @@ class AftersalesUnitEvent(models.Model):
     """One event in the life of a serial number, read from the documents that made it.
 
     The view is the UNION ALL of one SELECT per source, given by
-    ``_aftersales_event_queries``: each addon adds its own sources by overriding it.
+    ``_event_queries``: each addon adds its own sources by overriding it.
     Odoo calls ``init`` again when an addon extending this model is installed or
     updated, which recreates the view with every source.
     """
@@ -88,7 +88,7 @@ class AftersalesUnitEvent(models.Model):
     branch_id = fields.Many2one("aftersales.branch", readonly=True)
 
     @api.model
-    def _aftersales_event_queries(self):
+    def _event_queries(self):
         """The sources of the history, as a list of ``(code, kind, query)``.
 
         ``code`` is a number below 64 unique to the source (service 1-19,
@@ -130,7 +130,7 @@ class AftersalesUnitEvent(models.Model):
                        AND dest.usage = 'customer' AND src.usage != 'customer' AND %(where)s
                     """,
                     picking="stock.picking",
-                    where=self._aftersales_event_delivery_where(),
+                    where=self._event_delivery_where(),
                 ),
             ),
             (
@@ -149,7 +149,7 @@ class AftersalesUnitEvent(models.Model):
                        AND src.usage = 'customer' AND dest.usage != 'customer' AND %(where)s
                     """,
                     picking="stock.picking",
-                    where=self._aftersales_event_return_where(),
+                    where=self._event_return_where(),
                 ),
             ),
             (
@@ -208,7 +208,7 @@ class AftersalesUnitEvent(models.Model):
         ]
 
     @api.model
-    def _aftersales_event_branches(self):
+    def _event_branches(self):
         """How the branch of an event's document is read: ``{res_model: SELECT of the branch of the
         document whose id is src.res_id}``; documents of other models are in no branch."""
         return {
@@ -234,29 +234,27 @@ class AftersalesUnitEvent(models.Model):
         }
 
     @api.model
-    def _aftersales_event_branch(self):
-        cases = [
-            SQL("WHEN %s THEN (%s)", res_model, query) for res_model, query in self._aftersales_event_branches().items()
-        ]
+    def _event_branch(self):
+        cases = [SQL("WHEN %s THEN (%s)", res_model, query) for res_model, query in self._event_branches().items()]
         return SQL("CASE src.res_model %s ELSE NULL END", SQL(" ").join(cases))
 
     @api.model
-    def _aftersales_event_delivery_where(self):
+    def _event_delivery_where(self):
         """Which deliveries to customers count as plain deliveries (others may be told by other sources)."""
         return SQL("TRUE")
 
     @api.model
-    def _aftersales_event_return_where(self):
+    def _event_return_where(self):
         """Which receipts from customers count as plain returns (others may be told by other sources)."""
         return SQL("TRUE")
 
     @api.model
-    def _aftersales_event_query(self):
+    def _event_query(self):
         ranks = {kind: rank for rank, kind in enumerate(self._fields["kind"].get_values(self.env), start=1)}
         selects = []
         codes = set()
-        branch = self._aftersales_event_branch()
-        for code, kind, query in self._aftersales_event_queries():
+        branch = self._event_branch()
+        for code, kind, query in self._event_queries():
             if code in codes or not 0 < code < CODE_SPAN:
                 raise UserError(_("Unit history source %(code)s is used twice or out of range.", code=code))
             codes.add(code)
@@ -287,7 +285,7 @@ class AftersalesUnitEvent(models.Model):
 
     def init(self):
         drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), self._aftersales_event_query()))
+        self.env.cr.execute(SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), self._event_query()))
 
     def action_open_document(self):
         """Open the document the event comes from, if the user may read it."""

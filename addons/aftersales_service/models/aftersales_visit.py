@@ -465,7 +465,7 @@ class AftersalesVisit(models.Model):
         # the client's values first: the reference and the moment of the signature below are the model's own
         self._guard_check_create(vals_list)
         if any(vals.get("service_partner_id") for vals in vals_list):
-            self._aftersales_check_partner_change(False)
+            self._check_partner_change(False)
         self._check_ticket_readable([vals.get("ticket_id") for vals in vals_list])
         for vals in vals_list:
             if vals.get("photo_ids"):
@@ -484,13 +484,13 @@ class AftersalesVisit(models.Model):
         for visit, vals in zip(visits, vals_list, strict=True):
             if vals.get("photo_ids"):
                 visit._attach_photos(self.env["ir.attachment"])
-        visits._aftersales_check_assignment(
+        visits._check_assignment(
             forcing=visits.browse(
                 visit.id for visit, vals in zip(visits, vals_list, strict=True) if FORCING_FIELDS.intersection(vals)
             )
         )
-        visits._aftersales_create_installation_cards()
-        visits.filtered("service_partner_id")._aftersales_offer_to_partner()
+        visits._create_installation_cards()
+        visits.filtered("service_partner_id")._offer_to_partner()
         return visits
 
     def write(self, vals):
@@ -502,7 +502,7 @@ class AftersalesVisit(models.Model):
         with self._unguard("signed_on") if signing else nullcontext():
             self._guard_check_write(vals)
         if "service_partner_id" in vals:
-            self._aftersales_check_partner_change(vals["service_partner_id"])
+            self._check_partner_change(vals["service_partner_id"])
         if vals.get("ticket_id"):
             self._check_ticket_readable([vals["ticket_id"]])
         photos_before = {}
@@ -524,7 +524,7 @@ class AftersalesVisit(models.Model):
             visit._attach_photos(before_photos)
         if "service_partner_id" in vals:
             if vals["service_partner_id"]:
-                self._aftersales_offer_to_partner()
+                self._offer_to_partner()
             else:
                 with self._unguard("partner_job_state"):
                     self.write({"partner_job_state": False})
@@ -534,13 +534,11 @@ class AftersalesVisit(models.Model):
             with moved._assignment_checked():
                 moved.sudo().write({"assignment_forced": False, "assignment_forced_reason": False})
         if forcing:
-            self._aftersales_check_assignment(forcing=self)
+            self._check_assignment(forcing=self)
         elif rule_fields:
-            self.filtered(
-                lambda v: tuple(v[name] for name in rule_fields) != rule_values[v.id]
-            )._aftersales_check_assignment()
+            self.filtered(lambda v: tuple(v[name] for name in rule_fields) != rule_values[v.id])._check_assignment()
         if "visit_type_id" in vals:
-            self._aftersales_create_installation_cards()
+            self._create_installation_cards()
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -569,7 +567,7 @@ class AftersalesVisit(models.Model):
     # Actions
     # ------------------------------------------------------------------
 
-    def _aftersales_check_state(self, allowed, action):
+    def _check_state(self, allowed, action):
         wrong = self.filtered(lambda visit: visit.state not in allowed)
         if wrong:
             raise UserError(
@@ -581,7 +579,7 @@ class AftersalesVisit(models.Model):
             )
 
     def action_schedule(self):
-        self._aftersales_check_state(("draft",), _("Scheduling"))
+        self._check_state(("draft",), _("Scheduling"))
         missing = self.filtered(lambda visit: not visit.technician_id or not visit.scheduled_start)
         if missing:
             raise UserError(
@@ -594,25 +592,25 @@ class AftersalesVisit(models.Model):
             self.write({"state": "scheduled"})
 
     def action_confirm(self):
-        self._aftersales_check_state(("scheduled",), _("Confirming"))
+        self._check_state(("scheduled",), _("Confirming"))
         with self._unguard("state"):
             self.write({"state": "confirmed"})
 
     def action_start(self):
         """Check in on site. A draft visit that dispatch gave a technician and a time is scheduled on
         the way: the technician at the door does not wait for the office to press Schedule."""
-        self._aftersales_check_state(("draft", "scheduled", "confirmed"), _("Starting"))
+        self._check_state(("draft", "scheduled", "confirmed"), _("Starting"))
         self.filtered(lambda visit: visit.state == "draft").action_schedule()
         with self._unguard("state", "check_in"):
             self.write({"state": "in_progress", "check_in": fields.Datetime.now()})
 
     def action_stop(self):
-        self._aftersales_check_state(("in_progress",), _("Stopping"))
+        self._check_state(("in_progress",), _("Stopping"))
         with self._unguard("check_out"):
             self.write({"check_out": fields.Datetime.now()})
 
     def action_done(self):
-        self._aftersales_check_state(("in_progress",), _("Finishing"))
+        self._check_state(("in_progress",), _("Finishing"))
         # a declined job is done by whoever the dispatcher gives it to next
         not_accepted = self.filtered(
             lambda v: v.partner_job_state == "offered" or (v.partner_job_state == "declined" and not v.technician_id)
@@ -645,20 +643,20 @@ class AftersalesVisit(models.Model):
                 # writing the check-out again would recompute a corrected time spent
                 visit.write({"state": "done"} if visit.check_out else {"state": "done", "check_out": now})
             self.filtered(lambda v: v.partner_job_state == "accepted").write({"partner_job_state": "done"})
-        self._aftersales_bill_lines()
-        self.env["aftersales.commission"].sudo()._aftersales_compute_for_visits(self)
-        self.env["aftersales.followup"].sudo()._aftersales_plan_for_visits(self)
-        self._aftersales_send_service_report()
+        self._bill_lines()
+        self.env["aftersales.commission"].sudo()._compute_for_visits(self)
+        self.env["aftersales.followup"].sudo()._plan_for_visits(self)
+        self._send_service_report()
         for visit in self.filtered("ticket_id"):
-            visit.ticket_id._aftersales_send_csat_survey("visit_done", visit=visit)
+            visit.ticket_id._send_csat_survey("visit_done", visit=visit)
 
     def action_cancel(self):
-        self._aftersales_check_state(("draft", "scheduled", "confirmed", "in_progress"), _("Cancelling"))
+        self._check_state(("draft", "scheduled", "confirmed", "in_progress"), _("Cancelling"))
         with self._unguard("state"):
             self.write({"state": "cancel"})
 
     def action_reset_draft(self):
-        self._aftersales_check_state(("cancel",), _("Resetting"))
+        self._check_state(("cancel",), _("Resetting"))
         with self._unguard("state"):
             self.write({"state": "draft"})
 
@@ -680,19 +678,19 @@ class AftersalesVisit(models.Model):
         if not self.env.user.has_group(DISPATCHER_GROUP):
             raise AccessError(_("Only dispatchers and managers correct done visits."))
         self.check_access("write")
-        self._aftersales_check_state(("done",), _("Correcting"))
+        self._check_state(("done",), _("Correcting"))
 
-    def _aftersales_correct(self, changes, reason):
+    def _correct(self, changes, reason):
         """Write the corrections ``changes`` on this done visit, in its chatter and the audit log.
 
         Call it after :meth:`_check_can_correct`. The commissions of open periods follow a new
         technician or check-out; closed periods stay as they are.
         """
         self.ensure_one()
-        old = {name: self._aftersales_correction_text(name) for name in changes}
+        old = {name: self._correction_text(name) for name in changes}
         with self._unguard():
             self.write(changes)
-        new = {name: self._aftersales_correction_text(name) for name in changes}
+        new = {name: self._correction_text(name) for name in changes}
         labels = {name: self._fields[name]._description_string(self.env) for name in changes}
         items = Markup("").join(
             Markup("<li>%s: %s &#8594; %s</li>") % (labels[name], old[name], new[name]) for name in changes
@@ -702,7 +700,7 @@ class AftersalesVisit(models.Model):
             % (_("Done visit corrected by %(user)s. Why: %(reason)s", user=self.env.user.name, reason=reason), items),
             subtype_xmlid="mail.mt_note",
         )
-        self.env["aftersales.audit.log"]._aftersales_audit(
+        self.env["aftersales.audit.log"]._audit(
             "visit_corrected",
             self,
             reason,
@@ -711,9 +709,9 @@ class AftersalesVisit(models.Model):
         )
         if {"technician_id", "check_out"}.intersection(changes):
             # sudo: the commissions follow the corrected visit, whoever corrects it
-            self.env["aftersales.commission"].sudo()._aftersales_compute_for_visits(self)
+            self.env["aftersales.commission"].sudo()._compute_for_visits(self)
 
-    def _aftersales_correction_text(self, name):
+    def _correction_text(self, name):
         field = self._fields[name]
         value = self[name]
         if field.type == "many2one":
@@ -734,7 +732,7 @@ class AftersalesVisit(models.Model):
     # Fees
     # ------------------------------------------------------------------
 
-    def _aftersales_check_lines_editable(self):
+    def _check_lines_editable(self):
         done = self.filtered(lambda visit: visit.state == "done")
         if done:
             raise UserError(
@@ -745,14 +743,14 @@ class AftersalesVisit(models.Model):
                 )
             )
 
-    def _aftersales_send_service_report(self):
+    def _send_service_report(self):
         """E-mail the service report of the done visits to their customers, when the company asks for it;
         a note in the chatter says why when the customer has no e-mail address."""
         template = self.env.ref("aftersales_service.mail_template_visit_service_report", raise_if_not_found=False)
         if not template:
             return
         for visit in self.filtered(lambda v: v.state == "done" and v.company_id.aftersales_send_service_report):
-            customer = visit._aftersales_report_recipient()
+            customer = visit._report_recipient()
             if not customer.email:
                 visit.message_post(
                     body=_(
@@ -764,44 +762,44 @@ class AftersalesVisit(models.Model):
                 continue
             visit.sudo().message_post_with_source(template, message_type="comment", subtype_xmlid="mail.mt_comment")
 
-    def _aftersales_report_recipient(self):
+    def _report_recipient(self):
         self.ensure_one()
         return self.ticket_id.partner_id or self.partner_id
 
-    def _aftersales_zone(self):
+    def _zone(self):
         """The zone the visit's address is in, the technician's zones first."""
         self.ensure_one()
         zones = self.technician_id.zone_ids or self.env["aftersales.zone"].search(
             [("company_id", "in", [False, self.company_id.id])]
         )
-        return next((zone for zone in zones if zone._aftersales_covers(self.partner_id)), self.env["aftersales.zone"])
+        return next((zone for zone in zones if zone._covers(self.partner_id)), self.env["aftersales.zone"])
 
-    def _aftersales_fee_product(self, line_type):
+    def _fee_product(self, line_type):
         """The service product proposed for a new billable line of ``line_type``."""
         self.ensure_one()
         visit_type = self.visit_type_id
         if line_type == "labour":
             return visit_type.labour_product_id
         if line_type == "travel_zone":
-            return self._aftersales_zone().travel_product_id
+            return self._zone().travel_product_id
         if line_type == "travel_km":
             return visit_type.travel_km_product_id
         return visit_type.fee_product_id
 
-    def _aftersales_travel_km(self):
+    def _travel_km(self):
         """Kilometres from the technician's home base to the address and back (0 when unknown)."""
         self.ensure_one()
         distance = great_circle_km(partner_point(self.technician_id.home_partner_id), partner_point(self.partner_id))
         return round(2 * distance, 1) if distance else 0.0
 
-    def _aftersales_bill_lines(self):
+    def _bill_lines(self):
         """Put the billable lines of done visits on their service order (see
-        ``_aftersales_billing_order``): the lines not billed yet, e.g. on an accepted quotation."""
+        ``_billing_order``): the lines not billed yet, e.g. on an accepted quotation."""
         for visit in self:
-            lines = visit.line_ids.sudo()._aftersales_unbilled()
+            lines = visit.line_ids.sudo()._unbilled()
             if not lines:
                 continue
-            order = visit._aftersales_billing_order()
+            order = visit._billing_order()
             self.env["sale.order.line"].sudo().create([line._prepare_sale_line_vals(order) for line in lines])
             if order.state in ("draft", "sent"):
                 order.action_confirm()
@@ -822,7 +820,7 @@ class AftersalesVisit(models.Model):
             "views": [(False, "form")],
         }
 
-    def _aftersales_create_installation_cards(self):
+    def _create_installation_cards(self):
         """Each installation visit has its card, created along with it."""
         missing = self.filtered(lambda visit: visit.visit_kind == "installation" and not visit.installation_card_ids)
         if missing:
@@ -834,7 +832,7 @@ class AftersalesVisit(models.Model):
     # Service partners
     # ------------------------------------------------------------------
 
-    def _aftersales_check_partner_change(self, partner_id):
+    def _check_partner_change(self, partner_id):
         if not self.env.su and not self.env.user.has_group("aftersales_service.aftersales_service_group_dispatcher"):
             raise AccessError(_("Only dispatchers dispatch visits to service partners."))
         locked = self.filtered(
@@ -857,7 +855,7 @@ class AftersalesVisit(models.Model):
                 )
             )
 
-    def _aftersales_schedule_text(self, partner):
+    def _schedule_text(self, partner):
         """The day and hours of the visit as ``partner`` reads them: in their time zone (else their
         company's, else ours), for e-mails written to them."""
         self.ensure_one()
@@ -867,11 +865,11 @@ class AftersalesVisit(models.Model):
         day = format_date(visit.env, self.scheduled_start)
         return f"{day} {visit.time_window}"
 
-    def _aftersales_partner_job_url(self):
+    def _partner_job_url(self):
         self.ensure_one()
         return f"{self.get_base_url()}/my/jobs/{self.id}"
 
-    def _aftersales_offer_to_partner(self):
+    def _offer_to_partner(self):
         """Offer the jobs to their service partner and tell its portal users by e-mail."""
         for visit in self:
             if visit.partner_job_state in ("accepted", "done"):
@@ -893,9 +891,9 @@ class AftersalesVisit(models.Model):
                         "partner_dispatcher_id": self.env.user.id,
                     }
                 )
-            visit._aftersales_send_partner_offer()
+            visit._send_partner_offer()
 
-    def _aftersales_send_partner_offer(self):
+    def _send_partner_offer(self):
         self.ensure_one()
         template = self.env.ref("aftersales_service.mail_template_partner_job_offer", raise_if_not_found=False)
         if not template:
@@ -920,7 +918,7 @@ class AftersalesVisit(models.Model):
             partner_ids=recipients.ids,
         )
 
-    def _aftersales_check_partner_job(self, allowed, action):
+    def _check_partner_job(self, allowed, action):
         wrong = self.filtered(lambda v: not v.service_partner_id or v.partner_job_state not in allowed)
         if wrong:
             raise UserError(
@@ -951,11 +949,11 @@ class AftersalesVisit(models.Model):
                 )
             )
 
-    def _aftersales_partner_accept(self):
+    def _partner_accept(self):
         """The service partner takes the job: the visit is confirmed. Called by the partner portal."""
         self._check_partner_job_user()
-        self._aftersales_check_partner_job(("offered",), _("Accepting"))
-        self._aftersales_check_state(("draft", "scheduled", "confirmed"), _("Accepting"))
+        self._check_partner_job(("offered",), _("Accepting"))
+        self._check_state(("draft", "scheduled", "confirmed"), _("Accepting"))
         for visit in self:
             with visit._unguard("partner_job_state", "state"):
                 visit.write({"partner_job_state": "accepted", "state": "confirmed"})
@@ -965,14 +963,14 @@ class AftersalesVisit(models.Model):
             )
         return True
 
-    def _aftersales_partner_decline(self, reason):
+    def _partner_decline(self, reason):
         """The service partner refuses the job: it goes back to dispatch, with an activity for the dispatcher.
         Called by the partner portal."""
         self._check_partner_job_user()
         reason = (reason or "").strip()
         if not reason:
             raise UserError(_("Say why the job is declined."))
-        self._aftersales_check_partner_job(("offered",), _("Declining"))
+        self._check_partner_job(("offered",), _("Declining"))
         for visit in self:
             partner = visit.service_partner_id
             with visit._unguard("partner_job_state", "partner_decline_reason"):
@@ -981,26 +979,26 @@ class AftersalesVisit(models.Model):
                 body=_("%(partner)s declined the job: %(reason)s", partner=partner.display_name, reason=reason),
                 subtype_xmlid="mail.mt_note",
             )
-            visit._aftersales_schedule_for_responsible(
+            visit._schedule_for_responsible(
                 "mail.mail_activity_data_todo",
                 summary=_("Dispatch again: declined by %(partner)s", partner=partner.display_name),
                 note=reason,
             )
         return True
 
-    def _aftersales_partner_record_work(self, report=None, hours=None, finish=False):
+    def _partner_record_work(self, report=None, hours=None, finish=False):
         """What the service partner records on the portal: the report, the hours, and the end of the job.
 
         The partner only reports the job done: the customer is billed when a dispatcher validates it
         (*Done*), after checking the hours and parts the partner gave."""
         self.ensure_one()
         self._check_partner_job_user()
-        self._aftersales_check_partner_job(("accepted",), _("Recording the work"))
+        self._check_partner_job(("accepted",), _("Recording the work"))
         if hours is not None and not (math.isfinite(hours) and 0 <= hours <= MAX_PARTNER_JOB_HOURS):
             raise UserError(_("The time spent on a job is between 0 and %(hours)s hours.", hours=MAX_PARTNER_JOB_HOURS))
         if self.state in ("scheduled", "confirmed"):
             self.action_start()
-        self._aftersales_check_state(("in_progress",), _("Recording the work"))
+        self._check_state(("in_progress",), _("Recording the work"))
         if finish and not self.check_out:
             # checking out recomputes the time spent: keep the hours the partner gave
             if hours is None and self.time_spent:
@@ -1014,10 +1012,10 @@ class AftersalesVisit(models.Model):
         if vals:
             self.write(vals)
         if finish:
-            self._aftersales_partner_report_done()
+            self._partner_report_done()
         return True
 
-    def _aftersales_partner_report_done(self):
+    def _partner_report_done(self):
         """The partner says the job is done: the dispatcher who offered it validates it."""
         self.ensure_one()
         self._check_partner_job_user()
@@ -1029,13 +1027,13 @@ class AftersalesVisit(models.Model):
         self.message_post(
             body=_("%(partner)s reported the job done.", partner=partner.display_name), subtype_xmlid="mail.mt_note"
         )
-        self._aftersales_schedule_for_responsible(
+        self._schedule_for_responsible(
             "mail.mail_activity_data_todo",
             summary=_("Validate the job done by %(partner)s", partner=partner.display_name),
             note=_("Check the report, the hours and the parts, then mark the visit done: the customer is billed then."),
         )
 
-    def _aftersales_responsible(self, assignee=None):
+    def _responsible(self, assignee=None):
         """Who takes the work asked about this visit: ``assignee`` (default: the dispatcher who
         offered the job), else the ticket's team leader, the branch manager, the company's
         after-sales manager; empty when there is nobody."""
@@ -1046,11 +1044,11 @@ class AftersalesVisit(models.Model):
             assignee=assignee, team=self.ticket_id.team_id, branch=self.branch_id
         )
 
-    def _aftersales_schedule_for_responsible(self, activity_type, assignee=None, **values):
+    def _schedule_for_responsible(self, activity_type, assignee=None, **values):
         """An activity for the responsible user of the visit; without one, a note in the chatter
         says that nobody could be asked. Returns the activity (empty without one)."""
         self.ensure_one()
-        responsible = self._aftersales_responsible(assignee)
+        responsible = self._responsible(assignee)
         if not responsible:
             self.message_post(
                 body=_(

@@ -40,7 +40,7 @@ class AftersalesVisit(models.Model):
     @api.depends_context("lang")
     def _compute_appointment_window(self):
         for visit in self:
-            visit.appointment_window = visit._aftersales_format_window(visit.scheduled_start, visit.scheduled_end)
+            visit.appointment_window = visit._format_window(visit.scheduled_start, visit.scheduled_end)
 
     # ------------------------------------------------------------------
     # CRUD and actions
@@ -56,15 +56,15 @@ class AftersalesVisit(models.Model):
     # Time zone and formatting
     # ------------------------------------------------------------------
 
-    def _aftersales_customer(self):
+    def _customer(self):
         self.ensure_one()
         return self.ticket_id.partner_id or self.partner_id
 
-    def _aftersales_customer_tz(self):
+    def _customer_tz(self):
         """The customer's time zone (their company's), else the company's (its partner's), else the one of
         the company's working hours, else UTC."""
         self.ensure_one()
-        customer = self._aftersales_customer().sudo()
+        customer = self._customer().sudo()
         tz = (
             customer.tz
             or customer.commercial_partner_id.tz
@@ -74,13 +74,13 @@ class AftersalesVisit(models.Model):
         )
         return tz if tz in pytz.all_timezones_set else "UTC"
 
-    def _aftersales_format_window(self, start, end):
+    def _format_window(self, start, end):
         """'Tuesday, June 9, 2026, 10:00 - 11:30 (Europe/Brussels)' in the customer's time zone."""
         self.ensure_one()
         if not start or not end:
             return False
-        tz = self._aftersales_customer_tz()
-        day = tools.format_date(self.env, self._aftersales_local(start).date(), date_format="full")
+        tz = self._customer_tz()
+        day = tools.format_date(self.env, self._local(start).date(), date_format="full")
         return _(
             "%(day)s, %(start)s - %(end)s (%(tz)s)",
             day=day,
@@ -89,15 +89,15 @@ class AftersalesVisit(models.Model):
             tz=tz,
         )
 
-    def _aftersales_local(self, value):
+    def _local(self, value):
         """A naive UTC datetime in the customer's time zone."""
-        return pytz.utc.localize(value).astimezone(pytz.timezone(self._aftersales_customer_tz()))
+        return pytz.utc.localize(value).astimezone(pytz.timezone(self._customer_tz()))
 
     # ------------------------------------------------------------------
     # Slots offered to the customer
     # ------------------------------------------------------------------
 
-    def _aftersales_needs_time(self):
+    def _needs_time(self):
         """Whether the customer may still choose the time of this visit: not when a service partner
         has it, our technicians' free times do not apply, nor when the customer was told its time (a
         visit taken back from its technician keeps the time agreed; the customer moves it as a booked
@@ -110,7 +110,7 @@ class AftersalesVisit(models.Model):
         )
 
     @api.model
-    def _aftersales_slot_settings(self):
+    def _slot_settings(self):
         params = self.env["ir.config_parameter"].sudo()
         try:
             days = int(params.get_param(SLOT_DAYS_PARAM, DEFAULT_SLOT_DAYS))
@@ -119,28 +119,28 @@ class AftersalesVisit(models.Model):
             days, notice = DEFAULT_SLOT_DAYS, DEFAULT_SLOT_NOTICE_HOURS
         return max(days, 1), max(notice, 0.0)
 
-    def _aftersales_slot_candidates(self, technicians=None, now=None):
+    def _slot_candidates(self, technicians=None, now=None):
         """The dispatch engine over the window where slots may be offered.
 
         Returns (engine, the visit as the rules see it, first, last, duration); the engine is None
         when nobody may take the visit.
         """
         self.ensure_one()
-        days, notice = self._aftersales_slot_settings()
+        days, notice = self._slot_settings()
         now = (now or fields.Datetime.now()).replace(microsecond=0)
         first, last = now + timedelta(hours=notice), now + timedelta(days=days)
         duration = timedelta(hours=self.visit_type_id.default_duration or 1.0)
         if technicians is None:
             technicians = self.env["aftersales.technician"].search([("company_id", "=", self.company_id.id)])
-        probe = self._aftersales_probe(first, first + duration)
-        facts = probe._aftersales_dispatch_visits(technicians)[probe.id]
+        probe = self._probe(first, first + duration)
+        facts = probe._dispatch_visits(technicians)[probe.id]
         facts.key = self.id
-        engine = self._aftersales_dispatch_engine(technicians, first, last, exclude=self)
+        engine = self._dispatch_engine(technicians, first, last, exclude=self)
         if not engine.candidates(facts)[0] or first + duration > last:
             return None, facts, first, last, duration
         return engine, facts, first, last, duration
 
-    def _aftersales_probe(self, start, end):
+    def _probe(self, start, end):
         """The visit at another time, in memory only, for the planning rules."""
         self.ensure_one()
         return self.new(
@@ -153,7 +153,7 @@ class AftersalesVisit(models.Model):
             }
         )
 
-    def _aftersales_portal_slots(self, now=None, per_day=SLOTS_PER_DAY, limit=SLOTS_MAX):
+    def _portal_slots(self, now=None, per_day=SLOTS_PER_DAY, limit=SLOTS_MAX):
         """Free slots to offer the customer: a few per day, spread over the day.
 
         Each slot is a dict with ``start``, ``end`` (naive UTC), ``technician``,
@@ -161,23 +161,23 @@ class AftersalesVisit(models.Model):
         the signed value the customer posts back.
         """
         self.ensure_one()
-        engine, facts, first, last, duration = self._aftersales_slot_candidates(now=now)
+        engine, facts, first, last, duration = self._slot_candidates(now=now)
         if not engine:
             return []
         Technicians = self.env["aftersales.technician"]
         by_day = defaultdict(list)
         for start, technicians in engine.free_slots(facts, first, last, SLOT_STEP).items():
-            by_day[self._aftersales_local(start).date()].append((start, Technicians.browse(technicians[0].key)))
+            by_day[self._local(start).date()].append((start, Technicians.browse(technicians[0].key)))
         slots = []
         for day in sorted(by_day):
-            for start, technician in self._aftersales_spread(by_day[day], per_day):
-                slots.append(self._aftersales_slot(start, start + duration, technician))
+            for start, technician in self._spread(by_day[day], per_day):
+                slots.append(self._slot(start, start + duration, technician))
                 if len(slots) >= limit:
                     return slots
         return slots
 
     @staticmethod
-    def _aftersales_spread(items, count):
+    def _spread(items, count):
         """At most ``count`` items, first and last included, evenly apart."""
         if len(items) <= count:
             return items
@@ -186,33 +186,33 @@ class AftersalesVisit(models.Model):
         step = (len(items) - 1) / (count - 1)
         return [items[round(index * step)] for index in range(count)]
 
-    def _aftersales_slot(self, start, end, technician):
+    def _slot(self, start, end, technician):
         self.ensure_one()
-        tz = self._aftersales_customer_tz()
+        tz = self._customer_tz()
         return {
             "start": start,
             "end": end,
             "technician": technician,
-            "day": tools.format_date(self.env, self._aftersales_local(start).date(), date_format="full"),
+            "day": tools.format_date(self.env, self._local(start).date(), date_format="full"),
             "window": "%s - %s"
             % (
                 tools.format_time(self.env, start, tz=tz, time_format="short"),
                 tools.format_time(self.env, end, tz=tz, time_format="short"),
             ),
-            "key": self._aftersales_slot_key(start, end, technician),
+            "key": self._slot_key(start, end, technician),
         }
 
-    def _aftersales_slot_message(self, start, end, technician_id):
+    def _slot_message(self, start, end, technician_id):
         return json.dumps([self.id, technician_id, fields.Datetime.to_string(start), fields.Datetime.to_string(end)])
 
-    def _aftersales_slot_key(self, start, end, technician):
+    def _slot_key(self, start, end, technician):
         """The value posted back for a slot, signed so that it cannot be forged."""
         self.ensure_one()
-        message = self._aftersales_slot_message(start, end, technician.id)
+        message = self._slot_message(start, end, technician.id)
         signature = tools.hmac(self.env(su=True), SLOT_SIGNATURE_SCOPE, message)
         return f"{technician.id}|{fields.Datetime.to_string(start)}|{fields.Datetime.to_string(end)}|{signature}"
 
-    def _aftersales_parse_slot_key(self, key):
+    def _parse_slot_key(self, key):
         """(start, end, technician) of a posted slot, or None if it was not offered by us."""
         self.ensure_one()
         try:
@@ -221,9 +221,7 @@ class AftersalesVisit(models.Model):
             start, end = fields.Datetime.to_datetime(start), fields.Datetime.to_datetime(end)
         except (TypeError, ValueError):
             return None
-        expected = tools.hmac(
-            self.env(su=True), SLOT_SIGNATURE_SCOPE, self._aftersales_slot_message(start, end, technician_id)
-        )
+        expected = tools.hmac(self.env(su=True), SLOT_SIGNATURE_SCOPE, self._slot_message(start, end, technician_id))
         if not tools.consteq(expected, signature):
             return None
         return start, end, self.env["aftersales.technician"].browse(technician_id)
@@ -232,7 +230,7 @@ class AftersalesVisit(models.Model):
     # Booking
     # ------------------------------------------------------------------
 
-    def _aftersales_lock_technician(self, technician):
+    def _lock_technician(self, technician):
         """Lock the technician's row until the end of the transaction.
 
         Two bookings for the same technician run one after the other. The row is
@@ -243,43 +241,43 @@ class AftersalesVisit(models.Model):
         self.env.cr.execute("SELECT id FROM aftersales_technician WHERE id = %s FOR UPDATE", [technician.id])
         self.env.cr.execute("UPDATE aftersales_technician SET write_date = write_date WHERE id = %s", [technician.id])
 
-    def _aftersales_take_slot(self, key, now=None):
+    def _take_slot(self, key, now=None):
         """(start, end, technician) of the slot the customer picked, checked again under the lock of the
         technician: raises UserError when it was not offered, ``AftersalesSlotTaken`` when it is no
         longer free."""
         self.ensure_one()
-        slot = self._aftersales_parse_slot_key(key)
+        slot = self._parse_slot_key(key)
         if not slot:
             raise UserError(_("This time is not one we offered for this visit. Please pick one of the list."))
         start, end, technician = slot
         now = now or fields.Datetime.now()
         if not technician.exists():
-            raise AftersalesSlotTaken(self._aftersales_slot_taken_message())
-        self._aftersales_lock_technician(technician)
+            raise AftersalesSlotTaken(self._slot_taken_message())
+        self._lock_technician(technician)
         # everything is read again under the lock: the rules, the bookings, the window
-        engine, facts, first, _last, duration = self._aftersales_slot_candidates(technicians=technician, now=now)
+        engine, facts, first, _last, duration = self._slot_candidates(technicians=technician, now=now)
         if not engine or technician.id not in engine.technicians or start < first or end - start != duration:
-            raise AftersalesSlotTaken(self._aftersales_slot_taken_message())
+            raise AftersalesSlotTaken(self._slot_taken_message())
         if engine.refusal(engine.technicians[technician.id], facts, start, end):
-            raise AftersalesSlotTaken(self._aftersales_slot_taken_message())
+            raise AftersalesSlotTaken(self._slot_taken_message())
         return start, end, technician
 
     @api.model
-    def _aftersales_slot_taken_message(self):
+    def _slot_taken_message(self):
         return _("This slot was just taken. Please pick another one.")
 
-    def _aftersales_book_slot(self, key, author=None, now=None):
+    def _book_slot(self, key, author=None, now=None):
         """Book the visit at the slot the customer picked, and confirm it.
 
         Raises UserError when the slot was not offered (``AftersalesSlotTaken``
         when it was, but is no longer free).
         """
         self.ensure_one()
-        if not self._aftersales_needs_time():
+        if not self._needs_time():
             raise UserError(_("The time of visit %(visit)s is already set.", visit=self.name))
-        start, end, technician = self._aftersales_take_slot(key, now)
+        start, end, technician = self._take_slot(key, now)
         try:
-            with self.env.cr.savepoint(), self._aftersales_batch_notices():
+            with self.env.cr.savepoint(), self._batch_notices():
                 # the slot becomes the time agreed with the customer, which the planners keep
                 self.write(
                     {
@@ -303,13 +301,13 @@ class AftersalesVisit(models.Model):
                 self.action_confirm()
         except ValidationError as error:
             self.env.invalidate_all()
-            raise AftersalesSlotTaken(self._aftersales_slot_taken_message()) from error
+            raise AftersalesSlotTaken(self._slot_taken_message()) from error
         return True
 
-    def _aftersales_request_other_time(self, preferred, message, author=None):
+    def _request_other_time(self, preferred, message, author=None):
         """Post the customer's wish in the chatter and ask the dispatcher to plan it."""
         self.ensure_one()
-        if not self._aftersales_needs_time():
+        if not self._needs_time():
             raise UserError(_("The time of visit %(visit)s is already set.", visit=self.name))
         preferred, message = (preferred or "").strip(), (message or "").strip()
         if not preferred and not message:
@@ -321,7 +319,7 @@ class AftersalesVisit(models.Model):
         )
         self.message_post(body=body, author_id=author.id if author else None, subtype_xmlid="mail.mt_note")
         # the planning is the team's: its leader first, not the agent of the ticket
-        self._aftersales_schedule_for_responsible(
+        self._schedule_for_responsible(
             "aftersales_service.mail_activity_type_visit_time_request", assignee=False, note=body
         )
         return True
@@ -350,8 +348,7 @@ class AftersalesVisit(models.Model):
         )
         due = visits.filtered(
             lambda v: (
-                v._aftersales_local(v.scheduled_start).date() == v._aftersales_local(now).date() + timedelta(days=1)
-                and v._aftersales_customer().email
+                v._local(v.scheduled_start).date() == v._local(now).date() + timedelta(days=1) and v._customer().email
             )
         )
         template = self.env.ref("aftersales_service.mail_template_visit_reminder", raise_if_not_found=False)
@@ -361,9 +358,7 @@ class AftersalesVisit(models.Model):
         template.send_mail_batch(due.ids)
         due._message_log_batch(
             bodies={
-                visit.id: self.env._(
-                    "Reminder of the visit sent to %(customer)s.", customer=visit._aftersales_customer().name
-                )
+                visit.id: self.env._("Reminder of the visit sent to %(customer)s.", customer=visit._customer().name)
                 for visit in due
             }
         )

@@ -72,15 +72,15 @@ class AftersalesVisit(models.Model):
         when one of the addresses has no coordinates. The number of queries does not grow with the
         number of visits.
         """
-        self._aftersales_check_board_access()
-        tz = self._aftersales_board_tz()
-        days = self._aftersales_board_days(date_from, date_to)
-        start, end = self._aftersales_board_bounds(days, tz)
-        branch = self._aftersales_board_branch(branch_id)
+        self._check_board_access()
+        tz = self._board_tz()
+        days = self._board_days(date_from, date_to)
+        start, end = self._board_bounds(days, tz)
+        branch = self._board_branch(branch_id)
 
-        technicians = self._aftersales_board_technicians(branch)
+        technicians = self._board_technicians(branch)
         # their working time, time off and public holidays: a day off shows no capacity
-        engine = self._aftersales_dispatch_engine(technicians, start, end)
+        engine = self._dispatch_engine(technicians, start, end)
         visits = self.search_fetch(
             [
                 ("technician_id", "in", technicians.ids),
@@ -88,15 +88,15 @@ class AftersalesVisit(models.Model):
                 ("scheduled_start", "<", end),
                 ("scheduled_end", ">", start),
             ],
-            self._aftersales_board_card_fields(),
+            self._board_card_fields(),
         )
-        unassigned_domain = self._aftersales_board_unassigned_domain(start, end, branch)
+        unassigned_domain = self._board_unassigned_domain(start, end, branch)
         unassigned = self.search_fetch(
-            unassigned_domain, self._aftersales_board_card_fields(), limit=MAX_UNASSIGNED, order="scheduled_start, id"
+            unassigned_domain, self._board_card_fields(), limit=MAX_UNASSIGNED, order="scheduled_start, id"
         )
         unassigned_count = len(unassigned) if len(unassigned) < MAX_UNASSIGNED else self.search_count(unassigned_domain)
         # one read of each related model for all the cards, whatever their number
-        readable_tickets = self._aftersales_board_prefetch(visits | unassigned, technicians)
+        readable_tickets = self._board_prefetch(visits | unassigned, technicians)
 
         day_keys = [day.isoformat() for day in days]
         today = utc.localize(fields.Datetime.now()).astimezone(tz).date()
@@ -104,7 +104,7 @@ class AftersalesVisit(models.Model):
         hours = [DEFAULT_HOUR_FROM, DEFAULT_HOUR_TO]
         by_lane = {technician.id: {key: [] for key in day_keys} for technician in technicians}
         for visit in visits:
-            card = visit._aftersales_board_card(tz, readable_tickets)
+            card = visit._board_card(tz, readable_tickets)
             if card["day"] in by_lane[visit.technician_id.id]:
                 by_lane[visit.technician_id.id][card["day"]].append(card)
                 hours[0] = min(hours[0], card["start_minute"] // 60)
@@ -114,9 +114,9 @@ class AftersalesVisit(models.Model):
             facts = engine.technicians.get(technician.id)
             for key, day in zip(day_keys, days, strict=True):
                 cards = by_lane[technician.id][key]
-                day_start, day_end = self._aftersales_board_bounds([day], tz)
+                day_start, day_end = self._board_bounds([day], tz)
                 working = bool(facts and engine.working_time(facts, day_start, day_end))
-                lane_days[key] = self._aftersales_board_lane_day(technician, cards, working)
+                lane_days[key] = self._board_lane_day(technician, cards, working)
             lanes.append(
                 {
                     "id": technician.id,
@@ -148,7 +148,7 @@ class AftersalesVisit(models.Model):
             "branch_id": branch.id or False,
             "branches": [{"id": b.id, "name": b.display_name} for b in self.env["aftersales.branch"].search([])],
             "lanes": lanes,
-            "unassigned": [visit._aftersales_board_card(tz, readable_tickets) for visit in unassigned],
+            "unassigned": [visit._board_card(tz, readable_tickets) for visit in unassigned],
             "unassigned_count": unassigned_count,
         }
 
@@ -162,7 +162,7 @@ class AftersalesVisit(models.Model):
         assignment in the same write, as on the visit's form (the reason goes in the chatter and
         the audit log). Returns the visit's new card.
         """
-        self._aftersales_check_board_access()
+        self._check_board_access()
         visit = self.browse(_as_id(visit_id)).exists()
         technician = self.env["aftersales.technician"].browse(_as_id(technician_id)).exists()
         if not visit:
@@ -171,7 +171,7 @@ class AftersalesVisit(models.Model):
             raise UserError(_("This technician no longer exists: refresh the board."))
         visit.check_access("write")
         technician.check_access("read")
-        visit._aftersales_check_movable()
+        visit._check_movable()
         new_start = _utc_moment(start)
         if not new_start:
             raise UserError(_("Say when the visit starts: %(start)s is not a date and time.", start=_shown(start)))
@@ -192,19 +192,19 @@ class AftersalesVisit(models.Model):
         visit.write(vals)
         if visit.state == "draft":
             visit.action_schedule()
-        return visit._aftersales_board_card(self._aftersales_board_tz())
+        return visit._board_card(self._board_tz())
 
     @api.model
     def aftersales_board_unassign(self, visit_id):
         """Take the visit ``visit_id`` back from its technician: it goes back among the unassigned
         visits, as a draft that keeps its time (and the arrival agreed with the customer). Returns
         its new card."""
-        self._aftersales_check_board_access()
+        self._check_board_access()
         visit = self.browse(_as_id(visit_id)).exists()
         if not visit:
             raise UserError(_("This visit no longer exists: refresh the board."))
         visit.check_access("write")
-        visit._aftersales_check_movable()
+        visit._check_movable()
         technician = visit.technician_id
         if technician:
             with visit._unguard("state"):
@@ -217,9 +217,9 @@ class AftersalesVisit(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-        return visit._aftersales_board_card(self._aftersales_board_tz())
+        return visit._board_card(self._board_tz())
 
-    def _aftersales_check_movable(self):
+    def _check_movable(self):
         self.ensure_one()
         if self.state not in MOVABLE_STATES:
             raise UserError(
@@ -235,11 +235,11 @@ class AftersalesVisit(models.Model):
         """Auto-assign the draft unassigned visits of the period that have a start. Returns the
         references of the visits assigned (``planned``) and of those left (``left``); each visit's
         chatter says why."""
-        self._aftersales_check_board_access()
-        tz = self._aftersales_board_tz()
-        start, end = self._aftersales_board_bounds(self._aftersales_board_days(date_from, date_to), tz)
-        branch = self._aftersales_board_branch(branch_id)
-        visits = self.search(self._aftersales_board_unassigned_domain(start, end, branch)).filtered("scheduled_start")
+        self._check_board_access()
+        tz = self._board_tz()
+        start, end = self._board_bounds(self._board_days(date_from, date_to), tz)
+        branch = self._board_branch(branch_id)
+        visits = self.search(self._board_unassigned_domain(start, end, branch)).filtered("scheduled_start")
         if not visits:
             raise UserError(_("No unassigned visit with a start in the period shown: nothing to assign."))
         visits.action_auto_assign()
@@ -251,15 +251,15 @@ class AftersalesVisit(models.Model):
         """Plan each day shown with the day planner, on the draft unassigned visits of the period
         and the technicians of the board: a visit with a start on its own day, the undated ones on
         the first day where they fit. Returns ``planned`` and ``left`` as :meth:`aftersales_board_auto_assign`."""
-        self._aftersales_check_board_access()
-        tz = self._aftersales_board_tz()
-        days = self._aftersales_board_days(date_from, date_to)
-        start, end = self._aftersales_board_bounds(days, tz)
-        branch = self._aftersales_board_branch(branch_id)
-        visits = self.search(self._aftersales_board_unassigned_domain(start, end, branch))
+        self._check_board_access()
+        tz = self._board_tz()
+        days = self._board_days(date_from, date_to)
+        start, end = self._board_bounds(days, tz)
+        branch = self._board_branch(branch_id)
+        visits = self.search(self._board_unassigned_domain(start, end, branch))
         if not visits:
             raise UserError(_("No unassigned visit in the period shown: nothing to plan."))
-        technicians = self._aftersales_board_technicians(branch)
+        technicians = self._board_technicians(branch)
         planned = self.browse()
         remaining = visits
         for day in days:
@@ -270,7 +270,7 @@ class AftersalesVisit(models.Model):
                 continue
             # an undated visit that does not fit tries the next day: its chatter says why on the last one
             quiet = todo.filtered(lambda v: not v.scheduled_start) if day != days[-1] else None
-            done = todo._aftersales_plan_days(day=day, technicians=technicians, quiet=quiet)
+            done = todo._plan_days(day=day, technicians=technicians, quiet=quiet)
             planned |= done
             # a visit of this day that did not fit stays unassigned; an undated one tries the next day
             remaining -= done | todo.filtered("scheduled_start")
@@ -280,11 +280,11 @@ class AftersalesVisit(models.Model):
     def aftersales_board_print_slips(self, date_from, date_to, branch_id=False):
         """The print action of the dispatch slips of the visits given to technicians in the period
         shown (of ``branch_id`` or all), in the order of the lanes and of the day."""
-        self._aftersales_check_board_access()
-        tz = self._aftersales_board_tz()
-        start, end = self._aftersales_board_bounds(self._aftersales_board_days(date_from, date_to), tz)
-        branch = self._aftersales_board_branch(branch_id)
-        technicians = self._aftersales_board_technicians(branch)
+        self._check_board_access()
+        tz = self._board_tz()
+        start, end = self._board_bounds(self._board_days(date_from, date_to), tz)
+        branch = self._board_branch(branch_id)
+        technicians = self._board_technicians(branch)
         visits = self.search(
             [
                 ("technician_id", "in", technicians.ids),
@@ -303,18 +303,18 @@ class AftersalesVisit(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _aftersales_check_board_access(self):
+    def _check_board_access(self):
         """The board is the dispatchers' (and managers') work."""
         if not self.env.su and not self.env.user.has_group(BOARD_GROUP):
             raise AccessError(_("The dispatch board is for dispatchers: ask one to plan the visits."))
 
     @api.model
-    def _aftersales_board_tz(self):
+    def _board_tz(self):
         # the day planner's time zone, so that a day on the board is the day it plans
         return timezone(self.env.user.tz or self.env.company.resource_calendar_id.tz or "UTC")
 
     @api.model
-    def _aftersales_board_days(self, date_from, date_to):
+    def _board_days(self, date_from, date_to):
         """The days from ``date_from`` to ``date_to`` (ISO dates "YYYY-MM-DD"; no ``date_to`` is one day).
         Anything else, as sent by a client over RPC, is refused with a UserError."""
         first = _day(date_from)
@@ -329,14 +329,14 @@ class AftersalesVisit(models.Model):
         return [first + timedelta(days=offset) for offset in range(count)]
 
     @api.model
-    def _aftersales_board_bounds(self, days, tz):
+    def _board_bounds(self, days, tz):
         """The period of ``days`` in naive UTC, from the first midnight to the midnight after the last day."""
         start = tz.localize(datetime.combine(days[0], time.min)).astimezone(utc).replace(tzinfo=None)
         end = tz.localize(datetime.combine(days[-1] + timedelta(days=1), time.min)).astimezone(utc)
         return start, end.replace(tzinfo=None)
 
     @api.model
-    def _aftersales_board_branch(self, branch_id):
+    def _board_branch(self, branch_id):
         if not branch_id:
             return self.env["aftersales.branch"]
         branch = self.env["aftersales.branch"].browse(_as_id(branch_id)).exists()
@@ -346,7 +346,7 @@ class AftersalesVisit(models.Model):
         return branch
 
     @api.model
-    def _aftersales_board_technicians(self, branch):
+    def _board_technicians(self, branch):
         """The active technicians the user may read, of ``branch`` and of no branch when one is given."""
         domain = [("company_id", "in", self.env.companies.ids)]
         if branch:
@@ -354,7 +354,7 @@ class AftersalesVisit(models.Model):
         return self.env["aftersales.technician"].search(domain)
 
     @api.model
-    def _aftersales_board_unassigned_domain(self, start, end, branch):
+    def _board_unassigned_domain(self, start, end, branch):
         domain = [
             ("state", "=", "draft"),
             ("technician_id", "=", False),
@@ -371,16 +371,16 @@ class AftersalesVisit(models.Model):
         return domain
 
     @api.model
-    def _aftersales_board_card_fields(self):
+    def _board_card_fields(self):
         """The fields of the cards that the user may read."""
         return [name for name in CARD_FIELDS if self._fields[name].is_accessible(self.env)]
 
-    def _aftersales_board_prefetch(self, visits, technicians):
+    def _board_prefetch(self, visits, technicians):
         """Read what the cards and lanes show in one query per model, as the user. Returns the
         tickets of ``visits`` that the user may read."""
         technicians.home_partner_id.fetch(["partner_latitude", "partner_longitude"])
         technicians.branch_id.fetch(["name"])
-        readable = self._aftersales_board_card_fields()
+        readable = self._board_card_fields()
         if "partner_id" in readable:
             visits.partner_id.fetch(["display_name", "city", "partner_latitude", "partner_longitude"])
         if "visit_type_id" in readable:
@@ -392,12 +392,12 @@ class AftersalesVisit(models.Model):
             tickets.fetch(names)
         return tickets
 
-    def _aftersales_board_card(self, tz, readable_tickets=None):
+    def _board_card(self, tz, readable_tickets=None):
         """The card of this visit: what the user may read of it, its day and minutes in ``tz``.
         ``readable_tickets`` are the tickets of the cards that the user may read (checked here
         when not given)."""
         self.ensure_one()
-        readable = set(self._aftersales_board_card_fields())
+        readable = set(self._board_card_fields())
         start, end = self.scheduled_start, self.scheduled_end
         card = {
             "id": self.id,
@@ -450,7 +450,7 @@ class AftersalesVisit(models.Model):
         return card
 
     @api.model
-    def _aftersales_board_lane_day(self, technician, cards, working=True):
+    def _board_lane_day(self, technician, cards, working=True):
         """A technician's day: the cards in order with the km from the previous stop (or the home
         base), the visit count against the capacity (none on a day off: not ``working``), the km
         driven (None when one is unknown)."""

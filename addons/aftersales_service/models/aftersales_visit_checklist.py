@@ -53,28 +53,28 @@ class AftersalesVisit(models.Model):
         return result
 
     def action_done(self):
-        self._aftersales_check_state(("in_progress",), _("Finishing"))
+        self._check_state(("in_progress",), _("Finishing"))
         self._check_required_steps()
         return super().action_done()
 
-    def _aftersales_partner_record_work(self, report=None, hours=None, finish=False, answers=None, answered_by=None):
+    def _partner_record_work(self, report=None, hours=None, finish=False, answers=None, answered_by=None):
         """Record the work of a service partner's job, with the answers of its checklist: ``answers`` is
         ``{step id: value}`` (a value of the step's kind), given by the portal user ``answered_by``. The
         required steps are answered before the job is reported done."""
-        result = super()._aftersales_partner_record_work(report=report, hours=hours)
+        result = super()._partner_record_work(report=report, hours=hours)
         if answers:
-            self._aftersales_partner_answer_steps(answers, answered_by)
+            self._partner_answer_steps(answers, answered_by)
         if finish:
-            result = super()._aftersales_partner_record_work(finish=True)
+            result = super()._partner_record_work(finish=True)
         return result
 
-    def _aftersales_partner_report_done(self):
+    def _partner_report_done(self):
         self._check_required_steps()
-        return super()._aftersales_partner_report_done()
+        return super()._partner_report_done()
 
-    def _aftersales_partner_answer_steps(self, answers, answered_by=None):
+    def _partner_answer_steps(self, answers, answered_by=None):
         """Write the partner's ``answers`` on the steps of this job, started by
-        :meth:`_aftersales_partner_record_work`, which checked the partner's user; the answers are
+        :meth:`_partner_record_work`, which checked the partner's user; the answers are
         stamped with ``answered_by``, the portal user who gave them."""
         self.ensure_one()
         steps = self.step_ids.filtered(lambda step: step.id in answers)
@@ -130,7 +130,7 @@ class AftersalesVisit(models.Model):
         if vals_list:
             Step.create(vals_list)
 
-    def _aftersales_correct_steps(self, step_changes, reason):
+    def _correct_steps(self, step_changes, reason):
         """Write the corrected answers ``step_changes`` (``{step: values}``) of this done visit's checklist,
         in its chatter and the audit log. Call it after :meth:`_check_can_correct`."""
         self.ensure_one()
@@ -154,7 +154,7 @@ class AftersalesVisit(models.Model):
             ),
             subtype_xmlid="mail.mt_note",
         )
-        self.env["aftersales.audit.log"]._aftersales_audit(
+        self.env["aftersales.audit.log"]._audit(
             "visit_corrected",
             self,
             reason,

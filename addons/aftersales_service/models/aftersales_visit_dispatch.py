@@ -58,7 +58,7 @@ class AftersalesVisit(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _aftersales_dispatch_engine(self, technicians, first, last, exclude=None):
+    def _dispatch_engine(self, technicians, first, last, exclude=None):
         """A :class:`DispatchEngine` over ``technicians`` (the active ones) between ``first`` and
         ``last`` (naive UTC): their working time, time off and visits, a day more on each side so that
         every local day is whole."""
@@ -87,7 +87,7 @@ class AftersalesVisit(models.Model):
                 (start.astimezone(utc).replace(tzinfo=None), stop.astimezone(utc).replace(tzinfo=None))
                 for start, stop, _meta in intervals
             ]
-        time_off = technicians._aftersales_time_off(first, last)
+        time_off = technicians._time_off(first, last)
         facts = [
             Technician(
                 key=technician.id,
@@ -104,7 +104,7 @@ class AftersalesVisit(models.Model):
         speed = float(self.env["ir.config_parameter"].sudo().get_param(SPEED_PARAM, DEFAULT_SPEED_KMH) or 0.0)
         return DispatchEngine(facts, speed_kmh=speed)
 
-    def _aftersales_dispatch_visits(self, technicians):
+    def _dispatch_visits(self, technicians):
         """The visits as the rules see them (``{visit id: Visit}``): skill levels and zone cover of each
         technician, the place, the duration, the agreed time and the SLA deadline."""
         # few product categories, ticket types and zones for many visits: each is worked out once
@@ -120,13 +120,12 @@ class AftersalesVisit(models.Model):
             levels = levels_of.get((category, ticket_type))
             if levels is None:
                 levels = levels_of[category, ticket_type] = {
-                    technician.id: technician._aftersales_skill_level(category, ticket_type)
-                    for technician in technicians
+                    technician.id: technician._skill_level(category, ticket_type) for technician in technicians
                 }
             covered = covered_of.get(visit.partner_id)
             if covered is None:
                 covered = covered_of[visit.partner_id] = frozenset().union(
-                    *(ids for zone, ids in technicians_of_zone.items() if zone._aftersales_covers(visit.partner_id))
+                    *(ids for zone, ids in technicians_of_zone.items() if zone._covers(visit.partner_id))
                 )
             if visit.scheduled_start and visit.scheduled_end:
                 duration = visit.scheduled_end - visit.scheduled_start
@@ -146,7 +145,7 @@ class AftersalesVisit(models.Model):
             )
         return result
 
-    def _aftersales_refusal_text(self, refusal):
+    def _refusal_text(self, refusal):
         """The words of a :class:`~dispatch.Refusal`."""
         code = refusal.code
         if code == dispatch.TRAVEL:
@@ -183,7 +182,7 @@ class AftersalesVisit(models.Model):
             )
         self.check_access("write")
 
-    def _aftersales_plannable(self):
+    def _plannable(self):
         return self.filtered(
             lambda v: v.state == "draft" and not v.technician_id and v.partner_job_state not in PARTNER_JOB_ACTIVE
         )
@@ -201,7 +200,7 @@ class AftersalesVisit(models.Model):
         :meth:`DispatchEngine.choose`). Dispatchers' work. Returns the visits assigned.
         """
         self._check_can_dispatch(_("Auto-assigning"))
-        not_plannable = self.filtered(lambda v: v not in v._aftersales_plannable() or not v.scheduled_start)
+        not_plannable = self.filtered(lambda v: v not in v._plannable() or not v.scheduled_start)
         if not_plannable:
             raise UserError(
                 _(
@@ -212,19 +211,17 @@ class AftersalesVisit(models.Model):
         if not self:
             return self
         technicians = self.env["aftersales.technician"].search([("company_id", "in", self.company_id.ids)])
-        engine = self._aftersales_dispatch_engine(
+        engine = self._dispatch_engine(
             technicians, min(self.mapped("scheduled_start")), max(self.mapped("scheduled_end")), exclude=self
         )
-        facts = self._aftersales_dispatch_visits(technicians)
+        facts = self._dispatch_visits(technicians)
         technician_by_id = {technician.id: technician for technician in technicians}
         levels = dict(self.env["aftersales.technician.skill"]._fields["level"]._description_selection(self.env))
         assigned = self.browse()
         for visit in self.sorted(lambda v: facts[v.id].urgency):
             choice = engine.choose(facts[visit.id], visit.scheduled_start, visit.scheduled_end)
             if not isinstance(choice, dispatch.Choice):
-                visit._aftersales_post_no_fit(
-                    [(technician_by_id[t.key].name, visit._aftersales_refusal_text(r)) for t, r in choice]
-                )
+                visit._post_no_fit([(technician_by_id[t.key].name, visit._refusal_text(r)) for t, r in choice])
                 continue
             technician = technician_by_id[choice.technician.key]
             # the engine has just checked every rule: no second check on write
@@ -244,12 +241,12 @@ class AftersalesVisit(models.Model):
                 _("%(count)s other visits that day", count=choice.workload),
                 _("skill level: %(level)s", level=levels[str(choice.level)]),
             ]
-            parts += visit._aftersales_deadline_parts(visit.scheduled_end)
+            parts += visit._deadline_parts(visit.scheduled_end)
             others = [technician_by_id[t.key].name for _score, t in choice.others]
-            visit._aftersales_post_choice(technician, parts, others)
+            visit._post_choice(technician, parts, others)
         return assigned
 
-    def _aftersales_deadline_parts(self, end, tz=None):
+    def _deadline_parts(self, end, tz=None):
         self.ensure_one()
         deadline = self.ticket_id.sla_resolve_deadline
         if not deadline:
@@ -259,7 +256,7 @@ class AftersalesVisit(models.Model):
             return [_("ends after the SLA deadline %(deadline)s", deadline=text)]
         return [_("SLA deadline: %(deadline)s", deadline=text)]
 
-    def _aftersales_post_choice(self, technician, parts, others):
+    def _post_choice(self, technician, parts, others):
         self.ensure_one()
         body = Markup("<p>%s</p><ul>%s</ul>") % (
             _("Assigned to %(technician)s automatically:", technician=technician.name),
@@ -269,7 +266,7 @@ class AftersalesVisit(models.Model):
             body += Markup("<p>%s</p>") % _("Next best candidates: %(others)s", others=", ".join(others))
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
-    def _aftersales_post_no_fit(self, refusals):
+    def _post_no_fit(self, refusals):
         self.ensure_one()
         body = Markup("<p>%s</p><ul>%s</ul>") % (
             _("No technician fits this visit; it stays unassigned."),
@@ -288,7 +285,7 @@ class AftersalesVisit(models.Model):
         action["context"] = {"default_visit_ids": self.ids}
         return action
 
-    def _aftersales_plan_days(self, day=None, technicians=None, quiet=None):
+    def _plan_days(self, day=None, technicians=None, quiet=None):
         """Assign, order and time draft visits to keep the technicians' total travel low.
 
         The visits are planned day by day: the day of a visit is the local date of its agreed time or
@@ -304,7 +301,7 @@ class AftersalesVisit(models.Model):
         self._check_can_dispatch(_("Planning the day"))
         if not self:
             return self
-        not_plannable = self - self._aftersales_plannable()
+        not_plannable = self - self._plannable()
         if not_plannable:
             raise UserError(
                 _(
@@ -325,8 +322,8 @@ class AftersalesVisit(models.Model):
             by_day[utc.localize(moment).astimezone(tz).date() if moment else day] |= visit
         first = tz.localize(datetime.combine(min(by_day), time.min)).astimezone(utc).replace(tzinfo=None)
         last = tz.localize(datetime.combine(max(by_day), time.max)).astimezone(utc).replace(tzinfo=None)
-        engine = self._aftersales_dispatch_engine(technicians, first, last, exclude=self)
-        facts = self._aftersales_dispatch_visits(technicians)
+        engine = self._dispatch_engine(technicians, first, last, exclude=self)
+        facts = self._dispatch_visits(technicians)
         try:
             seconds = float(self.env["ir.config_parameter"].sudo().get_param(PLAN_SECONDS_PARAM, DEFAULT_PLAN_SECONDS))
         except ValueError:
@@ -334,10 +331,10 @@ class AftersalesVisit(models.Model):
         planned = self.browse()
         for local_day, visits in sorted(by_day.items()):
             plan = engine.plan_day([facts[visit.id] for visit in visits], local_day, time_limit=seconds)
-            planned |= visits._aftersales_write_plan(plan, engine, facts, technicians, tz, quiet)
+            planned |= visits._write_plan(plan, engine, facts, technicians, tz, quiet)
         return planned
 
-    def _aftersales_write_plan(self, plan, engine, facts, technicians, tz, quiet=None):
+    def _write_plan(self, plan, engine, facts, technicians, tz, quiet=None):
         """Write a day plan on the visits, each with a note saying why; and why not for the others."""
         levels = dict(self.env["aftersales.technician.skill"]._fields["level"]._description_selection(self.env))
         technician_by_id = {technician.id: technician for technician in technicians}
@@ -368,7 +365,7 @@ class AftersalesVisit(models.Model):
                 day = engine.day_bookings(engine.technicians[key], stop.start)
                 before = [b for b in day if b.end <= stop.start]
                 origin = visits_by_id[before[-1].key].partner_id if before else technician.home_partner_id
-                bodies[visit.id] = visit._aftersales_plan_note(
+                bodies[visit.id] = visit._plan_note(
                     technician,
                     stop,
                     (len(before) + 1, len(day)),
@@ -395,7 +392,7 @@ class AftersalesVisit(models.Model):
         self._message_log_batch(bodies)
         return planned
 
-    def _aftersales_plan_note(self, technician, stop, position, origin, level, tz):
+    def _plan_note(self, technician, stop, position, origin, level, tz):
         self.ensure_one()
         start = format_datetime(self.env, stop.start, tz=tz.zone, dt_format="short")
         end = format_time(self.env, stop.end, tz=tz.zone, time_format="short")
@@ -417,7 +414,7 @@ class AftersalesVisit(models.Model):
                     end=format_time(self.env, self.window_end, tz=tz.zone, time_format="short"),
                 )
             )
-        parts += self._aftersales_deadline_parts(stop.end, tz=tz.zone)
+        parts += self._deadline_parts(stop.end, tz=tz.zone)
         return Markup("<p>%s</p><ul>%s</ul>") % (
             _(
                 "Planned for %(technician)s, %(start)s - %(end)s, by the day planner:",
@@ -432,7 +429,7 @@ class AftersalesVisit(models.Model):
     # The check of an assignment made by hand
     # ------------------------------------------------------------------
 
-    def _aftersales_check_assignment(self, forcing=None):
+    def _check_assignment(self, forcing=None):
         """Refuse a technician who breaks a planning rule, unless a dispatcher forces it.
 
         ``forcing`` are the visits the dispatcher forces now: they need a reason, written in the
@@ -452,10 +449,10 @@ class AftersalesVisit(models.Model):
         if not visits:
             return
         technicians = visits.technician_id
-        engine = self._aftersales_dispatch_engine(
+        engine = self._dispatch_engine(
             technicians, min(visits.mapped("scheduled_start")), max(visits.mapped("scheduled_end")), exclude=visits
         )
-        facts = visits._aftersales_dispatch_visits(technicians)
+        facts = visits._dispatch_visits(technicians)
         needless = self.browse()  # forced although no rule is broken
         for visit in visits:
             technician = visit.technician_id
@@ -471,7 +468,7 @@ class AftersalesVisit(models.Model):
                     needless |= visit
                 continue
             # every rule broken is named: forcing keeps the assignment despite all of them
-            reason = "; ".join(visit._aftersales_refusal_text(refusal) for refusal in refusals)
+            reason = "; ".join(visit._refusal_text(refusal) for refusal in refusals)
             # sudo: the flag and its reason are read only; setting them needs the dispatcher group
             forced = visit.sudo()
             if not forced.assignment_forced:
@@ -504,7 +501,7 @@ class AftersalesVisit(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-            self.env["aftersales.audit.log"]._aftersales_audit(
+            self.env["aftersales.audit.log"]._audit(
                 "assignment_forced",
                 visit,
                 forced.assignment_forced_reason,

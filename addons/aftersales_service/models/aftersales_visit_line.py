@@ -83,7 +83,7 @@ class AftersalesVisitLine(models.Model):
     @api.depends("line_type", "visit_id.visit_type_id", "visit_id.partner_id", "visit_id.technician_id")
     def _compute_product_id(self):
         for line in self:
-            line.product_id = line.product_id or line.visit_id._aftersales_fee_product(line.line_type)
+            line.product_id = line.product_id or line.visit_id._fee_product(line.line_type)
 
     @api.depends("product_id", "goodwill", "goodwill_reason")
     def _compute_name(self):
@@ -101,7 +101,7 @@ class AftersalesVisitLine(models.Model):
             elif line.line_type == "labour":
                 line.quantity = line.visit_id.time_spent
             elif line.line_type == "travel_km":
-                line.quantity = line.visit_id._aftersales_travel_km()
+                line.quantity = line.visit_id._travel_km()
             else:
                 line.quantity = line.quantity or 1.0
 
@@ -135,7 +135,7 @@ class AftersalesVisitLine(models.Model):
     @api.depends("sale_line_ids.state")
     def _compute_quoted(self):
         for line in self:
-            line.quoted = bool(line._aftersales_live_sale_lines())
+            line.quoted = bool(line._live_sale_lines())
 
     @api.depends("line_type", "product_id", "visit_id.installation_sale_line_id")
     def _compute_presold(self):
@@ -185,7 +185,7 @@ class AftersalesVisitLine(models.Model):
     def _locked_records(self):
         """The lines of done visits, and the lines on a quotation sent to the customer: they are billed."""
         return super()._locked_records() | self.filtered(
-            lambda line: line.visit_id.state == "done" or line._aftersales_live_sale_lines()
+            lambda line: line.visit_id.state == "done" or line._live_sale_lines()
         )
 
     # ------------------------------------------------------------------
@@ -197,34 +197,34 @@ class AftersalesVisitLine(models.Model):
         visits = self.env["aftersales.visit"].browse(
             {vals.get("visit_id") for vals in vals_list if vals.get("visit_id")}
         )
-        visits._aftersales_check_lines_editable()
+        visits._check_lines_editable()
         lines = super().create(vals_list)
-        lines.filtered("goodwill")._aftersales_log_goodwill()
+        lines.filtered("goodwill")._log_goodwill()
         return lines
 
     def write(self, vals):
         # the rights first: a locked line is refused as such, whatever else is wrong
         self._guard_check_write(vals)
-        self.visit_id._aftersales_check_lines_editable()
-        self._aftersales_check_not_quoted()
+        self.visit_id._check_lines_editable()
+        self._check_not_quoted()
         granted = self.filtered(lambda line: not line.goodwill) if vals.get("goodwill") else self.browse()
         result = super().write(vals)
         if "visit_id" in vals:
-            self.visit_id._aftersales_check_lines_editable()
-        granted._aftersales_log_goodwill()
+            self.visit_id._check_lines_editable()
+        granted._log_goodwill()
         return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_done(self):
-        self.visit_id._aftersales_check_lines_editable()
-        self._aftersales_check_not_quoted()
+        self.visit_id._check_lines_editable()
+        self._check_not_quoted()
 
-    def _aftersales_check_not_quoted(self):
+    def _check_not_quoted(self):
         """The lines on an order sent to the customer (a quotation) change on that order only,
         whoever the user is, coverage overrides included."""
         if self.env.su:
             return
-        quoted = self.filtered(lambda line: line._aftersales_live_sale_lines())
+        quoted = self.filtered(lambda line: line._live_sale_lines())
         if quoted:
             raise UserError(
                 _(
@@ -237,7 +237,7 @@ class AftersalesVisitLine(models.Model):
     # Audit
     # ------------------------------------------------------------------
 
-    def _aftersales_log_goodwill(self):
+    def _log_goodwill(self):
         """Write down the lines given free of charge, in the visit's chatter and the audit log."""
         entries = []
         for line in self:
@@ -262,26 +262,24 @@ class AftersalesVisitLine(models.Model):
                     "new": _("Free of charge"),
                 }
             )
-        self.env["aftersales.audit.log"]._aftersales_audit_many(entries)
+        self.env["aftersales.audit.log"]._audit_many(entries)
 
     # ------------------------------------------------------------------
     # Billing
     # ------------------------------------------------------------------
 
-    def _aftersales_live_sale_lines(self):
+    def _live_sale_lines(self):
         """The sale order lines that bill these lines, on orders that are not cancelled."""
         # sudo: whether a line is billed is the visit's bookkeeping, whoever reads the visit
         return self.sudo().sale_line_ids.filtered(lambda sale_line: sale_line.order_id.state != "cancel")
 
-    def _aftersales_unbilled(self):
+    def _unbilled(self):
         """The lines still to put on a sale order: not on one yet, nor sold with the unit."""
-        return self.filtered(lambda line: not line.presold and not line._aftersales_live_sale_lines())
+        return self.filtered(lambda line: not line.presold and not line._live_sale_lines())
 
-    def _aftersales_quotable(self):
+    def _quotable(self):
         """The lines the customer pays that are on no order yet: what a quotation proposes."""
-        return self._aftersales_unbilled().filtered(
-            lambda line: line.currency_id.compare_amounts(line.price_subtotal, 0) > 0
-        )
+        return self._unbilled().filtered(lambda line: line.currency_id.compare_amounts(line.price_subtotal, 0) > 0)
 
     def _prepare_sale_line_vals(self, order):
         """Values of the sale order line that bills this visit line on ``order``.

@@ -70,14 +70,14 @@ class AftersalesVisit(models.Model):
     @api.depends_context("lang")
     def _compute_notified_window(self):
         for visit in self:
-            visit.notified_window = visit._aftersales_format_window(visit.notified_start, visit.notified_end)
+            visit.notified_window = visit._format_window(visit.notified_start, visit.notified_end)
 
     @api.depends("expected_arrival", "partner_id.tz", "ticket_id.partner_id.tz")
     @api.depends_context("lang")
     def _compute_expected_arrival_text(self):
         for visit in self:
             arrival = visit.expected_arrival
-            tz = visit._aftersales_customer_tz()
+            tz = visit._customer_tz()
             visit.expected_arrival_text = (
                 _(
                     "%(time)s (%(tz)s)",
@@ -103,7 +103,7 @@ class AftersalesVisit(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         visits = super().create(vals_list)
-        visits._aftersales_queue_notices(invite=True)
+        visits._queue_notices(invite=True)
         return visits
 
     def write(self, vals):
@@ -117,16 +117,16 @@ class AftersalesVisit(models.Model):
             with self._unguard("departed_at", "expected_arrival"):
                 super(AftersalesVisit, back).write({"departed_at": False, "expected_arrival": False})
         if {"state", "scheduled_start", "scheduled_end"}.intersection(vals):
-            self._aftersales_queue_notices()
+            self._queue_notices()
         return result
 
     def action_auto_assign(self):
-        with self._aftersales_batch_notices():
+        with self._batch_notices():
             return super().action_auto_assign()
 
-    def _aftersales_plan_days(self, day=None, technicians=None, quiet=None):
-        with self._aftersales_batch_notices():
-            return super()._aftersales_plan_days(day=day, technicians=technicians, quiet=quiet)
+    def _plan_days(self, day=None, technicians=None, quiet=None):
+        with self._batch_notices():
+            return super()._plan_days(day=day, technicians=technicians, quiet=quiet)
 
     # ------------------------------------------------------------------
     # Actions
@@ -136,27 +136,27 @@ class AftersalesVisit(models.Model):
         """Invite the customer again to choose the time of the visit on the portal."""
         self.check_access("write")
         for visit in self:
-            if not visit._aftersales_needs_time() or visit.scheduled_start:
+            if not visit._needs_time() or visit.scheduled_start:
                 raise UserError(_("Visit %(visit)s already has a time: nothing to choose.", visit=visit.name))
             if not visit.ticket_id:
                 raise UserError(
                     _("Visit %(visit)s has no ticket: its customer has no page to choose a time.", visit=visit.name)
                 )
-            if not visit._aftersales_customer().email:
+            if not visit._customer().email:
                 raise UserError(
                     _(
                         "%(customer)s has no e-mail address: call them to agree on a time.",
-                        customer=visit._aftersales_customer().display_name or _("The customer"),
+                        customer=visit._customer().display_name or _("The customer"),
                     )
                 )
-        self._aftersales_send_notice("invite", force=True)
+        self._send_notice("invite", force=True)
         return True
 
     def action_open_cancel(self):
         """Open the window in which the visit is cancelled, saying why."""
         self.ensure_one()
         self.check_access("write")
-        self._aftersales_check_state(("draft", "scheduled", "confirmed", "in_progress"), _("Cancelling"))
+        self._check_state(("draft", "scheduled", "confirmed", "in_progress"), _("Cancelling"))
         return {
             "type": "ir.actions.act_window",
             "name": _("Cancel %(visit)s", visit=self.name),
@@ -166,13 +166,13 @@ class AftersalesVisit(models.Model):
             "context": {"default_visit_id": self.id},
         }
 
-    def _aftersales_cancel(self, reason):
+    def _cancel(self, reason):
         """Cancel the visit for ``reason``, told to the customer who had a time."""
         self.ensure_one()
         reason = (reason or "").strip()
         if not reason:
             raise UserError(_("Say why visit %(visit)s is cancelled.", visit=self.name))
-        self._aftersales_check_state(("draft", "scheduled", "confirmed", "in_progress"), _("Cancelling"))
+        self._check_state(("draft", "scheduled", "confirmed", "in_progress"), _("Cancelling"))
         self.check_access("write")
         with self._unguard("change_reason"):
             self.write({"change_reason": reason})
@@ -185,7 +185,7 @@ class AftersalesVisit(models.Model):
     def action_on_my_way(self):
         """The technician leaves for the visit: the customer receives the expected arrival."""
         self.ensure_one()
-        self._aftersales_check_state(("scheduled", "confirmed"), _("Leaving for the visit"))
+        self._check_state(("scheduled", "confirmed"), _("Leaving for the visit"))
         if not self.technician_id.user_id or self.technician_id.user_id != self.env.user:
             raise AccessError(
                 _(
@@ -210,7 +210,7 @@ class AftersalesVisit(models.Model):
             != pytz.utc.localize(now).astimezone(tz).date()
         ):
             raise UserError(_("Visit %(visit)s is not planned today: leave for it on its day.", visit=self.name))
-        arrival = self._aftersales_expected_arrival(now)
+        arrival = self._expected_arrival(now)
         with self._unguard("departed_at", "expected_arrival"):
             self.write({"departed_at": now, "expected_arrival": arrival})
         self.message_post(
@@ -221,14 +221,14 @@ class AftersalesVisit(models.Model):
             ),
             subtype_xmlid="mail.mt_note",
         )
-        self._aftersales_send_notice("on_my_way")
+        self._send_notice("on_my_way")
         return True
 
     # ------------------------------------------------------------------
     # The expected arrival
     # ------------------------------------------------------------------
 
-    def _aftersales_departure_point(self, now):
+    def _departure_point(self, now):
         """Where the technician leaves from: the last visit they finished today, else their home base."""
         self.ensure_one()
         technician = self.technician_id
@@ -251,14 +251,14 @@ class AftersalesVisit(models.Model):
         )
         return partner_point(previous.partner_id if previous else technician.sudo().home_partner_id)
 
-    def _aftersales_expected_arrival(self, now):
+    def _expected_arrival(self, now):
         """Now plus the drive from where the technician is, not before the time agreed with the customer."""
         self.ensure_one()
         try:
             speed = float(self.env["ir.config_parameter"].sudo().get_param(SPEED_PARAM, DEFAULT_SPEED_KMH) or 0.0)
         except ValueError:
             speed = DEFAULT_SPEED_KMH
-        km = great_circle_km(self._aftersales_departure_point(now), partner_point(self.partner_id))
+        km = great_circle_km(self._departure_point(now), partner_point(self.partner_id))
         arrival = now + timedelta(hours=km / speed) if km is not None and speed > 0 else now
         earliest = self.window_start or self.scheduled_start
         if earliest and arrival < earliest:
@@ -270,7 +270,7 @@ class AftersalesVisit(models.Model):
     # The customer's changes on the portal
     # ------------------------------------------------------------------
 
-    def _aftersales_portal_change_refusal(self, now=None):
+    def _portal_change_refusal(self, now=None):
         """Why the customer may not move or cancel the visit on the portal now, or None."""
         self.ensure_one()
         if self.state not in ("scheduled", "confirmed") or not self.scheduled_start:
@@ -288,17 +288,17 @@ class AftersalesVisit(models.Model):
             )
         return None
 
-    def _aftersales_check_portal_change(self, now=None):
-        refusal = self._aftersales_portal_change_refusal(now)
+    def _check_portal_change(self, now=None):
+        refusal = self._portal_change_refusal(now)
         if refusal:
             raise UserError(refusal)
 
-    def _aftersales_portal_move(self, key, reason=None, author=None, now=None):
+    def _portal_move(self, key, reason=None, author=None, now=None):
         """Move the booked visit to the slot the customer picked, up to the company's limit."""
         self.ensure_one()
         now = now or fields.Datetime.now()
-        self._aftersales_check_portal_change(now)
-        start, end, technician = self._aftersales_take_slot(key, now)
+        self._check_portal_change(now)
+        start, end, technician = self._take_slot(key, now)
         reason = (reason or "").strip() or _("moved by the customer")
         old = self.appointment_window
         self.write(
@@ -323,11 +323,11 @@ class AftersalesVisit(models.Model):
         )
         return True
 
-    def _aftersales_portal_cancel(self, reason, author=None, now=None):
+    def _portal_cancel(self, reason, author=None, now=None):
         """Cancel the booked visit at the customer's request, up to the company's limit; the team plans
         what comes next."""
         self.ensure_one()
-        self._aftersales_check_portal_change(now)
+        self._check_portal_change(now)
         reason = (reason or "").strip()
         if not reason:
             raise UserError(_("Tell us why you cancel the visit."))
@@ -335,7 +335,7 @@ class AftersalesVisit(models.Model):
         self.action_cancel()
         body = _("Cancelled by the customer on the portal. Why: %(reason)s", reason=reason)
         self.message_post(body=body, author_id=author.id if author else None, subtype_xmlid="mail.mt_note")
-        self._aftersales_schedule_for_responsible(
+        self._schedule_for_responsible(
             "aftersales_service.mail_activity_type_visit_time_request", assignee=False, note=body
         )
         return True
@@ -345,7 +345,7 @@ class AftersalesVisit(models.Model):
     # ------------------------------------------------------------------
 
     @contextmanager
-    def _aftersales_batch_notices(self):
+    def _batch_notices(self):
         """Send the notices of the visits changed in the ``with`` block together, at its end: one e-mail
         per visit for what changed in the whole block, rendered in one batch."""
         pending = self.env.cr.cache.setdefault(_PENDING_KEY, {"depth": 0, "ids": set(), "invite": set()})
@@ -359,18 +359,18 @@ class AftersalesVisit(models.Model):
                 self.env.cr.cache.pop(_PENDING_KEY, None)
                 visits = self.browse(ids).exists()
                 if visits:
-                    visits._aftersales_send_notices(invite=visits.browse(invite))
+                    visits._send_notices(invite=visits.browse(invite))
 
-    def _aftersales_queue_notices(self, invite=False):
+    def _queue_notices(self, invite=False):
         pending = self.env.cr.cache.get(_PENDING_KEY)
         if pending:
             pending["ids"].update(self.ids)
             if invite:
                 pending["invite"].update(self.ids)
             return
-        self._aftersales_send_notices(invite=self if invite else self.browse())
+        self._send_notices(invite=self if invite else self.browse())
 
-    def _aftersales_notice_due(self, invite=False):
+    def _notice_due(self, invite=False):
         """The notice the customer is owed for the visit as it is now, or None."""
         self.ensure_one()
         if self.state in ("scheduled", "confirmed") and self.scheduled_start:
@@ -380,23 +380,23 @@ class AftersalesVisit(models.Model):
                 return "move"
         elif self.state == "cancel" and self.notified_start:
             return "cancel"
-        elif invite and self.state == "draft" and not self.scheduled_start and self._aftersales_needs_time():
+        elif invite and self.state == "draft" and not self.scheduled_start and self._needs_time():
             return "invite"
         return None
 
-    def _aftersales_send_notices(self, invite=None):
+    def _send_notices(self, invite=None):
         """Tell the customers what changed since their last e-mail: the time of a visit just planned, a
         new time, a cancellation, or (for the visits of ``invite``, just created) the invitation to
         choose a time. One e-mail per visit and kind, whatever the number of writes that led there.
         Returns the visits whose notice was due."""
         by_kind = {}
         for visit in self:
-            kind = visit._aftersales_notice_due(invite=visit in (invite or self.browse()))
+            kind = visit._notice_due(invite=visit in (invite or self.browse()))
             if kind:
                 by_kind.setdefault(kind, self.browse())
                 by_kind[kind] |= visit
         for kind, visits in by_kind.items():
-            visits._aftersales_send_notice(kind)
+            visits._send_notice(kind)
         # what the customer was told, or not, is now the visit's time; the reason is said
         told = self.browse().concat(*by_kind.values())
         if told:
@@ -412,7 +412,7 @@ class AftersalesVisit(models.Model):
                     )
         return told
 
-    def _aftersales_send_notice(self, kind, force=False):
+    def _send_notice(self, kind, force=False):
         """E-mail the notice ``kind`` to the customers of the visits, when their company sends it; it lands
         in each visit's chatter."""
         xmlid, switch = NOTICES[kind]
@@ -420,9 +420,7 @@ class AftersalesVisit(models.Model):
         if not template:
             return self.browse()
         visits = self.filtered(
-            lambda v: (
-                (force or v.company_id[switch]) and v._aftersales_customer().email and (kind != "invite" or v.ticket_id)
-            )
+            lambda v: (force or v.company_id[switch]) and v._customer().email and (kind != "invite" or v.ticket_id)
         )
         if not visits:
             return visits
@@ -438,7 +436,7 @@ class AftersalesVisit(models.Model):
                     visit.id: self.env._(
                         "E-mail %(template)s sent to %(customer)s.",
                         template=template.name,
-                        customer=visit._aftersales_customer().name,
+                        customer=visit._customer().name,
                     )
                     for visit in visits
                 }

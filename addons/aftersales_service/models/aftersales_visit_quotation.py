@@ -112,13 +112,13 @@ class AftersalesVisit(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         visits = super().create(vals_list)
-        visits._aftersales_link_sold_installation()
+        visits._link_sold_installation()
         return visits
 
     def write(self, vals):
         result = super().write(vals)
         if "visit_type_id" in vals:
-            self._aftersales_link_sold_installation()
+            self._link_sold_installation()
         return result
 
     # ------------------------------------------------------------------
@@ -134,7 +134,7 @@ class AftersalesVisit(models.Model):
         """
         self.ensure_one()
         self._check_can_send_quotation()
-        lines = self.line_ids._aftersales_quotable()
+        lines = self.line_ids._quotable()
         # the checks are passed: the order is written with the rights of the sales team
         order = self.env["sale.order"].sudo().create(self._prepare_quotation_vals())
         self.env["sale.order.line"].sudo().create([line.sudo()._prepare_sale_line_vals(order) for line in lines])
@@ -167,11 +167,9 @@ class AftersalesVisit(models.Model):
     def action_start_without_quotation(self):
         """Let the visit start although the customer declined its quotation; a dispatcher's
         decision, with the reason given in the reason window."""
-        return self.env["aftersales.audit.reason"]._aftersales_action(
-            self, "_aftersales_waive_quotation", _("Start Without the Quotation")
-        )
+        return self.env["aftersales.audit.reason"]._action(self, "_waive_quotation", _("Start Without the Quotation"))
 
-    def _aftersales_waive_quotation(self):
+    def _waive_quotation(self):
         if not self.env.user.has_group(DISPATCHER_GROUP):
             raise AccessError(_("Only dispatchers let a visit start without its quotation."))
         self.check_access("write")
@@ -188,7 +186,7 @@ class AftersalesVisit(models.Model):
             )
         with self._unguard("quotation_waived_reason"):
             self.write({"quotation_waived_reason": reason})
-        self.env["aftersales.audit.log"]._aftersales_audit(
+        self.env["aftersales.audit.log"]._audit(
             "quotation_waived", self, reason, old=_("Quotation declined"), new=_("Starts without the quotation")
         )
         for visit in self:
@@ -222,7 +220,7 @@ class AftersalesVisit(models.Model):
         return result
 
     def action_start(self):
-        self._aftersales_check_quotation_accepted()
+        self._check_quotation_accepted()
         return super().action_start()
 
     # ------------------------------------------------------------------
@@ -248,7 +246,7 @@ class AftersalesVisit(models.Model):
             )
         if not self.ticket_id.partner_id:
             raise UserError(_("Set the customer of ticket %(ticket)s first.", ticket=self.ticket_id.reference))
-        if not self.line_ids._aftersales_quotable():
+        if not self.line_ids._quotable():
             raise UserError(
                 _(
                     "The customer has nothing to pay for the fees of %(visit)s: there is no quotation to send.",
@@ -256,7 +254,7 @@ class AftersalesVisit(models.Model):
                 )
             )
 
-    def _aftersales_check_quotation_accepted(self):
+    def _check_quotation_accepted(self):
         waiting = self.filtered(lambda visit: visit.quotation_state == "sent")
         if waiting:
             raise UserError(
@@ -289,16 +287,16 @@ class AftersalesVisit(models.Model):
             vals["user_id"] = ticket.user_id.id
         return vals
 
-    def _aftersales_billing_order(self):
+    def _billing_order(self):
         """The order the fees of this visit are billed on: its accepted quotation while lines can
         still be added to it, else the ticket's service order."""
         self.ensure_one()
         order = self.sudo().quotation_id
         if order.state == "sale" and not order.locked:
             return order
-        return self.ticket_id.sudo()._aftersales_fee_order()
+        return self.ticket_id.sudo()._fee_order()
 
-    def _aftersales_link_sold_installation(self):
+    def _link_sold_installation(self):
         """Link each installation visit to the line of the customer's order that sold the installation
         fee with the unit (the fee product of the visit's type), as many visits as the line sold."""
         # sudo: the order that sold the unit is read whoever opens the visit (a delivery, a dispatcher)

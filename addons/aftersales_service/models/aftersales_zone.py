@@ -32,7 +32,7 @@ class AftersalesZone(models.Model):
             if zone.zip_from and zone.zip_to and zone.zip_from > zone.zip_to:
                 raise ValidationError(_("The postal codes of zone %(zone)s end before they start.", zone=zone.name))
 
-    def _aftersales_covers(self, partner):
+    def _covers(self, partner):
         """Whether this zone covers the address of ``partner`` (empty criteria match all)."""
         self.ensure_one()
         cities = {city.strip().lower() for city in (self.cities or "").split(",") if city.strip()}

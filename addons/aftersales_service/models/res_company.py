@@ -56,7 +56,7 @@ class ResCompany(models.Model):
             Ticket = self.env["aftersales.ticket"].sudo()
             Ticket.flush_model(["lot_id", "closed_date", "request_date", "company_id"])
             self.flush_recordset(["aftersales_revisit_days"])
-            Ticket._aftersales_update_revisited(SQL("t.company_id = ANY(%s) AND t.lot_id IS NOT NULL", self.ids))
+            Ticket._update_revisited(SQL("t.company_id = ANY(%s) AND t.lot_id IS NOT NULL", self.ids))
             Ticket.invalidate_model(["revisited"])
         return result
 

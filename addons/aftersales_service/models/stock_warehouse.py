@@ -14,4 +14,4 @@ class StockWarehouse(models.Model):
 
     @api.constrains("aftersales_branch_id", "company_id")
     def _check_aftersales_branch_company(self):
-        self.env["aftersales.branch"]._aftersales_check_company(self, "aftersales_branch_id")
+        self.env["aftersales.branch"]._check_branch_company(self, "aftersales_branch_id")

@@ -135,7 +135,7 @@ class SurveyUserInput(models.Model):
             complaint = Ticket.create(ticket._prepare_complaint_vals(answer))
             answer.sudo().aftersales_complaint_id = complaint
             summary = answer._aftersales_csat_summary()
-            manager = ticket._aftersales_complaint_manager()
+            manager = ticket._complaint_manager()
             if manager:
                 complaint.activity_schedule(
                     "aftersales_service.mail_activity_type_complaint",

@@ -103,8 +103,8 @@ class AftersalesPartnerCommon(AftersalesCommon):
 
     def _do_job(self, job, hours=1.5):
         """The partner accepts and finishes the job, the dispatcher validates it."""
-        job._aftersales_partner_accept()
-        job._aftersales_partner_record_work(report="<p>Filter cleaned, drain tested.</p>", hours=hours, finish=True)
+        job._partner_accept()
+        job._partner_record_work(report="<p>Filter cleaned, drain tested.</p>", hours=hours, finish=True)
         job.with_user(self.dispatcher).action_done()
         return job
 

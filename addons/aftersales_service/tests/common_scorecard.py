@@ -110,7 +110,7 @@ class AftersalesScorecardCommon(AftersalesCommon):
             )
         )
         cls.env.cr.execute(SQL("UPDATE aftersales_visit SET state = 'cancel' WHERE id = %s", cls.cancelled_visit.id))
-        cls.env["aftersales.ticket"]._aftersales_fill_kpi_columns(cls.tickets.ids)
+        cls.env["aftersales.ticket"]._fill_kpi_columns(cls.tickets.ids)
         cls._rate_tickets()
         Review = cls.env["aftersales.quality.review"]
         cls.reviews = Review.create(

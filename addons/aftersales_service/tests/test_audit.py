@@ -205,10 +205,10 @@ class TestAudit(AftersalesFeesCommon):
 
     def test_reason_required_by_the_helper(self):
         with self.assertRaisesRegex(UserError, "reason is required"):
-            self.Log._aftersales_audit("assignment_forced", self.ticket, "  ")
+            self.Log._audit("assignment_forced", self.ticket, "  ")
 
     def test_entries_are_append_only(self):
-        entry = self.Log._aftersales_audit("ticket_reopened", self.ticket, "Checked")
+        entry = self.Log._audit("ticket_reopened", self.ticket, "Checked")
         as_manager = entry.with_user(self.manager)
         self.assertEqual(as_manager.reason, "Checked", "managers read the log")
         for operation in ("write", "create", "unlink"):
@@ -239,7 +239,7 @@ class TestAudit(AftersalesFeesCommon):
         self.assertEqual(entry.reason, "Checked")
 
     def test_non_managers_cannot_read_the_log(self):
-        entry = self.Log._aftersales_audit("ticket_reopened", self.ticket, "Checked")
+        entry = self.Log._audit("ticket_reopened", self.ticket, "Checked")
         for user in (self.agent, self.dispatcher):
             with self.assertRaises(AccessError):
                 entry.with_user(user).read(["reason"])
@@ -247,7 +247,7 @@ class TestAudit(AftersalesFeesCommon):
                 self.Log.with_user(user).search([])
 
     def test_open_document_checks_access(self):
-        entry = self.Log._aftersales_audit("ticket_reopened", self.ticket, "Checked")
+        entry = self.Log._audit("ticket_reopened", self.ticket, "Checked")
         action = entry.with_user(self.manager).action_open_document()
         self.assertEqual((action["res_model"], action["res_id"]), ("aftersales.ticket", self.ticket.id))
         # an entry about a document of another company: the manager reads the entry, not the document

@@ -62,10 +62,10 @@ class TestCare(AftersalesCommon):
         # the same day again, or another run that year: nothing twice
         with freeze_time("2026-03-10 18:00:00"):
             self.assertFalse(self.env["aftersales.care.rule"]._cron_send_care_mails())
-        self.assertFalse(self.rule._aftersales_send_care_mails(today=date(2026, 3, 11)), "no unit on the 11th")
+        self.assertFalse(self.rule._send_care_mails(today=date(2026, 3, 11)), "no unit on the 11th")
         self.assertEqual(len(self._mails(log)), 1)
         # next year, the second anniversary
-        next_year = self.rule._aftersales_send_care_mails(today=date(2027, 3, 10))
+        next_year = self.rule._send_care_mails(today=date(2027, 3, 10))
         self.assertEqual(next_year.filtered(lambda entry: entry.lot_id == self.old_lot).years, 2)
         # an archived rule sends nothing
         self.rule.active = False
@@ -74,22 +74,22 @@ class TestCare(AftersalesCommon):
 
     def test_offset_sends_before(self):
         self.rule.days_offset = -7
-        logs = self.rule._aftersales_send_care_mails(today=date(2026, 3, 3))
+        logs = self.rule._send_care_mails(today=date(2026, 3, 3))
         self.assertEqual(sorted(logs.lot_id.mapped("name")), ["DR3-2024", "WM7-2025"])
-        self.assertFalse(self.rule._aftersales_send_care_mails(today=date(2026, 3, 10)))
+        self.assertFalse(self.rule._send_care_mails(today=date(2026, 3, 10)))
         with self.assertRaises(ValidationError):
             self.rule.days_offset = 400
 
     def test_today_delivery_is_no_anniversary(self):
         with freeze_time("2026-03-10 10:00:00"):
             self._sell_and_deliver(self.customer, self.product, "WM7-2026")
-        logs = self.rule._aftersales_send_care_mails(today=date(2026, 3, 10))
+        logs = self.rule._send_care_mails(today=date(2026, 3, 10))
         self.assertNotIn("WM7-2026", logs.lot_id.mapped("name"))
         self.assertEqual(len(logs), 2)
 
     def test_installation_anniversary_kind(self):
         self.rule.kind = "installation_anniversary"
-        self.assertFalse(self.rule._aftersales_send_care_mails(today=date(2026, 3, 10)), "no installation card")
+        self.assertFalse(self.rule._send_care_mails(today=date(2026, 3, 10)), "no installation card")
 
     def test_anniversary_in_company_time_zone(self):
         """Shanghai is 8 hours ahead of UTC: the days of deliveries and anniversaries are its days."""
@@ -109,7 +109,7 @@ class TestCare(AftersalesCommon):
 
         # no time zone on the company: UTC
         self.company.partner_id.tz = False
-        self.assertEqual(self.rule._aftersales_tz().zone, "UTC")
+        self.assertEqual(self.rule._tz().zone, "UTC")
         with freeze_time("2027-03-10 17:00:00"):
             logs = Rule._cron_send_care_mails()
         self.assertEqual(sorted(logs.lot_id.mapped("name")), ["DR3-2024", "WM7-2025", "WM7-NIGHT"])
@@ -152,7 +152,7 @@ class TestCare(AftersalesCommon):
             )
             move._action_done()
         self.assertEqual(move.state, "done")
-        logs = self.rule._aftersales_send_care_mails(today=date(2026, 3, 10))
+        logs = self.rule._send_care_mails(today=date(2026, 3, 10))
         self.assertEqual(logs.lot_id.mapped("name"), ["DR3-2024"], "the washing machine on the shelf is left out")
 
     def test_returned_unit_gets_no_anniversary_mail(self):
@@ -160,7 +160,7 @@ class TestCare(AftersalesCommon):
         with freeze_time("2025-09-01 10:00:00"):
             returned = self._return(picking, self.old_lot)
         self.assertEqual(returned.state, "done")
-        logs = self.rule._aftersales_send_care_mails(today=date(2026, 3, 10))
+        logs = self.rule._send_care_mails(today=date(2026, 3, 10))
         self.assertEqual(logs.lot_id.mapped("name"), ["DR3-2024"], "the returned washing machine is left out")
 
         # sent back to the customer (the return of the return): theirs again, its anniversary comes back
@@ -168,5 +168,5 @@ class TestCare(AftersalesCommon):
             redelivery = self._return(returned, self.old_lot)
         self.assertEqual(redelivery.state, "done")
         self.assertEqual(redelivery.move_line_ids.lot_id, self.old_lot)
-        logs = self.rule._aftersales_send_care_mails(today=date(2027, 3, 10))
+        logs = self.rule._send_care_mails(today=date(2027, 3, 10))
         self.assertEqual(sorted(logs.lot_id.mapped("name")), ["DR3-2024", "WM7-2025"])

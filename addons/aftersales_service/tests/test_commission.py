@@ -74,19 +74,17 @@ class TestCommission(AftersalesFeesCommon):
         Rule = self.env["aftersales.commission.rule"]
         repair = self._visit()
         follow_up = self._visit(visit_type_id=self.type_follow_up.id)
-        self.assertEqual(Rule._aftersales_rule_for(repair), self.rule_repair, "visit type and category match")
-        self.assertEqual(Rule._aftersales_rule_for(follow_up), self.rule_category, "category of a parent")
+        self.assertEqual(Rule._rule_for(repair), self.rule_repair, "visit type and category match")
+        self.assertEqual(Rule._rule_for(follow_up), self.rule_category, "category of a parent")
         self.ticket.ticket_type_id = self.type_install
-        self.assertEqual(Rule._aftersales_rule_for(follow_up), self.rule_install, "first in sequence")
+        self.assertEqual(Rule._rule_for(follow_up), self.rule_install, "first in sequence")
         other_ticket = self._ticket(product_id=self.other_product.id)
         self.assertEqual(
-            Rule._aftersales_rule_for(self._visit(ticket=other_ticket, visit_type_id=self.type_follow_up.id)),
+            Rule._rule_for(self._visit(ticket=other_ticket, visit_type_id=self.type_follow_up.id)),
             self.rule_fixed,
         )
         self.rule_fixed.active = False
-        self.assertFalse(
-            Rule._aftersales_rule_for(self._visit(ticket=other_ticket, visit_type_id=self.type_follow_up.id))
-        )
+        self.assertFalse(Rule._rule_for(self._visit(ticket=other_ticket, visit_type_id=self.type_follow_up.id)))
 
     def test_bad_rules(self):
         with self.assertRaisesRegex(ValidationError, "between 0 and 100"):
@@ -160,7 +158,7 @@ class TestCommission(AftersalesFeesCommon):
         # a visit done in a closed period earns nothing more
         late = self._do_visit(self._visit(visit_type_id=self.type_follow_up.id), start=datetime(2026, 6, 12, 10, 0))
         self.assertFalse(late.commission_ids)
-        self.env["aftersales.commission"]._aftersales_compute_for_visits(visit)
+        self.env["aftersales.commission"]._compute_for_visits(visit)
         self.assertEqual((commission.deduction, commission.total), (0.0, 19.0))
         with self.assertRaisesRegex(UserError, "closed"):
             period.action_compute()

@@ -116,7 +116,7 @@ class TestCommissionRework(CommissionReworkCommon):
         self.assertEqual(july.total, revisit.commission_ids.total - 9.5)
         # the Excel export of July shows the deduction line
         if openpyxl:
-            workbook = openpyxl.load_workbook(io.BytesIO(july.with_user(self.manager)._aftersales_xlsx()))
+            workbook = openpyxl.load_workbook(io.BytesIO(july.with_user(self.manager)._xlsx()))
             rows = list(workbook["Commissions"].iter_rows(values_only=True))
             deduction_rows = [row for row in rows if row[5] == "Late Deduction"]
             self.assertEqual(len(deduction_rows), 1)

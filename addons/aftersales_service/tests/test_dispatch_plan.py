@@ -90,12 +90,12 @@ class TestDayPlan(AftersalesCommon):
         visits = self._visits()
         tz = visits.env.user.tz
         self.assertEqual(tz, "UTC")
-        engine = visits._aftersales_dispatch_engine(self.technicians, datetime(2026, 6, 9), datetime(2026, 6, 10))
-        workers, jobs = engine.day_problem(visits._aftersales_dispatch_visits(self.technicians).values(), TUESDAY)
+        engine = visits._dispatch_engine(self.technicians, datetime(2026, 6, 9), datetime(2026, 6, 10))
+        workers, jobs = engine.day_problem(visits._dispatch_visits(self.technicians).values(), TUESDAY)
         naive = RoutePlanner(workers).plan_nearest_free(jobs)
         self.assertFalse(naive.unplanned)
 
-        planned = visits._aftersales_plan_days()
+        planned = visits._plan_days()
 
         self.assertEqual(planned, visits, "every visit fits")
         travel = self._travel(visits)
@@ -112,7 +112,7 @@ class TestDayPlan(AftersalesCommon):
 
     def test_plan_explains_each_choice(self):
         visits = self._visits(self.addresses[:2])
-        visits._aftersales_plan_days()
+        visits._plan_days()
         first = visits.sorted("scheduled_start")[0]
         # the planner's note, beside the e-mail telling the customer
         note = first.message_ids.filtered(lambda m: "by the day planner" in m.body)[:1].body or ""
@@ -131,7 +131,7 @@ class TestDayPlan(AftersalesCommon):
     def test_plan_respects_leaves_capacity_bookings_skill_and_zone(self):
         # Monday is a public holiday on their calendar
         holiday = self._visits(self.addresses[:1], day=date(2026, 6, 8))
-        holiday._aftersales_plan_days()
+        holiday._plan_days()
         self.assertFalse(holiday.technician_id)
         self.assertIn("no free time or capacity left", holiday.message_ids[0].body)
         # Anna takes 2 visits a day and already has one from 9:00 to 17:00; Bert has none free
@@ -144,7 +144,7 @@ class TestDayPlan(AftersalesCommon):
             scheduled_end=datetime(2026, 6, 9, 16, 0),
         )
         visits = self._visits(self.addresses[1:4])
-        planned = visits._aftersales_plan_days(technicians=self.technicians)
+        planned = visits._plan_days(technicians=self.technicians)
         self.assertEqual(len(planned), 1, "one visit left in her capacity")
         self.assertEqual(planned.technician_id, self.anna)
         self.assertGreaterEqual(planned.scheduled_start, booked.scheduled_end)
@@ -155,7 +155,7 @@ class TestDayPlan(AftersalesCommon):
         outside = self.env["res.partner"].create({"name": "Ghent", "zip": "9000", **self._at(5)})
         refused = self._visits(self.addresses[4:5], day=date(2026, 6, 10), visit_type_id=expert.id)
         refused |= self._visits(outside, day=date(2026, 6, 10))
-        refused._aftersales_plan_days()
+        refused._plan_days()
         self.assertFalse(refused.technician_id)
         self.assertIn("no technician has the skill for it and covers its address", refused[0].message_ids[0].body)
         self.assertIn("no technician has the skill for it and covers its address", refused[1].message_ids[0].body)
@@ -209,16 +209,16 @@ class TestDayPlan(AftersalesCommon):
         # a leave of the whole day keeps her out of it
         self._time_off(self.anna, datetime(2026, 6, 10, 0, 0), datetime(2026, 6, 11, 0, 0))
         wednesday = self._visits(self.addresses[:2], day=date(2026, 6, 10))
-        wednesday._aftersales_plan_days()
+        wednesday._plan_days()
         self.assertEqual(wednesday.technician_id, self.bert)
 
     def test_bad_input(self):
         visits = self._visits(self.addresses[:1])
-        visits._aftersales_plan_days()
+        visits._plan_days()
         with self.assertRaises(UserError):
-            visits._aftersales_plan_days()  # already planned
+            visits._plan_days()  # already planned
         with self.assertRaises(UserError):
-            self._visits(self.addresses[1:2], scheduled_start=False)._aftersales_plan_days()  # which day?
+            self._visits(self.addresses[1:2], scheduled_start=False)._plan_days()  # which day?
         wizard = self.env["aftersales.visit.plan"].create({"date": date(2030, 1, 1), "visit_ids": [Command.set([])]})
         with self.assertRaises(UserError):
             wizard.action_plan()  # nothing to plan
@@ -230,7 +230,7 @@ class TestDayPlan(AftersalesCommon):
             self.env.flush_all()
             self.env.invalidate_all()
             before = self.cr.sql_log_count
-            visits._aftersales_plan_days()
+            visits._plan_days()
             self.env.flush_all()
             counts.append(self.cr.sql_log_count - before)
         # not one query per visit: the writes of the plan are flushed together
@@ -260,7 +260,7 @@ class TestDayPlan(AftersalesCommon):
         self.assertEqual(ticket.branch_id, north)
         visits = self._visits(self.addresses.filtered(lambda a: a.partner_latitude > BRUSSELS[0] + 18 * KM))
         visits.ticket_id = ticket
-        planned = visits.with_user(self._dispatcher("as_dispatcher_branch"))._aftersales_plan_days()
+        planned = visits.with_user(self._dispatcher("as_dispatcher_branch"))._plan_days()
         self.assertEqual(planned, visits)
         self.assertEqual(visits.technician_id, self.anna, "Bert is nearer but of another branch")
         # and the check of a manual assignment says the same
@@ -279,7 +279,7 @@ class TestDayPlan(AftersalesCommon):
             self.assertEqual(visit_form.scheduled_start, datetime(2026, 6, 9, 14, 0), "the start follows")
         morning.write({"window_start": datetime(2026, 6, 9, 9, 0), "window_end": datetime(2026, 6, 9, 10, 0)})
         visits = fixed | morning | self.env["aftersales.visit"].concat(*others)
-        self.assertEqual(visits.with_user(dispatcher)._aftersales_plan_days(), visits)
+        self.assertEqual(visits.with_user(dispatcher)._plan_days(), visits)
         self.assertEqual(fixed.scheduled_start, datetime(2026, 6, 9, 14, 0))
         self.assertTrue(datetime(2026, 6, 9, 9, 0) <= morning.scheduled_start <= datetime(2026, 6, 9, 10, 0))
         self.assertIn("keeps the arrival agreed with the customer", "".join(fixed.message_ids.mapped("body")))
@@ -367,8 +367,8 @@ class TestDayPlan(AftersalesCommon):
             self.env.invalidate_all()
             before = self.cr.sql_log_count
             start = datetime.combine(day, datetime.min.time())
-            engine = visits._aftersales_dispatch_engine(self.technicians, start, start.replace(hour=23))
-            visits._aftersales_dispatch_visits(self.technicians)
+            engine = visits._dispatch_engine(self.technicians, start, start.replace(hour=23))
+            visits._dispatch_visits(self.technicians)
             counts.append(self.cr.sql_log_count - before)
             bookings = engine.technicians[self.bert.id].bookings
             self.assertEqual(len([b for b in bookings if b.start.date() == day]), len(addresses))

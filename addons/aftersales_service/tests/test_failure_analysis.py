@@ -64,7 +64,7 @@ class TestFailureAnalysis(AftersalesCommon):
         # a ticket without a fault code is no failure
         self._ticket(lot_id=batch_b[1].id)
 
-        stats = self.env["aftersales.batch.alert"]._aftersales_batch_stats(self.company)
+        stats = self.env["aftersales.batch.alert"]._batch_stats(self.company)
         self.assertEqual(stats[(self.product.id, "UH-A")], (1, 5))
         self.assertEqual(stats[(self.product.id, "UH-B")], (1, 6))
         self.assertEqual(stats[(self.product.id, "UH-C")], (1, 3))
@@ -84,7 +84,7 @@ class TestFailureAnalysis(AftersalesCommon):
 
         # batch B reaches the rate with a second failed unit
         self._failure(batch_b[1], self.fault_motor, datetime(2026, 6, 1, 9, 0))
-        new = self.env["aftersales.batch.alert"]._aftersales_check_batches(self.company)
+        new = self.env["aftersales.batch.alert"]._check_batches(self.company)
         new = new.filtered(lambda a: a.product_id == self.product)
         self.assertEqual(new.mapped("batch"), ["UH-B"])
         self.assertEqual(self._alerts(), alert | new)
@@ -94,7 +94,7 @@ class TestFailureAnalysis(AftersalesCommon):
         # an alert rate of 0 turns the alert off
         self.company.aftersales_batch_alert_rate = 0.0
         self._failure(batch_a[1], self.fault_drain, datetime(2026, 6, 2, 9, 0))
-        self.assertFalse(self.env["aftersales.batch.alert"]._aftersales_check_batches())
+        self.assertFalse(self.env["aftersales.batch.alert"]._check_batches())
 
     def test_lot_tracked_batch(self):
         """A lot-tracked product's lot is its batch; its units are the quantities delivered."""
@@ -113,9 +113,9 @@ class TestFailureAnalysis(AftersalesCommon):
         order.picking_ids.button_validate()
         for _number in range(2):
             self._failure(lot, self.fault_drain, datetime(2026, 5, 4, 9, 0), product_id=self.bulk_product.id)
-        stats = self.env["aftersales.batch.alert"]._aftersales_batch_stats(self.company)
+        stats = self.env["aftersales.batch.alert"]._batch_stats(self.company)
         self.assertEqual(stats[(self.bulk_product.id, "CART-77")], (2, 10))
-        self.env["aftersales.batch.alert"]._aftersales_check_batches(self.company)
+        self.env["aftersales.batch.alert"]._check_batches(self.company)
         self.assertEqual(self._alerts().batch, "CART-77")
         report = self.env["aftersales.failure.report"].search([("lot_id", "=", lot.id)])
         self.assertEqual(report.mapped("batch"), ["CART-77", "CART-77"])

@@ -32,7 +32,7 @@ class TestServiceFees(AftersalesFeesCommon):
         self.assertEqual(travel.product_id, self.zone_product, "the zone of the address sets the travel fee")
         self.assertEqual((travel.quantity, travel.price_unit), (1.0, 40.0))
         self.assertEqual(km.product_id, self.km_product)
-        self.assertEqual(km.quantity, visit._aftersales_travel_km())
+        self.assertEqual(km.quantity, visit._travel_km())
         self.assertGreater(km.quantity, 0.0, "depot and customer both have coordinates")
         self.assertEqual((fee.product_id, fee.price_unit), (self.fee_product, 30.0))
         visit.time_spent = 3.0

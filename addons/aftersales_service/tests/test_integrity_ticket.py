@@ -212,7 +212,7 @@ class TestIntegrityTicket(AftersalesCommon):
         ticket.write({"stage_id": self.stage_waiting.id})
         if self.stage_waiting.sla_pause:
             self.assertTrue(self.ticket.sla_paused_since)
-        ticket._aftersales_escalate()
+        ticket._escalate()
         self.assertTrue(self.ticket.sla_escalated)
 
     def test_followup_outcome_only_through_its_actions(self):
@@ -282,7 +282,7 @@ class TestIntegrityTicket(AftersalesCommon):
         self.manager.tz = "Asia/Tokyo"  # the team leader
         self.env.user.tz = "America/Los_Angeles"  # who runs the escalation
         self.ticket.sla_resolve_deadline = datetime(2026, 6, 9, 10, 0)
-        self.ticket.with_context(tz="America/Los_Angeles")._aftersales_escalate()
+        self.ticket.with_context(tz="America/Los_Angeles")._escalate()
         note = self.ticket.message_ids.filtered(lambda m: "SLA breached" in (m.body or ""))
         self.assertIn("7:00", note.body, "10:00 UTC is 19:00 in Tokyo")
         self.assertIn("Asia/Tokyo", note.body)
@@ -325,7 +325,7 @@ class TestIntegrityTicket(AftersalesCommon):
                 }
             )
         )
-        text = visit._aftersales_schedule_text(fixit)
+        text = visit._schedule_text(fixit)
         self.assertIn("06/10/2026", text, "20:00 UTC is the next morning in Shanghai")
         self.assertIn("4:00", text)
         self.customer.tz = "Asia/Shanghai"

@@ -501,8 +501,8 @@ class TestIntegrityVisitResponsible(AftersalesPartnerCommon):
         self.team.user_id = False
         job = self._job()
         job.sudo().partner_dispatcher_id = False
-        job._aftersales_partner_accept()
-        job._aftersales_partner_record_work(report="<p>Done.</p>", hours=1.0, finish=True)
+        job._partner_accept()
+        job._partner_record_work(report="<p>Done.</p>", hours=1.0, finish=True)
         responsible = job.activity_ids.user_id
         self.assertTrue(
             responsible.has_group("aftersales_service.aftersales_service_group_manager") and not responsible.share,
@@ -511,8 +511,8 @@ class TestIntegrityVisitResponsible(AftersalesPartnerCommon):
         other = self._job()
         other.sudo().partner_dispatcher_id = False
         self._without_managers()
-        other._aftersales_partner_accept()
-        other._aftersales_partner_record_work(report="<p>Done.</p>", hours=1.0, finish=True)
+        other._partner_accept()
+        other._partner_record_work(report="<p>Done.</p>", hours=1.0, finish=True)
         self.assertFalse(other.activity_ids)
         self.assertTrue(other.message_ids.filtered(lambda m: "Nobody could be asked" in (m.body or "")))
 

@@ -169,7 +169,7 @@ class TestIntegrityVisitLeftovers(AftersalesFeesCommon, AftersalesPartnerCommon,
         self.assertIn("own-photo.png", html)
         self.assertNotIn("salaries.png", html)
         self.assertNotIn(CONFIDENTIAL.decode(), html)
-        job.with_user(self.partner_user).sudo()._aftersales_partner_accept()
+        job.with_user(self.partner_user).sudo()._partner_accept()
         self.authenticate(self.partner_user.login, self.partner_user.login)
         page = self.url_open(f"/my/jobs/{job.id}").text
         self.assertIn(f"/web/image/{own.id}?access_token=", page)
@@ -193,7 +193,7 @@ class TestIntegrityVisitLeftovers(AftersalesFeesCommon, AftersalesPartnerCommon,
             "other partner": self.other_partner_user,
         }
         for role, user in others.items():
-            for method, args in (("_aftersales_partner_accept", ()), ("_aftersales_partner_decline", ("No",))):
+            for method, args in (("_partner_accept", ()), ("_partner_decline", ("No",))):
                 with self.subTest(role=role, method=method):
                     # sudo grants nothing: the controller calls them in sudo, after its check
                     with self.assertRaisesRegex(AccessError, "Only the service partner"):
@@ -205,11 +205,11 @@ class TestIntegrityVisitLeftovers(AftersalesFeesCommon, AftersalesPartnerCommon,
         self.assertFalse(hasattr(job, "action_aftersales_partner_accept"))
         self.assertFalse(hasattr(job, "action_aftersales_partner_decline"))
         # the partner's own user accepts; then nobody else records the work on its behalf
-        job.with_user(self.partner_user).sudo()._aftersales_partner_accept()
+        job.with_user(self.partner_user).sudo()._partner_accept()
         self.assertEqual((job.partner_job_state, job.state), ("accepted", "confirmed"))
         for role, user in others.items():
             with self.subTest(role=role, method="record"), self.assertRaisesRegex(AccessError, "Only the service"):
-                job.with_user(user).sudo()._aftersales_partner_record_work(report="<p>Fake</p>", hours=9.0, finish=True)
+                job.with_user(user).sudo()._partner_record_work(report="<p>Fake</p>", hours=9.0, finish=True)
         job.invalidate_recordset()
         self.assertEqual((job.partner_job_state, job.state, job.time_spent), ("accepted", "confirmed", 0.0))
 
@@ -238,7 +238,7 @@ class TestIntegrityVisitLeftovers(AftersalesFeesCommon, AftersalesPartnerCommon,
                 with self.assertRaisesRegex(AccessError, "work of the dispatchers"):
                     (visit | undated).with_user(user).action_plan_day()
                 with self.assertRaisesRegex(AccessError, "work of the dispatchers"):
-                    (visit | undated).with_user(user)._aftersales_plan_days(day=TUESDAY_10.date())
+                    (visit | undated).with_user(user)._plan_days(day=TUESDAY_10.date())
         with self.assertRaises(AccessError):
             self.env["aftersales.visit.plan"].with_user(self.agent).create({"date": TUESDAY_10.date()})
         self.assertFalse((visit | undated).technician_id)

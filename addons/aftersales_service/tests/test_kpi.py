@@ -131,7 +131,7 @@ class AftersalesKpiCommon(AftersalesCommon):
             )
         )
         # rows written in SQL: their visit counts and revisits are set again from them
-        cls.env["aftersales.ticket"]._aftersales_fill_kpi_columns(cls.tickets.ids)
+        cls.env["aftersales.ticket"]._fill_kpi_columns(cls.tickets.ids)
         cls.env.invalidate_all()
 
     @classmethod
@@ -389,7 +389,7 @@ class TestKpi(AftersalesKpiCommon):
             )
             self.env.invalidate_all()
             start = self.env.cr.sql_log_count
-            overview.read(overview._aftersales_kpi_fields())
+            overview.read(overview._kpi_fields())
             return self.env.cr.sql_log_count - start, overview.ticket_count
 
         read_overview()  # warm the caches of access rules and rights up
@@ -504,16 +504,14 @@ class TestReportExport(AftersalesKpiCommon):
         with self.assertRaises(UserError):
             self._wizard(date_from=date(2025, 7, 1))
         with self.assertRaises(UserError):
-            self.env["aftersales.report.export"]._aftersales_export_records(self.customer)
+            self.env["aftersales.report.export"]._export_records(self.customer)
         with self.assertRaises(UserError):
-            self.env["aftersales.report.export"]._aftersales_export_records(self.env["aftersales.ticket"])
+            self.env["aftersales.report.export"]._export_records(self.env["aftersales.ticket"])
 
     def test_chunks_keep_order_and_count(self):
         wizard = self._wizard()
         chunks = list(
-            wizard._aftersales_iter_chunks(
-                "aftersales.ticket", [("team_id", "=", self.kpi_team.id)], ["name"], chunk_size=4
-            )
+            wizard._iter_chunks("aftersales.ticket", [("team_id", "=", self.kpi_team.id)], ["name"], chunk_size=4)
         )
         self.assertEqual([len(chunk) for chunk in chunks], [4, 2])
         self.assertEqual([record.id for chunk in chunks for record in chunk], sorted(self.tickets[:6].ids))

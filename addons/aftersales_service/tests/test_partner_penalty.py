@@ -68,11 +68,11 @@ class TestPartnerPenalty(AftersalesPenaltyCommon):
         arrived_late.scheduled_start = datetime(2026, 3, 10, 8, 0)
         in_grace = self._done_job(datetime(2026, 3, 11, 9, 30), datetime(2026, 3, 11, 10, 0))
         in_grace.scheduled_start = datetime(2026, 3, 11, 8, 0)
-        rules = self.env["aftersales.partner.penalty"]._aftersales_rules_for(self.service_point, self.company)
+        rules = self.env["aftersales.partner.penalty"]._rules_for(self.service_point, self.company)
         self.assertNotIn(self.penalty_late, rules, "the partner's late rule replaces the default")
         self.assertIn(
             self.penalty_late,
-            self.env["aftersales.partner.penalty"]._aftersales_rules_for(self.other_point, self.company),
+            self.env["aftersales.partner.penalty"]._rules_for(self.other_point, self.company),
             "the other partner has no late rule: the default applies",
         )
         settlement = self._march()

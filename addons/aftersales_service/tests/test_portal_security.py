@@ -131,7 +131,7 @@ class TestPortalSecurity(AftersalesAppointmentCommon, HttpCase):
     # ------------------------------------------------------------------
 
     def test_booking_a_visit_of_a(self):
-        slot = self.visit._aftersales_portal_slots()[0]
+        slot = self.visit._portal_slots()[0]
         token = self.ticket._portal_ensure_token()
         self._login_b()
         for url in (self._book_url(self.visit), self._book_url(self.visit, ticket=self.other_ticket)):
@@ -313,7 +313,7 @@ class TestPortalSecurity(AftersalesAppointmentCommon, HttpCase):
     # ------------------------------------------------------------------
 
     def test_every_post_needs_a_valid_csrf_token(self):
-        slot = self.visit._aftersales_portal_slots()[0]
+        slot = self.visit._portal_slots()[0]
         self.authenticate(self.portal_user.login, self.portal_user.login)
         count = self.env["aftersales.ticket"].search_count([])
         posts = (

@@ -305,7 +305,7 @@ class TestScorecard(AftersalesScorecardCommon):
         self._scorecard_visits(
             [(ticket, None, 10 + index, 14, None, True, self.other_point) for index, ticket in enumerate(tickets)]
         )
-        self.env["aftersales.ticket"]._aftersales_fill_kpi_columns(tickets.ids)
+        self.env["aftersales.ticket"]._fill_kpi_columns(tickets.ids)
         self._rate_tickets()
         queries_after = self._count_compute_queries()
         self.assertEqual(self.scorecard.job_count, 26)

@@ -20,7 +20,7 @@ class TestScorecardPortal(AftersalesScorecardCommon, HttpCase):
         )
         # the other point did a job too: it has a line of its own
         cls._scorecard_visits([(cls.tickets[4], None, 9, 10, None, True, cls.other_point)])
-        cls.env["aftersales.ticket"]._aftersales_fill_kpi_columns(cls.tickets.ids)
+        cls.env["aftersales.ticket"]._fill_kpi_columns(cls.tickets.ids)
         cls._rate_tickets()
         cls.scorecard.with_user(cls.manager).action_compute()
         cls.fixit_line = cls._line_of(cls.fixit)

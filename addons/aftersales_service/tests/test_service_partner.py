@@ -22,12 +22,12 @@ class TestServicePartner(AftersalesPartnerCommon):
         self.assertIn(f"/my/jobs/{job.id}", offer.body)
         self.assertIn(job.name, offer.subject)
 
-        job._aftersales_partner_accept()
+        job._partner_accept()
         self.assertEqual((job.partner_job_state, job.state), ("accepted", "confirmed"))
-        job._aftersales_partner_record_work(report="<p>Filter cleaned.</p>", hours=1.5)
+        job._partner_record_work(report="<p>Filter cleaned.</p>", hours=1.5)
         self.assertEqual(job.state, "in_progress")
         self.assertTrue(job.check_in)
-        job._aftersales_partner_record_work(finish=True)
+        job._partner_record_work(finish=True)
         # the partner reports the job done; the customer is billed when the dispatcher validates it
         self.assertEqual((job.partner_job_state, job.state), ("done", "in_progress"))
         self.assertTrue(job.check_out)
@@ -89,21 +89,21 @@ class TestServicePartner(AftersalesPartnerCommon):
     def test_decline_goes_back_to_dispatch(self):
         job = self._job()
         with self.assertRaises(UserError):
-            job._aftersales_partner_decline("   ")
-        job._aftersales_partner_decline("No technician free that week")
+            job._partner_decline("   ")
+        job._partner_decline("No technician free that week")
         self.assertEqual(job.partner_job_state, "declined")
         self.assertEqual(job.partner_decline_reason, "No technician free that week")
         activity = job.activity_ids
         self.assertEqual(activity.user_id, self.dispatcher)
         self.assertIn("No technician free that week", str(activity.note))
-        self.assertEqual(job._aftersales_plannable(), job, "a declined job can be planned again")
+        self.assertEqual(job._plannable(), job, "a declined job can be planned again")
         with self.assertRaises(UserError):
-            job._aftersales_partner_accept()
+            job._partner_accept()
         # offered again to another partner
         job.with_user(self.dispatcher).service_partner_id = self.other_point
         self.assertEqual(job.partner_job_state, "offered")
         self.assertFalse(job.partner_decline_reason)
-        job._aftersales_partner_decline("Not our brand")
+        job._partner_decline("Not our brand")
         # or done by one of our technicians
         zone = self.env["aftersales.zone"].create({"name": "Everywhere"})
         technician = self._create_technicians(zone)[0]
@@ -114,15 +114,15 @@ class TestServicePartner(AftersalesPartnerCommon):
 
     def test_offered_job_is_not_planned(self):
         job = self._job()
-        self.assertFalse(job._aftersales_plannable())
-        self.assertFalse(job._aftersales_needs_time(), "the customer is not offered our technicians' times")
+        self.assertFalse(job._plannable())
+        self.assertFalse(job._needs_time(), "the customer is not offered our technicians' times")
         with self.assertRaises(UserError):
             job.action_auto_assign()
         # the day planner leaves it out, and takes it back once declined
         undated = self._job(scheduled_start=False)
         planner = self.env["aftersales.visit.plan"].with_user(self.dispatcher).create({})
         self.assertNotIn(undated, planner._find_visits())
-        undated._aftersales_partner_decline("Fully booked")
+        undated._partner_decline("Fully booked")
         self.assertIn(undated, planner._find_visits())
 
     def test_job_settled_once(self):
@@ -262,7 +262,7 @@ class TestServicePartner(AftersalesPartnerCommon):
         done = self._do_job(self._job())
         Visit = self.env["aftersales.visit"].with_user(self.partner_user)
         self.assertEqual(Visit.search([("id", "in", (declined | done).ids)]), declined | done)
-        declined._aftersales_partner_decline("No time")
+        declined._partner_decline("No time")
         self.assertEqual(Visit.search([("id", "in", (declined | done).ids)]), done, "done jobs stay visible")
         with self.assertRaises(AccessError):
             declined.with_user(self.partner_user).read(["name"])
@@ -308,17 +308,17 @@ class TestServicePartner(AftersalesPartnerCommon):
             )
         job = self._job()
         with self.assertRaises(UserError):
-            job._aftersales_partner_record_work(report="<p>Too early</p>")
-        job._aftersales_partner_accept()
+            job._partner_record_work(report="<p>Too early</p>")
+        job._partner_accept()
         with self.assertRaises(UserError):
-            job._aftersales_partner_accept()
+            job._partner_accept()
         with self.assertRaises(UserError):
             job.with_user(self.dispatcher).service_partner_id = self.other_point
         for hours in (-1.0, float("nan"), float("inf"), 24.5, 1e9):
             with self.assertRaisesRegex(UserError, "between 0 and 24 hours"):
-                job._aftersales_partner_record_work(hours=hours)
+                job._partner_record_work(hours=hours)
         with self.assertRaises(UserError):
-            job._aftersales_partner_record_work(finish=True)  # no work report
+            job._partner_record_work(finish=True)  # no work report
         settlement = self._settlement()
         with self.assertRaises(UserError):
             settlement.action_confirm()  # nothing to settle

@@ -100,7 +100,7 @@ class TestServicePartnerPortal(AftersalesPartnerCommon, HttpCase):
 
     def test_wrong_uploads_and_hours_are_refused(self):
         job = self._job()
-        job._aftersales_partner_accept()
+        job._partner_accept()
         self._login()
         response = self._post(
             f"/my/jobs/{job.id}/work",
@@ -153,7 +153,7 @@ class TestServicePartnerPortal(AftersalesPartnerCommon, HttpCase):
 
         # month end: the scheduled action prepares the statement, the dispatcher bills it
         first, last = self._this_month()
-        settlements = self.env["aftersales.partner.settlement"]._aftersales_prepare_period(first, last)
+        settlements = self.env["aftersales.partner.settlement"]._prepare_period(first, last)
         settlement = settlements.filtered(lambda s: s.partner_id == self.service_point)
         self.assertEqual(settlement.line_ids.visit_id, job)
         settlement.with_user(self.dispatcher).action_confirm()

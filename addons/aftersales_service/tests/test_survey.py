@@ -119,9 +119,9 @@ class TestSurvey(AftersalesSurveyCommon):
     def test_survey_of_type_then_team_then_company(self):
         survey_team = self.survey.copy({"title": "Team survey"})
         survey_type = self.survey.copy({"title": "Repair survey"})
-        self.assertEqual(self._ticket()._aftersales_csat_survey(), self.survey)
+        self.assertEqual(self._ticket()._csat_survey(), self.survey)
         self.team.csat_survey_id = survey_team
-        self.assertEqual(self._ticket()._aftersales_csat_survey(), survey_team)
+        self.assertEqual(self._ticket()._csat_survey(), survey_team)
         self.type_repair.csat_survey_id = survey_type
         ticket = self._closed_ticket()
         self.assertEqual(ticket.csat_answer_ids.survey_id, survey_type)

@@ -137,14 +137,14 @@ class TestVisit(AftersalesCommon):
         self.assertIn(visit_b, self.env["aftersales.visit"].with_user(self.agent).search([]))
 
     def test_zones_and_skills(self):
-        self.assertTrue(self.tech_a._aftersales_covers(self.customer))
+        self.assertTrue(self.tech_a._covers(self.customer))
         far = self.env["res.partner"].create(
             {"name": "Far away", "zip": "9000", "country_id": self.env.ref("base.be").id}
         )
-        self.assertFalse(self.tech_a._aftersales_covers(far))
+        self.assertFalse(self.tech_a._covers(far))
         sub = self.env["product.category"].create({"name": "Front loaders", "parent_id": self.category.id})
-        self.assertEqual(self.tech_a._aftersales_skill_level(sub, self.type_repair), 3)
-        self.assertEqual(self.tech_a._aftersales_skill_level(self.env["product.category"], self.type_repair), 0)
+        self.assertEqual(self.tech_a._skill_level(sub, self.type_repair), 3)
+        self.assertEqual(self.tech_a._skill_level(self.env["product.category"], self.type_repair), 0)
         with self.assertRaises(ValidationError):
             self.env["aftersales.zone"].create({"name": "Wrong", "zip_from": "2000", "zip_to": "1000"})
 

@@ -77,7 +77,7 @@ class TestSlotOffer(AftersalesAppointmentCommon):
     NOW = datetime(2026, 6, 5, 8, 0)
 
     def _slots(self, visit=None, **kwargs):
-        return (visit or self.visit)._aftersales_portal_slots(now=self.NOW, **kwargs)
+        return (visit or self.visit)._portal_slots(now=self.NOW, **kwargs)
 
     def test_slots_inside_working_hours_of_eligible_technicians(self):
         slots = self._slots(per_day=50, limit=500)
@@ -155,13 +155,13 @@ class TestSlotOffer(AftersalesAppointmentCommon):
     def test_booking_checks_the_slot(self):
         slot = self._slots()[0]
         with self.assertRaisesRegex(Exception, "not one we offered"):
-            self.visit._aftersales_book_slot(slot["key"].replace("|2026-06-0", "|2026-06-1"), now=self.NOW)
+            self.visit._book_slot(slot["key"].replace("|2026-06-0", "|2026-06-1"), now=self.NOW)
         with self.assertRaisesRegex(Exception, "not one we offered"):
-            self.visit._aftersales_book_slot("garbage", now=self.NOW)
+            self.visit._book_slot("garbage", now=self.NOW)
         with self.assertRaisesRegex(Exception, "not one we offered"):
-            self.other_visit._aftersales_book_slot(slot["key"], now=self.NOW)
+            self.other_visit._book_slot(slot["key"], now=self.NOW)
         self.assertEqual(self.visit.state, "draft")
-        self.visit._aftersales_book_slot(slot["key"], now=self.NOW)
+        self.visit._book_slot(slot["key"], now=self.NOW)
         self.assertRecordValues(
             self.visit,
             [
@@ -174,7 +174,7 @@ class TestSlotOffer(AftersalesAppointmentCommon):
             ],
         )
         with self.assertRaisesRegex(Exception, "already set"):
-            self.visit._aftersales_book_slot(slot["key"], now=self.NOW)
+            self.visit._book_slot(slot["key"], now=self.NOW)
 
     def test_backend_confirmation_sends_the_mail(self):
         visit = self._book(self.visit, datetime(2026, 6, 9, 13, 0), state="draft")
@@ -259,7 +259,7 @@ class TestPortalBooking(AftersalesAppointmentCommon, HttpCase):
         response = self.url_open(f"/my/tickets/{self.ticket.id}")
         self.assertEqual(response.status_code, 200)
         self.assertIn("o_aftersales_portal_slot_form", response.text)
-        slot = self.visit._aftersales_portal_slots()[0]
+        slot = self.visit._portal_slots()[0]
         self.assertIn(slot["key"], response.text)
         self.assertIn(slot["window"], response.text)
 
@@ -293,7 +293,7 @@ class TestPortalBooking(AftersalesAppointmentCommon, HttpCase):
 
     def test_other_customer_visit_is_refused(self):
         self.authenticate(self.portal_user.login, self.portal_user.login)
-        slot = self.other_visit._aftersales_portal_slots()[0]
+        slot = self.other_visit._portal_slots()[0]
         response = self._post(self._book_url(self.other_visit), slot=slot["key"])
         self.assertEqual(response.status_code, 404)
         # nor through their own ticket
@@ -308,7 +308,7 @@ class TestPortalBooking(AftersalesAppointmentCommon, HttpCase):
 
     def test_tampered_slot(self):
         self.authenticate(self.portal_user.login, self.portal_user.login)
-        slot = self.visit._aftersales_portal_slots()[0]
+        slot = self.visit._portal_slots()[0]
         start = slot["start"].strftime("%Y-%m-%d %H:%M:%S")
         earlier = (slot["start"] - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
         for key in (slot["key"].replace(start, earlier), "1|2|3|4", "", f"{self.tech_b.id}{slot['key'][1:]}"):
@@ -325,8 +325,8 @@ class TestPortalBooking(AftersalesAppointmentCommon, HttpCase):
 
     def test_race_for_one_slot(self):
         """Two customers pick the same time of the only technician: the first gets it."""
-        slot = self.visit._aftersales_portal_slots()[0]
-        other_slot = next(s for s in self.other_visit._aftersales_portal_slots() if s["start"] == slot["start"])
+        slot = self.visit._portal_slots()[0]
+        other_slot = next(s for s in self.other_visit._portal_slots() if s["start"] == slot["start"])
         self.assertEqual(other_slot["technician"], self.tech_a)
 
         self.authenticate(self.portal_user.login, self.portal_user.login)
@@ -344,7 +344,7 @@ class TestPortalBooking(AftersalesAppointmentCommon, HttpCase):
         # the page offers fresh slots, without the taken one
         self.assertIn("o_aftersales_portal_slot_form", response.text)
         self.assertNotIn(other_slot["key"], response.text)
-        fresh = self.other_visit._aftersales_portal_slots()
+        fresh = self.other_visit._portal_slots()
         self.assertNotIn(slot["start"], [s["start"] for s in fresh])
 
     def test_ask_for_another_time(self):

@@ -355,7 +355,7 @@ class TestVisitChecklistPartnerPortal(AftersalesPartnerCommon, HttpCase):
 
     def test_partner_answers_the_checklist(self):
         job = self._job()
-        job._aftersales_partner_accept()
+        job._partner_accept()
         steps = {step.name: step for step in job.step_ids}
         self.authenticate(self.partner_user.login, self.partner_user.login)
         page = self.url_open(f"/my/jobs/{job.id}").text

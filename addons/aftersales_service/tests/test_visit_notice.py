@@ -245,7 +245,7 @@ class TestVisitConfirmedMovedCancelled(AftersalesNoticeCommon):
         self.company.write({"aftersales_notify_visit_confirm": False, "aftersales_notify_visit_change": False})
         visit = self._book(self.visit, TUESDAY, state="scheduled")
         visit.with_user(self.dispatcher).write({"scheduled_start": TUESDAY + timedelta(days=1)})
-        visit.with_user(self.dispatcher)._aftersales_cancel("no longer needed")
+        visit.with_user(self.dispatcher)._cancel("no longer needed")
         self.assertFalse(visit.message_ids.filtered("subject"))
         self.assertFalse(self._emailed(visit.message_ids))
 
@@ -303,7 +303,7 @@ class TestOnMyWay(AftersalesNoticeCommon):
         self.assertRegex(message.body, r"3:30\sPM \(Europe/Brussels\)")
         # on the way: the customer no longer moves it on the portal
         self.company.aftersales_portal_change_hours = 0
-        self.assertIn("already on the way", visit._aftersales_portal_change_refusal(now=TUESDAY - timedelta(hours=1)))
+        self.assertIn("already on the way", visit._portal_change_refusal(now=TUESDAY - timedelta(hours=1)))
         self.assertIn(self.customer_contact, self._emailed(message))
 
     def test_moved_after_leaving(self):
@@ -321,7 +321,7 @@ class TestOnMyWay(AftersalesNoticeCommon):
             visit_form.change_reason = "the customer is not at home"
         self.assertRecordValues(visit, [{"departed_at": False, "expected_arrival": False}])
         self.company.aftersales_portal_change_hours = 0
-        self.assertFalse(visit._aftersales_portal_change_refusal(now=TUESDAY + timedelta(hours=2)))
+        self.assertFalse(visit._portal_change_refusal(now=TUESDAY + timedelta(hours=2)))
         with freeze_time(TUESDAY + timedelta(days=1, minutes=-30)):
             visit.with_user(tara).action_on_my_way()
         self.assertEqual(len(self._notices(visit, "on the way")), 2)
@@ -378,8 +378,8 @@ class TestPortalChanges(AftersalesNoticeCommon, HttpCase):
 
     def setUp(self):
         super().setUp()
-        slot = self.visit._aftersales_portal_slots()[0]
-        self.visit._aftersales_book_slot(slot["key"])
+        slot = self.visit._portal_slots()[0]
+        self.visit._book_slot(slot["key"])
         self.booked_start = self.visit.scheduled_start
 
     def test_customer_moves_the_visit(self):
@@ -389,7 +389,7 @@ class TestPortalChanges(AftersalesNoticeCommon, HttpCase):
         self.assertIn("o_aftersales_portal_cancel_form", response.text)
         response = self.url_open(f"/my/tickets/{self.ticket.id}?move_visit={self.visit.id}")
         self.assertIn(self._url(self.visit, "move"), response.text)
-        slot = next(s for s in self.visit._aftersales_portal_slots() if s["start"] != self.booked_start)
+        slot = next(s for s in self.visit._portal_slots() if s["start"] != self.booked_start)
         response = self._post(self._url(self.visit, "move"), slot=slot["key"], reason="I am away that day")
         self.assertEqual(response.status_code, 200)
         self.assertIn("Your visit is moved", response.text)
@@ -416,20 +416,20 @@ class TestPortalChanges(AftersalesNoticeCommon, HttpCase):
         self.env["aftersales.visit"].with_user(self.dispatcher).aftersales_board_unassign(self.visit.id)
         self.assertRecordValues(self.visit, [{"state": "draft", "technician_id": False}])
         self.assertEqual(self.visit.notified_start, self.booked_start)
-        self.assertFalse(self.visit._aftersales_needs_time())
+        self.assertFalse(self.visit._needs_time())
         self.authenticate(self.portal_user.login, self.portal_user.login)
         response = self.url_open(f"/my/tickets/{self.ticket.id}")
         self.assertIn(self.visit.appointment_window, response.text)
         self.assertNotIn("o_aftersales_portal_slot_form", response.text, "no new time to choose")
         # nor by a crafted post, which would move it past the company's limit
-        slot = next(s for s in self.visit._aftersales_portal_slots() if s["start"] != self.booked_start)
+        slot = next(s for s in self.visit._portal_slots() if s["start"] != self.booked_start)
         response = self._post(self._url(self.visit, "book"), slot=slot["key"])
         self.assertIn("This time is not one we offered", response.text)
         self.assertEqual(self.visit.scheduled_start, self.booked_start)
         # once cancelled and reset, the customer chooses a time again
-        self.visit.with_user(self.dispatcher)._aftersales_cancel("the unit was replaced")
+        self.visit.with_user(self.dispatcher)._cancel("the unit was replaced")
         self.visit.with_user(self.dispatcher).action_reset_draft()
-        self.assertTrue(self.visit._aftersales_needs_time())
+        self.assertTrue(self.visit._needs_time())
 
     def test_too_late_or_not_theirs(self):
         self.company.aftersales_portal_change_hours = 24 * 365
@@ -437,7 +437,7 @@ class TestPortalChanges(AftersalesNoticeCommon, HttpCase):
         response = self.url_open(f"/my/tickets/{self.ticket.id}")
         self.assertIn("o_aftersales_portal_change_refused", response.text)
         self.assertNotIn("o_aftersales_portal_cancel_form", response.text)
-        slot = next(s for s in self.visit._aftersales_portal_slots() if s["start"] != self.booked_start)
+        slot = next(s for s in self.visit._portal_slots() if s["start"] != self.booked_start)
         response = self._post(self._url(self.visit, "move"), slot=slot["key"])
         self.assertEqual(response.status_code, 403)
         self.assertIn("can no longer be changed here", response.text)
@@ -446,7 +446,7 @@ class TestPortalChanges(AftersalesNoticeCommon, HttpCase):
         self.assertRecordValues(self.visit, [{"state": "confirmed", "scheduled_start": self.booked_start}])
         # the model refuses too, whoever calls it
         with self.assertRaisesRegex(UserError, "can no longer be changed"):
-            self.visit._aftersales_portal_cancel("late")
+            self.visit._portal_cancel("late")
         # someone else's visit
         self.company.aftersales_portal_change_hours = 0
         self.authenticate(self.other_portal_user.login, self.other_portal_user.login)

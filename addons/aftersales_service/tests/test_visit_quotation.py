@@ -239,7 +239,7 @@ class TestVisitQuotation(QuotationCommon):
         with self.assertRaises(AccessError):
             visit.with_user(self.sales_agent).with_context(
                 aftersales_quotation_waive_reason="Customer agreed by phone"
-            )._aftersales_waive_quotation()
+            )._waive_quotation()
         action = visit.with_user(self.dispatcher).action_start_without_quotation()
         wizard = Form(self.env[action["res_model"]].with_user(self.dispatcher).with_context(**action["context"]))
         wizard.reason = "Customer agreed by phone"

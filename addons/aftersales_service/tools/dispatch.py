@@ -1,7 +1,7 @@
 """The dispatch rules: who may take a visit, when, and who takes it.
 
 Pure Python, without the ORM: ``aftersales.visit`` reads the facts a decision
-needs in a constant number of queries (``_aftersales_dispatch_engine``) and asks
+needs in a constant number of queries (``_dispatch_engine``) and asks
 this module. The same rules serve every path that puts a technician on a visit:
 
 * the check of an assignment made by hand (a form, the board, a booking),

@@ -13,18 +13,18 @@ class AftersalesAuditReason(models.TransientModel):
     reason = fields.Text(required=True, help="Why you take this action; written in the audit log.")
 
     @api.model
-    def _aftersales_reason_actions(self):
+    def _reason_actions(self):
         """The actions that ask for a reason: ``{(model, method): context key of the reason}``.
 
         Only these can be run from the wizard. Other addons add theirs.
         """
         return {
             ("aftersales.commission.period", "action_reopen"): "aftersales_reopen_reason",
-            ("aftersales.visit", "_aftersales_waive_quotation"): "aftersales_quotation_waive_reason",
+            ("aftersales.visit", "_waive_quotation"): "aftersales_quotation_waive_reason",
         }
 
     @api.model
-    def _aftersales_action(self, records, method, title):
+    def _action(self, records, method, title):
         """The window that asks why ``method`` is run on ``records``, then runs it."""
         return {
             "type": "ir.actions.act_window",
@@ -41,7 +41,7 @@ class AftersalesAuditReason(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        key = self._aftersales_reason_actions().get((self.res_model, self.method))
+        key = self._reason_actions().get((self.res_model, self.method))
         if not key:
             raise UserError(_("This action does not take a reason."))
         reason = (self.reason or "").strip()

@@ -5,8 +5,8 @@ class AftersalesAuditReason(models.TransientModel):
     _inherit = "aftersales.audit.reason"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _aftersales_reason_actions(self):
+    def _reason_actions(self):
         return {
-            **super()._aftersales_reason_actions(),
+            **super()._reason_actions(),
             ("aftersales.scorecard", "action_unlock"): "aftersales_unlock_reason",
         }

@@ -7,7 +7,7 @@ from ..tools.periods import utc_period_bounds
 class AftersalesKpiOverview(models.TransientModel):
     """The managers' overview: one tile per KPI, each read by a grouped SQL query.
 
-    The measures are read by ``_aftersales_kpi_values``, which other addons extend
+    The measures are read by ``_kpi_values``, which other addons extend
     with their own (warranty cost, return rate, satisfaction) through ``super()``.
     """
 
@@ -50,8 +50,8 @@ class AftersalesKpiOverview(models.TransientModel):
     @api.depends("date_from", "date_to", "team_id", "company_id")
     def _compute_kpis(self):
         for overview in self:
-            values = overview._aftersales_kpi_values() if overview.date_from and overview.date_to else {}
-            for name in overview._aftersales_kpi_fields():
+            values = overview._kpi_values() if overview.date_from and overview.date_to else {}
+            for name in overview._kpi_fields():
                 overview[name] = values.get(name) or 0
 
     # ------------------------------------------------------------------
@@ -61,36 +61,36 @@ class AftersalesKpiOverview(models.TransientModel):
     def action_open_tickets(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_ticket_kpi_action")
-        action["domain"] = self._aftersales_ticket_domain()
+        action["domain"] = self._ticket_domain()
         action["context"] = {"search_default_group_team": 1}
         return action
 
     def action_open_backlog(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_ticket_kpi_action")
-        action["domain"] = self._aftersales_scope_domain() + [("is_closed", "=", False)]
+        action["domain"] = self._scope_domain() + [("is_closed", "=", False)]
         action["context"] = {"search_default_group_team": 1}
         return action
 
     def action_open_utilisation(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_technician_kpi_action")
-        action["domain"] = self._aftersales_technician_domain()
+        action["domain"] = self._technician_domain()
         return action
 
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
 
-    def _aftersales_kpi_fields(self):
+    def _kpi_fields(self):
         """The computed measure fields of the overview (extended with the fields added by other addons)."""
         return [name for name, field in self._fields.items() if field.compute == "_compute_kpis"]
 
-    def _aftersales_period_bounds(self):
+    def _period_bounds(self):
         """The period's days in the user's time zone, as naive UTC datetimes [start, end)."""
         return utc_period_bounds(self.env, self.date_from, self.date_to)
 
-    def _aftersales_scope_domain(self):
+    def _scope_domain(self):
         domain = []
         if self.company_id:
             domain.append(("company_id", "=", self.company_id.id))
@@ -98,11 +98,11 @@ class AftersalesKpiOverview(models.TransientModel):
             domain.append(("team_id", "=", self.team_id.id))
         return domain
 
-    def _aftersales_ticket_domain(self):
-        start, end = self._aftersales_period_bounds()
-        return self._aftersales_scope_domain() + [("request_date", ">=", start), ("request_date", "<", end)]
+    def _ticket_domain(self):
+        start, end = self._period_bounds()
+        return self._scope_domain() + [("request_date", ">=", start), ("request_date", "<", end)]
 
-    def _aftersales_technician_domain(self):
+    def _technician_domain(self):
         domain = [("date", ">=", self.date_from), ("date", "<=", self.date_to)]
         if self.company_id:
             domain.append(("company_id", "=", self.company_id.id))
@@ -110,16 +110,16 @@ class AftersalesKpiOverview(models.TransientModel):
             domain.append(("user_id", "in", self.team_id.member_ids.ids))
         return domain
 
-    def _aftersales_kpi_values(self):
+    def _kpi_values(self):
         """The measures of the overview by field name; one grouped query per source."""
         self.ensure_one()
         kpi = self.env["aftersales.ticket.kpi"]
         [(open_count, backlog_age)] = kpi._read_group(
-            self._aftersales_scope_domain() + [("is_closed", "=", False)],
+            self._scope_domain() + [("is_closed", "=", False)],
             aggregates=["__count", "backlog_age_days:avg"],
         )
         [period] = kpi._read_group(
-            self._aftersales_ticket_domain(),
+            self._ticket_domain(),
             aggregates=[
                 "__count",
                 "closed_count:sum",
@@ -133,7 +133,7 @@ class AftersalesKpiOverview(models.TransientModel):
             ],
         )
         [(visit_hours, utilisation)] = self.env["aftersales.technician.kpi"]._read_group(
-            self._aftersales_technician_domain(), aggregates=["visit_hours:sum", "utilisation:avg"]
+            self._technician_domain(), aggregates=["visit_hours:sum", "utilisation:avg"]
         )
         return {
             "open_count": open_count,

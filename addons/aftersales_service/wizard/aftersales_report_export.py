@@ -21,7 +21,7 @@ class AftersalesReportExport(models.TransientModel):
     A kind of report is a method ``_aftersales_export_<kind>(report, domain)`` writing
     its sheets in the ``XlsxReport``; ``_aftersales_<kind>_domain()`` gives the records
     of the wizard's filters. Other addons add kinds with ``selection_add`` and these
-    two methods, and map their model in ``_aftersales_export_kind_by_model``.
+    two methods, and map their model in ``_export_kind_by_model``.
     """
 
     _name = "aftersales.report.export"
@@ -57,39 +57,39 @@ class AftersalesReportExport(models.TransientModel):
     def action_export(self):
         """Write the chosen report for the period and filters and download it."""
         self.ensure_one()
-        domain = getattr(self, f"_aftersales_{self.report_kind}_domain")()
+        domain = getattr(self, f"_{self.report_kind}_domain")()
         file_name = f"{self.report_kind}-{self.date_from}-{self.date_to}.xlsx"
-        return self._aftersales_write(self.report_kind, domain, file_name)
+        return self._write_report(self.report_kind, domain, file_name)
 
     @api.model
-    def _aftersales_export_records(self, records):
+    def _export_records(self, records):
         """Download the given records (the list view's selection) in the report of their model."""
-        kind = self._aftersales_export_kind_by_model().get(records._name)
+        kind = self._export_kind_by_model().get(records._name)
         if not kind:
             raise UserError(_("There is no Excel report for these records."))
         if not records:
             raise UserError(_("Select the records to export."))
-        return self._aftersales_write(kind, [("id", "in", records.ids)], f"{kind}.xlsx")
+        return self._write_report(kind, [("id", "in", records.ids)], f"{kind}.xlsx")
 
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
 
     @api.model
-    def _aftersales_export_kind_by_model(self):
+    def _export_kind_by_model(self):
         return {
             "aftersales.ticket": "tickets",
             "aftersales.visit": "visits",
             "aftersales.commission": "commissions",
         }
 
-    def _aftersales_write(self, kind, domain, file_name):
+    def _write_report(self, kind, domain, file_name):
         with XlsxReport(self.env.user.tz or "UTC") as report:
-            getattr(self, f"_aftersales_export_{kind}")(report, domain)
+            getattr(self, f"_export_{kind}")(report, domain)
             return report.download_action(self.env, file_name)
 
     @api.model
-    def _aftersales_iter_chunks(self, model, domain, field_names, chunk_size=CHUNK_SIZE):
+    def _iter_chunks(self, model, domain, field_names, chunk_size=CHUNK_SIZE):
         """Yield the records of ``domain`` by chunks of ``chunk_size`` in the order of their ids.
 
         Each chunk is one ``search_fetch`` after the last id of the previous one, and the
@@ -105,30 +105,30 @@ class AftersalesReportExport(models.TransientModel):
             yield chunk
             self.env.invalidate_all()
 
-    def _aftersales_period(self):
+    def _period(self):
         """The period's days in the user's time zone, as naive UTC datetimes [start, end)."""
         return utc_period_bounds(self.env, self.date_from, self.date_to)
 
-    def _aftersales_company_domain(self, field="company_id"):
+    def _company_domain(self, field="company_id"):
         return [(field, "=", self.company_id.id)] if self.company_id else []
 
-    def _aftersales_selection_labels(self, model, field):
+    def _selection_labels(self, model, field):
         return dict(self.env[model]._fields[field]._description_selection(self.env))
 
     # tickets ----------------------------------------------------------
 
-    def _aftersales_tickets_domain(self):
-        start, end = self._aftersales_period()
-        domain = [("request_date", ">=", start), ("request_date", "<", end), *self._aftersales_company_domain()]
+    def _tickets_domain(self):
+        start, end = self._period()
+        domain = [("request_date", ">=", start), ("request_date", "<", end), *self._company_domain()]
         if self.team_id:
             domain.append(("team_id", "=", self.team_id.id))
         if self.technician_id:
             domain.append(("visit_ids.technician_id", "=", self.technician_id.id))
         return domain
 
-    def _aftersales_export_tickets(self, report, domain):
-        priorities = self._aftersales_selection_labels("aftersales.ticket", "priority")
-        sla_statuses = self._aftersales_selection_labels("aftersales.ticket", "sla_status")
+    def _export_tickets(self, report, domain):
+        priorities = self._selection_labels("aftersales.ticket", "priority")
+        sla_statuses = self._selection_labels("aftersales.ticket", "sla_status")
         report.add_sheet(
             _("Tickets"),
             [
@@ -174,7 +174,7 @@ class AftersalesReportExport(models.TransientModel):
             "reopen_count",
         ]
         count = 0
-        for tickets in self._aftersales_iter_chunks("aftersales.ticket", domain, field_names):
+        for tickets in self._iter_chunks("aftersales.ticket", domain, field_names):
             visits = dict(
                 self.env["aftersales.visit"]._read_group(
                     [("ticket_id", "in", tickets.ids), ("state", "!=", "cancel")], ["ticket_id"], ["__count"]
@@ -214,12 +214,12 @@ class AftersalesReportExport(models.TransientModel):
 
     # visits -----------------------------------------------------------
 
-    def _aftersales_visits_domain(self):
-        start, end = self._aftersales_period()
+    def _visits_domain(self):
+        start, end = self._period()
         domain = [
             ("scheduled_start", ">=", start),
             ("scheduled_start", "<", end),
-            *self._aftersales_company_domain(),
+            *self._company_domain(),
         ]
         if self.team_id:
             domain.append(("ticket_id.team_id", "=", self.team_id.id))
@@ -227,8 +227,8 @@ class AftersalesReportExport(models.TransientModel):
             domain.append(("technician_id", "=", self.technician_id.id))
         return domain
 
-    def _aftersales_export_visits(self, report, domain):
-        states = self._aftersales_selection_labels("aftersales.visit", "state")
+    def _export_visits(self, report, domain):
+        states = self._selection_labels("aftersales.visit", "state")
         report.add_sheet(
             _("Visits"),
             [
@@ -259,7 +259,7 @@ class AftersalesReportExport(models.TransientModel):
             "time_spent",
         ]
         count = 0
-        for visits in self._aftersales_iter_chunks("aftersales.visit", domain, field_names):
+        for visits in self._iter_chunks("aftersales.visit", domain, field_names):
             fees = dict(
                 self.env["aftersales.visit.line"]._read_group(
                     [("visit_id", "in", visits.ids)], ["visit_id"], ["price_subtotal:sum"]
@@ -307,15 +307,15 @@ class AftersalesReportExport(models.TransientModel):
 
     # commissions ------------------------------------------------------
 
-    def _aftersales_commissions_domain(self):
-        domain = [("date", ">=", self.date_from), ("date", "<=", self.date_to), *self._aftersales_company_domain()]
+    def _commissions_domain(self):
+        domain = [("date", ">=", self.date_from), ("date", "<=", self.date_to), *self._company_domain()]
         if self.team_id:
             domain.append(("ticket_id.team_id", "=", self.team_id.id))
         if self.technician_id:
             domain.append(("technician_id", "=", self.technician_id.id))
         return domain
 
-    def _aftersales_export_commissions(self, report, domain):
+    def _export_commissions(self, report, domain):
         report.add_sheet(
             _("Commissions"),
             [
@@ -333,7 +333,7 @@ class AftersalesReportExport(models.TransientModel):
         )
         field_names = ["technician_id", "date", "visit_id", "ticket_id", "rule_id", "base_amount", "amount"]
         field_names += ["deduction", "total"]
-        for commissions in self._aftersales_iter_chunks("aftersales.commission", domain, field_names):
+        for commissions in self._iter_chunks("aftersales.commission", domain, field_names):
             for commission in commissions:
                 report.write_row(
                     [

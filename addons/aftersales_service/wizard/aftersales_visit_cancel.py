@@ -16,5 +16,5 @@ class AftersalesVisitCancel(models.TransientModel):
         visit.check_access("write")
         if not (self.reason or "").strip():
             raise UserError(_("Say why visit %(visit)s is cancelled.", visit=visit.name))
-        visit._aftersales_cancel(self.reason)
+        visit._cancel(self.reason)
         return {"type": "ir.actions.act_window_close"}

@@ -72,9 +72,9 @@ class AftersalesVisitCorrect(models.TransientModel):
         if not changes and not step_changes:
             raise UserError(_("Nothing differs from visit %(visit)s: there is nothing to correct.", visit=visit.name))
         if changes:
-            visit._aftersales_correct(changes, reason)
+            visit._correct(changes, reason)
         if step_changes:
-            visit._aftersales_correct_steps(step_changes, reason)
+            visit._correct_steps(step_changes, reason)
         return {"type": "ir.actions.act_window_close"}
 
     def _prepare_step_changes(self):

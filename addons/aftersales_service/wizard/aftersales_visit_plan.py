@@ -72,7 +72,7 @@ class AftersalesVisitPlan(models.TransientModel):
         if not self.technician_ids:
             raise UserError(_("Choose the technicians who may get the visits."))
         visits = self.visit_ids
-        planned = visits._aftersales_plan_days(day=self.date, technicians=self.technician_ids)
+        planned = visits._plan_days(day=self.date, technicians=self.technician_ids)
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_visit_action")
         action.update(
             {

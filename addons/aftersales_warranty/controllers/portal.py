@@ -179,7 +179,7 @@ class AftersalesWarrantyPortal(CustomerPortal):
                 warranty = (
                     request.env["aftersales.warranty"]
                     .sudo()
-                    ._aftersales_register(partner, product, serial, purchase_date, attachments=proofs)
+                    ._register_unit(partner, product, serial, purchase_date, attachments=proofs)
                 )
             except UserError as error:
                 errors.append(error.args[0])

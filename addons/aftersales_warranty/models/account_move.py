@@ -64,7 +64,7 @@ class AccountMove(models.Model):
         claims = self.filtered(lambda move: move.move_type == "in_refund").aftersales_supplier_claim_id
         claims |= self.filtered(lambda move: move.move_type == "in_invoice").line_ids.aftersales_supplier_claim_id
         # sudo: the supplier's credit decides; whoever posts it needs no right on the claims
-        claims.sudo()._aftersales_credit_posted(self)
+        claims.sudo()._credit_posted(self)
 
     def action_view_aftersales_supplier_claim(self):
         self.ensure_one()
@@ -126,6 +126,6 @@ class AccountMove(models.Model):
             by_invoice[invoice_of_line[warranty.sale_line_id]] |= warranty
         for invoice, invoice_warranties in by_invoice.items():
             invoice_warranties.write({"invoice_id": invoice.id})
-            invoice_warranties.filtered(
-                lambda w: w.state == "draft" and w.policy_id.start_trigger == "invoice"
-            )._aftersales_start(invoice.invoice_date)
+            invoice_warranties.filtered(lambda w: w.state == "draft" and w.policy_id.start_trigger == "invoice")._start(
+                invoice.invoice_date
+            )

@@ -318,7 +318,7 @@ class AftersalesContract(models.Model):
                 contract.write(
                     {"state": "running", "next_invoice_date": contract.next_invoice_date or contract.start_date}
                 )
-        self._aftersales_update_states()
+        self._update_states()
 
     def action_cancel(self):
         self.check_access("write")
@@ -399,7 +399,7 @@ class AftersalesContract(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _aftersales_running_for(self, lot=None, partner=None, on_date=None):
+    def _running_for(self, lot=None, partner=None, on_date=None):
         """The running contract that covers the unit ``lot`` or the service address ``partner`` on ``on_date``.
 
         A contract naming the serial wins over one naming the address; among several, the one
@@ -421,9 +421,9 @@ class AftersalesContract(models.Model):
             ],
             order="end_date desc, id desc",
         )
-        return contracts._aftersales_pick(lot, partner, on_date)
+        return contracts._pick(lot, partner, on_date)
 
-    def _aftersales_pick(self, lot, partner, on_date):
+    def _pick(self, lot, partner, on_date):
         """Among these contracts (ordered by end date, latest first), the running one covering ``lot`` or
         ``partner`` on ``on_date``: the serial wins over the address. No query: for batches."""
         running = self.filtered(lambda c: c.state in RUNNING_STATES and c.start_date <= on_date <= c.end_date)
@@ -432,7 +432,7 @@ class AftersalesContract(models.Model):
             return by_lot[:1]
         return running.filtered(lambda c: partner and partner in c.site_partner_ids)[:1]
 
-    def _aftersales_covers(self, kind, on_date=None):
+    def _covers(self, kind, on_date=None):
         """Whether this contract covers ``kind`` ('parts', 'labour' or 'travel') on ``on_date`` (today)."""
         self.ensure_one()
         if kind not in COVERAGE_KINDS:
@@ -471,11 +471,11 @@ class AftersalesContract(models.Model):
                 or (c.state == "to_renew" and not c.reminder_sent and not c.renewal_contract_id)
             )
         )[:batch_size]
-        contracts._aftersales_update_states(today)
+        contracts._update_states(today)
         done += len(contracts)
         # maintenance visits
         to_plan = self.search([("state", "in", RUNNING_STATES), ("visits_per_year", ">", 0)])
-        occurrences = to_plan._aftersales_plan_visits(today)
+        occurrences = to_plan._plan_visits(today)
         done += len(occurrences)
         # invoices, catching up missed periods (expired contracts too, for their last periods);
         # a contract that fails is noted and left for tomorrow, the others are invoiced

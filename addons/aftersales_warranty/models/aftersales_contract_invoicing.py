@@ -39,7 +39,7 @@ class AftersalesContract(models.Model):
             raise UserError(_("Start the contract before invoicing it."))
         # the invoices are written as superuser: only those who may change the contracts invoice them
         self.check_access("write")
-        return self._aftersales_invoice_due(fields.Date.context_today(self))
+        return self._invoice_due(fields.Date.context_today(self))
 
     def action_view_invoices(self):
         self.ensure_one()
@@ -63,7 +63,7 @@ class AftersalesContract(models.Model):
         full_end = full_start + relativedelta(months=months, days=-1)
         return period_start, min(full_end, self.end_date), full_start, full_end
 
-    def _aftersales_period_end(self, period_start):
+    def _period_end(self, period_start):
         self.ensure_one()
         return self._period_bounds(period_start)[1]
 
@@ -97,7 +97,7 @@ class AftersalesContract(models.Model):
                     )
                 )
 
-    def _aftersales_invoice_due(self, today):
+    def _invoice_due(self, today):
         """Create one invoice per period that has started by ``today`` and is not invoiced yet (catching up).
 
         Each period is invoiced once: the periods already on an invoice that is not cancelled are
@@ -117,7 +117,7 @@ class AftersalesContract(models.Model):
                     break
                 if period_start not in invoiced:
                     vals_list.append(contract._prepare_invoice_vals(period_start))
-                period_start = contract._aftersales_period_end(period_start) + relativedelta(days=1)
+                period_start = contract._period_end(period_start) + relativedelta(days=1)
             if period_start and period_start > contract.end_date:
                 period_start = False
             with contract._unguard("next_invoice_date", "invoice_failed_date"):
@@ -141,7 +141,7 @@ class AftersalesContract(models.Model):
         for contract in self:
             try:
                 with self.env.cr.savepoint():
-                    moves |= contract._aftersales_invoice_due(today)
+                    moves |= contract._invoice_due(today)
             except Exception as error:  # noqa: BLE001 - any failure of one contract must not stop the others
                 # the savepoint rolled the database back: forget what the cache holds of it
                 self.env.invalidate_all()
@@ -172,7 +172,7 @@ class AftersalesContract(models.Model):
     def _prepare_invoice_vals(self, period_start):
         """Values of the customer invoice of the period that starts on ``period_start`` (extension point)."""
         self.ensure_one()
-        period_end = self._aftersales_period_end(period_start)
+        period_end = self._period_end(period_start)
         lang = self.partner_id.lang
         period = _(
             "%(start)s to %(end)s",

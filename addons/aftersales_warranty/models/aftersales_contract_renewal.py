@@ -181,7 +181,7 @@ class AftersalesContract(models.Model):
         for contract in self:
             renewals |= contract._renew_with(contract._prepare_renewal_vals())
         if self:
-            self._aftersales_update_states()
+            self._update_states()
         return renewals
 
     def action_send_reminder(self):
@@ -212,7 +212,7 @@ class AftersalesContract(models.Model):
             "next_invoice_date": start,
         }
 
-    def _aftersales_update_states(self, today=None):
+    def _update_states(self, today=None):
         """Move contracts between running, to renew and expired; remind and auto-renew on the way."""
         today = today or fields.Date.context_today(self)
         ended = self.filtered(lambda c: c.state in RUNNING_STATES and c.end_date < today)

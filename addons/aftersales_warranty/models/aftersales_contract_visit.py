@@ -39,7 +39,7 @@ class AftersalesContractVisit(models.Model):
         # the ticket and visit opened for the date, and the contract, serial and site that planned it
         return super()._guarded_fields() | {"ticket_id", "visit_id", "contract_id", "lot_id", "site_partner_id"}
 
-    def _aftersales_open(self):
+    def _open(self):
         """Open the ticket and draft visit of these planned dates."""
         Ticket = self.env["aftersales.ticket"].sudo()
         Visit = self.env["aftersales.visit"].sudo()

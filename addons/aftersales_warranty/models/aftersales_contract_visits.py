@@ -78,7 +78,7 @@ class AftersalesContract(models.Model):
         used = sum(self._visits_done_before(visit).mapped("time_spent"))
         return max(self.included_hours - used, 0.0)
 
-    def _aftersales_planned_dates(self):
+    def _planned_dates(self):
         """The planned maintenance dates of the term: ``visits_per_year`` evenly spaced over each contract year."""
         self.ensure_one()
         if self.visits_per_year <= 0:
@@ -104,7 +104,7 @@ class AftersalesContract(models.Model):
         units = [(lot, no_site) for lot in self.lot_ids] + [(no_lot, site) for site in self.site_partner_ids]
         return units or [(no_lot, no_site)]
 
-    def _aftersales_plan_visits(self, today):
+    def _plan_visits(self, today):
         """Open the maintenance ticket and draft visit of each planned date within the lead days, once
         per covered serial and site. A serial or site added to a contract already planned joins from today."""
         Occurrence = self.env["aftersales.contract.visit"]
@@ -115,7 +115,7 @@ class AftersalesContract(models.Model):
         vals_list = []
         for contract in self:
             horizon = today + relativedelta(days=contract.visit_lead_days)
-            dates = [day for day in contract._aftersales_planned_dates() if day <= horizon]
+            dates = [day for day in contract._planned_dates() if day <= horizon]
             if not dates:
                 continue
             for lot, site in contract._maintenance_units():
@@ -129,7 +129,7 @@ class AftersalesContract(models.Model):
             return Occurrence
         with Occurrence._unguard("contract_id", "lot_id", "site_partner_id"):
             occurrences = Occurrence.create(vals_list)
-        occurrences._aftersales_open()
+        occurrences._open()
         return occurrences
 
     def _prepare_occurrence_vals(self, planned_date, lot=None, site=None):

@@ -176,7 +176,7 @@ class AftersalesSupplierClaim(models.Model):
         if any(claim.state not in ("draft", "cancelled") for claim in self):
             raise UserError(_("Cancel claims sent to a supplier rather than deleting them."))
 
-    def _aftersales_check_state(self, states, action):
+    def _check_state(self, states, action):
         wrong = self.filtered(lambda claim: claim.state not in states)
         if wrong:
             raise UserError(
@@ -188,23 +188,23 @@ class AftersalesSupplierClaim(models.Model):
             )
 
     def action_send(self):
-        self._aftersales_check_state(("draft",), _("Sending"))
+        self._check_state(("draft",), _("Sending"))
         self._set_state("sent")
 
     def action_accept(self):
-        self._aftersales_check_state(("sent",), _("Accepting"))
+        self._check_state(("sent",), _("Accepting"))
         self._set_state("accepted")
 
     def action_reject(self):
-        self._aftersales_check_state(("sent",), _("Rejecting"))
+        self._check_state(("sent",), _("Rejecting"))
         self._set_state("rejected")
 
     def action_cancel(self):
-        self._aftersales_check_state(("draft", "sent"), _("Cancelling"))
+        self._check_state(("draft", "sent"), _("Cancelling"))
         self._set_state("cancelled")
 
     def action_reset_draft(self):
-        self._aftersales_check_state(("cancelled", "rejected"), _("Resetting to draft"))
+        self._check_state(("cancelled", "rejected"), _("Resetting to draft"))
         self._set_state("draft")
 
     def _set_state(self, state):
@@ -217,7 +217,7 @@ class AftersalesSupplierClaim(models.Model):
         """The supplier credits the claim without goods sent back: a draft vendor credit note with
         one line per claimed amount, which the accountant adjusts to what is credited and posts."""
         self._check_credit_rights(_("Creating a vendor credit note"))
-        self._aftersales_check_state(("sent", "accepted"), _("Creating a vendor credit note"))
+        self._check_state(("sent", "accepted"), _("Creating a vendor credit note"))
         self._check_left_to_credit()
         Move = self.env["account.move"]
         notes = Move.browse()
@@ -252,7 +252,7 @@ class AftersalesSupplierClaim(models.Model):
         """Add to the draft vendor bill ``bill`` a negative line for what is left to credit of the claim."""
         self.ensure_one()
         self._check_credit_rights(_("Deducting a claim from a vendor bill"))
-        self._aftersales_check_state(("sent", "accepted"), _("Deducting a claim from a vendor bill"))
+        self._check_state(("sent", "accepted"), _("Deducting a claim from a vendor bill"))
         self._check_left_to_credit()
         self._check_deduction_bill(bill)
         bill.check_access("write")
@@ -269,7 +269,7 @@ class AftersalesSupplierClaim(models.Model):
 
     def action_reset_lines(self):
         """Propose again the claimed amounts of a draft claim from its visit and the supplier's agreement."""
-        self._aftersales_check_state(("draft",), _("Proposing the claimed amounts"))
+        self._check_state(("draft",), _("Proposing the claimed amounts"))
         self.check_access("write")
         for claim in self:
             claim.write(
@@ -407,7 +407,7 @@ class AftersalesSupplierClaim(models.Model):
         """The parts fitted on ``visit`` claimed at cost; the parts addon knows them."""
         return []
 
-    def _aftersales_credit_posted(self, moves):
+    def _credit_posted(self, moves):
         """The supplier credited the claims by ``moves``: the claims waiting for its answer are accepted."""
         sent = self.filtered(lambda claim: claim.state == "sent")
         if not sent:
@@ -469,7 +469,7 @@ class AftersalesSupplierClaim(models.Model):
         }
 
     @api.model
-    def _aftersales_propose(self, lots, ticket=None, visit=None):
+    def _propose(self, lots, ticket=None, visit=None):
         """Propose a draft claim on the supplier for each lot still under supplier warranty repaired.
 
         Only repairs are claimed (see ``_is_repair``). The job of a manufacturer's call centre is

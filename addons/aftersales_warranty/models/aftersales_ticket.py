@@ -123,7 +123,7 @@ class AftersalesTicket(models.Model):
                     and (c.commercial_partner_id == partner.commercial_partner_id or partner in c.site_partner_ids)
                 )
             )
-            ticket.contract_id = own._aftersales_pick(ticket.lot_id, partner, on_date).sudo(False)
+            ticket.contract_id = own._pick(ticket.lot_id, partner, on_date).sudo(False)
 
     @api.constrains("aftersales_job_origin", "aftersales_manufacturer_id")
     def _check_aftersales_manufacturer_id(self):

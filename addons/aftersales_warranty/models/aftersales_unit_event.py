@@ -39,8 +39,8 @@ class AftersalesUnitEvent(models.Model):
     )
 
     @api.model
-    def _aftersales_event_queries(self):
-        queries = super()._aftersales_event_queries()
+    def _event_queries(self):
+        queries = super()._event_queries()
         warranty = "aftersales.warranty"
         tracked = SQL(
             """

@@ -16,8 +16,8 @@ class AftersalesUnitEvent(models.Model):
     )
 
     @api.model
-    def _aftersales_event_queries(self):
-        queries = super()._aftersales_event_queries()
+    def _event_queries(self):
+        queries = super()._event_queries()
         queries.append(
             (
                 25,

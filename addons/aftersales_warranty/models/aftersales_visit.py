@@ -17,11 +17,11 @@ class AftersalesVisit(models.Model):
 
     def action_done(self):
         result = super().action_done()
-        self._aftersales_start_installed_warranties()
-        self._aftersales_propose_supplier_claims()
+        self._start_installed_warranties()
+        self._propose_supplier_claims()
         return result
 
-    def _aftersales_start_installed_warranties(self):
+    def _start_installed_warranties(self):
         """Start, on the day the installation visit checked out, the warranties that wait for it.
 
         A serial's warranty is found by the ticket's serial number; an untracked unit's by the
@@ -44,14 +44,14 @@ class AftersalesVisit(models.Model):
         waiting = self.env["aftersales.warranty"].sudo().search(domain)
         by_date = defaultdict(lambda: waiting.browse())
         for visit in visits:
-            installed = visit._aftersales_waiting_warranties(waiting)
+            installed = visit._waiting_warranties(waiting)
             if installed:
                 by_date[fields.Date.context_today(visit, visit.check_out)] |= installed
                 waiting -= installed
         for start, warranties in by_date.items():
-            warranties._aftersales_start(start)
+            warranties._start(start)
 
-    def _aftersales_waiting_warranties(self, waiting):
+    def _waiting_warranties(self, waiting):
         """The warranties among ``waiting`` that this installation visit starts."""
         self.ensure_one()
         ticket = self.ticket_id
@@ -61,8 +61,8 @@ class AftersalesVisit(models.Model):
             return waiting.filtered(lambda w: not w.lot_id and w.move_id == self.move_id)
         return waiting.filtered(lambda w: not w.lot_id and w.sale_line_id == ticket.sale_line_id)
 
-    def _aftersales_propose_supplier_claims(self):
+    def _propose_supplier_claims(self):
         """Covered work on a unit still under its supplier's warranty: propose a claim on the supplier."""
         Claim = self.env["aftersales.supplier.claim"]
         for visit in self.filtered(lambda v: v.state == "done" and v.ticket_id.lot_id):
-            Claim._aftersales_propose(visit.ticket_id.lot_id, ticket=visit.ticket_id, visit=visit)
+            Claim._propose(visit.ticket_id.lot_id, ticket=visit.ticket_id, visit=visit)

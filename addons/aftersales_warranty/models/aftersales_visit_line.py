@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 # How a billable line is paid for. Other addons add their own ways (a service contract)
-# with ``selection_add`` and return their covering records from ``_aftersales_coverage_sources``.
+# with ``selection_add`` and return their covering records from ``_coverage_sources``.
 COVERAGES = [
     ("billable", "Billable"),
     ("warranty", "Warranty"),
@@ -126,7 +126,7 @@ class AftersalesVisitLine(models.Model):
                 line.covering_warranty_id = line.covering_warranty_id
                 line.covering_contract_id = line.covering_contract_id
                 continue
-            coverage, source = line._aftersales_decide_coverage(running)
+            coverage, source = line._decide_coverage(running)
             line.coverage = coverage
             line.covering_warranty_id = source if source._name == "aftersales.warranty" else False
             line.covering_contract_id = source if source._name == "aftersales.contract" else False
@@ -169,22 +169,22 @@ class AftersalesVisitLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if any(vals.get("coverage_override") for vals in vals_list):
-            self._aftersales_check_override_rights()
+            self._check_override_rights()
         # the override's own check is above: the guard leaves it to that check
         with self._unguard(*OVERRIDE_FIELDS):
             lines = super().create(vals_list)
         overridden = lines.filtered("coverage_override")
         if overridden:
-            overridden._aftersales_log_override(dict.fromkeys(overridden, False))
+            overridden._log_override(dict.fromkeys(overridden, False))
         return lines
 
     def write(self, vals):
         if set(OVERRIDE_FIELDS) & set(vals):
-            self._aftersales_check_override_rights()
+            self._check_override_rights()
             before = {line: line.coverage for line in self}
             with self._unguard(*OVERRIDE_FIELDS):
                 result = super().write(vals)
-            self._aftersales_log_override(before)
+            self._log_override(before)
             return result
         return super().write(vals)
 
@@ -199,7 +199,7 @@ class AftersalesVisitLine(models.Model):
     # Coverage
     # ------------------------------------------------------------------
 
-    def _aftersales_coverage_kind(self):
+    def _coverage_kind(self):
         """What the line is, for a warranty: 'parts', 'labour' or 'travel' (False: never covered).
 
         Override to map new line types (the parts addon maps its parts lines to 'parts').
@@ -212,11 +212,11 @@ class AftersalesVisitLine(models.Model):
             return "labour"
         return False
 
-    def _aftersales_coverage_sources(self, running=None):
+    def _coverage_sources(self, running=None):
         """The records that may cover this line, in the order they are tried.
 
         Returns a list of ``(coverage, record)`` pairs: ``coverage`` is a key of the
-        ``coverage`` selection and ``record`` has ``_aftersales_covers(kind, on_date)``.
+        ``coverage`` selection and ``record`` has ``_covers(kind, on_date)``.
         The first record that covers the line's kind on the visit's date decides the
         coverage: the unit's running warranty, then the ticket's service contract. Other
         addons override this method, call ``super()`` and insert their records where they
@@ -241,32 +241,32 @@ class AftersalesVisitLine(models.Model):
             warranty = running.get(lot)
         return ([("warranty", warranty)] if warranty else []) + contracts
 
-    def _aftersales_decide_coverage(self, running=None):
+    def _decide_coverage(self, running=None):
         """The coverage of the line and the record that covers it (an empty recordset when billable)."""
         self.ensure_one()
         nothing = self.env["aftersales.warranty"]
         if self.coverage_override == "billable":
             return "billable", nothing
         if self.coverage_override:
-            sources = self._aftersales_coverage_sources(running)
+            sources = self._coverage_sources(running)
             source = next((record for key, record in sources if key == self.coverage_override), None)
             if source is None and self.coverage_override == "warranty":
                 source = self.visit_id.ticket_id.sudo().warranty_id
             return self.coverage_override, source or nothing
-        kind = self._aftersales_coverage_kind()
+        kind = self._coverage_kind()
         if kind:
-            for coverage, record in self._aftersales_coverage_sources(running):
-                if record._aftersales_covers(kind, self.visit_date):
+            for coverage, record in self._coverage_sources(running):
+                if record._covers(kind, self.visit_date):
                     return coverage, record
         return "billable", nothing
 
-    def _aftersales_check_override_rights(self):
+    def _check_override_rights(self):
         if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(_("Only after-sales managers can override the coverage of a fee."))
 
-    def _aftersales_log_override(self, before):
+    def _log_override(self, before):
         labels = dict(self._fields["coverage"]._description_selection(self.env))
-        self.env["aftersales.audit.log"]._aftersales_audit_many(
+        self.env["aftersales.audit.log"]._audit_many(
             [
                 {
                     "action": "coverage_override",
@@ -300,10 +300,10 @@ class AftersalesVisitLine(models.Model):
         vals = super()._prepare_sale_line_vals(order)
         if self.coverage and self.coverage != "billable":
             vals["discount"] = 100.0
-            vals["name"] = f"{vals['name']}\n{self._aftersales_coverage_label()}"
+            vals["name"] = f"{vals['name']}\n{self._coverage_label()}"
         return vals
 
-    def _aftersales_coverage_label(self):
+    def _coverage_label(self):
         """The line printed on the service order under a covered fee."""
         self.ensure_one()
         if self.coverage == "warranty":

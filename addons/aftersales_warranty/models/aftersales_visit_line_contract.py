@@ -39,10 +39,10 @@ class AftersalesVisitLine(models.Model):
             line.price_subtotal = line.currency_id.round(billed * line.price_unit)
         return result
 
-    def _aftersales_decide_coverage(self, running=None):
+    def _decide_coverage(self, running=None):
         """A line the contract covers is billed when its visit is beyond the included visits, or when
         it is labour beyond the included hours (see :meth:`_compute_contract_included_qty`)."""
-        coverage, source = super()._aftersales_decide_coverage(running)
+        coverage, source = super()._decide_coverage(running)
         if coverage != "contract" or self.coverage_override or not source:
             return coverage, source
         contract = source.sudo()
@@ -60,11 +60,11 @@ class AftersalesVisitLine(models.Model):
         if self.coverage != "billable" or self.coverage_override:
             return self.env["aftersales.contract"]
         contract = self.visit_id.ticket_id.sudo().contract_id
-        kind = self._aftersales_coverage_kind()
-        if not contract or not kind or not contract._aftersales_covers(kind, self.visit_date):
+        kind = self._coverage_kind()
+        if not contract or not kind or not contract._covers(kind, self.visit_date):
             return self.env["aftersales.contract"]
-        sources = self._aftersales_coverage_sources()
-        if any(key != "contract" and record._aftersales_covers(kind, self.visit_date) for key, record in sources):
+        sources = self._coverage_sources()
+        if any(key != "contract" and record._covers(kind, self.visit_date) for key, record in sources):
             return self.env["aftersales.contract"]
         return contract
 

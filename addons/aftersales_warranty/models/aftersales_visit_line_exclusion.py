@@ -34,10 +34,10 @@ class AftersalesVisitLine(models.Model):
     def _guarded_fields(self):
         return super()._guarded_fields() | {"coverage_note"}
 
-    def _aftersales_coverage_sources(self, running=None):
+    def _coverage_sources(self, running=None):
         # the terms of the warranty exclude some visits and some products, line by line
         return [
             (coverage, record)
-            for coverage, record in super()._aftersales_coverage_sources(running)
+            for coverage, record in super()._coverage_sources(running)
             if coverage != "warranty" or not record._exclusion_reason(self)
         ]

@@ -210,7 +210,7 @@ class AftersalesWarranty(models.Model):
                     _("Warranty %(warranty)s cannot end before it starts.", warranty=warranty.display_name)
                 )
 
-    def _aftersales_check_serials_free(self, lot_ids):
+    def _check_serials_free(self, lot_ids):
         """Refuse a second running warranty for a serial number (``lot_ids`` about to run)."""
         lot_ids = [lot_id for lot_id in lot_ids if lot_id]
         if not lot_ids:
@@ -248,14 +248,14 @@ class AftersalesWarranty(models.Model):
     def create(self, vals_list):
         new = _("New")
         unnamed = [vals for vals in vals_list if vals.get("name", new) == new]
-        for vals, name in zip(unnamed, self._aftersales_next_names(len(unnamed)), strict=True):
+        for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
             vals["name"] = name
         if not self.env.su and COVERAGE_FIELDS & self._guarded_fields():
             # what is covered comes from the policy (precomputed), not from the form
             vals_list = [
                 {key: value for key, value in vals.items() if key not in COVERAGE_FIELDS} for vals in vals_list
             ]
-        self.browse()._aftersales_check_serials_free(
+        self.browse()._check_serials_free(
             [vals.get("lot_id") for vals in vals_list if vals.get("state", "draft") in OPEN_STATES]
         )
         # a new warranty waits for its start: the unit, its owner and its policy are given now,
@@ -263,11 +263,11 @@ class AftersalesWarranty(models.Model):
         with self._unguard(*CREATE_FIELDS):
             warranties = super().create(vals_list)
         # extended warranties sold before the unit had its warranty
-        self.env["aftersales.warranty.extension"].sudo()._aftersales_attach(warranties)
+        self.env["aftersales.warranty.extension"].sudo()._attach(warranties)
         return warranties
 
     @api.model
-    def _aftersales_next_names(self, count):
+    def _next_names(self, count):
         """``count`` references from the warranty sequence, drawn in one query.
 
         A delivery registers many units at once: a standard sequence gives all its numbers
@@ -296,7 +296,7 @@ class AftersalesWarranty(models.Model):
 
     def write(self, vals):
         if "lot_id" in vals or vals.get("state") in OPEN_STATES:
-            self._aftersales_check_serials_free(
+            self._check_serials_free(
                 [
                     vals.get("lot_id", warranty.lot_id.id)
                     for warranty in self
@@ -333,7 +333,7 @@ class AftersalesWarranty(models.Model):
         waiting = self.filtered(lambda w: w.state == "draft")
         if waiting != self:
             raise UserError(_("Only warranties waiting for their start can be started."))
-        waiting._aftersales_start(fields.Date.context_today(self))
+        waiting._start(fields.Date.context_today(self))
 
     def _check_manager(self, message):
         """Refuse the action to whoever may not change these warranties or is not a manager."""
@@ -369,7 +369,7 @@ class AftersalesWarranty(models.Model):
         for warranty in self:
             with warranty._unguard("manual_end_date", "manual_end_months"):
                 warranty.write({"manual_end_date": end_date, "manual_end_months": warranty.extension_months})
-        self.env["aftersales.audit.log"]._aftersales_audit("warranty_extended", self, reason, old=before, new=end_date)
+        self.env["aftersales.audit.log"]._audit("warranty_extended", self, reason, old=before, new=end_date)
         return True
 
     def action_open_extend(self):
@@ -388,7 +388,7 @@ class AftersalesWarranty(models.Model):
         """Void the warranties by hand, with a ``reason`` written in the audit log (managers).
 
         Without a reason (nor ``aftersales_void_reason``, the reason the reason window passes in
-        the context), opens the window that asks for it. Transfers void through ``_aftersales_void``.
+        the context), opens the window that asks for it. Transfers void through ``_void``.
         """
         wrong = self.filtered(lambda w: w.state == "void")
         if wrong:
@@ -398,12 +398,10 @@ class AftersalesWarranty(models.Model):
         self._check_manager(_("Only after-sales managers can void a warranty by hand."))
         reason = (reason or self.env.context.get("aftersales_void_reason") or "").strip()
         if not reason:
-            return self.env["aftersales.audit.reason"]._aftersales_action(
-                self, "action_void", _("Why void the warranty?")
-            )
-        return self._aftersales_void(reason)
+            return self.env["aftersales.audit.reason"]._action(self, "action_void", _("Why void the warranty?"))
+        return self._void(reason)
 
-    def _aftersales_void(self, reason, picking=None):
+    def _void(self, reason, picking=None):
         """Void the warranties, the caller having checked who may: by ``picking``, or by hand with ``reason``
         (written in the audit log)."""
         old_states = {warranty.id: warranty.state for warranty in self}
@@ -417,7 +415,7 @@ class AftersalesWarranty(models.Model):
             )
         if not picking:
             labels = dict(self._fields["state"]._description_selection(self.env))
-            self.env["aftersales.audit.log"]._aftersales_audit(
+            self.env["aftersales.audit.log"]._audit(
                 "warranty_voided",
                 self,
                 reason,
@@ -426,20 +424,20 @@ class AftersalesWarranty(models.Model):
             )
         return True
 
-    def _aftersales_start(self, start_date):
+    def _start(self, start_date):
         """Start the clock of waiting warranties on ``start_date``; those already over expire."""
         with self._unguard("start_date", "end_date", "state"):
             self.write({"start_date": start_date, "state": "active"})
-        self._aftersales_expire_ended()
+        self._expire_ended()
 
-    def _aftersales_expire_ended(self):
+    def _expire_ended(self):
         """Expire the active warranties among these whose coverage already ended."""
         today = fields.Date.context_today(self)
         ended = self.filtered(lambda w: w.state == "active" and w.covered_until and w.covered_until < today)
         with ended._unguard("state"):
             ended.write({"state": "expired"})
 
-    def _aftersales_covers(self, kind, on_date=None):
+    def _covers(self, kind, on_date=None):
         """Whether this warranty covers ``kind`` ('parts', 'labour' or 'travel') on ``on_date`` (today)."""
         self.ensure_one()
         on_date = on_date or fields.Date.context_today(self)
@@ -459,14 +457,14 @@ class AftersalesWarranty(models.Model):
         return action
 
     @api.model
-    def _aftersales_action_for(self, domain, name):
+    def _action_for(self, domain, name):
         """The warranties action narrowed to ``domain`` (smart buttons of other documents)."""
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_warranty.aftersales_warranty_action")
         action.update(domain=domain, context={}, name=name)
         return action
 
     @api.model
-    def _aftersales_lookup(self, serial):
+    def _lookup(self, serial):
         """The warranty that runs for the unit with this serial number, else its latest one.
 
         One query: the search also fetches what a lookup shows (``search_fetch``).

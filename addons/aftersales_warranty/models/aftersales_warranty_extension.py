@@ -167,7 +167,7 @@ class AftersalesWarrantyExtension(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _aftersales_attach(self, warranties):
+    def _attach(self, warranties):
         """Attach the pending extensions of the units of ``warranties``, just registered.
 
         An extension waits for its unit either by serial number (sold for a unit not delivered
@@ -215,7 +215,7 @@ class AftersalesWarrantyExtension(models.Model):
         extended = self.warranty_id
         if not extended:
             return
-        self.env["aftersales.audit.log"]._aftersales_audit_many(
+        self.env["aftersales.audit.log"]._audit_many(
             [
                 {
                     "action": "warranty_extension_added",
@@ -237,7 +237,7 @@ class AftersalesWarrantyExtension(models.Model):
             return _("%(end)s (end set by hand: %(manual)s)", end=end or "", manual=warranty.manual_end_date)
         return str(end or "")
 
-    def _aftersales_cancel(self):
+    def _cancel(self):
         """Cancel the extensions: their warranties end when they did without them."""
         running = self.filtered(lambda e: e.state != "cancelled")
         with running._unguard("state"):

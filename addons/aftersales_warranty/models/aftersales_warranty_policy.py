@@ -99,7 +99,7 @@ class AftersalesWarrantyPolicy(models.Model):
         delta = relativedelta(**{f"{self.duration_unit}s": self.duration})
         return delta + relativedelta(months=extra_months)
 
-    def _aftersales_end_date(self, start, extra_months=0):
+    def _end_date(self, start, extra_months=0):
         """The last day covered by a warranty of this policy that starts on ``start``."""
         self.ensure_one()
         return start + self._duration_delta(extra_months) - relativedelta(days=1)
@@ -145,7 +145,7 @@ class AftersalesWarrantyPolicy(models.Model):
 
     def action_view_warranties(self):
         self.ensure_one()
-        action = self.env["aftersales.warranty"]._aftersales_action_for(
+        action = self.env["aftersales.warranty"]._action_for(
             [("policy_id", "=", self.id)], _("Warranties of %(policy)s", policy=self.display_name)
         )
         action["context"] = {"search_default_filter_running": 1}
@@ -185,11 +185,9 @@ class AftersalesWarrantyPolicy(models.Model):
             raise UserError(_("No running warranty of policy %(policy)s to change.", policy=self.display_name))
         before = {warranty.id: self._terms_summary(warranty) for warranty in warranties}
         warranties._apply_policy_terms()
-        warranties._aftersales_expire_ended()
+        warranties._expire_ended()
         after = self._terms_summary()
-        self.env["aftersales.audit.log"]._aftersales_audit(
-            "warranty_terms_applied", warranties, reason, old=before, new=after
-        )
+        self.env["aftersales.audit.log"]._audit("warranty_terms_applied", warranties, reason, old=before, new=after)
         self.message_post(
             body=_(
                 "Terms applied to %(count)s running warranties by %(user)s: %(reason)s",

@@ -12,7 +12,7 @@ class AftersalesWarranty(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _aftersales_check_registration(self, product, serial, purchase_date):
+    def _check_registration(self, product, serial, purchase_date):
         """Refuse a registration the service team could not approve; return the policy."""
         serial = (serial or "").strip()
         policy = product and product._aftersales_warranty_policy()
@@ -46,14 +46,14 @@ class AftersalesWarranty(models.Model):
         return policy
 
     @api.model
-    def _aftersales_register(self, partner, product, serial, purchase_date, attachments=None):
+    def _register_unit(self, partner, product, serial, purchase_date, attachments=None):
         """Record a customer's registration of a unit, waiting for the approval of the service team.
 
         ``attachments`` is a list of (file name, raw content[, mimetype]) for the proof of purchase; the
         mimetype, when given, is the one found in the content (see ``read_portal_uploads``).
         """
         serial = (serial or "").strip()
-        policy = self._aftersales_check_registration(product, serial, purchase_date)
+        policy = self._check_registration(product, serial, purchase_date)
         with self._unguard("origin", "registration_state", "registration_serial"):
             warranty = self.create(
                 {
@@ -88,7 +88,7 @@ class AftersalesWarranty(models.Model):
         )
         return warranty
 
-    def _aftersales_registration_lot(self):
+    def _registration_lot(self):
         """The lot of the registered serial number, created if the unit is unknown to us."""
         self.ensure_one()
         Lot = self.env["stock.lot"].sudo()
@@ -104,7 +104,7 @@ class AftersalesWarranty(models.Model):
             {"name": self.registration_serial, "product_id": self.product_id.id, "company_id": self.company_id.id}
         )
 
-    def _aftersales_check_to_approve(self):
+    def _check_to_approve(self):
         wrong = self.filtered(lambda w: w.registration_state != "to_approve" or w.state != "draft")
         if wrong:
             raise UserError(
@@ -116,12 +116,12 @@ class AftersalesWarranty(models.Model):
 
     def action_approve_registration(self):
         """Start the registered warranties at their purchase date, on the unit's lot."""
-        self._aftersales_check_to_approve()
+        self._check_to_approve()
         self.check_access("write")
         for warranty in self:
             with warranty._unguard("lot_id", "registration_state"):
-                warranty.write({"lot_id": warranty._aftersales_registration_lot().id, "registration_state": "approved"})
-            warranty._aftersales_start(warranty.purchase_date)
+                warranty.write({"lot_id": warranty._registration_lot().id, "registration_state": "approved"})
+            warranty._start(warranty.purchase_date)
             warranty.message_post(
                 body=_(
                     "Your registration is approved: %(product)s %(serial)s is covered until %(end)s.",
@@ -142,13 +142,13 @@ class AftersalesWarranty(models.Model):
 
     def action_reject_registration(self, reason=None):
         """Refuse the registrations: they are voided with ``reason``, told to the customer."""
-        self._aftersales_check_to_approve()
+        self._check_to_approve()
         self.check_access("write")
         reason = (reason or "").strip() or self.env._("Registration rejected")
         with self._unguard("registration_state"):
             self.write({"registration_state": "rejected"})
         # rejecting a registration is the reviewing agent's decision, not a void by hand of a manager
-        self._aftersales_void(reason)
+        self._void(reason)
         for warranty in self:
             warranty.message_post(
                 body=_("Your registration is rejected: %(reason)s", reason=reason),
@@ -157,7 +157,7 @@ class AftersalesWarranty(models.Model):
         return True
 
     def action_open_reject_wizard(self):
-        self._aftersales_check_to_approve()
+        self._check_to_approve()
         return {
             "type": "ir.actions.act_window",
             "name": _("Reject Registration"),

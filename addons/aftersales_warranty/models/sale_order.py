@@ -33,7 +33,7 @@ class SaleOrder(models.Model):
 
     def action_view_aftersales_warranties(self):
         self.ensure_one()
-        return self.env["aftersales.warranty"]._aftersales_action_for(
+        return self.env["aftersales.warranty"]._action_for(
             [("sale_order_id", "=", self.id)], _("Warranties of %(order)s", order=self.name)
         )
 
@@ -46,7 +46,7 @@ class SaleOrder(models.Model):
 
     def _action_cancel(self):
         result = super()._action_cancel()
-        self.order_line.aftersales_extension_ids.sudo()._aftersales_cancel()
+        self.order_line.aftersales_extension_ids.sudo()._cancel()
         return result
 
     def _compute_aftersales_contract_count(self):

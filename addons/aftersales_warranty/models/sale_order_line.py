@@ -153,7 +153,7 @@ class SaleOrderLine(models.Model):
         """``quantity`` units of this extension line were refunded: cancel as many extensions."""
         self.ensure_one()
         running = self.aftersales_extension_ids.filtered(lambda e: e.state != "cancelled").sorted("id", reverse=True)
-        running[: math.ceil(quantity)]._aftersales_cancel()
+        running[: math.ceil(quantity)]._cancel()
 
     def _aftersales_prepare_contract_vals(self):
         """Values of the service contract sold by this line (extension point).

@@ -58,7 +58,7 @@ class StockLot(models.Model):
 
     def action_view_aftersales_warranties(self):
         self.ensure_one()
-        return self.env["aftersales.warranty"]._aftersales_action_for(
+        return self.env["aftersales.warranty"]._action_for(
             [("lot_id", "=", self.id)], _("Warranties of %(serial)s", serial=self.name)
         )
 

@@ -37,7 +37,7 @@ class StockPicking(models.Model):
 
     def action_view_aftersales_warranties(self):
         self.ensure_one()
-        return self.env["aftersales.warranty"]._aftersales_action_for(
+        return self.env["aftersales.warranty"]._action_for(
             [("picking_id", "=", self.id)], _("Warranties of %(picking)s", picking=self.name)
         )
 
@@ -90,7 +90,7 @@ class StockPicking(models.Model):
                 [("lot_id", "in", [lot.id for lot in picking_of_lot]), ("state", "in", ("draft", "active"))]
             )
             for picking, picking_former in _group(former, lambda w: picking_of_lot[w.lot_id]).items():
-                picking_former._aftersales_void(
+                picking_former._void(
                     self.env._("Delivered again with %(picking)s", picking=picking.name), picking=picking
                 )
         invoices = self._aftersales_posted_invoices(moves.sale_line_id.sudo())
@@ -108,7 +108,7 @@ class StockPicking(models.Model):
                 for picking, count in counts.items()
             }
         )
-        warranties._aftersales_expire_ended()
+        warranties._expire_ended()
         return warranties
 
     @api.model
@@ -178,9 +178,7 @@ class StockPicking(models.Model):
             picking_of_lot = {line.lot_id: line.picking_id for line in serial_moves.move_line_ids if line.quantity > 0}
             warranties = Warranty.search([("lot_id", "in", lots.ids), ("state", "in", open_states)])
             for picking, picking_warranties in _group(warranties, lambda w: picking_of_lot[w.lot_id]).items():
-                picking_warranties._aftersales_void(
-                    self.env._("Returned with %(picking)s", picking=picking.name), picking=picking
-                )
+                picking_warranties._void(self.env._("Returned with %(picking)s", picking=picking.name), picking=picking)
         origins = (moves - serial_moves).origin_returned_move_id
         if not origins:
             return
@@ -196,7 +194,7 @@ class StockPicking(models.Model):
             )
             if float_compare(left, 0.0, precision_rounding=uom.rounding) <= 0:
                 last = (returned & moves)[-1:] or returned[-1:]
-                warranty._aftersales_void(
+                warranty._void(
                     self.env._("Returned with %(picking)s", picking=last.picking_id.name), picking=last.picking_id
                 )
             elif float_compare(left, warranty.quantity, precision_rounding=uom.rounding) != 0:

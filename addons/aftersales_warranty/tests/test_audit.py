@@ -123,7 +123,7 @@ class TestWarrantyAudit(CoverageCommon):
         end = warranty.end_date
         # the form sends the end date computed from the new start date along with it
         later = date(2026, 3, 1)
-        warranty.write({"start_date": later, "end_date": warranty.policy_id._aftersales_end_date(later, 0)})
+        warranty.write({"start_date": later, "end_date": warranty.policy_id._end_date(later, 0)})
         self.assertGreater(warranty.end_date, end)
         warranty.write({"policy_id": warranty.policy_id.id, "end_date": warranty.end_date.replace(day=2)})
         self.assertFalse(self._entries("warranty_extended", warranty))

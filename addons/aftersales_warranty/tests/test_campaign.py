@@ -57,7 +57,7 @@ class CampaignCommon(WarrantyCommon):
                     "lot_id": cls.lot_a.id,
                 }
             )
-            warranty_a._aftersales_start()
+            warranty_a._start()
         cls.warranty_a = warranty_a
         cls.env["aftersales.warranty.transfer"].with_user(cls.campaign_agent).create(
             {"warranty_ids": [Command.set(warranty_a.ids)], "partner_id": cls.nora.id, "note": "Sold with the house"}

@@ -56,7 +56,7 @@ class TestContract(WarrantyCommon):
         self.assertTrue(contract.name.startswith("CTR/"))
         self.assertEqual(contract.end_date, date(2026, 12, 31))
         self.assertEqual(
-            contract._aftersales_planned_dates(),
+            contract._planned_dates(),
             [date(2026, 1, 1), date(2026, 4, 1), date(2026, 7, 1), date(2026, 10, 1)],
             "four visits a year: every three months from the start",
         )
@@ -195,9 +195,9 @@ class TestContract(WarrantyCommon):
             self.Contract._cron_process()
         self.assertEqual(contract.state, "expired")
         self.assertFalse(renewal.invoice_ids, "the renewal order bills the term")
-        self.assertEqual(self.Contract._aftersales_running_for(self.lot, None, date(2027, 3, 1)), renewal)
+        self.assertEqual(self.Contract._running_for(self.lot, None, date(2027, 3, 1)), renewal)
         self.assertFalse(
-            self.Contract._aftersales_running_for(self.lot, None, date(2026, 3, 1)),
+            self.Contract._running_for(self.lot, None, date(2026, 3, 1)),
             "an expired contract covers nothing",
         )
 
@@ -245,7 +245,7 @@ class TestContract(WarrantyCommon):
         self.assertEqual(contract.renewal_amount, 180.0)
         self.assertEqual(contract.sla_policy_id, self.contract_policy)
         self.assertEqual(contract.end_date, contract.start_date + relativedelta(months=24, days=-1))
-        self.assertFalse(contract._aftersales_invoice_due(contract.end_date), "the order pays the first term")
+        self.assertFalse(contract._invoice_due(contract.end_date), "the order pays the first term")
         order._action_cancel()
         order.action_draft()
         order.action_confirm()
@@ -274,14 +274,14 @@ class TestContract(WarrantyCommon):
         site_contract = self._contract(start_date=date.today(), lot_ids=False, site_partner_ids=[Command.set(site.ids)])
         site_contract.action_start()
         self.assertEqual(self._ticket(partner_id=site.id).contract_id, site_contract)
-        self.assertEqual(self.Contract._aftersales_running_for(other_lot, site), site_contract)
-        self.assertEqual(self.Contract._aftersales_running_for(self.lot, site), contract, "the serial wins")
-        self.assertTrue(contract._aftersales_covers("labour"))
-        self.assertFalse(contract._aftersales_covers("travel"))
-        self.assertFalse(contract._aftersales_covers("parts", date(2000, 1, 1)))
+        self.assertEqual(self.Contract._running_for(other_lot, site), site_contract)
+        self.assertEqual(self.Contract._running_for(self.lot, site), contract, "the serial wins")
+        self.assertTrue(contract._covers("labour"))
+        self.assertFalse(contract._covers("travel"))
+        self.assertFalse(contract._covers("parts", date(2000, 1, 1)))
         contract.action_cancel()
-        self.assertFalse(contract._aftersales_covers("parts"))
-        self.assertFalse(self.Contract._aftersales_running_for(self.lot, None))
+        self.assertFalse(contract._covers("parts"))
+        self.assertFalse(self.Contract._running_for(self.lot, None))
 
     def test_bad_input(self):
         with self.assertRaises(ValidationError):
@@ -334,7 +334,7 @@ class TestContract(WarrantyCommon):
         self.assertEqual(sheet.cell(2, 12).value, "WM7-0001")
 
         warranty = self._warranty(lot_id=self.lot.id)
-        warranty._aftersales_start(date(2026, 1, 1))
+        warranty._start(date(2026, 1, 1))
         action = warranty.action_export_xlsx()
         attachment = self.env["ir.attachment"].browse(int(action["url"].split("/web/content/")[1].split("?")[0]))
         sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas))).active

@@ -95,9 +95,7 @@ class TestContractRenewal(WarrantyPortalCommon, HttpCase):
         with freeze_time(renewal.start_date):
             self.env["aftersales.contract"]._cron_process()
         self.assertEqual(self.contract.state, "expired")
-        self.assertEqual(
-            self.env["aftersales.contract"]._aftersales_running_for(self.lot, None, renewal.start_date), renewal
-        )
+        self.assertEqual(self.env["aftersales.contract"]._running_for(self.lot, None, renewal.start_date), renewal)
         with self.assertRaises(UserError):
             contract.action_renew()
 

@@ -39,7 +39,7 @@ class CoverageCommon(WarrantyCommon, AftersalesFeesCommon):
 
     def _running_warranty(self, lot=None, start=date(2026, 1, 1)):
         warranty = self._warranty(lot_id=(lot or self.lot).id)
-        warranty._aftersales_start(start)
+        warranty._start(start)
         return warranty
 
     def _start_visit(self, lines):
@@ -274,7 +274,7 @@ class TestWarrantyExtension(CoverageCommon):
         self.assertEqual(extension.state, "active")
         self.assertEqual(extension.warranty_id, warranty)
         self.assertEqual(warranty.extension_months, 12)
-        warranty._aftersales_start(date(2026, 3, 1))
+        warranty._start(date(2026, 3, 1))
         self.assertEqual(warranty.end_date, date(2029, 2, 28), "two years plus twelve months")
 
     def test_extension_covers_a_visit_later(self):

@@ -159,7 +159,7 @@ class TestIntakePortal(WarrantyCommon, HttpCase):
         self.assertEqual(self.env["aftersales.ticket"].search_count([]), count)
 
     def test_registered_unit_is_offered(self):
-        registration = self.env["aftersales.warranty"]._aftersales_register(
+        registration = self.env["aftersales.warranty"]._register_unit(
             self.first_owner,
             self.product,
             "WM7-BOUGHT-ELSEWHERE",

@@ -130,7 +130,7 @@ class TestIntegrityWarranty(CoverageCommon):
         warranty.with_user(self.w_manager).write({"covers_travel": True})
         self.assertTrue(warranty.covers_travel)
         # an expired one is not revived either
-        warranty._aftersales_void("Test")
+        warranty._void("Test")
         self._matrix(warranty, {"state": "active", "end_date": date(2099, 12, 31)})
 
     def test_write_matrix_extension(self):
@@ -183,7 +183,7 @@ class TestIntegrityWarranty(CoverageCommon):
 
     def test_write_matrix_contract_visit(self):
         contract = self._contract(visits_per_year=4, visit_lead_days=400)
-        occurrences = contract._aftersales_plan_visits(contract.start_date)
+        occurrences = contract._plan_visits(contract.start_date)
         occurrence, other_occurrence = occurrences[:2]
         self.assertTrue(occurrence.visit_id)
         values = {
@@ -494,7 +494,7 @@ class TestIntegrityWarranty(CoverageCommon):
             self.env["aftersales.warranty"]
             .with_user(portal_user)
             .sudo()
-            ._aftersales_register(
+            ._register_unit(
                 portal_user.partner_id, self.product, "WM7-I13-REG", today - timedelta(days=20), [("r.pdf", b"%PDF")]
             )
         )
@@ -543,7 +543,7 @@ class TestIntegrityWarrantyPortal(WarrantyPortalCommon, HttpCase):
         self.assertNotIn("bare-internal-file.pdf", response.text)
 
     def test_registration_proof_is_shown_back(self):
-        registration = self.env["aftersales.warranty"]._aftersales_register(
+        registration = self.env["aftersales.warranty"]._register_unit(
             self.contact, self.product, "WM7-I13-PROOF", self.today, attachments=[("my-receipt.pdf", b"%PDF-1.4")]
         )
         self.authenticate(self.portal_user.login, self.portal_user.login)

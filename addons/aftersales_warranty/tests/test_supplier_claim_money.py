@@ -232,7 +232,7 @@ class TestSupplierClaimMoney(CoverageCommon):
 
     def test_only_repairs_claim(self):
         installation = self._visit(visit_type_id=self.env.ref("aftersales_service.visit_type_installation").id)
-        self.assertFalse(self.Claim._aftersales_propose(self.lot, ticket=self.ticket, visit=installation))
+        self.assertFalse(self.Claim._propose(self.lot, ticket=self.ticket, visit=installation))
         maintenance = self._do_visit(
             self._visit(visit_type_id=self.env.ref("aftersales_service.visit_type_maintenance").id)
         )

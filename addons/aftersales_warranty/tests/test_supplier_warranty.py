@@ -143,10 +143,10 @@ class TestSupplierWarranty(WarrantyCommon):
         self._done_visit(ticket, hour=14)
         self.assertEqual(self.env["aftersales.supplier.claim"].search_count([("lot_id", "=", lot.id)]), 1)
         Claim = self.env["aftersales.supplier.claim"]
-        self.assertFalse(Claim._aftersales_propose(lot, ticket=ticket))
+        self.assertFalse(Claim._propose(lot, ticket=ticket))
         # a unit out of its supplier warranty gets none
         lot.aftersales_supplier_warranty_end = self.today - timedelta(days=1)
-        self.assertFalse(Claim._aftersales_propose(lot, ticket=self._ticket(lot_id=lot.id)))
+        self.assertFalse(Claim._propose(lot, ticket=self._ticket(lot_id=lot.id)))
 
     def test_no_claim_for_units_without_supplier_warranty(self):
         ticket = self._ticket(lot_id=self.lot.id)  # sold from stock, never received from a vendor
@@ -155,7 +155,7 @@ class TestSupplierWarranty(WarrantyCommon):
 
     def test_claim_flow(self):
         lot = self._receive(self.vendor, ["WM7-IN-10"])
-        claim = self.env["aftersales.supplier.claim"]._aftersales_propose(lot)
+        claim = self.env["aftersales.supplier.claim"]._propose(lot)
         self.assertEqual(len(claim), 1)
         with self.assertRaises(UserError):
             claim.action_accept()

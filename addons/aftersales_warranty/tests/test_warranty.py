@@ -15,7 +15,7 @@ class TestWarranty(WarrantyCommon):
         self.assertEqual(warranty.state, "draft")
         self.assertFalse(warranty.end_date, "no end before the start")
         self.assertTrue(warranty.name.startswith("WAR/"))
-        warranty._aftersales_start(date(2026, 3, 15))
+        warranty._start(date(2026, 3, 15))
         self.assertEqual(warranty.end_date, date(2028, 3, 14))
         self.assertEqual(warranty.covered_until, date(2028, 3, 24), "ten grace days")
         # the policy's terms are copied on the warranty: a change applies to the units registered later
@@ -26,27 +26,27 @@ class TestWarranty(WarrantyCommon):
             self.policy.write({"duration": duration, "duration_unit": unit})
             lot = self.env["stock.lot"].create({"name": serial, "product_id": self.product.id})
             later = self._warranty(lot_id=lot.id)
-            later._aftersales_start(date(2026, 3, 15))
+            later._start(date(2026, 3, 15))
             self.assertEqual(later.end_date, end)
         self.assertEqual(warranty.end_date, date(2028, 3, 14), "the warranty sold keeps its terms")
 
     def test_coverage_and_days_left(self):
         warranty = self._warranty(lot_id=self.lot.id)
-        warranty._aftersales_start(date(2026, 1, 1))
+        warranty._start(date(2026, 1, 1))
         with freeze_time("2026-12-22"):
             self.assertEqual(warranty.with_context(date=date(2026, 12, 22)).days_left, 375)
-            self.assertTrue(warranty._aftersales_covers("labour"))
-            self.assertFalse(warranty._aftersales_covers("travel"), "the policy leaves travel out")
-        self.assertTrue(warranty._aftersales_covers("parts", date(2028, 1, 5)), "within the grace days")
-        self.assertFalse(warranty._aftersales_covers("parts", date(2028, 1, 20)))
+            self.assertTrue(warranty._covers("labour"))
+            self.assertFalse(warranty._covers("travel"), "the policy leaves travel out")
+        self.assertTrue(warranty._covers("parts", date(2028, 1, 5)), "within the grace days")
+        self.assertFalse(warranty._covers("parts", date(2028, 1, 20)))
 
     def test_lookup_by_serial(self):
         old = self._warranty(lot_id=self.lot.id)
-        old._aftersales_start(date(2020, 1, 1))
+        old._start(date(2020, 1, 1))
         old.action_void("Unit returned")
         current = self._warranty(lot_id=self.lot.id)
-        current._aftersales_start(date(2026, 1, 1))
-        self.assertEqual(self.env["aftersales.warranty"]._aftersales_lookup("WM7-0001"), current)
+        current._start(date(2026, 1, 1))
+        self.assertEqual(self.env["aftersales.warranty"]._lookup("WM7-0001"), current)
         ticket = self._ticket(lot_id=self.lot.id)
         self.assertEqual(ticket.warranty_id, current)
         self.assertEqual(ticket.warranty_state, "active")
@@ -57,7 +57,7 @@ class TestWarranty(WarrantyCommon):
         for serial in ("EXP-1", "EXP-2", "EXP-3"):
             lot = self.env["stock.lot"].create({"name": serial, "product_id": self.product.id})
             warranties |= self._warranty(lot_id=lot.id)
-        warranties._aftersales_start(date(2020, 1, 1))
+        warranties._start(date(2020, 1, 1))
         self.assertEqual(set(warranties.mapped("state")), {"expired"}, "started after their end: expired at once")
         warranties.write({"state": "active"})
         Warranty = self.env["aftersales.warranty"]
@@ -72,7 +72,7 @@ class TestWarranty(WarrantyCommon):
         with self.assertRaises(ValidationError):
             self.env["aftersales.warranty.policy"].create({"name": "Never", "duration": -1})
         warranty = self._warranty(lot_id=self.lot.id)
-        warranty._aftersales_start(date(2026, 1, 1))
+        warranty._start(date(2026, 1, 1))
         with self.assertRaises(ValidationError):
             warranty.end_date = date(2025, 12, 1)
         with self.assertRaises(ValidationError):

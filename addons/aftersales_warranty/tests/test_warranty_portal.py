@@ -34,7 +34,7 @@ class WarrantyPortalCommon(WarrantyCommon):
                 "lot_id": cls.lot.id,
             }
         )
-        cls.warranty._aftersales_start(cls.today - timedelta(days=100))
+        cls.warranty._start(cls.today - timedelta(days=100))
         cls.other_customer = cls.env["res.partner"].create(
             {"name": "Doris Dryer", "email": "doris@example.com", "is_company": True}
         )
@@ -52,7 +52,7 @@ class WarrantyPortalCommon(WarrantyCommon):
                 "lot_id": cls.other_lot.id,
             }
         )
-        cls.other_warranty._aftersales_start(cls.today)
+        cls.other_warranty._start(cls.today)
         cls.staff = new_test_user(
             cls.env, login="as_wportal_staff", groups="aftersales_service.aftersales_service_group_user"
         )
@@ -63,7 +63,7 @@ class TestWarrantyRegistration(WarrantyPortalCommon):
     """Registrations and their approval, without HTTP."""
 
     def _register(self, serial="WM7-ELSEWHERE-1", purchase_date=None, product=None):
-        return self.env["aftersales.warranty"]._aftersales_register(
+        return self.env["aftersales.warranty"]._register_unit(
             self.contact,
             product or self.product,
             serial,
@@ -86,7 +86,7 @@ class TestWarrantyRegistration(WarrantyPortalCommon):
         self.assertEqual(warranty.start_date, self.today - timedelta(days=30))
         self.assertEqual(warranty.lot_id.name, "WM7-ELSEWHERE-1")
         self.assertEqual(warranty.lot_id.product_id, self.product)
-        self.assertEqual(self.env["aftersales.warranty"]._aftersales_lookup("WM7-ELSEWHERE-1"), warranty)
+        self.assertEqual(self.env["aftersales.warranty"]._lookup("WM7-ELSEWHERE-1"), warranty)
         last = warranty.message_ids[0]
         self.assertEqual(last.subtype_id, self.env.ref("mail.mt_comment"), "the customer is notified")
         self.assertIn("approved", last.body)
@@ -266,7 +266,7 @@ class TestWarrantyPortalAccess(WarrantyPortalCommon):
             Warranty.browse(self.other_warranty.id).read(["name"])
         with self.assertRaises(AccessError):
             Warranty.browse(self.warranty.id).write({"end_date": "2099-12-31"})
-        registration = self.env["aftersales.warranty"]._aftersales_register(
+        registration = self.env["aftersales.warranty"]._register_unit(
             self.contact, self.product, "WM7-SELF-1", self.today, attachments=[("receipt.png", b"PNG")]
         )
         with self.assertRaises(AccessError):

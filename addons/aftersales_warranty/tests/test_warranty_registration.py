@@ -327,7 +327,7 @@ class TestWarrantyRegistration(WarrantyCommon):
         self._validate(second.picking_ids)
         new = self._warranties(second)
         self.assertRecordValues(new, [{"lot_id": lot.id, "state": "active"}])
-        self.assertEqual(self.Warranty._aftersales_lookup("RET-1"), new)
+        self.assertEqual(self.Warranty._lookup("RET-1"), new)
         self.assertEqual(lot.aftersales_warranty_count, 2)
 
     def test_delivery_again_voids_the_former_warranty(self):

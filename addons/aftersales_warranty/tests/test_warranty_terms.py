@@ -217,7 +217,7 @@ class TestWarrantyTerms(TermsCommon):
             policy = self.policy.copy({"name": f"Policy for {count}"})
             for index in range(count):
                 lot = self.env["stock.lot"].create({"name": f"WM7-Q{count}-{index}", "product_id": self.product.id})
-                self._warranty(lot_id=lot.id, policy_id=policy.id)._aftersales_start(date(2026, 1, 1))
+                self._warranty(lot_id=lot.id, policy_id=policy.id)._start(date(2026, 1, 1))
             policy.write({"duration": 3, "grace_days": 20})
             self.env.flush_all()
             self.env.invalidate_all()

@@ -21,10 +21,10 @@ class AftersalesKpiOverview(models.TransientModel):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "aftersales_warranty.aftersales_visit_line_action_warranty_cost"
         )
-        action["domain"] = self._aftersales_warranty_cost_domain()
+        action["domain"] = self._warranty_cost_domain()
         return action
 
-    def _aftersales_warranty_cost_domain(self):
+    def _warranty_cost_domain(self):
         domain = [
             ("coverage", "=", "warranty"),
             ("visit_date", ">=", self.date_from),
@@ -37,10 +37,10 @@ class AftersalesKpiOverview(models.TransientModel):
             domain.append(("visit_id.ticket_id.team_id", "=", self.team_id.id))
         return domain
 
-    def _aftersales_kpi_values(self):
-        values = super()._aftersales_kpi_values()
+    def _kpi_values(self):
+        values = super()._kpi_values()
         [(cost, covered)] = self.env["aftersales.visit.line"]._read_group(
-            self._aftersales_warranty_cost_domain(), aggregates=["cost_amount:sum", "covered_amount:sum"]
+            self._warranty_cost_domain(), aggregates=["cost_amount:sum", "covered_amount:sum"]
         )
         values.update(warranty_cost=cost, warranty_covered_amount=covered)
         return values

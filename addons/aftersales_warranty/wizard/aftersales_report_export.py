@@ -14,23 +14,23 @@ class AftersalesReportExport(models.TransientModel):
     )
 
     @api.model
-    def _aftersales_export_kind_by_model(self):
-        return {**super()._aftersales_export_kind_by_model(), "aftersales.warranty": "warranties"}
+    def _export_kind_by_model(self):
+        return {**super()._export_kind_by_model(), "aftersales.warranty": "warranties"}
 
     # warranties -------------------------------------------------------
 
-    def _aftersales_warranties_domain(self):
+    def _warranties_domain(self):
         """The warranties running during the period (started before its end, not ended before its start)."""
         return [
             ("start_date", "<=", self.date_to),
             "|",
             ("covered_until", "=", False),
             ("covered_until", ">=", self.date_from),
-            *self._aftersales_company_domain(),
+            *self._company_domain(),
         ]
 
-    def _aftersales_export_warranties(self, report, domain):
-        states = self._aftersales_selection_labels("aftersales.warranty", "state")
+    def _export_warranties(self, report, domain):
+        states = self._selection_labels("aftersales.warranty", "state")
         report.add_sheet(
             _("Warranties"),
             [
@@ -50,7 +50,7 @@ class AftersalesReportExport(models.TransientModel):
         field_names = ["name", "partner_id", "product_id", "lot_name", "policy_id", "state", "start_date"]
         field_names += ["end_date", "covered_until", "quantity"]
         count = 0
-        for warranties in self._aftersales_iter_chunks("aftersales.warranty", domain, field_names):
+        for warranties in self._iter_chunks("aftersales.warranty", domain, field_names):
             for warranty in warranties:
                 report.write_row(
                     [
@@ -71,14 +71,14 @@ class AftersalesReportExport(models.TransientModel):
 
     # settlement -------------------------------------------------------
 
-    def _aftersales_settlement_domain(self):
+    def _settlement_domain(self):
         """The lines paid by the warranty on visits of the period."""
         domain = [
             ("coverage", "=", "warranty"),
             ("visit_date", ">=", self.date_from),
             ("visit_date", "<=", self.date_to),
             ("visit_id.state", "!=", "cancel"),
-            *self._aftersales_company_domain(),
+            *self._company_domain(),
         ]
         if self.team_id:
             domain.append(("visit_id.ticket_id.team_id", "=", self.team_id.id))
@@ -86,17 +86,17 @@ class AftersalesReportExport(models.TransientModel):
             domain.append(("visit_id.technician_id", "=", self.technician_id.id))
         return domain
 
-    def _aftersales_claims_domain(self):
+    def _claims_domain(self):
         """The claims made during the period (by their claim date)."""
         return [
             ("date", ">=", self.date_from),
             ("date", "<=", self.date_to),
             ("state", "!=", "cancelled"),
-            *self._aftersales_company_domain(),
+            *self._company_domain(),
         ]
 
     @api.model
-    def _aftersales_manufacturers(self, products):
+    def _manufacturers(self, products):
         """The manufacturer of each product: who warranty claims go to on its main vendor line
         (the first of its vendors, by sequence), else that vendor; an empty partner without vendors."""
         manufacturers = {}
@@ -106,7 +106,7 @@ class AftersalesReportExport(models.TransientModel):
             manufacturers[product] = info.aftersales_warranty_partner_id or info.partner_id
         return manufacturers
 
-    def _aftersales_export_settlement(self, report, domain):
+    def _export_settlement(self, report, domain):
         """A summary per manufacturer, the covered lines, and the claims sent to suppliers in the period."""
         Line = self.env["aftersales.visit.line"]
         Claim = self.env["aftersales.supplier.claim"]
@@ -114,16 +114,14 @@ class AftersalesReportExport(models.TransientModel):
         groups = Line._read_group(
             domain, ["unit_product_id"], ["__count", "quantity:sum", "cost_amount:sum", "covered_amount:sum"]
         )
-        manufacturers = self._aftersales_manufacturers(
-            self.env["product.product"].browse([g[0].id for g in groups if g[0]])
-        )
+        manufacturers = self._manufacturers(self.env["product.product"].browse([g[0].id for g in groups if g[0]]))
         summary = defaultdict(lambda: [0, 0.0, 0.0, 0, 0, 0.0, 0.0, 0.0])
         for product, count, _quantity, cost, covered in groups:
             name = manufacturers.get(product) and manufacturers[product].display_name or no_manufacturer
             summary[name][0] += count
             summary[name][1] += cost
             summary[name][2] += covered
-        claim_domain = self._aftersales_claims_domain()
+        claim_domain = self._claims_domain()
         groups = Claim._read_group(
             claim_domain,
             ["partner_id", "state"],
@@ -157,7 +155,7 @@ class AftersalesReportExport(models.TransientModel):
             report.write_row([name, *summary[name]])
         report.write_totals(_("Total"))
 
-        line_types = self._aftersales_selection_labels("aftersales.visit.line", "line_type")
+        line_types = self._selection_labels("aftersales.visit.line", "line_type")
         report.add_sheet(
             _("Covered Repairs"),
             [
@@ -176,8 +174,8 @@ class AftersalesReportExport(models.TransientModel):
         )
         field_names = ["visit_id", "visit_date", "lot_id", "unit_product_id", "line_type", "product_id", "quantity"]
         field_names += ["cost_amount", "covered_amount"]
-        for lines in self._aftersales_iter_chunks("aftersales.visit.line", domain, field_names):
-            manufacturers = self._aftersales_manufacturers(lines.unit_product_id)
+        for lines in self._iter_chunks("aftersales.visit.line", domain, field_names):
+            manufacturers = self._manufacturers(lines.unit_product_id)
             for line in lines:
                 manufacturer = manufacturers.get(line.unit_product_id)
                 report.write_row(
@@ -197,7 +195,7 @@ class AftersalesReportExport(models.TransientModel):
                 )
         report.write_totals(_("Total"))
 
-        claim_states = self._aftersales_selection_labels("aftersales.supplier.claim", "state")
+        claim_states = self._selection_labels("aftersales.supplier.claim", "state")
         report.add_sheet(
             _("Supplier Claims"),
             [
@@ -215,10 +213,10 @@ class AftersalesReportExport(models.TransientModel):
                 XlsxColumn(_("Credit Status"), width=18),
             ],
         )
-        credit_states = self._aftersales_selection_labels("aftersales.supplier.claim", "credit_state")
+        credit_states = self._selection_labels("aftersales.supplier.claim", "credit_state")
         field_names = ["partner_id", "name", "state", "lot_id", "product_id", "ticket_id", "supplier_warranty_end"]
         field_names += ["amount_claimed", "amount_credited", "amount_due", "credit_state"]
-        for claims in self._aftersales_iter_chunks("aftersales.supplier.claim", claim_domain, field_names):
+        for claims in self._iter_chunks("aftersales.supplier.claim", claim_domain, field_names):
             for claim in claims:
                 report.write_row(
                     [
