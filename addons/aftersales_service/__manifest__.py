@@ -7,6 +7,7 @@
     "website": "https://github.com/aftersales-odoo/aftersales",
     "license": "LGPL-3",
     "depends": ["base_geolocalize", "mail", "portal", "resource", "sale_stock", "survey"],
+    "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/aftersales_service_groups.xml",
         "security/ir.model.access.csv",
