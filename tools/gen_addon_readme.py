@@ -337,7 +337,10 @@ def build_rst(addon_dir: Path, image_src) -> str:
         ("Version", manifest.get("version", "")),
         ("License", manifest.get("license", "")),
         ("Depends on", ", ".join(f"``{dep}``" for dep in manifest.get("depends", []))),
-        ("Python packages", ", ".join(f"``{dep}``" for dep in manifest.get("external_dependencies", {}).get("python", []))),
+        (
+            "Python packages",
+            ", ".join(f"``{dep}``" for dep in manifest.get("external_dependencies", {}).get("python", [])),
+        ),
         ("Website", website),
     ]
     lines += [f":{label}: {value}" for label, value in fields if value] + [""]
