@@ -171,7 +171,8 @@ class Converter:
         if text.strip():
             out += text.strip().split("\n") + [""]
         for alt, src in images:
-            out += [f".. image:: {src}", f"   :alt: {alt}", ""]
+            # img-fluid border: Odoo's Bootstrap classes, so that Apps fits and frames the picture
+            out += [f".. image:: {src}", f"   :alt: {alt}", "   :class: img-fluid border", ""]
         return out
 
     def _blocks(self, lines: list[str]) -> list[str]:  # noqa: C901 - one loop over block kinds
