@@ -191,6 +191,14 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the steps, in or
         say(f"   installed in {site}/odoo/addons in {time.monotonic() - t0:.0f} s")
 
         say(f"4. odoo -i {args.install} on database {args.db}, addons path without this repository")
+        # An Odoo source checkout installed in editable mode is found through setuptools' import
+        # finder, which comes after the site-packages/odoo/ folder the wheels create (a namespace
+        # package without Odoo's __init__): start Odoo from its source folder then, as odoo-bin does.
+        odoo_bin = odoo_package.parent / "odoo-bin"
+        launcher = [venv_python, str(odoo_bin)] if odoo_bin.is_file() else [venv_python, "-m", "odoo"]
+        venv_env = dict(env)
+        if odoo_bin.is_file():
+            venv_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(odoo_bin.parent), env.get("PYTHONPATH")]))
         core_paths = [p for p in (odoo_package / "addons", odoo_package.parent / "addons") if p.is_dir()]
         addons_path = ",".join(str(p) for p in core_paths)
         if str(ADDONS_DIR) in addons_path:
@@ -199,9 +207,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the steps, in or
         db_created = True
         log = work / "odoo.log"
         cmd = [
-            venv_python,
-            "-m",
-            "odoo",
+            *launcher,
             "server",
             f"--database={args.db}",
             f"--db_host={env['PGHOST']}",
@@ -222,7 +228,9 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the steps, in or
         if args.without_demo:
             cmd.append("--without-demo=all")
         t0 = time.monotonic()
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, cwd=work, check=False)
+        res = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=args.timeout, cwd=work, env=venv_env, check=False
+        )
         lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.is_file() else []
         errors = [
             line for line in lines if (m := LOG_LINE_RE.match(line)) and m.group("level") in ("ERROR", "CRITICAL")
@@ -249,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the steps, in or
             ],
             timeout=120,
             cwd=work,
+            env=venv_env,
         ).stdout.split()
         outside = [path for path in where if not path.startswith(site)]
         if outside or len(where) != len(addons):
