@@ -344,7 +344,12 @@ def build_rst(addon_dir: Path, image_src) -> str:
         ),
         ("Website", website),
     ]
-    lines += [f":{label}: {value}" for label, value in fields if value] + [""]
+    # a table rather than a field list: Apps drops the page's stylesheet but styles Bootstrap tables
+    lines += [".. list-table::", "   :class: table table-sm w-auto", ""]
+    for label, value in fields:
+        if value:
+            lines += [f"   * - {label}", f"     - {value}"]
+    lines.append("")
     lines += ["**Contents**", "", ".. contents::", "   :local:", "   :depth: 2", ""]
 
     for key, title in SECTIONS:
