@@ -28,7 +28,6 @@ from . import product_template
 from . import stock_location
 from . import stock_warehouse
 from . import sale_order_line
-from . import aftersales_rma_report
 from . import repair_order
 from . import aftersales_supplier_claim
 from . import aftersales_audit_log
@@ -66,6 +65,3 @@ from . import aftersales_dealer_stock_report_line
 from . import aftersales_scorecard_measure
 from . import aftersales_scorecard_line
 from . import aftersales_scorecard
-
-# last: the unit history's view reads the tables of the models above
-from . import aftersales_unit_event

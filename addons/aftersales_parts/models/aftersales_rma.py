@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, mute_logger
 
 from odoo.addons.aftersales_service.tools.client_values import drop_unreadable
-from odoo.addons.aftersales_service.tools.xlsx_export import xlsx_download_action
+from odoo.addons.aftersales_service.tools.xlsx_export import XlsxColumn, XlsxReport
 
 RMA_STATES = [
     ("draft", "Draft"),
@@ -315,23 +315,23 @@ class AftersalesRma(models.Model):
         """Download the returns with one row per line as an Excel workbook."""
         states = dict(self._fields["state"]._description_selection(self.env))
         resolutions = dict(self.env["aftersales.rma.line"]._fields["resolution"]._description_selection(self.env))
-        headers = [
-            _("Return"),
-            _("Request Date"),
-            _("Customer"),
-            _("Status"),
-            _("Sale Order"),
-            _("Product"),
-            _("Serial Number"),
-            _("Quantity"),
-            _("Received"),
-            _("Refunded"),
-            _("Reason"),
-            _("Resolution"),
-            _("Fault Code"),
-            _("Refunded Amount"),
-            _("Approval Days"),
-            _("Cycle Days"),
+        columns = [
+            XlsxColumn(_("Return")),
+            XlsxColumn(_("Request Date"), "date"),
+            XlsxColumn(_("Customer")),
+            XlsxColumn(_("Status")),
+            XlsxColumn(_("Sale Order")),
+            XlsxColumn(_("Product")),
+            XlsxColumn(_("Serial Number")),
+            XlsxColumn(_("Quantity"), "float"),
+            XlsxColumn(_("Received"), "float"),
+            XlsxColumn(_("Refunded"), "float"),
+            XlsxColumn(_("Reason")),
+            XlsxColumn(_("Resolution")),
+            XlsxColumn(_("Fault Code")),
+            XlsxColumn(_("Refunded Amount"), "monetary"),
+            XlsxColumn(_("Approval Days"), "float"),
+            XlsxColumn(_("Cycle Days"), "float"),
         ]
         rows = []
         for rma in self:
@@ -361,7 +361,9 @@ class AftersalesRma(models.Model):
                 )
             if not rma.line_ids:
                 rows.append(head + [None] * 9 + tail)
-        return xlsx_download_action(self.env, _("Returns"), "returns.xlsx", headers, rows)
+        with XlsxReport() as report:
+            report.write_sheet(_("Returns"), columns, rows)
+            return report.download_action(self.env, "returns.xlsx")
 
     def _compute_access_url(self):
         result = super()._compute_access_url()

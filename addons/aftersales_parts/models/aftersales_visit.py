@@ -40,13 +40,21 @@ class AftersalesVisit(models.Model):
     # Actions
     # ------------------------------------------------------------------
 
-    def action_done(self):
-        visits = self.filtered(lambda visit: visit.state == "in_progress")
-        visits._check_parts_available()
-        visits._create_part_lines()
-        result = super().action_done()
-        visits._consume_parts()
-        visits._collect_removed_parts()
+    def _check_done(self):
+        result = super()._check_done()
+        self._check_parts_available()
+        return result
+
+    def _prepare_done(self):
+        result = super()._prepare_done()
+        # before the visits are done and billed: the parts used are billed with the other fees
+        self._create_part_lines()
+        return result
+
+    def _after_done(self):
+        result = super()._after_done()
+        self._consume_parts()
+        self._collect_removed_parts()
         return result
 
     def action_aftersales_add_usual_parts(self):

@@ -16,7 +16,7 @@ class AftersalesVisit(models.Model):
         waiting = self._carry_ins().filtered(lambda ci: ci.state not in ("collected", "cancel"))
         return waiting.visit_id
 
-    def action_done(self):
-        result = super().action_done()
+    def _after_done(self):
+        result = super()._after_done()
         self._carry_ins()._mark_ready_after_workshop()
         return result

@@ -108,10 +108,9 @@ class AftersalesVisit(models.Model):
         repairs.action_repair_start()
         return result
 
-    def action_done(self):
-        workshop = self.filtered(lambda visit: visit.state == "in_progress" and visit.aftersales_carry_in_ids.repair_id)
-        result = super().action_done()
-        workshop._finish_repair()
+    def _after_done(self):
+        result = super()._after_done()
+        self.filtered(lambda visit: visit.aftersales_carry_in_ids.repair_id)._finish_repair()
         return result
 
     def action_cancel(self):

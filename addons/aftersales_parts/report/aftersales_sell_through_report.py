@@ -163,21 +163,20 @@ class AftersalesSellThroughReport(models.Model):
             XlsxColumn(_("On Hand"), "float", total=True),
             XlsxColumn(_("Sell-Through (%)"), "percent"),
         ]
+        rows = (
+            [
+                row.month,
+                row.partner_id.display_name,
+                row.product_id.display_name,
+                sources.get(row.source),
+                row.opening_qty,
+                row.received_qty,
+                row.sold_qty,
+                row.on_hand_qty,
+                row.sell_through_rate,
+            ]
+            for row in self
+        )
         with XlsxReport(self.env.user.tz or "UTC") as report:
-            report.add_sheet(_("Sell-Through"), columns, title=_("Dealer Sell-Through"))
-            for row in self:
-                report.write_row(
-                    [
-                        row.month,
-                        row.partner_id.display_name,
-                        row.product_id.display_name,
-                        sources.get(row.source),
-                        row.opening_qty,
-                        row.received_qty,
-                        row.sold_qty,
-                        row.on_hand_qty,
-                        row.sell_through_rate,
-                    ]
-                )
-            report.write_totals(_("Total"))
+            report.write_sheet(_("Sell-Through"), columns, rows, title=_("Dealer Sell-Through"), total_label=_("Total"))
             return report.download_action(self.env, "sell-through.xlsx")

@@ -26,9 +26,7 @@ class AftersalesReportExport(models.TransientModel):
         return super()._export_records(records)
 
     def _export_rmas(self, report, domain):
-        states = self._selection_labels("aftersales.rma", "state")
-        resolutions = self._selection_labels("aftersales.rma.line", "resolution")
-        report.add_sheet(
+        report.write_sheet(
             _("Returns"),
             [
                 XlsxColumn(_("Return"), width=14),
@@ -45,29 +43,32 @@ class AftersalesReportExport(models.TransientModel):
                 XlsxColumn(_("Refunded"), "float", total=True),
                 XlsxColumn(_("Refunded Amount"), "monetary", total=True),
             ],
+            self._rma_rows(domain),
             title=_("Returns"),
+            total_label=_("Total"),
         )
+
+    def _rma_rows(self, domain):
+        states = self._selection_labels("aftersales.rma", "state")
+        resolutions = self._selection_labels("aftersales.rma.line", "resolution")
         field_names = ["rma_id", "product_id", "lot_id", "reason_id", "resolution", "fault_code_id", "quantity"]
         field_names += ["qty_received", "qty_refunded"]
         for lines in self._iter_chunks("aftersales.rma.line", domain, field_names):
             lines.rma_id.fetch(["name", "date", "partner_id", "state"])
             for line in lines:
                 rma = line.rma_id
-                report.write_row(
-                    [
-                        rma.name,
-                        rma.date,
-                        rma.partner_id.display_name,
-                        states.get(rma.state),
-                        line.product_id.display_name,
-                        line.lot_id.name,
-                        line.reason_id.name,
-                        resolutions.get(line.resolution),
-                        line.fault_code_id.display_name,
-                        line.quantity,
-                        line.qty_received,
-                        line.qty_refunded,
-                        line.amount_refunded,
-                    ]
-                )
-        report.write_totals(_("Total"))
+                yield [
+                    rma.name,
+                    rma.date,
+                    rma.partner_id.display_name,
+                    states.get(rma.state),
+                    line.product_id.display_name,
+                    line.lot_id.name,
+                    line.reason_id.name,
+                    resolutions.get(line.resolution),
+                    line.fault_code_id.display_name,
+                    line.quantity,
+                    line.qty_received,
+                    line.qty_refunded,
+                    line.amount_refunded,
+                ]

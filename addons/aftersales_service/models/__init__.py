@@ -49,13 +49,7 @@ from . import res_company
 from . import res_config_settings
 from . import survey_question
 from . import survey_user_input
-
-# the warehouses' branch column exists before the report views read it
 from . import stock_warehouse
-from . import aftersales_ticket_kpi
-from . import aftersales_technician_kpi
-from . import aftersales_unit_event
-from . import aftersales_failure_report
 from . import aftersales_batch_alert
 from . import aftersales_audit_log
 from . import res_users

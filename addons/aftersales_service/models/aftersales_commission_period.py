@@ -1,14 +1,12 @@
-import io
 from datetime import date
 
-import xlsxwriter
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import split_every
 
-from ..tools.xlsx_export import EXPORT_MODEL, XLSX_MIMETYPE
+from ..tools.xlsx_export import XlsxColumn, XlsxReport
 
 # who reads every technician's commissions, hence the period's export
 EXPORT_GROUPS = (
@@ -167,18 +165,12 @@ class AftersalesCommissionPeriod(models.Model):
             raise AccessError(
                 _("Only dispatchers, managers and accountants export the commissions of every technician.")
             )
-        filename = f"{self.name.replace('/', '-')}.xlsx"
         # Not stored on the period, which every technician reads: an attachment of a record is readable
         # by whoever reads the record, whatever the groups of its field. Filed under the export wizard
         # with no record, it is private to the user who exported (and removed after a day).
-        attachment = self.env["ir.attachment"].create(
-            {"name": filename, "raw": self._xlsx(), "mimetype": XLSX_MIMETYPE, "res_model": EXPORT_MODEL}
-        )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "download",
-        }
+        with XlsxReport() as report:
+            self._write_xlsx(report)
+            return report.download_action(self.env, f"{self.name.replace('/', '-')}.xlsx")
 
     # ------------------------------------------------------------------
     # Helpers
@@ -213,58 +205,56 @@ class AftersalesCommissionPeriod(models.Model):
         return period
 
     def _xlsx(self):
-        """The commissions of the period as an Excel workbook (bytes): one line per
-        commission, then the totals per technician."""
+        """The commissions of the period as an Excel workbook (bytes)."""
+        with XlsxReport() as report:
+            self._write_xlsx(report)
+            return report.read_bytes()
+
+    def _write_xlsx(self, report):
+        """Write the commissions of the period in ``report``: one line per commission, then the
+        totals per technician."""
         self.ensure_one()
-        output = io.BytesIO()
-        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
-        bold = workbook.add_format({"bold": True})
-        money = workbook.add_format({"num_format": "#,##0.00"})
-        day = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        sheet = workbook.add_worksheet(_("Commissions"))
-        headers = [
-            _("Technician"),
-            _("Date"),
-            _("Visit"),
-            _("Ticket"),
-            _("Rule"),
-            _("Type"),
-            _("Re-work Visit"),
-            _("Billed Fees"),
-            _("Covered Fees"),
-            _("Commission"),
-            _("Deduction"),
-            _("Net Commission"),
-        ]
-        sheet.write_row(0, 0, headers, bold)
-        totals = {}
         line_types = dict(self.env["aftersales.commission"]._fields["line_type"]._description_selection(self.env))
         commissions = self.commission_ids.sorted(lambda c: (c.technician_id.name or "", c.date, c.id))
-        for row, commission in enumerate(commissions, start=1):
-            sheet.write(row, 0, commission.technician_id.name)
-            sheet.write_datetime(row, 1, fields.Datetime.to_datetime(commission.date), day)
-            sheet.write(row, 2, commission.visit_id.name)
-            sheet.write(row, 3, commission.ticket_id.display_name)
-            sheet.write(row, 4, commission.rule_id.name)
-            sheet.write(row, 5, line_types[commission.line_type])
-            sheet.write(row, 6, commission.rework_visit_id.name or "")
-            amounts = (
-                commission.base_amount,
-                commission.covered_amount,
-                commission.amount,
-                commission.deduction,
-                commission.total,
-            )
-            for column, value in enumerate(amounts, start=7):
-                sheet.write_number(row, column, value, money)
+        totals = {}
+        for commission in commissions:
             totals[commission.technician_id.name] = totals.get(commission.technician_id.name, 0.0) + commission.total
-        sheet.set_column(0, 6, 20)
-        sheet.set_column(7, 11, 14)
-        summary = workbook.add_worksheet(_("Per Technician"))
-        summary.write_row(0, 0, [_("Technician"), _("Net Commission")], bold)
-        for row, (name, total) in enumerate(sorted(totals.items()), start=1):
-            summary.write(row, 0, name)
-            summary.write_number(row, 1, total, money)
-        summary.set_column(0, 1, 20)
-        workbook.close()
-        return output.getvalue()
+        report.write_sheet(
+            _("Commissions"),
+            [
+                XlsxColumn(_("Technician")),
+                XlsxColumn(_("Date"), "date"),
+                XlsxColumn(_("Visit")),
+                XlsxColumn(_("Ticket")),
+                XlsxColumn(_("Rule")),
+                XlsxColumn(_("Type")),
+                XlsxColumn(_("Re-work Visit")),
+                XlsxColumn(_("Billed Fees"), "monetary"),
+                XlsxColumn(_("Covered Fees"), "monetary"),
+                XlsxColumn(_("Commission"), "monetary"),
+                XlsxColumn(_("Deduction"), "monetary"),
+                XlsxColumn(_("Net Commission"), "monetary"),
+            ],
+            (
+                [
+                    commission.technician_id.name,
+                    commission.date,
+                    commission.visit_id.name,
+                    commission.ticket_id.display_name,
+                    commission.rule_id.name,
+                    line_types[commission.line_type],
+                    commission.rework_visit_id.name,
+                    commission.base_amount,
+                    commission.covered_amount,
+                    commission.amount,
+                    commission.deduction,
+                    commission.total,
+                ]
+                for commission in commissions
+            ),
+        )
+        report.write_sheet(
+            _("Per Technician"),
+            [XlsxColumn(_("Technician")), XlsxColumn(_("Net Commission"), "monetary")],
+            sorted(totals.items()),
+        )

@@ -541,12 +541,8 @@ class AftersalesScorecard(models.Model):
         type_names = dict(self.env["aftersales.scorecard.line"]._fields["branch_type"]._description_selection(self.env))
         for kind in labels:
             kind_lines = lines.filtered(lambda line, kind=kind: line.kind == kind)
-            report.add_sheet(kind_names[kind], [column for _name, column in columns])
-            for line in kind_lines:
-                row = []
-                for name, _column in columns:
-                    value = line[name]
-                    if name == "branch_type":
-                        value = type_names.get(value, "")
-                    row.append(value)
-                report.write_row(row)
+            rows = (
+                [type_names.get(line[name], "") if name == "branch_type" else line[name] for name, _column in columns]
+                for line in kind_lines
+            )
+            report.write_sheet(kind_names[kind], [column for _name, column in columns], rows)

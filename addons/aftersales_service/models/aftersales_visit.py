@@ -610,6 +610,29 @@ class AftersalesVisit(models.Model):
             self.write({"check_out": fields.Datetime.now()})
 
     def action_done(self):
+        """Finish the visits, in named steps that other addons extend (``super()`` inside the step):
+
+        1. ``_check_done``: every refusal, before anything changes;
+        2. ``_prepare_done``: what the visits need before they are done (e.g. the lines of the parts used);
+        3. the visits are done and locked;
+        4. ``_bill_lines``: their fees go on their service order;
+        5. ``_after_done``: what follows (commissions, follow-ups, reports, surveys, warranties, stock...).
+        """
+        self._check_done()
+        self._prepare_done()
+        now = fields.Datetime.now()
+        # the checks are passed: the visits are done, and locked from now on
+        with self._unguard():
+            for visit in self:
+                # writing the check-out again would recompute a corrected time spent
+                visit.write({"state": "done"} if visit.check_out else {"state": "done", "check_out": now})
+            self.filtered(lambda v: v.partner_job_state == "accepted").write({"partner_job_state": "done"})
+        self._bill_lines()
+        self._after_done()
+
+    def _check_done(self):
+        """Refuse to finish visits that are not ready; extensions add their refusals after ``super()``.
+        Nothing is changed before every refusal is checked."""
         self._check_state(("in_progress",), _("Finishing"))
         # a declined job is done by whoever the dispatcher gives it to next
         not_accepted = self.filtered(
@@ -636,14 +659,14 @@ class AftersalesVisit(models.Model):
                         visit=visit.name,
                     )
                 )
-        now = fields.Datetime.now()
-        # the checks are passed: the visits are done, and locked from now on
-        with self._unguard():
-            for visit in self:
-                # writing the check-out again would recompute a corrected time spent
-                visit.write({"state": "done"} if visit.check_out else {"state": "done", "check_out": now})
-            self.filtered(lambda v: v.partner_job_state == "accepted").write({"partner_job_state": "done"})
-        self._bill_lines()
+
+    def _prepare_done(self):
+        """Prepare the checked visits before they are done and locked: what they must hold to be billed
+        (another addon adds the lines of the parts used, for instance). Nothing to prepare here."""
+
+    def _after_done(self):
+        """What follows the done visits, once billed: their commissions, follow-up calls, the service
+        report and the satisfaction survey. Extensions add theirs after ``super()``."""
         self.env["aftersales.commission"].sudo()._compute_for_visits(self)
         self.env["aftersales.followup"].sudo()._plan_for_visits(self)
         self._send_service_report()
@@ -793,8 +816,8 @@ class AftersalesVisit(models.Model):
         return round(2 * distance, 1) if distance else 0.0
 
     def _bill_lines(self):
-        """Put the billable lines of done visits on their service order (see
-        ``_billing_order``): the lines not billed yet, e.g. on an accepted quotation."""
+        """The billing step of ``action_done``: put the billable lines of done visits on their service
+        order (see ``_billing_order``), the lines not billed yet (e.g. on an accepted quotation)."""
         for visit in self:
             lines = visit.line_ids.sudo()._unbilled()
             if not lines:

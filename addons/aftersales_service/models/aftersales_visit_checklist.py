@@ -52,10 +52,10 @@ class AftersalesVisit(models.Model):
             )._copy_type_steps()
         return result
 
-    def action_done(self):
-        self._check_state(("in_progress",), _("Finishing"))
+    def _check_done(self):
+        result = super()._check_done()
         self._check_required_steps()
-        return super().action_done()
+        return result
 
     def _partner_record_work(self, report=None, hours=None, finish=False, answers=None, answered_by=None):
         """Record the work of a service partner's job, with the answers of its checklist: ``answers`` is

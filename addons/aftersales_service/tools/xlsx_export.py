@@ -1,11 +1,19 @@
-"""One Excel writer for the after-sales reports.
+"""The one Excel writer of the after-sales addons (the warranty and parts addons import it).
 
-``XlsxReport`` writes sheets row after row with xlsxwriter's ``constant_memory``
-mode: a row is flushed to a temporary file as soon as the next one starts, so
-the memory used does not grow with the number of rows. Each column has a kind
-(text, integer, float, monetary, percent, date, datetime, boolean) that gives
-its number format and width; columns marked ``total`` get a totals row (a
-``SUBTOTAL`` formula, with its value cached for readers that do not compute).
+Every export writes its sheets the same way::
+
+    with XlsxReport(self.env.user.tz) as report:
+        report.write_sheet(_("Tickets"), columns, rows, title=_("Service Tickets"), total_label=_("Total"))
+        return report.download_action(self.env, "tickets.xlsx")
+
+``columns`` are ``XlsxColumn``: a header and a kind (text, integer, float, monetary,
+percent, date, datetime, boolean) that gives the number format and width; the
+columns marked ``total`` get a totals row (a ``SUBTOTAL`` formula, its value cached
+for readers that do not compute) when ``total_label`` is given. ``rows`` is any
+iterable, a generator reading the records by chunks for instance: the workbook
+is written with xlsxwriter's ``constant_memory`` mode, each row flushed to a
+temporary file as soon as the next one starts, so the memory used does not grow
+with the number of rows.
 """
 
 import os
@@ -50,9 +58,9 @@ class XlsxColumn:
 class XlsxReport:
     """A workbook written in constant memory to a temporary file.
 
-    Use it as a context manager; ``add_sheet`` starts a sheet (the previous one
-    is finished), ``write_row`` appends a row, ``write_totals`` ends the sheet
-    with a totals row, ``read_bytes`` gives the bytes of the closed workbook.
+    Use it as a context manager; ``write_sheet`` writes a whole sheet, ``read_bytes``
+    gives the bytes of the closed workbook and ``download_action`` the action that
+    downloads it.
     """
 
     def __init__(self, tz_name=None):
@@ -94,7 +102,22 @@ class XlsxReport:
     # Writing
     # ------------------------------------------------------------------
 
-    def add_sheet(self, name, columns, title=None):
+    def write_sheet(self, name, columns, rows, title=None, total_label=None):
+        """Write the sheet ``name``: the ``columns`` (``XlsxColumn``) headers, under an optional
+        ``title`` line, then each row of ``rows`` (values in the order of the columns; None or
+        False is an empty cell, except for booleans), then, when ``total_label`` is given, a
+        totals row of the columns marked ``total``. ``total_label`` is a text, or a function
+        giving it from the number of rows written. Returns that number."""
+        self._add_sheet(name, columns, title=title)
+        count = 0
+        for row in rows:
+            self._write_row(row)
+            count += 1
+        if total_label is not None:
+            self._write_totals(total_label(count) if callable(total_label) else total_label)
+        return count
+
+    def _add_sheet(self, name, columns, title=None):
         """Start a sheet of ``columns`` (``XlsxColumn``), with an optional title line above the headers."""
         name = (name or "Sheet").translate(FORBIDDEN_SHEET_CHARS)[:SHEET_NAME_MAX]
         base, index = name, 2
@@ -117,9 +140,8 @@ class XlsxReport:
         self.sheet.freeze_panes(self.row + 1, 0)
         self.row += 1
         self.first_data_row = self.row
-        return self.sheet
 
-    def write_row(self, values):
+    def _write_row(self, values):
         """Append one row; ``values`` follow the columns (None or False: an empty cell, except booleans)."""
         sheet, row = self.sheet, self.row
         for index, (column, value) in enumerate(zip(self.columns, values, strict=True)):
@@ -128,7 +150,7 @@ class XlsxReport:
                 self.totals[index] += value
         self.row += 1
 
-    def write_totals(self, label):
+    def _write_totals(self, label):
         """A totals row under the data: a SUBTOTAL of each totalled column, its value cached."""
         sheet, row = self.sheet, self.row
         sheet.write_string(row, 0, label, self.total_formats["text"])
@@ -144,7 +166,6 @@ class XlsxReport:
         if row > self.first_data_row:
             sheet.autofilter(self.first_data_row - 1, 0, row - 1, len(self.columns) - 1)
         self.row += 1
-        return dict(zip((column.title for column in self.columns), self.totals, strict=True))
 
     def _write_cell(self, sheet, row, index, column, value):
         kind, cell_format = column.kind, self.formats[column.kind]
@@ -195,35 +216,3 @@ class XlsxReport:
             "url": f"/web/content/{attachment.id}?download=true",
             "target": "download",
         }
-
-
-def xlsx_column_kind(value):
-    """The column kind fitting a sample Python value."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, datetime):
-        return "datetime"
-    if isinstance(value, date):
-        return "date"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "float"
-    return "text"
-
-
-def xlsx_download_action(env, sheet_name, file_name, headers, rows):
-    """Write ``rows`` under ``headers`` in a one-sheet workbook and return the action downloading it.
-
-    The column kinds are read from the first row holding a value in each column.
-    """
-    rows = list(rows)
-    kinds = []
-    for index in range(len(headers)):
-        sample = next((row[index] for row in rows if row[index] not in (None, False, "")), None)
-        kinds.append(xlsx_column_kind(sample) if sample is not None else "text")
-    with XlsxReport() as report:
-        report.add_sheet(sheet_name, [XlsxColumn(header, kind) for header, kind in zip(headers, kinds, strict=True)])
-        for row in rows:
-            report.write_row(row)
-        return report.download_action(env, file_name)

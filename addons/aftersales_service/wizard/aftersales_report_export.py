@@ -18,10 +18,10 @@ CHUNK_SIZE = 2000
 class AftersalesReportExport(models.TransientModel):
     """Excel reports of the after-sales documents for a period and filters.
 
-    A kind of report is a method ``_aftersales_export_<kind>(report, domain)`` writing
-    its sheets in the ``XlsxReport``; ``_aftersales_<kind>_domain()`` gives the records
-    of the wizard's filters. Other addons add kinds with ``selection_add`` and these
-    two methods, and map their model in ``_export_kind_by_model``.
+    A kind of report is a method ``_export_<kind>(report, domain)`` writing its sheets
+    in the ``XlsxReport`` (``report.write_sheet``); ``_<kind>_domain()`` gives the
+    records of the wizard's filters. Other addons add kinds with ``selection_add`` and
+    these two methods, and map their model in ``_export_kind_by_model``.
     """
 
     _name = "aftersales.report.export"
@@ -127,9 +127,7 @@ class AftersalesReportExport(models.TransientModel):
         return domain
 
     def _export_tickets(self, report, domain):
-        priorities = self._selection_labels("aftersales.ticket", "priority")
-        sla_statuses = self._selection_labels("aftersales.ticket", "sla_status")
-        report.add_sheet(
+        report.write_sheet(
             _("Tickets"),
             [
                 XlsxColumn(_("Reference"), width=14),
@@ -152,8 +150,14 @@ class AftersalesReportExport(models.TransientModel):
                 XlsxColumn(_("Visits"), "integer", total=True),
                 XlsxColumn(_("Closed"), "integer", total=True),
             ],
+            self._ticket_rows(domain),
             title=_("Service Tickets"),
+            total_label=lambda count: self.env._("Total: %(count)s tickets", count=count),
         )
+
+    def _ticket_rows(self, domain):
+        priorities = self._selection_labels("aftersales.ticket", "priority")
+        sla_statuses = self._selection_labels("aftersales.ticket", "sla_status")
         field_names = [
             "reference",
             "name",
@@ -173,7 +177,6 @@ class AftersalesReportExport(models.TransientModel):
             "sla_resolve_deadline",
             "reopen_count",
         ]
-        count = 0
         for tickets in self._iter_chunks("aftersales.ticket", domain, field_names):
             visits = dict(
                 self.env["aftersales.visit"]._read_group(
@@ -186,31 +189,27 @@ class AftersalesReportExport(models.TransientModel):
                     if ticket.is_closed and ticket.closed_date
                     else None
                 )
-                report.write_row(
-                    [
-                        ticket.reference,
-                        ticket.name,
-                        ticket.partner_id.display_name,
-                        ticket.product_id.display_name,
-                        ticket.lot_id.name,
-                        ticket.ticket_type_id.name,
-                        ticket.team_id.name,
-                        ticket.user_id.name,
-                        priorities.get(ticket.priority),
-                        ticket.stage_id.name,
-                        ticket.request_date,
-                        ticket.first_response_date,
-                        ticket.closed_date,
-                        sla_statuses.get(ticket.sla_status),
-                        ticket.sla_resolve_deadline,
-                        resolve,
-                        ticket.reopen_count,
-                        visits.get(ticket, 0),
-                        1 if ticket.is_closed else 0,
-                    ]
-                )
-                count += 1
-        report.write_totals(_("Total: %(count)s tickets", count=count))
+                yield [
+                    ticket.reference,
+                    ticket.name,
+                    ticket.partner_id.display_name,
+                    ticket.product_id.display_name,
+                    ticket.lot_id.name,
+                    ticket.ticket_type_id.name,
+                    ticket.team_id.name,
+                    ticket.user_id.name,
+                    priorities.get(ticket.priority),
+                    ticket.stage_id.name,
+                    ticket.request_date,
+                    ticket.first_response_date,
+                    ticket.closed_date,
+                    sla_statuses.get(ticket.sla_status),
+                    ticket.sla_resolve_deadline,
+                    resolve,
+                    ticket.reopen_count,
+                    visits.get(ticket, 0),
+                    1 if ticket.is_closed else 0,
+                ]
 
     # visits -----------------------------------------------------------
 
@@ -228,8 +227,7 @@ class AftersalesReportExport(models.TransientModel):
         return domain
 
     def _export_visits(self, report, domain):
-        states = self._selection_labels("aftersales.visit", "state")
-        report.add_sheet(
+        report.write_sheet(
             _("Visits"),
             [
                 XlsxColumn(_("Technician"), width=22),
@@ -244,8 +242,37 @@ class AftersalesReportExport(models.TransientModel):
                 XlsxColumn(_("Hours on Site"), "float", total=True),
                 XlsxColumn(_("Fees"), "monetary", total=True),
             ],
+            self._visit_rows(domain),
             title=_("Visits"),
+            total_label=lambda count: self.env._("Total: %(count)s visits", count=count),
         )
+        # one row per technician, summed by the database
+        Visit = self.env["aftersales.visit"]
+        done = {
+            technician: (count, hours)
+            for technician, count, hours in Visit._read_group(
+                [*domain, ("state", "=", "done")], ["technician_id"], ["__count", "time_spent:sum"]
+            )
+        }
+        report.write_sheet(
+            _("Per Technician"),
+            [
+                XlsxColumn(_("Technician"), width=22),
+                XlsxColumn(_("Visits"), "integer", total=True),
+                XlsxColumn(_("Visits Done"), "integer", total=True),
+                XlsxColumn(_("Hours on Site"), "float", total=True),
+            ],
+            (
+                [technician.name or _("Unassigned"), count, *done.get(technician, (0, 0.0))]
+                for technician, count in Visit._read_group(
+                    domain, ["technician_id"], ["__count"], order="technician_id"
+                )
+            ),
+            total_label=_("Total"),
+        )
+
+    def _visit_rows(self, domain):
+        states = self._selection_labels("aftersales.visit", "state")
         field_names = [
             "name",
             "technician_id",
@@ -258,7 +285,6 @@ class AftersalesReportExport(models.TransientModel):
             "check_out",
             "time_spent",
         ]
-        count = 0
         for visits in self._iter_chunks("aftersales.visit", domain, field_names):
             fees = dict(
                 self.env["aftersales.visit.line"]._read_group(
@@ -266,44 +292,19 @@ class AftersalesReportExport(models.TransientModel):
                 )
             )
             for visit in visits:
-                report.write_row(
-                    [
-                        visit.technician_id.name,
-                        visit.name,
-                        visit.ticket_id.display_name,
-                        visit.partner_id.display_name,
-                        visit.visit_type_id.name,
-                        states.get(visit.state),
-                        visit.scheduled_start,
-                        visit.check_in,
-                        visit.check_out,
-                        visit.time_spent,
-                        fees.get(visit, 0.0),
-                    ]
-                )
-                count += 1
-        report.write_totals(_("Total: %(count)s visits", count=count))
-        # one row per technician, summed by the database
-        report.add_sheet(
-            _("Per Technician"),
-            [
-                XlsxColumn(_("Technician"), width=22),
-                XlsxColumn(_("Visits"), "integer", total=True),
-                XlsxColumn(_("Visits Done"), "integer", total=True),
-                XlsxColumn(_("Hours on Site"), "float", total=True),
-            ],
-        )
-        Visit = self.env["aftersales.visit"]
-        done = {
-            technician: (count, hours)
-            for technician, count, hours in Visit._read_group(
-                [*domain, ("state", "=", "done")], ["technician_id"], ["__count", "time_spent:sum"]
-            )
-        }
-        for technician, count in Visit._read_group(domain, ["technician_id"], ["__count"], order="technician_id"):
-            done_count, hours = done.get(technician, (0, 0.0))
-            report.write_row([technician.name or _("Unassigned"), count, done_count, hours])
-        report.write_totals(_("Total"))
+                yield [
+                    visit.technician_id.name,
+                    visit.name,
+                    visit.ticket_id.display_name,
+                    visit.partner_id.display_name,
+                    visit.visit_type_id.name,
+                    states.get(visit.state),
+                    visit.scheduled_start,
+                    visit.check_in,
+                    visit.check_out,
+                    visit.time_spent,
+                    fees.get(visit, 0.0),
+                ]
 
     # commissions ------------------------------------------------------
 
@@ -316,7 +317,7 @@ class AftersalesReportExport(models.TransientModel):
         return domain
 
     def _export_commissions(self, report, domain):
-        report.add_sheet(
+        report.write_sheet(
             _("Commissions"),
             [
                 XlsxColumn(_("Technician"), width=22),
@@ -329,23 +330,24 @@ class AftersalesReportExport(models.TransientModel):
                 XlsxColumn(_("Deduction"), "monetary", total=True),
                 XlsxColumn(_("Net Commission"), "monetary", total=True),
             ],
+            self._commission_rows(domain),
             title=_("Commissions"),
+            total_label=_("Total"),
         )
+
+    def _commission_rows(self, domain):
         field_names = ["technician_id", "date", "visit_id", "ticket_id", "rule_id", "base_amount", "amount"]
         field_names += ["deduction", "total"]
         for commissions in self._iter_chunks("aftersales.commission", domain, field_names):
             for commission in commissions:
-                report.write_row(
-                    [
-                        commission.technician_id.name,
-                        commission.date,
-                        commission.visit_id.name,
-                        commission.ticket_id.display_name,
-                        commission.rule_id.name,
-                        commission.base_amount,
-                        commission.amount,
-                        commission.deduction,
-                        commission.total,
-                    ]
-                )
-        report.write_totals(_("Total"))
+                yield [
+                    commission.technician_id.name,
+                    commission.date,
+                    commission.visit_id.name,
+                    commission.ticket_id.display_name,
+                    commission.rule_id.name,
+                    commission.base_amount,
+                    commission.amount,
+                    commission.deduction,
+                    commission.total,
+                ]

@@ -27,11 +27,8 @@ from . import sale_order_line
 from . import sale_order_line_renewal
 from . import product_supplierinfo
 from . import aftersales_supplier_claim
-
-# the campaigns' tables come before the history view that reads them
 from . import aftersales_campaign
 from . import aftersales_campaign_line
-from . import aftersales_unit_event
 from . import aftersales_audit_log
 from . import aftersales_supplier_claim_line
 from . import account_move_line
@@ -40,4 +37,3 @@ from . import aftersales_ticket_campaign
 from . import stock_lot_campaign
 from . import aftersales_warranty_campaign
 from . import aftersales_batch_alert
-from . import aftersales_unit_event_campaign

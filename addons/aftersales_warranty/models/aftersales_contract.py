@@ -3,7 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.aftersales_service.tools.xlsx_export import xlsx_download_action
+from odoo.addons.aftersales_service.tools.xlsx_export import XlsxColumn, XlsxReport
 
 CONTRACT_STATES = [
     ("draft", "Draft"),
@@ -353,22 +353,22 @@ class AftersalesContract(models.Model):
     def action_export_xlsx(self):
         """Download the selected contracts (all of them when none is selected) as an Excel file."""
         contracts = self or self.search([])
-        headers = [
-            _("Reference"),
-            _("Customer"),
-            _("Status"),
-            _("Start"),
-            _("End"),
-            _("Invoicing"),
-            _("Recurring Amount"),
-            _("Annual Amount"),
-            _("Currency"),
-            _("Visits per Year"),
-            _("Visits Done"),
-            _("Serials"),
-            _("Sites"),
-            _("SLA Policy"),
-            _("Auto-Renew"),
+        columns = [
+            XlsxColumn(_("Reference")),
+            XlsxColumn(_("Customer")),
+            XlsxColumn(_("Status")),
+            XlsxColumn(_("Start"), "date"),
+            XlsxColumn(_("End"), "date"),
+            XlsxColumn(_("Invoicing")),
+            XlsxColumn(_("Recurring Amount"), "monetary"),
+            XlsxColumn(_("Annual Amount"), "monetary"),
+            XlsxColumn(_("Currency")),
+            XlsxColumn(_("Visits per Year"), "integer"),
+            XlsxColumn(_("Visits Done"), "integer"),
+            XlsxColumn(_("Serials")),
+            XlsxColumn(_("Sites")),
+            XlsxColumn(_("SLA Policy")),
+            XlsxColumn(_("Auto-Renew"), "boolean"),
         ]
         states = dict(self._fields["state"]._description_selection(self.env))
         periods = dict(self._fields["invoicing_period"]._description_selection(self.env))
@@ -392,7 +392,9 @@ class AftersalesContract(models.Model):
             ]
             for contract in contracts
         ]
-        return xlsx_download_action(self.env, _("Service Contracts"), "service_contracts.xlsx", headers, rows)
+        with XlsxReport() as report:
+            report.write_sheet(_("Service Contracts"), columns, rows)
+            return report.download_action(self.env, "service_contracts.xlsx")
 
     # ------------------------------------------------------------------
     # Coverage API

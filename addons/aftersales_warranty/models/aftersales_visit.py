@@ -15,8 +15,8 @@ class AftersalesVisit(models.Model):
         "aftersales.campaign.line", "visit_id", string="Campaign Units", readonly=True
     )
 
-    def action_done(self):
-        result = super().action_done()
+    def _after_done(self):
+        result = super()._after_done()
         self._start_installed_warranties()
         self._propose_supplier_claims()
         return result

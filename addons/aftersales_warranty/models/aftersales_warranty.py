@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.aftersales_service.tools.xlsx_export import xlsx_download_action
+from odoo.addons.aftersales_service.tools.xlsx_export import XlsxColumn, XlsxReport
 
 WARRANTY_STATES = [
     ("draft", "Waiting for Start"),
@@ -492,16 +492,16 @@ class AftersalesWarranty(models.Model):
         """Download the selected warranties (all of them when none is selected) as an Excel file."""
         warranties = self or self.search([])
         states = dict(self._fields["state"]._description_selection(self.env))
-        headers = [
-            _("Reference"),
-            _("Customer"),
-            _("Product"),
-            _("Serial Number"),
-            _("Policy"),
-            _("Status"),
-            _("Start"),
-            _("End"),
-            _("Covered Until"),
+        columns = [
+            XlsxColumn(_("Reference")),
+            XlsxColumn(_("Customer")),
+            XlsxColumn(_("Product")),
+            XlsxColumn(_("Serial Number")),
+            XlsxColumn(_("Policy")),
+            XlsxColumn(_("Status")),
+            XlsxColumn(_("Start"), "date"),
+            XlsxColumn(_("End"), "date"),
+            XlsxColumn(_("Covered Until"), "date"),
         ]
         rows = [
             [
@@ -517,4 +517,6 @@ class AftersalesWarranty(models.Model):
             ]
             for warranty in warranties
         ]
-        return xlsx_download_action(self.env, _("Warranties"), "warranties.xlsx", headers, rows)
+        with XlsxReport() as report:
+            report.write_sheet(_("Warranties"), columns, rows)
+            return report.download_action(self.env, "warranties.xlsx")

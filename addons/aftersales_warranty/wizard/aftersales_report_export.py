@@ -30,8 +30,7 @@ class AftersalesReportExport(models.TransientModel):
         ]
 
     def _export_warranties(self, report, domain):
-        states = self._selection_labels("aftersales.warranty", "state")
-        report.add_sheet(
+        report.write_sheet(
             _("Warranties"),
             [
                 XlsxColumn(_("Reference"), width=14),
@@ -45,29 +44,29 @@ class AftersalesReportExport(models.TransientModel):
                 XlsxColumn(_("Covered Until"), "date"),
                 XlsxColumn(_("Quantity"), "float", total=True),
             ],
+            self._warranty_rows(domain),
             title=_("Warranties"),
+            total_label=lambda count: self.env._("Total: %(count)s warranties", count=count),
         )
+
+    def _warranty_rows(self, domain):
+        states = self._selection_labels("aftersales.warranty", "state")
         field_names = ["name", "partner_id", "product_id", "lot_name", "policy_id", "state", "start_date"]
         field_names += ["end_date", "covered_until", "quantity"]
-        count = 0
         for warranties in self._iter_chunks("aftersales.warranty", domain, field_names):
             for warranty in warranties:
-                report.write_row(
-                    [
-                        warranty.name,
-                        warranty.partner_id.display_name,
-                        warranty.product_id.display_name,
-                        warranty.lot_name,
-                        warranty.policy_id.name,
-                        states.get(warranty.state),
-                        warranty.start_date,
-                        warranty.end_date,
-                        warranty.covered_until,
-                        warranty.quantity,
-                    ]
-                )
-                count += 1
-        report.write_totals(_("Total: %(count)s warranties", count=count))
+                yield [
+                    warranty.name,
+                    warranty.partner_id.display_name,
+                    warranty.product_id.display_name,
+                    warranty.lot_name,
+                    warranty.policy_id.name,
+                    states.get(warranty.state),
+                    warranty.start_date,
+                    warranty.end_date,
+                    warranty.covered_until,
+                    warranty.quantity,
+                ]
 
     # settlement -------------------------------------------------------
 
@@ -136,7 +135,7 @@ class AftersalesReportExport(models.TransientModel):
             row[6] += credited
             row[7] += due
 
-        report.add_sheet(
+        report.write_sheet(
             _("Settlement"),
             [
                 XlsxColumn(_("Manufacturer"), width=30),
@@ -149,14 +148,11 @@ class AftersalesReportExport(models.TransientModel):
                 XlsxColumn(_("Credited"), "monetary", total=True),
                 XlsxColumn(_("Due"), "monetary", total=True),
             ],
+            ([name, *summary[name]] for name in sorted(summary)),
             title=_("Warranty settlement from %(start)s to %(end)s", start=self.date_from, end=self.date_to),
+            total_label=_("Total"),
         )
-        for name in sorted(summary):
-            report.write_row([name, *summary[name]])
-        report.write_totals(_("Total"))
-
-        line_types = self._selection_labels("aftersales.visit.line", "line_type")
-        report.add_sheet(
+        report.write_sheet(
             _("Covered Repairs"),
             [
                 XlsxColumn(_("Manufacturer"), width=26),
@@ -171,32 +167,10 @@ class AftersalesReportExport(models.TransientModel):
                 XlsxColumn(_("Cost"), "monetary", total=True),
                 XlsxColumn(_("Covered Amount"), "monetary", total=True),
             ],
+            self._covered_line_rows(domain, no_manufacturer),
+            total_label=_("Total"),
         )
-        field_names = ["visit_id", "visit_date", "lot_id", "unit_product_id", "line_type", "product_id", "quantity"]
-        field_names += ["cost_amount", "covered_amount"]
-        for lines in self._iter_chunks("aftersales.visit.line", domain, field_names):
-            manufacturers = self._manufacturers(lines.unit_product_id)
-            for line in lines:
-                manufacturer = manufacturers.get(line.unit_product_id)
-                report.write_row(
-                    [
-                        manufacturer.display_name if manufacturer else no_manufacturer,
-                        line.visit_date,
-                        line.visit_id.name,
-                        line.visit_id.ticket_id.display_name,
-                        line.lot_id.name,
-                        line.unit_product_id.display_name,
-                        line_types.get(line.line_type),
-                        line.product_id.display_name,
-                        line.quantity,
-                        line.cost_amount,
-                        line.covered_amount,
-                    ]
-                )
-        report.write_totals(_("Total"))
-
-        claim_states = self._selection_labels("aftersales.supplier.claim", "state")
-        report.add_sheet(
+        report.write_sheet(
             _("Supplier Claims"),
             [
                 XlsxColumn(_("Supplier"), width=26),
@@ -212,26 +186,50 @@ class AftersalesReportExport(models.TransientModel):
                 XlsxColumn(_("Due"), "monetary", total=True),
                 XlsxColumn(_("Credit Status"), width=18),
             ],
+            self._claim_rows(claim_domain),
+            total_label=_("Total"),
         )
+
+    def _covered_line_rows(self, domain, no_manufacturer):
+        line_types = self._selection_labels("aftersales.visit.line", "line_type")
+        field_names = ["visit_id", "visit_date", "lot_id", "unit_product_id", "line_type", "product_id", "quantity"]
+        field_names += ["cost_amount", "covered_amount"]
+        for lines in self._iter_chunks("aftersales.visit.line", domain, field_names):
+            manufacturers = self._manufacturers(lines.unit_product_id)
+            for line in lines:
+                manufacturer = manufacturers.get(line.unit_product_id)
+                yield [
+                    manufacturer.display_name if manufacturer else no_manufacturer,
+                    line.visit_date,
+                    line.visit_id.name,
+                    line.visit_id.ticket_id.display_name,
+                    line.lot_id.name,
+                    line.unit_product_id.display_name,
+                    line_types.get(line.line_type),
+                    line.product_id.display_name,
+                    line.quantity,
+                    line.cost_amount,
+                    line.covered_amount,
+                ]
+
+    def _claim_rows(self, claim_domain):
+        claim_states = self._selection_labels("aftersales.supplier.claim", "state")
         credit_states = self._selection_labels("aftersales.supplier.claim", "credit_state")
         field_names = ["partner_id", "name", "state", "lot_id", "product_id", "ticket_id", "supplier_warranty_end"]
         field_names += ["amount_claimed", "amount_credited", "amount_due", "credit_state"]
         for claims in self._iter_chunks("aftersales.supplier.claim", claim_domain, field_names):
             for claim in claims:
-                report.write_row(
-                    [
-                        claim.partner_id.display_name,
-                        claim.name,
-                        claim_states.get(claim.state),
-                        claim.lot_id.name,
-                        claim.product_id.display_name,
-                        claim.ticket_id.display_name,
-                        claim.supplier_warranty_end,
-                        1,
-                        claim.amount_claimed,
-                        claim.amount_credited,
-                        claim.amount_due,
-                        credit_states.get(claim.credit_state),
-                    ]
-                )
-        report.write_totals(_("Total"))
+                yield [
+                    claim.partner_id.display_name,
+                    claim.name,
+                    claim_states.get(claim.state),
+                    claim.lot_id.name,
+                    claim.product_id.display_name,
+                    claim.ticket_id.display_name,
+                    claim.supplier_warranty_end,
+                    1,
+                    claim.amount_claimed,
+                    claim.amount_credited,
+                    claim.amount_due,
+                    credit_states.get(claim.credit_state),
+                ]

@@ -1,7 +1,7 @@
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
-from .aftersales_ticket import SLA_STATUSES, TICKET_CHANNELS, TICKET_PRIORITIES
+from ..models.aftersales_ticket import SLA_STATUSES, TICKET_CHANNELS, TICKET_PRIORITIES
 
 
 class AftersalesTicketKpi(models.Model):
@@ -9,8 +9,9 @@ class AftersalesTicketKpi(models.Model):
 
     Rates are 100 (met) or 0 (missed) per ticket and empty when they do not apply,
     so their average over any group is the percentage of the tickets concerned.
-    Other addons add measures by extending ``_kpi_columns`` and
-    ``_kpi_joins`` (a satisfaction score, for instance).
+    The view is ``_query``: SELECT ``_select`` FROM ``_from`` WHERE ``_where``, as
+    ``sale.report``. Other addons add measures by extending ``_select_measures``
+    and ``_from`` (a satisfaction score, for instance).
     """
 
     _name = "aftersales.ticket.kpi"
@@ -92,7 +93,7 @@ class AftersalesTicketKpi(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _kpi_columns(self):
+    def _select_measures(self):
         """The measure columns of the view, ``t`` being the ticket."""
         now = SQL("(now() AT TIME ZONE 'UTC')")
         return [
@@ -141,38 +142,42 @@ class AftersalesTicketKpi(models.Model):
         ]
 
     @api.model
-    def _kpi_joins(self):
-        """The tables joined to the ticket ``t``; each must give at most one row per ticket."""
-        return []
-
-    @api.model
-    def _kpi_query(self):
+    def _select(self):
         return SQL(
             """
-            SELECT t.id AS id,
-                   t.id AS ticket_id,
-                   t.company_id,
-                   t.team_id,
-                   t.user_id,
-                   t.ticket_type_id,
-                   t.stage_id,
-                   t.commercial_partner_id AS partner_id,
-                   t.product_id,
-                   t.fault_code_id,
-                   t.priority,
-                   t.channel,
-                   t.sla_status,
-                   t.is_closed,
-                   t.request_date,
-                   t.closed_date,
-                   %s
-              FROM aftersales_ticket t
-              %s
-             WHERE t.active
+            t.id AS id,
+            t.id AS ticket_id,
+            t.company_id,
+            t.team_id,
+            t.user_id,
+            t.ticket_type_id,
+            t.stage_id,
+            t.commercial_partner_id AS partner_id,
+            t.product_id,
+            t.fault_code_id,
+            t.priority,
+            t.channel,
+            t.sla_status,
+            t.is_closed,
+            t.request_date,
+            t.closed_date,
+            %s
             """,
-            SQL(",\n                   ").join(self._kpi_columns()),
-            SQL("\n              ").join(self._kpi_joins()),
+            SQL(",\n            ").join(self._select_measures()),
         )
+
+    @api.model
+    def _from(self):
+        """The ticket ``t`` and the tables joined to it; each join must give at most one row per ticket."""
+        return SQL("aftersales_ticket t")
+
+    @api.model
+    def _where(self):
+        return SQL("t.active")
+
+    @api.model
+    def _query(self):
+        return SQL("SELECT %s FROM %s WHERE %s", self._select(), self._from(), self._where())
 
     @api.model
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
@@ -193,4 +198,4 @@ class AftersalesTicketKpi(models.Model):
             )
         )
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._kpi_query()))
+        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query()))

@@ -55,7 +55,7 @@ class AftersalesTechnicianKpi(models.Model):
         return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
 
     @api.model
-    def _kpi_query(self):
+    def _query(self):
         return SQL(
             """
             WITH bounds AS (
@@ -228,4 +228,4 @@ class AftersalesTechnicianKpi(models.Model):
             )
         )
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._kpi_query()))
+        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query()))

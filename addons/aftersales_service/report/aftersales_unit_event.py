@@ -249,7 +249,7 @@ class AftersalesUnitEvent(models.Model):
         return SQL("TRUE")
 
     @api.model
-    def _event_query(self):
+    def _query(self):
         ranks = {kind: rank for rank, kind in enumerate(self._fields["kind"].get_values(self.env), start=1)}
         selects = []
         codes = set()
@@ -285,7 +285,7 @@ class AftersalesUnitEvent(models.Model):
 
     def init(self):
         drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), self._event_query()))
+        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query()))
 
     def action_open_document(self):
         """Open the document the event comes from, if the user may read it."""
