@@ -768,8 +768,9 @@ def percentile(values: list[float], share: float) -> float:
 
 def summary(results: Results, duration: float) -> None:
     times = [elapsed for _kind, elapsed in results.timings]
+    loaded = sum(1 for kind, _elapsed in results.timings if kind != "login")  # the logins come first
     info(
-        f"requests: {len(times)} in {duration:.0f}s ({len(times) / max(duration, 1):.1f}/s), "
+        f"requests: {len(times)}, {loaded} after the logins in {duration:.0f}s ({loaded / max(duration, 1):.1f}/s), "
         f"errors: {len(results.errors)}, "
         f"statuses: {', '.join(f'{code}: {n}' for code, n in sorted(results.statuses.items()))}"
     )
