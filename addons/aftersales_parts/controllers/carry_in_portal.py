@@ -16,7 +16,7 @@ class AftersalesCarryInPortal(CustomerPortal):
         values = super()._prepare_home_portal_values(counters)
         if "carry_in_count" in counters:
             CarryIn = request.env["aftersales.carry.in"]
-            values["carry_in_count"] = CarryIn.search_count([]) if CarryIn.has_access("read") else 0
+            values["carry_in_count"] = CarryIn.search_count([], limit=1) if CarryIn.has_access("read") else 0
         return values
 
     @http.route(["/my/repairs", "/my/repairs/page/<int:page>"], type="http", auth="user", website=True)

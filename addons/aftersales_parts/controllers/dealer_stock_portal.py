@@ -30,7 +30,7 @@ class AftersalesDealerStockPortal(CustomerPortal):
         values = super()._prepare_home_portal_values(counters)
         if "stock_report_count" in counters:
             Report = request.env[REPORT_MODEL]
-            values["stock_report_count"] = Report.search_count([]) if Report.has_access("read") else 0
+            values["stock_report_count"] = Report.search_count([], limit=1) if Report.has_access("read") else 0
         return values
 
     @http.route(["/my/stock-reports", "/my/stock-reports/page/<int:page>"], type="http", auth="user", website=True)

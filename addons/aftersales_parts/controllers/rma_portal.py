@@ -16,7 +16,7 @@ class AftersalesRmaPortal(CustomerPortal):
         values = super()._prepare_home_portal_values(counters)
         if "rma_count" in counters:
             Rma = request.env["aftersales.rma"]
-            values["rma_count"] = Rma.search_count([]) if Rma.has_access("read") else 0
+            values["rma_count"] = Rma.search_count([], limit=1) if Rma.has_access("read") else 0
         return values
 
     @http.route(["/my/rmas", "/my/rmas/page/<int:page>"], type="http", auth="user", website=True)

@@ -17,7 +17,7 @@ class AftersalesBulletinPortal(CustomerPortal):
         if "aftersales_bulletin_count" in counters:
             Bulletin = request.env["aftersales.bulletin"]
             values["aftersales_bulletin_count"] = (
-                Bulletin.search_count(self._aftersales_bulletin_domain()) if Bulletin.has_access("read") else 0
+                Bulletin.search_count(self._aftersales_bulletin_domain(), limit=1) if Bulletin.has_access("read") else 0
             )
         return values
 

@@ -18,7 +18,9 @@ class AftersalesKnowledgePortal(AftersalesCustomerPortal):
         if "knowledge_count" in counters:
             Solution = request.env["aftersales.solution"]
             values["knowledge_count"] = (
-                Solution.search_count(self._aftersales_knowledge_domain()) if Solution.has_access("read") else 0
+                Solution.search_count(self._aftersales_knowledge_domain(), limit=1)
+                if Solution.has_access("read")
+                else 0
             )
         return values
 

@@ -31,12 +31,14 @@ class AftersalesPartnerPortal(CustomerPortal):
         if "aftersales_job_count" in counters:
             Visit = request.env["aftersales.visit"]
             values["aftersales_job_count"] = (
-                Visit.search_count(self._aftersales_job_domain()) if Visit.has_access("read") else 0
+                Visit.search_count(self._aftersales_job_domain(), limit=1) if Visit.has_access("read") else 0
             )
         if "aftersales_settlement_count" in counters:
             Settlement = request.env["aftersales.partner.settlement"]
             values["aftersales_settlement_count"] = (
-                Settlement.search_count(self._aftersales_settlement_domain()) if Settlement.has_access("read") else 0
+                Settlement.search_count(self._aftersales_settlement_domain(), limit=1)
+                if Settlement.has_access("read")
+                else 0
             )
         return values
 

@@ -27,7 +27,7 @@ class AftersalesCustomerPortal(CustomerPortal):
         if "ticket_count" in counters:
             Ticket = request.env["aftersales.ticket"]
             values["ticket_count"] = (
-                Ticket.search_count(self._aftersales_ticket_domain()) if Ticket.has_access("read") else 0
+                Ticket.search_count(self._aftersales_ticket_domain(), limit=1) if Ticket.has_access("read") else 0
             )
         return values
 

@@ -17,7 +17,7 @@ class AftersalesScorecardPortal(CustomerPortal):
         if "aftersales_scorecard_count" in counters:
             Line = request.env["aftersales.scorecard.line"]
             values["aftersales_scorecard_count"] = (
-                Line.search_count(self._aftersales_scorecard_domain()) if Line.has_access("read") else 0
+                Line.search_count(self._aftersales_scorecard_domain(), limit=1) if Line.has_access("read") else 0
             )
         return values
 

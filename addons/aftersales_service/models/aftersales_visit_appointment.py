@@ -135,6 +135,8 @@ class AftersalesVisit(models.Model):
         probe = self._probe(first, first + duration)
         facts = probe._dispatch_visits(technicians)[probe.id]
         facts.key = self.id
+        # the days (work, time off, visits) of those who may take the visit at all, not of the whole team
+        technicians = self._static_candidates(technicians, facts)
         engine = self._dispatch_engine(technicians, first, last, exclude=self)
         if not engine.candidates(facts)[0] or first + duration > last:
             return None, facts, first, last, duration
@@ -165,13 +167,19 @@ class AftersalesVisit(models.Model):
         if not engine:
             return []
         Technicians = self.env["aftersales.technician"]
+        # the customer's time zone and each day's name worked out once, not for every start
+        tz = self._customer_tz()
+        zone = pytz.timezone(tz)
         by_day = defaultdict(list)
         for start, technicians in engine.free_slots(facts, first, last, SLOT_STEP).items():
-            by_day[self._local(start).date()].append((start, Technicians.browse(technicians[0].key)))
+            by_day[pytz.utc.localize(start).astimezone(zone).date()].append(
+                (start, Technicians.browse(technicians[0].key))
+            )
         slots = []
         for day in sorted(by_day):
+            day_name = tools.format_date(self.env, day, date_format="full")
             for start, technician in self._spread(by_day[day], per_day):
-                slots.append(self._slot(start, start + duration, technician))
+                slots.append(self._slot(start, start + duration, technician, tz=tz, day_name=day_name))
                 if len(slots) >= limit:
                     return slots
         return slots
@@ -186,14 +194,15 @@ class AftersalesVisit(models.Model):
         step = (len(items) - 1) / (count - 1)
         return [items[round(index * step)] for index in range(count)]
 
-    def _slot(self, start, end, technician):
+    def _slot(self, start, end, technician, tz=None, day_name=None):
+        """A slot offered to the customer (see ``_portal_slots``); ``tz`` and ``day_name`` when known."""
         self.ensure_one()
-        tz = self._customer_tz()
+        tz = tz or self._customer_tz()
         return {
             "start": start,
             "end": end,
             "technician": technician,
-            "day": tools.format_date(self.env, self._local(start).date(), date_format="full"),
+            "day": day_name or tools.format_date(self.env, self._local(start).date(), date_format="full"),
             "window": "%s - %s"
             % (
                 tools.format_time(self.env, start, tz=tz, time_format="short"),

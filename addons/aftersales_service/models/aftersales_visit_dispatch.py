@@ -104,6 +104,19 @@ class AftersalesVisit(models.Model):
         speed = float(self.env["ir.config_parameter"].sudo().get_param(SPEED_PARAM, DEFAULT_SPEED_KMH) or 0.0)
         return DispatchEngine(facts, speed_kmh=speed)
 
+    @api.model
+    def _static_candidates(self, technicians, visit):
+        """The ``technicians`` whom the rules that do not depend on the time (branch, skill level, zone)
+        allow for ``visit`` (a :class:`Visit`): only their days need reading."""
+        engine = DispatchEngine(
+            [
+                Technician(key=technician.id, tz=utc, capacity=0, branch=technician.branch_id.id or None)
+                for technician in technicians
+            ]
+        )
+        allowed = {technician.key for technician in engine.candidates(visit)[0]}
+        return technicians.filtered(lambda technician: technician.id in allowed)
+
     def _dispatch_visits(self, technicians):
         """The visits as the rules see them (``{visit id: Visit}``): skill levels and zone cover of each
         technician, the place, the duration, the agreed time and the SLA deadline."""

@@ -5,6 +5,7 @@ from . import test_mail_gateway
 from . import test_knowledge
 from . import test_visit
 from . import test_portal
+from . import test_portal_queries
 from . import test_installation
 from . import test_ui
 from . import test_dispatch_plan

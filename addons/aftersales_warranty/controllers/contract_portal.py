@@ -18,7 +18,9 @@ class AftersalesContractPortal(CustomerPortal):
         values = super()._prepare_home_portal_values(counters)
         if "contract_count" in counters:
             Contract = request.env["aftersales.contract"]
-            values["contract_count"] = Contract.search_count(PORTAL_DOMAIN) if Contract.has_access("read") else 0
+            values["contract_count"] = (
+                Contract.search_count(PORTAL_DOMAIN, limit=1) if Contract.has_access("read") else 0
+            )
         return values
 
     @http.route(["/my/contracts", "/my/contracts/page/<int:page>"], type="http", auth="user", website=True)

@@ -18,7 +18,7 @@ class AftersalesWarrantyPortal(CustomerPortal):
         if "warranty_count" in counters:
             Warranty = request.env["aftersales.warranty"]
             values["warranty_count"] = (
-                Warranty.search_count(self._aftersales_warranty_domain()) if Warranty.has_access("read") else 0
+                Warranty.search_count(self._aftersales_warranty_domain(), limit=1) if Warranty.has_access("read") else 0
             )
         return values
 
