@@ -17,7 +17,13 @@ the superuser: access rights and record rules apply):
   delivery (``stock.return.picking`` for 2 units, ``action_create_returns``), the
   *receipt* (the return receipts validated with ``button_validate``), and the *credit
   note* wizard on the invoices (``account.move.reversal``, ``refund_moves``), whose
-  lines are set to the 2 returned units before it is posted.
+  lines are set to the 2 returned units before it is posted;
+* **OCA**, through OCA's ``rma`` when it is installed (``bench/peers.py`` installs it from
+  its PyPI wheel): the *request* (an ``rma`` per order from the delivery: its picking and
+  move, 2 units, operation "Refund"), the *confirmation* (``action_confirm``, which creates
+  the reception picking), the *receipt* (that picking validated with ``button_validate``)
+  and the *refund* (``action_refund``, the credit note then posted), by an agent with the
+  same rights as ours, OCA's "RMA user: all documents" instead of our after-sales user.
 
 A batch is one transaction per stage (what the user's clicks do): each stage ends with
 a flush and the pre-commit hooks, its time and queries are its own, and the cache is
@@ -31,7 +37,9 @@ of the flow (per-quantity inspection, staged approvals, ...) changes one of them
 import argparse
 import json
 import sys
+import threading
 import time
+from collections import Counter
 
 import odoo
 import odoo.service.server
@@ -39,7 +47,7 @@ from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
 from odoo.tools import config, float_compare
 
-from bench_tickets import log
+from bench_tickets import classify, log
 
 TARGET_RATIO = 1.5  # ours / Odoo's, time and queries per return
 # queries per return "constant in the batch size": what each more return costs (the slope
@@ -53,7 +61,9 @@ AGENT_GROUPS = (
     "sales_team.group_sale_salesman_all_leads",  # reads the orders returned
     "account.group_account_invoice",  # Odoo's credit note wizard, posting credit notes
 )
+OCA_AGENT_GROUPS = ("rma.rma_group_user_all",) + AGENT_GROUPS[1:]
 PATHS = ("odoo", "ours")
+MIN_PEER_SPEED = 1.0  # ours at least as fast as OCA's rma
 
 
 def parse_args(argv):
@@ -71,6 +81,24 @@ def parse_args(argv):
 # --------------------------------------------------------------------------
 # Fixtures
 # --------------------------------------------------------------------------
+
+
+def create_agent(env, login, name, groups):
+    company = env.company
+    return (
+        env["res.users"]
+        .with_context(no_reset_password=True)
+        .create(
+            {
+                "name": name,
+                "login": login,
+                "email": f"{login}@bench.example.com",
+                "company_id": company.id,
+                "company_ids": [Command.set(company.ids)],
+                "groups_id": [Command.set([env.ref(xmlid).id for xmlid in groups])],
+            }
+        )
+    )
 
 
 def create_fixtures(env, count):
@@ -99,34 +127,24 @@ def create_fixtures(env, count):
         }
     )
     env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, SOLD * count)
-    customer = env["res.partner"].create({"name": "Bench Returns Customer", "is_company": True})
-    reason = env.ref("aftersales_parts.rma_reason_defective")
-    login = f"bench_returns_agent_{stamp}"
-    agent = (
-        env["res.users"]
-        .with_context(no_reset_password=True)
-        .create(
-            {
-                "name": "Bench Returns Agent",
-                "login": login,
-                "email": f"{login}@bench.example.com",
-                "company_id": company.id,
-                "company_ids": [Command.set(company.ids)],
-                "groups_id": [Command.set([env.ref(xmlid).id for xmlid in AGENT_GROUPS])],
-            }
-        )
+    # a customer per order: a batch holds the returns of different customers, so that every
+    # path makes one credit note per return (OCA's rma groups a customer's returns in one)
+    customers = env["res.partner"].create(
+        [{"name": f"Bench Returns Customer {index}", "is_company": True} for index in range(count)]
     )
+    reason = env.ref("aftersales_parts.rma_reason_defective")
+    agent = create_agent(env, f"bench_returns_agent_{stamp}", "Bench Returns Agent", AGENT_GROUPS)
     orders = env["sale.order"]
     for start in range(0, count, 200):
         batch = env["sale.order"].create(
             [
                 {
-                    "partner_id": customer.id,
+                    "partner_id": customers[start + index].id,
                     "order_line": [
                         Command.create({"product_id": product.id, "product_uom_qty": SOLD})
                     ],
                 }
-                for _index in range(min(200, count - start))
+                for index in range(min(200, count - start))
             ]
         )
         batch.action_confirm()
@@ -310,7 +328,70 @@ def credited(credit_notes):
     )
 
 
-FLOWS = {"ours": (our_flow, check_ours), "odoo": (odoo_flow, check_odoo)}
+# --------------------------------------------------------------------------
+# OCA's rma, the peer
+# --------------------------------------------------------------------------
+
+
+def oca_request(env, orders, operation_id):
+    """An OCA ``rma`` of 2 units per order, from its delivery (picking and move)."""
+    vals_list = []
+    for order in orders:
+        move = order.order_line.move_ids.filtered(lambda m: m.picking_code == "outgoing")
+        vals_list.append(
+            {
+                "partner_id": order.partner_id.id,
+                "origin": order.name,
+                "picking_id": move.picking_id.id,
+                "move_id": move.id,
+                "product_uom_qty": RETURNED,
+                "operation_id": operation_id,
+            }
+        )
+    return env["rma"].create(vals_list)
+
+
+def oca_refund(rmas):
+    """OCA's Refund button on the received returns, then the credit notes posted."""
+    rmas.action_refund()
+    drafts = rmas.refund_id.filtered(lambda move: move.state == "draft")
+    drafts.action_post()
+    return rmas.refund_id
+
+
+def oca_flow(env, orders, operation_id):
+    """The stages of OCA's rma; yields the name of each stage once it is done."""
+    rmas = oca_request(env, orders, operation_id)
+    yield "request"
+    rmas.action_confirm()
+    yield "confirmation"
+    validate_receipts(rmas.reception_move_id.picking_id)
+    yield "receipt"
+    oca_refund(rmas)
+    yield "refund"
+
+
+def check_oca(env, orders):
+    """Each return received, and refunded by a posted credit note line of the 2 units
+    (OCA groups a customer's returns of one call in one credit note)."""
+    expected = RETURNED * PRICE * (1 + TAX / 100)
+    good = 0
+    for rma in env["rma"].sudo().search([("origin", "in", orders.mapped("name"))]):
+        line = rma.refund_line_id
+        good += bool(
+            rma.reception_move_id.state == "done"
+            and rma.refund_id.state == "posted"
+            and not float_compare(line.quantity, RETURNED, 2)
+            and not float_compare(line.price_total, expected, 2)
+        )
+    return good
+
+
+FLOWS = {
+    "ours": (our_flow, check_ours),
+    "odoo": (odoo_flow, check_odoo),
+    "oca": (oca_flow, check_oca),
+}
 
 
 # --------------------------------------------------------------------------
@@ -319,14 +400,22 @@ FLOWS = {"ours": (our_flow, check_ours), "odoo": (odoo_flow, check_odoo)}
 
 
 def measure(registry, uid, path, order_ids, reason_id):
-    """One batch of returns through ``path``, one transaction per stage, rolled back."""
+    """One batch of returns through ``path``, one transaction per stage, rolled back.
+    ``reason_id``: our return reason, or OCA's operation for the OCA path."""
     flow, check = FLOWS[path]
     stages = {}
+    kinds = Counter()
+    thread = threading.current_thread()
+    old_hooks = getattr(thread, "query_hooks", ())
     with registry.cursor() as cr:
         env = api.Environment(cr, uid, {})
         orders = env["sale.order"].browse(order_ids)
         env.invalidate_all()
         steps = flow(env, orders, reason_id)
+        thread.query_hooks = (
+            *old_hooks,
+            lambda _cr, query, *_args: kinds.update([classify(query)]),
+        )
         while True:
             queries_before = cr.sql_log_count
             started = time.perf_counter()
@@ -340,6 +429,7 @@ def measure(registry, uid, path, order_ids, reason_id):
                 "queries": cr.sql_log_count - queries_before,
             }
             env.invalidate_all()  # the next stage is another request
+        thread.query_hooks = old_hooks
         checked = check(env, orders)
         cr.rollback()
     return {
@@ -347,6 +437,7 @@ def measure(registry, uid, path, order_ids, reason_id):
         "queries": sum(stage["queries"] for stage in stages.values()),
         "stages": stages,
         "checked": checked,
+        "query_kinds": dict(kinds),
     }
 
 
@@ -369,6 +460,9 @@ def summarize_path(path, size, measures):
         "ms_per_return": seconds / returns * 1000,
         "queries_per_return": queries / returns,
         "checked": sum(row["checked"] for row in measures),
+        "query_kinds": dict(
+            sum((Counter(row["query_kinds"]) for row in measures), Counter()).most_common()
+        ),
         "stages": [
             {
                 "stage": name,
@@ -391,7 +485,29 @@ def main(argv):
         env = api.Environment(cr, SUPERUSER_ID, {})
         admin = env.ref("base.user_admin").id
         log(f"fixtures: {count} orders of {SOLD:g} units")
-        order_ids, reason_id, uid = create_fixtures(api.Environment(cr, admin, {}), count)
+        admin_env = api.Environment(cr, admin, {})
+        order_ids, reason_id, uid = create_fixtures(admin_env, count)
+        paths, uids, flow_args = list(PATHS), dict.fromkeys(PATHS, uid), dict.fromkeys(PATHS)
+        flow_args.update(ours=reason_id)
+        peer = {"module": "rma"}
+        oca = env["ir.module.module"].search([("name", "=", "rma"), ("state", "=", "installed")])
+        if oca:
+            paths.append("oca")
+            uids["oca"] = create_agent(
+                admin_env,
+                f"bench_oca_rma_agent_{int(time.time())}",
+                "Bench OCA RMA Agent",
+                OCA_AGENT_GROUPS,
+            ).id
+            flow_args["oca"] = env.ref("rma.rma_operation_refund").id
+            peer.update(
+                version=oca.latest_version,
+                user_groups=list(OCA_AGENT_GROUPS),
+                note=f"OCA rma {oca.latest_version} (PyPI wheel, same database), by an agent "
+                "with OCA's RMA user (all documents) instead of our after-sales user; one "
+                "credit note per customer and call (lines at the product's price), where ours "
+                "reverses each invoice",
+            )
         cr.commit()
     results = {
         "database": args.db,
@@ -400,19 +516,21 @@ def main(argv):
         "sold": SOLD,
         "returned": RETURNED,
         "user_groups": list(AGENT_GROUPS),
+        "peer": peer,
         "rows": [],
     }
-    # warm up both paths
-    for path in PATHS:
-        measure(registry, uid, path, order_ids[:2], reason_id)
+    # warm up every path
+    for path in paths:
+        measure(registry, uids[path], path, order_ids[:2], flow_args[path])
     for size in batches:
-        done = {path: [] for path in PATHS}
-        for start in range(0, min(args.rmas, len(order_ids)), size):
+        done = {path: [] for path in paths}
+        for turn, start in enumerate(range(0, min(args.rmas, len(order_ids)), size)):
             chunk = order_ids[start : start + size]
             if len(chunk) < size:
                 break
-            for path in PATHS:
-                done[path].append(measure(registry, uid, path, chunk, reason_id))
+            # the paths take turns (ABC, then CBA): all see the same load of the machine
+            for path in paths if turn % 2 == 0 else reversed(paths):
+                done[path].append(measure(registry, uids[path], path, chunk, flow_args[path]))
             if size == 1 and len(done["ours"]) >= 100:
                 break  # one at a time: 100 are enough to measure
         for path, measures in done.items():
@@ -466,6 +584,23 @@ def main(argv):
         },
         "returns_not_as_expected": {"target": 0, "value": unchecked, "met": not unchecked},
     }
+    if "oca" in paths:
+        # speed: returns per second of ours / of OCA's rma (OCA's time / ours)
+        results["peer_comparison"] = [
+            {
+                "batch_size": size,
+                "speed_ratio": by_key["oca", size]["seconds"] / by_key["ours", size]["seconds"],
+                "queries_ratio": by_key["ours", size]["queries"] / by_key["oca", size]["queries"],
+            }
+            for size in measured
+            if ("oca", size) in by_key
+        ]
+        speed = min(row["speed_ratio"] for row in results["peer_comparison"])
+        results["targets"]["speed_vs_oca_rma"] = {
+            "target": f">= {MIN_PEER_SPEED:g} (ours / OCA rma, returns per second)",
+            "value": speed,
+            "met": speed >= MIN_PEER_SPEED,
+        }
     results["all_targets_met"] = all(target["met"] for target in results["targets"].values())
     with open(args.output, "w", encoding="utf-8") as output:
         json.dump(results, output, indent=2, default=str)

@@ -1,11 +1,15 @@
-"""Benchmark of service tickets beside Odoo's own repair orders; runs inside Odoo.
+"""Benchmark of service tickets beside Odoo's own repair orders and OCA's helpdesk tickets;
+runs inside Odoo.
 
 ``bench/run`` starts this script with Odoo's Python on a database where
-``aftersales_service`` and ``repair`` are installed without demo data. It creates
+``aftersales_service`` and ``repair`` are installed without demo data (and OCA's
+``helpdesk_mgmt`` when its wheel could be installed, see ``bench/peers.py``). It creates
 realistic fixtures (committed), warms the caches up, then measures:
 
-* ``create``: N tickets and N repair orders created in batches of each size, the two
-  models taking turns batch by batch so that both see the same load of the machine.
+* ``create``: N tickets, N repair orders and N ``helpdesk.ticket`` (when ``helpdesk_mgmt``
+  is installed) created in batches of each size, each by a user of its own role with the
+  minimum groups (after-sales user, inventory user, helpdesk user), the models taking
+  turns batch by batch so that all see the same load of the machine.
   One batch is one transaction: ``create``, flush and pre-commit hooks (what a commit
   runs), then an empty cache for the next batch. The scenario is rolled back. The
   memory is measured apart: one batch of each model, alone in its process.
@@ -41,6 +45,21 @@ from odoo.tools import config
 
 TICKET_MODEL = "aftersales.ticket"
 REPAIR_MODEL = "repair.order"
+HELPDESK_MODEL = "helpdesk.ticket"  # OCA's helpdesk_mgmt, the peer
+# who creates each model: a user with only the group of that role (base.group_user implied)
+ROLE_GROUPS = {
+    TICKET_MODEL: "aftersales_service.aftersales_service_group_user",
+    REPAIR_MODEL: "stock.group_stock_user",
+    HELPDESK_MODEL: "helpdesk_mgmt.group_helpdesk_user",
+}
+# our channels as helpdesk_mgmt's channels
+HELPDESK_CHANNELS = {
+    "phone": "helpdesk_mgmt.helpdesk_ticket_channel_phone",
+    "email": "helpdesk_mgmt.helpdesk_ticket_channel_email",
+    "portal": "helpdesk_mgmt.helpdesk_ticket_channel_web",
+    "web": "helpdesk_mgmt.helpdesk_ticket_channel_web",
+    "walk_in": "helpdesk_mgmt.helpdesk_ticket_channel_other",
+}
 SEED = 20260601
 # Four weeks: the weekdays, hence the working hours, of the shifted dates stay the same.
 TIME_TRAVEL = timedelta(days=28)
@@ -241,8 +260,9 @@ def ensure(env, model, domain, values):
     return record or env[model].create(values)
 
 
-def create_fixtures(env):
-    """Customers, products, a team with a leader, a 9-18 calendar and SLA policies."""
+def create_fixtures(env, helpdesk=False):
+    """Customers, products, a team with a leader, a 9-18 calendar and SLA policies; the
+    user of each role; with ``helpdesk``, the same team in OCA's helpdesk."""
     user_group = env.ref("aftersales_service.aftersales_service_group_user")
     manager_group = env.ref("aftersales_service.aftersales_service_group_manager")
     leader = ensure(
@@ -381,13 +401,63 @@ def create_fixtures(env):
             {"name": name, "is_storable": True, "categ_id": category.id, "list_price": 499.0},
         )
     types = env["aftersales.ticket.type"].search([])
-    return {
+    users = {TICKET_MODEL: agents[0].id}
+    users[REPAIR_MODEL] = ensure(
+        env,
+        "res.users",
+        [("login", "=", "bench_repair_user")],
+        {
+            "name": "Ray Repair",
+            "login": "bench_repair_user",
+            "email": "ray.repair@example.com",
+            "groups_id": [Command.link(env.ref(ROLE_GROUPS[REPAIR_MODEL]).id)],
+        },
+    ).id
+    fixtures = {
         "leader": leader.id,
         "team": team.id,
         "calendar": calendar.id,
         "customers": customers.ids,
         "products": products.ids,
         "types": types.ids,
+        "users": users,
+    }
+    if helpdesk:
+        fixtures.update(create_helpdesk_fixtures(env, leader))
+        users[HELPDESK_MODEL] = fixtures.pop("helpdesk_user")
+    return fixtures
+
+
+def create_helpdesk_fixtures(env, leader):
+    """OCA's side: a helpdesk user (minimum group), the team with its members and leader.
+    Its stages, channels, sequence and mail settings are the module's own."""
+    agent = ensure(
+        env,
+        "res.users",
+        [("login", "=", "bench_helpdesk_agent")],
+        {
+            "name": "Helga Helpdesk",
+            "login": "bench_helpdesk_agent",
+            "email": "helga.helpdesk@example.com",
+            "groups_id": [Command.link(env.ref(ROLE_GROUPS[HELPDESK_MODEL]).id)],
+        },
+    )
+    team = ensure(
+        env,
+        "helpdesk.ticket.team",
+        [("name", "=", "Bench Appliance Service")],
+        {
+            "name": "Bench Appliance Service",
+            "user_id": leader.id,
+            "user_ids": [Command.set((leader | agent).ids)],
+        },
+    )
+    return {
+        "helpdesk_team": team.id,
+        "helpdesk_channels": {
+            channel: env.ref(xmlid).id for channel, xmlid in HELPDESK_CHANNELS.items()
+        },
+        "helpdesk_user": agent.id,
     }
 
 
@@ -413,6 +483,23 @@ def ticket_values(fixtures, count, max_age_hours, seed):
     ]
 
 
+def helpdesk_values(fixtures, count, max_age_hours, seed):
+    """The same tickets as ``ticket_values`` (same seed: same subjects, customers,
+    priorities and channels) for OCA's ``helpdesk.ticket``: its team (which gives the
+    stage), its channel, a description; no product, type or request date on its model."""
+    return [
+        {
+            "name": vals["name"],
+            "description": vals["description"],
+            "partner_id": vals["partner_id"],
+            "team_id": fixtures["helpdesk_team"],
+            "priority": vals["priority"],
+            "channel_id": fixtures["helpdesk_channels"][vals["channel"]],
+        }
+        for vals in ticket_values(fixtures, count, max_age_hours, seed)
+    ]
+
+
 def repair_values(fixtures, count, seed):
     """``count`` repair order values, as varied as the tickets'."""
     rand = random.Random(seed)
@@ -429,11 +516,17 @@ def repair_values(fixtures, count, seed):
     ]
 
 
-def user_env(cr):
-    """The administrator (not the superuser): access rights and record rules apply."""
+def user_env(cr, uid=None):
+    """The user ``uid`` (the administrator by default), not the superuser: access rights
+    and record rules apply."""
     env = api.Environment(cr, SUPERUSER_ID, {})
-    admin = env.ref("base.user_admin")
-    return api.Environment(cr, admin.id, admin.context_get())
+    user = env["res.users"].browse(uid) if uid else env.ref("base.user_admin")
+    return api.Environment(cr, user.id, user.context_get())
+
+
+def role_envs(cr, fixtures, models):
+    """An environment per model, as the user of its role."""
+    return {model: user_env(cr, fixtures["users"][model]) for model in models}
 
 
 # --------------------------------------------------------------------------
@@ -444,7 +537,14 @@ def user_env(cr):
 def values_for(model, fixtures, count, seed):
     if model == TICKET_MODEL:
         return ticket_values(fixtures, count, 72, seed)
+    if model == HELPDESK_MODEL:
+        return helpdesk_values(fixtures, count, 72, seed)
     return repair_values(fixtures, count, seed)
+
+
+def models_of(fixtures):
+    """The models measured: ours and repair.order, and the peer when it is installed."""
+    return [REPAIR_MODEL, TICKET_MODEL] + ([HELPDESK_MODEL] if "helpdesk_team" in fixtures else [])
 
 
 def create_batch(env, model, vals_list):
@@ -460,20 +560,20 @@ def create_in_batches(env, model, vals_list, size):
 
 
 def measure_create(registry, fixtures, count, size):
-    """Create ``count`` records of each model in batches of ``size``, the models taking
-    turns batch by batch (ABBA) so that both see the same load of the machine. Time and
-    queries only, by model; all is rolled back."""
-    models = [REPAIR_MODEL, TICKET_MODEL]
+    """Create ``count`` records of each model in batches of ``size``, each as the user of
+    its role, the models taking turns batch by batch (ABC, then CBA) so that all see the
+    same load of the machine. Time and queries only, by model; all is rolled back."""
+    models = models_of(fixtures)
     values = {model: values_for(model, fixtures, count, SEED + size) for model in models}
     with registry.cursor() as cr:
-        env = user_env(cr)
+        envs = role_envs(cr, fixtures, models)
         cr.clear()
         gc.collect()
         meters = {model: Meter(cr, memory=False) for model in models}
         for turn, start in enumerate(range(0, count, size)):
             for model in models if turn % 2 == 0 else reversed(models):
                 with meters[model]:
-                    create_batch(env, model, values[model][start : start + size])
+                    create_batch(envs[model], model, values[model][start : start + size])
         cr.rollback()
     return {model: meter.result(count) for model, meter in meters.items()}
 
@@ -483,7 +583,7 @@ def measure_memory(registry, fixtures, model, size):
     (run alone in its own process), rolled back."""
     vals_list = values_for(model, fixtures, size, SEED - size)
     with registry.cursor() as cr:
-        env = user_env(cr)
+        env = user_env(cr, fixtures["users"][model])
         cr.clear()
         gc.collect()
         with Meter(cr) as meter:
@@ -496,10 +596,11 @@ def warm_up(registry, fixtures):
     """Fill the registry's caches (access rights, xml ids, fields, SQL plans): created then
     rolled back."""
     with registry.cursor() as cr:
-        env = user_env(cr)
+        models = models_of(fixtures)
+        envs = role_envs(cr, fixtures, models)
         for size in (1, 1, 25):
-            for model in (TICKET_MODEL, REPAIR_MODEL):
-                create_batch(env, model, values_for(model, fixtures, size, seed=1))
+            for model in models:
+                create_batch(envs[model], model, values_for(model, fixtures, size, seed=1))
         cr.rollback()
 
 
@@ -624,12 +725,18 @@ def main(argv):
 
     with registry.cursor() as cr:
         env = user_env(cr)
-        missing = {"aftersales_service", "repair"} - set(
+        installed = set(
             env["ir.module.module"].sudo().search([("state", "=", "installed")]).mapped("name")
         )
+        missing = {"aftersales_service", "repair"} - installed
         if missing:
             raise SystemExit(f"not installed in {args.db}: {', '.join(sorted(missing))}")
-        fixtures = create_fixtures(env)
+        helpdesk = "helpdesk_mgmt" in installed
+        fixtures = create_fixtures(env, helpdesk=helpdesk)
+        peer = {"module": "helpdesk_mgmt"}
+        if helpdesk:
+            module = env["ir.module.module"].sudo().search([("name", "=", "helpdesk_mgmt")])
+            peer.update(model=HELPDESK_MODEL, version=module.latest_version)
         cr.commit()
     log("fixtures ready; warming up")
     warm_up(registry, fixtures)
@@ -640,6 +747,8 @@ def main(argv):
         "python": sys.version.split()[0],
         "cpu_count": os.cpu_count(),
         "started": datetime.now().isoformat(timespec="seconds"),
+        "roles": {model: ROLE_GROUPS[model] for model in models_of(fixtures)},
+        "peer": peer,
         "create": [],
     }
     for size in batches:
