@@ -1,9 +1,11 @@
+import functools
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 
+from .aftersales_warranty import COVERAGE_FIELDS
 from .aftersales_warranty_policy import DURATION_UNITS
 
 # the terms a warranty keeps from its policy, as they were when the unit was registered
@@ -22,24 +24,41 @@ TERMS_FIELDS = frozenset(
 MANUAL_END_FIELDS = frozenset({"manual_end_date", "manual_end_months"})
 
 
+@functools.lru_cache(maxsize=256)
+def _end_date(start, duration, unit, extra_months):
+    """The last day covered from ``start`` for ``duration`` ``unit`` plus ``extra_months``.
+
+    Kept for the warranties computed together, which mostly share their start and terms (the
+    units of a delivery).
+    """
+    delta = relativedelta(**{f"{unit}s": duration}) + relativedelta(months=extra_months)
+    return start + delta - relativedelta(days=1)
+
+
 class AftersalesWarranty(models.Model):
     _inherit = "aftersales.warranty"  # pylint: disable=consider-merging-classes-inherited
 
+    # the terms: written by the policy's actions only (guarded); not readonly, so that a delivery
+    # registering many units gives them in its create values (``_prepare_policy_vals``)
     duration = fields.Integer(
         compute="_compute_terms",
         store=True,
+        readonly=False,
         precompute=True,
         help="The duration of the policy when the unit was registered: a later change of the policy "
         "does not shorten or lengthen what was sold.",
     )
-    duration_unit = fields.Selection(DURATION_UNITS, compute="_compute_terms", store=True, precompute=True)
+    duration_unit = fields.Selection(
+        DURATION_UNITS, compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
     grace_days = fields.Integer(
         compute="_compute_terms",
         store=True,
+        readonly=False,
         precompute=True,
         help="Days after the end during which claims are still accepted as covered.",
     )
-    conditions = fields.Html(compute="_compute_terms", store=True, precompute=True, sanitize=True)
+    conditions = fields.Html(compute="_compute_terms", store=True, readonly=False, precompute=True, sanitize=True)
     excluded_visit_type_ids = fields.Many2many(
         "aftersales.visit.type",
         "aftersales_warranty_excluded_visit_type_rel",
@@ -48,6 +67,7 @@ class AftersalesWarranty(models.Model):
         string="Excluded Visit Types",
         compute="_compute_terms",
         store=True,
+        readonly=False,
         precompute=True,
         help="Visits of these types are not covered by this warranty (e.g. maintenance).",
     )
@@ -59,12 +79,14 @@ class AftersalesWarranty(models.Model):
         string="Consumables",
         compute="_compute_terms",
         store=True,
+        readonly=False,
         precompute=True,
         help="Fees and parts of these product categories (and their sub-categories) are not covered.",
     )
     excludes_misuse = fields.Boolean(
         compute="_compute_terms",
         store=True,
+        readonly=False,
         precompute=True,
         help="Visits where the technician found misuse are not covered by this warranty.",
     )
@@ -96,11 +118,23 @@ class AftersalesWarranty(models.Model):
     def _guarded_fields(self):
         return super()._guarded_fields() | TERMS_FIELDS | MANUAL_END_FIELDS
 
+    @api.model
+    def _prepare_policy_vals(self, policy):
+        """What a new warranty of ``policy`` takes from it, as create values: its terms and what it covers.
+
+        The values ``_compute_terms`` and ``_compute_coverage`` give a warranty without extensions.
+        A delivery that registers many units of a policy passes them to ``create``, so that they are
+        worked out once for the policy instead of once per unit.
+        """
+        vals = dict(
+            policy._prepare_terms_vals(), **self._coverage_vals(policy, self.env["aftersales.warranty.extension"])
+        )
+        return {name: self._fields[name].convert_to_write(value, self) for name, value in vals.items()}
+
     def _terms_end_date(self, start, extra_months=0):
         """The last day covered by the warranty's own terms when it starts on ``start``."""
         self.ensure_one()
-        delta = relativedelta(**{f"{self.duration_unit}s": self.duration}) + relativedelta(months=extra_months)
-        return start + delta - relativedelta(days=1)
+        return _end_date(start, self.duration, self.duration_unit, extra_months)
 
     # ------------------------------------------------------------------
     # Exclusions
@@ -137,14 +171,12 @@ class AftersalesWarranty(models.Model):
         What is covered is the policy's, widened by the extensions sold; warranties that end up with
         the same values are written at once.
         """
-        kinds = ("parts", "labour", "travel")
         batches = defaultdict(lambda: self.browse())
         for warranty in self:
-            policy = warranty.policy_id
             extensions = warranty.extension_ids.filtered(lambda e: e.state == "active")
-            covers = tuple(policy[f"covers_{kind}"] or any(extensions.mapped(f"covers_{kind}")) for kind in kinds)
-            batches[(policy, covers)] |= warranty
+            covers = self._coverage_vals(warranty.policy_id, extensions)
+            batches[(warranty.policy_id, tuple(sorted(covers.items())))] |= warranty
         for (policy, covers), warranties in batches.items():
-            vals = dict(policy._prepare_terms_vals(), **{f"covers_{kind}": covers[i] for i, kind in enumerate(kinds)})
-            with warranties._unguard(*TERMS_FIELDS, *(f"covers_{kind}" for kind in kinds)):
+            vals = dict(policy._prepare_terms_vals(), **dict(covers))
+            with warranties._unguard(*TERMS_FIELDS, *COVERAGE_FIELDS):
                 warranties.write(vals)

@@ -94,10 +94,17 @@ class StockPicking(models.Model):
                     self.env._("Delivered again with %(picking)s", picking=picking.name), picking=picking
                 )
         invoices = self._aftersales_posted_invoices(moves.sale_line_id.sudo())
-        vals_list = [
-            self._aftersales_prepare_warranty_vals(move, lot, quantity, policies[move.product_id], invoices)
-            for move, lot, quantity in units
-        ]
+        # what the units share is worked out once: the terms and coverage per policy, the rest per move
+        policy_vals = {policy: Warranty._prepare_policy_vals(policy) for policy in set(policies.values()) if policy}
+        move_vals = {}
+        vals_list = []
+        for move, lot, quantity in units:
+            if move not in move_vals:
+                policy = policies[move.product_id]
+                move_vals[move] = dict(
+                    policy_vals[policy], **self._aftersales_prepare_warranty_vals(move, policy, invoices)
+                )
+            vals_list.append(dict(move_vals[move], lot_id=lot.id, quantity=quantity))
         # a delivery registers many units: no creation message, followers or tracking per
         # warranty (its delivery is on it), and one note per delivery, written in one batch
         warranties = Warranty.with_context(tracking_disable=True).create(vals_list)
@@ -123,8 +130,9 @@ class StockPicking(models.Model):
                 first[line] = posted.sorted(lambda move: (move.invoice_date, move.id))[0]
         return first
 
-    def _aftersales_prepare_warranty_vals(self, move, lot, quantity, policy, invoices):
-        """Values of the warranty of one delivered unit (``lot`` may be empty).
+    def _aftersales_prepare_warranty_vals(self, move, policy, invoices):
+        """Values of the warranties of the units delivered by ``move``, under ``policy``; the
+        caller adds each unit's ``lot_id`` and ``quantity``.
 
         ``invoices`` maps sale lines to their posted invoice: the warranty links it, and a
         policy that starts at the invoice starts at once when the invoice came first.
@@ -137,8 +145,6 @@ class StockPicking(models.Model):
             "company_id": picking.company_id.id,
             "partner_id": (order.partner_id or picking.partner_id.commercial_partner_id).id,
             "product_id": move.product_id.id,
-            "lot_id": lot.id,
-            "quantity": quantity,
             "policy_id": policy.id,
             "sale_line_id": move.sale_line_id.id,
             "picking_id": picking.id,

@@ -2,10 +2,13 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user, tagged
 
 from .common import WarrantyCommon
+
+# a lookup by serial number: one query, which also fetches what the lookup shows
+LOOKUP_QUERIES = 1
 
 
 @tagged("post_install", "-at_install")
@@ -51,6 +54,52 @@ class TestWarranty(WarrantyCommon):
         self.assertEqual(ticket.warranty_id, current)
         self.assertEqual(ticket.warranty_state, "active")
         self.assertEqual(ticket.warranty_end_date, date(2027, 12, 31))
+
+    def test_lookup_one_query_as_the_agent(self):
+        """The agent's lookup is one query, which fetches what it shows; the record rules apply."""
+        expired = self._warranty(lot_id=self.lot.id)
+        expired._start(date(2020, 1, 1))
+        self.assertEqual(expired.state, "expired")
+        current = self._warranty(lot_id=self.lot.id)
+        current._start(date(2026, 1, 1))
+        other_lot = self.env["stock.lot"].create({"name": "WM7-0002", "product_id": self.product.id})
+        self._warranty(lot_id=other_lot.id)._start(date(2026, 2, 1))
+        Warranty = self.env["aftersales.warranty"].with_user(self.agent).with_context(date=date(2026, 6, 1))
+        # the agent's rights, rules and time zone, read once per request
+        self.assertTrue(Warranty._lookup("WM7-0002").days_left)
+        Warranty.invalidate_model()  # the warranties not cached, as in a request that looks a serial up
+        with freeze_time("2026-06-01"), self.assertQueryCount(LOOKUP_QUERIES):
+            found = Warranty._lookup("WM7-0001")
+            shown = (found.state, found.end_date, found.days_left, found.partner_id.id)
+        self.assertEqual(found, current, "the running warranty before the expired one")
+        self.assertEqual(shown, ("active", date(2027, 12, 31), 579, self.customer.id))
+        self.assertFalse(Warranty._lookup("WM7-9999"))
+        # the record rules: a customer's portal user finds the units of the customer only
+        outsider = self.env["res.partner"].create({"name": "Olga Outsider"})
+        portal = new_test_user(self.env, login="lookup_portal", groups="base.group_portal", partner_id=outsider.id)
+        self.assertFalse(self.env["aftersales.warranty"].with_user(portal)._lookup("WM7-0001"))
+        owner = new_test_user(
+            self.env,
+            login="lookup_owner",
+            groups="base.group_portal",
+            partner_id=self.env["res.partner"].create({"name": "Wanda", "parent_id": self.customer.id}).id,
+        )
+        self.assertEqual(self.env["aftersales.warranty"].with_user(owner)._lookup("WM7-0001"), current)
+        # the access rights: a user without any on warranties is refused
+        employee = new_test_user(self.env, login="lookup_employee", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            self.env["aftersales.warranty"].with_user(employee)._lookup("WM7-0001")
+
+    def test_company_checked_in_a_batch(self):
+        """Warranties created together are checked once per company and value, each value still checked."""
+        other_company = self.env["res.company"].create({"name": "Other Appliances Ltd"})
+        foreign = self.env["product.product"].create({"name": "Foreign Fridge", "company_id": other_company.id})
+        lots = self.env["stock.lot"].create([{"name": f"CC-{n}", "product_id": self.product.id} for n in range(3)])
+        base = {"partner_id": self.customer.id, "product_id": self.product.id, "policy_id": self.policy.id}
+        vals_list = [dict(base, lot_id=lot.id) for lot in lots]
+        with self.assertRaises(UserError):
+            self.env["aftersales.warranty"].create([*vals_list[:2], dict(vals_list[2], product_id=foreign.id)])
+        self.assertEqual(len(self.env["aftersales.warranty"].create(vals_list)), 3)
 
     def test_cron_expires_in_batches(self):
         warranties = self.env["aftersales.warranty"]
