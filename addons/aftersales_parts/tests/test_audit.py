@@ -169,7 +169,7 @@ class TestPartsAccess(PartsCommon):
     def test_technician_cannot_create_a_van(self):
         with self.assertRaises(AccessError):
             self.tech_b.with_user(self.tech_b.user_id).action_aftersales_create_van_location()
-        self.assertFalse(self.tech_b.aftersales_van_location_id)
+        self.assertFalse(self.tech_b.van_location_id)
 
     def test_technician_cannot_recompute_commissions(self):
         period = self.env["aftersales.commission.period"].create(
@@ -182,9 +182,9 @@ class TestPartsAccess(PartsCommon):
     def test_other_technician_cannot_scrap_a_defective_part(self):
         lot = self.env["stock.lot"].create({"name": "CB-AUDIT-1", "product_id": self.board.id})
         visit = self._start_visit([])
-        visit.aftersales_part_ids = [Command.create({"product_id": self.board.id, "lot_id": lot.id, "removed": True})]
+        visit.part_ids = [Command.create({"product_id": self.board.id, "lot_id": lot.id, "removed": True})]
         self._finish_visit(visit)
-        part = visit.aftersales_part_ids
+        part = visit.part_ids
         self._validate(part.move_id.picking_id)
         self.assertEqual(part.defective_state, "received")
         with self.assertRaises(AccessError):
@@ -195,9 +195,9 @@ class TestPartsAccess(PartsCommon):
         """Even their own removed parts: scrapping, putting back and returning them is the agents' and clerks'."""
         lot = self.env["stock.lot"].create({"name": "CB-AUDIT-2", "product_id": self.board.id})
         visit = self._start_visit([])
-        visit.aftersales_part_ids = [Command.create({"product_id": self.board.id, "lot_id": lot.id, "removed": True})]
+        visit.part_ids = [Command.create({"product_id": self.board.id, "lot_id": lot.id, "removed": True})]
         self._finish_visit(visit)
-        part = visit.aftersales_part_ids
+        part = visit.part_ids
         self._validate(part.move_id.picking_id)
         own = part.with_user(visit.technician_id.user_id)
         for action in (

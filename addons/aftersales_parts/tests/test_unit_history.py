@@ -29,7 +29,7 @@ class TestPartsUnitHistory(PartsCommon):
         )
         self._inventory(self.board, self.van, 1.0, lot=new_board)
         visit = self._start_visit([])
-        visit.aftersales_part_ids = [
+        visit.part_ids = [
             Command.create({"product_id": self.board.id, "lot_id": old_board.id, "removed": True}),
             Command.create({"product_id": self.board.id, "lot_id": new_board.id}),
         ]

@@ -201,7 +201,7 @@ class AftersalesCampaignLine(models.Model):
         now = fields.Datetime.now()
         Ticket = self.env["aftersales.ticket"]
         for campaign, campaign_lines in by_campaign.items():
-            with Ticket._unguard("aftersales_campaign_id"):
+            with Ticket._unguard("campaign_id"):
                 tickets = (
                     Ticket.with_company(campaign.company_id)
                     .with_context(mail_create_nolog=True, mail_notrack=True)
