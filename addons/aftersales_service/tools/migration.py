@@ -12,7 +12,7 @@ def rename_fields(cr, module, model, names):
     their data, before the module's new code is loaded: the column with its index and foreign key,
     the field's ``ir.model.fields`` record (its translations, tracking values and defaults follow)
     with its XML id and the XML ids of its selection values, the users' saved filters and export
-    lists, and the ``object.<field>`` placeholders of the model's e-mail templates.
+    lists, the model's views and the ``object.<field>`` placeholders of its e-mail templates.
 
     Idempotent: a field already renamed is left as it is.
     """
@@ -76,8 +76,19 @@ def _rename_foreign_key(cr, table, old, new):
 
 
 def _rename_in_user_data(cr, model, old, new):
-    """The field's name where users saved it: filters (domain, grouping, order), export lists and
-    the e-mail templates of the model."""
+    """The field's name where it is saved in the database: the views of the model (the module's
+    are loaded again from its files, but the views of the addons loaded after it are validated
+    with them before), the users' filters (domain, grouping, order), export lists and the e-mail
+    templates of the model."""
+    cr.execute(
+        SQL(
+            """UPDATE ir_ui_view SET arch_db = regexp_replace(arch_db::text, %(word)s, %(new)s, 'g')::jsonb
+                WHERE model = %(model)s AND arch_db::text ~ %(word)s""",
+            word=rf"\m{old}\M",
+            new=new,
+            model=model,
+        )
+    )
     quoted = rf"""(['"]){old}(['".:\s])"""
     cr.execute(
         SQL(
