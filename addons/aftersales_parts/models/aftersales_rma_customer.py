@@ -115,23 +115,22 @@ class AftersalesRmaCustomer(models.Model):
         uninspected = self.line_ids.filtered(
             lambda line: line.resolution == "refund" and line.qty_received and not line.decision_applied
         )
-        if uninspected and not self.env.context.get("aftersales_refund_reason"):
-            return self.env["aftersales.audit.reason"]._action(
-                self, "action_refund", _("Why refund before the inspection?")
-            )
-        return self.action_refund()
+        if uninspected:
+            return self.env["aftersales.audit.reason"]._action(self, "_refund", _("Why refund before the inspection?"))
+        return self._refund()
 
-    def action_refund(self):
+    def _refund(self, reason=None):
         """Refund the received units of the lines to refund, by reversing their invoices.
 
-        The reason given in ``aftersales_refund_reason`` goes to the audit log with the credit notes.
+        ``reason`` goes to the audit log with the credit notes; units refunded before their inspection
+        need one.
         """
         self._check_direction("customer", _("Refunding"))
         self._check_state(("approved", "received", "done"), _("Refunding"))
         self._check_billing_rights(_("Refunding"))
         self._check_record_access()
         self._lock()
-        reason = (self.env.context.get("aftersales_refund_reason") or "").strip()
+        reason = (reason or "").strip()
         refunds = self.env["account.move"].sudo()
         for rma in self.sudo():
             lines = rma.line_ids.filtered(
@@ -166,6 +165,7 @@ class AftersalesRmaCustomer(models.Model):
                 "rma_refund" if all(lines.mapped("decision_applied")) else "rma_refund_uninspected",
                 rma_refunds,
                 old=", ".join(lines.invoice_line_id.move_id.mapped("name")),
+                reason=reason,
             )
             refunds |= rma_refunds
         if refunds and any(self.company_id.mapped("aftersales_rma_post_refund")):

@@ -48,11 +48,7 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
         return rma
 
     def _refund(self, rma, user=None):
-        return (
-            rma.with_user(user or self.rma_user)
-            .with_context(aftersales_refund_reason="Agreed on the phone")
-            .action_refund()
-        )
+        return rma.with_user(user or self.rma_user)._refund("Agreed on the phone")
 
     def _snapshot(self, records, names):
         records.invalidate_recordset()
@@ -494,7 +490,7 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
         line.action_inspect()
         self.assertTrue(line.decision_applied)
         with self.assertRaises(AccessError):
-            rma.with_user(self.clerk).action_refund()
+            rma.with_user(self.clerk)._refund()
 
     def test_accountant_journey(self):
         """The accountant (nothing but that group) approves above the limit, refunds, and posts the credit note."""

@@ -273,7 +273,7 @@ class TestSupplierRma(PartsCommon):
         supplier_rma.action_approve()
         self._ship(supplier_rma.return_picking_ids)
         with self.assertRaisesRegex(UserError, "only for returns from customers"):
-            supplier_rma.action_refund()
+            supplier_rma._refund()
         with self.assertRaisesRegex(UserError, "only for returns from customers"):
             supplier_rma.line_ids.action_replace()
         with self.assertRaisesRegex(UserError, "only for returns from customers"):

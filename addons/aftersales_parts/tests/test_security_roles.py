@@ -305,7 +305,7 @@ class TestRmaRoles(RmaCommon):
         line.action_inspect()
         self.assertTrue(line.decision_applied)
         with self.assertRaises(AccessError):
-            rma.with_user(self.clerk).action_refund()
+            rma.with_user(self.clerk)._refund()
         with self.assertRaises(AccessError):
             rma.with_user(self.clerk).unlink()
         self.assertFalse(rma.refund_ids)
@@ -318,9 +318,7 @@ class TestRmaRoles(RmaCommon):
         rma.with_user(self.accountant).action_approve()
         self.assertEqual(rma.state, "approved")
         self._validate(rma.sudo().return_picking_ids.with_user(self.clerk))
-        rma.with_user(self.accountant).with_context(
-            aftersales_refund_reason="Refund agreed on the phone"
-        ).action_refund()
+        rma.with_user(self.accountant)._refund("Refund agreed on the phone")
         self.assertEqual(rma.refund_ids.move_type, "out_refund")
         self.assertEqual(rma.refund_ids.amount_untaxed, 200.0)
         # the credit note is the accountant's to post

@@ -82,7 +82,7 @@ class TestRmaUnitHistory(RmaCommon):
             receipt = rma.sudo().return_picking_ids
             self._validate(receipt.with_user(self.stock_user))
         with freeze_time("2026-03-25 10:00:00"):
-            rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+            rma.with_user(self.rma_user)._refund("Refund agreed")
             rma.sudo().refund_ids.filtered(lambda m: m.state == "draft").action_post()
 
         events = self.env["aftersales.unit.event"].search(
