@@ -35,11 +35,6 @@ class AftersalesRmaCustomer(models.Model):
             self.branch_id = pickings.picking_type_id.warehouse_id.aftersales_branch_id[:1]
         return pickings
 
-    def _inspection_location(self):
-        """Where the units returned by the customer wait for their inspection."""
-        self.ensure_one()
-        return self.company_id._aftersales_warehouse(self.branch_id)._aftersales_inspection_location()
-
     def _return_delivery(self, delivery, lines):
         """Odoo's return of ``delivery``: one move per line, refunding the sale only for the lines to refund."""
         # the goods come back to the warehouse of the return's branch, through its own receipts

@@ -18,8 +18,8 @@ CHUNK_SIZE = 2000
 class AftersalesReportExport(models.TransientModel):
     """Excel reports of the after-sales documents for a period and filters.
 
-    A kind of report is a method ``_aftersales_export_<kind>(report, domain)`` writing
-    its sheets in the ``XlsxReport``; ``_aftersales_<kind>_domain()`` gives the records
+    A kind of report is a method ``_export_<kind>(report, domain)`` writing
+    its sheets in the ``XlsxReport``; ``_<kind>_domain()`` gives the records
     of the wizard's filters. Other addons add kinds with ``selection_add`` and these
     two methods, and map their model in ``_export_kind_by_model``.
     """
