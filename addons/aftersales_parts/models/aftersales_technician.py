@@ -9,7 +9,6 @@ class AftersalesTechnician(models.Model):
 
     van_location_id = fields.Many2one(
         "stock.location",
-        string="Van Location",
         check_company=True,
         domain="[('usage', '=', 'internal')]",
         copy=False,

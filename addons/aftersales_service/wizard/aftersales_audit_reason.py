@@ -47,6 +47,7 @@ class AftersalesAuditReason(models.TransientModel):
         reason = (self.reason or "").strip()
         if not reason:
             raise UserError(_("Say why you take this action."))
-        records = self.env[self.res_model].browse(self.res_ids).exists()
-        result = getattr(records.with_context(clean_context(self.env.context)), self.method)(reason)
+        # the wizard's default_* keys stay with the wizard
+        records = self.env[self.res_model].with_env(self.env(context=clean_context(self.env.context)))
+        result = getattr(records.browse(self.res_ids).exists(), self.method)(reason)
         return result if isinstance(result, dict) else {"type": "ir.actions.act_window_close"}

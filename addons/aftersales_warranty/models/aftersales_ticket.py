@@ -48,7 +48,6 @@ class AftersalesTicket(models.Model):
 
     job_origin = fields.Selection(
         [("direct", "Direct"), ("manufacturer", "Manufacturer's Call Centre")],
-        string="Job Origin",
         required=True,
         default="direct",
         tracking=True,
@@ -57,7 +56,6 @@ class AftersalesTicket(models.Model):
     )
     manufacturer_id = fields.Many2one(
         "res.partner",
-        string="Manufacturer",
         index="btree_not_null",
         tracking=True,
         check_company=True,

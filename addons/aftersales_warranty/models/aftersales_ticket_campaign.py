@@ -13,7 +13,6 @@ class AftersalesTicket(models.Model):
     channel = fields.Selection(selection_add=[("campaign", "Campaign")], ondelete={"campaign": "set default"})
     campaign_id = fields.Many2one(
         "aftersales.campaign",
-        string="Campaign",
         index="btree_not_null",
         readonly=True,
         copy=False,
@@ -27,7 +26,6 @@ class AftersalesTicket(models.Model):
         groups=READERS,
     )
     campaign_notice = fields.Html(
-        string="Campaign Notice",
         compute="_compute_open_campaign_ids",
         sanitize=False,
         groups=READERS,

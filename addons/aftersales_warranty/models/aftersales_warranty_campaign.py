@@ -7,7 +7,6 @@ class AftersalesWarranty(models.Model):
 
     open_campaign_id = fields.Many2one(
         "aftersales.campaign",
-        string="Open Campaign",
         compute="_compute_open_campaign_id",
         compute_sudo=True,
         help="A running recall or service campaign still waiting for this unit, addressed to its owner.",
