@@ -28,7 +28,7 @@ class TestCarryInWorkshop(CarryInCommon):
                     "partner_id": self.customer.id,
                     "state": "draft",
                     "workshop": True,
-                    "aftersales_carry_in_id": first.id,
+                    "carry_in_id": first.id,
                 }
             ],
         )
