@@ -187,7 +187,7 @@ def insert_tickets(cr, ids, lot_ids, first, last):
     # the warranty addon's required column, when it is installed: every bench job is taken directly
     cr.execute(
         "SELECT 1 FROM information_schema.columns "
-        "WHERE table_name = 'aftersales_ticket' AND column_name = 'aftersales_job_origin'"
+        "WHERE table_name = 'aftersales_ticket' AND column_name = 'job_origin'"
     )
     with_origin = bool(cr.fetchone())
     cr.execute(
@@ -244,7 +244,7 @@ def insert_tickets(cr, ids, lot_ids, first, last):
                    1, 1, now(), now()%(origin_value)s
               FROM src
             """,
-            origin_column=SQL(", aftersales_job_origin") if with_origin else SQL(""),
+            origin_column=SQL(", job_origin") if with_origin else SQL(""),
             origin_value=SQL(", 'direct'") if with_origin else SQL(""),
             first=first,
             last=last,

@@ -11,7 +11,7 @@ the superuser: access rights and record rules apply):
   lines, from the delivery and invoice lines of the orders), the *approval*
   (``action_approve``, which creates the return receipts), the *receipt* (the receipts
   validated with ``button_validate``), the *inspection* (decision "back to stock" on the
-  lines, applied by ``action_inspect``) and the *refund* (``action_refund``: the credit
+  lines, applied by ``action_inspect``) and the *refund* (``_refund``: the credit
   notes, posted as the company asks);
 * **Odoo**, the same return done by hand with Odoo alone: the *return* wizard of each
   delivery (``stock.return.picking`` for 2 units, ``action_create_returns``), the
@@ -218,9 +218,7 @@ def refund(rmas):
     uninspected = rmas.line_ids.filtered(
         lambda line: line.resolution == "refund" and line.qty_received and not line.decision_applied
     )
-    if uninspected:
-        rmas = rmas.with_context(aftersales_refund_reason=REFUND_REASON)
-    rmas.action_refund()
+    rmas._refund(REFUND_REASON if uninspected else None)
     drafts = rmas.refund_ids.filtered(lambda move: move.state == "draft")
     if drafts:  # a company that leaves the credit notes of returns in draft: posted by hand
         drafts.action_post()

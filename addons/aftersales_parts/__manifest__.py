@@ -1,6 +1,6 @@
 {
     "name": "After-Sales Parts and RMA",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.1.1",
     "category": "Services/After-Sales",
     "summary": "Spare parts for technicians, defective parts and return authorizations",
     "author": "After-Sales for Odoo",

@@ -35,15 +35,15 @@ class AftersalesPartnerPartsPortal(AftersalesPartnerPortal):
                 .search([("location_id", "child_of", location.id), ("quantity", ">", 0)])
                 .product_id
             )
-        return (products | visit_sudo.aftersales_suggested_part_ids).sorted("display_name")
+        return (products | visit_sudo.suggested_part_ids).sorted("display_name")
 
     def _aftersales_job_page_values(self, visit_sudo, **kw):
         values = super()._aftersales_job_page_values(visit_sudo, **kw)
         values.update(
             {
-                "job_parts": visit_sudo.aftersales_part_ids.filtered(lambda part: not part.removed),
+                "job_parts": visit_sudo.part_ids.filtered(lambda part: not part.removed),
                 "job_part_products": self._aftersales_job_parts_products(visit_sudo),
-                "job_part_requests": visit_sudo.aftersales_parts_request_ids,
+                "job_part_requests": visit_sudo.parts_request_ids,
                 "job_consignment": visit_sudo.service_partner_id.aftersales_partner_location_id,
             }
         )

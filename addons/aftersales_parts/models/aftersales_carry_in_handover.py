@@ -233,7 +233,7 @@ class AftersalesCarryIn(models.Model):
         moves = self.repair_id.move_ids.filtered(lambda move: move.repair_line_type == "add" and move.state == "done")
         if moves:
             return [(move.product_id, move.move_line_ids.lot_id[:1], move.quantity) for move in moves]
-        parts = self.visit_id.aftersales_part_ids.filtered(lambda part: not part.removed)
+        parts = self.visit_id.part_ids.filtered(lambda part: not part.removed)
         return [(part.product_id, part.lot_id, part.quantity) for part in parts]
 
     def _unit_warranty_policy(self):

@@ -196,7 +196,7 @@ class AftersalesCarryIn(models.Model):
         visit = self.visit_id
         # sudo: the agent chooses among all the workshop technicians of the company, whatever he may read
         Technician = self.env["aftersales.technician"].sudo()
-        domain = [("aftersales_workshop", "=", True), ("company_id", "=", self.company_id.id)]
+        domain = [("workshop", "=", True), ("company_id", "=", self.company_id.id)]
         technicians = (
             Technician.search(domain + [("branch_id", "=", self.branch_id.id)]) if self.branch_id else Technician
         )
@@ -346,7 +346,7 @@ class AftersalesCarryIn(models.Model):
         with self._unguard("repair_id"):
             self.repair_id = repair
         repair._action_repair_confirm()
-        self.visit_id.aftersales_part_ids.filtered(lambda part: not part.removed)._add_to_repair()
+        self.visit_id.part_ids.filtered(lambda part: not part.removed)._add_to_repair()
         return repair
 
     def _prepare_repair_vals(self):

@@ -8,7 +8,7 @@ class AftersalesPartnerSettlement(models.Model):
         """The parts the partner supplied from its own stock on the jobs of the period, at the agreed price."""
         vals_list = super()._collect_line_vals()
         jobs = self._jobs_to_settle()
-        parts = jobs.aftersales_part_ids.filtered(lambda part: part.partner_supplied and not part.removed)
+        parts = jobs.part_ids.filtered(lambda part: part.partner_supplied and not part.removed)
         if not parts:
             return vals_list
         settled = self.env["aftersales.partner.settlement.line"].search(

@@ -76,11 +76,11 @@ class AftersalesPartsRequest(models.Model):
         for request in self:
             request.branch_id = request.technician_id.branch_id or request.visit_id.branch_id
 
-    @api.depends("technician_id.aftersales_van_location_id", "service_partner_id.aftersales_partner_location_id")
+    @api.depends("technician_id.van_location_id", "service_partner_id.aftersales_partner_location_id")
     def _compute_location_dest_id(self):
         for request in self:
             request.location_dest_id = (
-                request.technician_id.aftersales_van_location_id
+                request.technician_id.van_location_id
                 if request.technician_id
                 else request.service_partner_id.aftersales_partner_location_id
             )

@@ -573,7 +573,18 @@ class AftersalesRma(models.Model):
         self._check_record_access()
         self._check_role(action, HANDLE_GROUPS)
 
-    def action_reject(self, reason=None):
+    def action_reject(self):
+        """The Reject button: the window asks why, then rejects the returns (:meth:`_reject`)."""
+        self._check_rejectable()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "aftersales.rma.reject",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": self._name, "active_ids": self.ids},
+        }
+
+    def _check_rejectable(self):
         waiting = self.filtered(lambda rma: rma.state == "to_approve")
         (self - waiting)._check_handling_rights(_("Rejecting"))
         # finance refuses the refunds it is asked to approve
@@ -581,15 +592,13 @@ class AftersalesRma(models.Model):
             waiting._check_record_access()
             waiting._check_role(_("Rejecting"), {"customer": FINANCE_GROUPS + HANDLE_GROUPS["customer"]})
         self._check_state(("draft", "to_approve", "approved"), _("Rejecting"))
-        reason = reason or self.env.context.get("aftersales_reject_reason")
+
+    def _reject(self, reason):
+        """Reject the returns, ``reason`` kept on them and told to the customer."""
+        self._check_rejectable()
+        reason = (reason or "").strip()
         if not reason:
-            return {
-                "type": "ir.actions.act_window",
-                "res_model": "aftersales.rma.reject",
-                "view_mode": "form",
-                "target": "new",
-                "context": {"active_model": self._name, "active_ids": self.ids},
-            }
+            raise UserError(_("Say why the return is rejected."))
         # sudo: the receipts of the returns that the user may reject, whoever may read transfers
         pickings = self.sudo().return_picking_ids
         if pickings.filtered(lambda p: p.state == "done"):
@@ -741,14 +750,14 @@ class AftersalesRma(models.Model):
         self.invalidate_recordset()
         self.line_ids.invalidate_recordset(["qty_refunded", "refund_line_ids"])
 
-    def _audit_refund(self, action, refunds, old=None):
-        """Write down the credit notes of a return in the audit log, with their amount."""
+    def _audit_refund(self, action, refunds, old=None, reason=None):
+        """Write down the credit notes of a return in the audit log, with their amount and ``reason``."""
         self.ensure_one()
         amount = sum(refunds.mapped("amount_total"))
         self.env["aftersales.audit.log"]._audit(
             action,
             self,
-            self.env.context.get("aftersales_refund_reason"),
+            reason,
             old=old or None,
             new=_(
                 "%(refunds)s: %(amount)s %(currency)s",

@@ -48,7 +48,12 @@ class AftersalesRmaApproval(models.Model):
     # ------------------------------------------------------------------
 
     def action_approve(self):
-        """Approve drafts (the first step), or the refunds waiting for finance (the second step).
+        """The Approve button (see :meth:`_approve`)."""
+        return self._approve()
+
+    def _approve(self, reason=None):
+        """Approve drafts (the first step), or the refunds waiting for finance (the second step);
+        ``reason``, if given, goes to the audit log with the approvals it records.
 
         A return is approved once all its steps are: its receipts (or shipments) are created and the
         customer is told by e-mail.
@@ -57,8 +62,8 @@ class AftersalesRmaApproval(models.Model):
         # customer returns: agents, and accountants for the refunds; supplier returns: agents and parts clerks
         self._check_record_access()
         drafts = self.filtered(lambda rma: rma.state == "draft")
-        approved = drafts._approve_request()
-        approved |= (self - drafts)._approve_refund()
+        approved = drafts._approve_request(reason)
+        approved |= (self - drafts)._approve_refund(reason)
         for rma in approved.sudo():
             rma._create_receipts()
         approved._notify_customer("approved")
@@ -90,7 +95,7 @@ class AftersalesRmaApproval(models.Model):
             rma.line_ids._check_returnable_quantities()
             rma.line_ids._check_refundable_at_approval()
 
-    def _approve_request(self):
+    def _approve_request(self, reason=None):
         """The first step, for the drafts of ``self``: customer service (agents; accountants too for the
         refunds, parts clerks for the returns to suppliers) approves.
 
@@ -123,11 +128,11 @@ class AftersalesRmaApproval(models.Model):
         # sudo: the approvers were checked above; accountants only read returns
         to_finance.sudo().write({"state": "to_approve", "cs_approved_by_id": user.id, "cs_approved_date": now})
         approved.sudo().write({"state": "approved", "cs_approved_by_id": user.id, "cs_approved_date": now})
-        over_limit._audit_approval("rma_approved_over_limit")
+        over_limit._audit_approval("rma_approved_over_limit", reason)
         staged = self.filtered(
             lambda rma: rma.direction == "customer" and rma.company_id.aftersales_rma_staged_approval
         )
-        staged._audit_approval("rma_cs_approved", with_limit=False)
+        staged._audit_approval("rma_cs_approved", reason, with_limit=False)
         for rma in to_finance.sudo():
             rma._ask_finance_approval()
         # one step: the tracking of the status says who approved; two: the chatter tells each step
@@ -179,7 +184,7 @@ class AftersalesRmaApproval(models.Model):
                 return user.with_env(self.env)
         return company._aftersales_responsible_user()
 
-    def _approve_refund(self):
+    def _approve_refund(self, reason=None):
         """The second step, for the returns of ``self`` waiting for finance: an after-sales accountant or
         manager approves the refund. Who approved the first step does not approve the second, unless they
         are an after-sales manager. Returns the returns now fully approved."""
@@ -203,7 +208,7 @@ class AftersalesRmaApproval(models.Model):
         self.sudo().write(
             {"state": "approved", "finance_approved_by_id": user.id, "finance_approved_date": fields.Datetime.now()}
         )
-        self._audit_approval("rma_finance_approved")
+        self._audit_approval("rma_finance_approved", reason)
         for rma in self.sudo():
             rma.message_post(
                 body=_("Refund approved by %(user)s for finance.", user=user.name), subtype_xmlid="mail.mt_note"
@@ -211,9 +216,9 @@ class AftersalesRmaApproval(models.Model):
         self.sudo().activity_feedback([FINANCE_ACTIVITY])
         return self
 
-    def _audit_approval(self, action, with_limit=True):
-        """Write down in the audit log the approval ``action`` of the returns of ``self``, with their refund
-        and, ``with_limit``, the company's approval threshold it is above."""
+    def _audit_approval(self, action, reason=None, with_limit=True):
+        """Write down in the audit log the approval ``action`` of the returns of ``self`` with ``reason``,
+        their refund and, ``with_limit``, the company's approval threshold it is above."""
         limits = None
         if with_limit:
             limits = {
@@ -223,7 +228,7 @@ class AftersalesRmaApproval(models.Model):
         self.env["aftersales.audit.log"]._audit(
             action,
             self,
-            self.env.context.get("aftersales_approval_reason"),
+            reason,
             old=limits,
             new={rma.id: self.env._("Refund: %(amount)s", amount=rma.amount_refundable) for rma in self},
             require_reason=False,

@@ -35,11 +35,6 @@ class AftersalesRmaCustomer(models.Model):
             self.branch_id = pickings.picking_type_id.warehouse_id.aftersales_branch_id[:1]
         return pickings
 
-    def _inspection_location(self):
-        """Where the units returned by the customer wait for their inspection."""
-        self.ensure_one()
-        return self.company_id._aftersales_warehouse(self.branch_id)._aftersales_inspection_location()
-
     def _return_delivery(self, delivery, lines):
         """Odoo's return of ``delivery``: one move per line, refunding the sale only for the lines to refund."""
         # the goods come back to the warehouse of the return's branch, through its own receipts
@@ -115,23 +110,22 @@ class AftersalesRmaCustomer(models.Model):
         uninspected = self.line_ids.filtered(
             lambda line: line.resolution == "refund" and line.qty_received and not line.decision_applied
         )
-        if uninspected and not self.env.context.get("aftersales_refund_reason"):
-            return self.env["aftersales.audit.reason"]._action(
-                self, "action_refund", _("Why refund before the inspection?")
-            )
-        return self.action_refund()
+        if uninspected:
+            return self.env["aftersales.audit.reason"]._action(self, "_refund", _("Why refund before the inspection?"))
+        return self._refund()
 
-    def action_refund(self):
+    def _refund(self, reason=None):
         """Refund the received units of the lines to refund, by reversing their invoices.
 
-        The reason given in ``aftersales_refund_reason`` goes to the audit log with the credit notes.
+        ``reason`` goes to the audit log with the credit notes; units refunded before their inspection
+        need one.
         """
         self._check_direction("customer", _("Refunding"))
         self._check_state(("approved", "received", "done"), _("Refunding"))
         self._check_billing_rights(_("Refunding"))
         self._check_record_access()
         self._lock()
-        reason = (self.env.context.get("aftersales_refund_reason") or "").strip()
+        reason = (reason or "").strip()
         refunds = self.env["account.move"].sudo()
         for rma in self.sudo():
             lines = rma.line_ids.filtered(
@@ -166,6 +160,7 @@ class AftersalesRmaCustomer(models.Model):
                 "rma_refund" if all(lines.mapped("decision_applied")) else "rma_refund_uninspected",
                 rma_refunds,
                 old=", ".join(lines.invoice_line_id.move_id.mapped("name")),
+                reason=reason,
             )
             refunds |= rma_refunds
         if refunds and any(self.company_id.mapped("aftersales_rma_post_refund")):

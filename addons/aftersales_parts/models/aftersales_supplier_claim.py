@@ -7,28 +7,24 @@ from odoo.exceptions import UserError
 class AftersalesSupplierClaim(models.Model):
     _inherit = "aftersales.supplier.claim"
 
-    aftersales_rma_line_ids = fields.One2many(
-        "aftersales.rma.line", "supplier_claim_id", string="Return Lines", readonly=True
-    )
-    aftersales_rma_id = fields.Many2one(
+    rma_line_ids = fields.One2many("aftersales.rma.line", "supplier_claim_id", string="Return Lines", readonly=True)
+    rma_id = fields.Many2one(
         "aftersales.rma",
         string="Return to Supplier",
-        compute="_compute_aftersales_rma_id",
+        compute="_compute_rma_id",
         help="The return that sends the claimed unit back to the supplier.",
     )
 
-    @api.depends("aftersales_rma_line_ids.rma_id.state")
-    def _compute_aftersales_rma_id(self):
+    @api.depends("rma_line_ids.rma_id.state")
+    def _compute_rma_id(self):
         for claim in self:
-            lines = claim.sudo().aftersales_rma_line_ids.filtered(
-                lambda line: line.state not in ("rejected", "cancelled")
-            )
-            claim.aftersales_rma_id = lines.sorted("id")[-1:].rma_id
+            lines = claim.sudo().rma_line_ids.filtered(lambda line: line.state not in ("rejected", "cancelled"))
+            claim.rma_id = lines.sorted("id")[-1:].rma_id
 
     def _prepare_part_line_vals_list(self, visit):
         """The parts fitted on ``visit`` (not the defective ones removed), at their cost."""
         vals_list = super()._prepare_part_line_vals_list(visit)
-        fitted = visit.aftersales_part_ids.filtered(lambda part: not part.removed)
+        fitted = visit.part_ids.filtered(lambda part: not part.removed)
         for part in fitted:
             vals_list.append(
                 {
@@ -50,12 +46,12 @@ class AftersalesSupplierClaim(models.Model):
                 raise UserError(
                     _("Claim %(claim)s is closed: it cannot be returned to the supplier.", claim=claim.name)
                 )
-            if claim.aftersales_rma_id:
+            if claim.rma_id:
                 raise UserError(
                     _(
                         "Claim %(claim)s is already returned with %(rma)s.",
                         claim=claim.name,
-                        rma=claim.aftersales_rma_id.name,
+                        rma=claim.rma_id.name,
                     )
                 )
         claims_by_vendor = defaultdict(lambda: self.browse())
@@ -104,4 +100,4 @@ class AftersalesSupplierClaim(models.Model):
 
     def action_view_aftersales_rma(self):
         self.ensure_one()
-        return self.aftersales_rma_id._action_form()
+        return self.rma_id._action_form()

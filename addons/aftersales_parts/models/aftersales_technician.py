@@ -7,22 +7,21 @@ VAN_GROUPS = ("aftersales_service.aftersales_service_group_manager", "aftersales
 class AftersalesTechnician(models.Model):
     _inherit = "aftersales.technician"
 
-    aftersales_van_location_id = fields.Many2one(
+    van_location_id = fields.Many2one(
         "stock.location",
-        string="Van Location",
         check_company=True,
         domain="[('usage', '=', 'internal')]",
         copy=False,
         tracking=True,
         help="The stock the technician carries: parts requests fill it, the parts used on visits leave it.",
     )
-    aftersales_warehouse_id = fields.Many2one(related="aftersales_van_location_id.warehouse_id", string="Van Warehouse")
+    warehouse_id = fields.Many2one(related="van_location_id.warehouse_id", string="Van Warehouse")
 
-    @api.constrains("aftersales_van_location_id")
-    def _check_aftersales_van_location(self):
+    @api.constrains("van_location_id")
+    def _check_van_location(self):
         """A van is a location of its own: never a warehouse's stock, nor a location inside it."""
-        for technician in self.sudo().filtered("aftersales_van_location_id"):
-            van = technician.aftersales_van_location_id
+        for technician in self.sudo().filtered("van_location_id"):
+            van = technician.van_location_id
             if van.usage != "internal" or van._aftersales_in_warehouse_stock(van.company_id or technician.company_id):
                 raise ValidationError(
                     _(
@@ -45,12 +44,12 @@ class AftersalesTechnician(models.Model):
             raise AccessError(_("Only after-sales managers and parts clerks create the vans of technicians."))
         self.check_access("read")
         for technician in self.sudo():
-            if technician.aftersales_van_location_id:
+            if technician.van_location_id:
                 raise UserError(
                     _(
                         "%(technician)s already has a van: %(location)s.",
                         technician=technician.name,
-                        location=technician.aftersales_van_location_id.display_name,
+                        location=technician.van_location_id.display_name,
                     )
                 )
             # the van leaves from the technician's branch: the first warehouse of the branch, else the company's
@@ -88,5 +87,5 @@ class AftersalesTechnician(models.Model):
                     ]
                 }
             )
-            technician.aftersales_van_location_id = location
+            technician.van_location_id = location
         return True

@@ -4,7 +4,7 @@ from odoo import fields, models
 class AftersalesTechnician(models.Model):
     _inherit = "aftersales.technician"  # pylint: disable=consider-merging-classes-inherited
 
-    aftersales_workshop = fields.Boolean(
+    workshop = fields.Boolean(
         string="Works at the Service Centre",
         tracking=True,
         help="A workshop technician repairs the units customers bring to the service centre: the workshop jobs "
@@ -22,7 +22,7 @@ class AftersalesTechnician(models.Model):
             ._read_group(
                 [
                     ("technician_id", "in", self.ids),
-                    ("aftersales_workshop", "=", True),
+                    ("workshop", "=", True),
                     ("state", "not in", ("done", "cancel")),
                 ],
                 ["technician_id"],

@@ -5,8 +5,8 @@ from odoo.exceptions import UserError
 class AftersalesTicket(models.Model):
     _inherit = "aftersales.ticket"
 
-    aftersales_rma_ids = fields.One2many("aftersales.rma", "ticket_id", string="Returns")
-    aftersales_rma_count = fields.Integer(compute="_compute_aftersales_rma_count", string="Return Count")
+    rma_ids = fields.One2many("aftersales.rma", "ticket_id", string="Returns")
+    rma_count = fields.Integer(compute="_compute_rma_count", string="Return Count")
     carry_in_ids = fields.One2many("aftersales.carry.in", "ticket_id", string="Carry-in Repairs")
     carry_in_count = fields.Integer(compute="_compute_carry_in_count", string="Carry-in Count")
     carry_in_open = fields.Boolean(
@@ -15,12 +15,12 @@ class AftersalesTicket(models.Model):
         help="The ticket's unit is at the service centre: a carry-in repair of the ticket is not collected yet.",
     )
 
-    def _compute_aftersales_rma_count(self):
+    def _compute_rma_count(self):
         counts = dict(
             self.env["aftersales.rma"]._read_group([("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"])
         )
         for ticket in self:
-            ticket.aftersales_rma_count = counts.get(ticket, 0)
+            ticket.rma_count = counts.get(ticket, 0)
 
     def _compute_carry_in_count(self):
         CarryIn = self.env["aftersales.carry.in"]

@@ -8,31 +8,29 @@ from odoo.tools import float_compare, float_is_zero
 class AftersalesVisit(models.Model):
     _inherit = "aftersales.visit"
 
-    aftersales_part_ids = fields.One2many("aftersales.visit.part", "visit_id", string="Parts", copy=False)
-    aftersales_parts_request_ids = fields.One2many(
-        "aftersales.parts.request", "visit_id", string="Parts Requests", copy=False
-    )
-    aftersales_picking_ids = fields.One2many(
+    part_ids = fields.One2many("aftersales.visit.part", "visit_id", string="Parts", copy=False)
+    parts_request_ids = fields.One2many("aftersales.parts.request", "visit_id", string="Parts Requests", copy=False)
+    picking_ids = fields.One2many(
         "stock.picking", "aftersales_visit_id", string="Parts Transfers", readonly=True, copy=False
     )
-    aftersales_picking_count = fields.Integer(string="Transfers", compute="_compute_aftersales_picking_count")
-    aftersales_suggested_part_ids = fields.Many2many(
+    picking_count = fields.Integer(string="Transfers", compute="_compute_picking_count")
+    suggested_part_ids = fields.Many2many(
         "product.product",
         string="Suggested Parts",
-        compute="_compute_aftersales_suggested_part_ids",
+        compute="_compute_suggested_part_ids",
         help="The usual spare parts and the compatible parts of the unit's product.",
     )
 
-    @api.depends("aftersales_picking_ids")
-    def _compute_aftersales_picking_count(self):
+    @api.depends("picking_ids")
+    def _compute_picking_count(self):
         for visit in self:
-            visit.aftersales_picking_count = len(visit.aftersales_picking_ids)
+            visit.picking_count = len(visit.picking_ids)
 
     @api.depends("ticket_id.product_id")
-    def _compute_aftersales_suggested_part_ids(self):
+    def _compute_suggested_part_ids(self):
         for visit in self:
             template = visit.ticket_id.product_id.product_tmpl_id
-            visit.aftersales_suggested_part_ids = (
+            visit.suggested_part_ids = (
                 template.aftersales_spare_part_ids.part_id | template.aftersales_compatible_part_ids
             )
 
@@ -69,8 +67,8 @@ class AftersalesVisit(models.Model):
                         product=template.display_name or _("The unit"),
                     )
                 )
-            present = visit.aftersales_part_ids.filtered(lambda part: not part.removed).product_id
-            visit.aftersales_part_ids = [
+            present = visit.part_ids.filtered(lambda part: not part.removed).product_id
+            visit.part_ids = [
                 Command.create({"product_id": kit.part_id.id, "quantity": kit.quantity})
                 for kit in template.aftersales_spare_part_ids
                 if kit.part_id not in present
@@ -89,7 +87,7 @@ class AftersalesVisit(models.Model):
                 "default_visit_id": self.id,
                 "default_line_ids": [
                     Command.create({"product_id": part.product_id.id, "quantity": part.quantity})
-                    for part in self.aftersales_part_ids.filtered(lambda part: not part.removed)
+                    for part in self.part_ids.filtered(lambda part: not part.removed)
                 ],
             },
         }
@@ -111,14 +109,14 @@ class AftersalesVisit(models.Model):
                     visit=self.name,
                 )
             )
-        van = self.technician_id.aftersales_van_location_id
+        van = self.technician_id.van_location_id
         brought = defaultdict(float)
-        for request in self.aftersales_parts_request_ids.filtered(lambda request: request.state == "done"):
+        for request in self.parts_request_ids.filtered(lambda request: request.state == "done"):
             for move in request.picking_id.move_ids.filtered(lambda move: move.state == "done"):
                 brought[move.product_id] += move.quantity
-        for part in self.aftersales_part_ids.filtered(lambda part: not part.removed and part.location_id == van):
+        for part in self.part_ids.filtered(lambda part: not part.removed and part.location_id == van):
             brought[part.product_id] -= part.quantity
-        for picking in self.aftersales_picking_ids.filtered(
+        for picking in self.picking_ids.filtered(
             lambda picking: (
                 picking.location_id == van
                 and picking.location_dest_id == van.warehouse_id.lot_stock_id
@@ -169,7 +167,7 @@ class AftersalesVisit(models.Model):
     def _check_parts_available(self):
         """Refuse to finish a visit using parts its source locations do not hold."""
         needed = defaultdict(float)
-        for part in self.aftersales_part_ids.filtered(lambda part: not part.removed):
+        for part in self.part_ids.filtered(lambda part: not part.removed):
             if part.product_id.tracking != "none" and not part.lot_id:
                 raise UserError(
                     _(
@@ -220,7 +218,7 @@ class AftersalesVisit(models.Model):
     def _create_part_lines(self):
         """The parts used become billable lines, one per product used on a visit: the warranty or a
         contract may cover them. One batch of lines, whatever the number of parts recorded."""
-        parts = self.aftersales_part_ids.filtered(lambda part: not part.removed and not part.visit_line_id)
+        parts = self.part_ids.filtered(lambda part: not part.removed and not part.visit_line_id)
         groups = defaultdict(lambda: self.env["aftersales.visit.part"])
         for part in parts:
             groups[part.visit_id, part.product_id] |= part
@@ -244,7 +242,7 @@ class AftersalesVisit(models.Model):
         """The parts used leave their location for the customer's, by a validated delivery."""
         customers = self.env.ref("stock.stock_location_customers")
         for visit in self:
-            used = visit.aftersales_part_ids.filtered(lambda part: not part.removed and not part.move_id)
+            used = visit.part_ids.filtered(lambda part: not part.removed and not part.move_id)
             for location in used.location_id:
                 parts = used.filtered(lambda part, location=location: part.location_id == location)
                 # sudo: the location's warehouse only says which operation type moves the parts
@@ -261,10 +259,10 @@ class AftersalesVisit(models.Model):
         customers = self.env.ref("stock.stock_location_customers")
         claims = self.env["aftersales.supplier.claim"]
         for visit in self:
-            removed = visit.aftersales_part_ids.filtered(lambda part: part.removed and not part.move_id)
+            removed = visit.part_ids.filtered(lambda part: part.removed and not part.move_id)
             if not removed:
                 continue
-            warehouse = visit.technician_id.sudo().aftersales_van_location_id.warehouse_id or visit._warehouse()
+            warehouse = visit.technician_id.sudo().van_location_id.warehouse_id or visit._warehouse()
             defective = warehouse._aftersales_defective_location()
             visit._parts_picking(warehouse.int_type_id, customers, defective, removed, validate=False)
             with removed._unguard("claim_id"):

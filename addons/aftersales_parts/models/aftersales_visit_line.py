@@ -5,7 +5,7 @@ class AftersalesVisitLine(models.Model):
     _inherit = "aftersales.visit.line"
 
     line_type = fields.Selection(selection_add=[("part", "Part")], ondelete={"part": "cascade"})
-    aftersales_part_ids = fields.One2many("aftersales.visit.part", "visit_line_id", string="Parts Used", readonly=True)
+    part_ids = fields.One2many("aftersales.visit.part", "visit_line_id", string="Parts Used", readonly=True)
 
     def _coverage_kind(self):
         if self.line_type == "part":

@@ -109,22 +109,22 @@ class AftersalesVisitPart(models.Model):
                 # the van of the technician recording the part, else the visit's technician's
                 crew = part.visit_id.technician_id | part.visit_id.helper_ids
                 own = crew.filtered(
-                    lambda technician: technician.user_id == self.env.user and technician.aftersales_van_location_id
+                    lambda technician: technician.user_id == self.env.user and technician.van_location_id
                 )
-                part.location_id = (own[:1] or part.visit_id.technician_id).aftersales_van_location_id
+                part.location_id = (own[:1] or part.visit_id.technician_id).van_location_id
 
     @api.depends(
         "removed",
         "move_id.state",
         "scrap_id.state",
         "repair_picking_id.state",
-        "claim_id.aftersales_rma_line_ids.qty_sent",
+        "claim_id.rma_line_ids.qty_sent",
     )
     def _compute_defective_state(self):
         for part in self:
             if not part.removed or not part.move_id:
                 part.defective_state = False
-            elif part.lot_id and part.claim_id.aftersales_rma_line_ids.filtered(
+            elif part.lot_id and part.claim_id.rma_line_ids.filtered(
                 lambda line, part=part: line.qty_sent and line.lot_id == part.lot_id
             ):
                 part.defective_state = "supplier"
@@ -163,8 +163,8 @@ class AftersalesVisitPart(models.Model):
             self.env["aftersales.technician"]
             .sudo()
             .with_context(active_test=False)
-            .search([("aftersales_van_location_id", "in", parts.location_id.ids)])
-            .aftersales_van_location_id
+            .search([("van_location_id", "in", parts.location_id.ids)])
+            .van_location_id
         )
         own_van_only = self._is_technician_only()
         for part in parts:
@@ -174,7 +174,7 @@ class AftersalesVisitPart(models.Model):
                 crew = visit.technician_id | visit.helper_ids
                 if own_van_only:
                     crew = crew.filtered(lambda technician: technician.user_id == self.env.user)
-                if location in crew.aftersales_van_location_id:
+                if location in crew.van_location_id:
                     continue
                 raise ValidationError(
                     _(

@@ -9,15 +9,15 @@ class AftersalesVisitPart(models.Model):
         "partner_supplied",
         "visit_id.technician_id",
         "visit_id.service_partner_id",
-        "visit_id.aftersales_workshop",
+        "visit_id.workshop",
     )
     def _compute_location_id(self):
         """A workshop job takes its parts from the stock of the service centre's warehouse, not a van."""
         result = super()._compute_location_id()
         for part in self.filtered(
-            lambda part: part.visit_id.aftersales_workshop and not part.removed and not part.partner_supplied
+            lambda part: part.visit_id.workshop and not part.removed and not part.partner_supplied
         ):
-            warehouse = part.visit_id.aftersales_carry_in_ids[:1].warehouse_id or part.visit_id._warehouse()
+            warehouse = part.visit_id.carry_in_ids[:1].warehouse_id or part.visit_id._warehouse()
             if not part.location_id or part.location_id.sudo().aftersales_technician_ids:
                 part.location_id = warehouse.sudo().lot_stock_id
         return result
@@ -26,9 +26,7 @@ class AftersalesVisitPart(models.Model):
     def create(self, vals_list):
         parts = super().create(vals_list)
         # a part added to a job under repair is added to its repair order, for the parts clerk to serve
-        parts.filtered(
-            lambda part: not part.removed and part.visit_id.aftersales_carry_in_ids.repair_id
-        )._add_to_repair()
+        parts.filtered(lambda part: not part.removed and part.visit_id.carry_in_ids.repair_id)._add_to_repair()
         return parts
 
     def write(self, vals):
@@ -54,7 +52,7 @@ class AftersalesVisitPart(models.Model):
         moves = self.env["stock.move"]
         for part in self.filtered(lambda part: not part.move_id):
             # sudo: the technician records the part; the flow moves it through the repair order
-            repair = part.visit_id.aftersales_carry_in_ids[:1].sudo().repair_id
+            repair = part.visit_id.carry_in_ids[:1].sudo().repair_id
             if repair.state not in ("draft", "confirmed", "under_repair"):
                 continue
             sibling = self.sudo().search(

@@ -6,7 +6,7 @@ class StockLocation(models.Model):
 
     aftersales_technician_ids = fields.One2many(
         "aftersales.technician",
-        "aftersales_van_location_id",
+        "van_location_id",
         string="Van of",
         context={"active_test": False},
         help="The technicians whose van this location is: only they, and the stock and after-sales office, see "

@@ -127,7 +127,7 @@ class PartsCommon(test_coverage.CoverageCommon):
         cls.seal = cls.env["product.product"].create(dict(part, name="Door Seal DS-7", list_price=25.0))
         cls._inventory(cls.pump, cls.warehouse.lot_stock_id, 10.0)
         cls.tech_a.action_aftersales_create_van_location()
-        cls.van = cls.tech_a.aftersales_van_location_id
+        cls.van = cls.tech_a.van_location_id
 
     @classmethod
     def _inventory(cls, product, location, quantity, lot=None):

@@ -87,7 +87,7 @@ class CarryInCommon(PartsCommon):
                 "technician_id": self.tech_a.id,
                 "scheduled_start": start,
                 "line_ids": [Command.create(vals) for vals in lines],
-                "aftersales_part_ids": [
+                "part_ids": [
                     Command.create(
                         {"product_id": product.id, "quantity": quantity, "location_id": self.warehouse.lot_stock_id.id}
                     )

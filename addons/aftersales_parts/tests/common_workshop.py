@@ -57,7 +57,7 @@ class CarryInCommon(PartsCommon):
                 {
                     "user_id": user.id,
                     "resource_calendar_id": cls.calendar.id,
-                    "aftersales_workshop": True,
+                    "workshop": True,
                     "skill_ids": [Command.create({"product_category_id": cls.category.id, "level": level})],
                 }
                 for user, level in ((marco_user, "3"), (lia_user, "2"))
@@ -98,7 +98,7 @@ class CarryInCommon(PartsCommon):
         visit.write(
             {
                 "line_ids": [Command.create({"line_type": "labour", "quantity": 1.5})],
-                "aftersales_part_ids": [
+                "part_ids": [
                     Command.create({"product_id": product.id, "quantity": 1.0})
                     for product in (parts if parts is not None else (self.pump, self.seal))
                 ],

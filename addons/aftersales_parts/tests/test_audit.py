@@ -33,7 +33,7 @@ class TestRmaAudit(RmaCommon):
 
     def test_refund_before_inspection_is_logged(self):
         rma = self._received_rma()
-        rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Customer in a hurry").action_refund()
+        rma.with_user(self.rma_user)._refund("Customer in a hurry")
         entry = self._entries("rma_refund_uninspected", rma)
         self.assertEqual(len(entry), 1)
         self.assertEqual((entry.user_id, entry.reason), (self.rma_user, "Customer in a hurry"))
@@ -59,9 +59,9 @@ class TestRmaAudit(RmaCommon):
     def test_refund_before_inspection_needs_a_reason(self):
         rma = self._received_rma()
         with self.assertRaisesRegex(UserError, "refunded before its inspection"):
-            rma.with_user(self.rma_user).action_refund()
+            rma.with_user(self.rma_user)._refund()
         with self.assertRaisesRegex(UserError, "refunded before its inspection"):
-            rma.with_user(self.rma_user).with_context(aftersales_refund_reason="  ").action_refund()
+            rma.with_user(self.rma_user)._refund("  ")
         self.assertFalse(rma.sudo().refund_ids)
         self.assertFalse(self._entries("rma_refund_uninspected", rma))
 
@@ -97,7 +97,7 @@ class TestRmaAudit(RmaCommon):
         small.with_user(self.manager).action_approve()
         self.assertFalse(self._entries("rma_approved_over_limit", small))
         rma = self._rma([(self.box_move, 2.0, {})])
-        rma.with_user(self.manager).with_context(aftersales_approval_reason="Key account").action_approve()
+        rma.with_user(self.manager)._approve("Key account")
         entry = self._entries("rma_approved_over_limit", rma)
         self.assertEqual((len(entry), entry.user_id, entry.reason), (1, self.manager, "Key account"))
 
@@ -138,7 +138,7 @@ class TestRmaAudit(RmaCommon):
         with self.assertRaises(AccessError):
             draft.with_user(self.technician).action_cancel()
         with self.assertRaises(AccessError):
-            draft.with_user(self.technician).action_reject("Not ours")
+            draft.with_user(self.technician)._reject("Not ours")
         self.assertEqual(draft.state, "draft")
         portal = new_test_user(self.env, login="as_rma_portal", groups="base.group_portal")
         for method in ("action_view_receipts", "action_view_refunds", "action_view_repair_orders"):
@@ -169,7 +169,7 @@ class TestPartsAccess(PartsCommon):
     def test_technician_cannot_create_a_van(self):
         with self.assertRaises(AccessError):
             self.tech_b.with_user(self.tech_b.user_id).action_aftersales_create_van_location()
-        self.assertFalse(self.tech_b.aftersales_van_location_id)
+        self.assertFalse(self.tech_b.van_location_id)
 
     def test_technician_cannot_recompute_commissions(self):
         period = self.env["aftersales.commission.period"].create(
@@ -182,9 +182,9 @@ class TestPartsAccess(PartsCommon):
     def test_other_technician_cannot_scrap_a_defective_part(self):
         lot = self.env["stock.lot"].create({"name": "CB-AUDIT-1", "product_id": self.board.id})
         visit = self._start_visit([])
-        visit.aftersales_part_ids = [Command.create({"product_id": self.board.id, "lot_id": lot.id, "removed": True})]
+        visit.part_ids = [Command.create({"product_id": self.board.id, "lot_id": lot.id, "removed": True})]
         self._finish_visit(visit)
-        part = visit.aftersales_part_ids
+        part = visit.part_ids
         self._validate(part.move_id.picking_id)
         self.assertEqual(part.defective_state, "received")
         with self.assertRaises(AccessError):
@@ -195,9 +195,9 @@ class TestPartsAccess(PartsCommon):
         """Even their own removed parts: scrapping, putting back and returning them is the agents' and clerks'."""
         lot = self.env["stock.lot"].create({"name": "CB-AUDIT-2", "product_id": self.board.id})
         visit = self._start_visit([])
-        visit.aftersales_part_ids = [Command.create({"product_id": self.board.id, "lot_id": lot.id, "removed": True})]
+        visit.part_ids = [Command.create({"product_id": self.board.id, "lot_id": lot.id, "removed": True})]
         self._finish_visit(visit)
-        part = visit.aftersales_part_ids
+        part = visit.part_ids
         self._validate(part.move_id.picking_id)
         own = part.with_user(visit.technician_id.user_id)
         for action in (

@@ -28,7 +28,7 @@ class TestBranchParts(PartsCommon):
     def test_van_leaves_from_the_branch_warehouse(self):
         self.tech_b.branch_id = self.south
         self.tech_b.action_aftersales_create_van_location()
-        van = self.tech_b.aftersales_van_location_id
+        van = self.tech_b.van_location_id
         self.assertEqual(van.location_id, self.wh_south.view_location_id)
         self.assertEqual(van.warehouse_id, self.wh_south)
         rule = self.wh_south.aftersales_van_route_id.rule_ids.filtered(lambda rule: rule.location_dest_id == van)
@@ -38,13 +38,13 @@ class TestBranchParts(PartsCommon):
         self._validate(self._request(3.0).picking_id)
         visit = self._start_visit([])
         self.assertEqual(visit.branch_id, self.north)
-        visit.aftersales_part_ids = [Command.create({"product_id": self.pump.id, "quantity": 2.0})]
-        visit.aftersales_part_ids = [Command.create({"product_id": self.seal.id, "quantity": 1.0, "removed": True})]
+        visit.part_ids = [Command.create({"product_id": self.pump.id, "quantity": 2.0})]
+        visit.part_ids = [Command.create({"product_id": self.seal.id, "quantity": 1.0, "removed": True})]
         self._finish_visit(visit.with_user(self.north_user))
         self.assertEqual(visit.state, "done")
-        used = visit.aftersales_part_ids.filtered(lambda part: not part.removed)
+        used = visit.part_ids.filtered(lambda part: not part.removed)
         self.assertEqual(used.move_id.location_id, self.van)
         self.assertEqual(used.move_id.state, "done")
         self.assertEqual(self._van_quantity(), 1.0)
-        removed = visit.aftersales_part_ids.filtered("removed")
+        removed = visit.part_ids.filtered("removed")
         self.assertEqual(removed.move_id.picking_id.picking_type_id, self.warehouse.int_type_id)

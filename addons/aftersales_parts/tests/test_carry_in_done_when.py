@@ -157,7 +157,7 @@ class TestCarryInDoneWhen(CarryInCommon, HttpCase):
                 line.line_type = "labour"
                 line.quantity = 1.5
             for product in (self.pump, self.seal):
-                with form.aftersales_part_ids.new() as part:
+                with form.part_ids.new() as part:
                     part.product_id = product
                     part.quantity = 1.0
         carry_in.with_user(technician).action_send_estimate()
@@ -217,7 +217,7 @@ class TestCarryInDoneWhen(CarryInCommon, HttpCase):
         # the workshop job went to the skilled workshop technician with the fewest jobs
         visit = carry_in.visit_id
         self.assertEqual(visit.technician_id, self.lia, "Marco has a job already")
-        self.assertTrue(visit.aftersales_workshop)
+        self.assertTrue(visit.workshop)
         technician = self.lia.user_id
         self.assertTrue(technician.has_group("aftersales_service.aftersales_service_group_technician"))
         self.assertFalse(technician.has_group("aftersales_service.aftersales_service_group_user"))
@@ -231,7 +231,7 @@ class TestCarryInDoneWhen(CarryInCommon, HttpCase):
         self.assertEqual(parts.product_id, self.pump | self.seal)
         self.assertEqual(set(parts.mapped("coverage")), {"warranty"}, "the warranty pays the parts")
         self.assertEqual(parts.covering_warranty_id, self.bike_warranty)
-        self.assertEqual(visit.aftersales_part_ids.location_id, stock)
+        self.assertEqual(visit.part_ids.location_id, stock)
         order = carry_in.quotation_id
         self.assertEqual(order.state, "sent")
         self.assertEqual(order.amount_untaxed, 120.0, "1.5 hours at 80")

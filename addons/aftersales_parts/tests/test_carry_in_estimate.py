@@ -23,7 +23,7 @@ class TestCarryInEstimate(CarryInCommon, HttpCase):
         carry_in = self._prepare_estimate(self._receive())
         visit = carry_in.visit_id
         # the parts of a workshop job come from the centre's stock, not from a van
-        self.assertEqual(visit.aftersales_part_ids.location_id, self.warehouse.lot_stock_id)
+        self.assertEqual(visit.part_ids.location_id, self.warehouse.lot_stock_id)
         carry_in.with_user(self.lia.user_id).action_send_estimate()
         self.assertEqual(carry_in.state, "waiting_approval")
         self.assertTrue(carry_in.diagnosed_date)
@@ -65,7 +65,7 @@ class TestCarryInEstimate(CarryInCommon, HttpCase):
         carry_in = self._receive()
         carry_in.with_user(self.lia.user_id).diagnosis = "<p>Worn pump.</p>"
         carry_in.visit_id.with_user(self.lia.user_id).write(
-            {"aftersales_part_ids": [(0, 0, {"product_id": self.pump.id, "quantity": 1.0})]}
+            {"part_ids": [(0, 0, {"product_id": self.pump.id, "quantity": 1.0})]}
         )
         carry_in.with_user(self.lia.user_id).action_send_estimate()
         self.assertEqual(carry_in.state, "in_repair")

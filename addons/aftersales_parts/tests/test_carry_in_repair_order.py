@@ -38,7 +38,7 @@ class TestCarryInRepairOrder(CarryInCommon):
         self.assertEqual(set(moves.mapped("repair_line_type")), {"add"})
         self.assertEqual(moves.location_id, stock)
         self.assertEqual(set(moves.mapped("state")), {"assigned"}, "reserved in the centre's stock")
-        parts = carry_in.visit_id.aftersales_part_ids
+        parts = carry_in.visit_id.part_ids
         self.assertEqual(parts.move_id, moves)
         # the parts clerk sees the order and the carry-in, and checks the availability himself
         clerk_repair = repair.with_user(self.clerk)
@@ -65,13 +65,13 @@ class TestCarryInRepairOrder(CarryInCommon):
         visit = carry_in.visit_id.with_user(self.lia.user_id)
         visit.write(
             {
-                "aftersales_part_ids": [
+                "part_ids": [
                     (0, 0, {"product_id": self.pump.id, "quantity": 2.0}),
                     (0, 0, {"product_id": self.pump.id, "quantity": 1.0}),
                 ]
             }
         )
-        added = visit.aftersales_part_ids.filtered(lambda part: part.move_id not in estimated)
+        added = visit.part_ids.filtered(lambda part: part.move_id not in estimated)
         self.assertEqual(len(added), 2)
         move = added.move_id.with_env(self.env)
         self.assertEqual(len(move), 1)
@@ -103,7 +103,7 @@ class TestCarryInRepairOrder(CarryInCommon):
         self.assertEqual(self._owned_quantity(self.seal, stock), seals_before - 1)
         visit = visit.with_env(self.env)
         # no delivery of the parts besides the repair order
-        self.assertFalse(visit.aftersales_picking_ids)
+        self.assertFalse(visit.picking_ids)
         self.assertFalse(visit.quotation_id.picking_ids)
         # the unit is still in the centre, the customer's: never counted as ours
         location = carry_in.location_id

@@ -137,9 +137,9 @@ class TestCarryInRpc(CarryInCommon, HttpCase):
                 repair.with_user(user).write({"aftersales_carry_in_id": other.id})
         for user in (self.technician_user, self.agent, self.manager_user):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
-                visit.with_user(user).write({"aftersales_workshop": False})
+                visit.with_user(user).write({"workshop": False})
         self.assertEqual(repair.aftersales_carry_in_id, self.carry_in)
-        self.assertTrue(visit.aftersales_workshop)
+        self.assertTrue(visit.workshop)
 
     def test_part_warranties_are_written_by_the_hand_over_only(self):
         warranty = self.env["aftersales.part.warranty"].create(

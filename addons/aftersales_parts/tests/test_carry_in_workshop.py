@@ -27,8 +27,8 @@ class TestCarryInWorkshop(CarryInCommon):
                     "ticket_id": self.ticket.id,
                     "partner_id": self.customer.id,
                     "state": "draft",
-                    "aftersales_workshop": True,
-                    "aftersales_carry_in_id": first.id,
+                    "workshop": True,
+                    "carry_in_id": first.id,
                 }
             ],
         )
@@ -112,8 +112,8 @@ class TestCarryInWorkshop(CarryInCommon):
         )
         with Form(self.env["aftersales.technician"].with_user(self.manager)) as form:
             form.user_id = user
-            form.aftersales_workshop = True
-        self.assertTrue(form.record.aftersales_workshop)
+            form.workshop = True
+        self.assertTrue(form.record.workshop)
 
     def test_field_dispatch_ignores_workshop(self):
         """Auto-assign never chooses a workshop technician for a visit on the road, even one whose zone

@@ -36,7 +36,7 @@ class TestConsumableParts(PartsCommon):
         technician_visit = visit.with_user(self.tech_a.user_id)
         technician_visit.write(
             {
-                "aftersales_part_ids": [
+                "part_ids": [
                     Command.create({"product_id": self.pump.id, "quantity": 1.0}),
                     Command.create({"product_id": self.seal.id, "quantity": 1.0}),
                 ],
@@ -47,8 +47,8 @@ class TestConsumableParts(PartsCommon):
         )
         with freeze_time(datetime(2026, 6, 9, 11, 30)):
             technician_visit.action_done()
-        pump_line = visit.aftersales_part_ids.filtered(lambda part: part.product_id == self.pump).visit_line_id
-        seal_line = visit.aftersales_part_ids.filtered(lambda part: part.product_id == self.seal).visit_line_id
+        pump_line = visit.part_ids.filtered(lambda part: part.product_id == self.pump).visit_line_id
+        seal_line = visit.part_ids.filtered(lambda part: part.product_id == self.seal).visit_line_id
         self.assertEqual(pump_line.coverage, "warranty")
         self.assertEqual(seal_line.coverage, "billable")
         self.assertEqual(seal_line.coverage_note, "Not covered: consumable (Wear Parts)")

@@ -48,11 +48,7 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
         return rma
 
     def _refund(self, rma, user=None):
-        return (
-            rma.with_user(user or self.rma_user)
-            .with_context(aftersales_refund_reason="Agreed on the phone")
-            .action_refund()
-        )
+        return rma.with_user(user or self.rma_user)._refund("Agreed on the phone")
 
     def _snapshot(self, records, names):
         records.invalidate_recordset()
@@ -201,7 +197,7 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
         old_board = self.env["stock.lot"].create({"name": "CB-INT-1", "product_id": self.board.id})
         self._validate(self._request(2.0).picking_id)
         visit = self._start_visit([])
-        visit.aftersales_part_ids = [
+        visit.part_ids = [
             Command.create({"product_id": self.pump.id, "quantity": 1.0}),
             Command.create({"product_id": self.board.id, "lot_id": old_board.id, "removed": True}),
         ]
@@ -211,8 +207,8 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
         )
         self._finish_visit(visit.with_user(closer))
         self.assertEqual(visit.state, "done")
-        used = visit.aftersales_part_ids.filtered(lambda part: not part.removed)
-        removed = visit.aftersales_part_ids - used
+        used = visit.part_ids.filtered(lambda part: not part.removed)
+        removed = visit.part_ids - used
         self.assertTrue(used.move_id and used.visit_line_id and removed.move_id)
         scrap = self.env["stock.scrap"].create(
             {"product_id": self.pump.id, "scrap_qty": 1.0, "location_id": self.warehouse.lot_stock_id.id}
@@ -494,7 +490,7 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
         line.action_inspect()
         self.assertTrue(line.decision_applied)
         with self.assertRaises(AccessError):
-            rma.with_user(self.clerk).action_refund()
+            rma.with_user(self.clerk)._refund()
 
     def test_accountant_journey(self):
         """The accountant (nothing but that group) approves above the limit, refunds, and posts the credit note."""

@@ -20,27 +20,27 @@ class TestIntegrityReview(PartsCommon):
             cls.env, login="as_rev_clerk", name="Carl Clerk", groups=f"{CLERK},stock.group_production_lot"
         )
         cls.tech_b.action_aftersales_create_van_location()
-        cls._inventory(cls.pump, cls.tech_b.aftersales_van_location_id, 5.0)
+        cls._inventory(cls.pump, cls.tech_b.van_location_id, 5.0)
 
     def test_parts_only_from_the_visits_own_sources(self):
         visit = self._start_visit([])
-        other_van = self.tech_b.aftersales_van_location_id
+        other_van = self.tech_b.van_location_id
         with self.assertRaises(ValidationError) as refusal:
             visit.with_user(self.tech_a.user_id).write(
-                {"aftersales_part_ids": [Command.create({"product_id": self.pump.id, "location_id": other_van.id})]}
+                {"part_ids": [Command.create({"product_id": self.pump.id, "location_id": other_van.id})]}
             )
         self.assertIn("cannot be taken from", str(refusal.exception))
-        self.assertFalse(visit.aftersales_part_ids)
+        self.assertFalse(visit.part_ids)
         # the technician's own van and the branch's warehouse are fine
         visit.with_user(self.tech_a.user_id).write(
             {
-                "aftersales_part_ids": [
+                "part_ids": [
                     Command.create({"product_id": self.pump.id}),
                     Command.create({"product_id": self.pump.id, "location_id": self.warehouse.lot_stock_id.id}),
                 ]
             }
         )
-        self.assertEqual(visit.aftersales_part_ids.location_id, self.van | self.warehouse.lot_stock_id)
+        self.assertEqual(visit.part_ids.location_id, self.van | self.warehouse.lot_stock_id)
 
     def test_unused_parts_returned_by_the_visits_people(self):
         visit = self._start_visit([])
@@ -50,9 +50,9 @@ class TestIntegrityReview(PartsCommon):
             visit.with_user(self.agent_user).action_aftersales_return_unused_parts()
         with self.assertRaises(AccessError):
             visit.with_user(self.tech_b.user_id).action_aftersales_return_unused_parts()
-        self.assertFalse(visit.aftersales_picking_ids.filtered(lambda p: p.location_id == self.van))
+        self.assertFalse(visit.picking_ids.filtered(lambda p: p.location_id == self.van))
         visit.with_user(self.clerk_user).action_aftersales_return_unused_parts()
-        self.assertTrue(visit.aftersales_picking_ids.filtered(lambda p: p.location_id == self.van))
+        self.assertTrue(visit.picking_ids.filtered(lambda p: p.location_id == self.van))
 
     def test_consignment_location_set_by_managers_and_clerks(self):
         location = self.env["stock.location"].create({"name": "Fixit shelf", "usage": "internal"})

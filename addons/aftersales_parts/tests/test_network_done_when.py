@@ -517,7 +517,7 @@ class TestNetworkDoneWhen(RmaCommon, HttpCase):
         self.assertTrue(all(rma.line_ids.mapped("decision_applied")))
 
         # the accountant refunds: each original invoice reversed for exactly the units returned
-        rma.with_user(self.accountant).action_refund()
+        rma.with_user(self.accountant)._refund()
         refunds = rma.sudo().refund_ids
         invoice_a, invoice_b = self.invoice_a, self.invoice_b
         self.assertEqual(refunds.reversed_entry_id, invoice_a | invoice_b)
@@ -531,7 +531,7 @@ class TestNetworkDoneWhen(RmaCommon, HttpCase):
         self.assertLessEqual(refund_a.amount_total, invoice_a.amount_total)
         # never more than invoiced: nothing left to refund, and the units of the first order cannot come twice
         with self.assertRaises(UserError):
-            rma.with_user(self.accountant).action_refund()
+            rma.with_user(self.accountant)._refund()
         self._login(self.dealer_user)
         response = self._post_dealer_return(self.lots_a[:1])
         self.assertIn("o_aftersales_rma_errors", response.text)

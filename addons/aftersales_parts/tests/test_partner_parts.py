@@ -81,14 +81,14 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
             response = self._post(f"/my/jobs/{job.id}/parts", {"source": "consignment", **data})
             self.assertEqual(response.status_code, 200)
             self.assertIn(message, response.text)
-        self.assertFalse(job.aftersales_part_ids)
+        self.assertFalse(job.part_ids)
         self.assertEqual(self._post(f"/my/jobs/{other.id}/parts", {"product_id": str(self.pump.id)}).status_code, 404)
         self.assertEqual(
             self._post(f"/my/jobs/{other.id}/parts/request", {"product_id": str(self.pump.id)}).status_code, 404
         )
         response = self._post(f"/my/jobs/{job.id}/parts/request", {"product_id": str(self.pump.id), "quantity": "inf"})
         self.assertIn("Give a positive quantity.", response.text)
-        self.assertFalse(job.aftersales_parts_request_ids)
+        self.assertFalse(job.parts_request_ids)
 
         # the parts used become the visit's part lines
         for data in (
@@ -98,7 +98,7 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
         ):
             response = self._post(f"/my/jobs/{job.id}/parts", data)
             self.assertIn("The part is recorded on the job.", response.text)
-        parts = job.aftersales_part_ids
+        parts = job.part_ids
         self.assertEqual(parts.product_id, self.pump | self.board | self.seal)
         by_product = {part.product_id: part for part in parts}
         self.assertEqual(by_product[self.pump].location_id, self.consignment)
@@ -109,7 +109,7 @@ class TestPartnerParts(AftersalesPartnerCommon, HttpCase):
         # a parts request waits for the dispatcher, who sends it: an internal transfer from our warehouse
         response = self._post(f"/my/jobs/{job.id}/parts/request", {"product_id": str(self.pump.id), "quantity": "3"})
         self.assertIn("Your parts request is sent: our warehouse confirms it.", response.text)
-        request = job.aftersales_parts_request_ids
+        request = job.parts_request_ids
         self.assertEqual(request.state, "draft", "nothing reserved before a dispatcher sends it")
         self.assertFalse(request.picking_id)
         self.assertEqual(request.activity_ids.user_id, self.dispatcher)

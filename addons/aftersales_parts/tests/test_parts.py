@@ -80,13 +80,13 @@ class TestVanStock(PartsCommon):
 class TestVisitParts(PartsCommon):
     def _visit_with_parts(self, parts):
         visit = self._start_visit([])
-        visit.aftersales_part_ids = [Command.create(vals) for vals in parts]
+        visit.part_ids = [Command.create(vals) for vals in parts]
         return visit
 
     def test_parts_consumed_from_the_van_and_billed(self):
         self._validate(self._request(3.0).picking_id)
         visit = self._visit_with_parts([{"product_id": self.pump.id, "quantity": 2.0}])
-        part = visit.aftersales_part_ids
+        part = visit.part_ids
         self.assertEqual(part.location_id, self.van, "the technician's van by default")
         self._finish_visit(visit)
 
@@ -112,13 +112,13 @@ class TestVisitParts(PartsCommon):
         with self.assertRaises(UserError):
             part.unlink()
         with self.assertRaises(UserError):
-            visit.aftersales_part_ids = [Command.create({"product_id": self.pump.id})]
+            visit.part_ids = [Command.create({"product_id": self.pump.id})]
 
     def test_part_covered_by_a_running_warranty(self):
         warranty = self._running_warranty(start=date(2026, 1, 1))
         self._validate(self._request(2.0).picking_id)
         visit = self._finish_visit(self._visit_with_parts([{"product_id": self.pump.id, "quantity": 2.0}]))
-        line = visit.aftersales_part_ids.visit_line_id
+        line = visit.part_ids.visit_line_id
         self.assertEqual(line.coverage, "warranty")
         self.assertEqual(line.covering_warranty_id, warranty)
         self.assertEqual(line.sale_line_ids.discount, 100.0)
@@ -131,18 +131,16 @@ class TestVisitParts(PartsCommon):
             [{"product_id": self.pump.id, "quantity": 1.0, "location_id": self.warehouse.lot_stock_id.id}]
         )
         self._finish_visit(visit)
-        self.assertEqual(visit.aftersales_part_ids.move_id.location_id, self.warehouse.lot_stock_id)
+        self.assertEqual(visit.part_ids.move_id.location_id, self.warehouse.lot_stock_id)
         self.assertEqual(self._van_quantity(location=self.warehouse.lot_stock_id), 9.0)
 
     def test_unused_parts_go_back(self):
         visit = self._start_visit([])
         self._validate(self._request(3.0, visit=visit).picking_id)
-        visit.aftersales_part_ids = [Command.create({"product_id": self.pump.id, "quantity": 2.0})]
+        visit.part_ids = [Command.create({"product_id": self.pump.id, "quantity": 2.0})]
         self._finish_visit(visit)
         visit.action_aftersales_return_unused_parts()
-        back = visit.aftersales_picking_ids.filtered(
-            lambda picking: picking.location_dest_id == self.warehouse.lot_stock_id
-        )
+        back = visit.picking_ids.filtered(lambda picking: picking.location_dest_id == self.warehouse.lot_stock_id)
         self.assertEqual(back.picking_type_id, self.warehouse.int_type_id)
         self.assertEqual(back.location_id, self.van)
         self.assertEqual(back.move_ids.product_uom_qty, 1.0)
@@ -162,8 +160,8 @@ class TestVisitParts(PartsCommon):
             self._finish_visit(visit)
         self.assertEqual(visit.state, "in_progress")
         self.assertFalse(visit.line_ids)
-        visit.aftersales_part_ids = [Command.clear()]
-        visit.aftersales_part_ids = [Command.create({"product_id": self.board.id, "quantity": 1.0})]
+        visit.part_ids = [Command.clear()]
+        visit.part_ids = [Command.create({"product_id": self.board.id, "quantity": 1.0})]
         with self.assertRaisesRegex(UserError, "serial number"):
             self._finish_visit(visit)
 
@@ -176,11 +174,11 @@ class TestVisitParts(PartsCommon):
             }
         )
         visit = self._start_visit([])
-        self.assertEqual(visit.aftersales_suggested_part_ids, self.pump | self.seal)
+        self.assertEqual(visit.suggested_part_ids, self.pump | self.seal)
         visit.action_aftersales_add_usual_parts()
         visit.action_aftersales_add_usual_parts()
-        self.assertEqual(visit.aftersales_part_ids.product_id, self.pump, "added once")
-        self.assertEqual(visit.aftersales_part_ids.quantity, 2.0)
+        self.assertEqual(visit.part_ids.product_id, self.pump, "added once")
+        self.assertEqual(visit.part_ids.quantity, 2.0)
         with self.assertRaises(ValidationError):
             template.aftersales_spare_part_ids.quantity = 0.0
         self.assertEqual(visit.action_aftersales_request_parts()["context"]["default_visit_id"], visit.id)
@@ -212,11 +210,9 @@ class TestDefectiveParts(PartsCommon):
 
     def _remove_board(self):
         visit = self._start_visit([])
-        visit.aftersales_part_ids = [
-            Command.create({"product_id": self.board.id, "lot_id": self.old_board.id, "removed": True})
-        ]
+        visit.part_ids = [Command.create({"product_id": self.board.id, "lot_id": self.old_board.id, "removed": True})]
         self._finish_visit(visit)
-        return visit, visit.aftersales_part_ids
+        return visit, visit.part_ids
 
     def test_removed_part_goes_to_defective_parts(self):
         visit, part = self._remove_board()
@@ -296,7 +292,7 @@ class TestVisitPartsQueries(PartsCommon):
         visit.write(
             {
                 "work_report": "<p>Done.</p>",
-                "aftersales_part_ids": [
+                "part_ids": [
                     Command.create({"product_id": self.parts[index % 2].id, "quantity": 1.0}) for index in range(count)
                 ],
             }
@@ -323,14 +319,14 @@ class TestVisitPartsQueries(PartsCommon):
         eight_lines, _eight = self._finish_queries(8, weeks=1, expected=two)
 
         # the same documents, with the quantities of all the lines
-        moves = eight_lines.aftersales_part_ids.move_id
+        moves = eight_lines.part_ids.move_id
         self.assertEqual(len(moves), 2, "one move per product")
         self.assertEqual(moves.mapped("quantity"), [4.0, 4.0])
         self.assertEqual(set(moves.mapped("state")), {"done"})
-        self.assertEqual(len(eight_lines.aftersales_picking_ids), 1)
-        billed = eight_lines.aftersales_part_ids.visit_line_id
+        self.assertEqual(len(eight_lines.picking_ids), 1)
+        billed = eight_lines.part_ids.visit_line_id
         self.assertEqual(len(billed), 2, "one billable line per product")
         self.assertEqual(billed.mapped("quantity"), [4.0, 4.0])
         self.assertEqual(billed.sale_line_ids.mapped("qty_delivered"), [4.0, 4.0])
-        self.assertEqual(len(two_lines.aftersales_part_ids.visit_line_id), 2)
+        self.assertEqual(len(two_lines.part_ids.visit_line_id), 2)
         self.assertEqual(self._van_quantity(self.parts[0]), 50.0 - 1 - 1 - 4)

@@ -58,26 +58,26 @@ class TestRma(RmaCommon):
         backorder.with_user(self.stock_user).action_cancel()
         self.assertEqual(rma.state, "received")
         self.assertEqual(rma.line_ids.qty_received, 1.0)
-        rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+        rma.with_user(self.rma_user)._refund("Refund agreed")
         self.assertEqual(rma.sudo().refund_ids.invoice_line_ids.quantity, 1.0, "only the unit received is refunded")
 
     def test_cancelled_credit_note_can_be_made_again(self):
         rma = self._rma([(self.box_move, 2.0, {})])
         rma.with_user(self.rma_user).action_approve()
         self._receive(rma)
-        rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+        rma.with_user(self.rma_user)._refund("Refund agreed")
         first = rma.sudo().refund_ids
         self.assertEqual(rma.line_ids.qty_refunded, 2.0)
         first.button_cancel()
         self.assertEqual(rma.line_ids.qty_refunded, 0.0, "the cancelled credit note refunds nothing")
         self.assertFalse(rma.line_ids.refund_line_ids)
-        rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+        rma.with_user(self.rma_user)._refund("Refund agreed")
         second = rma.sudo().refund_ids - first
         self.assertEqual(second.invoice_line_ids.quantity, 2.0)
         self.assertEqual(second.reversed_entry_id, self.invoice)
         self.assertEqual(first.state, "cancel", "the cancelled credit note stays, cancelled")
         with self._refused(UserError, "no received units left"):
-            rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+            rma.with_user(self.rma_user)._refund("Refund agreed")
 
     def test_full_chain_refund(self):
         rma = self._rma([(self.box_move, 2.0, {})])
@@ -99,7 +99,7 @@ class TestRma(RmaCommon):
         self.assertEqual(rma.line_ids.qty_received, 2.0)
         self.assertEqual(self.box_line.qty_delivered, 3.0)
 
-        rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+        rma.with_user(self.rma_user)._refund("Refund agreed")
         refund = rma.sudo().refund_ids
         self.assertEqual(len(refund), 1)
         self.assertEqual(refund.state, "draft")
@@ -132,7 +132,7 @@ class TestRma(RmaCommon):
         rma = self._rma([(self.kettle_move, 1.0, {})])
         rma.with_user(self.rma_user).action_approve()
         self._receive(rma)
-        rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+        rma.with_user(self.rma_user)._refund("Refund agreed")
         credit_line = rma.sudo().refund_ids.invoice_line_ids
         self.assertEqual(credit_line.product_id, self.kettle)
         self.assertEqual(credit_line.discount, 10.0)
@@ -180,16 +180,16 @@ class TestRma(RmaCommon):
         self.assertFalse(quant.quantity, "the returned serial is not sellable before its inspection")
         with self._refused(ValidationError, "already returned"):
             self._rma([(move, 1.0, {"lot_id": lots[0].id})], sale_order_id=order.id)
-        rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+        rma.with_user(self.rma_user)._refund("Refund agreed")
         self.assertEqual(rma.sudo().refund_ids.invoice_line_ids.quantity, 1.0)
 
     def test_second_refund_refused(self):
         rma = self._rma([(self.box_move, 2.0, {})])
         rma.with_user(self.rma_user).action_approve()
         self._receive(rma)
-        rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+        rma.with_user(self.rma_user)._refund("Refund agreed")
         with self._refused(UserError, "no received units left to refund"):
-            rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+            rma.with_user(self.rma_user)._refund("Refund agreed")
         self.assertEqual(len(rma.sudo().refund_ids), 1)
         # another return of the three other boxes may refund them, not more than invoiced
         other = self._rma([(self.box_move, 3.0, {})])
@@ -197,10 +197,10 @@ class TestRma(RmaCommon):
         self._receive(other)
         # the units received are counted from the receipt's moves, never more than came back
         self.assertEqual(other.line_ids.qty_received, 3.0)
-        other.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+        other.with_user(self.rma_user)._refund("Refund agreed")
         self.assertEqual(other.line_ids.qty_refunded, 3.0)
         with self._refused(UserError, "no received units left to refund"):
-            other.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+            other.with_user(self.rma_user)._refund("Refund agreed")
 
     def test_more_than_delivered_refused(self):
         with self._refused(ValidationError, "can still be returned"):
@@ -228,7 +228,7 @@ class TestRma(RmaCommon):
         rma.with_user(self.rma_user).action_draft()
         rma.with_user(self.rma_user).action_approve()
         receipt = rma.sudo().return_picking_ids
-        rma.with_user(self.rma_user).action_reject(reason="Not ours")
+        rma.with_user(self.rma_user)._reject("Not ours")
         self.assertEqual(receipt.state, "cancel", "the receipt of a rejected return is cancelled")
         with self.assertRaises(UserError):
             rma.with_user(self.rma_user).action_approve()
@@ -256,7 +256,7 @@ class TestRma(RmaCommon):
         rma = self._rma([(self.box_move, 1.0, {})])
         rma.with_user(self.rma_user).action_approve()
         self._receive(rma)
-        rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+        rma.with_user(self.rma_user)._refund("Refund agreed")
         self.assertEqual(rma.sudo().refund_ids.state, "posted")
         self.assertEqual(self.box_line.qty_invoiced, 4.0)
 
@@ -268,12 +268,12 @@ class TestRma(RmaCommon):
         with self.registry.cursor() as other_cr:
             other_cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REFUND_LOCK_KEY, rma.id])
             with self._refused(UserError, "Another user is refunding this return"):
-                rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+                rma.with_user(self.rma_user)._refund("Refund agreed")
             self.assertFalse(rma.sudo().refund_ids)
             self.assertEqual(rma.line_ids.qty_refunded, 0.0)
             other_cr.rollback()
         # once they are done, the return can be refunded, once
-        rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+        rma.with_user(self.rma_user)._refund("Refund agreed")
         self.assertEqual(rma.line_ids.qty_refunded, 2.0)
         self.assertEqual(len(rma.sudo().refund_ids), 1)
 

@@ -141,11 +141,11 @@ class TestRmaStagedApproval(RmaApprovalCommon):
 
     def test_customer_service_rejects_at_either_step(self):
         draft = self._rma([(self.box_move, 1.0, {})])
-        draft.with_user(self.cs_agent).action_reject(reason="Bought elsewhere")
+        draft.with_user(self.cs_agent)._reject("Bought elsewhere")
         self.assertEqual(draft.state, "rejected")
         waiting = self._rma([(self.box_move, 2.0, {})])
         waiting.with_user(self.cs_agent).action_approve()
-        waiting.with_user(self.cs_agent).action_reject(reason="The customer withdrew it")
+        waiting.with_user(self.cs_agent)._reject("The customer withdrew it")
         self.assertEqual(waiting.state, "rejected")
         # the parts clerk neither approves nor rejects refunds
         clerk = new_test_user(
@@ -157,7 +157,7 @@ class TestRmaStagedApproval(RmaApprovalCommon):
         third = self._rma([(self.box_move, 2.0, {})])
         third.with_user(self.cs_agent).action_approve()
         with self.assertRaises(AccessError):
-            third.with_user(clerk).action_reject(reason="Not mine to say")
+            third.with_user(clerk)._reject("Not mine to say")
         self.assertEqual(third.state, "to_approve")
 
     def test_approval_fields_refused_to_rpc(self):
@@ -206,7 +206,7 @@ class TestRmaCustomerMail(RmaApprovalCommon):
         self._check_mail(rma, "aftersales_parts.mail_template_rma_approved")
         self._receive(rma)
         self._check_mail(rma, "aftersales_parts.mail_template_rma_received")
-        rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+        rma.with_user(self.rma_user)._refund("Refund agreed")
         refund = rma.sudo().refund_ids
         self.assertEqual(refund.state, "draft")
         self.assertFalse(
@@ -233,7 +233,7 @@ class TestRmaCustomerMail(RmaApprovalCommon):
 
     def test_customer_told_of_the_rejection(self):
         rma = self._rma([(self.box_move, 1.0, {})])
-        rma.with_user(self.cs_agent).action_reject(reason="Outside the warranty")
+        rma.with_user(self.cs_agent)._reject("Outside the warranty")
         message = self._check_mail(rma, "aftersales_parts.mail_template_rma_rejected")
         self.assertIn("Outside the warranty", message.body)
 

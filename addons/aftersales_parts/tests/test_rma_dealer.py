@@ -88,7 +88,7 @@ class TestRmaDealer(RmaCommon):
         self.assertEqual(self.order_a.order_line.mapped("qty_delivered"), [2.0, 2.0])
         self.assertEqual(self.order_b.order_line.qty_delivered, 3.0)
 
-        rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+        rma.with_user(self.rma_user)._refund("Refund agreed")
         refunds = rma.sudo().refund_ids
         self.assertEqual(len(refunds), 2, "one credit note per original invoice")
         self.assertEqual(refunds.mapped("state"), ["draft", "draft"])
@@ -125,13 +125,13 @@ class TestRmaDealer(RmaCommon):
         rma.with_user(self.rma_user).action_approve()
         receipt_b = rma.sudo().return_picking_ids.filtered(lambda p: p.return_id == self.box_move_b.picking_id)
         self._validate(receipt_b.with_user(self.stock_user))
-        rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+        rma.with_user(self.rma_user)._refund("Refund agreed")
         refund = rma.sudo().refund_ids
         self.assertEqual(len(refund), 1, "only the invoice of the received units is reversed")
         self.assertEqual(refund.reversed_entry_id, self.invoice_b)
         self.assertEqual(refund.invoice_line_ids.quantity, 3.0)
         with self.assertRaisesRegex(UserError, "no received units left to refund"):
-            rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+            rma.with_user(self.rma_user)._refund("Refund agreed")
 
     def test_over_return_across_orders_refused(self):
         with self.assertRaisesRegex(ValidationError, "can still be returned"):

@@ -71,7 +71,7 @@ class TestRmaDealerBulk(DealerRmaCommon):
         self.assertTrue(all(rma.line_ids.mapped("decision_applied")))
 
         # the accountant refunds: each original invoice is reversed for the units it invoiced
-        rma.with_user(self.accountant).action_refund()
+        rma.with_user(self.accountant)._refund()
         refunds = rma.sudo().refund_ids
         self.assertEqual(refunds.reversed_entry_id, self.invoice_a | self.invoice_b)
         refund_a = refunds.filtered(lambda move: move.reversed_entry_id == self.invoice_a)
@@ -86,7 +86,7 @@ class TestRmaDealerBulk(DealerRmaCommon):
         self.assertAlmostEqual(sum(refunds.mapped("amount_total")), (11 * 200.0 + 9 * 180.0) * 1.15)
         self.assertEqual(sum(rma.line_ids.mapped("qty_refunded")), 20.0)
         with self.assertRaisesRegex(UserError, "no received units left to refund"):
-            rma.with_user(self.accountant).action_refund()
+            rma.with_user(self.accountant)._refund()
 
     def test_wizard_queries_flat_in_the_number_of_serials(self):
         """Adding 3 or 9 serials (of the same delivery) takes as many queries, each from the same state."""

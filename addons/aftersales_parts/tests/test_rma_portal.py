@@ -103,7 +103,7 @@ class TestRmaPortal(RmaCommon, HttpCase):
         self.assertEqual(rma.state, "approved")
         self._validate(rma.sudo().return_picking_ids)
         self.assertEqual(rma.state, "received")
-        rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+        rma.with_user(self.rma_user)._refund("Refund agreed")
         refund = rma.sudo().refund_ids
         self.assertEqual(len(refund), 1)
         self.assertEqual(refund.state, "draft")

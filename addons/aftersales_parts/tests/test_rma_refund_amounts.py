@@ -87,7 +87,7 @@ class TestRmaRefundAmounts(RmaCommon):
         self.assertEqual(rma.state, "received")
 
     def _refund(self, rma):
-        rma.with_user(self.accountant).with_context(aftersales_refund_reason="Refunded on receipt").action_refund()
+        rma.with_user(self.accountant)._refund("Refunded on receipt")
         return rma.sudo().refund_ids.filtered(lambda move: move.state != "cancel")
 
     # ------------------------------------------------------------------

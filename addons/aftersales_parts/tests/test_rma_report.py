@@ -44,7 +44,7 @@ class TestRmaReport(RmaCommon):
         rows = self.env["aftersales.rma.report"].search([("product_id", "=", self.box.id)])
         self.assertAlmostEqual(sum(rows.mapped("return_rate")) / len(rows), 40.0)
 
-        rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+        rma.with_user(self.rma_user)._refund("Refund agreed")
         rma.sudo().refund_ids.action_post()
         delivered, returned, refunded = self._report(self.box)
         self.assertAlmostEqual(refunded, 200.0, msg="the untaxed amount of the posted credit note")
@@ -144,7 +144,7 @@ class TestRmaReport(RmaCommon):
         self._receive(rma)
         self.assertTrue(rma.date_approved)
         self.assertFalse(rma.date_closed, "received is not closed")
-        rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+        rma.with_user(self.rma_user)._refund("Refund agreed")
         self.assertTrue(rma.date_closed, "closed at its first refund")
         start = rma.create_date
         # dated as a fixture: nobody writes these dates but the flow

@@ -47,11 +47,9 @@ class TestSupplierRma(PartsCommon):
 
     def _remove_board(self):
         visit = self._start_visit([])
-        visit.aftersales_part_ids = [
-            Command.create({"product_id": self.board.id, "lot_id": self.old_board.id, "removed": True})
-        ]
+        visit.part_ids = [Command.create({"product_id": self.board.id, "lot_id": self.old_board.id, "removed": True})]
         self._finish_visit(visit)
-        return visit.aftersales_part_ids
+        return visit.part_ids
 
     def _ship(self, picking):
         """The clerk validates the transfer to the vendor in the usual screen."""
@@ -102,14 +100,14 @@ class TestSupplierRma(PartsCommon):
         self.assertEqual(part.defective_state, "received")
 
         part.action_aftersales_return_to_supplier()
-        rma = claim.aftersales_rma_id
+        rma = claim.rma_id
         self.assertEqual(rma.direction, "supplier")
         self.assertEqual(rma.partner_id, self.vendor)
         self.assertEqual(rma.state, "draft")
         self.assertEqual(claim.state, "sent")
         line = rma.line_ids
         self.assertEqual(line.supplier_claim_id, claim)
-        self.assertEqual(claim.aftersales_rma_line_ids, line)
+        self.assertEqual(claim.rma_line_ids, line)
         self.assertEqual(line.lot_id, self.old_board)
         self.assertEqual(line.location_id, self.defective, "taken from where the serial waits")
         self.assertEqual(line.price_unit_claimed, 55.0, "the vendor's price of the board")
@@ -275,7 +273,7 @@ class TestSupplierRma(PartsCommon):
         supplier_rma.action_approve()
         self._ship(supplier_rma.return_picking_ids)
         with self.assertRaisesRegex(UserError, "only for returns from customers"):
-            supplier_rma.action_refund()
+            supplier_rma._refund()
         with self.assertRaisesRegex(UserError, "only for returns from customers"):
             supplier_rma.line_ids.action_replace()
         with self.assertRaisesRegex(UserError, "only for returns from customers"):
@@ -314,7 +312,7 @@ class TestSupplierRma(PartsCommon):
             ]
         )
         claims.action_aftersales_return_to_supplier()
-        rmas = claims.aftersales_rma_id
+        rmas = claims.rma_id
         self.assertEqual(len(rmas), 2, "one return per vendor")
         board_rma = rmas.filtered(lambda rma: rma.partner_id == self.vendor)
         self.assertEqual(board_rma.line_ids.lot_id, lots[:2])

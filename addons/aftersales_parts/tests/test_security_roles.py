@@ -69,9 +69,9 @@ class TestPartsClerkRole(PartsCommon):
             self.tech_b.with_user(self.technician).action_aftersales_create_van_location()
         with self.assertRaises(AccessError):
             self.tech_b.with_user(self.tech_b.user_id).action_aftersales_create_van_location()
-        self.assertFalse(self.tech_b.aftersales_van_location_id)
+        self.assertFalse(self.tech_b.van_location_id)
         self.tech_b.with_user(self.clerk).action_aftersales_create_van_location()
-        self.assertEqual(self.tech_b.aftersales_van_location_id.location_id, self.warehouse.view_location_id)
+        self.assertEqual(self.tech_b.van_location_id.location_id, self.warehouse.view_location_id)
         with self.assertRaises(AccessError):
             self.tech_b.with_user(self.clerk).write({"daily_capacity": 9})
 
@@ -94,11 +94,9 @@ class TestPartsClerkRole(PartsCommon):
 
     def test_clerk_handles_defective_parts(self):
         visit = self._start_visit([])
-        visit.aftersales_part_ids = [
-            Command.create({"product_id": self.board.id, "lot_id": self.old_board.id, "removed": True})
-        ]
+        visit.part_ids = [Command.create({"product_id": self.board.id, "lot_id": self.old_board.id, "removed": True})]
         self._finish_visit(visit)
-        part = visit.aftersales_part_ids.with_user(self.clerk)
+        part = visit.part_ids.with_user(self.clerk)
         self._validate(part.move_id.picking_id.with_user(self.clerk))
         part.action_aftersales_scrap()
         self.assertEqual(part.defective_state, "scrapped")
@@ -307,7 +305,7 @@ class TestRmaRoles(RmaCommon):
         line.action_inspect()
         self.assertTrue(line.decision_applied)
         with self.assertRaises(AccessError):
-            rma.with_user(self.clerk).action_refund()
+            rma.with_user(self.clerk)._refund()
         with self.assertRaises(AccessError):
             rma.with_user(self.clerk).unlink()
         self.assertFalse(rma.refund_ids)
@@ -320,9 +318,7 @@ class TestRmaRoles(RmaCommon):
         rma.with_user(self.accountant).action_approve()
         self.assertEqual(rma.state, "approved")
         self._validate(rma.sudo().return_picking_ids.with_user(self.clerk))
-        rma.with_user(self.accountant).with_context(
-            aftersales_refund_reason="Refund agreed on the phone"
-        ).action_refund()
+        rma.with_user(self.accountant)._refund("Refund agreed on the phone")
         self.assertEqual(rma.refund_ids.move_type, "out_refund")
         self.assertEqual(rma.refund_ids.amount_untaxed, 200.0)
         # the credit note is the accountant's to post

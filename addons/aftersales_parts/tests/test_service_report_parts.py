@@ -11,7 +11,7 @@ class TestServiceReportParts(PartsCommon):
     def test_parts_on_the_service_report(self):
         self._inventory(self.seal, self.warehouse.lot_stock_id, 5.0)
         visit = self._start_visit([])
-        visit.aftersales_part_ids = [
+        visit.part_ids = [
             Command.create(
                 {"product_id": self.seal.id, "quantity": 2.0, "location_id": self.warehouse.lot_stock_id.id}
             ),
@@ -27,7 +27,7 @@ class TestServiceReportParts(PartsCommon):
     def test_parts_on_the_dispatch_slip(self):
         visit = self._visit(technician_id=self.tech_a.id, scheduled_start=VISIT_START)
         visit.action_schedule()
-        visit.aftersales_part_ids = [
+        visit.part_ids = [
             Command.create({"product_id": self.seal.id, "quantity": 2.0, "location_id": self.van.id}),
             Command.create({"product_id": self.board.id, "quantity": 1.0, "removed": True}),
         ]

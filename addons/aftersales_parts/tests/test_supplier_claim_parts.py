@@ -41,7 +41,7 @@ class TestSupplierClaimParts(PartsCommon):
 
     def _parts(self, visit):
         self._validate(self._request(1.0).picking_id)
-        visit.aftersales_part_ids = [
+        visit.part_ids = [
             Command.create({"product_id": self.pump.id, "quantity": 1.0}),
             Command.create({"product_id": self.board.id, "lot_id": self.old_board.id, "removed": True}),
         ]
@@ -49,7 +49,7 @@ class TestSupplierClaimParts(PartsCommon):
 
     def test_repair_claims_fitted_parts_and_hours(self):
         visit = self._finish_visit(self._parts(self._start_visit([])))
-        removed = visit.aftersales_part_ids.filtered("removed")
+        removed = visit.part_ids.filtered("removed")
         claim = removed.claim_id
         self.assertEqual(claim.partner_id, self.vendor)
         self.assertEqual(claim.lot_id, self.old_board)
@@ -65,13 +65,13 @@ class TestSupplierClaimParts(PartsCommon):
         claim.credit_note_ids.with_user(self.accountant).action_post()
         self.assertEqual(claim.state, "accepted")
         self.assertEqual((claim.amount_credited, claim.amount_due, claim.credit_state), (78.0, 0.0, "credited"))
-        self.assertFalse(claim.aftersales_rma_id, "nothing went back to the vendor")
+        self.assertFalse(claim.rma_id, "nothing went back to the vendor")
 
     def test_installation_claims_nothing(self):
         visit = self._visit(visit_type_id=self.env.ref("aftersales_service.visit_type_installation").id)
         visit.write({"technician_id": self.tech_a.id, "scheduled_start": "2026-06-09 10:00:00"})
         self._parts(visit)
-        removed = visit.aftersales_part_ids.filtered("removed")
+        removed = visit.part_ids.filtered("removed")
         with self.assertRaises(UserError) as cm:
             removed.with_user(self.agent).action_aftersales_claim_supplier()
         self.assertIn("only repairs are claimed", str(cm.exception))

@@ -29,7 +29,7 @@ class TestPartsUnitHistory(PartsCommon):
         )
         self._inventory(self.board, self.van, 1.0, lot=new_board)
         visit = self._start_visit([])
-        visit.aftersales_part_ids = [
+        visit.part_ids = [
             Command.create({"product_id": self.board.id, "lot_id": old_board.id, "removed": True}),
             Command.create({"product_id": self.board.id, "lot_id": new_board.id}),
         ]
@@ -82,7 +82,7 @@ class TestRmaUnitHistory(RmaCommon):
             receipt = rma.sudo().return_picking_ids
             self._validate(receipt.with_user(self.stock_user))
         with freeze_time("2026-03-25 10:00:00"):
-            rma.with_user(self.rma_user).with_context(aftersales_refund_reason="Refund agreed").action_refund()
+            rma.with_user(self.rma_user)._refund("Refund agreed")
             rma.sudo().refund_ids.filtered(lambda m: m.state == "draft").action_post()
 
         events = self.env["aftersales.unit.event"].search(

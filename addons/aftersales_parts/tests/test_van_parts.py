@@ -23,7 +23,7 @@ class TestVanParts(PartsCommon):
         )
         cls.dispatcher = new_test_user(cls.env, login="as_van_dispatcher", name="Dora Dispatch", groups=DISPATCHER)
         cls.tech_b.with_user(cls.clerk).action_aftersales_create_van_location()
-        cls.van_b = cls.tech_b.aftersales_van_location_id
+        cls.van_b = cls.tech_b.van_location_id
         cls.defective = cls.warehouse._aftersales_defective_location()
         cls._inventory(cls.pump, cls.van, 2.0)
         cls._inventory(cls.pump, cls.van_b, 5.0)
@@ -55,9 +55,9 @@ class TestVanParts(PartsCommon):
         )
         for location in (self.warehouse.lot_stock_id, shelf):
             with self.assertRaises(ValidationError) as refusal:
-                self.tech_b.with_user(self.manager).write({"aftersales_van_location_id": location.id})
+                self.tech_b.with_user(self.manager).write({"van_location_id": location.id})
             self.assertIn("cannot be the van of Ben Bolt", str(refusal.exception))
-            self.assertEqual(self.tech_b.aftersales_van_location_id, self.van_b)
+            self.assertEqual(self.tech_b.van_location_id, self.van_b)
 
     def test_delivery_does_not_reserve_van_stock(self):
         """A customer delivery takes from the warehouse's stock only; the vans still count in the warehouse."""
@@ -143,16 +143,16 @@ class TestVanParts(PartsCommon):
         visit = self._start_visit([])
         technician = self.tech_a.user_id
         form = Form(visit.with_user(technician))
-        with form.aftersales_part_ids.new() as line:
+        with form.part_ids.new() as line:
             line.product_id = self.pump
             line.location_id = self.defective
         with self.assertRaises(ValidationError) as refusal:
             form.save()
         self.assertIn("Defective Parts", str(refusal.exception))
-        self.assertFalse(visit.aftersales_part_ids)
+        self.assertFalse(visit.part_ids)
         # over RPC: another technician's van, a location beside the stock
-        visit.with_user(technician).write({"aftersales_part_ids": [Command.create({"product_id": self.pump.id})]})
-        part = visit.aftersales_part_ids
+        visit.with_user(technician).write({"part_ids": [Command.create({"product_id": self.pump.id})]})
+        part = visit.part_ids
         self.assertEqual(part.location_id, self.van, "the technician's own van by default")
         inspection = self.env["stock.location"].create(
             {"name": "Inspection", "usage": "internal", "location_id": self.warehouse.view_location_id.id}
@@ -175,7 +175,7 @@ class TestVanParts(PartsCommon):
         visit.helper_ids = self.tech_b
         helper = self.tech_b.user_id
         self.env["aftersales.visit.part"].with_user(helper).create({"visit_id": visit.id, "product_id": self.pump.id})
-        part = visit.aftersales_part_ids
+        part = visit.part_ids
         self.assertEqual(part.location_id, self.van_b, "the helper's own van by default")
         with self.assertRaises(ValidationError) as refusal:
             part.with_user(helper).write({"location_id": self.van.id})

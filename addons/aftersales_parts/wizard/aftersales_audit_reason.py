@@ -6,6 +6,4 @@ class AftersalesAuditReason(models.TransientModel):
 
     @api.model
     def _reason_actions(self):
-        actions = super()._reason_actions()
-        actions[("aftersales.rma", "action_refund")] = "aftersales_refund_reason"
-        return actions
+        return super()._reason_actions() | {("aftersales.rma", "_refund")}

@@ -13,5 +13,5 @@ class AftersalesRmaReject(models.TransientModel):
     reason = fields.Text(required=True, help="Why the return is refused; kept on the return.")
 
     def action_reject(self):
-        self.rma_ids.action_reject(reason=self.reason)
+        self.rma_ids._reject(self.reason)
         return {"type": "ir.actions.act_window_close"}

@@ -6,4 +6,4 @@ class AftersalesVisitPlan(models.TransientModel):
 
     def _find_visits(self):
         # the workshop jobs are given to the workshop technicians, never planned on a route
-        return super()._find_visits().filtered(lambda visit: not visit.aftersales_workshop)
+        return super()._find_visits().filtered(lambda visit: not visit.workshop)

@@ -43,7 +43,6 @@ class AftersalesCareRule(models.Model):
         help="Rendered on the care log of each unit: object.partner_id, object.lot_id, object.product_id, "
         "object.unit_date and object.years are at hand.",
     )
-    log_ids = fields.One2many("aftersales.care.log", "rule_id", string="Sent E-mails")
     log_count = fields.Integer(string="E-mails", compute="_compute_log_count")
 
     @api.constrains("days_offset")

@@ -122,18 +122,19 @@ class AftersalesCommissionPeriod(models.Model):
             self.write({"state": "closed"})
 
     def action_reopen(self):
-        """Open closed periods again: their commissions can change, so the audit log records why.
-
-        Without a reason (``aftersales_reopen_reason`` in the context), opens the window that asks for it.
-        """
-        closed = self.filtered(lambda period: period.state == "closed")
-        reason = self.env.context.get("aftersales_reopen_reason")
-        if closed and not reason:
-            self.check_access("write")
-            return self.env["aftersales.audit.reason"]._action(
-                self, "action_reopen", _("Why reopen the commission period?")
-            )
+        """Open closed periods again: their commissions can change, so the window asks why first and
+        then reopens them with the reason (:meth:`_reopen`)."""
         self.check_access("write")
+        if not self.filtered(lambda period: period.state == "closed"):
+            return True
+        return self.env["aftersales.audit.reason"]._action(self, "_reopen", _("Why reopen the commission period?"))
+
+    def _reopen(self, reason):
+        """Open closed periods again, ``reason`` written in the audit log."""
+        self.check_access("write")
+        if not (reason or "").strip():
+            raise UserError(_("Say why the commission period is reopened."))
+        closed = self.filtered(lambda period: period.state == "closed")
         with self._unguard():
             self.write({"state": "open"})
         self.env["aftersales.audit.log"]._audit(

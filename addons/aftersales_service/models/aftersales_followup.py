@@ -260,9 +260,7 @@ class AftersalesFollowup(models.Model):
         for followup in self:
             ticket = followup.ticket_id
             if ticket.is_closed:
-                ticket.with_context(
-                    aftersales_reopen_reason=_("Follow-up call %(call)s: problem not solved.", call=followup.name)
-                ).action_reopen()
+                ticket._reopen(_("Follow-up call %(call)s: problem not solved.", call=followup.name))
             # the ticket's agent, else the caller's chain of responsible people, else who logged the call
             agent = ticket.company_id._aftersales_responsible_user(
                 assignee=ticket.user_id or followup.user_id, team=ticket.team_id, branch=ticket.branch_id

@@ -176,13 +176,20 @@ class AftersalesScorecard(models.Model):
         return True
 
     def action_unlock(self):
-        """Open locked months again; the audit log records who and why (``aftersales_unlock_reason``)."""
+        """Open locked months again: the window asks why first, then unlocks them (:meth:`_unlock`)."""
         self._check_manager()
         self.check_access("write")
+        if not self._locked_records():
+            return True
+        return self.env["aftersales.audit.reason"]._action(self, "_unlock", _("Why unlock the scorecard?"))
+
+    def _unlock(self, reason):
+        """Open locked months again; the audit log records who and why (``reason``)."""
+        self._check_manager()
+        self.check_access("write")
+        if not (reason or "").strip():
+            raise UserError(_("Say why the scorecard is unlocked."))
         locked = self._locked_records()
-        reason = self.env.context.get("aftersales_unlock_reason")
-        if locked and not reason:
-            return self.env["aftersales.audit.reason"]._action(self, "action_unlock", _("Why unlock the scorecard?"))
         with self._unguard("state", "locked_by_id", "locked_date"):
             locked.write({"state": "draft", "locked_by_id": False, "locked_date": False})
         self.env["aftersales.audit.log"]._audit("scorecard_unlocked", locked, reason, old=_("Locked"), new=_("Draft"))

@@ -36,6 +36,7 @@ GUARDED_FIELDS = frozenset(
         "reference",
         "closed_date",
         "reopen_count",
+        "reopen_reason",
         "first_response_date",
         "sla_response_deadline",
         "sla_resolve_deadline",
@@ -54,7 +55,7 @@ GUARDED_FIELDS = frozenset(
     }
 )
 # what a stage change writes besides the stage
-STAGE_CHANGE_FIELDS = ("closed_date", "reopen_count", "sla_paused_hours", "sla_paused_since")
+STAGE_CHANGE_FIELDS = ("closed_date", "reopen_count", "reopen_reason", "sla_paused_hours", "sla_paused_since")
 # what ir.sequence.next_by_id() reads of a sequence, fetched with it
 SEQUENCE_FIELDS = ["name", "implementation", "use_date_range", "prefix", "suffix", "padding", "number_increment"]
 
@@ -224,6 +225,12 @@ class AftersalesTicket(models.Model):
     fold = fields.Boolean(related="stage_id.fold")
     closed_date = fields.Datetime(string="Closed on", readonly=True, copy=False, tracking=True)
     reopen_count = fields.Integer(string="Reopened", readonly=True, copy=False)
+    reopen_reason = fields.Text(
+        string="Reason for Reopening",
+        readonly=True,
+        copy=False,
+        help="Why the ticket was last reopened, when it was said; written in the audit log too.",
+    )
 
     # Diagnosis and resolution
     fault_code_id = fields.Many2one("aftersales.fault.code", index=True, check_company=True, tracking=True)
@@ -823,6 +830,11 @@ class AftersalesTicket(models.Model):
 
     def action_reopen(self):
         """Bring closed tickets back to the first open stage."""
+        return self._reopen()
+
+    def _reopen(self, reason=None):
+        """Bring closed tickets back to the first open stage; ``reason``, if given, is kept on the
+        tickets and written in the audit log."""
         not_closed = self.filtered(lambda t: not t.is_closed)
         if not_closed:
             raise UserError(
@@ -834,7 +846,8 @@ class AftersalesTicket(models.Model):
         stage = self.env["aftersales.ticket.stage"].search([("is_closed", "=", False)], limit=1)
         if not stage:
             raise UserError(_("Define an open stage in the configuration first."))
-        self.write({"stage_id": stage.id})
+        with self._unguard("reopen_reason"):
+            self.write({"stage_id": stage.id, "reopen_reason": (reason or "").strip() or False})
         return True
 
     def action_apply_solution(self, solution):
@@ -982,13 +995,14 @@ class AftersalesTicket(models.Model):
             reopened = self.filtered("is_closed")
             if reopened:
                 vals["closed_date"] = False
+                vals.setdefault("reopen_reason", False)
                 for ticket in reopened:
                     ticket.reopen_count += 1
                 reopened._message_log_batch(bodies=dict.fromkeys(reopened.ids, _("Ticket reopened.")))
                 self.env["aftersales.audit.log"]._audit(
                     "ticket_reopened",
                     reopened,
-                    self.env.context.get("aftersales_reopen_reason"),
+                    vals["reopen_reason"],
                     old={ticket.id: ticket.stage_id.name for ticket in reopened},
                     new=stage.name,
                     require_reason=False,

@@ -169,11 +169,12 @@ class AftersalesVisit(models.Model):
         decision, with the reason given in the reason window."""
         return self.env["aftersales.audit.reason"]._action(self, "_waive_quotation", _("Start Without the Quotation"))
 
-    def _waive_quotation(self):
+    def _waive_quotation(self, reason):
+        """Let the visits start without their declined quotation, ``reason`` written in the audit log."""
         if not self.env.user.has_group(DISPATCHER_GROUP):
             raise AccessError(_("Only dispatchers let a visit start without its quotation."))
         self.check_access("write")
-        reason = (self.env.context.get("aftersales_quotation_waive_reason") or "").strip()
+        reason = (reason or "").strip()
         if not reason:
             raise UserError(_("Say why the visit starts without the quotation."))
         wrong = self.filtered(lambda visit: visit.quotation_state != "declined")

@@ -8,12 +8,6 @@ from odoo import _, fields, models
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
-    aftersales_installation_visit_ids = fields.One2many(
-        "aftersales.visit",
-        "picking_id",
-        string="Installation Visits",
-        groups="aftersales_service.aftersales_service_group_user",
-    )
     aftersales_installation_count = fields.Integer(
         string="Installation Count",
         compute="_compute_aftersales_installation_count",

@@ -147,11 +147,12 @@ class TestAudit(AftersalesFeesCommon):
         ticket = self._ticket(resolution="<p>Filter cleaned.</p>")
         ticket.action_close()
         closed_stage = ticket.stage_id
-        ticket.with_user(self.agent).with_context(aftersales_reopen_reason="Leaks again").action_reopen()
+        ticket.with_user(self.agent)._reopen("Leaks again")
         entry = self._entries("ticket_reopened", ticket)
         self._assert_entry(entry, self.agent, "Leaks again")
         self.assertEqual(entry.old_value, closed_stage.name)
         self.assertEqual(ticket.reopen_count, 1)
+        self.assertEqual(ticket.reopen_reason, "Leaks again")
 
     def test_commission_period_reopened_is_logged(self):
         period = self.env["aftersales.commission.period"].create(

@@ -166,7 +166,7 @@ class TestCommission(AftersalesFeesCommon):
             commission.amount = 50.0
         with self.assertRaisesRegex(UserError, "closed"):
             commission.unlink()
-        period.with_context(aftersales_reopen_reason="Visit done late").action_reopen()
+        period._reopen("Visit done late")
         period.action_compute()
         self.assertEqual(commission.deduction, 0.0, "a follow-up is no re-work")
         self.assertEqual(late.commission_ids.amount, 25.0)

@@ -132,7 +132,7 @@ class TestCommissionRework(CommissionReworkCommon):
         self.assertEqual(commission.late_deduction_ids, late)
         self.assertEqual((late.state, late.total), ("closed", -9.5))
         # June reopened and computed again: the re-work is withheld once, in July
-        june.with_user(self.manager).with_context(aftersales_reopen_reason="Forgotten bonus").action_reopen()
+        june.with_user(self.manager)._reopen("Forgotten bonus")
         june.with_user(self.manager).action_compute()
         self.assertEqual((commission.deduction, commission.total), (0.0, 19.0))
         # a deduction cannot be made up by hand

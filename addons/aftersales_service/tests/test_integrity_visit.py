@@ -201,7 +201,7 @@ class TestIntegrityVisit(AftersalesFeesCommon):
                 self._assert_refused(commission, user, {"amount": 1000.0})
                 self._assert_refused(period, user, {"name": "Renamed"})
         # reopened with a reason, through the action
-        period.with_user(self.manager).with_context(aftersales_reopen_reason="Wrong rule").action_reopen()
+        period.with_user(self.manager)._reopen("Wrong rule")
         self.assertEqual(period.state, "open")
         commission.with_user(self.manager).amount = 30.0
 

@@ -237,9 +237,9 @@ class TestVisitQuotation(QuotationCommon):
             visit.with_user(self.tech_a.user_id).action_start()
         # an agent does not decide alone; a dispatcher lets it start, with a reason
         with self.assertRaises(AccessError):
-            visit.with_user(self.sales_agent).with_context(
-                aftersales_quotation_waive_reason="Customer agreed by phone"
-            )._waive_quotation()
+            visit.with_user(self.sales_agent)._waive_quotation("Customer agreed by phone")
+        with self.assertRaisesRegex(UserError, "Say why"):
+            visit.with_user(self.dispatcher)._waive_quotation(" ")
         action = visit.with_user(self.dispatcher).action_start_without_quotation()
         wizard = Form(self.env[action["res_model"]].with_user(self.dispatcher).with_context(**action["context"]))
         wizard.reason = "Customer agreed by phone"

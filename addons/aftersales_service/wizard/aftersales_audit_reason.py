@@ -9,23 +9,24 @@ class AftersalesAuditReason(models.TransientModel):
 
     res_model = fields.Char(string="Document Model", required=True, readonly=True)
     res_ids = fields.Json(string="Documents", required=True, readonly=True)
-    method = fields.Char(required=True, readonly=True)
+    method = fields.Char(required=True, readonly=True, help="The method of the documents that takes the reason.")
     reason = fields.Text(required=True, help="Why you take this action; written in the audit log.")
 
     @api.model
     def _reason_actions(self):
-        """The actions that ask for a reason: ``{(model, method): context key of the reason}``.
+        """The actions that ask for a reason: ``{(model, method)}``, each method taking the reason as
+        its argument (``records._reopen(reason)``).
 
         Only these can be run from the wizard. Other addons add theirs.
         """
         return {
-            ("aftersales.commission.period", "action_reopen"): "aftersales_reopen_reason",
-            ("aftersales.visit", "_waive_quotation"): "aftersales_quotation_waive_reason",
+            ("aftersales.commission.period", "_reopen"),
+            ("aftersales.visit", "_waive_quotation"),
         }
 
     @api.model
     def _action(self, records, method, title):
-        """The window that asks why ``method`` is run on ``records``, then runs it."""
+        """The window that asks why ``method`` is run on ``records``, then runs ``records.method(reason)``."""
         return {
             "type": "ir.actions.act_window",
             "name": title,
@@ -41,12 +42,12 @@ class AftersalesAuditReason(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        key = self._reason_actions().get((self.res_model, self.method))
-        if not key:
+        if (self.res_model, self.method) not in self._reason_actions():
             raise UserError(_("This action does not take a reason."))
         reason = (self.reason or "").strip()
         if not reason:
             raise UserError(_("Say why you take this action."))
-        records = self.env[self.res_model].browse(self.res_ids).exists()
-        result = getattr(records.with_context(clean_context(self.env.context), **{key: reason}), self.method)()
+        # the wizard's default_* keys stay with the wizard
+        records = self.env[self.res_model].with_env(self.env(context=clean_context(self.env.context)))
+        result = getattr(records.browse(self.res_ids).exists(), self.method)(reason)
         return result if isinstance(result, dict) else {"type": "ir.actions.act_window_close"}

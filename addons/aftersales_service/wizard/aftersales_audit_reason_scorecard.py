@@ -6,7 +6,4 @@ class AftersalesAuditReason(models.TransientModel):
 
     @api.model
     def _reason_actions(self):
-        return {
-            **super()._reason_actions(),
-            ("aftersales.scorecard", "action_unlock"): "aftersales_unlock_reason",
-        }
+        return super()._reason_actions() | {("aftersales.scorecard", "_unlock")}

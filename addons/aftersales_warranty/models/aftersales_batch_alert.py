@@ -5,7 +5,6 @@ from odoo import _, fields, models
 class AftersalesBatchAlert(models.Model):
     _inherit = "aftersales.batch.alert"
 
-    campaign_ids = fields.One2many("aftersales.campaign", "batch_alert_id", string="Campaigns")
     campaign_count = fields.Integer(string="Campaigns Count", compute="_compute_campaign_count")
 
     def _compute_campaign_count(self):

@@ -366,7 +366,7 @@ class AftersalesCampaign(models.Model):
     def action_view_tickets(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_ticket_action")
-        action["domain"] = [("aftersales_campaign_id", "=", self.id)]
+        action["domain"] = [("campaign_id", "=", self.id)]
         action["context"] = {"create": False}
         action["name"] = _("Tickets of %(campaign)s", campaign=self.display_name)
         return action
@@ -492,7 +492,7 @@ class AftersalesCampaign(models.Model):
             "channel": "campaign",
             "priority": "2" if self.kind == "recall" else "1",
             "description": self.customer_note,
-            "aftersales_campaign_id": self.id,
+            "campaign_id": self.id,
         }
 
     def _prepare_visit_vals(self, line, ticket):

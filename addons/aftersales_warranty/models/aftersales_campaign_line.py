@@ -60,7 +60,6 @@ class AftersalesCampaignLine(models.Model):
     )
     email = fields.Char(related="partner_id.email", string="Owner E-mail")
     ticket_id = fields.Many2one("aftersales.ticket", index="btree_not_null", readonly=True, copy=False)
-    ticket_closed = fields.Boolean(related="ticket_id.is_closed", string="Ticket Closed")
     visit_id = fields.Many2one("aftersales.visit", index="btree_not_null", readonly=True, copy=False)
     visit_state = fields.Selection(related="visit_id.state", string="Visit Status")
     notified_date = fields.Datetime(string="E-mailed on", readonly=True, copy=False)
@@ -201,7 +200,7 @@ class AftersalesCampaignLine(models.Model):
         now = fields.Datetime.now()
         Ticket = self.env["aftersales.ticket"]
         for campaign, campaign_lines in by_campaign.items():
-            with Ticket._unguard("aftersales_campaign_id"):
+            with Ticket._unguard("campaign_id"):
                 tickets = (
                     Ticket.with_company(campaign.company_id)
                     .with_context(mail_create_nolog=True, mail_notrack=True)

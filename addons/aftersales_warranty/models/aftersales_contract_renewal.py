@@ -54,17 +54,6 @@ class AftersalesContract(models.Model):
             }
         return True
 
-    def action_view_renewal_order(self):
-        self.ensure_one()
-        self.renewal_order_id.check_access("read")
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sale.order",
-            "res_id": self.renewal_order_id.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
-
     def _check_renewable(self):
         wrong = self.filtered(lambda c: c.state not in (*RUNNING_STATES, "expired") or c.renewal_contract_id)
         if wrong:

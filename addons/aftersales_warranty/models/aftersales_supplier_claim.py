@@ -96,10 +96,10 @@ class AftersalesSupplierClaim(models.Model):
         CREDIT_STATES, string="Credit Status", compute="_compute_amount_credited", store=True, index=True
     )
 
-    @api.depends("ticket_id.aftersales_job_origin")
+    @api.depends("ticket_id.job_origin")
     def _compute_manufacturer_job(self):
         for claim in self:
-            claim.manufacturer_job = claim.ticket_id.aftersales_job_origin == "manufacturer"
+            claim.manufacturer_job = claim.ticket_id.job_origin == "manufacturer"
 
     @api.depends("line_ids.price_subtotal")
     def _compute_amount_claimed(self):
@@ -426,8 +426,8 @@ class AftersalesSupplierClaim(models.Model):
     @api.model
     def _claim_partner(self, lot, ticket):
         """Who the claim goes to: the manufacturer who dispatched the job, else the unit's warranty supplier."""
-        if ticket.aftersales_job_origin == "manufacturer" and ticket.aftersales_manufacturer_id:
-            return ticket.aftersales_manufacturer_id
+        if ticket.job_origin == "manufacturer" and ticket.manufacturer_id:
+            return ticket.manufacturer_id
         return lot.aftersales_supplier_id
 
     @api.model
@@ -482,7 +482,7 @@ class AftersalesSupplierClaim(models.Model):
         visit = visit or self.env["aftersales.visit"]
         if not self._is_repair(ticket, visit):
             return self.browse()
-        if not (ticket.aftersales_job_origin == "manufacturer" and ticket.aftersales_manufacturer_id):
+        if not (ticket.job_origin == "manufacturer" and ticket.manufacturer_id):
             on_date = visit.check_out and fields.Date.context_today(self, visit.check_out) or None
             lots = lots._aftersales_under_supplier_warranty(on_date)
         if not lots:

@@ -46,18 +46,16 @@ class AftersalesTicket(models.Model):
         help="The running contract that covers the serial number or the service address.",
     )
 
-    aftersales_job_origin = fields.Selection(
+    job_origin = fields.Selection(
         [("direct", "Direct"), ("manufacturer", "Manufacturer's Call Centre")],
-        string="Job Origin",
         required=True,
         default="direct",
         tracking=True,
         help="Manufacturer's Call Centre: the manufacturer dispatched the job and pays it; its supplier claim "
         "goes to that manufacturer and the job counts in its settlement.",
     )
-    aftersales_manufacturer_id = fields.Many2one(
+    manufacturer_id = fields.Many2one(
         "res.partner",
-        string="Manufacturer",
         index="btree_not_null",
         tracking=True,
         check_company=True,
@@ -125,10 +123,10 @@ class AftersalesTicket(models.Model):
             )
             ticket.contract_id = own._pick(ticket.lot_id, partner, on_date).sudo(False)
 
-    @api.constrains("aftersales_job_origin", "aftersales_manufacturer_id")
-    def _check_aftersales_manufacturer_id(self):
+    @api.constrains("job_origin", "manufacturer_id")
+    def _check_manufacturer_id(self):
         for ticket in self:
-            if ticket.aftersales_job_origin == "manufacturer" and not ticket.aftersales_manufacturer_id:
+            if ticket.job_origin == "manufacturer" and not ticket.manufacturer_id:
                 raise ValidationError(
                     _(
                         "Ticket %(ticket)s comes from a manufacturer's call centre: say which manufacturer.",

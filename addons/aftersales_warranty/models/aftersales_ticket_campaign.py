@@ -11,36 +11,34 @@ class AftersalesTicket(models.Model):
     _inherit = "aftersales.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     channel = fields.Selection(selection_add=[("campaign", "Campaign")], ondelete={"campaign": "set default"})
-    aftersales_campaign_id = fields.Many2one(
+    campaign_id = fields.Many2one(
         "aftersales.campaign",
-        string="Campaign",
         index="btree_not_null",
         readonly=True,
         copy=False,
         help="The recall or service campaign that opened this ticket.",
     )
-    aftersales_open_campaign_ids = fields.Many2many(
+    open_campaign_ids = fields.Many2many(
         "aftersales.campaign",
         string="Open Campaigns",
-        compute="_compute_aftersales_open_campaign_ids",
+        compute="_compute_open_campaign_ids",
         help="The running campaigns that still wait for this unit.",
         groups=READERS,
     )
-    aftersales_campaign_notice = fields.Html(
-        string="Campaign Notice",
-        compute="_compute_aftersales_open_campaign_ids",
+    campaign_notice = fields.Html(
+        compute="_compute_open_campaign_ids",
         sanitize=False,
         groups=READERS,
     )
 
     @api.depends("lot_id")
-    def _compute_aftersales_open_campaign_ids(self):
+    def _compute_open_campaign_ids(self):
         open_campaigns = self.lot_id._aftersales_open_campaigns()
         for ticket in self:
             campaigns = open_campaigns.get(ticket.lot_id.id, self.env["aftersales.campaign"])
-            ticket.aftersales_open_campaign_ids = campaigns
-            ticket.aftersales_campaign_notice = campaigns._notice_html()
+            ticket.open_campaign_ids = campaigns
+            ticket.campaign_notice = campaigns._notice_html()
 
     @api.model
     def _guarded_fields(self):
-        return super()._guarded_fields() | {"aftersales_campaign_id"}
+        return super()._guarded_fields() | {"campaign_id"}

@@ -11,9 +11,7 @@ class AftersalesVisit(models.Model):
     warranty_end_date = fields.Date(related="ticket_id.warranty_end_date", compute_sudo=False)
     # the inverse of the campaign units' visit: a visit's change of state finds its campaign units
     # in the visits' prefetch, not by a search per visit written (the planner writes them one by one)
-    aftersales_campaign_line_ids = fields.One2many(
-        "aftersales.campaign.line", "visit_id", string="Campaign Units", readonly=True
-    )
+    campaign_line_ids = fields.One2many("aftersales.campaign.line", "visit_id", string="Campaign Units", readonly=True)
 
     def _after_done(self):
         result = super()._after_done()

@@ -420,22 +420,27 @@ class AftersalesWarranty(models.Model):
             "context": {"default_warranty_ids": self.ids},
         }
 
-    def action_void(self, reason=None):
-        """Void the warranties by hand, with a ``reason`` written in the audit log (managers).
+    def action_void(self):
+        """Void the warranties by hand (managers): the window asks why first, then voids them
+        (:meth:`_void_by_hand`). Transfers void through ``_void``."""
+        self._check_voidable()
+        return self.env["aftersales.audit.reason"]._action(self, "_void_by_hand", _("Why void the warranty?"))
 
-        Without a reason (nor ``aftersales_void_reason``, the reason the reason window passes in
-        the context), opens the window that asks for it. Transfers void through ``_void``.
-        """
+    def _void_by_hand(self, reason):
+        """Void the warranties by hand (managers), ``reason`` written in the audit log."""
+        self._check_voidable()
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(_("Say why the warranty is voided."))
+        return self._void(reason)
+
+    def _check_voidable(self):
         wrong = self.filtered(lambda w: w.state == "void")
         if wrong:
             raise UserError(
                 _("Warranties %(warranties)s are already void.", warranties=", ".join(wrong.mapped("name")))
             )
         self._check_manager(_("Only after-sales managers can void a warranty by hand."))
-        reason = (reason or self.env.context.get("aftersales_void_reason") or "").strip()
-        if not reason:
-            return self.env["aftersales.audit.reason"]._action(self, "action_void", _("Why void the warranty?"))
-        return self._void(reason)
 
     def _void(self, reason, picking=None):
         """Void the warranties, the caller having checked who may: by ``picking``, or by hand with ``reason``

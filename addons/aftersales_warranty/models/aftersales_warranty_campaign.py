@@ -5,16 +5,15 @@ from odoo import api, fields, models
 class AftersalesWarranty(models.Model):
     _inherit = "aftersales.warranty"  # pylint: disable=consider-merging-classes-inherited
 
-    aftersales_open_campaign_id = fields.Many2one(
+    open_campaign_id = fields.Many2one(
         "aftersales.campaign",
-        string="Open Campaign",
-        compute="_compute_aftersales_open_campaign_id",
+        compute="_compute_open_campaign_id",
         compute_sudo=True,
         help="A running recall or service campaign still waiting for this unit, addressed to its owner.",
     )
 
     @api.depends("lot_id", "partner_id")
-    def _compute_aftersales_open_campaign_id(self):
+    def _compute_open_campaign_id(self):
         # sudo (compute_sudo): the customer sees the campaigns of their own units only, never the others'
         lines = self.env["aftersales.campaign.line"].search_fetch(
             [
@@ -32,4 +31,4 @@ class AftersalesWarranty(models.Model):
                     line.lot_id == w.lot_id and line.partner_id.commercial_partner_id == owner
                 )
             )[:1]
-            warranty.aftersales_open_campaign_id = line.campaign_id
+            warranty.open_campaign_id = line.campaign_id

@@ -26,8 +26,8 @@ class AftersalesSupplierSettlementReport(models.Model):
         ],
         "aftersales.ticket": [
             "request_date",
-            "aftersales_manufacturer_id",
-            "aftersales_job_origin",
+            "manufacturer_id",
+            "job_origin",
             "company_id",
             "product_id",
         ],
@@ -73,7 +73,7 @@ class AftersalesSupplierSettlementReport(models.Model):
             UNION ALL
             SELECT ticket.id * 2 + 1 AS id,
                    COALESCE(ticket.request_date, ticket.create_date)::date AS date,
-                   ticket.aftersales_manufacturer_id AS manufacturer_id,
+                   ticket.manufacturer_id AS manufacturer_id,
                    ticket.company_id AS company_id,
                    company.currency_id AS currency_id,
                    ticket.id AS ticket_id,
@@ -88,8 +88,8 @@ class AftersalesSupplierSettlementReport(models.Model):
                    0 AS amount_due
               FROM aftersales_ticket ticket
               JOIN res_company company ON company.id = ticket.company_id
-             WHERE ticket.aftersales_job_origin = 'manufacturer'
-               AND ticket.aftersales_manufacturer_id IS NOT NULL
+             WHERE ticket.job_origin = 'manufacturer'
+               AND ticket.manufacturer_id IS NOT NULL
             """
         )
 

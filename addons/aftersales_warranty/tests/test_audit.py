@@ -59,7 +59,7 @@ class TestWarrantyAudit(CoverageCommon):
 
     def test_warranty_voided_by_hand_is_logged(self):
         warranty = self._running_warranty()
-        warranty.with_user(self.manager).action_void("Unit flooded")
+        warranty.with_user(self.manager)._void_by_hand("Unit flooded")
         entry = self._entries("warranty_voided", warranty)
         self.assertEqual((entry.user_id, entry.reason), (self.manager, "Unit flooded"))
         self.assertEqual(entry.old_value, "Active")
@@ -92,7 +92,7 @@ class TestWarrantyAudit(CoverageCommon):
         warranty = self._running_warranty()
         for user in (self.agent, self.tech_a.user_id):
             with self.assertRaises(AccessError):
-                warranty.with_user(user).action_void("Unit flooded")
+                warranty.with_user(user)._void_by_hand("Unit flooded")
             with self.assertRaises(AccessError):
                 warranty.with_user(user).with_context(aftersales_void_reason="Unit flooded").action_void()
             with self.assertRaises(AccessError):
@@ -105,7 +105,7 @@ class TestWarrantyAudit(CoverageCommon):
                 {
                     "res_model": warranty._name,
                     "res_ids": warranty.ids,
-                    "method": "action_void",
+                    "method": "_void_by_hand",
                     "reason": "Unit flooded",
                 }
             )
@@ -114,9 +114,9 @@ class TestWarrantyAudit(CoverageCommon):
             wizard.action_confirm()
         self.assertEqual(warranty.state, "active")
         self.assertFalse(self._entries("warranty_voided", warranty))
-        warranty.with_user(self.manager).action_void("Unit flooded")
+        warranty.with_user(self.manager)._void_by_hand("Unit flooded")
         with self.assertRaisesRegex(UserError, "already void"):
-            warranty.with_user(self.manager).action_void("Again")
+            warranty.with_user(self.manager)._void_by_hand("Again")
 
     def test_end_date_computed_again_is_not_an_extension(self):
         warranty = self._running_warranty(start=date(2026, 1, 1))

@@ -117,7 +117,7 @@ class TestAftersalesCampaign(CampaignCommon):
         self.assertEqual(len(tickets), 3)
         self.assertEqual(tickets.lot_id, self.lot_a | self.lot_b | self.lot_c)
         self.assertEqual(set(tickets.mapped("channel")), {"campaign"})
-        self.assertEqual(tickets.aftersales_campaign_id, campaign)
+        self.assertEqual(tickets.campaign_id, campaign)
         ticket_a = line_a.ticket_id
         self.assertEqual(ticket_a.partner_id, self.nora)
 
@@ -148,7 +148,7 @@ class TestAftersalesCampaign(CampaignCommon):
     def test_launch_twice_creates_nothing_twice(self):
         campaign = self._recall_from_alert()
         campaign.action_launch()
-        tickets = self.env["aftersales.ticket"].search([("aftersales_campaign_id", "=", campaign.id)])
+        tickets = self.env["aftersales.ticket"].search([("campaign_id", "=", campaign.id)])
         mails = self._mails(tickets)
         self.assertEqual(len(tickets), 3)
         with self.assertRaisesRegex(UserError, "not possible"):
@@ -156,7 +156,7 @@ class TestAftersalesCampaign(CampaignCommon):
         campaign.action_compute_units()
         self.assertEqual(campaign._launch_lines(), 0)
         self.env["aftersales.campaign"]._cron_launch()
-        self.assertEqual(self.env["aftersales.ticket"].search([("aftersales_campaign_id", "=", campaign.id)]), tickets)
+        self.assertEqual(self.env["aftersales.ticket"].search([("campaign_id", "=", campaign.id)]), tickets)
         self.assertEqual(self._mails(tickets), mails)
         self.assertEqual(len(campaign.line_ids), 3)
 
@@ -210,9 +210,9 @@ class TestAftersalesCampaign(CampaignCommon):
         form.name = "Machine is noisy"
         form.partner_id = self.bob
         form.lot_id = self.lot_b
-        self.assertIn(campaign.reference, form.aftersales_campaign_notice)
+        self.assertIn(campaign.reference, form.campaign_notice)
         ticket = form.save()
-        self.assertEqual(ticket.aftersales_open_campaign_ids, campaign)
+        self.assertEqual(ticket.open_campaign_ids, campaign)
         self.assertIn(campaign.reference, self.lot_b.with_user(self.campaign_agent).aftersales_campaign_notice)
         # no banner for a unit out of the campaign
         self.assertFalse(self.lot.with_user(self.campaign_agent).aftersales_campaign_notice)
@@ -224,7 +224,7 @@ class TestAftersalesCampaign(CampaignCommon):
         campaign_ticket.action_close()
         self.assertEqual(line_b.state, "done")
         ticket.invalidate_recordset()
-        self.assertFalse(ticket.with_user(self.campaign_agent).aftersales_campaign_notice)
+        self.assertFalse(ticket.with_user(self.campaign_agent).campaign_notice)
 
     def test_progress_after_close_and_refusal(self):
         campaign = self._recall_from_alert()

@@ -29,7 +29,7 @@ class TestCampaignLineGuards(CampaignCommon):
         # the unit still waits: its serial and ticket still show the campaign
         self.assertEqual(self.lot_b._aftersales_open_campaigns()[self.lot_b.id], campaign)
         ticket = line.ticket_id.with_user(self.campaign_agent)
-        self.assertEqual(ticket.aftersales_open_campaign_ids, campaign)
+        self.assertEqual(ticket.open_campaign_ids, campaign)
 
         # the outcome recorded through the wizard still settles it
         wizard = Form(

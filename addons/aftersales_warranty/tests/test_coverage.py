@@ -129,7 +129,7 @@ class TestCoverage(CoverageCommon):
         self.assertEqual(travel.covering_contract_id, contract)
         self.assertIn(f"Covered by contract {contract.name}", travel.sale_line_ids.name)
         self.assertEqual(travel.sale_line_ids.order_id.amount_untaxed, 0.0)
-        warranty.action_void("Returned")
+        warranty._void_by_hand("Returned")
         second = self._do_visit(self._visit(), start=datetime(2026, 6, 10, 10, 0), lines=[{"line_type": "labour"}])
         self.assertEqual(second.line_ids.coverage, "contract", "without the warranty, the contract pays")
 
@@ -188,7 +188,7 @@ class TestCoverage(CoverageCommon):
         self.assertEqual(travel.sale_line_ids.price_subtotal, 0.0)
         self.assertEqual(travel.covered_amount, 40.0)
         # billed lines keep their coverage, whatever happens to the warranty later
-        warranty.action_void("Unit replaced")
+        warranty._void_by_hand("Unit replaced")
         self.assertEqual(travel.coverage, "warranty")
 
     def test_warranty_cost_report(self):
@@ -287,7 +287,7 @@ class TestWarrantyExtension(CoverageCommon):
 
     def test_extending_a_void_warranty_is_refused(self):
         warranty = self._running_warranty()
-        warranty.action_void("Unit replaced")
+        warranty._void_by_hand("Unit replaced")
         with self.assertRaises(UserError):
             self._sell_extension(self.lot)
         with self.assertRaises(ValidationError):

@@ -273,7 +273,7 @@ class TestIntegrityWarranty(CoverageCommon):
         with self._refused(AccessError, GUARD_MESSAGE):
             as_agent.write({"state": "void", "void_reason": "Customer asked"})
         with self._refused(AccessError, "Only after-sales managers"):
-            as_agent.action_void("Customer asked")
+            as_agent._void_by_hand("Customer asked")
         with self._refused(AccessError, "Only after-sales managers"):
             as_agent.with_context(aftersales_void_reason="Customer asked").action_void()
         with self._refused(AccessError, "Only after-sales managers"):
@@ -362,7 +362,7 @@ class TestIntegrityWarranty(CoverageCommon):
 
     def test_manager_voids_with_reason_audited(self):
         warranty = self._running_warranty()
-        warranty.with_user(self.w_manager).action_void("Unit flooded")
+        warranty.with_user(self.w_manager)._void_by_hand("Unit flooded")
         self.assertEqual((warranty.state, warranty.void_reason), ("void", "Unit flooded"))
         entry = self.env["aftersales.audit.log"].search(
             [("action", "=", "warranty_voided"), ("res_model", "=", warranty._name), ("res_id", "=", warranty.id)]

@@ -245,8 +245,8 @@ class TestSupplierClaimMoney(CoverageCommon):
         """A job from the maker's call centre is claimed from that maker, whatever the unit's warranty."""
         self.lot.write({"aftersales_supplier_id": False, "aftersales_supplier_warranty_end": False})
         with Form(self.ticket.with_user(self.agent)) as form:
-            form.aftersales_job_origin = "manufacturer"
-            form.aftersales_manufacturer_id = self.call_centre_maker
+            form.job_origin = "manufacturer"
+            form.manufacturer_id = self.call_centre_maker
         self._do_visit(self._visit())
         claim = self.Claim.search([("ticket_id", "=", self.ticket.id)])
         self.assertEqual(claim.partner_id, self.call_centre_maker)
@@ -262,6 +262,6 @@ class TestSupplierClaimMoney(CoverageCommon):
 
     def test_manufacturer_job_needs_the_manufacturer(self):
         with self.assertRaises(ValidationError) as cm:
-            self.ticket.with_user(self.agent).write({"aftersales_job_origin": "manufacturer"})
+            self.ticket.with_user(self.agent).write({"job_origin": "manufacturer"})
         self.assertIn("say which manufacturer", str(cm.exception))
-        self.assertEqual(self.ticket.aftersales_job_origin, "direct")
+        self.assertEqual(self.ticket.job_origin, "direct")

@@ -41,7 +41,7 @@ class TestWarrantyUnitHistory(WarrantyCommon):
             ).action_transfer()
             self._flush_tracking()
         with freeze_time("2026-06-01 10:00:00"):
-            warranty.action_void("Unit scrapped after a flood")
+            warranty._void_by_hand("Unit scrapped after a flood")
             self._flush_tracking()
 
         events = self._events(lot)

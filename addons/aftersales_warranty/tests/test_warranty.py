@@ -46,7 +46,7 @@ class TestWarranty(WarrantyCommon):
     def test_lookup_by_serial(self):
         old = self._warranty(lot_id=self.lot.id)
         old._start(date(2020, 1, 1))
-        old.action_void("Unit returned")
+        old._void_by_hand("Unit returned")
         current = self._warranty(lot_id=self.lot.id)
         current._start(date(2026, 1, 1))
         self.assertEqual(self.env["aftersales.warranty"]._lookup("WM7-0001"), current)
@@ -128,7 +128,7 @@ class TestWarranty(WarrantyCommon):
             self._warranty(lot_id=self.lot.id)  # the serial already has a running warranty
         with self.assertRaises(UserError):
             warranty.unlink()
-        warranty.action_void("Registered by mistake")
+        warranty._void_by_hand("Registered by mistake")
         self.assertEqual(warranty.void_reason, "Registered by mistake")
         with self.assertRaises(UserError):
             warranty.action_void()

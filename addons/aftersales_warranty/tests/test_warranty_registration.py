@@ -409,7 +409,7 @@ class TestWarrantyRegistration(WarrantyCommon):
         # refusals: the same owner, void or expired warranties
         with self.assertRaisesRegex(UserError, "already belong"):
             self._transfer_wizard(warranties).action_transfer()
-        warranties[0].action_void("Stolen")
+        warranties[0]._void_by_hand("Stolen")
         with self.assertRaisesRegex(UserError, "void or expired"):
             self._transfer_wizard(warranties, partner=self.customer).action_transfer()
         warranties[1].state = "expired"

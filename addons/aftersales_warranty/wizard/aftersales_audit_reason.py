@@ -6,6 +6,4 @@ class AftersalesAuditReason(models.TransientModel):
 
     @api.model
     def _reason_actions(self):
-        actions = super()._reason_actions()
-        actions[("aftersales.warranty", "action_void")] = "aftersales_void_reason"
-        return actions
+        return super()._reason_actions() | {("aftersales.warranty", "_void_by_hand")}
