@@ -62,9 +62,10 @@ class AftersalesTicket(models.Model):
     @api.model
     def _cron_send_received(self):
         """E-mail the acknowledgements of the tickets marked at their creation, a batch per call: each
-        ticket gets one message in its chatter, written by whoever opened the ticket and e-mailed to its
-        customer, as the ticket's followers are told of any answer. The messages of the tickets opened by
-        one user are rendered in one go by Odoo's composer."""
+        ticket gets one message in its chatter, e-mailed to its customer, as the ticket's followers are
+        told of any answer. The messages are rendered in batch by Odoo's composer, as the user who opened
+        the tickets (the template's ``user``), and signed as the template's sender: the company (see
+        :meth:`_received_author`)."""
         template = self.env.ref(RECEIVED_TEMPLATE, raise_if_not_found=False)
         tickets = self.search([("received_pending", "=", True)], limit=ACKNOWLEDGEMENT_BATCH, order="id")
         if not tickets:
@@ -72,18 +73,17 @@ class AftersalesTicket(models.Model):
         with tickets._unguard("received_pending"):
             tickets.write({"received_pending": False})
         if template:
-            # the customer opening their ticket on the portal is e-mailed too: Odoo spares the author by
-            # default
             groups = defaultdict(list)
             for ticket in tickets:
-                author = ticket.create_uid or self.env.user
-                groups[(author, author.partner_id == ticket.partner_id)].append(ticket.id)
+                creator = ticket.create_uid or self.env.user
+                author = ticket._received_author(creator)
+                groups[(creator, author, author == ticket.partner_id)].append(ticket.id)
             comment = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
-            for (author, notify_author), ticket_ids in groups.items():
-                # sudo as the author: the acknowledgement is theirs, whatever they may read of mail
+            for (creator, author, notify_author), ticket_ids in groups.items():
+                # sudo as the creator: the acknowledgement is the ticket's, whatever they may read of mail
                 composer = (
                     self.env["mail.compose.message"]
-                    .with_user(author)
+                    .with_user(creator)
                     .sudo()
                     .with_context(
                         default_composition_mode="comment",
@@ -91,10 +91,19 @@ class AftersalesTicket(models.Model):
                         default_res_ids=ticket_ids,
                         default_template_id=template.id,
                         mail_post_autofollow=False,
+                        # the customer opening their ticket on the portal is e-mailed too: Odoo spares the
+                        # author by default
                         mail_notify_author=notify_author,
                     )
-                    .create({"message_type": "comment", "subtype_id": comment})
+                    .create({"message_type": "comment", "subtype_id": comment, "author_id": author.id})
                 )
                 composer._action_send_mail()
         remaining = self.search_count([("received_pending", "=", True)])
         self.env["ir.cron"]._notify_progress(done=len(tickets), remaining=remaining)
+
+    def _received_author(self, creator):
+        """Who signs the acknowledgement of this ticket: the company when it has an address (the sender
+        of the template), else ``creator``, the user who opened it. The company's messages are not an
+        answer of the team (see ``_message_post_after_hook``)."""
+        self.ensure_one()
+        return self.company_id.partner_id if self.company_id.email else creator.partner_id

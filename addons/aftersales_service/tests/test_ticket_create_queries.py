@@ -26,6 +26,7 @@ class TestTicketCreateQueries(AftersalesCommon):
         # the company routes by no rule: the team given takes the ticket
         cls.env["aftersales.routing.rule"].search([]).active = False
         cls.company.aftersales_notify_ticket = True
+        cls.company.email = "service@example.com"
         cls.phone_agent = new_test_user(
             cls.env,
             login="as_phone_agent",
@@ -138,17 +139,31 @@ class TestTicketCreateQueries(AftersalesCommon):
         self.assertLessEqual(large - small, 20 * QUERIES_PER_MORE_TICKET, f"5 tickets: {small}, 25 tickets: {large}")
 
     def test_acknowledged_by_the_scheduled_action(self):
-        ticket = self._create_alone(self.customers[1], None)
-        self.assertFalse(ticket.message_ids.filtered(lambda message: message.message_type == "comment"))
-        self._run_acknowledgements()
-        acknowledgement = ticket.message_ids.filtered(lambda message: message.message_type == "comment")
-        self.assertEqual(len(acknowledgement), 1, "the customer was acknowledged, once")
-        self.assertNotIn(self.phone_agent.partner_id, acknowledgement.notification_ids.res_partner_id)
-        self.assertEqual(
-            acknowledgement.notification_ids.filtered(lambda n: n.notification_type == "email").res_partner_id,
-            self.customers[1],
+        """The acknowledgement of a ticket opened alone, and of tickets opened at once, is posted by the
+        scheduled action: one e-mail to each customer, signed by the company, and not an answer of the
+        team (the response target still runs)."""
+        alone = self.Ticket.create(dict(self._phone_ticket_vals(self.customers[1]), channel="email"))
+        at_once = self.Ticket.create(
+            [dict(self._phone_ticket_vals(customer), channel="web") for customer in self.customers[4:6]]
         )
-        self.assertFalse(ticket.received_pending)
+        tickets = alone | at_once
+        self.assertEqual(tickets.mapped("received_pending"), [True] * 3)
+        self.assertFalse(tickets.message_ids.filtered(lambda message: message.message_type == "comment"))
+        self._run_acknowledgements()
+        for ticket in tickets:
+            acknowledgement = ticket.message_ids.filtered(lambda message: message.message_type == "comment")
+            self.assertEqual(len(acknowledgement), 1, "the customer was acknowledged, once")
+            self.assertIn(ticket.reference, acknowledgement.subject)
+            self.assertEqual(acknowledgement.author_id, self.company.partner_id)
+            self.assertEqual(
+                acknowledgement.notification_ids.filtered(lambda n: n.notification_type == "email").res_partner_id,
+                ticket.partner_id,
+            )
+            self.assertNotIn(self.phone_agent.partner_id, acknowledgement.notification_ids.res_partner_id)
+        self.assertEqual(tickets.mapped("received_pending"), [False] * 3)
+        self.assertEqual(tickets.mapped("first_response_date"), [False] * 3, "the team has not answered yet")
+        self._run_acknowledgements()
+        self.assertEqual(len(tickets.message_ids.filtered(lambda message: message.message_type == "comment")), 3)
 
     def test_delivery_address_of_a_contact(self):
         """The service address is the customer's delivery address, found among the contacts of its
