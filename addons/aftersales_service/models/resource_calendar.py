@@ -42,15 +42,16 @@ class ResourceCalendar(models.Model):
 
     def _aftersales_work_intervals(self, start, end):
         """The work intervals of this calendar from ``start`` to ``end`` at least (aware UTC datetimes),
-        public holidays excluded: ``[(start, stop)]`` in UTC, sorted. They are read for whole days and
+        public holidays excluded: ``((start, stop), ...)`` in UTC, sorted. They are read for whole days and
         kept in the registry's cache until a calendar, a working time or a leave changes (see
         ``resource.calendar.attendance`` and ``resource.calendar.leaves``): planning the deadlines of a
         new ticket reads no calendar."""
         self.ensure_one()
-        # a day before and after, whatever the time zone of the calendar
-        first_day = start.date() - timedelta(days=1)
-        days = (end.date() - first_day).days + 2
-        return list(self._aftersales_work_intervals_of_days(self.id, first_day, days))
+        # from the Sunday before (a day before the week, whatever the time zone of the calendar), for a
+        # whole number of four-week spans ending a day after: the requests of a week share their window
+        first_day = start.date() - timedelta(days=start.weekday() + 1)
+        days = -(-((end.date() - first_day).days + 2) // 28) * 28
+        return self._aftersales_work_intervals_of_days(self.id, first_day, days)
 
     @api.model
     @tools.ormcache("calendar_id", "first_day", "days")
