@@ -64,8 +64,7 @@ class AftersalesTicket(models.Model):
         """E-mail the acknowledgements of the tickets marked at their creation, a batch per call: each
         ticket gets one message in its chatter, e-mailed to its customer, as the ticket's followers are
         told of any answer. The messages are rendered in batch by Odoo's composer, as the user who opened
-        the tickets (the template's ``user``), and signed as the template's sender: the company (see
-        :meth:`_received_author`)."""
+        the tickets (the template's ``user``), and signed by the company (see :meth:`_received_author`)."""
         template = self.env.ref(RECEIVED_TEMPLATE, raise_if_not_found=False)
         tickets = self.search([("received_pending", "=", True)], limit=ACKNOWLEDGEMENT_BATCH, order="id")
         if not tickets:
@@ -76,8 +75,8 @@ class AftersalesTicket(models.Model):
             groups = defaultdict(list)
             for ticket in tickets:
                 creator = ticket.create_uid or self.env.user
-                author = ticket._received_author(creator)
-                groups[(creator, author, author == ticket.partner_id)].append(ticket.id)
+                author = ticket._received_author()
+                groups[(creator, author, creator.partner_id == ticket.partner_id)].append(ticket.id)
             comment = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
             for (creator, author, notify_author), ticket_ids in groups.items():
                 # sudo as the creator: the acknowledgement is the ticket's, whatever they may read of mail
@@ -92,7 +91,7 @@ class AftersalesTicket(models.Model):
                         default_template_id=template.id,
                         mail_post_autofollow=False,
                         # the customer opening their ticket on the portal is e-mailed too: Odoo spares the
-                        # author by default
+                        # current user by default
                         mail_notify_author=notify_author,
                     )
                     .create({"message_type": "comment", "subtype_id": comment, "author_id": author.id})
@@ -101,9 +100,9 @@ class AftersalesTicket(models.Model):
         remaining = self.search_count([("received_pending", "=", True)])
         self.env["ir.cron"]._notify_progress(done=len(tickets), remaining=remaining)
 
-    def _received_author(self, creator):
-        """Who signs the acknowledgement of this ticket: the company when it has an address (the sender
-        of the template), else ``creator``, the user who opened it. The company's messages are not an
-        answer of the team (see ``_message_post_after_hook``)."""
+    def _received_author(self):
+        """Who signs the acknowledgement of this ticket: its company, whoever opened it, so that the
+        message is no answer of the team and starts no reply clock of the customer (see
+        ``_message_post_after_hook``)."""
         self.ensure_one()
-        return self.company_id.partner_id if self.company_id.email else creator.partner_id
+        return self.company_id.partner_id

@@ -141,7 +141,8 @@ class TestTicketCreateQueries(AftersalesCommon):
     def test_acknowledged_by_the_scheduled_action(self):
         """The acknowledgement of a ticket opened alone, and of tickets opened at once, is posted by the
         scheduled action: one e-mail to each customer, signed by the company, and not an answer of the
-        team (the response target still runs)."""
+        team (the response target still runs), even when the company has no e-mail address of its own."""
+        self.company.email = False
         alone = self.Ticket.create(dict(self._phone_ticket_vals(self.customers[1]), channel="email"))
         at_once = self.Ticket.create(
             [dict(self._phone_ticket_vals(customer), channel="web") for customer in self.customers[4:6]]
