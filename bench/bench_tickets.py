@@ -13,6 +13,9 @@ realistic fixtures (committed), warms the caches up, then measures:
   One batch is one transaction: ``create``, flush and pre-commit hooks (what a commit
   runs), then an empty cache for the next batch. The scenario is rolled back. The
   memory is measured apart: one batch of each model, alone in its process.
+* ``acknowledgements``: the scheduled action that e-mails the acknowledgement of each new ticket,
+  over the N open tickets created for the next scenario, called like ``ir.cron`` does until none is
+  left pending.
 * ``cron``: the SLA escalation cron over N open tickets whose deadlines passed four
   weeks ago, called like ``ir.cron`` does (one batch per call, a commit after each
   call) until it escalates nothing, then once more.
@@ -631,6 +634,34 @@ def prepare_open_tickets(registry, fixtures, count):
     return {"open_tickets": sum(statuses.values()), "stored_statuses": statuses}
 
 
+def measure_acknowledgements(registry):
+    """Call the scheduled action that e-mails the acknowledgements of new tickets like ir.cron does
+    (as OdooBot, its progress record in the context, a commit after each call) until no ticket is
+    left pending: the rendering and the e-mails that ticket creation no longer pays."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        cron = env.ref("aftersales_service.ir_cron_aftersales_ticket_received")
+        progress = env["ir.cron.progress"].create({"cron_id": cron.id})
+        tickets = env[TICKET_MODEL].with_context(ir_cron_progress_id=progress.id)
+        pending = tickets.search_count([("received_pending", "=", True)])
+        cr.commit()
+        meter = Meter(cr)
+        calls = 0
+        while calls < 1000:
+            with meter:
+                tickets._cron_send_received()
+                cr.commit()
+            calls += 1
+            if not tickets.search_count([("received_pending", "=", True)]):
+                break
+        messages = env["mail.message"].search_count(
+            [("model", "=", TICKET_MODEL), ("message_type", "=", "comment")]
+        )
+        progress.unlink()
+        cr.commit()
+    return {**meter.result(pending), "calls": calls, "comments_posted": messages}
+
+
 def count_due(env):
     """Open tickets whose deadline passed and whose breach is not escalated yet."""
     now = fields.Datetime.now()
@@ -771,6 +802,8 @@ def main(argv):
     results["cron_setup"] = in_child(
         registry, lambda reg: prepare_open_tickets(reg, fixtures, cron_count)
     )
+    log("acknowledgements: sending")
+    results["acknowledgements"] = in_child(registry, measure_acknowledgements)
     log("cron: escalating")
     results["cron"] = {
         "batch_size": args.cron_batch,

@@ -1,7 +1,12 @@
-from odoo import _, api, fields, models
+from collections import namedtuple
+
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from .aftersales_ticket import TICKET_PRIORITIES
+
+# what a ticket is matched on, kept in the registry's cache (see AftersalesSlaPolicy._criteria)
+PolicyCriteria = namedtuple("PolicyCriteria", "id company_id team_id ticket_type_id priority partner_category_ids")
 
 
 class AftersalesSlaPolicy(models.Model):
@@ -93,17 +98,78 @@ class AftersalesSlaPolicy(models.Model):
                     )
                 )
 
-    def _matches(self, ticket):
-        """Whether this policy applies to ``ticket`` (empty criteria match anything)."""
-        self.ensure_one()
-        return (
-            (not self.company_id or self.company_id == ticket.company_id)
-            and (not self.team_id or self.team_id == ticket.team_id)
-            and (not self.ticket_type_id or self.ticket_type_id == ticket.ticket_type_id)
-            and (not self.priority or self.priority == ticket.priority)
-            and (
-                not self.partner_category_ids
-                or self.partner_category_ids & ticket.partner_id.commercial_partner_id.category_id
-                or self.partner_category_ids & ticket.partner_id.category_id
+    @api.model_create_multi
+    def create(self, vals_list):
+        policies = super().create(vals_list)
+        # the criteria of the policies are kept in the registry's cache (see _criteria)
+        self.env.registry.clear_cache()
+        return policies
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
+
+    @api.model
+    @tools.ormcache("company_ids")
+    def _criteria(self, company_ids):
+        """The criteria of the active policies of the companies ``company_ids`` (a sorted tuple), in the
+        order they are tried (:class:`PolicyCriteria`); cached until a policy changes, so that a new
+        ticket is matched without reading them. The customer tags are the active ones (archiving a tag
+        clears the cache too, see ``res.partner.category``)."""
+        policies = (
+            self.sudo()
+            .with_context(active_test=True)
+            .search_fetch(
+                [("company_id", "in", list(company_ids))],
+                ["company_id", "team_id", "ticket_type_id", "priority", "partner_category_ids"],
             )
         )
+        return tuple(
+            PolicyCriteria(
+                policy.id,
+                policy.company_id.id,
+                policy.team_id.id,
+                policy.ticket_type_id.id,
+                policy.priority or False,
+                frozenset(policy.partner_category_ids.ids),
+            )
+            for policy in policies
+        )
+
+    @api.model
+    def _match(self, tickets):
+        """The policy of each of ``tickets``: ``{ticket: policy}``, the first policy whose criteria it
+        meets (empty criteria match anything); an empty policy when none does. The criteria come from
+        the cache; the customers' tags are read at once, when a policy asks for them."""
+        criteria = self._criteria(tuple(sorted(tickets.company_id.ids))) if tickets.company_id else ()
+        tags = {}
+        if any(policy.partner_category_ids for policy in criteria):
+            # the tags of the customers and of their companies, archived ones too: the policies' are
+            # active ones only
+            partners = (tickets.partner_id | tickets.partner_id.commercial_partner_id).with_context(active_test=False)
+            partners.fetch(["category_id"])
+            tags = {partner.id: frozenset(partner.category_id.ids) for partner in partners}
+        matches = {}
+        for ticket in tickets:
+            partner = ticket.partner_id
+            ticket_tags = tags.get(partner.id, frozenset()) | tags.get(partner.commercial_partner_id.id, frozenset())
+            policy_id = next(
+                (
+                    policy.id
+                    for policy in criteria
+                    if policy.company_id == ticket.company_id.id
+                    and (not policy.team_id or policy.team_id == ticket.team_id.id)
+                    and (not policy.ticket_type_id or policy.ticket_type_id == ticket.ticket_type_id.id)
+                    and (not policy.priority or policy.priority == ticket.priority)
+                    and (not policy.partner_category_ids or policy.partner_category_ids & ticket_tags)
+                ),
+                False,
+            )
+            matches[ticket] = self.browse(policy_id)
+        return matches

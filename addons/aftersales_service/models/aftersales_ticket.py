@@ -1,17 +1,18 @@
+"""The service ticket: what the customer asked, about which unit, who handles it and where it stands.
+
+Its other concerns live in files of their own: the unit and its sale (``aftersales_ticket_unit``), the
+visits, fees and follow-up calls (``_visit``), the revisits (``_revisit``), the mail (``_mail``), the
+satisfaction surveys (``_csat``), the service level (``_sla``, ``_sla_escalation``), the intake and
+routing (``_intake``) and the acknowledgement (``_notice``)."""
+
 from contextlib import nullcontext
 
-from dateutil.relativedelta import relativedelta
-
-from odoo import Command, _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_datetime, html2plaintext, is_html_empty
-from odoo.tools.sql import column_exists, create_column, table_exists
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import html2plaintext, is_html_empty
 
 from ..tools.client_values import drop_unreadable
 from ..tools.timezones import person_tz
-
-# the fields that decide whether a ticket, or an earlier one on its serial number, was revisited
-REVISIT_FIELDS = {"lot_id", "closed_date", "request_date", "company_id", "stage_id"}
 
 TICKET_PRIORITIES = [
     ("0", "Low"),
@@ -31,29 +32,7 @@ TICKET_CHANNELS = [
 
 # the bookkeeping of a ticket: written by its create, its stage changes, the mail and the SLA cron,
 # never directly (see aftersales.guarded.mixin)
-GUARDED_FIELDS = frozenset(
-    {
-        "reference",
-        "closed_date",
-        "reopen_count",
-        "reopen_reason",
-        "first_response_date",
-        "sla_response_deadline",
-        "sla_resolve_deadline",
-        "sla_at_risk_date",
-        "sla_status",
-        "sla_paused_hours",
-        "sla_paused_since",
-        "sla_escalated",
-        "revisited",
-        "visit_active_count",
-        "visit_done_count",
-        "fee_order_id",
-        "complaint_of_id",
-        "csat_score",
-        "csat_solved",
-    }
-)
+GUARDED_FIELDS = frozenset({"reference", "closed_date", "reopen_count", "reopen_reason"})
 # what a stage change writes besides the stage
 STAGE_CHANGE_FIELDS = ("closed_date", "reopen_count", "reopen_reason", "sla_paused_hours", "sla_paused_since")
 # what ir.sequence.next_by_id() reads of a sequence, fetched with it
@@ -245,82 +224,6 @@ class AftersalesTicket(models.Model):
         help="Articles of the knowledge base that fit the product category, the type and the words of this ticket.",
     )
 
-    # Field service
-    visit_ids = fields.One2many("aftersales.visit", "ticket_id", string="Visits")
-    fee_order_id = fields.Many2one(
-        "sale.order",
-        string="Service Order",
-        index="btree_not_null",
-        readonly=True,
-        copy=False,
-        check_company=True,
-        help="The sale order the fees of the visits go to; a new one is made when it can no longer be changed.",
-    )
-    fee_order_count = fields.Integer(string="Service Orders", compute="_compute_fee_order_count")
-    visit_count = fields.Integer(compute="_compute_visit_count")
-    # kept on the ticket for the KPIs, which read a million tickets without counting their visits
-    visit_active_count = fields.Integer(
-        string="Visits not Cancelled",
-        compute="_compute_visit_kpi_counts",
-        store=True,
-        help="The visits of this ticket planned, under way or done.",
-    )
-    visit_done_count = fields.Integer(
-        string="Visits Done",
-        compute="_compute_visit_kpi_counts",
-        store=True,
-    )
-    revisited = fields.Boolean(
-        readonly=True,
-        copy=False,
-        help="A new ticket on the same serial number was reported within the company's revisit window "
-        "after this one closed: the unit was not fixed the first time.",
-    )
-    followup_ids = fields.One2many(
-        "aftersales.followup",
-        "ticket_id",
-        string="Follow-up Calls",
-        groups="aftersales_service.aftersales_service_group_user",
-    )
-    followup_count = fields.Integer(string="Follow-ups", compute="_compute_followup_count")
-
-    # Service level
-    request_date = fields.Datetime(
-        string="Reported on",
-        required=True,
-        default=fields.Datetime.now,
-        copy=False,
-        help="When the customer asked; the SLA deadlines count from here.",
-    )
-
-    # Satisfaction
-    csat_answer_ids = fields.One2many("survey.user_input", "aftersales_ticket_id", string="Satisfaction Answers")
-    csat_answer_count = fields.Integer(string="Survey Answers", compute="_compute_csat_answer_count")
-    csat_score = fields.Float(
-        string="CSAT",
-        compute="_compute_csat_score",
-        store=True,
-        aggregator="avg",
-        digits=(3, 2),
-        help="The overall score (1 to 5) the customer gave in the satisfaction survey; 0 while not rated.",
-    )
-    csat_solved = fields.Selection(
-        [("yes", "Solved"), ("no", "Not Solved")],
-        string="Solved for the Customer",
-        compute="_compute_csat_score",
-        store=True,
-    )
-    complaint_of_id = fields.Many2one(
-        "aftersales.ticket",
-        string="Complaint about",
-        index="btree_not_null",
-        readonly=True,
-        copy=False,
-        help="The ticket whose satisfaction survey opened this complaint.",
-    )
-    complaint_ids = fields.One2many("aftersales.ticket", "complaint_of_id", string="Complaints")
-    complaint_count = fields.Integer(compute="_compute_complaint_count")
-
     _sql_constraints = [
         ("reference_company_uniq", "unique (reference, company_id)", "Ticket references must be unique."),
     ]
@@ -337,124 +240,9 @@ class AftersalesTicket(models.Model):
             else:
                 ticket.display_name = ticket.name or _("New Ticket")
 
-    def _compute_visit_count(self):
-        counts = dict(
-            self.env["aftersales.visit"]._read_group([("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"])
-        )
-        for ticket in self:
-            ticket.visit_count = counts.get(ticket, 0)
-
-    @api.depends("visit_ids.state")
-    def _compute_visit_kpi_counts(self):
-        for ticket in self:
-            states = ticket.visit_ids.mapped("state")
-            ticket.visit_active_count = sum(state != "cancel" for state in states)
-            ticket.visit_done_count = states.count("done")
-
-    def _compute_followup_count(self):
-        counts = dict(
-            self.env["aftersales.followup"]
-            .sudo()
-            ._read_group([("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"])
-        )
-        for ticket in self:
-            ticket.followup_count = counts.get(ticket, 0)
-
-    @api.depends("fee_order_id", "visit_ids.line_ids.sale_line_ids")
-    def _compute_fee_order_count(self):
-        for ticket in self:
-            ticket.fee_order_count = len(ticket.visit_ids.line_ids.sale_line_ids.order_id | ticket.fee_order_id)
-
-    def _compute_csat_answer_count(self):
-        # a count, shown to anyone who sees the ticket: the answers keep their own access rules
-        counts = dict(
-            self.env["survey.user_input"]
-            .sudo()
-            ._read_group([("aftersales_ticket_id", "in", self.ids)], ["aftersales_ticket_id"], ["__count"])
-        )
-        for ticket in self:
-            ticket.csat_answer_count = counts.get(ticket, 0)
-
-    @api.depends(
-        "csat_answer_ids.state", "csat_answer_ids.aftersales_overall_score", "csat_answer_ids.aftersales_solved"
-    )
-    def _compute_csat_score(self):
-        for ticket in self:
-            answer = ticket.csat_answer_ids.filtered(lambda a: a.state == "done").sorted("end_datetime")[-1:]
-            ticket.csat_score = answer.aftersales_overall_score
-            ticket.csat_solved = answer.aftersales_solved
-
-    def _compute_complaint_count(self):
-        counts = dict(
-            self.with_context(active_test=False)._read_group(
-                [("complaint_of_id", "in", self.ids)], ["complaint_of_id"], ["__count"]
-            )
-        )
-        for ticket in self:
-            ticket.complaint_count = counts.get(ticket, 0)
-
     def _compute_access_url(self):
         for ticket in self:
             ticket.access_url = f"/my/tickets/{ticket.id}"
-
-    @api.depends("lot_id", "sale_line_id")
-    def _compute_product_id(self):
-        lots = self._readable_lots()
-        lines = self._known_sale_lines().sudo()
-        for ticket in self:
-            product = (ticket.lot_id & lots).product_id or (ticket.sale_line_id.sudo() & lines).product_id
-            if product:
-                ticket.product_id = product.sudo(False)
-
-    @api.depends("lot_id")
-    def _compute_sale_line_id(self):
-        lines_by_lot = self._readable_lots()._aftersales_sale_lines()
-        for ticket in self:
-            line = lines_by_lot.get(ticket.lot_id.id)
-            if line:
-                ticket.sale_line_id = line
-
-    @api.depends("sale_line_id")
-    def _compute_sale_order_id(self):
-        lines = self._known_sale_lines().sudo()
-        for ticket in self:
-            line = ticket.sale_line_id.sudo() & lines
-            if line:
-                ticket.sale_order_id = line.order_id.sudo(False)
-
-    @api.depends("sale_order_id")
-    def _compute_partner_id(self):
-        orders = self._known_sale_orders().sudo()
-        for ticket in self:
-            order = ticket.sale_order_id.sudo() & orders
-            if order and not ticket.partner_id:
-                ticket.partner_id = order.partner_id.sudo(False)
-
-    @api.depends("lot_id", "sale_line_id")
-    def _compute_delivery_date(self):
-        """When the unit was delivered: the last delivery of its serial number to a customer, else the
-        delivery of its sale order line. Read from the stock moves as superuser, for the serial
-        numbers and sale order lines the user may rely on only."""
-        lots = self._readable_lots()
-        lines = self._known_sale_lines()
-        MoveLine = self.env["stock.move.line"].sudo()
-        dates = {}
-        if lots or lines:
-            for move_line in MoveLine.search(
-                [
-                    ("state", "=", "done"),
-                    ("location_dest_id.usage", "=", "customer"),
-                    "|",
-                    ("lot_id", "in", lots.ids),
-                    ("move_id.sale_line_id", "in", lines.ids),
-                ],
-                order="date, id",
-            ):
-                dates[("lot", move_line.lot_id.id)] = move_line.date
-                dates[("line", move_line.move_id.sale_line_id.id)] = move_line.date
-        for ticket in self:
-            lot, line = ticket.lot_id & lots, ticket.sale_line_id & lines
-            ticket.delivery_date = (lot and dates.get(("lot", lot.id))) or (line and dates.get(("line", line.id)))
 
     @api.depends("partner_id")
     def _compute_email_from(self):
@@ -507,55 +295,6 @@ class AftersalesTicket(models.Model):
     def _check_branch_company(self):
         self.env["aftersales.branch"]._check_branch_company(self)
 
-    @api.constrains("lot_id", "product_id", "sale_line_id", "sale_order_id")
-    def _check_unit_consistency(self):
-        # the consistency of the data, whoever may read the sale order
-        for ticket in self.sudo():
-            if ticket.lot_id and ticket.product_id and ticket.lot_id.product_id != ticket.product_id:
-                raise ValidationError(
-                    _(
-                        "Serial number %(lot)s belongs to %(lot_product)s, not to %(product)s.",
-                        lot=ticket.lot_id.name,
-                        lot_product=ticket.lot_id.product_id.display_name,
-                        product=ticket.product_id.display_name,
-                    )
-                )
-            line = ticket.sale_line_id
-            if line and ticket.sale_order_id and line.order_id != ticket.sale_order_id:
-                raise ValidationError(
-                    _(
-                        "The sale order line %(line)s is not part of %(order)s.",
-                        line=line.display_name,
-                        order=ticket.sale_order_id.name,
-                    )
-                )
-            if line and ticket.product_id and line.product_id != ticket.product_id:
-                raise ValidationError(
-                    _(
-                        "The sale order line %(line)s sold %(line_product)s, not %(product)s.",
-                        line=line.display_name,
-                        line_product=line.product_id.display_name,
-                        product=ticket.product_id.display_name,
-                    )
-                )
-
-    def _check_unit_known(self):
-        """A user links a ticket only to sale orders and lines they may read, or to the delivery of a
-        serial number they may read: never to another customer's order picked by its id."""
-        lines = self._known_sale_lines()
-        orders = self._known_sale_orders()
-        for ticket in self:
-            if (ticket.sale_line_id and ticket.sale_line_id not in lines) or (
-                ticket.sale_order_id and ticket.sale_order_id not in orders
-            ):
-                raise AccessError(
-                    _(
-                        "Ticket %(ticket)s can only be linked to a sale order you may read, or to the delivery "
-                        "of its serial number.",
-                        ticket=ticket.display_name,
-                    )
-                )
-
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
@@ -595,13 +334,20 @@ class AftersalesTicket(models.Model):
                 vals.setdefault("closed_date", now)
             elif vals.get("stage_id") in paused_stage_ids:
                 vals.setdefault("sla_paused_since", now)
-        with self._unguard("reference", "closed_date", "sla_paused_since"):
-            tickets = super().create(vals_list)
+        # the creator follows the new tickets with their customers, subscribed in one go below
+        creator = self.env["res.partner"]
+        if not self.env.context.get("mail_create_nosubscribe") and not self.env.context.get("tracking_disable"):
+            creator = self.env.user.partner_id if self.env.user.active else creator
+        with (
+            self._unguard("reference", "closed_date", "sla_paused_since"),
+            self.env["stock.lot"]._aftersales_remember_sale_lines(),
+        ):
+            tickets = super(AftersalesTicket, self.with_context(mail_create_nosubscribe=True)).create(vals_list)
+        tickets = tickets.with_env(self.env)
         if not self.env.su and any("sale_line_id" in vals or "sale_order_id" in vals for vals in vals_list):
             tickets._check_unit_known()
-        tickets._refresh_revisits(tickets.lot_id.ids)
         tickets.filtered("is_closed")._check_followup_before_closing()
-        tickets._subscribe_customers()
+        tickets._subscribe_customers(creator=creator, followed=self._followed_at_creation(vals_list))
         return tickets
 
     def write(self, vals):
@@ -609,24 +355,14 @@ class AftersalesTicket(models.Model):
         self._guard_check_write(vals)
         if "branch_id" in vals:
             self._check_branch_change(vals)
-        closing = self.browse()
         with self._unguard(*STAGE_CHANGE_FIELDS) if "stage_id" in vals else nullcontext():
             if "stage_id" in vals:
-                if self.env["aftersales.ticket.stage"].browse(vals["stage_id"]).is_closed:
-                    closing = self.filtered(lambda t: not t.is_closed)
                 vals = self._prepare_stage_change(vals)
-            # the tickets on the serial numbers before and after the change may be revisited or not
-            revisits = bool(REVISIT_FIELDS.intersection(vals))
-            revisit_lot_ids = set(self.lot_id.ids) if revisits else set()
             result = super().write(vals)
         if not self.env.su and ("sale_line_id" in vals or "sale_order_id" in vals):
             self._check_unit_known()
-        if revisits:
-            self._refresh_revisits(list(revisit_lot_ids.union(self.lot_id.ids)))
         if "partner_id" in vals:
             self._subscribe_customers()
-        if closing:
-            closing._send_csat_survey("ticket_close")
         return result
 
     def _check_branch_change(self, vals):
@@ -663,155 +399,11 @@ class AftersalesTicket(models.Model):
             )
         return super().unlink()
 
-    def _auto_init(self):
-        # the KPI columns of tickets from before they existed are filled in SQL, once
-        cr = self.env.cr
-        fill = table_exists(cr, self._table) and not column_exists(cr, self._table, "visit_done_count")
-        if fill:
-            create_column(cr, self._table, "visit_active_count", "int4")
-            create_column(cr, self._table, "visit_done_count", "int4")
-            create_column(cr, self._table, "revisited", "bool")
-        result = super()._auto_init()
-        if fill:
-            self.pool.post_init(self._fill_kpi_columns)
-        return result
-
-    @api.model
-    def _fill_kpi_columns(self, ticket_ids=None):
-        """Set the KPI columns (visits not cancelled, visits done, revisited) of the tickets
-        ``ticket_ids`` (all when None) from their visits and the later tickets on their serial
-        numbers, in SQL: used when the columns are created and after rows written in SQL."""
-        where = SQL("TRUE") if ticket_ids is None else SQL("t.id = ANY(%s)", list(ticket_ids))
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """UPDATE aftersales_ticket t
-                      SET visit_active_count = counted.active_count,
-                          visit_done_count = counted.done_count
-                     FROM (SELECT t.id,
-                                  COUNT(visit.id) FILTER (WHERE visit.state != 'cancel') AS active_count,
-                                  COUNT(visit.id) FILTER (WHERE visit.state = 'done') AS done_count
-                             FROM aftersales_ticket t
-                        LEFT JOIN aftersales_visit visit ON visit.ticket_id = t.id
-                            WHERE %s
-                         GROUP BY t.id) counted
-                    WHERE counted.id = t.id
-                      AND (t.visit_active_count IS DISTINCT FROM counted.active_count
-                           OR t.visit_done_count IS DISTINCT FROM counted.done_count)""",
-                where,
-            )
-        )
-        self._update_revisited(where)
-        self.env.invalidate_all()
-
-    @api.model
-    def _refresh_revisits(self, lot_ids):
-        """Set the revisited flag of every ticket on the serial numbers ``lot_ids``."""
-        if not lot_ids:
-            return
-        Ticket = self.env["aftersales.ticket"]
-        Ticket.flush_model(["lot_id", "closed_date", "request_date", "company_id"])
-        self.env["res.company"].flush_model(["aftersales_revisit_days"])
-        self._update_revisited(SQL("t.lot_id = ANY(%s)", list(lot_ids)))
-        Ticket.invalidate_model(["revisited"])
-
-    @api.model
-    def _update_revisited(self, where):
-        # a ticket is revisited when another one on its serial number was reported after its
-        # closing and within its company's revisit window (archived ones too: they were reported)
-        self.env.cr.execute(
-            SQL(
-                """UPDATE aftersales_ticket t
-                      SET revisited = flagged.revisited
-                     FROM (SELECT t.id,
-                                  (t.lot_id IS NOT NULL AND t.closed_date IS NOT NULL AND EXISTS (
-                                      SELECT 1 FROM aftersales_ticket again
-                                       WHERE again.lot_id = t.lot_id
-                                         AND again.id != t.id
-                                         AND again.request_date > t.closed_date
-                                         AND again.request_date <= t.closed_date
-                                             + make_interval(days => COALESCE(c.aftersales_revisit_days, 0))
-                                  )) AS revisited
-                             FROM aftersales_ticket t
-                             JOIN res_company c ON c.id = t.company_id
-                            WHERE %s) flagged
-                    WHERE flagged.id = t.id AND t.revisited IS DISTINCT FROM flagged.revisited""",
-                where,
-            )
-        )
-        self.env["aftersales.ticket.kpi"].invalidate_model()
-
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         for ticket, vals in zip(self, vals_list, strict=True):
             vals.setdefault("name", _("%(subject)s (copy)", subject=ticket.name))
         return vals_list
-
-    # ------------------------------------------------------------------
-    # Mail
-    # ------------------------------------------------------------------
-
-    def _track_subtype(self, init_values):
-        self.ensure_one()
-        if "stage_id" in init_values and self.is_closed:
-            return self.env.ref("aftersales_service.mt_ticket_closed")
-        if "stage_id" in init_values and not init_values["stage_id"]:
-            return self.env.ref("aftersales_service.mt_ticket_new")
-        if "stage_id" in init_values:
-            return self.env.ref("aftersales_service.mt_ticket_stage")
-        return super()._track_subtype(init_values)
-
-    @api.model
-    def message_new(self, msg_dict, custom_values=None):
-        """A mail sent to a team's alias opens a ticket for the sender's contact."""
-        values = dict(custom_values or {})
-        values.setdefault("channel", "email")
-        values.setdefault("description", msg_dict.get("body"))
-        author = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
-        if not author and msg_dict.get("email_from"):
-            author = (
-                self.env["mail.thread"]._mail_find_partner_from_emails([msg_dict["email_from"]], force_create=False)[0]
-                or self.env["res.partner"]
-            )
-        if author and not author.user_ids.filtered(lambda user: not user.share):
-            values.setdefault("partner_id", author.id)
-        if not msg_dict.get("subject"):
-            values.setdefault("name", _("Request from %(sender)s", sender=msg_dict.get("email_from")))
-        return super().message_new(msg_dict, custom_values=values)
-
-    def message_post(self, **kwargs):
-        self._check_post_to_customers(kwargs)
-        return super().message_post(**kwargs)
-
-    def _check_post_to_customers(self, post_values):
-        """Readers of a ticket (accountants, parts clerks) write internal notes on it, read by employees
-        only; what goes to the customer and the other followers comes from those who work the ticket
-        (write access). Customers answer on their own tickets from the portal."""
-        if self.env.su or self.env.user.share or not self or self.has_access("write"):
-            return
-        subtype = self.env["mail.message.subtype"]
-        if post_values.get("subtype_id"):
-            subtype = subtype.browse(post_values["subtype_id"])
-        else:
-            subtype = self.env.ref(post_values.get("subtype_xmlid") or "mail.mt_note", raise_if_not_found=False)
-        partners = self.env["res.partner"].browse(post_values.get("partner_ids") or []).sudo()
-        to_outsiders = any(partners.mapped("partner_share"))
-        if (subtype and not subtype.internal) or to_outsiders:
-            raise AccessError(
-                _(
-                    "You may read ticket %(ticket)s but not answer its customer: write an internal note, "
-                    "or ask the team in charge to answer.",
-                    ticket=self[:1].display_name,
-                )
-            )
-
-    def _message_get_suggested_recipients(self):
-        recipients = super()._message_get_suggested_recipients()
-        if self.partner_id and self.partner_id not in self.message_partner_ids:
-            self._message_add_suggested_recipient(recipients, partner=self.partner_id, reason=_("Customer"))
-        elif not self.partner_id and self.email_from:
-            self._message_add_suggested_recipient(recipients, email=self.email_from, reason=_("Requester"))
-        return recipients
 
     # ------------------------------------------------------------------
     # Actions
@@ -863,44 +455,6 @@ class AftersalesTicket(models.Model):
         )
         return True
 
-    def action_view_visits(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_visit_action")
-        action["domain"] = [("ticket_id", "=", self.id)]
-        action["context"] = {"default_ticket_id": self.id}
-        return action
-
-    def action_view_followups(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_followup_action")
-        action["domain"] = [("ticket_id", "=", self.id)]
-        action["context"] = {
-            "default_ticket_id": self.id,
-            "default_user_id": (self.user_id or self.team_id.user_id or self.env.user).id,
-        }
-        return action
-
-    def action_view_fee_order(self):
-        self.ensure_one()
-        orders = self.visit_ids.line_ids.sale_line_ids.order_id | self.fee_order_id
-        if len(orders) == 1:
-            return orders.get_formview_action()
-        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
-        action["domain"] = [("id", "in", orders.ids)]
-        action["context"] = {"create": False}
-        return action
-
-    def action_view_csat_answers(self):
-        self.ensure_one()
-        return self.env["survey.user_input"]._aftersales_csat_action([("aftersales_ticket_id", "=", self.id)])
-
-    def action_view_complaints(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_ticket_action")
-        action["domain"] = [("complaint_of_id", "=", self.id)]
-        action["context"] = {"create": False}
-        return action
-
     def action_view_sale_order(self):
         self.ensure_one()
         return self.sale_order_id.get_formview_action() if self.sale_order_id else False
@@ -908,61 +462,6 @@ class AftersalesTicket(models.Model):
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
-
-    def _readable_lots(self):
-        """The serial numbers of the tickets that the current user may read: the others, sent by
-        a client that may not read them, fill in nothing."""
-        return self.lot_id._filtered_access("read")
-
-    def _known_sale_lines(self):
-        """The sale order lines of the tickets that the current user may rely on: the ones they may
-        read, and the delivery of a serial number they may read, even sold by another salesperson.
-
-        The ticket shows of them what it needs (customer, product, delivery date), read as
-        superuser; nothing of the other lines, whatever id a client sends."""
-        lines = self.sale_line_id
-        if not lines:
-            return lines
-        known = lines._filtered_access("read")
-        for line in self._readable_lots()._aftersales_sale_lines().values():
-            known |= line & lines
-        return known
-
-    def _known_sale_orders(self):
-        """The sale orders of the tickets that the current user may read, or that hold a sale order
-        line they may rely on (see :meth:`_known_sale_lines`)."""
-        orders = self.sale_order_id
-        if not orders:
-            return orders
-        return orders._filtered_access("read") | (self._known_sale_lines().sudo().order_id & orders.sudo()).sudo(False)
-
-    @api.model
-    def _fee_order(self):
-        """The service order the next fees go to: the current one while lines can still be
-        added to it, otherwise a new order for the customer, in its pricelist."""
-        self.ensure_one()
-        order = self.fee_order_id
-        if order and order.state in ("draft", "sent", "sale") and not order.locked:
-            return order
-        if not self.partner_id:
-            raise UserError(
-                _("Set the customer of ticket %(ticket)s before billing its visits.", ticket=self.reference)
-            )
-        order = self.env["sale.order"].create(self._prepare_fee_order_vals())
-        with self._unguard("fee_order_id"):
-            self.fee_order_id = order
-        return order
-
-    def _prepare_fee_order_vals(self):
-        self.ensure_one()
-        partner = self.partner_id.with_company(self.company_id)
-        return {
-            "partner_id": partner.id,
-            "company_id": self.company_id.id,
-            "pricelist_id": partner.property_product_pricelist.id,
-            "origin": self.reference,
-            "client_order_ref": self.name,
-        }
 
     def _ticket_sequence(self, company_id):
         """The ticket sequence of a company, read once per batch of tickets, with what ``next_by_id``
@@ -981,7 +480,8 @@ class AftersalesTicket(models.Model):
         )
 
     def _prepare_stage_change(self, vals):
-        """Check the closing rules and keep the SLA clock right on a stage change."""
+        """Check the closing rules on a stage change; returns the values to write (the SLA clock is kept
+        right in ``aftersales_ticket_sla``)."""
         stage = self.env["aftersales.ticket.stage"].browse(vals["stage_id"])
         now = fields.Datetime.now()
         vals = dict(vals)
@@ -1007,206 +507,19 @@ class AftersalesTicket(models.Model):
                     new=stage.name,
                     require_reason=False,
                 )
-        if stage.sla_pause:
-            self.filtered(lambda t: not t.sla_paused_since and not t.stage_id.sla_pause).write(
-                {"sla_paused_since": now}
-            )
-        else:
-            for ticket in self.filtered("sla_paused_since"):
-                calendar = ticket.sla_policy_id.calendar_id
-                paused = calendar.get_work_hours_count(ticket.sla_paused_since, now) if calendar else 0.0
-                ticket.write(
-                    {
-                        "sla_paused_since": False,
-                        "sla_paused_hours": ticket.sla_paused_hours + paused,
-                    }
-                )
         return vals
 
-    def _check_followup_before_closing(self, ticket_type_id=None):
-        """A ticket whose type requires a follow-up call closes only once the last call is done with
-        the problem solved, or cancelled with a reason, and no other call is still planned."""
-        ticket_type = self.env["aftersales.ticket.type"].browse(ticket_type_id) if ticket_type_id else None
-        for ticket in self:
-            if not (ticket_type or ticket.ticket_type_id).followup_required:
-                continue
-            followups = ticket.sudo().followup_ids.filtered(lambda f: f.kind == "after_service").sorted("id")
-            last = followups[-1:]
-            if (
-                not last
-                or "planned" in followups.mapped("state")
-                or (last.state == "done" and last.problem_solved != "yes")
-            ):
-                raise UserError(
-                    _(
-                        "Ticket %(ticket)s needs a follow-up call before it can be closed: record the call with the "
-                        "problem solved, or cancel the planned call with a reason.",
-                        ticket=ticket.display_name,
-                    )
-                )
-
-    def _subscribe_customers(self):
-        """The customer follows their tickets, so that answers reach them.
-
-        Followers are inserted in one batch with the default subtypes, as
-        ``message_subscribe`` would give them, instead of one call per customer.
-        """
-        tickets = self.filtered("partner_id")
-        if not tickets:
-            return
-        Followers = self.env["mail.followers"].sudo()
-        following = {
-            (follower.res_id, follower.partner_id.id)
-            for follower in Followers.search_fetch(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", tickets.ids),
-                    ("partner_id", "in", tickets.partner_id.ids),
-                ],
-                ["res_id", "partner_id"],
-            )
-        }
-        default, _internal, external = self.env["mail.message.subtype"].default_subtypes(self._name)
-        vals_list = []
-        for ticket in tickets:
-            partner = ticket.partner_id
-            if (ticket.id, partner.id) in following:
-                continue
-            following.add((ticket.id, partner.id))
-            subtypes = external if partner.partner_share else default
-            vals_list.append(
-                {
-                    "res_model": self._name,
-                    "res_id": ticket.id,
-                    "partner_id": partner.id,
-                    "subtype_ids": [Command.set(subtypes.ids)],
-                }
-            )
-        Followers.create(vals_list)
-
-    # ------------------------------------------------------------------
-    # Satisfaction surveys
-    # ------------------------------------------------------------------
-
-    def _csat_survey(self):
-        """The survey of the ticket's type, else of its team, else of its company."""
-        self.ensure_one()
-        return (
-            self.ticket_type_id.csat_survey_id
-            or self.team_id.csat_survey_id
-            or self.company_id.aftersales_csat_survey_id
+    @api.model
+    def _followed_at_creation(self, vals_list):
+        """Whether ``mail.thread`` may have subscribed anyone to new tickets created from ``vals_list``:
+        the assignee given, or the followers of a parent document (the subtypes' relation fields)."""
+        relation = self.env["mail.message.subtype"]._get_auto_subscription_subtypes(self._name)[4]
+        fnames = {"user_id", *(fname for fnames in relation.values() for fname in fnames)}
+        return any(
+            vals.get(fname) or self.env.context.get(f"default_{fname}") for vals in vals_list for fname in fnames
         )
-
-    def _csat_visit(self):
-        """The last visit done for the ticket: its technician is the one rated."""
-        self.ensure_one()
-        done = self.visit_ids.filtered(lambda visit: visit.state == "done" and visit.technician_id)
-        return done.sorted(lambda visit: (visit.check_out or visit.write_date, visit.id))[-1:]
-
-    def _send_csat_survey(self, trigger, visit=None):
-        """Invite the customers to the satisfaction survey, once per ticket.
-
-        ``trigger`` is the event that happened (``ticket_close`` or ``visit_done``):
-        only the tickets of companies sending their surveys on that event are
-        invited. A ticket without a customer e-mail gets a note instead.
-        """
-        tickets = self.filtered(lambda t: t.company_id.aftersales_csat_trigger == trigger)
-        if not tickets:
-            return self.env["survey.user_input"]
-        Answer = self.env["survey.user_input"].sudo()
-        invited = {
-            ticket.id
-            for [ticket] in Answer._read_group([("aftersales_ticket_id", "in", tickets.ids)], ["aftersales_ticket_id"])
-        }
-        template = self.env.ref("aftersales_service.mail_template_csat_invitation", raise_if_not_found=False)
-        answers = Answer
-        for ticket in tickets:
-            survey = ticket._csat_survey()
-            if ticket.id in invited or not survey:
-                continue
-            invited.add(ticket.id)
-            survey_sudo = survey.sudo()
-            if not survey_sudo.active or survey_sudo.access_mode not in ("public", "token"):
-                ticket.message_post(
-                    body=_(
-                        "No satisfaction survey was sent: the survey %(survey)s is archived or needs a login.",
-                        survey=survey_sudo.title,
-                    ),
-                    subtype_xmlid="mail.mt_note",
-                )
-                continue
-            partner = ticket.partner_id
-            email = partner.email if partner else ticket.email_from
-            if not email:
-                ticket.message_post(
-                    body=_("No satisfaction survey was sent: the customer has no e-mail address."),
-                    subtype_xmlid="mail.mt_note",
-                )
-                continue
-            # the invitation belongs to the closing of the ticket, allowed to whoever may close it,
-            # even without rights on surveys
-            answer = survey.sudo()._create_answer(
-                partner=partner,
-                email=email,
-                check_attempts=False,
-                **ticket._prepare_csat_answer_vals(visit or ticket._csat_visit()),
-            )
-            if not answer.email:
-                answer.email = email
-            if template:
-                template.sudo().send_mail(answer.id, email_layout_xmlid="mail.mail_notification_light")
-            ticket.message_post(
-                body=_(
-                    "Satisfaction survey sent to %(email)s, to answer by %(deadline)s.",
-                    email=email,
-                    # the customer's deadline, in the customer's time zone
-                    deadline=answer.deadline
-                    and format_datetime(self.env, answer.deadline, tz=ticket._customer_tz(), dt_format="short")
-                    or _("no deadline"),
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-            answers |= answer
-        return answers
 
     def _customer_tz(self):
         """The time zone the ticket's customer reads times in (see ``person_tz``)."""
         self.ensure_one()
         return person_tz(self.partner_id, self.company_id)
-
-    def _prepare_csat_answer_vals(self, visit):
-        """Values of the survey answer created for the ticket's customer."""
-        self.ensure_one()
-        days = self.company_id.aftersales_csat_deadline_days
-        return {
-            "aftersales_ticket_id": self.id,
-            "aftersales_visit_id": visit.id,
-            "aftersales_technician_id": visit.technician_id.id,
-            "deadline": fields.Datetime.now() + relativedelta(days=days) if days > 0 else False,
-        }
-
-    def _prepare_complaint_vals(self, answer):
-        """Values of the complaint ticket opened from a bad answer to the survey of this ticket."""
-        self.ensure_one()
-        complaint_type = self.env.ref("aftersales_service.ticket_type_complaint", raise_if_not_found=False)
-        return {
-            "name": _("Complaint: %(subject)s", subject=self.name),
-            "ticket_type_id": complaint_type.id if complaint_type else False,
-            "complaint_of_id": self.id,
-            "company_id": self.company_id.id,
-            "team_id": self.team_id.id,
-            "partner_id": self.partner_id.id,
-            "contact_id": self.contact_id.id,
-            "email_from": self.email_from,
-            "product_id": self.product_id.id,
-            "lot_id": self.lot_id.id,
-            "channel": "web",
-            "priority": "2",
-            "description": answer._aftersales_csat_summary(),
-        }
-
-    def _complaint_manager(self):
-        """Who handles the complaints of the ticket: the team leader, else the branch manager, else an
-        after-sales manager of the company (nobody when there is none)."""
-        self.ensure_one()
-        return self.company_id._aftersales_responsible_user(team=self.team_id, branch=self.branch_id)

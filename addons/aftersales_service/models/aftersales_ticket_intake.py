@@ -68,16 +68,20 @@ class AftersalesTicket(models.Model):
     @api.depends("lot_id", "partner_id")
     def _compute_service_address_id(self):
         owners = self._readable_lots()._aftersales_owners()
-        delivery_of = self._delivery_addresses(self.partner_id)
+        at_customer = self.browse()
         for ticket in self:
             owner, address = owners.get(ticket.lot_id.id, (None, None))
             partner = ticket.partner_id
             if address and (not partner or partner.commercial_partner_id == owner.commercial_partner_id):
                 ticket.service_address_id = address.sudo(False)
             elif partner:
-                ticket.service_address_id = delivery_of[partner]
+                at_customer |= ticket
             else:
                 ticket.service_address_id = False
+        # the customers' delivery addresses, only for the units not standing where they were delivered
+        delivery_of = self._delivery_addresses(at_customer.partner_id)
+        for ticket in at_customer:
+            ticket.service_address_id = delivery_of[ticket.partner_id]
 
     @api.model
     def _delivery_addresses(self, partners):
@@ -90,7 +94,10 @@ class AftersalesTicket(models.Model):
         if commercials:
             with_delivery = {
                 contact.commercial_partner_id
-                for contact in self.env["res.partner"].search_fetch(
+                # sudo: which companies have a delivery address at all; address_get reads it as the user
+                for contact in self.env["res.partner"]
+                .sudo()
+                .search_fetch(
                     [("commercial_partner_id", "in", commercials.ids), ("type", "=", "delivery")],
                     ["commercial_partner_id"],
                 )

@@ -1,10 +1,14 @@
 # The customer told that their request was received: its reference and what happens next.
+from collections import defaultdict
+
 from odoo import api, fields, models
 
 # the channels where the customer asks us: a ticket opened from a returned delivery tells nobody
 ACKNOWLEDGED_CHANNELS = ("phone", "email", "portal", "web", "walk_in")
-# the acknowledgements of tickets opened many at once, sent per run of the scheduled action
+# the acknowledgements sent per run of the scheduled action
 ACKNOWLEDGEMENT_BATCH = 500
+RECEIVED_TEMPLATE = "aftersales_service.mail_template_ticket_received"
+RECEIVED_CRON = "aftersales_service.ir_cron_aftersales_ticket_received"
 
 
 class AftersalesTicket(models.Model):
@@ -12,11 +16,29 @@ class AftersalesTicket(models.Model):
 
     received_pending = fields.Boolean(
         string="Acknowledgement Pending",
+        compute="_compute_received_pending",
+        store=True,
+        precompute=True,
         copy=False,
         readonly=True,
         index="btree_not_null",
-        help="Opened with many others at once (an import): the scheduled action e-mails its acknowledgement.",
+        help="The customer is due the e-mail acknowledging the ticket: the scheduled action sends it "
+        "right after the ticket is opened.",
     )
+
+    # no dependencies: decided once, when the ticket is opened, and written with it
+    def _compute_received_pending(self):
+        """The customers of new tickets are e-mailed their reference and the link to follow them, when
+        their company sends it. A ticket opened by e-mail gets this one answer: the aliases of the teams
+        do not answer on their own."""
+        for ticket in self:
+            ticket.received_pending = bool(
+                not ticket._origin
+                and ticket.company_id.aftersales_notify_ticket
+                and ticket.channel in ACKNOWLEDGED_CHANNELS
+                and not ticket.is_closed
+                and ticket.partner_id.email
+            )
 
     @api.model
     def _guarded_fields(self):
@@ -25,65 +47,62 @@ class AftersalesTicket(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         tickets = super().create(vals_list)
-        tickets._send_received()
+        if any(tickets.mapped("received_pending")):
+            tickets._trigger_received()
         return tickets
 
-    def _send_received(self):
-        """E-mail the customers of new tickets their reference and the link to follow them, when their
-        company sends it. A ticket opened by e-mail gets this one answer: the aliases of the teams do
-        not answer on their own."""
-        # the id alone (cached), not a query to check the template exists: its xml id goes with it
-        template = self.env["mail.template"].browse(
-            self.env["ir.model.data"]._xmlid_to_res_id(
-                "aftersales_service.mail_template_ticket_received", raise_if_not_found=False
-            )
-        )
-        if not template:
-            return self.browse()
-        tickets = self.filtered(
-            lambda t: (
-                t.company_id.aftersales_notify_ticket
-                and t.channel in ACKNOWLEDGED_CHANNELS
-                and not t.is_closed
-                and t.partner_id.email
-            )
-        )
-        if not tickets:
-            return tickets
-        # sudo: the tickets were just created by this user; the customer is answered whoever opened them
-        if len(tickets) == 1:
-            # the customer opening their ticket on the portal is e-mailed too: Odoo spares the current user by default
-            tickets.sudo().with_context(
-                mail_post_autofollow=False, mail_notify_author=self.env.user.partner_id == tickets.partner_id
-            ).message_post_with_source(template, message_type="comment", subtype_xmlid="mail.mt_comment")
-        else:
-            # many tickets at once (an import): their e-mails are rendered by the scheduled action, so
-            # that opening them costs no rendering per ticket
-            with tickets._unguard("received_pending"):
-                tickets.sudo().write({"received_pending": True})
-            self.env.ref("aftersales_service.ir_cron_aftersales_ticket_received").sudo()._trigger()
-        return tickets
+    def _trigger_received(self):
+        """Opening a ticket renders nothing: the scheduled action, triggered at once, renders and posts
+        the acknowledgements of the tickets marked (see :meth:`_cron_send_received`)."""
+        # browsed from the cached xml id, not read back to check it exists
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(RECEIVED_CRON, raise_if_not_found=False)
+        if cron_id:
+            self.env["ir.cron"].sudo().browse(cron_id)._trigger()
 
     @api.model
     def _cron_send_received(self):
-        """E-mail the acknowledgements of the tickets opened many at once, a batch per call."""
-        template = self.env.ref("aftersales_service.mail_template_ticket_received", raise_if_not_found=False)
-        tickets = self.search([("received_pending", "=", True)], limit=ACKNOWLEDGEMENT_BATCH)
+        """E-mail the acknowledgements of the tickets marked at their creation, a batch per call: each
+        ticket gets one message in its chatter, e-mailed to its customer, as the ticket's followers are
+        told of any answer. The messages are rendered in batch by Odoo's composer, as the user who opened
+        the tickets (the template's ``user``), and signed by the company (see :meth:`_received_author`)."""
+        template = self.env.ref(RECEIVED_TEMPLATE, raise_if_not_found=False)
+        tickets = self.search([("received_pending", "=", True)], limit=ACKNOWLEDGEMENT_BATCH, order="id")
         if not tickets:
             return
         with tickets._unguard("received_pending"):
             tickets.write({"received_pending": False})
         if template:
-            template.send_mail_batch(tickets.ids)
-            tickets._message_log_batch(
-                bodies={
-                    ticket.id: self.env._(
-                        "Acknowledgement of ticket %(ticket)s sent to %(customer)s.",
-                        ticket=ticket.reference,
-                        customer=ticket.partner_id.name,
+            groups = defaultdict(list)
+            for ticket in tickets:
+                creator = ticket.create_uid or self.env.user
+                author = ticket._received_author()
+                groups[(creator, author, creator.partner_id == ticket.partner_id)].append(ticket.id)
+            comment = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+            for (creator, author, notify_author), ticket_ids in groups.items():
+                # sudo as the creator: the acknowledgement is the ticket's, whatever they may read of mail
+                composer = (
+                    self.env["mail.compose.message"]
+                    .with_user(creator)
+                    .sudo()
+                    .with_context(
+                        default_composition_mode="comment",
+                        default_model=self._name,
+                        default_res_ids=ticket_ids,
+                        default_template_id=template.id,
+                        mail_post_autofollow=False,
+                        # the customer opening their ticket on the portal is e-mailed too: Odoo spares the
+                        # current user by default
+                        mail_notify_author=notify_author,
                     )
-                    for ticket in tickets
-                }
-            )
+                    .create({"message_type": "comment", "subtype_id": comment, "author_id": author.id})
+                )
+                composer._action_send_mail()
         remaining = self.search_count([("received_pending", "=", True)])
         self.env["ir.cron"]._notify_progress(done=len(tickets), remaining=remaining)
+
+    def _received_author(self):
+        """Who signs the acknowledgement of this ticket: its company, whoever opened it, so that the
+        message is no answer of the team and starts no reply clock of the customer (see
+        ``_message_post_after_hook``)."""
+        self.ensure_one()
+        return self.company_id.partner_id

@@ -1,4 +1,10 @@
+from contextlib import contextmanager
+
 from odoo import _, fields, models
+
+# key of the cursor's cache holding the sale order lines of the serial numbers read while it is open
+# (see StockLot._aftersales_remember_sale_lines)
+_SALE_LINES_KEY = "aftersales_sale_lines"
 
 
 class StockLot(models.Model):
@@ -34,22 +40,44 @@ class StockLot(models.Model):
         """
         if not self.ids:
             return {}
+        remembered = self.env.cr.cache.get(_SALE_LINES_KEY)
+        key = frozenset(self.ids)
+        if remembered is not None and key in remembered:
+            return {lot_id: line.with_env(self.env) for lot_id, line in remembered[key].items()}
         move_lines = (
             self.env["stock.move.line"]
             .sudo()
-            .search(
+            .search_fetch(
                 [
                     ("lot_id", "in", self.ids),
                     ("state", "=", "done"),
                     ("move_id.sale_line_id", "!=", False),
                 ],
+                ["lot_id", "move_id"],
                 order="date, id",
             )
         )
         lines = {}
         for move_line in move_lines:
             lines[move_line.lot_id.id] = move_line.move_id.sale_line_id.with_env(self.env)
-        return lines
+        if remembered is not None:
+            remembered[key] = lines
+        return dict(lines)
+
+    @contextmanager
+    def _aftersales_remember_sale_lines(self):
+        """Read the sale order lines of the same serial numbers once in the ``with`` block: opening a
+        ticket finds its unit's sale line, order, customer and address from them, one compute after
+        the other. Nothing is delivered in the block, or its deliveries are not seen."""
+        cache = self.env.cr.cache
+        if _SALE_LINES_KEY in cache:  # an enclosing block
+            yield
+            return
+        cache[_SALE_LINES_KEY] = {}
+        try:
+            yield
+        finally:
+            cache.pop(_SALE_LINES_KEY, None)
 
     def _aftersales_owners(self):
         """Who owns each unit now and where it stands, by lot id: ``{lot_id: (owner, address)}``.

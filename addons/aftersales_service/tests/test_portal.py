@@ -206,6 +206,7 @@ class TestPortal(AftersalesPortalCommon, HttpCase):
         self.assertIn("Nothing happens", ticket.description)
         self.assertIn(self.customer_contact, ticket.message_partner_ids, "the customer follows the ticket")
         # the customer who opened it is e-mailed the acknowledgement, although they are the user who acted
+        self._run_acknowledgements()
         received = ticket.message_ids.filtered(lambda m: "we received your request" in (m.subject or ""))
         self.assertEqual(len(received), 1)
         emailed = received.notification_ids.filtered(lambda n: n.notification_type == "email").res_partner_id

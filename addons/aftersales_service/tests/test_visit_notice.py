@@ -46,6 +46,10 @@ class TestTicketReceived(AftersalesNoticeCommon):
             ticket_form.partner_id = self.customer_contact
             ticket_form.team_id = self.team
         ticket = ticket_form.record
+        self.assertTrue(ticket.received_pending, "opening the ticket renders nothing")
+        self.assertFalse(self._notices(ticket, "we received your request"))
+        self._run_acknowledgements()
+        self.assertFalse(ticket.received_pending)
         message = self._notices(ticket, "we received your request")
         self.assertEqual(len(message), 1)
         self.assertIn(ticket.reference, message.subject)
@@ -57,6 +61,11 @@ class TestTicketReceived(AftersalesNoticeCommon):
         template = self.env.ref("aftersales_service.mail_template_ticket_received")
         self.assertEqual(template._render_lang(ticket.ids)[ticket.id], "fr_FR")
         self.assertIn(self.customer_contact, self._emailed(message))
+        # the agent who opened the ticket is not notified of it
+        self.assertEqual(message.message_type, "comment")
+        self.assertNotIn(self.agent_user.partner_id, message.notification_ids.res_partner_id)
+        self._run_acknowledgements()
+        self.assertEqual(len(self._notices(ticket, "we received your request")), 1, "acknowledged once")
 
     def test_tickets_opened_at_once_are_acknowledged_by_the_scheduled_action(self):
         """An import opens many tickets at once: no rendering while they are created; the scheduled
@@ -73,23 +82,32 @@ class TestTicketReceived(AftersalesNoticeCommon):
         self.assertEqual(tickets.mapped("received_pending"), [True] * 3)
         with self.assertRaises(AccessError):
             tickets.with_user(self.agent_user).write({"received_pending": False})
-        self.env["aftersales.ticket"]._cron_send_received()
+        self._run_acknowledgements()
         mails = Mail.search([("model", "=", "aftersales.ticket"), ("res_id", "in", tickets.ids)])
         self.assertEqual(sorted(mails.mapped("res_id")), sorted(tickets.ids))
         self.assertTrue(all(self.customer_contact in mail.recipient_ids for mail in mails))
         self.assertEqual(tickets.mapped("received_pending"), [False] * 3)
-        self.env["aftersales.ticket"]._cron_send_received()
+        for ticket in tickets:
+            message = self._notices(ticket, "we received your request")
+            self.assertEqual(len(message), 1)
+            self.assertIn(ticket.reference, message.body)
+            self.assertEqual(self._emailed(message), self.customer_contact)
+        self._run_acknowledgements()
         self.assertEqual(len(Mail.search([("model", "=", "aftersales.ticket"), ("res_id", "in", tickets.ids)])), 3)
 
     def test_switched_off_or_nobody_to_tell(self):
         self.company.aftersales_notify_ticket = False
         Ticket = self.env["aftersales.ticket"].with_user(self.agent_user)
         ticket = Ticket.create({"name": "Off", "partner_id": self.customer_contact.id, "team_id": self.team.id})
+        self.assertFalse(ticket.received_pending)
+        self._run_acknowledgements()
         self.assertFalse(self._notices(ticket, "we received your request"))
         self.company.aftersales_notify_ticket = True
         nobody = self.env["res.partner"].create({"name": "No Mail"})
         for values in ({"partner_id": nobody.id}, {"partner_id": self.customer_contact.id, "channel": "delivery"}):
             ticket = Ticket.create({"name": "Quiet", "team_id": self.team.id, **values})
+            self.assertFalse(ticket.received_pending)
+            self._run_acknowledgements()
             self.assertFalse(self._notices(ticket, "we received your request"))
 
     def test_ticket_by_email_is_answered_once(self):
@@ -106,6 +124,7 @@ class TestTicketReceived(AftersalesNoticeCommon):
         )
         self.assertEqual(ticket.channel, "email")
         self.assertEqual(ticket.partner_id, self.customer)
+        self._run_acknowledgements()
         received = self._notices(ticket, "we received your request")
         self.assertEqual(len(received), 1)
         self.assertIn(self.customer, self._emailed(received))
