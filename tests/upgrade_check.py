@@ -124,12 +124,19 @@ class Stage:
         ]
         return self.logged(name, cmd)
 
-    def inside(self, name: str, action: str, *args: str, ignore: Sequence[str] = ()) -> dict | None:
-        """This file's ACTION inside Odoo; returns the JSON it writes (None when it failed)."""
+    def inside(
+        self, name: str, action: str, *args: str, ignore: Sequence[str] = (), addons_dir: Path = odoo_env.ADDONS_DIR
+    ) -> dict | None:
+        """This file's ACTION inside Odoo (with the addons of `addons_dir`); returns the JSON it
+        writes (None when it failed)."""
         output = LOG_DIR / f"{name}.json"
         output.unlink(missing_ok=True)
         cmd = odoo_env.script_command(
-            self.odoo, Path(__file__), self.db, self.options(), ["inside", action, "--output", str(output), *args]
+            self.odoo,
+            Path(__file__),
+            self.db,
+            self.options(addons_dir),
+            ["inside", action, "--output", str(output), *args],
         )
         if not self.logged(name, cmd, ignore) or not output.exists():
             return None
@@ -200,7 +207,7 @@ def compare(before: dict, after: dict, result: StageResult) -> None:
         result.problem(f"{changed - 10} more records with values changed by the upgrade")
     tracked = sum(len(records) for records in before["values"].values())
     result.detail(
-        f"upgrade kept {sum(before['counts'].values())} records of {len(before['counts'])} models, "
+        f"compared across the upgrade: {sum(before['counts'].values())} records of {len(before['counts'])} models, "
         f"the values of {sum(len(f) for f in before['stored'].values())} stored fields, "
         f"{tracked} records' tracked values (ticket stages, visit and warranty states, warranty dates, refunds)"
     )
@@ -242,7 +249,7 @@ def run_stage(
         if upgrade_from:
             tree = install_from(stage, upgrade_from)
         if result.passed:
-            check_upgrade_and_uninstall(stage)
+            check_upgrade_and_uninstall(stage, tree / "addons" if tree else odoo_env.ADDONS_DIR)
     finally:
         if upgrade_from:
             if keep_db:
@@ -255,10 +262,12 @@ def run_stage(
     return result
 
 
-def check_upgrade_and_uninstall(stage: Stage) -> None:
+def check_upgrade_and_uninstall(stage: Stage, installed_from: Path) -> None:
+    """The snapshot with the code the database was installed with (`installed_from`), -u
+    with this tree, the snapshot again, the uninstallations."""
     result = stage.result
     ours = odoo_env.our_addons()
-    before = stage.inside("snapshot-before", "snapshot", "--addons", ",".join(ours))
+    before = stage.inside("snapshot-before", "snapshot", "--addons", ",".join(ours), addons_dir=installed_from)
     if before is None:
         return
     installed = [addon for addon in ours if addon in before["installed"]]
