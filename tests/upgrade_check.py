@@ -185,6 +185,7 @@ def compare(before: dict, after: dict, result: StageResult) -> None:
             if not count:
                 continue
             new = [n for n, (c, _computed) in now_fields.items() if n not in fields and c == count]
+            new.sort(key=lambda n: not name.endswith(n))  # aftersales_workshop -> workshop first
             if new:
                 renamed.append(f"{model}.{name} -> {new[0]}")
             else:
