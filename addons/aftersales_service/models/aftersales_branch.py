@@ -206,7 +206,7 @@ class AftersalesBranch(models.Model):
         if vals.get("parent_id") and self.browse(vals["parent_id"]) in self._subtree():
             raise ValidationError(_("A branch cannot sit below itself or below one of its own sub-branches."))
         result = super().write(vals)
-        if {"user_ids", "parent_id", "branch_type"}.intersection(vals):
+        if {"user_ids", "parent_id", "branch_type", "company_id", "active"}.intersection(vals):
             self.env.registry.clear_cache()
         return result
 

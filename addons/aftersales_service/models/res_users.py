@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 
@@ -56,5 +56,12 @@ class ResUsers(models.Model):
         """The branch a record created by the user in ``company`` falls in by default: the user's own
         branch there, not one below it."""
         self.ensure_one()
+        branch_id = self._aftersales_default_branch_id(company.id)
+        return self.env["aftersales.branch"].sudo().with_context(active_test=False).browse(branch_id)
+
+    @tools.ormcache("self.id", "company_id")
+    def _aftersales_default_branch_id(self, company_id):
+        """Cached: every record created reads it. The cache is cleared when the user's branches
+        change (``_get_invalidation_fields``) or a branch's users, company or place in the tree do."""
         own = self.sudo().with_context(active_test=False).aftersales_branch_ids
-        return own.filtered(lambda branch: branch.company_id == company)[:1]
+        return own.filtered(lambda branch: branch.company_id.id == company_id)[:1].id
