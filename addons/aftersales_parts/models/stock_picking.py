@@ -90,16 +90,19 @@ class StockPicking(models.Model):
     def _aftersales_register_warranties(self):
         """Replacements and units sent back keep the rest of the returned unit's warranty, no new one; so
         do the customers' own units handed back from a service centre's carry-in location."""
+        deliveries = self.filtered(lambda p: p.picking_type_code == "outgoing" and not p.aftersales_rma_line_id)
+        if not deliveries:
+            return super(StockPicking, deliveries)._aftersales_register_warranties()
         # sudo: the carry-in locations of the warehouses, whoever validates the delivery
         carry_in_locations = (
             self.env["stock.warehouse"]
             .sudo()
-            .search([("aftersales_carry_in_location_id", "in", self.location_id.ids)])
+            .search([("aftersales_carry_in_location_id", "in", deliveries.location_id.ids)])
             .aftersales_carry_in_location_id
         )
         return super(
             StockPicking,
-            self.filtered(lambda p: not p.aftersales_rma_line_id and p.location_id not in carry_in_locations),
+            deliveries.filtered(lambda p: p.location_id not in carry_in_locations),
         )._aftersales_register_warranties()
 
     def action_view_aftersales_rma(self):
