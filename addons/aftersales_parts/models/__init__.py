@@ -14,6 +14,7 @@ from . import product_category
 from . import res_company
 from . import stock_picking
 from . import account_move
+from . import account_move_line
 from . import sale_order
 from . import aftersales_ticket
 from . import stock_move

@@ -1,6 +1,12 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError
 
+# who reads the parts of visits (their access rules): the inverses of their transfers are theirs
+PARTS_READERS = (
+    "aftersales_service.aftersales_service_group_technician,aftersales_parts.aftersales_parts_group_clerk,"
+    "aftersales_service.aftersales_service_group_accountant"
+)
+
 
 class StockMove(models.Model):
     _name = "stock.move"
@@ -12,6 +18,14 @@ class StockMove(models.Model):
         index="btree_not_null",
         copy=False,
         help="The return line received by this move, when it does not return a delivery.",
+    )
+    # the inverse of the parts' moves: a move done or cancelled finds the parts whose status it changes
+    # in the cache of its batch, not by a search of the parts per write of the moves' states
+    aftersales_visit_part_ids = fields.One2many(
+        "aftersales.visit.part",
+        "move_id",
+        string="Visit Parts",
+        groups=PARTS_READERS,
     )
 
     @api.model

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from .stock_move import PARTS_READERS
+
 # the links to returns, set by the returns' own actions only: a transfer linked by hand would count as received
 RMA_LINK_FIELDS = ("aftersales_rma_id", "aftersales_rma_line_id")
 
@@ -29,6 +31,14 @@ class StockPicking(models.Model):
         help="The return line whose replacement, or unit sent back, this transfer delivers.",
     )
     aftersales_rma_line_ids = fields.One2many(related="aftersales_rma_id.line_ids", string="Returned Units")
+    # the inverses of the requests' and parts' transfers: a transfer whose status changes finds them in the
+    # cache of its batch, not by a search per write of the transfers' states
+    aftersales_parts_request_ids = fields.One2many(
+        "aftersales.parts.request", "picking_id", string="Parts Requests", groups=PARTS_READERS
+    )
+    aftersales_repaired_part_ids = fields.One2many(
+        "aftersales.visit.part", "repair_picking_id", string="Repaired Parts", groups=PARTS_READERS
+    )
     aftersales_rma_origin_count = fields.Integer(
         compute="_compute_aftersales_rma_origin_count",
         string="Return Count",
@@ -80,16 +90,19 @@ class StockPicking(models.Model):
     def _aftersales_register_warranties(self):
         """Replacements and units sent back keep the rest of the returned unit's warranty, no new one; so
         do the customers' own units handed back from a service centre's carry-in location."""
+        deliveries = self.filtered(lambda p: p.picking_type_code == "outgoing" and not p.aftersales_rma_line_id)
+        if not deliveries:
+            return super(StockPicking, deliveries)._aftersales_register_warranties()
         # sudo: the carry-in locations of the warehouses, whoever validates the delivery
         carry_in_locations = (
             self.env["stock.warehouse"]
             .sudo()
-            .search([("aftersales_carry_in_location_id", "in", self.location_id.ids)])
+            .search([("aftersales_carry_in_location_id", "in", deliveries.location_id.ids)])
             .aftersales_carry_in_location_id
         )
         return super(
             StockPicking,
-            self.filtered(lambda p: not p.aftersales_rma_line_id and p.location_id not in carry_in_locations),
+            deliveries.filtered(lambda p: p.location_id not in carry_in_locations),
         )._aftersales_register_warranties()
 
     def action_view_aftersales_rma(self):

@@ -24,6 +24,7 @@ from . import test_rma_approval
 from . import test_rma_refund_amounts
 from . import test_van_parts
 from . import test_rma_inspection
+from . import test_rma_queries
 from . import test_consumable_parts
 from . import test_stock_lot_form_access
 from . import test_ticket_form_clerk
