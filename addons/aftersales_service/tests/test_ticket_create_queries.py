@@ -5,7 +5,8 @@ from .common import AftersalesCommon
 
 # An agent opening a phone ticket alone, counted as a request pays it: the create, the flush and the
 # pre-commit hooks (tracking). The acknowledgement e-mailed to the customer is rendered by the
-# scheduled action, triggered by the creation (issue 21: at most 20; 19 here, 20 with the warranty addon looking for a contract).
+# scheduled action, triggered by the creation (issue 21: at most 20; 19 here, one more with the
+# warranty addon, which looks for the unit's contract).
 TICKET_QUERIES = 19
 # with the serial number of a unit the customer bought: the unit, its delivery lines, their move, the
 # sale order line and order, the delivery's address, the revisits of the serial number
