@@ -1,3 +1,4 @@
+from . import aftersales_cached_mixin
 from . import aftersales_guarded_mixin
 from . import resource_calendar
 from . import resource_calendar_attendance

@@ -6,6 +6,8 @@ from .aftersales_ticket import TICKET_CHANNELS, TICKET_PRIORITIES
 
 class AftersalesRoutingRule(models.Model):
     _name = "aftersales.routing.rule"
+    # the rules of the companies are kept in the registry's cache (see _rule_ids_for)
+    _inherit = ["aftersales.cached.mixin"]
     _description = "Ticket Routing Rule"
     _order = "sequence, id"
     _check_company_auto = True
@@ -64,23 +66,6 @@ class AftersalesRoutingRule(models.Model):
     def _onchange_team_id(self):
         if self.user_id and self.user_id not in self.team_id.member_ids | self.team_id.user_id:
             self.user_id = False
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        rules = super().create(vals_list)
-        # the rules of the companies are kept in the registry's cache (see _rule_ids_for)
-        self.env.registry.clear_cache()
-        return rules
-
-    def write(self, vals):
-        result = super().write(vals)
-        self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
-        return result
 
     @api.model
     @tools.ormcache("company_ids")

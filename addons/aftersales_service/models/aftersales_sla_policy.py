@@ -11,6 +11,8 @@ PolicyCriteria = namedtuple("PolicyCriteria", "id company_id team_id ticket_type
 
 class AftersalesSlaPolicy(models.Model):
     _name = "aftersales.sla.policy"
+    # the criteria of the policies are kept in the registry's cache (see _criteria)
+    _inherit = ["aftersales.cached.mixin"]
     _description = "Service Level Agreement Policy"
     _order = "sequence, id"
     _check_company_auto = True
@@ -97,23 +99,6 @@ class AftersalesSlaPolicy(models.Model):
                         policy=policy.name,
                     )
                 )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        policies = super().create(vals_list)
-        # the criteria of the policies are kept in the registry's cache (see _criteria)
-        self.env.registry.clear_cache()
-        return policies
-
-    def write(self, vals):
-        result = super().write(vals)
-        self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
-        return result
 
     @api.model
     @tools.ormcache("company_ids")
