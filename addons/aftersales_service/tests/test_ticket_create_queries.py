@@ -8,6 +8,10 @@ from .common import AftersalesCommon
 # scheduled action, triggered by the creation (issue 21: at most 20; 19 here, one more with the
 # warranty addon, which looks for the unit's contract).
 TICKET_QUERIES = 19
+# the warranty addon, when installed, looks for the running contract of the unit or the address (one
+# query more: 20 with the three addons) and, for a unit, its warranty (one more)
+WARRANTY_ADDON_QUERIES = 1
+WARRANTY_ADDON_UNIT_QUERIES = 2
 # with the serial number of a unit the customer bought: the unit, its delivery lines, their move, the
 # sale order line and order, the delivery's address, the revisits of the serial number
 TICKET_WITH_UNIT_QUERIES = 27
@@ -20,6 +24,11 @@ class TestTicketCreateQueries(AftersalesCommon):
     """A ticket created alone costs a fixed number of queries, whatever the database holds around it:
     customers with contacts and tags, SLA policies on customer tags, other tickets; a batch costs no
     more per ticket than its reference."""
+
+    def _warranty_addon(self, unit=False):
+        if "aftersales.contract" not in self.env:
+            return 0
+        return WARRANTY_ADDON_UNIT_QUERIES if unit else WARRANTY_ADDON_QUERIES
 
     @classmethod
     def setUpClass(cls):
@@ -114,7 +123,10 @@ class TestTicketCreateQueries(AftersalesCommon):
         self.env.flush_all()
         cases = ((self.customers[0], self.lots[0], "VIP customers"), (self.customers[4], self.lots[1], "Standard"))
         for customer, lot, policy in cases:
-            with self.subTest(customer=customer.name), self.assertQueryCount(TICKET_WITH_UNIT_QUERIES):
+            with (
+                self.subTest(customer=customer.name),
+                self.assertQueryCount(TICKET_WITH_UNIT_QUERIES + self._warranty_addon(unit=True)),
+            ):
                 ticket = self._create_alone(customer, lot)
             self.assertEqual(ticket.sla_policy_id.name, policy)
             self.assertEqual(ticket.team_id, self.team)
@@ -128,7 +140,7 @@ class TestTicketCreateQueries(AftersalesCommon):
     def test_ticket_alone_queries(self):
         self._create_alone(self.customers[2])
         self.env.flush_all()
-        with self.assertQueryCount(TICKET_QUERIES):
+        with self.assertQueryCount(TICKET_QUERIES + self._warranty_addon()):
             ticket = self._create_alone(self.customers[1])
         self.assertEqual(ticket.service_address_id, self.customers[1])
         self.assertEqual(ticket.sla_policy_id.name, "VIP customers")
