@@ -105,7 +105,7 @@ class TestRmaQueries(RmaCommon):
         lines = rma.with_user(self.clerk).line_ids
         lines.write({"decision": "stock"})
         lines.action_inspect()
-        rma.with_user(self.accountant).action_refund()
+        rma.with_user(self.accountant).action_refund_ask()
         self.env.flush_all()
         self.env.cr.flush()
         used = self.cr.sql_log_count - queries
