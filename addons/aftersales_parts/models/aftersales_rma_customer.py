@@ -189,24 +189,26 @@ class AftersalesRmaCustomer(models.Model):
             )
         target = None
         if self.direction == "customer":
-            # counted before the reversal: its draft copies all the lines of the invoice
+            # counted before the reversal, from what the invoice and its credit notes hold now
             updates, target = self._prepare_refund_line_updates(invoice, quantities)
         else:
             updates = {original: {"quantity": quantity} for original, quantity in quantities.items()}
-        refund = invoice.sudo()._reverse_moves([self._prepare_refund_vals(invoice)])
-        originals = invoice.invoice_line_ids.filtered(lambda line: line.display_type == "product").sorted("id")
-        copies = refund.invoice_line_ids.filtered(lambda line: line.display_type == "product").sorted("id")
-        if len(originals) != len(copies) or originals.product_id != copies.product_id:
-            raise UserError(_("The credit note of %(invoice)s does not match its invoice.", invoice=invoice.name))
+        # Odoo's reversal of the invoice, given only the lines refunded with their quantities: the credit
+        # note is created once, as its lines are, instead of a full copy cut down afterwards
+        originals = invoice.invoice_line_ids.filtered(lambda aml: aml.display_type == "product" and aml in updates)
+        originals = originals.sorted("id")
         commands = []
-        kept = {}
-        for original, copy in zip(originals, copies, strict=True):
-            if original in updates:
-                commands.append(Command.update(copy.id, updates[original]))
-                kept[original] = copy
-            else:
-                commands.append(Command.delete(copy.id))
-        refund.write({"invoice_line_ids": commands})
+        for original, vals in zip(
+            originals, originals.with_context(include_business_fields=True).copy_data(), strict=True
+        ):
+            vals.pop("move_id", None)
+            vals.update(updates[original])
+            commands.append(Command.create(vals))
+        refund = invoice.sudo()._reverse_moves([{**self._prepare_refund_vals(invoice), "line_ids": commands}])
+        copies = refund.invoice_line_ids.filtered(lambda aml: aml.display_type == "product").sorted("id")
+        if copies.product_id != originals.product_id or len(copies) != len(originals):
+            raise UserError(_("The credit note of %(invoice)s does not match its invoice.", invoice=invoice.name))
+        kept = dict(zip(originals, copies, strict=True))
         if target is not None:
             self._round_refund(refund, target)
             self._check_refunded_lines(invoice, quantities)
@@ -218,8 +220,7 @@ class AftersalesRmaCustomer(models.Model):
                     "refund_line_ids": [Command.link(kept[line._refund_origin_line()].id)],
                 }
             )
-        body = _("Credit note created for the return %(rma)s.", rma=self._get_html_link())
-        refund.message_post(body=body)
+        refund._message_log(body=_("Credit note created for the return %(rma)s.", rma=self._get_html_link()))
         return refund
 
     def _prepare_refund_line_updates(self, invoice, quantities):
