@@ -839,7 +839,9 @@ class AftersalesRma(models.Model):
         if len(refunds) == 1:
             # the credit note itself, as the list would open it, without reading the list's action
             return dict(self._open("account.move", refunds.id), context=context)
-        xmlid = "account.action_move_in_refund_type" if move_type == "in_refund" else "account.action_move_out_refund_type"
+        xmlid = (
+            "account.action_move_in_refund_type" if move_type == "in_refund" else "account.action_move_out_refund_type"
+        )
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
         action["context"] = context
         action["domain"] = [("aftersales_rma_id", "=", self.id)]

@@ -29,7 +29,9 @@ class AftersalesRmaCustomer(models.Model):
                 pickings |= self._return_delivery(delivery, lines)
             else:
                 pickings |= self._receive_from_customer(lines)
-        pickings.sudo().write({"aftersales_rma_id": self.id})
+        pickings.filtered(lambda picking: picking.aftersales_rma_id != self).sudo().write(
+            {"aftersales_rma_id": self.id}
+        )
         if not self.branch_id:
             # a return outside any branch joins the branch of the warehouse receiving it
             self.branch_id = pickings.picking_type_id.warehouse_id.aftersales_branch_id[:1]
@@ -39,6 +41,9 @@ class AftersalesRmaCustomer(models.Model):
         """Odoo's return of ``delivery``: one move per line, refunding the sale only for the lines to refund."""
         # the goods come back to the warehouse of the return's branch, through its own receipts
         warehouse = self.company_id._aftersales_warehouse(self.branch_id)
+        if not delivery._can_return():
+            raise UserError(_("Only done deliveries can be returned: %(picking)s is not.", picking=delivery.name))
+        # the lines to return given at once: the wizard does not propose every move of the delivery first
         wizard = (
             self.env["stock.return.picking"]
             .sudo()
@@ -46,27 +51,29 @@ class AftersalesRmaCustomer(models.Model):
             .create(
                 {
                     "picking_id": delivery.id,
+                    "aftersales_rma_id": self.id,
                     "aftersales_location_dest_id": warehouse._aftersales_inspection_location().id,
                     "aftersales_picking_type_id": (
                         warehouse.out_type_id.return_picking_type_id or warehouse.in_type_id
                     ).id,
+                    "product_return_moves": [
+                        Command.create(
+                            {
+                                "product_id": line.product_id.id,
+                                "move_id": line.move_id.id,
+                                "quantity": line.product_uom_id._compute_quantity(
+                                    line.quantity, line.product_id.uom_id
+                                ),
+                                "to_refund": line.resolution == "refund",
+                                "aftersales_rma_line_id": line.id,
+                            }
+                        )
+                        for line in lines
+                    ],
                 }
             )
         )
-        wizard.product_return_moves = [Command.clear()] + [
-            Command.create(
-                {
-                    "product_id": line.product_id.id,
-                    "move_id": line.move_id.id,
-                    "quantity": line.product_uom_id._compute_quantity(line.quantity, line.product_id.uom_id),
-                    "to_refund": line.resolution == "refund",
-                    "aftersales_rma_line_id": line.id,
-                }
-            )
-            for line in lines
-        ]
         picking = wizard._create_return()
-        picking.write({"origin": _("%(rma)s (%(origin)s)", rma=self.name, origin=picking.origin)})
         self._set_lots(picking, lines)
         return picking
 
@@ -96,12 +103,16 @@ class AftersalesRmaCustomer(models.Model):
         units received from their moves)."""
         suppliers = self.filtered(lambda rma: rma.direction == "supplier")
         suppliers._update_sent()
-        for rma in self - suppliers:
-            done_moves = rma.return_picking_ids.move_ids.filtered(lambda m: m.state == "done")
-            open_pickings = rma.return_picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
-            if rma.state == "approved" and done_moves and not open_pickings:
-                rma.sudo().state = "received"
-                rma._notify_customer("received")
+        received = (self - suppliers).filtered(
+            lambda rma: (
+                rma.state == "approved"
+                and any(move.state == "done" for move in rma.return_picking_ids.move_ids)
+                and all(picking.state in ("done", "cancel") for picking in rma.return_picking_ids)
+            )
+        )
+        if received:
+            received.sudo().state = "received"
+            received._notify_customer("received")
 
     def action_refund_ask(self):
         """The Refund button: units refunded before their inspection need a reason, asked first."""
