@@ -833,17 +833,18 @@ class AftersalesRma(models.Model):
     def action_view_refunds(self):
         self.ensure_one()
         self.check_access("read")
-        if self.direction == "supplier":
-            action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_in_refund_type")
-            action["context"] = {"default_move_type": "in_refund", "create": False}
-        else:
-            action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_refund_type")
-            action["context"] = {"default_move_type": "out_refund", "create": False}
-        action["domain"] = [("aftersales_rma_id", "=", self.id)]
+        move_type = "in_refund" if self.direction == "supplier" else "out_refund"
+        context = {"default_move_type": move_type, "create": False}
         refunds = self.sudo().refund_ids
         if len(refunds) == 1:
-            action["views"] = [(False, "form")]
-            action["res_id"] = refunds.id
+            # the credit note itself, as the list would open it, without reading the list's action
+            return dict(self._open("account.move", refunds.id), context=context)
+        xmlid = (
+            "account.action_move_in_refund_type" if move_type == "in_refund" else "account.action_move_out_refund_type"
+        )
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["context"] = context
+        action["domain"] = [("aftersales_rma_id", "=", self.id)]
         return action
 
     def _open(self, model, record_id):

@@ -29,7 +29,9 @@ class AftersalesRmaCustomer(models.Model):
                 pickings |= self._return_delivery(delivery, lines)
             else:
                 pickings |= self._receive_from_customer(lines)
-        pickings.sudo().write({"aftersales_rma_id": self.id})
+        pickings.filtered(lambda picking: picking.aftersales_rma_id != self).sudo().write(
+            {"aftersales_rma_id": self.id}
+        )
         if not self.branch_id:
             # a return outside any branch joins the branch of the warehouse receiving it
             self.branch_id = pickings.picking_type_id.warehouse_id.aftersales_branch_id[:1]
@@ -39,6 +41,9 @@ class AftersalesRmaCustomer(models.Model):
         """Odoo's return of ``delivery``: one move per line, refunding the sale only for the lines to refund."""
         # the goods come back to the warehouse of the return's branch, through its own receipts
         warehouse = self.company_id._aftersales_warehouse(self.branch_id)
+        if not delivery._can_return():
+            raise UserError(_("Only done deliveries can be returned: %(picking)s is not.", picking=delivery.name))
+        # the lines to return given at once: the wizard does not propose every move of the delivery first
         wizard = (
             self.env["stock.return.picking"]
             .sudo()
@@ -46,27 +51,29 @@ class AftersalesRmaCustomer(models.Model):
             .create(
                 {
                     "picking_id": delivery.id,
+                    "aftersales_rma_id": self.id,
                     "aftersales_location_dest_id": warehouse._aftersales_inspection_location().id,
                     "aftersales_picking_type_id": (
                         warehouse.out_type_id.return_picking_type_id or warehouse.in_type_id
                     ).id,
+                    "product_return_moves": [
+                        Command.create(
+                            {
+                                "product_id": line.product_id.id,
+                                "move_id": line.move_id.id,
+                                "quantity": line.product_uom_id._compute_quantity(
+                                    line.quantity, line.product_id.uom_id
+                                ),
+                                "to_refund": line.resolution == "refund",
+                                "aftersales_rma_line_id": line.id,
+                            }
+                        )
+                        for line in lines
+                    ],
                 }
             )
         )
-        wizard.product_return_moves = [Command.clear()] + [
-            Command.create(
-                {
-                    "product_id": line.product_id.id,
-                    "move_id": line.move_id.id,
-                    "quantity": line.product_uom_id._compute_quantity(line.quantity, line.product_id.uom_id),
-                    "to_refund": line.resolution == "refund",
-                    "aftersales_rma_line_id": line.id,
-                }
-            )
-            for line in lines
-        ]
         picking = wizard._create_return()
-        picking.write({"origin": _("%(rma)s (%(origin)s)", rma=self.name, origin=picking.origin)})
         self._set_lots(picking, lines)
         return picking
 
@@ -96,12 +103,16 @@ class AftersalesRmaCustomer(models.Model):
         units received from their moves)."""
         suppliers = self.filtered(lambda rma: rma.direction == "supplier")
         suppliers._update_sent()
-        for rma in self - suppliers:
-            done_moves = rma.return_picking_ids.move_ids.filtered(lambda m: m.state == "done")
-            open_pickings = rma.return_picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
-            if rma.state == "approved" and done_moves and not open_pickings:
-                rma.sudo().state = "received"
-                rma._notify_customer("received")
+        received = (self - suppliers).filtered(
+            lambda rma: (
+                rma.state == "approved"
+                and any(move.state == "done" for move in rma.return_picking_ids.move_ids)
+                and all(picking.state in ("done", "cancel") for picking in rma.return_picking_ids)
+            )
+        )
+        if received:
+            received.sudo().state = "received"
+            received._notify_customer("received")
 
     def action_refund_ask(self):
         """The Refund button: units refunded before their inspection need a reason, asked first."""
@@ -189,24 +200,26 @@ class AftersalesRmaCustomer(models.Model):
             )
         target = None
         if self.direction == "customer":
-            # counted before the reversal: its draft copies all the lines of the invoice
+            # counted before the reversal, from what the invoice and its credit notes hold now
             updates, target = self._prepare_refund_line_updates(invoice, quantities)
         else:
             updates = {original: {"quantity": quantity} for original, quantity in quantities.items()}
-        refund = invoice.sudo()._reverse_moves([self._prepare_refund_vals(invoice)])
-        originals = invoice.invoice_line_ids.filtered(lambda line: line.display_type == "product").sorted("id")
-        copies = refund.invoice_line_ids.filtered(lambda line: line.display_type == "product").sorted("id")
-        if len(originals) != len(copies) or originals.product_id != copies.product_id:
-            raise UserError(_("The credit note of %(invoice)s does not match its invoice.", invoice=invoice.name))
+        # Odoo's reversal of the invoice, given only the lines refunded with their quantities: the credit
+        # note is created once, as its lines are, instead of a full copy cut down afterwards
+        originals = invoice.invoice_line_ids.filtered(lambda aml: aml.display_type == "product" and aml in updates)
+        originals = originals.sorted("id")
         commands = []
-        kept = {}
-        for original, copy in zip(originals, copies, strict=True):
-            if original in updates:
-                commands.append(Command.update(copy.id, updates[original]))
-                kept[original] = copy
-            else:
-                commands.append(Command.delete(copy.id))
-        refund.write({"invoice_line_ids": commands})
+        for original, vals in zip(
+            originals, originals.with_context(include_business_fields=True).copy_data(), strict=True
+        ):
+            vals.pop("move_id", None)
+            vals.update(updates[original])
+            commands.append(Command.create(vals))
+        refund = invoice.sudo()._reverse_moves([{**self._prepare_refund_vals(invoice), "line_ids": commands}])
+        copies = refund.invoice_line_ids.filtered(lambda aml: aml.display_type == "product").sorted("id")
+        if copies.product_id != originals.product_id or len(copies) != len(originals):
+            raise UserError(_("The credit note of %(invoice)s does not match its invoice.", invoice=invoice.name))
+        kept = dict(zip(originals, copies, strict=True))
         if target is not None:
             self._round_refund(refund, target)
             self._check_refunded_lines(invoice, quantities)
@@ -218,8 +231,7 @@ class AftersalesRmaCustomer(models.Model):
                     "refund_line_ids": [Command.link(kept[line._refund_origin_line()].id)],
                 }
             )
-        body = _("Credit note created for the return %(rma)s.", rma=self._get_html_link())
-        refund.message_post(body=body)
+        refund._message_log(body=_("Credit note created for the return %(rma)s.", rma=self._get_html_link()))
         return refund
 
     def _prepare_refund_line_updates(self, invoice, quantities):

@@ -1,5 +1,9 @@
 """One inspection decision on some of the units received for a return line."""
 
+from collections import defaultdict
+
+from markupsafe import Markup, escape
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_round
@@ -168,20 +172,25 @@ class AftersalesRmaInspection(models.Model):
             if field:
                 vals[field] = documents[:1].id
             inspection.write(vals)
-            inspection._post_applied()
+        self.sudo()._post_applied()
         return True
 
     def _post_applied(self):
-        """Tell the return's chatter what became of the units."""
-        self.ensure_one()
+        """Tell the returns' chatter what became of the units: one note per return."""
         labels = dict(self._fields["decision"]._description_selection(self.env))
         conditions = dict(self._fields["condition"]._description_selection(self.env))
-        body = _(
-            "Inspection of %(quantity)s %(uom)s of %(product)s (%(condition)s): %(decision)s.",
-            quantity=self.quantity,
-            uom=self.product_uom_id.name,
-            product=self.product_id.display_name,
-            condition=conditions.get(self.condition, _("condition not noted")),
-            decision=labels[self.decision],
-        )
-        self.rma_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+        bodies = defaultdict(list)
+        for inspection in self:
+            bodies[inspection.rma_id.id].append(
+                escape(
+                    _(
+                        "Inspection of %(quantity)s %(uom)s of %(product)s (%(condition)s): %(decision)s.",
+                        quantity=inspection.quantity,
+                        uom=inspection.product_uom_id.name,
+                        product=inspection.product_id.display_name,
+                        condition=conditions.get(inspection.condition, _("condition not noted")),
+                        decision=labels[inspection.decision],
+                    )
+                )
+            )
+        self.rma_id._message_log_batch({rma_id: Markup("<br/>").join(texts) for rma_id, texts in bodies.items()})

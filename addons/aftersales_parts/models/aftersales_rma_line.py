@@ -686,8 +686,9 @@ class AftersalesRmaLine(models.Model):
                         changes="; ".join(changes),
                     )
                 )
-        for rma, texts in by_rma.items():
-            rma.message_post(body=Markup("<br/>").join(texts), subtype_xmlid="mail.mt_note")
+        if by_rma:
+            rmas = self.env["aftersales.rma"].union(*by_rma)
+            rmas._message_log_batch({rma.id: Markup("<br/>").join(texts) for rma, texts in by_rma.items()})
 
     # ------------------------------------------------------------------
     # Helpers

@@ -24,6 +24,8 @@ class AftersalesRmaNotification(models.Model):
         the company does not e-mail its customers. A customer without an e-mail address is not written to,
         and the chatter says so; the action goes on.
         """
+        if not self:
+            return
         template = self.env.ref(CUSTOMER_TEMPLATES[step], raise_if_not_found=False)
         if not template:
             return
