@@ -1,4 +1,4 @@
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -60,6 +60,17 @@ CREATE_FIELDS = ("partner_id", "product_id", "lot_id", "quantity", "policy_id", 
 # what the policy and the extensions decide; a manager may widen it by hand
 COVERAGE_KINDS = ("parts", "labour", "travel")
 COVERAGE_FIELDS = frozenset(f"covers_{kind}" for kind in COVERAGE_KINDS)
+# the stored computed fields whose values a delivery gives when it registers its units (the values
+# their computes give a new warranty: ``_prepare_computed_vals``), so that they are inserted at once
+# instead of computed and written again after the insert
+GIVEN_COMPUTED_FIELDS = (
+    "commercial_partner_id",
+    "lot_name",
+    "sale_order_id",
+    "extension_months",
+    "end_date",
+    "covered_until",
+)
 
 
 class AftersalesWarranty(models.Model):
@@ -206,21 +217,39 @@ class AftersalesWarranty(models.Model):
                 warranty.days_left = 0
 
     def _check_company(self, fnames=None):
-        """Check each company and value once, on one of the warranties that have them.
+        """Check the values of each field together, per company, however many warranties share them.
 
-        The warranties of a delivery share their company, customer, product and policy: the
-        check, which looks at a company and a value, need not run again for each unit.
+        The warranties of a delivery share their company, customer, product and policy, and each has
+        a serial of its own: the values of a field are checked at once for a company, and only the
+        warranties of a company whose values do not all fit are checked again, for the message.
         """
         if len(self) < 2:
             return super()._check_company(fnames)
         names = self._fields if fnames is None or "company_id" in fnames else fnames
-        for name in names:
-            field = self._fields[name]
-            if field.relational and field.check_company:
-                firsts = {}
-                for warranty in self.sudo():
-                    firsts.setdefault((warranty.company_id, warranty[name]), warranty.id)
-                super(AftersalesWarranty, self.browse(list(firsts.values())))._check_company([name])
+        fields_ = [self._fields[name] for name in names]
+        # company-dependent fields are checked against the current company, by the standard check
+        dependent = [
+            field.name for field in fields_ if field.relational and field.check_company and field.company_dependent
+        ]
+        if dependent:
+            super()._check_company(dependent)
+        checked = [
+            field.name for field in fields_ if field.relational and field.check_company and not field.company_dependent
+        ]
+        by_company = defaultdict(list)
+        for warranty in self.sudo():
+            by_company[warranty.company_id].append(warranty.id)
+        failing = []
+        for company, ids in by_company.items():
+            warranties = self.sudo().browse(ids)
+            for name in checked:
+                values = warranties.mapped(name)
+                domain = values and values._check_company_domain(company)
+                if domain and values.with_context(active_test=False).filtered_domain(domain) != values:
+                    failing += ids
+                    break
+        if failing:
+            super(AftersalesWarranty, self.browse(sorted(failing)))._check_company(checked)
         return None
 
     @api.constrains("start_date", "end_date")
@@ -291,13 +320,21 @@ class AftersalesWarranty(models.Model):
             vals_list = [
                 {key: value for key, value in vals.items() if key not in COVERAGE_FIELDS} for vals in vals_list
             ]
-        self.browse()._check_serials_free(
-            [vals.get("lot_id") for vals in vals_list if vals.get("state", "draft") in OPEN_STATES]
-        )
+        # the registration of a delivery (as superuser) looks the running warranties of its serials up
+        # itself and voids them first, and gives the values of the computed fields
+        registration = self.env.su and self.env.context.get("aftersales_delivery_registration")
+        if not registration:
+            self.browse()._check_serials_free(
+                [vals.get("lot_id") for vals in vals_list if vals.get("state", "draft") in OPEN_STATES]
+            )
         # a new warranty waits for its start: the unit, its owner and its policy are given now,
         # its life (state, dates) is left to the actions
         with self._unguard(*CREATE_FIELDS):
             warranties = super().create(vals_list)
+        if registration:
+            for name in GIVEN_COMPUTED_FIELDS:
+                if all(name in vals for vals in vals_list):
+                    self.env.remove_to_compute(self._fields[name], warranties)
         # extended warranties sold before the unit had its warranty
         self.env["aftersales.warranty.extension"].sudo()._attach(warranties)
         return warranties
@@ -314,8 +351,9 @@ class AftersalesWarranty(models.Model):
         sequence = (
             self.env["ir.sequence"]
             .sudo()
-            .search(
+            .search_fetch(
                 [("code", "=", "aftersales.warranty"), ("company_id", "in", [self.env.company.id, False])],
+                ["implementation", "use_date_range", "prefix", "suffix", "padding"],
                 order="company_id",
                 limit=1,
             )
