@@ -3,9 +3,9 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, config
 
 from odoo.addons.aftersales_service.tools.xlsx_export import XlsxColumn, XlsxReport
 
@@ -55,6 +55,8 @@ GUARDED_FIELDS = frozenset(
 )
 # what a lookup by serial number shows: the state, the end (the days left come from both), the customer
 LOOKUP_FIELDS = ("state", "end_date", "partner_id")
+# the parameter of the lookup's query that each lookup replaces with its serial number
+_SERIAL = object()
 # what a manual warranty is given when it is created, waiting for its start
 CREATE_FIELDS = ("partner_id", "product_id", "lot_id", "quantity", "policy_id", "purchase_date")
 # what the policy and the extensions decide; a manager may widen it by hand
@@ -207,14 +209,19 @@ class AftersalesWarranty(models.Model):
             extensions = warranty.extension_ids.filtered(lambda e: e.state == "active")
             warranty.update(self._coverage_vals(warranty.policy_id, extensions))
 
+    @api.depends("state", "end_date")
     @api.depends_context("date")
     def _compute_days_left(self):
         today = fields.Date.context_today(self)
         for warranty in self:
-            if warranty.state == "active" and warranty.end_date and warranty.end_date >= today:
-                warranty.days_left = (warranty.end_date - today).days + 1
-            else:
-                warranty.days_left = 0
+            warranty.days_left = self._days_left(warranty.state, warranty.end_date, today)
+
+    @api.model
+    def _days_left(self, state, end_date, today):
+        """Days of coverage left on ``today`` for a warranty in ``state`` that ends on ``end_date``."""
+        if state == "active" and end_date and end_date >= today:
+            return (end_date - today).days + 1
+        return 0
 
     def _check_company(self, fnames=None):
         """Check the values of each field together, per company, however many warranties share them.
@@ -547,18 +554,53 @@ class AftersalesWarranty(models.Model):
         """The warranty that runs for the unit with this serial number, else its latest one.
 
         One query on the indexed serial column, which also fetches what a lookup shows
-        (``LOOKUP_FIELDS``, whose read access is checked; other fields are read when asked for).
-        The user's access rights and record rules apply through ``_search``; the serial and the
-        order (running first: 'active' and 'draft' sort before 'expired' and 'void') are added to
-        its query as SQL, which spares parsing a domain and an order on every lookup.
+        (``LOOKUP_FIELDS``; the days left are worked out from them). The query is built once per
+        user and companies (:meth:`_lookup_query`), with the user's access rights and record rules;
+        each lookup binds its serial and puts what it fetched in the cache, as ``_fetch_query``.
         """
+        query, serial_index = self._lookup_query()
+        params = list(query.params)
+        params[serial_index] = serial
+        env = self.env
+        env.flush_query(query)
+        env.cr.execute(query.code, params)
+        row = env.cr.fetchone()
+        if not row:
+            return self.browse()
+        warranty = self.browse(row[:1])
+        for name, value in zip(LOOKUP_FIELDS, row[1:], strict=True):
+            env.cache.insert_missing(warranty, self._fields[name], (value,))
+        state, end_date = row[1], row[2]
+        days_left = self._days_left(state, end_date, fields.Date.context_today(self))
+        env.cache.insert_missing(warranty, self._fields["days_left"], (days_left,))
+        return warranty
+
+    @api.model
+    @tools.conditional(
+        "xml" not in config["dev_mode"],
+        tools.ormcache("self.env.uid", "self.env.su", "tuple(self.env['ir.rule']._compute_domain_context_values())"),
+    )
+    def _lookup_query(self):
+        """The query of :meth:`_lookup` for the current user and companies, and the index of the serial
+        among its parameters.
+
+        The user's access rights and record rules apply through ``_search``, which refuses a user
+        without read access (nothing is cached then); the serial and the order (running first:
+        'active' and 'draft' sort before 'expired' and 'void') are added as SQL. Cached like the
+        domains of the record rules (same key, same cache), it is built again whenever they may
+        change: rules, access rights, groups, the user's companies or branches.
+        """
+        self.check_field_access_rights("read", list(LOOKUP_FIELDS))
         query = self._search([], limit=1)
         table = self._table
-        query.add_where(SQL("%s = %s", self._field_to_sql(table, "lot_name", query), serial))
+        query.add_where(SQL("%s = %s", self._field_to_sql(table, "lot_name", query), _SERIAL))
         query.order = SQL(
             "%s, %s DESC", self._field_to_sql(table, "state", query), self._field_to_sql(table, "end_date", query)
         )
-        return self._fetch_query(query, self._determine_fields_to_fetch(LOOKUP_FIELDS))
+        select = query.select(
+            SQL.identifier(table, "id"), *(self._field_to_sql(table, name, query) for name in LOOKUP_FIELDS)
+        )
+        return select, next(index for index, param in enumerate(select.params) if param is _SERIAL)
 
     @api.model
     def _cron_expire(self, batch_size=1000):
