@@ -57,6 +57,9 @@ GUARDED_FIELDS = frozenset(
 LOOKUP_FIELDS = ("state", "end_date", "partner_id")
 # the parameter of the lookup's query that each lookup replaces with its serial number
 _SERIAL = object()
+# key of the cursor's cache: the fields given to each warranty of a registration that has no default
+# to add (the defaults are looked up once, for the first)
+_NO_DEFAULTS_KEY = "aftersales_warranty_no_defaults"
 # what a manual warranty is given when it is created, waiting for its start
 CREATE_FIELDS = ("partner_id", "product_id", "lot_id", "quantity", "policy_id", "purchase_date")
 # what the policy and the extensions decide; a manager may widen it by hand
@@ -334,10 +337,20 @@ class AftersalesWarranty(models.Model):
             self.browse()._check_serials_free(
                 [vals.get("lot_id") for vals in vals_list if vals.get("state", "draft") in OPEN_STATES]
             )
+        # the units of a delivery are given the same fields: when the first has no default to add,
+        # none of the others has one, and the defaults are not looked up again for each unit
+        given = registration and {frozenset(vals) for vals in vals_list}
+        if given and len(given) == 1:
+            (names,) = given
+            if not self.default_get([name for name in self._fields if name not in names]):
+                self.env.cr.cache[_NO_DEFAULTS_KEY] = names
         # a new warranty waits for its start: the unit, its owner and its policy are given now,
         # its life (state, dates) is left to the actions
-        with self._unguard(*CREATE_FIELDS):
-            warranties = super().create(vals_list)
+        try:
+            with self._unguard(*CREATE_FIELDS):
+                warranties = super().create(vals_list)
+        finally:
+            self.env.cr.cache.pop(_NO_DEFAULTS_KEY, None)
         if registration:
             for name in GIVEN_COMPUTED_FIELDS:
                 if all(name in vals for vals in vals_list):
@@ -345,6 +358,12 @@ class AftersalesWarranty(models.Model):
         # extended warranties sold before the unit had its warranty
         self.env["aftersales.warranty.extension"].sudo()._attach(warranties)
         return warranties
+
+    @api.model
+    def _add_missing_default_values(self, values):
+        if self.env.cr.cache.get(_NO_DEFAULTS_KEY) == values.keys():
+            return dict(values)
+        return super()._add_missing_default_values(values)
 
     @api.model
     def _next_names(self, count):

@@ -134,15 +134,20 @@ class AftersalesWarranty(models.Model):
 
     @api.model
     def _prepare_computed_vals(self, vals):
-        """The values the computes give the stored computed fields of a new warranty of create values
-        ``vals`` (its terms included, see ``_prepare_policy_vals``), without extensions, but its
-        ``lot_name`` (the caller gives the serial's name with ``lot_id``).
+        """The values that the computes of ``GIVEN_COMPUTED_FIELDS`` give a new warranty of create
+        values ``vals`` (its terms included, see ``_prepare_policy_vals``) without extensions, but
+        ``lot_name``: the caller gives the serial's name with ``lot_id``.
 
         A delivery that registers many units gives them in its create values, so that each warranty
         is inserted with them instead of being written again once they are computed.
         """
-        start, duration = vals.get("start_date"), vals.get("duration")
-        end_date = start and duration and _end_date(start, duration, vals["duration_unit"], 0)
+        start, duration = fields.Date.to_date(vals.get("start_date")), vals.get("duration")
+        if vals.get("manual_end_date"):
+            end_date = fields.Date.to_date(vals["manual_end_date"]) - relativedelta(
+                months=vals.get("manual_end_months") or 0
+            )
+        else:
+            end_date = start and duration and _end_date(start, duration, vals["duration_unit"], 0)
         partner = self.env["res.partner"].browse(vals["partner_id"])
         return {
             "commercial_partner_id": partner.commercial_partner_id.id,

@@ -109,7 +109,7 @@ class StockPicking(models.Model):
             if move not in move_vals:
                 policy = policies[move.product_id]
                 vals = dict(policy_vals[policy], **self._aftersales_prepare_warranty_vals(move, policy, invoices))
-                move_vals[move] = dict(vals, **Warranty._prepare_computed_vals(vals))
+                move_vals[move] = dict(Warranty._prepare_computed_vals(vals), **vals)
             vals_list.append(dict(move_vals[move], lot_id=lot.id, lot_name=lot.name, quantity=quantity))
         # a delivery registers many units: no creation message, followers or tracking per
         # warranty (its delivery is on it), and one note per delivery, written in one batch
