@@ -1,11 +1,11 @@
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, config
 
 from odoo.addons.aftersales_service.tools.xlsx_export import XlsxColumn, XlsxReport
 
@@ -55,11 +55,27 @@ GUARDED_FIELDS = frozenset(
 )
 # what a lookup by serial number shows: the state, the end (the days left come from both), the customer
 LOOKUP_FIELDS = ("state", "end_date", "partner_id")
+# the parameter of the lookup's query that each lookup replaces with its serial number
+_SERIAL = object()
+# key of the cursor's cache: the fields given to each warranty of a registration that has no default
+# to add (the defaults are looked up once, for the first)
+_NO_DEFAULTS_KEY = "aftersales_warranty_no_defaults"
 # what a manual warranty is given when it is created, waiting for its start
 CREATE_FIELDS = ("partner_id", "product_id", "lot_id", "quantity", "policy_id", "purchase_date")
 # what the policy and the extensions decide; a manager may widen it by hand
 COVERAGE_KINDS = ("parts", "labour", "travel")
 COVERAGE_FIELDS = frozenset(f"covers_{kind}" for kind in COVERAGE_KINDS)
+# the stored computed fields whose values a delivery gives when it registers its units (the values
+# their computes give a new warranty: ``_prepare_computed_vals``), so that they are inserted at once
+# instead of computed and written again after the insert
+GIVEN_COMPUTED_FIELDS = (
+    "commercial_partner_id",
+    "lot_name",
+    "sale_order_id",
+    "extension_months",
+    "end_date",
+    "covered_until",
+)
 
 
 class AftersalesWarranty(models.Model):
@@ -196,31 +212,54 @@ class AftersalesWarranty(models.Model):
             extensions = warranty.extension_ids.filtered(lambda e: e.state == "active")
             warranty.update(self._coverage_vals(warranty.policy_id, extensions))
 
+    @api.depends("state", "end_date")
     @api.depends_context("date")
     def _compute_days_left(self):
         today = fields.Date.context_today(self)
         for warranty in self:
-            if warranty.state == "active" and warranty.end_date and warranty.end_date >= today:
-                warranty.days_left = (warranty.end_date - today).days + 1
-            else:
-                warranty.days_left = 0
+            warranty.days_left = self._days_left(warranty.state, warranty.end_date, today)
+
+    @api.model
+    def _days_left(self, state, end_date, today):
+        """Days of coverage left on ``today`` for a warranty in ``state`` that ends on ``end_date``."""
+        if state == "active" and end_date and end_date >= today:
+            return (end_date - today).days + 1
+        return 0
 
     def _check_company(self, fnames=None):
-        """Check each company and value once, on one of the warranties that have them.
+        """Check the values of each field together, per company, however many warranties share them.
 
-        The warranties of a delivery share their company, customer, product and policy: the
-        check, which looks at a company and a value, need not run again for each unit.
+        The warranties of a delivery share their company, customer, product and policy, and each has
+        a serial of its own: the values of a field are checked at once for a company, and only the
+        warranties of a company whose values do not all fit are checked again, for the message.
         """
         if len(self) < 2:
             return super()._check_company(fnames)
         names = self._fields if fnames is None or "company_id" in fnames else fnames
-        for name in names:
-            field = self._fields[name]
-            if field.relational and field.check_company:
-                firsts = {}
-                for warranty in self.sudo():
-                    firsts.setdefault((warranty.company_id, warranty[name]), warranty.id)
-                super(AftersalesWarranty, self.browse(list(firsts.values())))._check_company([name])
+        fields_ = [self._fields[name] for name in names]
+        # company-dependent fields are checked against the current company, by the standard check
+        dependent = [
+            field.name for field in fields_ if field.relational and field.check_company and field.company_dependent
+        ]
+        if dependent:
+            super()._check_company(dependent)
+        checked = [
+            field.name for field in fields_ if field.relational and field.check_company and not field.company_dependent
+        ]
+        by_company = defaultdict(list)
+        for warranty in self.sudo():
+            by_company[warranty.company_id].append(warranty.id)
+        failing = []
+        for company, ids in by_company.items():
+            warranties = self.sudo().browse(ids)
+            for name in checked:
+                values = warranties.mapped(name)
+                domain = values and values._check_company_domain(company)
+                if domain and values.with_context(active_test=False).filtered_domain(domain) != values:
+                    failing += ids
+                    break
+        if failing:
+            super(AftersalesWarranty, self.browse(sorted(failing)))._check_company(checked)
         return None
 
     @api.constrains("start_date", "end_date")
@@ -291,16 +330,40 @@ class AftersalesWarranty(models.Model):
             vals_list = [
                 {key: value for key, value in vals.items() if key not in COVERAGE_FIELDS} for vals in vals_list
             ]
-        self.browse()._check_serials_free(
-            [vals.get("lot_id") for vals in vals_list if vals.get("state", "draft") in OPEN_STATES]
-        )
+        # the registration of a delivery (as superuser) looks the running warranties of its serials up
+        # itself and voids them first, and gives the values of the computed fields
+        registration = self.env.su and self.env.context.get("aftersales_delivery_registration")
+        if not registration:
+            self.browse()._check_serials_free(
+                [vals.get("lot_id") for vals in vals_list if vals.get("state", "draft") in OPEN_STATES]
+            )
+        # the units of a delivery are given the same fields: when the first has no default to add,
+        # none of the others has one, and the defaults are not looked up again for each unit
+        given = registration and {frozenset(vals) for vals in vals_list}
+        if given and len(given) == 1:
+            (names,) = given
+            if not self.default_get([name for name in self._fields if name not in names]):
+                self.env.cr.cache[_NO_DEFAULTS_KEY] = names
         # a new warranty waits for its start: the unit, its owner and its policy are given now,
         # its life (state, dates) is left to the actions
-        with self._unguard(*CREATE_FIELDS):
-            warranties = super().create(vals_list)
+        try:
+            with self._unguard(*CREATE_FIELDS):
+                warranties = super().create(vals_list)
+        finally:
+            self.env.cr.cache.pop(_NO_DEFAULTS_KEY, None)
+        if registration:
+            for name in GIVEN_COMPUTED_FIELDS:
+                if all(name in vals for vals in vals_list):
+                    self.env.remove_to_compute(self._fields[name], warranties)
         # extended warranties sold before the unit had its warranty
         self.env["aftersales.warranty.extension"].sudo()._attach(warranties)
         return warranties
+
+    @api.model
+    def _add_missing_default_values(self, values):
+        if self.env.cr.cache.get(_NO_DEFAULTS_KEY) == values.keys():
+            return dict(values)
+        return super()._add_missing_default_values(values)
 
     @api.model
     def _next_names(self, count):
@@ -314,8 +377,9 @@ class AftersalesWarranty(models.Model):
         sequence = (
             self.env["ir.sequence"]
             .sudo()
-            .search(
+            .search_fetch(
                 [("code", "=", "aftersales.warranty"), ("company_id", "in", [self.env.company.id, False])],
+                ["implementation", "use_date_range", "prefix", "suffix", "padding"],
                 order="company_id",
                 limit=1,
             )
@@ -509,18 +573,53 @@ class AftersalesWarranty(models.Model):
         """The warranty that runs for the unit with this serial number, else its latest one.
 
         One query on the indexed serial column, which also fetches what a lookup shows
-        (``LOOKUP_FIELDS``, whose read access is checked; other fields are read when asked for).
-        The user's access rights and record rules apply through ``_search``; the serial and the
-        order (running first: 'active' and 'draft' sort before 'expired' and 'void') are added to
-        its query as SQL, which spares parsing a domain and an order on every lookup.
+        (``LOOKUP_FIELDS``; the days left are worked out from them). The query is built once per
+        user and companies (:meth:`_lookup_query`), with the user's access rights and record rules;
+        each lookup binds its serial and puts what it fetched in the cache, as ``_fetch_query``.
         """
+        query, serial_index = self._lookup_query()
+        params = list(query.params)
+        params[serial_index] = serial
+        env = self.env
+        env.flush_query(query)
+        env.cr.execute(query.code, params)
+        row = env.cr.fetchone()
+        if not row:
+            return self.browse()
+        warranty = self.browse(row[:1])
+        for name, value in zip(LOOKUP_FIELDS, row[1:], strict=True):
+            env.cache.insert_missing(warranty, self._fields[name], (value,))
+        state, end_date = row[1], row[2]
+        days_left = self._days_left(state, end_date, fields.Date.context_today(self))
+        env.cache.insert_missing(warranty, self._fields["days_left"], (days_left,))
+        return warranty
+
+    @api.model
+    @tools.conditional(
+        "xml" not in config["dev_mode"],
+        tools.ormcache("self.env.uid", "self.env.su", "tuple(self.env['ir.rule']._compute_domain_context_values())"),
+    )
+    def _lookup_query(self):
+        """The query of :meth:`_lookup` for the current user and companies, and the index of the serial
+        among its parameters.
+
+        The user's access rights and record rules apply through ``_search``, which refuses a user
+        without read access (nothing is cached then); the serial and the order (running first:
+        'active' and 'draft' sort before 'expired' and 'void') are added as SQL. Cached like the
+        domains of the record rules (same key, same cache), it is built again whenever they may
+        change: rules, access rights, groups, the user's companies or branches.
+        """
+        self.check_field_access_rights("read", list(LOOKUP_FIELDS))
         query = self._search([], limit=1)
         table = self._table
-        query.add_where(SQL("%s = %s", self._field_to_sql(table, "lot_name", query), serial))
+        query.add_where(SQL("%s = %s", self._field_to_sql(table, "lot_name", query), _SERIAL))
         query.order = SQL(
             "%s, %s DESC", self._field_to_sql(table, "state", query), self._field_to_sql(table, "end_date", query)
         )
-        return self._fetch_query(query, self._determine_fields_to_fetch(LOOKUP_FIELDS))
+        select = query.select(
+            SQL.identifier(table, "id"), *(self._field_to_sql(table, name, query) for name in LOOKUP_FIELDS)
+        )
+        return select, next(index for index, param in enumerate(select.params) if param is _SERIAL)
 
     @api.model
     def _cron_expire(self, batch_size=1000):

@@ -1,5 +1,6 @@
 import functools
 from collections import defaultdict
+from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -130,6 +131,31 @@ class AftersalesWarranty(models.Model):
             policy._prepare_terms_vals(), **self._coverage_vals(policy, self.env["aftersales.warranty.extension"])
         )
         return {name: self._fields[name].convert_to_write(value, self) for name, value in vals.items()}
+
+    @api.model
+    def _prepare_computed_vals(self, vals):
+        """The values that the computes of ``GIVEN_COMPUTED_FIELDS`` give a new warranty of create
+        values ``vals`` (its terms included, see ``_prepare_policy_vals``) without extensions, but
+        ``lot_name``: the caller gives the serial's name with ``lot_id``.
+
+        A delivery that registers many units gives them in its create values, so that each warranty
+        is inserted with them instead of being written again once they are computed.
+        """
+        start, duration = fields.Date.to_date(vals.get("start_date")), vals.get("duration")
+        if vals.get("manual_end_date"):
+            end_date = fields.Date.to_date(vals["manual_end_date"]) - relativedelta(
+                months=vals.get("manual_end_months") or 0
+            )
+        else:
+            end_date = start and duration and _end_date(start, duration, vals["duration_unit"], 0)
+        partner = self.env["res.partner"].browse(vals["partner_id"])
+        return {
+            "commercial_partner_id": partner.commercial_partner_id.id,
+            "sale_order_id": self.env["sale.order.line"].browse(vals.get("sale_line_id")).order_id.id,
+            "extension_months": 0,
+            "end_date": end_date or False,
+            "covered_until": end_date and end_date + timedelta(days=vals.get("grace_days") or 0) or False,
+        }
 
     def _terms_end_date(self, start, extra_months=0):
         """The last day covered by the warranty's own terms when it starts on ``start``."""

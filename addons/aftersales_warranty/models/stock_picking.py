@@ -5,6 +5,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.tools import float_compare
 
+from .aftersales_warranty import OPEN_STATES
+
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
@@ -65,15 +67,23 @@ class StockPicking(models.Model):
         if not moves:
             return self.env["aftersales.warranty"]
         Warranty = self.env["aftersales.warranty"].sudo().with_context(active_test=False)
-        existing = {
-            (warranty.move_id.id, warranty.lot_id.id)
-            for warranty in Warranty.search_fetch([("move_id", "in", moves.ids)], ["move_id", "lot_id"])
+        serial_lines = {
+            move: move.move_line_ids.filtered(lambda line: line.quantity > 0)
+            for move in moves
+            if move.has_tracking == "serial"
         }
+        lot_ids = [line.lot_id.id for lines in serial_lines.values() for line in lines if line.lot_id]
+        # one query: the units these moves registered before (the hook ran already) and the
+        # running warranties of the serials delivered
+        domain = [("move_id", "in", moves.ids)]
+        if lot_ids:
+            domain = ["|", *domain, "&", ("lot_id", "in", lot_ids), ("state", "in", OPEN_STATES)]
+        known = Warranty.search_fetch(domain, ["move_id", "lot_id", "state"], order="id")
+        existing = {(warranty.move_id.id, warranty.lot_id.id) for warranty in known if warranty.move_id in moves}
         units = []  # (move, lot, quantity)
         for move in moves:
-            if move.has_tracking == "serial":
-                lots = move.move_line_ids.filtered(lambda line: line.quantity > 0).lot_id
-                for lot in lots:
+            if move in serial_lines:
+                for lot in serial_lines[move].lot_id:
                     if (move.id, lot.id) not in existing:
                         existing.add((move.id, lot.id))
                         units.append((move, lot, 1.0))
@@ -85,14 +95,11 @@ class StockPicking(models.Model):
             return Warranty.browse()
         # a unit delivered again (after a return) leaves its former warranty behind
         picking_of_lot = {lot: move.picking_id for move, lot, _qty in units if lot}
-        if picking_of_lot:
-            former = Warranty.search(
-                [("lot_id", "in", [lot.id for lot in picking_of_lot]), ("state", "in", ("draft", "active"))]
-            )
-            for picking, picking_former in _group(former, lambda w: picking_of_lot[w.lot_id]).items():
-                picking_former._void(
-                    self.env._("Delivered again with %(picking)s", picking=picking.name), picking=picking
-                )
+        former = known.filtered(lambda w: w.state in OPEN_STATES and w.lot_id in picking_of_lot)
+        for picking, picking_former in _group(former, lambda w: picking_of_lot[w.lot_id]).items():
+            picking_former._void(self.env._("Delivered again with %(picking)s", picking=picking.name), picking=picking)
+        # the database keeps one running warranty per serial: the former ones are void before the insert
+        former.flush_recordset(["state"])
         invoices = self._aftersales_posted_invoices(moves.sale_line_id.sudo())
         # what the units share is worked out once: the terms and coverage per policy, the rest per move
         policy_vals = {policy: Warranty._prepare_policy_vals(policy) for policy in set(policies.values()) if policy}
@@ -101,13 +108,14 @@ class StockPicking(models.Model):
         for move, lot, quantity in units:
             if move not in move_vals:
                 policy = policies[move.product_id]
-                move_vals[move] = dict(
-                    policy_vals[policy], **self._aftersales_prepare_warranty_vals(move, policy, invoices)
-                )
-            vals_list.append(dict(move_vals[move], lot_id=lot.id, quantity=quantity))
+                vals = dict(policy_vals[policy], **self._aftersales_prepare_warranty_vals(move, policy, invoices))
+                move_vals[move] = dict(Warranty._prepare_computed_vals(vals), **vals)
+            vals_list.append(dict(move_vals[move], lot_id=lot.id, lot_name=lot.name, quantity=quantity))
         # a delivery registers many units: no creation message, followers or tracking per
         # warranty (its delivery is on it), and one note per delivery, written in one batch
-        warranties = Warranty.with_context(tracking_disable=True).create(vals_list)
+        warranties = Warranty.with_context(tracking_disable=True, aftersales_delivery_registration=True).create(
+            vals_list
+        )
         counts = Counter(warranty.picking_id for warranty in warranties)
         warranties.picking_id._message_log_batch(
             {

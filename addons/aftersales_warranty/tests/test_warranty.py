@@ -2,6 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
@@ -89,6 +90,85 @@ class TestWarranty(WarrantyCommon):
         employee = new_test_user(self.env, login="lookup_employee", groups="base.group_user")
         with self.assertRaises(AccessError):
             self.env["aftersales.warranty"].with_user(employee)._lookup("WM7-0001")
+
+    def test_lookup_other_company(self):
+        """A user of another company does not find the warranty; a user of both finds it in the companies
+        of the request only (the lookup's query is kept per user and companies)."""
+        current = self._warranty(lot_id=self.lot.id)
+        current._start(date(2026, 1, 1))
+        other_company = self.env["res.company"].create({"name": "Other Appliances Ltd"})
+        groups = "aftersales_service.aftersales_service_group_user,stock.group_production_lot"
+        outsider = new_test_user(
+            self.env, login="lookup_other_co", groups=groups, company_id=other_company.id, company_ids=other_company.ids
+        )
+        both = new_test_user(
+            self.env,
+            login="lookup_both_co",
+            groups=groups,
+            company_id=other_company.id,
+            company_ids=(other_company | self.company).ids,
+        )
+        Warranty = self.env["aftersales.warranty"]
+        for _round in range(2):  # the second time from the cached queries
+            self.assertFalse(Warranty.with_user(outsider)._lookup("WM7-0001"))
+            self.assertFalse(Warranty.with_user(both).with_company(other_company)._lookup("WM7-0001"))
+            self.assertEqual(Warranty.with_user(both).with_company(self.company)._lookup("WM7-0001"), current)
+            both_companies = Warranty.with_user(both).with_context(
+                allowed_company_ids=[other_company.id, self.company.id]
+            )
+            self.assertEqual(both_companies._lookup("WM7-0001"), current)
+        # a sudo lookup ignores the rules, with the companies of the request
+        self.assertEqual(Warranty.with_user(outsider).sudo()._lookup("WM7-0001"), current)
+        # the user's companies change: the user's queries are built again
+        outsider.company_ids = [Command.link(self.company.id)]
+        self.assertEqual(
+            Warranty.with_user(outsider).with_context(allowed_company_ids=self.company.ids)._lookup("WM7-0001"),
+            current,
+        )
+
+    def test_lookup_follows_the_record_rules(self):
+        """A record rule added, changed or removed applies to the next lookup, the query kept or not."""
+        current = self._warranty(lot_id=self.lot.id)
+        current._start(date(2026, 1, 1))
+        Warranty = self.env["aftersales.warranty"].with_user(self.agent)
+        self.assertEqual(Warranty._lookup("WM7-0001"), current)
+        rule = self.env["ir.rule"].create(
+            {
+                "name": "Agents see the expired warranties only",
+                "model_id": self.env["ir.model"]._get_id("aftersales.warranty"),
+                "groups": [Command.link(self.env.ref("aftersales_service.aftersales_service_group_user").id)],
+                "domain_force": "[('state', '=', 'expired')]",
+            }
+        )
+        self.assertFalse(Warranty._lookup("WM7-0001"), "the rule hides the running warranty")
+        self.assertTrue(self.env["aftersales.warranty"]._lookup("WM7-0001"), "the superuser still finds it")
+        rule.domain_force = "[('state', 'in', ('active', 'expired'))]"
+        self.assertEqual(Warranty._lookup("WM7-0001"), current)
+        rule.active = False
+        self.assertEqual(Warranty._lookup("WM7-0001"), current)
+        rule.write({"active": True, "domain_force": "[('partner_id', '!=', %d)]" % self.customer.id})
+        self.assertFalse(Warranty._lookup("WM7-0001"))
+        rule.unlink()
+        self.assertEqual(Warranty._lookup("WM7-0001"), current)
+        # the agent loses the groups that read warranties: refused, though the query was kept
+        self.agent.groups_id = [Command.set(self.env.ref("base.group_user").ids)]
+        with self.assertRaises(AccessError):
+            Warranty._lookup("WM7-0001")
+
+    def test_lookup_sees_pending_changes(self):
+        """What the transaction changed and did not write yet is written before the lookup's query."""
+        current = self._warranty(lot_id=self.lot.id)
+        current._start(date(2026, 1, 1))
+        Warranty = self.env["aftersales.warranty"].with_user(self.agent)
+        self.assertEqual(Warranty._lookup("WM7-0001"), current)
+        self.lot.name = "WM7-0001-B"
+        self.assertFalse(Warranty._lookup("WM7-0001"))
+        found = Warranty._lookup("WM7-0001-B")
+        self.assertEqual(found, current)
+        with current._unguard("state"):
+            current.state = "expired"
+        with freeze_time("2026-06-01"):
+            self.assertEqual((found.state, found.days_left), ("expired", 0), "the pending value, not the fetched one")
 
     def test_company_checked_in_a_batch(self):
         """Warranties created together are checked once per company and value, each value still checked."""

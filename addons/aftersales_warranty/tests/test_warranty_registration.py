@@ -8,12 +8,14 @@ from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.aftersales_service.tests.common import SIGNATURE
 
+from ..models.aftersales_warranty import GIVEN_COMPUTED_FIELDS
 from .common import WarrantyCommon
 
 # registering the units of a delivery (flush included), whatever their number: the delivery's moves,
-# lines and order, the units already registered, the running warranties of the serials, the
-# sequence, the insert and its computed fields, the pending extensions and the delivery's note
-REGISTRATION_QUERIES = 31
+# lines and order, the units already registered and the running warranties of the serials (one
+# query), the sequence, the insert with its computed fields, the pending extensions and the
+# delivery's note
+REGISTRATION_QUERIES = 27
 
 
 @tagged("post_install", "-at_install")
@@ -173,6 +175,30 @@ class TestWarrantyRegistration(WarrantyCommon):
                 self.Warranty.search(action["domain"]), warranties & self.Warranty.search(action["domain"])
             )
         self.assertEqual(self.Warranty.search(lots[0].action_view_aftersales_warranties()["domain"]), warranties[0])
+
+    @freeze_time("2026-03-10 12:00:00")
+    def test_registration_inserts_what_the_computes_give(self):
+        """The values a delivery gives the computed fields of its warranties are those of their computes."""
+        customer_contact = self.env["res.partner"].create({"name": "Carl Contact", "parent_id": self.customer.id})
+        for product, serials in ((self.product, ["CMP-1", "CMP-2"]), (self.fridge, ["CMP-3"])):
+            self._stock(product, serials=serials)
+            order = self.env["sale.order"].create(
+                {
+                    "partner_id": customer_contact.id,
+                    "order_line": [Command.create({"product_id": product.id, "product_uom_qty": len(serials)})],
+                }
+            )
+            order.action_confirm()
+            self._validate(order.picking_ids)
+            warranties = self._warranties(order)
+            self.assertEqual(len(warranties), len(serials))
+            inserted = warranties.read(GIVEN_COMPUTED_FIELDS)
+            self.assertEqual(warranties.commercial_partner_id, self.customer)
+            for name in GIVEN_COMPUTED_FIELDS:
+                self.env.add_to_compute(warranties._fields[name], warranties)
+            self.env.flush_all()
+            warranties.invalidate_recordset()
+            self.assertEqual(warranties.read(GIVEN_COMPUTED_FIELDS), inserted)
 
     def test_invoice_trigger_waits_for_the_posted_invoice(self):
         self._stock(self.fridge, serials=["FR-1", "FR-2", "FR-3"])
