@@ -237,6 +237,17 @@ class TestIntegrityParts(RmaCommon, PartsCommon):
         with self.assertRaisesRegex(AccessError, "by the return's own actions"):
             self.delivery.with_user(self.clerk).write({"aftersales_rma_line_id": rma.line_ids.id})
         self.assertFalse(self.delivery.aftersales_rma_id or self.delivery.aftersales_rma_line_id)
+        # nor through Odoo's return of the delivery, given the return as the returns' own receipts are
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_user(self.clerk)
+            .with_context(active_model="stock.picking", active_id=self.delivery.id, active_ids=self.delivery.ids)
+            .create({"picking_id": self.delivery.id, "aftersales_rma_id": rma.id})
+        )
+        wizard.product_return_moves[:1].quantity = 1.0
+        with self.assertRaisesRegex(AccessError, "by the return's own actions"):
+            wizard.action_create_returns()
+        self.assertFalse(rma.sudo().return_picking_ids.filtered(lambda picking: picking.create_uid == self.clerk))
         with self.assertRaisesRegex(AccessError, "not changed by hand"):
             self.box_move.with_user(self.clerk).write({"aftersales_rma_line_id": rma.line_ids.id})
         self.assertFalse(self.box_move.aftersales_rma_line_id)
