@@ -2,13 +2,28 @@
 
 from collections import defaultdict
 
-from odoo import Command, _, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
 
 class AftersalesRmaCustomer(models.Model):
     _inherit = "aftersales.rma"  # pylint: disable=consider-merging-classes-inherited
+
+    has_units_to_refund = fields.Boolean(
+        compute="_compute_has_units_to_refund",
+        help="Whether units received for the lines to refund are not refunded yet (what the Refund button does).",
+    )
+
+    @api.depends("line_ids.resolution", "line_ids.qty_received", "line_ids.qty_refunded")
+    def _compute_has_units_to_refund(self):
+        for rma in self:
+            rma.has_units_to_refund = any(
+                line.resolution == "refund"
+                and float_compare(line.qty_received, line.qty_refunded, precision_rounding=line.product_uom_id.rounding)
+                > 0
+                for line in rma.line_ids
+            )
 
     def _create_receipts(self):
         """Create the receipts of the approved lines, into the inspection location of the warehouse.

@@ -87,9 +87,16 @@ class TestRmaAudit(RmaCommon):
         rma = self._received_rma()
         rma.line_ids.write({"condition": "good", "decision": "stock"})
         rma.line_ids.with_user(self.rma_user).action_inspect()
-        rma.with_user(self.rma_user).action_refund_ask()  # inspected: no reason to give
+        self.assertTrue(rma.with_user(self.rma_user).has_units_to_refund, "the Refund button is shown")
+        action = rma.with_user(self.rma_user).action_refund_ask()  # inspected: no reason to give
         entry = self._entries("rma_refund", rma)
         self.assertEqual((len(entry), entry.user_id), (1, self.rma_user))
+        # the button opens the one credit note, and is gone once every received unit is refunded
+        self.assertEqual((action["res_model"], action["res_id"]), ("account.move", rma.sudo().refund_ids.id))
+        rma.invalidate_recordset()
+        self.assertFalse(rma.with_user(self.rma_user).has_units_to_refund)
+        with self.assertRaisesRegex(UserError, "no received units left to refund"):
+            rma.with_user(self.rma_user).action_refund_ask()
 
     def test_approval_above_the_limit_is_logged(self):
         self.company.aftersales_rma_approval_amount = 150.0
