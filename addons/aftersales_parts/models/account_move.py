@@ -66,8 +66,7 @@ class AccountMove(models.Model):
         credits.aftersales_rma_id.sudo()._credit_posted()
         # the customer hears of the refund once its credit note is posted, not while it is a draft
         refunds = posted.filtered(lambda move: move.move_type == "out_refund" and move.aftersales_rma_id)
-        if refunds:
-            refunds.aftersales_rma_id._notify_customer("refunded")
+        refunds.aftersales_rma_id._notify_customer("refunded")
         return posted
 
     def action_view_aftersales_rma(self):

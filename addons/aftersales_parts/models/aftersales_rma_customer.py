@@ -18,12 +18,17 @@ class AftersalesRmaCustomer(models.Model):
     @api.depends("line_ids.resolution", "line_ids.qty_received", "line_ids.qty_refunded")
     def _compute_has_units_to_refund(self):
         for rma in self:
-            rma.has_units_to_refund = any(
+            rma.has_units_to_refund = bool(rma._lines_to_refund())
+
+    def _lines_to_refund(self):
+        """The lines to refund whose received units are not all refunded yet."""
+        return self.line_ids.filtered(
+            lambda line: (
                 line.resolution == "refund"
                 and float_compare(line.qty_received, line.qty_refunded, precision_rounding=line.product_uom_id.rounding)
                 > 0
-                for line in rma.line_ids
             )
+        )
 
     def _create_receipts(self):
         """Create the receipts of the approved lines, into the inspection location of the warehouse.
@@ -154,15 +159,7 @@ class AftersalesRmaCustomer(models.Model):
         reason = (reason or "").strip()
         refunds = self.env["account.move"].sudo()
         for rma in self.sudo():
-            lines = rma.line_ids.filtered(
-                lambda line: (
-                    line.resolution == "refund"
-                    and float_compare(
-                        line.qty_received, line.qty_refunded, precision_rounding=line.product_uom_id.rounding
-                    )
-                    > 0
-                )
-            )
+            lines = rma._lines_to_refund()
             if not lines:
                 raise UserError(_("Return %(rma)s has no received units left to refund.", rma=rma.name))
             missing = lines.filtered(lambda line: not line.invoice_line_id)
