@@ -1,12 +1,11 @@
 import functools
 from collections import defaultdict
-from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 
-from .aftersales_warranty import COVERAGE_FIELDS
+from .aftersales_warranty import COVERAGE_FIELDS, GIVEN_COMPUTED_FIELDS
 from .aftersales_warranty_policy import DURATION_UNITS
 
 # the terms a warranty keeps from its policy, as they were when the unit was registered
@@ -135,26 +134,18 @@ class AftersalesWarranty(models.Model):
     @api.model
     def _prepare_computed_vals(self, vals):
         """The values that the computes of ``GIVEN_COMPUTED_FIELDS`` give a new warranty of create
-        values ``vals`` (its terms included, see ``_prepare_policy_vals``) without extensions, but
-        ``lot_name``: the caller gives the serial's name with ``lot_id``.
+        values ``vals`` (its terms included, see ``_prepare_policy_vals``), but ``lot_name``: the caller
+        gives the serial's name with ``lot_id``.
 
         A delivery that registers many units gives them in its create values, so that each warranty
-        is inserted with them instead of being written again once they are computed.
+        is inserted with them instead of being written again once they are computed. They are the
+        computes' own values, on a new record in memory, worked out once for the units of a move.
         """
-        start, duration = fields.Date.to_date(vals.get("start_date")), vals.get("duration")
-        if vals.get("manual_end_date"):
-            end_date = fields.Date.to_date(vals["manual_end_date"]) - relativedelta(
-                months=vals.get("manual_end_months") or 0
-            )
-        else:
-            end_date = start and duration and _end_date(start, duration, vals["duration_unit"], 0)
-        partner = self.env["res.partner"].browse(vals["partner_id"])
+        warranty = self.new(vals)
         return {
-            "commercial_partner_id": partner.commercial_partner_id.id,
-            "sale_order_id": self.env["sale.order.line"].browse(vals.get("sale_line_id")).order_id.id,
-            "extension_months": 0,
-            "end_date": end_date or False,
-            "covered_until": end_date and end_date + timedelta(days=vals.get("grace_days") or 0) or False,
+            name: warranty._fields[name].convert_to_write(warranty[name], warranty)
+            for name in GIVEN_COMPUTED_FIELDS
+            if name != "lot_name"
         }
 
     def _terms_end_date(self, start, extra_months=0):
