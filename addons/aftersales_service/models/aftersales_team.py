@@ -92,6 +92,12 @@ class AftersalesTeam(models.Model):
             ).write({"branch_id": vals["branch_id"]})
         return result
 
+    def unlink(self):
+        result = super().unlink()
+        # a stage of these teams only now serves every team: the cached default stages may change
+        self.env.registry.clear_cache()
+        return result
+
     def _alias_get_creation_values(self):
         values = super()._alias_get_creation_values()
         values["alias_model_id"] = self.env["ir.model"]._get_id("aftersales.ticket")

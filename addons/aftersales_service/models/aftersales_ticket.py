@@ -7,7 +7,7 @@ routing (``_intake``) and the acknowledgement (``_notice``)."""
 
 from contextlib import nullcontext
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html2plaintext, is_html_empty
 
@@ -56,13 +56,32 @@ class AftersalesTicket(models.Model):
     _mail_post_access = "read"
 
     def _default_stage_id(self):
-        team_id = self.env.context.get("default_team_id")
-        # the flags create() looks at come with the search
-        return self.env["aftersales.ticket.stage"].search_fetch(
-            [("is_closed", "=", False), "|", ("team_ids", "=", False), ("team_ids", "in", team_id or [])],
-            ["is_closed", "sla_pause"],
-            limit=1,
+        stage_id, _sla_pause = self._default_stage(self.env.context.get("default_team_id"))
+        return self.env["aftersales.ticket.stage"].browse(stage_id)
+
+    @api.model
+    def _default_stage(self, team_id):
+        """The id of the first open stage of the team ``team_id`` (or of every team) and whether it
+        pauses the SLA."""
+        self.env["aftersales.ticket.stage"].check_access("read")
+        return self._default_stage_cached(team_id or False)
+
+    @api.model
+    @tools.ormcache("team_id")
+    def _default_stage_cached(self, team_id):
+        # the same for every user (stages have no record rules) and kept until a stage changes: stages
+        # are cached records (see aftersales.cached.mixin), and a team deleted clears the cache too
+        stage = (
+            self.env["aftersales.ticket.stage"]
+            .sudo()
+            .with_context(active_test=True)
+            .search_fetch(
+                [("is_closed", "=", False), "|", ("team_ids", "=", False), ("team_ids", "in", team_id or [])],
+                ["sla_pause"],
+                limit=1,
+            )
         )
+        return stage.id, stage.sla_pause
 
     # Identification
     reference = fields.Char(required=True, readonly=True, copy=False, index="trigram", default=lambda self: _("New"))
@@ -308,7 +327,8 @@ class AftersalesTicket(models.Model):
         # the client's values first: the reference, closing date and pause below are the model's own
         self._guard_check_create(vals_list)
         now = fields.Datetime.now()
-        sequences, default_stages = {}, {}
+        sequences = {}
+        stage_flags = {}  # {stage id: (is_closed, sla_pause)}
         default_team = self.env.context.get("default_team_id")
         for vals in vals_list:
             if not vals.get("reference") or vals["reference"] == _("New"):
@@ -318,21 +338,20 @@ class AftersalesTicket(models.Model):
                 sequence = sequences[company_id]
                 vals["reference"] = sequence.next_by_id() if sequence else _("New")
             if "stage_id" not in vals:
-                team_id = vals.get("team_id", default_team)
-                if team_id not in default_stages:
-                    default_stages[team_id] = self.with_context(default_team_id=team_id)._default_stage_id()
-                vals["stage_id"] = default_stages[team_id].id
+                stage_id, sla_pause = self._default_stage(vals.get("team_id", default_team))
+                vals["stage_id"] = stage_id
+                stage_flags[stage_id] = (False, sla_pause)
         stages = self.env["aftersales.ticket.stage"].browse(
-            {vals["stage_id"] for vals in vals_list if vals.get("stage_id")}
+            {vals["stage_id"] for vals in vals_list if vals.get("stage_id")} - set(stage_flags)
         )
-        closed_stage_ids = set(stages.filtered("is_closed").ids)
-        paused_stage_ids = set(stages.filtered("sla_pause").ids)
+        stage_flags.update((stage.id, (stage.is_closed, stage.sla_pause)) for stage in stages)
         for vals in vals_list:
-            if vals.get("stage_id") in closed_stage_ids:
+            is_closed, sla_pause = stage_flags.get(vals.get("stage_id"), (False, False))
+            if is_closed:
                 if is_html_empty(vals.get("resolution")):
                     raise UserError(self._missing_resolution_message())
                 vals.setdefault("closed_date", now)
-            elif vals.get("stage_id") in paused_stage_ids:
+            elif sla_pause:
                 vals.setdefault("sla_paused_since", now)
         # the creator follows the new tickets with their customers, subscribed in one go below
         creator = self.env["res.partner"]

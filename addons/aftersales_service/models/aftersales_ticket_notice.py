@@ -57,7 +57,9 @@ class AftersalesTicket(models.Model):
         # browsed from the cached xml id, not read back to check it exists
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id(RECEIVED_CRON, raise_if_not_found=False)
         if cron_id:
-            self.env["ir.cron"].sudo().browse(cron_id)._trigger()
+            cron = self.env["ir.cron"].sudo().browse(cron_id)
+            cron.fetch(["active"])  # all that the trigger reads of the action
+            cron._trigger()
 
     @api.model
     def _cron_send_received(self):

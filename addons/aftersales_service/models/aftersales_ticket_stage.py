@@ -4,6 +4,7 @@ from odoo import fields, models
 class AftersalesTicketStage(models.Model):
     _name = "aftersales.ticket.stage"
     _description = "Service Ticket Stage"
+    _inherit = ["aftersales.cached.mixin"]  # the default stage of each team is cached
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)

@@ -13,6 +13,33 @@ class TestTicket(AftersalesCommon):
         self.assertIn(first.reference, first.display_name)
         self.assertEqual(self.env["aftersales.ticket"].name_search(first.reference)[0][0], first.id)
 
+    def test_default_stage_follows_the_stages(self):
+        """The first open stage of the team, as the agent opens tickets, after each change of the stages
+        (made by the manager) and of the teams."""
+        Ticket = self.env["aftersales.ticket"].with_user(self.agent)
+
+        def opened():
+            return Ticket.create({"name": "No heat", "partner_id": self.customer.id, "team_id": self.team.id})
+
+        self.assertEqual(opened().stage_id, self.stage_new)
+        Stage = self.env["aftersales.ticket.stage"].with_user(self.manager)
+        other_team = self.env["aftersales.team"].create({"name": "Other Team", "company_id": self.company.id})
+        triage = Stage.create({"name": "Triage", "sequence": 0, "team_ids": [(6, 0, other_team.ids)]})
+        self.assertEqual(opened().stage_id, self.stage_new, "a stage of another team is not the default")
+        triage.team_ids |= self.team
+        self.assertEqual(opened().stage_id, triage)
+        self.assertEqual(
+            Ticket.with_context(default_team_id=self.team.id).default_get(["stage_id"])["stage_id"], triage.id
+        )
+        triage.sla_pause = True
+        self.assertTrue(opened().sla_paused_since, "the SLA of a ticket opened in a pausing stage waits")
+        triage.active = False
+        self.assertEqual(opened().stage_id, self.stage_new, "an archived stage is not the default")
+        triage.write({"active": True, "sla_pause": False, "team_ids": [(6, 0, other_team.ids)]})
+        self.assertEqual(opened().stage_id, self.stage_new)
+        other_team.unlink()
+        self.assertEqual(opened().stage_id, triage, "the stage of a deleted team serves every team")
+
     def test_unit_filled_from_serial(self):
         ticket = self.env["aftersales.ticket"].create({"name": "Noisy spin", "lot_id": self.lot.id})
         self.assertEqual(ticket.product_id, self.product)
