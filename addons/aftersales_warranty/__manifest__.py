@@ -1,6 +1,6 @@
 {
     "name": "After-Sales Warranty",
-    "version": "18.0.1.0.1",
+    "version": "18.0.1.0.2",
     "category": "Services/After-Sales",
     "summary": "Warranties by serial number, coverage on tickets, service contracts",
     "author": "After-Sales for Odoo",

@@ -86,8 +86,11 @@ class AftersalesWarranty(models.Model):
     _check_company_auto = True
     _rec_names_search = ["name", "lot_name", "partner_id.name"]
 
+    # a btree, not trigrams: deliveries insert warranties by the hundred, and a trigram index costs
+    # their insert as much as all the others together; a warranty is searched by its serial and
+    # customer too, which no index of the reference serves
     name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, index="trigram", default=lambda self: _("New")
+        string="Reference", required=True, readonly=True, copy=False, index=True, default=lambda self: _("New")
     )
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     partner_id = fields.Many2one(

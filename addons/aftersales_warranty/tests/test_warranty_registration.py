@@ -483,3 +483,13 @@ class TestWarrantyRegistration(WarrantyCommon):
             self.assertEqual(len(warranties), count)
             self.assertEqual(warranties.lot_id, picking.move_line_ids.lot_id)
             self.assertEqual(set(warranties.mapped("state")), {"active"})
+
+    def test_reference_indexed_by_a_btree(self):
+        """Deliveries insert warranties by the hundred: their reference is indexed by a btree, which
+        costs the insert little, not by trigrams."""
+        self.env.cr.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'aftersales_warranty' AND indexname = %s",
+            ["aftersales_warranty__name_index"],
+        )
+        (definition,) = self.env.cr.fetchone()
+        self.assertIn("USING btree", definition)
