@@ -113,24 +113,32 @@ def prepare(python: str, suites: list[str], folder: Path, log) -> dict:
     if not wanted:
         return result
     wheels, target = folder / "wheels", folder / "site"
+    # the peers share the wheels' top folder ``odoo``, which pip replaces whole: the peers of
+    # earlier runs are installed again with these (a reused database may hold them), but
+    # not installed in the database of this run
+    present = target / "odoo" / "addons"
+    kept = [peer for peer in PEERS.values() if peer not in wanted and (present / peer[0]).is_dir()]
     shutil.rmtree(wheels, ignore_errors=True)
     wheels.mkdir(parents=True)
     to_install, others = [], []
-    for module, distribution in wanted:
+    for module, distribution in wanted + kept:
         try:
             files, extra = _resolve(python, distribution, wheels)
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as error:
+            if (module, distribution) in kept:
+                continue
             result["unavailable"][module] = f"not available ({error})"
             log(f"    {module}: not available ({error})")
             continue
         to_install += files
         others += extra
+        if (module, distribution) in kept:
+            continue
         result["modules"].append(module)
         result["versions"][module] = files[0].name.split("-")[1]
     if not to_install:
         return result
-    # --upgrade replaces these peers and keeps the others of earlier runs: a reused database
-    # may hold a peer this run does not ask for, and needs it on its addons path
+    # --upgrade replaces the peers of earlier runs (see above: they are in the set)
     cmd = [python, "-m", "pip", "install", "--no-deps", "--upgrade", "--target", str(target)]
     cmd += ["--disable-pip-version-check", "--quiet", "--no-compile"]
     res = _run(cmd + [str(path) for path in dict.fromkeys(to_install)] + others)

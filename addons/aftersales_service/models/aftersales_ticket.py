@@ -357,6 +357,10 @@ class AftersalesTicket(models.Model):
         creator = self.env["res.partner"]
         if not self.env.context.get("mail_create_nosubscribe") and not self.env.context.get("tracking_disable"):
             creator = self.env.user.partner_id if self.env.user.active else creator
+        # the customers and the user's partner (the author of the creation's note) in one query
+        partner_ids = {vals["partner_id"] for vals in vals_list if vals.get("partner_id")}
+        if partner_ids:
+            self.env["res.partner"].browse([*partner_ids, *self.env.user.partner_id.ids]).mapped("email")
         with (
             self._unguard("reference", "closed_date", "sla_paused_since"),
             self.env["stock.lot"]._aftersales_remember_sale_lines(),

@@ -9,6 +9,8 @@ ACKNOWLEDGED_CHANNELS = ("phone", "email", "portal", "web", "walk_in")
 ACKNOWLEDGEMENT_BATCH = 500
 RECEIVED_TEMPLATE = "aftersales_service.mail_template_ticket_received"
 RECEIVED_CRON = "aftersales_service.ir_cron_aftersales_ticket_received"
+# the key of the pre-commit hook that triggers it, once per transaction
+RECEIVED_HOOK = "aftersales_service.ticket_received"
 
 
 class AftersalesTicket(models.Model):
@@ -52,8 +54,18 @@ class AftersalesTicket(models.Model):
         return tickets
 
     def _trigger_received(self):
-        """Opening a ticket renders nothing: the scheduled action, triggered at once, renders and posts
-        the acknowledgements of the tickets marked (see :meth:`_cron_send_received`)."""
+        """Opening a ticket renders nothing: the scheduled action, triggered when the transaction commits,
+        renders and posts the acknowledgements of the tickets marked (see :meth:`_cron_send_received`).
+        The trigger is created once per transaction, among its pre-commit hooks (as Odoo writes its
+        tracking): tickets opened one by one in one transaction (an import, a batch of e-mails) wake the
+        action once, and none is written for tickets rolled back."""
+        hooks = self.env.cr.precommit
+        if not hooks.data.get(RECEIVED_HOOK):
+            hooks.data[RECEIVED_HOOK] = True  # cleared by Odoo when the hooks run or are dropped
+            hooks.add(self.env["aftersales.ticket"]._trigger_received_now)
+
+    @api.model
+    def _trigger_received_now(self):
         # browsed from the cached xml id, not read back to check it exists
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id(RECEIVED_CRON, raise_if_not_found=False)
         if cron_id:
