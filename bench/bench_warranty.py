@@ -147,8 +147,9 @@ def measure_validation(registry, uid, order_ids):
     }
 
 
-def insert_warranties(cr, company_id, customer_id, product_id, policy_id, count):
-    """``count`` registered warranties, inserted in SQL in one statement (fixtures only)."""
+def insert_warranties(cr, company_id, customer_id, product_id, policy_id, count, prefix):
+    """``count`` registered warranties, inserted in SQL in one statement (fixtures only); their
+    serials ``<prefix>-0000001`` and on."""
     cr.execute(
         """
         INSERT INTO aftersales_warranty (
@@ -156,8 +157,8 @@ def insert_warranties(cr, company_id, customer_id, product_id, policy_id, count)
             lot_name, quantity, policy_id, origin, start_date, end_date,
             covered_until, covers_parts, covers_labour, covers_travel, state,
             create_uid, write_uid, create_date, write_date)
-        SELECT 'WAR/BENCH/' || n, %(company)s, %(partner)s, %(partner)s, %(product)s,
-               'LOOK-' || lpad(n::text, 7, '0'), 1, %(policy)s, 'manual',
+        SELECT 'WAR/BENCH/' || %(prefix)s || '/' || n, %(company)s, %(partner)s, %(partner)s,
+               %(product)s, %(prefix)s || '-' || lpad(n::text, 7, '0'), 1, %(policy)s, 'manual',
                DATE '2025-01-01' + (n %% 700),
                DATE '2027-01-01' + (n %% 700),
                DATE '2027-01-01' + (n %% 700),
@@ -171,6 +172,7 @@ def insert_warranties(cr, company_id, customer_id, product_id, policy_id, count)
             "product": product_id,
             "policy": policy_id,
             "count": count,
+            "prefix": prefix,
         },
     )
     cr.execute("ANALYZE aftersales_warranty")
@@ -186,9 +188,9 @@ def _show(warranty):
     )
 
 
-def measure_lookup(env, count, lookups):
+def measure_lookup(env, count, lookups, prefix):
     rng = random.Random(SEED)
-    serials = [f"LOOK-{rng.randint(1, count):07d}" for _index in range(lookups)]
+    serials = [f"{prefix}-{rng.randint(1, count):07d}" for _index in range(lookups)]
     Warranty = env["aftersales.warranty"]
     cr = env.cr
     raw_query = (
@@ -244,12 +246,13 @@ def main(argv):
     config.parse_config(["--database", args.db, *args.odoo_arg], setup_logging=True)
     odoo.service.server.load_server_wide_modules()
     registry = Registry(args.db)
+    stamp = int(time.time())  # a database kept from a previous run keeps its fixtures
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         user = env["res.users"].create(
             {
                 "name": "Bench Warehouse",
-                "login": "bench_warehouse_warranty",
+                "login": f"bench_warehouse_warranty_{stamp}",
                 "groups_id": [
                     Command.set(
                         [
@@ -314,14 +317,14 @@ def main(argv):
 
     log(f"lookup: inserting {args.warranties} warranties")
     with registry.cursor() as cr:
-        insert_warranties(cr, *fixture_ids, args.warranties)
+        insert_warranties(cr, *fixture_ids, args.warranties, f"LOOK{stamp}")
         cr.commit()
     with registry.cursor() as cr:
         env = api.Environment(cr, uid, {"date": date(2026, 6, 1)})
         log(f"lookup: {args.lookups} serials")
         results["lookup"] = {
             "warranties": args.warranties,
-            **measure_lookup(env, args.warranties, args.lookups),
+            **measure_lookup(env, args.warranties, args.lookups, f"LOOK{stamp}"),
         }
         cr.rollback()
     results["targets"] = {
