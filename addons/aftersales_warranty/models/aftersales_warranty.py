@@ -66,7 +66,7 @@ CREATE_FIELDS = ("partner_id", "product_id", "lot_id", "quantity", "policy_id", 
 COVERAGE_KINDS = ("parts", "labour", "travel")
 COVERAGE_FIELDS = frozenset(f"covers_{kind}" for kind in COVERAGE_KINDS)
 # the stored computed fields whose values a delivery gives when it registers its units (the values
-# their computes give a new warranty: ``_prepare_computed_vals``), so that they are inserted at once
+# their computes give a new warranty: ``_prepare_computed_vals_list``), so that they are inserted at once
 # instead of computed and written again after the insert
 GIVEN_COMPUTED_FIELDS = (
     "commercial_partner_id",

@@ -132,21 +132,22 @@ class AftersalesWarranty(models.Model):
         return {name: self._fields[name].convert_to_write(value, self) for name, value in vals.items()}
 
     @api.model
-    def _prepare_computed_vals(self, vals):
-        """The values that the computes of ``GIVEN_COMPUTED_FIELDS`` give a new warranty of create
-        values ``vals`` (its terms included, see ``_prepare_policy_vals``), but ``lot_name``: the caller
+    def _prepare_computed_vals_list(self, vals_list):
+        """The values that the computes of ``GIVEN_COMPUTED_FIELDS`` give new warranties of create values
+        ``vals_list`` (their terms included, see ``_prepare_policy_vals``), but ``lot_name``: the caller
         gives the serial's name with ``lot_id``.
 
         A delivery that registers many units gives them in its create values, so that each warranty
         is inserted with them instead of being written again once they are computed. They are the
-        computes' own values, on a new record in memory, worked out once for the units of a move.
+        computes' own values, on new records in memory, one per move of the delivery: the records share
+        their prefetch, so that each compute runs once for them all.
         """
-        warranty = self.new(vals)
-        return {
-            name: warranty._fields[name].convert_to_write(warranty[name], warranty)
-            for name in GIVEN_COMPUTED_FIELDS
-            if name != "lot_name"
-        }
+        warranties = self.browse().concat(*(self.new(vals) for vals in vals_list))
+        names = [name for name in GIVEN_COMPUTED_FIELDS if name != "lot_name"]
+        return [
+            {name: warranty._fields[name].convert_to_write(warranty[name], warranty) for name in names}
+            for warranty in warranties
+        ]
 
     def _terms_end_date(self, start, extra_months=0):
         """The last day covered by the warranty's own terms when it starts on ``start``."""

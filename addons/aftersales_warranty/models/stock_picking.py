@@ -104,13 +104,21 @@ class StockPicking(models.Model):
         # what the units share is worked out once: the terms and coverage per policy, the rest per move
         policy_vals = {policy: Warranty._prepare_policy_vals(policy) for policy in set(policies.values()) if policy}
         move_vals = {}
-        vals_list = []
-        for move, lot, quantity in units:
+        for move, _lot, _quantity in units:
             if move not in move_vals:
                 policy = policies[move.product_id]
-                vals = dict(policy_vals[policy], **self._aftersales_prepare_warranty_vals(move, policy, invoices))
-                move_vals[move] = dict(Warranty._prepare_computed_vals(vals), **vals)
-            vals_list.append(dict(move_vals[move], lot_id=lot.id, lot_name=lot.name, quantity=quantity))
+                move_vals[move] = dict(
+                    policy_vals[policy], **self._aftersales_prepare_warranty_vals(move, policy, invoices)
+                )
+        # the computed values of all the moves at once
+        computed = Warranty._prepare_computed_vals_list(list(move_vals.values()))
+        move_vals = {
+            move: dict(computed_vals, **vals)
+            for (move, vals), computed_vals in zip(move_vals.items(), computed, strict=True)
+        }
+        vals_list = [
+            dict(move_vals[move], lot_id=lot.id, lot_name=lot.name, quantity=quantity) for move, lot, quantity in units
+        ]
         # a delivery registers many units: no creation message, followers or tracking per
         # warranty (its delivery is on it), and one note per delivery, written in one batch
         warranties = Warranty.with_context(tracking_disable=True, aftersales_delivery_registration=True).create(
