@@ -158,22 +158,58 @@ class AftersalesRmaInspection(models.Model):
                     )
                 )
         self.rma_line_id._check_customer_lines(_("Applying an inspection decision"))
-        for inspection in self.sudo():
-            documents = getattr(inspection.rma_line_id, f"_decide_{inspection.decision}")(
+        inspections = self.sudo()
+        documents = {}
+        restock = inspections.browse()
+        for inspection in inspections:
+            if inspection.decision == "stock":
+                # moved to the stock together, before the next decision that takes units
+                restock |= inspection
+                continue
+            documents.update(restock._restock())
+            restock = inspections.browse()
+            documents[inspection] = getattr(inspection.rma_line_id, f"_decide_{inspection.decision}")(
                 inspection.quantity, inspection.lot_id
             )
+        documents.update(restock._restock())
+        for inspection in inspections:
             vals = {"applied": True}
             field = {
                 "stock.picking": "picking_id",
                 "stock.scrap": "scrap_id",
                 "repair.order": "repair_order_id",
                 "aftersales.ticket": "repair_ticket_id",
-            }.get(documents._name)
+            }.get(documents[inspection]._name)
             if field:
-                vals[field] = documents[:1].id
+                vals[field] = documents[inspection][:1].id
             inspection.write(vals)
-        self.sudo()._post_applied()
+        inspections._post_applied()
         return True
+
+    def _restock(self):
+        """Back to stock, for the inspections of ``self``: their units go from where their receipt put them
+        to the warehouse stock, by transfers created, confirmed and reserved together (none for units in
+        the stock already). Returns the transfer of each inspection."""
+        Line = self.env["aftersales.rma.line"]
+        moved = self.browse()
+        vals_list = []
+        for inspection in self:
+            line = inspection.rma_line_id
+            location = line._received_location()
+            warehouse = line._warehouse()
+            if not location or location._child_of(warehouse.lot_stock_id):
+                continue
+            vals_list.append(
+                line._prepare_out_picking_vals(
+                    warehouse.int_type_id, location, warehouse.lot_stock_id, quantity=inspection.quantity, link=False
+                )
+            )
+            moved |= inspection
+        pickings = self.env["stock.picking"].create(vals_list)
+        Line._ready_pickings(pickings, [inspection.lot_id for inspection in moved])
+        documents = dict.fromkeys(self, self.env["stock.picking"])
+        documents.update(zip(moved, pickings, strict=True))
+        return documents
 
     def _post_applied(self):
         """Tell the returns' chatter what became of the units: one note per return."""

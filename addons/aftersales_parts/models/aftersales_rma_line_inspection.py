@@ -1,6 +1,6 @@
 """Inspection of the received units and the resolutions: restock, scrap, repair, replacement, sending back."""
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
@@ -81,16 +81,6 @@ class AftersalesRmaLineInspection(models.Model):
             ]
         )
         return inspections.action_apply()
-
-    def _decide_stock(self, quantity, lot):
-        """Back to stock: move the units to the warehouse stock when the receipt put them elsewhere."""
-        location = self._received_location()
-        warehouse = self._warehouse()
-        if not location or location._child_of(warehouse.lot_stock_id):
-            return self.env["stock.picking"]
-        return self._create_picking(
-            warehouse.int_type_id, location, warehouse.lot_stock_id, quantity=quantity, lot=lot, link=False
-        )
 
     def _decide_scrap(self, quantity, lot):
         location = self._received_location()
@@ -344,15 +334,27 @@ class AftersalesRmaLineInspection(models.Model):
                 picking_type, source, destination, quantity=quantity, link=link, partner=partner
             )
         )
-        picking.action_confirm()
-        if lot:
+        self._ready_pickings(picking, [lot])
+        return picking
+
+    @api.model
+    def _ready_pickings(self, pickings, lots):
+        """Confirm ``pickings`` and reserve their units: the serial or lot given for each (``lots``, in the
+        order of the transfers), else what the stock has."""
+        if not pickings:
+            return
+        pickings.action_confirm()
+        assign = self.env["stock.picking"]
+        for picking, lot in zip(pickings, lots, strict=True):
+            if not lot:
+                assign |= picking
+                continue
             move = picking.move_ids
             move.move_line_ids.unlink()
             lot_quantity = 1.0 if lot.product_id.tracking == "serial" else move.product_uom_qty
             self.env["stock.move.line"].create(dict(move._prepare_move_line_vals(quantity=lot_quantity), lot_id=lot.id))
-        else:
-            picking.action_assign()
-        return picking
+        if assign:
+            assign.action_assign()
 
     def _carry_warranty(self, picking):
         """Give the units delivered by ``picking`` what is left of the warranty of the returned unit."""

@@ -155,6 +155,32 @@ class TestRmaInspection(RmaCommon):
                 {"rma_line_id": line.id, "quantity": 1.0, "decision": "stock", "applied": True}
             )
 
+    def test_decisions_applied_together(self):
+        """Decisions applied at once: each restocking gets its own transfer, made with the others, and a
+        scrap decided between them still finds its units."""
+        rma = self._approved()
+        self._validate(rma.sudo().return_picking_ids.with_user(self.inspector))
+        line = rma.line_ids
+        first = self._new_decision(line, "stock", quantity=2.0)
+        scrapped = self._new_decision(line, "scrap", quantity=2.0, condition="defective")
+        second = self._new_decision(line, "stock", quantity=1.0)
+        (first | scrapped | second).with_user(self.inspector).action_apply()
+        self.assertEqual((first | scrapped | second).mapped("applied"), [True] * 3)
+        self.assertEqual(scrapped.scrap_id.state, "done")
+        self.assertEqual(scrapped.scrap_id.scrap_qty, 2.0)
+        transfers = first.picking_id | second.picking_id
+        self.assertEqual(len(transfers), 2, "a transfer per restocking decision")
+        self.assertEqual(first.picking_id.move_ids.product_uom_qty, 2.0)
+        self.assertEqual(second.picking_id.move_ids.product_uom_qty, 1.0)
+        self.assertEqual(transfers.mapped("state"), ["assigned", "assigned"], "confirmed and reserved")
+        self.assertEqual(transfers.location_id, self.inspection_location)
+        self.assertEqual(transfers.location_dest_id, self.stock_location)
+        self.assertTrue(line.decision_applied)
+        stock_before = self._on_hand(self.stock_location)
+        self._validate(transfers.with_user(self.inspector))
+        self.assertEqual(self._on_hand(self.stock_location), stock_before + 3.0)
+        self.assertEqual(self._on_hand(self.inspection_location), 0.0)
+
     def test_decisions_above_received_refused(self):
         rma = self._approved()
         self._validate(rma.sudo().return_picking_ids.with_user(self.inspector))

@@ -5,9 +5,10 @@ from .common import RmaCommon
 
 # the queries of a full return (request to posted credit note) with one line, and what each more line
 # may add: the flow works on all the lines at once, so a line costs its own documents only (its return
-# move, its inspection, its credit note line), never a search per line
+# move, its inspection and its transfer back to stock, made with the others, its credit note line), never
+# a search per line
 ONE_LINE_QUERIES = 600
-PER_LINE_QUERIES = 45
+PER_LINE_QUERIES = 38
 
 
 @tagged("post_install", "-at_install")
