@@ -431,6 +431,21 @@ def check_oca(env, orders):
     return good
 
 
+def timed(env, work, *args):
+    """Run ``work(*args)`` as a click does: then the flush and the pre-commit hooks. Returns
+    its result, and its time and queries (``seconds``, ``queries``)."""
+    cr = env.cr
+    queries_before = cr.sql_log_count
+    started = time.perf_counter()
+    result = work(*args)
+    env.flush_all()
+    cr.precommit.run()
+    return result, {
+        "seconds": time.perf_counter() - started,
+        "queries": cr.sql_log_count - queries_before,
+    }
+
+
 # --------------------------------------------------------------------------
 # The rule ours follows where OCA's rma does not: a refund reverses its invoice
 # --------------------------------------------------------------------------
@@ -504,19 +519,11 @@ def measure_rule(registry, uid, order_ids, ways):
         with registry.cursor() as cr:
             env = api.Environment(cr, uid, {})
             orders = env["sale.order"].browse(order_ids)
-            queries_before = cr.sql_log_count
-            started = time.perf_counter()
-            credit_notes = RULE[way](env, orders)
-            env.flush_all()
-            cr.precommit.run()
-            measures[way] = {
-                "seconds": time.perf_counter() - started,
-                "queries": cr.sql_log_count - queries_before,
-                "checked": sum(
-                    credited(credit_note) and not receivable(credit_note)
-                    for credit_note in credit_notes
-                ),
-            }
+            credit_notes, measures[way] = timed(env, RULE[way], env, orders)
+            measures[way]["checked"] = sum(
+                credited(credit_note) and not receivable(credit_note)
+                for credit_note in credit_notes
+            )
             cr.rollback()
     return measures
 
@@ -553,30 +560,15 @@ def measure(registry, uid, path, order_ids, reason_id):
             lambda _cr, query, *_args: kinds.update([classify(query)]),
         )
         while True:
-            queries_before = cr.sql_log_count
-            started = time.perf_counter()
-            stage = next(steps, None)
+            stage, cost = timed(env, next, steps, None)
             if stage is None:
                 break
-            env.flush_all()
-            cr.precommit.run()
-            stages[stage] = {
-                "seconds": time.perf_counter() - started,
-                "queries": cr.sql_log_count - queries_before,
-            }
+            stages[stage] = cost
             env.invalidate_all()  # the next stage is another request
         thread.query_hooks = old_hooks
         same_work = {"seconds": 0.0, "queries": 0}
         if path in SAME_WORK:
-            queries_before = cr.sql_log_count
-            started = time.perf_counter()
-            SAME_WORK[path](env, orders)
-            env.flush_all()
-            cr.precommit.run()
-            same_work = {
-                "seconds": time.perf_counter() - started,
-                "queries": cr.sql_log_count - queries_before,
-            }
+            _done, same_work = timed(env, SAME_WORK[path], env, orders)
             env.invalidate_all()
         checked = check(env, orders)
         cr.rollback()

@@ -193,10 +193,14 @@ class AftersalesRmaInspection(models.Model):
         Line = self.env["aftersales.rma.line"]
         moved = self.browse()
         vals_list = []
+        warehouses = {}  # looked up once per company and branch
         for inspection in self:
             line = inspection.rma_line_id
             location = line._received_location()
-            warehouse = line._warehouse()
+            key = (line.rma_id.company_id, line.rma_id.branch_id)
+            if key not in warehouses:
+                warehouses[key] = line._warehouse()
+            warehouse = warehouses[key]
             if not location or location._child_of(warehouse.lot_stock_id):
                 continue
             vals_list.append(
