@@ -33,6 +33,8 @@ class CarryInScreensCommon:
             login="ci_screens_agent",
             name="Cora Counter",
             groups="aftersales_service.aftersales_service_group_user",
+            # the agent's today is the fixtures' at any hour (overdue is counted from the user's day)
+            tz=cls.env.user.tz,
         )
         cls.clerk = new_test_user(
             cls.env, login="ci_screens_clerk", name="Pia Parts", groups="aftersales_parts.aftersales_parts_group_clerk"
