@@ -27,28 +27,41 @@ class CarryInCommon(PartsCommon):
         )
         # the warranty pays the parts, the customer the labour
         cls.policy.covers_labour = False
+        # the centre's people read the day in the fixtures' time zone, so the warranty that started on
+        # the delivery's day covers their visits at any hour
+        tz = cls.env.user.tz
         cls.counter = new_test_user(
             cls.env,
             login="as_ws_counter",
             name="Cora Counter",
             email="cora@example.com",
             groups="aftersales_service.aftersales_service_group_user",
+            tz=tz,
         )
         cls.clerk = new_test_user(
-            cls.env, login="as_ws_clerk", name="Pia Parts", groups="aftersales_parts.aftersales_parts_group_clerk"
+            cls.env,
+            login="as_ws_clerk",
+            name="Pia Parts",
+            groups="aftersales_parts.aftersales_parts_group_clerk",
+            tz=tz,
         )
         cls.dispatcher = new_test_user(
             cls.env,
             login="as_ws_dispatcher",
             name="Dan Dispatch",
             groups="aftersales_service.aftersales_service_group_dispatcher",
+            tz=tz,
         )
         cls.portal_user = new_test_user(
             cls.env, login="as_ws_portal", name="Wendy Portal", groups="base.group_portal", partner_id=cls.customer.id
         )
         marco_user, lia_user = (
             new_test_user(
-                cls.env, login=login, name=name, groups="aftersales_service.aftersales_service_group_technician"
+                cls.env,
+                login=login,
+                name=name,
+                groups="aftersales_service.aftersales_service_group_technician",
+                tz=tz,
             )
             for login, name in (("as_ws_marco", "Marco Workshop"), ("as_ws_lia", "Lia Workshop"))
         )

@@ -93,8 +93,9 @@ class AftersalesVisitLine(models.Model):
     @api.depends("visit_id.check_in", "visit_id.scheduled_start")
     def _compute_visit_date(self):
         for line in self:
+            # the day in the user's time zone, as the warranty's start day of the delivery is
             moment = line.visit_id.check_in or line.visit_id.scheduled_start
-            line.visit_date = moment.date() if moment else fields.Date.context_today(line)
+            line.visit_date = fields.Date.context_today(line, moment)
 
     @api.depends(
         "line_type",

@@ -156,6 +156,23 @@ class TestCoverage(CoverageCommon):
         visit = self._do_visit(self._visit(), lines=[{"line_type": "labour"}])
         self.assertEqual(visit.line_ids.coverage, "billable", "the visit on 2026-06-09 is after the end")
 
+    def test_visit_day_is_the_local_day(self):
+        """Started at 15:30 UTC on 10 June, 00:30 on 11 June in Tokyo: for a technician there, the visit is on
+        the 11th, and the warranty that started that day covers it."""
+        warranty = self._running_warranty(start=date(2026, 6, 11))
+        technician = self.tech_a.user_id
+        technician.tz = "Asia/Tokyo"
+        visit = self._do_visit(
+            self._visit(),
+            start=datetime(2026, 6, 10, 15, 30),
+            hours=0.5,
+            lines=[{"line_type": "labour"}],
+            user=technician,
+        )
+        self.assertEqual(visit.line_ids.visit_date, date(2026, 6, 11))
+        self.assertEqual(visit.line_ids.coverage, "warranty")
+        self.assertEqual(visit.line_ids.covering_warranty_id, warranty)
+
     def test_manager_overrides_coverage(self):
         warranty = self._running_warranty()
         visit = self._start_visit([{"line_type": "labour"}, {"line_type": "travel_zone"}])
