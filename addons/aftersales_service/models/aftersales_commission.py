@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools.periods import company_day
+
 LINE_TYPES = [
     ("commission", "Commission"),
     ("deduction", "Late Deduction"),
@@ -157,7 +159,8 @@ class AftersalesCommission(models.Model):
         plans, closed = [], self.browse()
         for visit in visits:
             # the periods already met serve the next visits: one search per period, not per visit
-            day = visit.check_out.date()
+            # the day where the company is, as its partners' settlements count it
+            day = company_day(visit.company_id, visit.check_out)
             period = next(
                 (p for p in periods if p.company_id == visit.company_id and p.date_from <= day <= p.date_to),
                 None,
@@ -211,7 +214,11 @@ class AftersalesCommission(models.Model):
             if commission.currency_id.is_zero(amount):
                 late.unlink()
                 continue
-            vals = {"deduction": amount, "rework_visit_id": revisit.id, "date": revisit.check_out.date()}
+            vals = {
+                "deduction": amount,
+                "rework_visit_id": revisit.id,
+                "date": company_day(revisit.company_id, revisit.check_out),
+            }
             if late:
                 late._write_changes(vals)
                 continue
@@ -234,7 +241,7 @@ class AftersalesCommission(models.Model):
             limit=1,
         )
         if not period:
-            period = Period._period_for(commission.company_id, revisit.check_out.date())
+            period = Period._period_for(commission.company_id, company_day(revisit.company_id, revisit.check_out))
         return period if period.state == "open" else Period
 
     def _prepare_late_deduction_vals(self, commission, period):
@@ -282,7 +289,7 @@ class AftersalesCommission(models.Model):
             value = line._covered_value()
             if value:
                 covered += line.currency_id._convert(
-                    value, company.currency_id, company, visit.check_out.date() or fields.Date.today()
+                    value, company.currency_id, company, company_day(company, visit.check_out)
                 )
         covered = company.currency_id.round(covered)
         amount = rule._amount(base + covered if rule.covered_base else base)
@@ -294,7 +301,7 @@ class AftersalesCommission(models.Model):
             "period_id": period.id,
             "company_id": company.id,
             "rule_id": rule.id,
-            "date": visit.check_out.date(),
+            "date": company_day(company, visit.check_out),
             "base_amount": base,
             "covered_amount": covered,
             "amount": amount,

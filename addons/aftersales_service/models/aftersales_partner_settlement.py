@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools.periods import company_tz, utc_period_bounds
+from ..tools.periods import company_day, company_tz, utc_period_bounds
 
 SETTLEMENT_STATES = [
     ("draft", "Draft"),
@@ -288,7 +288,10 @@ class AftersalesPartnerSettlement(models.Model):
         amount = 0.0
         if rate:
             amount = rate.currency_id._convert(
-                rate.amount, self.currency_id, self.company_id, visit.check_out.date() or self.date_to
+                rate.amount,
+                self.currency_id,
+                self.company_id,
+                company_day(self.company_id, visit.check_out) if visit.check_out else self.date_to,
             )
         return {
             "line_type": "job",

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.periods import company_day
 from .aftersales_partner_settlement_line_dispute import DISPUTE_FIELDS
 
 # How far back, before a statement's period, a settled job is looked at again for a penalty that shows only
@@ -165,7 +166,9 @@ class AftersalesPartnerSettlementPenalty(models.Model):
                 detail = self._penalty_detail(rule, visit, revisits.get(rule, {}))
                 if not detail:
                     continue
-                amount = rule._amount_for(job_line.price_subtotal, self.currency_id, visit.check_out.date())
+                amount = rule._amount_for(
+                    job_line.price_subtotal, self.currency_id, company_day(self.company_id, visit.check_out)
+                )
                 if self.currency_id.compare_amounts(amount, 0) <= 0:
                     continue
                 done.add((visit.id, rule.reason))

@@ -1,6 +1,6 @@
 import io
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
@@ -118,6 +118,16 @@ class TestCommission(AftersalesFeesCommon):
         self.assertEqual(fixed.commission_ids.rule_id, self.rule_fixed)
         self.assertEqual((fixed.commission_ids.amount, fixed.commission_ids.total), (20.0, 20.0))
         self.assertEqual(fixed.commission_ids.period_id, commission.period_id)
+
+    def test_day_where_the_company_is(self):
+        """A visit done at 15:30 UTC on 30 June, 03:30 on 1 July in Auckland: for a company there, its
+        commission is of 1 July and counts in July, as its partners' settlements count the day."""
+        self.company.partner_id.tz = "Pacific/Auckland"
+        visit = self._repair_with_fees(start=datetime(2026, 6, 30, 14, 0), user=self.tech_a.user_id)
+        commission = visit.commission_ids
+        self.assertEqual(commission.date, date(2026, 7, 1))
+        self.assertEqual(commission.period_id.name, "2026-07")
+        self.assertEqual(str(commission.period_id.date_from), "2026-07-01")
 
     def test_rework_deduction(self):
         visit = self._repair_with_fees()

@@ -17,3 +17,8 @@ def utc_period_bounds(env, date_from, date_to, tz_name=None):
 def company_tz(company):
     """The time zone of ``company``: its address's, else UTC."""
     return company.partner_id.tz or "UTC"
+
+
+def company_day(company, moment):
+    """The day of ``moment`` (a naive UTC datetime) where ``company`` is (see :func:`company_tz`)."""
+    return pytz.utc.localize(moment).astimezone(pytz.timezone(company_tz(company))).date()
