@@ -2,6 +2,8 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
+from odoo import fields
+
 
 def utc_period_bounds(env, date_from, date_to, tz_name=None):
     """The days from ``date_from`` to ``date_to`` in ``tz_name`` (default: the user's time zone), as naive UTC
@@ -20,5 +22,6 @@ def company_tz(company):
 
 
 def company_day(company, moment):
-    """The day of ``moment`` (a naive UTC datetime) where ``company`` is (see :func:`company_tz`)."""
-    return pytz.utc.localize(moment).astimezone(pytz.timezone(company_tz(company))).date()
+    """The day of ``moment`` (a naive UTC datetime; now if not given) where ``company`` is (see
+    :func:`company_tz`): Odoo's ``context_today`` in the company's time zone."""
+    return fields.Date.context_today(company.with_context(tz=company_tz(company)), moment)
