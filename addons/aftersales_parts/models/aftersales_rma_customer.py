@@ -243,7 +243,6 @@ class AftersalesRmaCustomer(models.Model):
                     "refund_line_ids": [Command.link(kept[line._refund_origin_line()].id)],
                 }
             )
-        refund._message_log(body=_("Credit note created for the return %(rma)s.", rma=self._get_html_link()))
         return refund
 
     def _prepare_refund_line_updates(self, invoice, quantities):

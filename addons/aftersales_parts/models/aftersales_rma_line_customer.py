@@ -128,6 +128,11 @@ class AftersalesRmaLineCustomer(models.Model):
                             invoice=invoice.name,
                         )
                     )
+                over_quantity = (
+                    float_compare(entry["qty_credited"] + asked, origin.quantity, precision_rounding=uom.rounding) > 0
+                )
+                if not over_quantity and currency.compare_amounts(entry["net"] - entry["credited"], 0.0) > 0:
+                    continue
                 values = {
                     "product": origin.product_id.display_name,
                     "invoice": invoice.name,
@@ -135,7 +140,7 @@ class AftersalesRmaLineCustomer(models.Model):
                     "net": currency.round(entry["net"]),
                     "credited": currency.round(entry["credited"]),
                 }
-                if float_compare(entry["qty_credited"] + asked, origin.quantity, precision_rounding=uom.rounding) > 0:
+                if over_quantity:
                     raise UserError(
                         _(
                             "%(product)s: %(asked)s %(uom)s cannot be refunded, %(already)s of the %(invoiced)s "
@@ -148,14 +153,13 @@ class AftersalesRmaLineCustomer(models.Model):
                             **values,
                         )
                     )
-                if currency.compare_amounts(entry["net"] - entry["credited"], 0.0) <= 0:
-                    raise UserError(
-                        _(
-                            "%(product)s on %(invoice)s: %(credited)s of the %(net)s %(currency)s paid were already "
-                            "credited, nothing is left to refund.",
-                            **values,
-                        )
+                raise UserError(
+                    _(
+                        "%(product)s on %(invoice)s: %(credited)s of the %(net)s %(currency)s paid were already "
+                        "credited, nothing is left to refund.",
+                        **values,
                     )
+                )
 
     def _check_refundable_bill_quantities(self):
         """Never claim more than billed: count what other returns already claimed."""

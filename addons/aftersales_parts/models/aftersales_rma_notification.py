@@ -24,9 +24,11 @@ class AftersalesRmaNotification(models.Model):
         the company does not e-mail its customers. A customer without an e-mail address is not written to,
         and the chatter says so; the action goes on.
         """
-        if not self:
-            return
-        template = self.env.ref(CUSTOMER_TEMPLATES[step], raise_if_not_found=False)
+        # sudo: the action that called this was allowed; telling its customer follows from it
+        rmas = self.sudo().filtered(
+            lambda rma: rma.direction == "customer" and rma.company_id.aftersales_rma_notify_customer
+        )
+        template = rmas and self.env.ref(CUSTOMER_TEMPLATES[step], raise_if_not_found=False)
         if not template:
             return
         labels = {
@@ -35,24 +37,20 @@ class AftersalesRmaNotification(models.Model):
             "received": _("received"),
             "refunded": _("refunded"),
         }
-        # sudo: the action that called this was allowed; telling its customer follows from it
-        rmas = self.sudo().filtered(
-            lambda rma: rma.direction == "customer" and rma.company_id.aftersales_rma_notify_customer
-        )
         unreachable = rmas.filtered(lambda rma: not rma.partner_id.email)
-        # in one go: a batch of returns of a customer without e-mail costs no message each
-        unreachable._message_log_batch(
-            {
-                rma.id: escape(
-                    self.env._(
-                        "%(customer)s has no e-mail address: they were not told that their return is %(step)s.",
-                        customer=rma.partner_id.display_name,
-                        step=labels[step],
+        if unreachable:  # in one go: a batch of returns of customers without e-mail costs no message each
+            unreachable._message_log_batch(
+                {
+                    rma.id: escape(
+                        self.env._(
+                            "%(customer)s has no e-mail address: they were not told that their return is %(step)s.",
+                            customer=rma.partner_id.display_name,
+                            step=labels[step],
+                        )
                     )
-                )
-                for rma in unreachable
-            }
-        )
+                    for rma in unreachable
+                }
+            )
         user_partner = self.env.user.partner_id
         for rma in rmas - unreachable:
             # the return's responsible, else the company, else whoever acts (the warehouse user validating a

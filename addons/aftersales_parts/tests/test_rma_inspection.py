@@ -88,6 +88,41 @@ class TestRmaInspection(RmaCommon):
         self.assertEqual(delivery.move_ids.quantity, stock_before)
         self.assertFalse(delivery.move_line_ids.filtered(lambda ml: ml.location_id == self.inspection_location))
 
+    def test_push_rules_wait_for_the_inspection(self):
+        """A push rule from the inspection location does not move the returned units when the receipt is
+        validated: the inspection's decision does."""
+        route = self.env["stock.route"].create(
+            {
+                "name": "Inspection to stock",
+                "warehouse_selectable": True,
+                "warehouse_ids": [Command.link(self.warehouse.id)],
+                "rule_ids": [
+                    Command.create(
+                        {
+                            "name": "Inspection to stock",
+                            "action": "push",
+                            "location_src_id": self.inspection_location.id,
+                            "location_dest_id": self.stock_location.id,
+                            "picking_type_id": self.warehouse.int_type_id.id,
+                            "warehouse_id": self.warehouse.id,
+                        }
+                    )
+                ],
+            }
+        )
+        self.warehouse.route_ids = [Command.link(route.id)]
+        rma = self._approved()
+        receipt = rma.sudo().return_picking_ids
+        self._validate(receipt.with_user(self.inspector))
+        self.assertFalse(receipt.move_ids.move_dest_ids, "no transfer pushed before the inspection")
+        self.assertEqual(self._on_hand(self.inspection_location), 5.0)
+        self.assertEqual(receipt.move_ids.location_final_id, self.inspection_location)
+        # the rule holds for the warehouse's other moves into the inspection location
+        rule = self.env["procurement.group"]._get_push_rule(
+            self.box, self.inspection_location, {"warehouse_id": self.warehouse}
+        )
+        self.assertEqual(rule.route_id, route)
+
     def test_new_warehouse_has_an_inspection_location(self):
         warehouse = self.env["stock.warehouse"].create({"name": "North Depot", "code": "NDP"})
         location = warehouse.aftersales_inspection_location_id

@@ -10,4 +10,8 @@ class StockReturnPickingLine(models.TransientModel):
         vals = super()._prepare_move_default_values(new_picking)
         if self.aftersales_rma_line_id:
             vals["aftersales_rma_line_id"] = self.aftersales_rma_line_id.id
+            if self.wizard_id.aftersales_location_dest_id:
+                # the returned units end at the inspection, whose decision moves them on: no push rule of
+                # the warehouse takes them elsewhere first
+                vals["location_final_id"] = self.wizard_id.aftersales_location_dest_id.id
         return vals

@@ -196,8 +196,7 @@ class ResCompany(models.Model):
             and user.active
             and not user.share
             and not user._is_superuser()
-            and user != self.env.ref("base.user_root", raise_if_not_found=False)
-            and self in user.company_ids
+            and self.id in user._get_company_ids()
         )
 
     # ------------------------------------------------------------------
