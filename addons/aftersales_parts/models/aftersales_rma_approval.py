@@ -84,16 +84,17 @@ class AftersalesRmaApproval(models.Model):
         )
 
     def _check_approvable(self):
-        """Refuse to approve returns without lines, or whose lines are no longer returnable."""
-        for rma in self:
-            if not rma.line_ids:
-                raise UserError(_("Add the returned products to %(rma)s before approving it.", rma=rma.name))
-            if rma.direction == "supplier":
-                rma.line_ids._check_supplier_lines()
-                continue
-            rma.line_ids._check_return_window()
-            rma.line_ids._check_returnable_quantities()
-            rma.line_ids._check_refundable_at_approval()
+        """Refuse to approve returns without lines, or whose lines are no longer returnable. The returns
+        approved together are checked together: what they take of a delivery, an invoice or the stock adds up."""
+        empty = self.filtered(lambda rma: not rma.line_ids)
+        if empty:
+            raise UserError(_("Add the returned products to %(rma)s before approving it.", rma=empty[0].name))
+        suppliers = self.filtered(lambda rma: rma.direction == "supplier")
+        suppliers.line_ids._check_supplier_lines()
+        lines = (self - suppliers).line_ids
+        lines._check_return_window()
+        lines._check_returnable_quantities()
+        lines._check_refundable_at_approval()
 
     def _approve_request(self, reason=None):
         """The first step, for the drafts of ``self``: customer service (agents; accountants too for the

@@ -164,6 +164,27 @@ class TestRmaRefundAmounts(RmaCommon):
         self.assertAlmostEqual(sum(notes.mapped("amount_total")), 386.4, msg="the boxes are credited what was paid")
         self.assertEqual(other.line_ids.qty_refunded, 1.0)
 
+    def test_returns_approved_together_are_checked_together(self):
+        """1 of the 4 boxes was credited by hand; two returns of 2 boxes each are refundable one by one,
+        but approved together from the list they ask 1 box more than the invoice still owes."""
+        note, _action = self._reverse_by_hand(self.promo_invoice)
+        box_credit = note.invoice_line_ids.filtered(lambda aml: aml.product_id == self.box)
+        note.with_user(self.accountant).write(
+            {
+                "invoice_line_ids": [Command.update(box_credit.id, {"quantity": 1.0})]
+                + [Command.delete(aml.id) for aml in note.invoice_line_ids - box_credit]
+            }
+        )
+        first = self._new_return(self.promo_order, {self.promo_box_move.id: 2.0})
+        second = self._new_return(self.promo_order, {self.promo_box_move.id: 2.0})
+        with self.assertRaises(UserError) as caught:
+            (first | second).with_user(self.rma_user).action_approve()
+        self.assertIn("were already refunded", str(caught.exception))
+        self.assertEqual((first | second).mapped("state"), ["draft", "draft"])
+        self.assertFalse((first | second).sudo().return_picking_ids, "nothing comes back")
+        first.with_user(self.rma_user).action_approve()
+        self.assertEqual(first.state, "approved")
+
     def test_full_order_returned_credits_what_was_paid(self):
         """All boxes and kettles come back: the credit notes give back the invoice's total, no more."""
         rma = self._new_return(self.promo_order, {self.promo_box_move.id: 4.0, self.promo_kettle_move.id: 2.0})
