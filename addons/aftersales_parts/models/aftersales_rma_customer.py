@@ -100,19 +100,16 @@ class AftersalesRmaCustomer(models.Model):
     def _receive_from_customer(self, lines):
         warehouse = self.company_id._aftersales_warehouse(self.branch_id)
         source = self.env.ref("stock.stock_location_customers")
+        inspection = warehouse._aftersales_inspection_location()
         items = [
             {"product": line.product_id, "quantity": line.quantity, "uom": line.product_uom_id, "rma_line": line}
             for line in lines
         ]
-        picking = (
-            self.env["stock.picking"]
-            .sudo()
-            .create(
-                self._prepare_picking_vals(
-                    warehouse.in_type_id, source, warehouse._aftersales_inspection_location(), items
-                )
-            )
-        )
+        vals = self._prepare_picking_vals(warehouse.in_type_id, source, inspection, items)
+        for _command, _id, move_vals in vals["move_ids"]:
+            # as the returns of deliveries: the units end at the inspection, no push rule moves them on first
+            move_vals["location_final_id"] = inspection.id
+        picking = self.env["stock.picking"].sudo().create(vals)
         picking.action_confirm()
         picking.action_assign()
         self._set_lots(picking, lines)

@@ -117,6 +117,32 @@ class TestRmaInspection(RmaCommon):
         self.assertFalse(receipt.move_ids.move_dest_ids, "no transfer pushed before the inspection")
         self.assertEqual(self._on_hand(self.inspection_location), 5.0)
         self.assertEqual(receipt.move_ids.location_final_id, self.inspection_location)
+        # units that came with no delivery of ours, by a plain receipt from the customer, wait as well
+        loose = (
+            self.env["aftersales.rma"]
+            .with_user(self.rma_user)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "product_id": self.box.id,
+                                "quantity": 1.0,
+                                "reason_id": self.reason.id,
+                                "resolution": "repair",
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        loose.with_user(self.rma_user).action_approve()
+        loose_receipt = loose.sudo().return_picking_ids
+        self.assertFalse(loose_receipt.return_id, "no delivery returned")
+        self._validate(loose_receipt.with_user(self.inspector))
+        self.assertFalse(loose_receipt.move_ids.move_dest_ids, "no transfer pushed before the inspection")
+        self.assertEqual(self._on_hand(self.inspection_location), 6.0)
         # the rule holds for the warehouse's other moves into the inspection location
         rule = self.env["procurement.group"]._get_push_rule(
             self.box, self.inspection_location, {"warehouse_id": self.warehouse}
