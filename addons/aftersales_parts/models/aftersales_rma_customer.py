@@ -327,8 +327,7 @@ class AftersalesRmaCustomer(models.Model):
     def _check_credited_amount(self, invoice):
         """Never credit more than ``invoice`` is worth: its credit notes (drafts included) together."""
         invoice = invoice.sudo()
-        notes = invoice.search([("reversed_entry_id", "=", invoice.id), ("state", "!=", "cancel")])
-        credited = sum(notes.mapped("amount_total"))
+        credited = sum(self.env["aftersales.rma.line"]._credit_notes(invoice).mapped("amount_total"))
         if invoice.currency_id.compare_amounts(credited, invoice.amount_total) > 0:
             raise UserError(
                 _(

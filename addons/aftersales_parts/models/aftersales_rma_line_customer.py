@@ -214,8 +214,16 @@ class AftersalesRmaLineCustomer(models.Model):
             lines = lines.filtered(lambda aml: aml.display_type == "product" and aml.product_id == product)
             return sum(aml.product_uom_id._compute_quantity(aml.quantity, uom) for aml in lines)
 
-        reversals = invoice.search([("reversed_entry_id", "=", invoice.id), ("state", "!=", "cancel")])
-        return total(invoice.invoice_line_ids), total(reversals.invoice_line_ids)
+        return total(invoice.invoice_line_ids), total(self._credit_notes(invoice).invoice_line_ids)
+
+    @api.model
+    def _credit_notes(self, invoice):
+        """The credit notes reversing ``invoice``, drafts included, cancelled ones not.
+
+        Read through the invoice's reversals: the ORM keeps them in its cache as credit notes are
+        created in the transaction, so the checks before and after a refund read them once.
+        """
+        return invoice.sudo().reversal_move_ids.filtered(lambda move: move.state != "cancel")
 
     @api.model
     def _prorated_lines(self, move):
@@ -253,8 +261,7 @@ class AftersalesRmaLineCustomer(models.Model):
             aml: {"net": total + share, "credited": 0.0, "qty_credited": 0.0} for aml, (total, share) in shares.items()
         }
         billed = invoice.invoice_line_ids.filtered(lambda aml: aml in balance)
-        notes = invoice.search([("reversed_entry_id", "=", invoice.id), ("state", "!=", "cancel")])
-        for note in notes:
+        for note in self._credit_notes(invoice):
             note_shares, _negative = self._prorated_lines(note)
             for credit_line, (total, share) in note_shares.items():
                 targets = billed.filtered(lambda aml, cl=credit_line: aml.product_id == cl.product_id)
