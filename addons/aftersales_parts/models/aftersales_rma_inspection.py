@@ -24,8 +24,8 @@ class AftersalesRmaInspection(models.Model):
     rma_line_id = fields.Many2one(
         "aftersales.rma.line", string="Return Line", required=True, index=True, ondelete="cascade"
     )
-    rma_id = fields.Many2one(related="rma_line_id.rma_id", store=True, index=True, string="Return")
-    company_id = fields.Many2one(related="rma_line_id.company_id", store=True, index=True)
+    rma_id = fields.Many2one(related="rma_line_id.rma_id", store=True, precompute=True, index=True, string="Return")
+    company_id = fields.Many2one(related="rma_line_id.company_id", store=True, precompute=True, index=True)
     product_id = fields.Many2one(related="rma_line_id.product_id")
     product_uom_id = fields.Many2one(related="rma_line_id.product_uom_id", string="Unit")
     tracking = fields.Selection(related="rma_line_id.product_id.tracking")

@@ -66,9 +66,9 @@ class AftersalesRmaLine(models.Model):
 
     rma_id = fields.Many2one("aftersales.rma", string="Return", required=True, index=True, ondelete="cascade")
     sequence = fields.Integer(default=10)
-    company_id = fields.Many2one(related="rma_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(related="rma_id.company_id", store=True, precompute=True, index=True)
     currency_id = fields.Many2one(related="rma_id.currency_id")
-    state = fields.Selection(related="rma_id.state", store=True, string="Status")
+    state = fields.Selection(related="rma_id.state", store=True, precompute=True, string="Status")
     partner_id = fields.Many2one(related="rma_id.partner_id", string="Customer")
     product_id = fields.Many2one("product.product", required=True, index=True, check_company=True)
     tracking = fields.Selection(related="product_id.tracking")
@@ -155,7 +155,7 @@ class AftersalesRmaLine(models.Model):
         string="Refunded Amount",
         help="Untaxed amount of the credit note lines of this line.",
     )
-    rma_date = fields.Date(related="rma_id.date", store=True, string="Request Date")
+    rma_date = fields.Date(related="rma_id.date", store=True, precompute=True, string="Request Date")
     fault_code_id = fields.Many2one(
         related="rma_id.ticket_id.fault_code_id", store=True, string="Fault Code", index="btree_not_null"
     )
