@@ -738,10 +738,18 @@ class AftersalesRma(models.Model):
         they refunded can no longer be refunded (concurrent updates of the same lines make
         PostgreSQL refuse the second transaction, which Odoo retries and then refuses).
         """
-        for rma_id in self.ids:
-            self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", REFUND_LOCK_KEY, rma_id))
-            if not self.env.cr.fetchone()[0]:
-                raise UserError(_("Another user is refunding this return: try again in a moment."))
+        if not self:
+            return
+        # all the returns' locks tried in one statement; those taken are released with the transaction
+        self.env.cr.execute(
+            SQL(
+                "SELECT bool_and(pg_try_advisory_xact_lock(%s, rma_id)) FROM unnest(%s) AS rma_id",
+                REFUND_LOCK_KEY,
+                list(self.ids),
+            )
+        )
+        if not self.env.cr.fetchone()[0]:
+            raise UserError(_("Another user is refunding this return: try again in a moment."))
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
                 self.env.cr.execute("SELECT id FROM aftersales_rma WHERE id IN %s FOR UPDATE NOWAIT", [tuple(self.ids)])
