@@ -100,6 +100,9 @@ class AftersalesRmaLineCustomer(models.Model):
         asked are those received and not refunded yet, or with ``requested`` (at the approval) those
         the return asks for.
         """
+        # from the credit notes as they are: a read of the invoices' reversals earlier in the transaction,
+        # by a user whose rules hide some of them, left only those in the cache
+        self.invoice_line_id.move_id.invalidate_recordset(["reversal_move_ids"])
         by_invoice = defaultdict(lambda: defaultdict(float))
         for line in self:
             origin = line.invoice_line_id
@@ -164,6 +167,8 @@ class AftersalesRmaLineCustomer(models.Model):
     def _check_refundable_bill_quantities(self):
         """Never claim more than billed: count what other returns already claimed."""
         invoice_lines = self.invoice_line_id | self.vendor_bill_line_id
+        # from the credit notes as they are (see _check_refundable_amounts)
+        invoice_lines.move_id.invalidate_recordset(["reversal_move_ids"])
         refunded_lines = self.sudo().search(
             [
                 "|",
@@ -221,7 +226,9 @@ class AftersalesRmaLineCustomer(models.Model):
         """The credit notes reversing ``invoice``, drafts included, cancelled ones not.
 
         Read through the invoice's reversals: the ORM keeps them in its cache as credit notes are
-        created in the transaction, so the checks before and after a refund read them once.
+        created in the transaction, so the checks before and after a refund read them once. The
+        cache is shared by all users of the transaction: the checks on money first drop what a
+        user's own read of the reversals left there (``_check_refundable_amounts``).
         """
         return invoice.sudo().reversal_move_ids.filtered(lambda move: move.state != "cancel")
 

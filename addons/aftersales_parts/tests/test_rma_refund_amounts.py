@@ -185,6 +185,31 @@ class TestRmaRefundAmounts(RmaCommon):
         first.with_user(self.rma_user).action_approve()
         self.assertEqual(first.state, "approved")
 
+    def test_credit_note_hidden_from_a_salesman_still_counts(self):
+        """A salesman who sees only his own invoices looked at the invoice's credit notes earlier in the
+        same transaction, and saw none of the accountant's: the approval still counts it (the cache of
+        the transaction is shared by its users)."""
+        salesman = new_test_user(
+            self.env, login="as_refund_salesman", name="Sam Own Sales", groups="sales_team.group_sale_salesman"
+        )
+        self.promo_invoice.invoice_user_id = salesman
+        note, _action = self._reverse_by_hand(self.promo_invoice)
+        box_credit = note.invoice_line_ids.filtered(lambda aml: aml.product_id == self.box)
+        note.with_user(self.accountant).write(
+            {
+                "invoice_user_id": self.accountant.id,
+                "invoice_line_ids": [Command.update(box_credit.id, {"quantity": 1.0})]
+                + [Command.delete(aml.id) for aml in note.invoice_line_ids - box_credit],
+            }
+        )
+        rma = self._new_return(self.promo_order, {self.promo_box_move.id: 4.0})
+        self.assertFalse(self.promo_invoice.with_user(salesman).reversal_move_ids, "his rules hide the note")
+        with self.assertRaises(UserError) as caught:
+            rma.with_user(self.rma_user).action_approve()
+        self.assertIn("were already refunded", str(caught.exception))
+        self.assertEqual(rma.state, "draft")
+        self.assertFalse(rma.sudo().return_picking_ids, "nothing comes back")
+
     def test_full_order_returned_credits_what_was_paid(self):
         """All boxes and kettles come back: the credit notes give back the invoice's total, no more."""
         rma = self._new_return(self.promo_order, {self.promo_box_move.id: 4.0, self.promo_kettle_move.id: 2.0})
